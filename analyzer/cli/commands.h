@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace calm::cli {
+
+/// Exit codes: 0 ok / no findings, 1 findings, 2 usage or input error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitError = 2;
+
+using CommandFn = int (*)(const std::vector<std::string>& args);
+
+/// One row per subcommand: adding a subcommand is adding a row (see commands.cpp).
+struct Command {
+  const char* name;
+  const char* summary;
+  const char* usage;  ///< full help text
+  CommandFn run;
+};
+
+const std::vector<Command>& commands();
+
+int run_model(const std::vector<std::string>& args);
+int run_report(const std::vector<std::string>& args);
+
+}  // namespace calm::cli

@@ -1,0 +1,69 @@
+// calm: finds the points of order in Bloom programs. The only `main`, and the
+// only place that chooses exit codes.
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "frontend/bud/composer.h"
+
+#ifndef CALM_VERSION
+#define CALM_VERSION "0.0.0"
+#endif
+
+namespace {
+
+void print_overview(std::ostream& out) {
+  out << "usage: calm <command> [options] FILES...\n\n"
+         "calm finds the points of order in Bloom (Bud) programs: the places where a\n"
+         "result can depend on message order, so coordination is needed (CALM).\n\n"
+         "commands:\n";
+  for (const auto& c : calm::cli::commands())
+    out << "  " << c.name << std::string(10 - std::min<size_t>(9, std::string(c.name).size()), ' ')
+        << c.summary << "\n";
+  out << "\n  help CMD  show the help of a command\n"
+         "\nrun 'calm help COMMAND' or 'calm COMMAND --help' for details.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    print_overview(std::cerr);
+    return calm::cli::kExitError;
+  }
+  const std::string cmd = args[0];
+  if (cmd == "--version" || cmd == "version") {
+    std::cout << "calm " << CALM_VERSION << "\n";
+    return calm::cli::kExitOk;
+  }
+  if (cmd == "-h" || cmd == "--help") {
+    print_overview(std::cout);
+    return calm::cli::kExitOk;
+  }
+  std::vector<std::string> names;
+  for (const auto& c : calm::cli::commands()) names.push_back(c.name);
+  if (cmd == "help") {
+    if (args.size() == 1) {
+      print_overview(std::cout);
+      return calm::cli::kExitOk;
+    }
+    for (const auto& c : calm::cli::commands())
+      if (args[1] == c.name) {
+        std::cout << c.usage;
+        return calm::cli::kExitOk;
+      }
+    std::cerr << "calm: unknown command '" << args[1] << "'\n";
+    return calm::cli::kExitError;
+  }
+  for (const auto& c : calm::cli::commands())
+    if (cmd == c.name) return c.run(std::vector<std::string>(args.begin() + 1, args.end()));
+  std::cerr << "calm: unknown command '" << cmd << "'";
+  std::string s = calm::bud::closest_name(cmd, names);
+  if (!s.empty()) std::cerr << "; did you mean '" << s << "'?";
+  std::cerr << "\n";
+  print_overview(std::cerr);
+  return calm::cli::kExitError;
+}

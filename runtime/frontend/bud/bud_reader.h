@@ -1,0 +1,39 @@
+#pragma once
+
+// Reads the Bloom DSL out of a parsed Ruby file: modules and classes, their
+// includes/imports, state declarations and rule blocks, in both Bud dialects
+// (2011 paper: `def state`, `declare def`, `join [...]`; current: `state do`,
+// `bloom do`, `(a * b).pairs`). Ruby outside the DSL is ignored.
+
+#include <set>
+#include <string>
+
+#include "frontend/ruby/syntax_tree.h"
+#include "model/diagnostic.h"
+#include "model/program.h"
+
+namespace calm::bud {
+
+/// Names that must be known before rules can be read: import aliases (so that
+/// `kvs.kvput` is read as a qualified collection name) and lattice wrapper names
+/// (`lmax`, and user lattices declared with `wrapper_name :lfoo`).
+struct ReaderContext {
+  std::set<std::string> import_aliases;
+  std::set<std::string> lattice_kinds;
+};
+
+/// The built-in lattice kinds of Bud.
+std::set<std::string> builtin_lattice_kinds();
+
+/// Adds the import aliases and lattice wrapper names declared in `tree`.
+void scan_names(const ruby::SyntaxTree& tree, ReaderContext& ctx);
+
+/// Reads one file. Diagnostics are appended to `diags`; never throws on bad input.
+SourceFile read_bud_file(const ruby::SyntaxTree& tree, const ReaderContext& ctx,
+                         Diagnostics& diags);
+
+/// Deepest syntax nesting the reader accepts; deeper input gets a diagnostic
+/// instead of risking the stack.
+inline constexpr int kMaxNesting = 400;
+
+}  // namespace calm::bud

@@ -1,0 +1,524 @@
+#include "frontend/bud/composer.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "frontend/bud/reference_classifier.h"
+
+namespace calm::bud {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest_name(const std::string& name, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = std::max<size_t>(2, name.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    size_t d = edit_distance(name, c);
+    if (d < best_d || (d == best_d && !best.empty() && c < best)) {
+      if (d < best_d) best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+namespace {
+
+/// The last segment of "A::B::C".
+std::string short_name(const std::string& n) {
+  size_t p = n.rfind("::");
+  return p == std::string::npos ? n : n.substr(p + 2);
+}
+
+Collection builtin(const std::string& name, CollectionKind kind, std::vector<std::string> keys,
+                   std::vector<std::string> values) {
+  Collection c;
+  c.name = name;
+  c.kind = kind;
+  c.keys = std::move(keys);
+  c.values = std::move(values);
+  c.builtin = true;
+  c.module = "Bud";
+  return c;
+}
+
+/// Bud's built-in collections that programs may reference.
+const std::vector<Collection>& builtins() {
+  static const std::vector<Collection> b = {
+      builtin("stdio", CollectionKind::Terminal, {"line"}, {}),
+      builtin("halt", CollectionKind::Scratch, {"key"}, {}),
+      builtin("localtick", CollectionKind::Scratch, {"col1"}, {}),
+  };
+  return b;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+struct Composer::Impl {
+  /// Name resolution inside one instance (the program, or an imported copy).
+  struct Scope {
+    std::string prefix;                            ///< "" or "kvs." ...
+    std::map<std::string, std::string> names;      ///< local name -> program name
+    std::map<std::string, std::unique_ptr<Scope>> imports;  ///< alias -> its scope
+    std::map<std::string, std::string> import_module;       ///< alias -> module name
+    /// Interface overriding: local name -> (overriding module, inner program name).
+    struct Override {
+      std::string overrider;
+      std::string inner;
+      std::set<std::string> below;  ///< modules the overrider includes (they see `inner`)
+    };
+    std::map<std::string, Override> overrides;
+    std::set<std::string> methods;  ///< helper `def`s: not collections
+  };
+
+  Impl(Composer& c) : self(c) {}
+
+  Composer& self;
+  std::vector<Collection> collections;
+  std::map<std::string, size_t> index;  ///< program name -> position in collections
+  std::vector<Rule> rules;
+  bool complete_program = false;  ///< rooted at a class that includes Bud
+  bool in_bootstrap = false;      ///< Bud does not compile bootstrap blocks ahead of time
+
+  const ModuleDef* find_module(const std::string& name, const SourceLocation& at, bool report) {
+    for (const auto& m : self.merged_)
+      if (m.name == name) return &m;
+    const ModuleDef* found = nullptr;
+    for (const auto& m : self.merged_)
+      if (short_name(m.name) == short_name(name)) {
+        if (!found) found = &m;
+      }
+    if (!found && report) {
+      std::string msg = "unknown module or class '" + name + "'";
+      std::string s = closest_name(name, self.module_names());
+      if (!s.empty()) msg += "; did you mean '" + s + "'?";
+      self.diags_.error("calm-unknown-module", msg, at);
+    }
+    return found;
+  }
+
+  /// Ruby's ancestor chain (most specific first) of one module or class.
+  std::vector<const ModuleDef*> ancestors(const ModuleDef* m, std::vector<std::string>& stack) {
+    std::vector<const ModuleDef*> chain{m};
+    if (std::find(stack.begin(), stack.end(), m->name) != stack.end()) {
+      self.diags_.error("calm-cyclic-include", "module '" + m->name + "' includes itself",
+                        m->location);
+      return chain;
+    }
+    stack.push_back(m->name);
+    for (const auto& inc : m->includes) {
+      const ModuleDef* im = find_module(inc.name, inc.location, false);
+      if (!im) continue;  // a Ruby module outside the given files (e.g. Enumerable)
+      std::vector<const ModuleDef*> ins;
+      for (const ModuleDef* a : ancestors(im, stack))
+        if (std::find(chain.begin(), chain.end(), a) == chain.end()) ins.push_back(a);
+      chain.insert(chain.begin() + 1, ins.begin(), ins.end());
+    }
+    if (m->is_class && !m->superclass.empty() && m->superclass != "Bud") {
+      if (const ModuleDef* sup = find_module(m->superclass, m->location, false))
+        for (const ModuleDef* a : ancestors(sup, stack))
+          if (std::find(chain.begin(), chain.end(), a) == chain.end()) chain.push_back(a);
+    }
+    stack.pop_back();
+    return chain;
+  }
+
+  std::vector<const ModuleDef*> linearize(const std::vector<const ModuleDef*>& roots) {
+    // A synthetic class that includes each root in turn (later includes come first).
+    std::vector<const ModuleDef*> chain;
+    for (const ModuleDef* r : roots) {
+      std::vector<std::string> stack;
+      std::vector<const ModuleDef*> ins;
+      for (const ModuleDef* a : ancestors(r, stack))
+        if (std::find(chain.begin(), chain.end(), a) == chain.end()) ins.push_back(a);
+      chain.insert(chain.begin(), ins.begin(), ins.end());
+    }
+    return chain;
+  }
+
+  void add_collection(Collection c) {
+    index[c.name] = collections.size();
+    collections.push_back(std::move(c));
+  }
+
+  /// Builds one instance (the program or an imported copy) and returns its scope.
+  std::unique_ptr<Scope> build(const std::vector<const ModuleDef*>& roots,
+                               const std::string& prefix, std::vector<std::string>& import_stack) {
+    auto scope = std::make_unique<Scope>();
+    scope->prefix = prefix;
+    std::vector<const ModuleDef*> chain = linearize(roots);
+    for (const ModuleDef* m : chain) {
+      scope->methods.insert(m->methods.begin(), m->methods.end());
+      for (const Diagnostic& d : m->diagnostics) self.diags_.add(d);
+    }
+
+    // State, base modules first.
+    std::map<std::string, const ModuleDef*> declared_by;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      const ModuleDef* m = *it;
+      for (const Collection& decl : m->state) declare(*scope, decl, m, declared_by);
+    }
+
+    // Effective rule blocks: named blocks are methods, overridden by name.
+    std::vector<std::pair<const ModuleDef*, const RawBlock*>> blocks;
+    std::set<std::string> seen_named;
+    for (const ModuleDef* m : chain)
+      for (const RawBlock& b : m->blocks) {
+        if (!b.name.empty() && !b.bootstrap) {
+          if (seen_named.count(b.name)) continue;
+          seen_named.insert(b.name);
+        }
+        blocks.push_back({m, &b});
+      }
+    // temps and views are program-wide scratches.
+    for (auto& [m, b] : blocks)
+      for (const Collection& t : b->temps) {
+        if (scope->names.count(t.name)) continue;
+        Collection c = t;
+        c.name = prefix + t.name;
+        scope->names[t.name] = c.name;
+        add_collection(std::move(c));
+      }
+
+    // Imports: qualified copies.
+    for (const ModuleDef* m : chain)
+      for (const Import& imp : m->imports) {
+        auto prev = scope->import_module.find(imp.alias);
+        if (prev != scope->import_module.end()) {
+          if (short_name(prev->second) != short_name(imp.module))
+            self.diags_.error("calm-bad-import",
+                              "conflicting imports: modules " + prev->second + " and " +
+                                  imp.module + " both are imported as '" + imp.alias + "'",
+                              imp.location);
+          continue;
+        }
+        const ModuleDef* im = find_module(imp.module, imp.location, true);
+        if (!im) continue;
+        if (std::find(import_stack.begin(), import_stack.end(), im->name) != import_stack.end() ||
+            import_stack.size() > 32) {
+          self.diags_.error("calm-cyclic-include",
+                            "module '" + im->name + "' imports itself (through '" + imp.alias +
+                                "')",
+                            imp.location);
+          continue;
+        }
+        scope->import_module[imp.alias] = imp.module;
+        import_stack.push_back(im->name);
+        scope->imports[imp.alias] = build({im}, prefix + imp.alias + ".", import_stack);
+        import_stack.pop_back();
+      }
+
+    resolve_schemas(*scope);
+
+    for (auto& [m, b] : blocks)
+      for (const RawRule& rr : b->rules) add_rule(*scope, *m, rr);
+    return scope;
+  }
+
+  void declare(Scope& scope, const Collection& decl, const ModuleDef* m,
+               std::map<std::string, const ModuleDef*>& declared_by) {
+    auto prev = scope.names.find(decl.name);
+    if (prev == scope.names.end()) {
+      Collection c = decl;
+      c.name = scope.prefix + decl.name;
+      scope.names[decl.name] = c.name;
+      declared_by[decl.name] = m;
+      add_collection(std::move(c));
+      return;
+    }
+    Collection& old = collections[index[prev->second]];
+    bool interfaces = (old.kind == CollectionKind::Input || old.kind == CollectionKind::Output) &&
+                      old.kind == decl.kind;
+    const ModuleDef* old_mod = declared_by[decl.name];
+    std::vector<std::string> stack;
+    std::set<std::string> below;
+    for (const ModuleDef* a : ancestors(m, stack))
+      if (a != m) below.insert(a->name);
+    if (interfaces && old_mod != m && below.count(old_mod->name) && !scope.overrides.count(decl.name)) {
+      // Paper §3.4: the including module's declaration overrides the mixed-in
+      // interface. The mixed-in copy becomes "Module::name".
+      std::string inner = scope.prefix + old_mod->name + "::" + decl.name;
+      size_t pos = index[prev->second];
+      index.erase(prev->second);
+      collections[pos].name = inner;
+      index[inner] = pos;
+      Collection outer = decl;
+      outer.name = scope.prefix + decl.name;
+      add_collection(std::move(outer));
+      scope.overrides[decl.name] = {m->name, inner, below};
+      declared_by[decl.name] = m;
+      return;
+    }
+    if (old_mod == m && old.kind == decl.kind && old.keys == decl.keys &&
+        old.values == decl.values && old.location == decl.location)
+      return;  // the same declaration seen twice (module reopened)
+    Diagnostic d{Severity::Error, "calm-duplicate-collection",
+                 "collection already exists: " + decl.name, decl.location, {}};
+    d.notes.push_back({"first declared here", old.location});
+    self.diags_.add(std::move(d));
+  }
+
+  void resolve_schemas(Scope& scope) {
+    auto lookup = [&](const std::string& name) -> Collection* {
+      auto pname = resolve(scope, name, "", false);
+      if (!pname || !index.count(*pname)) return nullptr;
+      return &collections[index[*pname]];
+    };
+    // Copied schemas may chain (`b, a.schema` then `c, b.schema`): resolve in passes.
+    bool progress = true;
+    while (progress) {
+      progress = false;
+      for (auto& [local, pname] : scope.names) {
+        Collection& c = collections[index[pname]];
+        if (c.schema_from.empty()) continue;
+        Collection* src = lookup(c.schema_from);
+        if (!src || !src->schema_from.empty()) continue;
+        c.keys = src->keys;
+        c.values = src->values;
+        if (c.kind == CollectionKind::Channel && !src->location_column.empty())
+          c.location_column = src->location_column;
+        c.schema_from.clear();
+        progress = true;
+      }
+    }
+    for (auto& [local, pname] : scope.names) {
+      Collection& c = collections[index[pname]];
+      if (!c.schema_from.empty()) {
+        self.diags_.error("calm-unknown-collection",
+                          "schema copied from unknown collection '" + c.schema_from + "'",
+                          c.location);
+        c.schema_from.clear();
+      }
+      auto expand = [&](std::vector<std::string>& cols) {
+        std::vector<std::string> out;
+        for (const auto& col : cols) {
+          size_t open = col.find('(');
+          if (open == std::string::npos || col.back() != ')') {
+            out.push_back(col);
+            continue;
+          }
+          std::string what = col.substr(0, open);
+          std::string from = col.substr(open + 1, col.size() - open - 2);
+          const Collection* src = lookup(from);
+          if (!src) {
+            self.diags_.error("calm-unknown-collection",
+                              "schema refers to unknown collection '" + from + "'", c.location);
+            continue;
+          }
+          if (what != "val_cols") out.insert(out.end(), src->keys.begin(), src->keys.end());
+          if (what != "key_cols") out.insert(out.end(), src->values.begin(), src->values.end());
+        }
+        cols = std::move(out);
+      };
+      expand(c.keys);
+      expand(c.values);
+    }
+  }
+
+  /// Resolves a name as written in module `m` (lhs or rhs) to a program name.
+  std::optional<std::string> resolve(const Scope& scope, const std::string& name,
+                                     const std::string& m, bool lhs) {
+    size_t dot = name.find('.');
+    if (dot != std::string::npos) {
+      auto it = scope.imports.find(name.substr(0, dot));
+      if (it == scope.imports.end()) return std::nullopt;
+      return resolve(*it->second, name.substr(dot + 1), "", lhs);
+    }
+    auto ov = scope.overrides.find(name);
+    if (ov != scope.overrides.end()) {
+      const auto& o = ov->second;
+      if ((m == o.overrider && lhs) || o.below.count(m)) return o.inner;
+      return scope.prefix + name;
+    }
+    auto it = scope.names.find(name);
+    if (it != scope.names.end()) return it->second;
+    for (const Collection& b : builtins())
+      if (b.name == name) return name;  // added by compose(), global (never qualified)
+    return std::nullopt;
+  }
+
+  std::vector<std::string> visible_names(const Scope& scope) {
+    std::vector<std::string> out;
+    for (auto& [n, _] : scope.names) out.push_back(n);
+    for (auto& [a, s] : scope.imports)
+      for (auto& [n, _] : s->names) out.push_back(a + "." + n);
+    return out;
+  }
+
+  /// A rule names a collection the program does not declare. On a left-hand side,
+  /// or in a complete program (a class), that is an error, as in Bud. A module may
+  /// read collections that another module will provide once mixed in, so there it
+  /// is a warning.
+  void unknown(const Scope& scope, const std::string& name, const SourceLocation& at, bool lhs) {
+    std::string msg = "unknown collection '" + name + "'";
+    std::string s = closest_name(name, visible_names(scope));
+    if (!s.empty()) msg += "; did you mean '" + s + "'?";
+    if ((lhs || complete_program) && !in_bootstrap)
+      self.diags_.error("calm-unknown-collection", msg, at);
+    else
+      self.diags_.warning("calm-unknown-collection",
+                          msg + " (no module of this program declares it)", at);
+  }
+
+  void add_rule(const Scope& scope, const ModuleDef& m, const RawRule& rr) {
+    Rule r = rr.rule;
+    in_bootstrap = rr.rule.bootstrap;
+    auto lhs = resolve(scope, rr.rule.lhs, m.name, true);
+    if (!lhs) {
+      unknown(scope, rr.rule.lhs, rr.lhs_location, true);
+      return;
+    }
+    r.lhs = *lhs;
+    std::set<Reference> refs;
+    for (const RawReference& raw : rr.refs) {
+      auto name = resolve(scope, raw.name, m.name, false);
+      if (!name) {
+        if (raw.certain && !scope.methods.count(raw.name) && raw.name != "budtime" &&
+            raw.name.find('.') == std::string::npos)
+          unknown(scope, raw.name, raw.location, false);
+        continue;
+      }
+      const Collection& coll = collections[index[*name]];
+      Classification cl = classify_reference(raw.chain, coll);
+      Reference ref;
+      ref.collection = *name;
+      ref.context = cl.context;
+      ref.method = cl.method;
+      ref.negated = raw.negated;
+      ref.in_block = raw.in_block;
+      ref.location = raw.location;
+      refs.insert(ref);
+    }
+    r.refs.assign(refs.begin(), refs.end());
+    rules.push_back(std::move(r));
+  }
+};
+
+// ---------------------------------------------------------------------------
+
+Composer::Composer(const std::vector<SourceFile>& files, Diagnostics& diags)
+    : files_(files), diags_(diags) {
+  std::map<std::string, size_t> pos;
+  for (const SourceFile& f : files_)
+    for (const ModuleDef& m : f.modules) {
+      auto it = pos.find(m.name);
+      if (it == pos.end()) {
+        pos[m.name] = merged_.size();
+        merged_.push_back(m);
+        continue;
+      }
+      // A reopened module or class: Ruby merges the definitions.
+      ModuleDef& into = merged_[it->second];
+      into.includes_bud = into.includes_bud || m.includes_bud;
+      if (into.superclass.empty()) into.superclass = m.superclass;
+      into.includes.insert(into.includes.end(), m.includes.begin(), m.includes.end());
+      into.imports.insert(into.imports.end(), m.imports.begin(), m.imports.end());
+      into.state.insert(into.state.end(), m.state.begin(), m.state.end());
+      into.methods.insert(into.methods.end(), m.methods.begin(), m.methods.end());
+      // A later definition of a block with the same name replaces the earlier one.
+      for (const RawBlock& b : m.blocks) {
+        auto same = std::find_if(into.blocks.begin(), into.blocks.end(), [&](const RawBlock& x) {
+          return !b.name.empty() && !b.bootstrap && x.name == b.name && !x.bootstrap;
+        });
+        if (same != into.blocks.end())
+          *same = b;
+        else
+          into.blocks.push_back(b);
+      }
+    }
+  // A module included twice counts once.
+  for (ModuleDef& m : merged_) {
+    std::vector<ModuleRef> uniq;
+    for (const ModuleRef& r : m.includes)
+      if (std::none_of(uniq.begin(), uniq.end(), [&](const ModuleRef& u) { return u.name == r.name; }))
+        uniq.push_back(r);
+    m.includes = std::move(uniq);
+  }
+}
+
+std::vector<std::string> Composer::module_names() const {
+  std::vector<std::string> out;
+  for (const auto& m : merged_) out.push_back(m.name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> Composer::default_roots(const std::set<std::string>& candidates) const {
+  Impl impl(const_cast<Composer&>(*this));
+  std::vector<std::string> classes;
+  for (const auto& m : merged_) {
+    if (!m.is_class || !candidates.count(m.name)) continue;
+    std::vector<std::string> stack;
+    for (const ModuleDef* a : impl.ancestors(&m, stack))
+      if (a->includes_bud) {
+        classes.push_back(m.name);
+        break;
+      }
+  }
+  if (!classes.empty()) return classes;
+  std::set<std::string> used;
+  for (const auto& m : merged_) {
+    for (const auto& i : m.includes) used.insert(short_name(i.name));
+    for (const auto& i : m.imports) used.insert(short_name(i.module));
+  }
+  std::vector<std::string> roots;
+  for (const auto& m : merged_)
+    if (!used.count(short_name(m.name)) && !m.is_class && candidates.count(m.name))
+      roots.push_back(m.name);
+  return roots;
+}
+
+std::optional<Program> Composer::compose(const std::vector<std::string>& module_names) {
+  Impl impl(*this);
+  std::vector<const ModuleDef*> roots;
+  for (const auto& n : module_names) {
+    const ModuleDef* m = impl.find_module(n, SourceLocation{"<command line>", 0, 0}, true);
+    if (!m) return std::nullopt;
+    roots.push_back(m);
+  }
+  if (roots.empty()) return std::nullopt;
+  std::vector<std::string> import_stack;
+  for (const ModuleDef* r : roots) import_stack.push_back(r->name);
+  for (const ModuleDef* m : impl.linearize(roots)) impl.complete_program |= m->includes_bud;
+  for (const Collection& b : builtins()) impl.add_collection(b);
+  impl.build(roots, "", import_stack);
+  // Keep only the built-ins the program uses.
+  std::set<std::string> used;
+  for (const Rule& r : impl.rules) {
+    used.insert(r.lhs);
+    for (const Reference& ref : r.refs) used.insert(ref.collection);
+  }
+  std::erase_if(impl.collections,
+                [&](const Collection& c) { return c.builtin && !used.count(c.name); });
+
+  Program p;
+  for (size_t i = 0; i < module_names.size(); ++i) p.name += (i ? "+" : "") + short_name(roots[i]->name);
+  p.location = roots.front()->location;
+  for (const ModuleDef* m : impl.linearize(roots)) p.modules.push_back(m->name);
+  p.collections = std::move(impl.collections);
+  std::sort(p.collections.begin(), p.collections.end(),
+            [](const Collection& a, const Collection& b) { return a.name < b.name; });
+  p.rules = std::move(impl.rules);
+  std::stable_sort(p.rules.begin(), p.rules.end(), [](const Rule& a, const Rule& b) {
+    return std::tie(a.location.file, a.location.line, a.location.column, a.lhs) <
+           std::tie(b.location.file, b.location.line, b.location.column, b.lhs);
+  });
+  for (size_t i = 0; i < p.rules.size(); ++i) p.rules[i].id = int(i);
+  return p;
+}
+
+}  // namespace calm::bud

@@ -1,0 +1,47 @@
+#pragma once
+
+// Composes modules into programs the way Bud (and budplot) does: a class and
+// every module it includes, in Ruby's ancestor order; named bloom blocks
+// overridden by name; `import M => :a` as a qualified copy (`a.coll`); and the
+// paper's interface overriding (§3.4).
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/diagnostic.h"
+#include "model/program.h"
+
+namespace calm::bud {
+
+class Composer {
+ public:
+  Composer(const std::vector<SourceFile>& files, Diagnostics& diags);
+
+  /// One program mixing the named modules/classes (budplot's `-m A -m B`).
+  /// Unknown names get a diagnostic (with a suggestion) and yield nullopt.
+  std::optional<Program> compose(const std::vector<std::string>& module_names);
+
+  /// The default programs: every class that includes Bud; if there is none,
+  /// every module that no other module includes or imports.
+  /// Only names in `candidates` (the modules of the files given) are considered.
+  std::vector<std::string> default_roots(const std::set<std::string>& candidates) const;
+
+  /// Every module or class name known, sorted.
+  std::vector<std::string> module_names() const;
+
+ private:
+  struct Impl;
+  const std::vector<SourceFile>& files_;
+  Diagnostics& diags_;
+  std::vector<ModuleDef> merged_;  ///< reopened modules merged, by full name
+};
+
+/// Levenshtein distance, for "did you mean" suggestions.
+size_t edit_distance(const std::string& a, const std::string& b);
+
+/// The closest candidate within a sensible distance, or "".
+std::string closest_name(const std::string& name, const std::vector<std::string>& candidates);
+
+}  // namespace calm::bud

@@ -1,0 +1,39 @@
+#pragma once
+
+// The front door of the runtime: files in, programs out. Reads the given Bud
+// files (and the files they `require`), composes programs, and returns every
+// problem as a located diagnostic. Never throws on bad input, never prints.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/diagnostic.h"
+#include "model/program.h"
+
+namespace calm {
+
+struct LoadOptions {
+  std::vector<std::string> files;         ///< Bud (Ruby) files
+  std::vector<std::string> modules;       ///< -m: mix these into one program
+  std::vector<std::string> include_dirs;  ///< -I: where `require` looks
+  bool follow_requires = true;
+};
+
+struct LoadResult {
+  std::vector<SourceFile> files;  ///< every file read, given ones first
+  std::vector<Program> programs;
+  Diagnostics diagnostics;
+  std::map<std::string, std::string> sources;  ///< path -> text, for quoting lines
+};
+
+/// Largest file the loader reads.
+inline constexpr size_t kMaxSourceBytes = 64u << 20;
+
+LoadResult load_programs(const LoadOptions& options);
+
+/// Reads a file as text: an error diagnostic (no text) when it is missing, too
+/// large, binary, or not UTF-8.
+bool read_source_file(const std::string& path, std::string& text, Diagnostics& diags);
+
+}  // namespace calm

@@ -1,0 +1,85 @@
+#pragma once
+
+// A thin owner of a tree-sitter-ruby parse. The only code that includes the
+// tree-sitter API; everything above it sees `Node` and `calm::Expr`.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/diagnostic.h"
+#include "model/program.h"
+
+struct TSTree;
+
+namespace calm::ruby {
+
+/// A non-owning view of a syntax node (valid while its SyntaxTree lives).
+class Node {
+ public:
+  Node() = default;
+
+  bool null() const;
+  explicit operator bool() const { return !null(); }
+  std::string_view type() const;
+  bool named() const;
+  bool is(std::string_view t) const { return !null() && type() == t; }
+
+  Node child_by_field(const char* field) const;
+  size_t child_count() const;
+  Node child(size_t i) const;
+  size_t named_child_count() const;
+  Node named_child(size_t i) const;
+  std::vector<Node> named_children() const;
+  /// The field name of child i ("" when none).
+  std::string field_of_child(size_t i) const;
+  Node parent() const;
+  /// The first anonymous token child (an operator such as "<", "+", "!").
+  std::string token_child(size_t i) const;
+
+  std::string_view text() const;
+  SourceLocation location() const;  ///< start position
+  int line() const;                 ///< 1-based
+  int column() const;               ///< 1-based, in bytes
+  bool has_error() const;
+  bool is_error() const;
+  bool is_missing() const;
+  bool operator==(const Node& o) const;
+
+ private:
+  friend class SyntaxTree;
+  Node(const class SyntaxTree* tree, const void* raw);
+  const class SyntaxTree* tree_ = nullptr;
+  // TSNode is 32 bytes of plain data; kept opaque so the API header stays out.
+  alignas(8) unsigned char raw_[32] = {};
+};
+
+class SyntaxTree {
+ public:
+  /// Parses `text`. Never fails; syntax errors become ERROR/MISSING nodes.
+  SyntaxTree(std::string path, std::string text);
+  ~SyntaxTree();
+  SyntaxTree(const SyntaxTree&) = delete;
+  SyntaxTree& operator=(const SyntaxTree&) = delete;
+
+  Node root() const;
+  const std::string& path() const { return path_; }
+  const std::string& text() const { return text_; }
+
+  /// One diagnostic per ERROR or MISSING node (outermost only), with its location.
+  void collect_syntax_errors(Diagnostics& diags) const;
+
+  /// A faithful copy of the subtree as a calm::Expr (named nodes + operator tokens).
+  Expr to_expr(Node n) const;
+
+  /// The language ABI version of the linked grammar.
+  static unsigned language_version();
+
+ private:
+  std::string path_;
+  std::string text_;
+  TSTree* tree_ = nullptr;
+};
+
+}  // namespace calm::ruby

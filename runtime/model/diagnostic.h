@@ -1,0 +1,63 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/source_location.h"
+
+namespace calm {
+
+enum class Severity { Note, Warning, Error };
+
+const char* to_string(Severity s);
+
+/// A secondary message attached to a diagnostic, with its own location.
+struct DiagnosticNote {
+  std::string message;
+  SourceLocation location;
+  auto operator<=>(const DiagnosticNote&) const = default;
+};
+
+/// Errors are values: libraries return diagnostics, only the CLI prints them.
+struct Diagnostic {
+  Severity severity = Severity::Error;
+  std::string check;  ///< stable id, e.g. "calm-parse-error"
+  std::string message;
+  SourceLocation location;
+  std::vector<DiagnosticNote> notes;
+};
+
+/// A sink for diagnostics that keeps them in a stable order (location, severity, text).
+class Diagnostics {
+ public:
+  void add(Diagnostic d) { items_.push_back(std::move(d)); }
+  void error(std::string check, std::string message, SourceLocation loc) {
+    add({Severity::Error, std::move(check), std::move(message), std::move(loc), {}});
+  }
+  void warning(std::string check, std::string message, SourceLocation loc) {
+    add({Severity::Warning, std::move(check), std::move(message), std::move(loc), {}});
+  }
+  void note(std::string check, std::string message, SourceLocation loc) {
+    add({Severity::Note, std::move(check), std::move(message), std::move(loc), {}});
+  }
+  void append(const Diagnostics& other) {
+    items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+  }
+
+  /// Moves the diagnostics out, leaving this sink empty.
+  std::vector<Diagnostic> take() { return std::exchange(items_, {}); }
+
+  bool has_errors() const;
+  size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+
+  /// Sorted by (file, line, column, severity, check, message), duplicates removed.
+  std::vector<Diagnostic> sorted() const;
+  const std::vector<Diagnostic>& items() const { return items_; }
+
+ private:
+  std::vector<Diagnostic> items_;
+};
+
+}  // namespace calm
