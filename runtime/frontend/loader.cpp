@@ -93,6 +93,10 @@ bool read_source_file(const std::string& path, std::string& text, Diagnostics& d
   std::ostringstream ss;
   ss << in.rdbuf();
   text = ss.str();
+  return validate_source_text(path, text, diags);
+}
+
+bool validate_source_text(const std::string& path, std::string& text, Diagnostics& diags) {
   if (size_t nul = text.find('\0'); nul != std::string::npos) {
     diags.error("calm-parse-error", "binary file (NUL byte); not a Ruby source file",
                 offset_location(path, text, nul));
@@ -125,7 +129,10 @@ LoadResult load_programs(const LoadOptions& options) {
     if (seen.count(canon)) continue;
     seen.insert(canon);
     std::string text;
-    if (!read_source_file(path, text, result.diagnostics)) {
+    if (auto mem = options.memory_files.find(path); mem != options.memory_files.end()) {
+      text = mem->second;
+      if (!validate_source_text(path, text, result.diagnostics)) continue;
+    } else if (!read_source_file(path, text, result.diagnostics)) {
       continue;
     }
     result.sources[path] = text;
@@ -155,6 +162,11 @@ LoadResult load_programs(const LoadOptions& options) {
       bool found = false;
       for (const auto& b : bases) {
         fs::path cand = b / rel;
+        if (options.memory_files.count(cand.lexically_normal().string())) {
+          queue.push_back({cand.lexically_normal().string(), req.location});
+          found = true;
+          break;
+        }
         if (fs::is_regular_file(cand, ec)) {
           queue.push_back({cand.lexically_normal().string(), req.location});
           found = true;

@@ -18,6 +18,9 @@ struct LoadOptions {
   std::vector<std::string> modules;       ///< -m: mix these into one program
   std::vector<std::string> include_dirs;  ///< -I: where `require` looks
   bool follow_requires = true;
+  /// Sources held in memory (path -> text), read instead of the disk; tests and
+  /// fuzzers use it. A `require` may name one of them.
+  std::map<std::string, std::string> memory_files;
 };
 
 struct LoadResult {
@@ -35,5 +38,8 @@ LoadResult load_programs(const LoadOptions& options);
 /// Reads a file as text: an error diagnostic (no text) when it is missing, too
 /// large, binary, or not UTF-8.
 bool read_source_file(const std::string& path, std::string& text, Diagnostics& diags);
+
+/// Refuses binary (NUL bytes) and non-UTF-8 text with a located diagnostic.
+bool validate_source_text(const std::string& path, std::string& text, Diagnostics& diags);
 
 }  // namespace calm

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages calm needs, if any are missing. Idempotent and
+# quick when everything is present. Needs root (or sudo) only to install.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  nodejs npm
+  libboost-graph-dev libgraphviz-dev nlohmann-json3-dev doctest-dev libtree-sitter-dev
+)
+# Optional test tools: installed when CALM_TEST_TOOLS=1 (CI sets it).
+TEST_PACKAGES=(valgrind)
+
+want=("${PACKAGES[@]}")
+if [[ "${CALM_TEST_TOOLS:-0}" == 1 ]]; then want+=("${TEST_PACKAGES[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# npm may come with Node.js from elsewhere: accept any working npm.
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm/}"); missing=("${missing[@]/nodejs/}")
+fi
+clean=()
+for p in "${missing[@]}"; do [[ -n "$p" ]] && clean+=("$p"); done
+
+if ((${#clean[@]})); then
+  echo "calm: installing ${clean[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${clean[@]}" >/dev/null
+fi
