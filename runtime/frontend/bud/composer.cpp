@@ -384,6 +384,7 @@ struct Composer::Impl {
     }
     r.lhs = *lhs;
     std::set<Reference> refs;
+    std::vector<Reference> column_refs;  // kept only for collections not otherwise used
     for (const RawReference& raw : rr.refs) {
       auto name = resolve(scope, raw.name, m.name, false);
       if (!name) {
@@ -401,8 +402,15 @@ struct Composer::Impl {
       ref.negated = raw.negated;
       ref.in_block = raw.in_block;
       ref.location = raw.location;
-      refs.insert(ref);
+      if (cl.column)
+        column_refs.push_back(ref);
+      else
+        refs.insert(ref);
     }
+    for (const Reference& ref : column_refs)
+      if (std::none_of(refs.begin(), refs.end(),
+                       [&](const Reference& x) { return x.collection == ref.collection; }))
+        refs.insert(ref);
     r.refs.assign(refs.begin(), refs.end());
     rules.push_back(std::move(r));
   }

@@ -36,7 +36,7 @@ Classification classify_reference(const std::vector<std::string>& chain,
     if (i == 0 && (std::find(coll.keys.begin(), coll.keys.end(), m) != coll.keys.end() ||
                    std::find(coll.values.begin(), coll.values.end(), m) != coll.values.end() ||
                    m == coll.location_column))
-      return {joined ? RefContext::Join : RefContext::Scan, ""};  // a column: `link.from`
+      return {joined ? RefContext::Join : RefContext::Scan, "", true};  // a column: `link.from`
     if (in(kJoin, m)) {
       joined = true;
       continue;

@@ -15,6 +15,7 @@ namespace calm::bud {
 struct Classification {
   RefContext context = RefContext::Scan;
   std::string method;  ///< the method that decided the context ("" for a plain scan)
+  bool column = false;  ///< only a column is read (`link.from` in a join predicate)
 };
 
 Classification classify_reference(const std::vector<std::string>& chain, const Collection& coll);
