@@ -74,8 +74,6 @@ std::string extra_value(const Options& o, const std::string& name, const std::st
   return found;
 }
 
-bool has_flag(const Options& o, const std::string& name) {
-  return extra_value(o, name, "") == "1";
-}
+bool has_flag(const Options& o, const std::string& name) { return extra_value(o, name, "") == "1"; }
 
 }  // namespace calm::cli

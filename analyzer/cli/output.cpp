@@ -50,7 +50,8 @@ bool write_output(const std::string& path, const std::string& content, std::stri
 }
 
 namespace {
-std::string source_line(const std::map<std::string, std::string>& sources, const SourceLocation& l) {
+std::string source_line(const std::map<std::string, std::string>& sources,
+                        const SourceLocation& l) {
   auto it = sources.find(l.file);
   if (it == sources.end() || l.line <= 0) return "";
   std::istringstream in(it->second);
@@ -71,7 +72,8 @@ void append_snippet(std::string& out, const SourceLocation& loc,
   std::string line = source_line(sources, loc);
   if (line.empty()) return;
   out += "  " + line + "\n  ";
-  for (int i = 1; i < loc.column && i <= int(line.size()); ++i) out += line[i - 1] == '\t' ? '\t' : ' ';
+  for (int i = 1; i < loc.column && i <= int(line.size()); ++i)
+    out += line[i - 1] == '\t' ? '\t' : ' ';
   out += "^\n";
 }
 }  // namespace

@@ -21,7 +21,11 @@ size_t invalid_utf8_at(const std::string& s) {
   size_t i = 0, n = s.size();
   while (i < n) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     if (len == 0 || i + len > n) return i;
     for (size_t k = 1; k < len; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
@@ -46,12 +50,16 @@ SourceLocation offset_location(const std::string& path, const std::string& text,
 /// Gems and standard libraries that programs require but calm does not need.
 bool is_external_library(const std::string& req) {
   static const std::set<std::string> libs = {
-      "bud", "rubygems", "test/unit", "minitest", "minitest/autorun", "set", "socket",
-      "time", "pp", "json", "yaml", "digest", "digest/md5", "digest/sha1", "securerandom",
-      "timeout", "thread", "fileutils", "tempfile", "tmpdir", "open3", "optparse", "benchmark",
-      "zookeeper", "dbm", "gdbm", "msgpack", "eventmachine", "getoptlong", "etc", "date",
-      "stringio", "logger", "ostruct", "matrix", "prime", "bigdecimal", "readline", "backports",
-      "simplecov", "anise", "enumerator", "zlib", "uri", "net/http", "open-uri", "erb"};
+      "bud",      "rubygems",   "test/unit",    "minitest",    "minitest/autorun",
+      "set",      "socket",     "time",         "pp",          "json",
+      "yaml",     "digest",     "digest/md5",   "digest/sha1", "securerandom",
+      "timeout",  "thread",     "fileutils",    "tempfile",    "tmpdir",
+      "open3",    "optparse",   "benchmark",    "zookeeper",   "dbm",
+      "gdbm",     "msgpack",    "eventmachine", "getoptlong",  "etc",
+      "date",     "stringio",   "logger",       "ostruct",     "matrix",
+      "prime",    "bigdecimal", "readline",     "backports",   "simplecov",
+      "anise",    "enumerator", "zlib",         "uri",         "net/http",
+      "open-uri", "erb"};
   if (libs.count(req)) return true;
   static const std::set<std::string> prefixes = {"bud/", "test/", "minitest/", "rubygems/",
                                                  "time_hack/"};
@@ -187,7 +195,8 @@ LoadResult load_programs(const LoadOptions& options) {
   for (const auto& t : trees) bud::scan_names(*t, ctx);
   std::set<std::string> given_paths;
   for (size_t i = 0; i < given && i < queue.size(); ++i) given_paths.insert(queue[i].first);
-  for (const auto& t : trees) result.files.push_back(bud::read_bud_file(*t, ctx, result.diagnostics));
+  for (const auto& t : trees)
+    result.files.push_back(bud::read_bud_file(*t, ctx, result.diagnostics));
 
   bud::Composer composer(result.files, result.diagnostics);
   if (!options.modules.empty()) {

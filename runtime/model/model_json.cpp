@@ -91,8 +91,8 @@ std::string program_to_text(const Program& p) {
   }
   out << "  rules (" << p.rules.size() << "):\n";
   for (const Rule& r : p.rules) {
-    out << "    " << to_string(r.location) << ": #" << r.id << " " << r.lhs << " " << to_string(r.op)
-        << (r.bootstrap ? " (bootstrap)" : "") << "\n";
+    out << "    " << to_string(r.location) << ": #" << r.id << " " << r.lhs << " "
+        << to_string(r.op) << (r.bootstrap ? " (bootstrap)" : "") << "\n";
     for (const Reference& ref : r.refs) {
       out << "        <- " << ref.collection << " (" << to_string(ref.context);
       if (!ref.method.empty()) out << " " << ref.method;

@@ -13,9 +13,12 @@ std::string to_string(const SourceLocation& loc) {
 
 const char* to_string(Severity s) {
   switch (s) {
-    case Severity::Note: return "note";
-    case Severity::Warning: return "warning";
-    case Severity::Error: return "error";
+    case Severity::Note:
+      return "note";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Error:
+      return "error";
   }
   return "error";
 }
@@ -45,13 +48,13 @@ struct KindName {
   const char* name;
 };
 constexpr KindName kKindNames[] = {
-    {CollectionKind::Table, "table"},         {CollectionKind::Scratch, "scratch"},
-    {CollectionKind::Input, "input"},         {CollectionKind::Output, "output"},
-    {CollectionKind::Channel, "channel"},     {CollectionKind::Loopback, "loopback"},
-    {CollectionKind::Periodic, "periodic"},   {CollectionKind::Temp, "temp"},
-    {CollectionKind::View, "view"},           {CollectionKind::Sync, "sync"},
-    {CollectionKind::Store, "store"},         {CollectionKind::FileReader, "file_reader"},
-    {CollectionKind::Terminal, "terminal"},   {CollectionKind::Lattice, "lattice"},
+    {CollectionKind::Table, "table"},       {CollectionKind::Scratch, "scratch"},
+    {CollectionKind::Input, "input"},       {CollectionKind::Output, "output"},
+    {CollectionKind::Channel, "channel"},   {CollectionKind::Loopback, "loopback"},
+    {CollectionKind::Periodic, "periodic"}, {CollectionKind::Temp, "temp"},
+    {CollectionKind::View, "view"},         {CollectionKind::Sync, "sync"},
+    {CollectionKind::Store, "store"},       {CollectionKind::FileReader, "file_reader"},
+    {CollectionKind::Terminal, "terminal"}, {CollectionKind::Lattice, "lattice"},
 };
 
 struct OpName {
@@ -59,8 +62,8 @@ struct OpName {
   const char* name;
 };
 constexpr OpName kOpNames[] = {
-    {RuleOp::Merge, "<="},  {RuleOp::Deferred, "<+"},     {RuleOp::Delete, "<-"},
-    {RuleOp::Async, "<~"},  {RuleOp::Upsert, "<+-"},      {RuleOp::DeleteInsert, "<-+"},
+    {RuleOp::Merge, "<="},  {RuleOp::Deferred, "<+"}, {RuleOp::Delete, "<-"},
+    {RuleOp::Async, "<~"},  {RuleOp::Upsert, "<+-"},  {RuleOp::DeleteInsert, "<-+"},
     {RuleOp::Append, "<<"},
 };
 }  // namespace
@@ -91,16 +94,26 @@ bool is_ephemeral(CollectionKind k) {
 
 const char* to_string(RefContext c) {
   switch (c) {
-    case RefContext::Scan: return "scan";
-    case RefContext::Join: return "join";
-    case RefContext::NotIn: return "notin";
-    case RefContext::Group: return "group";
-    case RefContext::ArgAgg: return "argagg";
-    case RefContext::Reduce: return "reduce";
-    case RefContext::Membership: return "membership";
-    case RefContext::LatticeMethod: return "lattice-method";
-    case RefContext::UnknownMethod: return "unknown-method";
-    case RefContext::Schema: return "schema";
+    case RefContext::Scan:
+      return "scan";
+    case RefContext::Join:
+      return "join";
+    case RefContext::NotIn:
+      return "notin";
+    case RefContext::Group:
+      return "group";
+    case RefContext::ArgAgg:
+      return "argagg";
+    case RefContext::Reduce:
+      return "reduce";
+    case RefContext::Membership:
+      return "membership";
+    case RefContext::LatticeMethod:
+      return "lattice-method";
+    case RefContext::UnknownMethod:
+      return "unknown-method";
+    case RefContext::Schema:
+      return "schema";
   }
   return "scan";
 }

@@ -19,13 +19,13 @@ namespace calm {
 enum class CollectionKind {
   Table,
   Scratch,
-  Input,     ///< interface input
-  Output,    ///< interface output
+  Input,   ///< interface input
+  Output,  ///< interface output
   Channel,
   Loopback,
   Periodic,
-  Temp,      ///< `temp :x <= ...` inside a bloom block
-  View,      ///< 2011 dialect: a local variable bound to a collection expression
+  Temp,  ///< `temp :x <= ...` inside a bloom block
+  View,  ///< 2011 dialect: a local variable bound to a collection expression
   Sync,
   Store,
   FileReader,
@@ -40,13 +40,13 @@ std::optional<CollectionKind> collection_kind_from_string(const std::string& s);
 bool is_ephemeral(CollectionKind k);
 
 struct Collection {
-  std::string name;    ///< qualified for imported copies: "kvs.kvstate"
+  std::string name;  ///< qualified for imported copies: "kvs.kvstate"
   CollectionKind kind = CollectionKind::Table;
   std::string lattice;  ///< lattice type name when kind == Lattice ("lmax", ...)
   std::vector<std::string> keys;
   std::vector<std::string> values;
-  std::string location_column;  ///< channels: the '@' column, without the '@'
-  std::string module;           ///< module or class that declares it
+  std::string location_column;    ///< channels: the '@' column, without the '@'
+  std::string module;             ///< module or class that declares it
   std::vector<std::string> args;  ///< extra declaration arguments (periodic interval, storage)
   bool builtin = false;           ///< stdio, halt, ... provided by Bud itself
   bool schema_inferred = false;   ///< temp/view: schema comes from the rhs
@@ -93,9 +93,9 @@ const char* to_string(RefContext c);
 struct Reference {
   std::string collection;  ///< resolved program collection name
   RefContext context = RefContext::Scan;
-  std::string method;      ///< the method that decides the context ("notin", "group", ...)
-  bool negated = false;    ///< a negated membership test (`unless x.include?`, `!x.exists?`)
-  bool in_block = false;   ///< referenced inside a Ruby block of the rule
+  std::string method;     ///< the method that decides the context ("notin", "group", ...)
+  bool negated = false;   ///< a negated membership test (`unless x.include?`, `!x.exists?`)
+  bool in_block = false;  ///< referenced inside a Ruby block of the rule
   SourceLocation location;
   auto operator<=>(const Reference&) const = default;
 };
@@ -118,8 +118,8 @@ std::optional<RuleOp> rule_op_from_string(const std::string& s);
 bool is_temporal(RuleOp op);  ///< <+, <-, <+-, <-+
 
 struct Rule {
-  int id = 0;          ///< index in Program::rules
-  std::string lhs;     ///< resolved collection name
+  int id = 0;       ///< index in Program::rules
+  std::string lhs;  ///< resolved collection name
   RuleOp op = RuleOp::Merge;
   Expr rhs;
   std::string text;    ///< the statement as written
@@ -128,7 +128,8 @@ struct Rule {
   bool bootstrap = false;
   SourceLocation location;     ///< start of the statement
   SourceLocation op_location;  ///< the operator
-  std::vector<Reference> refs;  ///< sorted, one per (collection, context, method, negated, in_block)
+  std::vector<Reference>
+      refs;  ///< sorted, one per (collection, context, method, negated, in_block)
 };
 
 // ---------------------------------------------------------------------------
@@ -147,7 +148,7 @@ struct Import {
 
 /// One `bloom`, `declare def`, or `bootstrap` block.
 struct RuleBlock {
-  std::string name;   ///< "" for an unnamed `bloom do`
+  std::string name;  ///< "" for an unnamed `bloom do`
   bool bootstrap = false;
   SourceLocation location;
   std::vector<Rule> rules;  ///< names as written; lhs/refs unresolved (see Rule)
@@ -155,18 +156,19 @@ struct RuleBlock {
 
 /// A reference as written in a module, before composition resolves it.
 struct RawReference {
-  std::string name;        ///< as written: "kvstate" or "kvs.kvstate"
+  std::string name;  ///< as written: "kvstate" or "kvs.kvstate"
   /// The methods applied to the collection, innermost first ("*" for a join
   /// operand, "join" for `join [...]`, "notin-arg" for the argument of notin).
   std::vector<std::string> chain;
   bool negated = false;
   bool in_block = false;
-  bool certain = false;    ///< used as a collection (receiver of a collection method, join input, ...)
+  bool certain =
+      false;  ///< used as a collection (receiver of a collection method, join input, ...)
   SourceLocation location;
 };
 
 struct RawRule {
-  Rule rule;                      ///< rule.lhs as written
+  Rule rule;  ///< rule.lhs as written
   std::vector<RawReference> refs;
   SourceLocation lhs_location;
 };
@@ -180,7 +182,7 @@ struct RawBlock {
 };
 
 struct ModuleDef {
-  std::string name;      ///< as written, with enclosing namespaces: "Outer::Inner"
+  std::string name;  ///< as written, with enclosing namespaces: "Outer::Inner"
   bool is_class = false;
   std::string superclass;
   bool includes_bud = false;  ///< `class X < Bud`, `include Bud`
@@ -210,8 +212,8 @@ struct SourceFile {
 // Programs (after composition)
 
 struct Program {
-  std::string name;                  ///< the class, or "A+B" for -m A -m B
-  std::vector<std::string> modules;  ///< every module mixed in, in Ruby's ancestor order
+  std::string name;                     ///< the class, or "A+B" for -m A -m B
+  std::vector<std::string> modules;     ///< every module mixed in, in Ruby's ancestor order
   std::vector<Collection> collections;  ///< sorted by name
   std::vector<Rule> rules;              ///< in source order; Rule::id is the index
   SourceLocation location;

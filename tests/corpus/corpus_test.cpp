@@ -87,7 +87,8 @@ TEST_CASE("corpus: collection and rule counts agree with Bud's oracle") {
     if (e.path().extension() == ".json") cases.push_back(e.path());
   std::sort(cases.begin(), cases.end());
   int agree = 0, explained = 0, disagree = 0, skipped = 0;
-  std::string table = "| case | collections calm/bud | rules calm/bud | verdict |\n|---|---|---|---|\n";
+  std::string table =
+      "| case | collections calm/bud | rules calm/bud | verdict |\n|---|---|---|---|\n";
   for (const auto& path : cases) {
     std::ifstream in(path);
     nlohmann::json d = nlohmann::json::parse(in);
@@ -97,7 +98,8 @@ TEST_CASE("corpus: collection and rule counts agree with Bud's oracle") {
     }
     std::string name = d["case"]["name"];
     LoadOptions o;
-    for (const auto& f : d["files"]) o.files.push_back((kShared / "corpus" / f.get<std::string>()).string());
+    for (const auto& f : d["files"])
+      o.files.push_back((kShared / "corpus" / f.get<std::string>()).string());
     for (const auto& m : d["modules"]) o.modules.push_back(m);
     LoadResult r = load_programs(o);
     INFO("case: " << name);
@@ -105,8 +107,8 @@ TEST_CASE("corpus: collection and rule counts agree with Bud's oracle") {
     const Program& p = r.programs[0];
     int colls = int(std::count_if(p.collections.begin(), p.collections.end(),
                                   [](const Collection& c) { return !c.builtin; }));
-    int rules = int(std::count_if(p.rules.begin(), p.rules.end(),
-                                  [](const Rule& r) { return !r.bootstrap; }));
+    int rules = int(
+        std::count_if(p.rules.begin(), p.rules.end(), [](const Rule& r) { return !r.bootstrap; }));
     // Bud adds expr_N collections for constant right-hand sides when it ticks;
     // they are not part of the program text, so compare with the pre-tick count.
     int bud_colls = d["counts"]["collections_pre_tick"], bud_rules = d["counts"]["rules"];

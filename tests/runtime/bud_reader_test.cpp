@@ -355,8 +355,8 @@ end
   const Program& p = r.programs[0];
   REQUIRE(p.find("kvput"));
   REQUIRE(p.find("Proto::kvput"));
-  CHECK(ref_to(*rule_for(p, "log"), "kvput"));           // rhs: local
-  CHECK(rule_for(p, "Proto::kvput") != nullptr);          // lhs: mixed-in
+  CHECK(ref_to(*rule_for(p, "log"), "kvput"));             // rhs: local
+  CHECK(rule_for(p, "Proto::kvput") != nullptr);           // lhs: mixed-in
   CHECK(ref_to(*rule_for(p, "kvstate"), "Proto::kvput"));  // Basic sees the mixed-in one
 }
 

@@ -277,8 +277,10 @@ class DeclarationReader {
       // Bud 0.0.x (the 2011 paper's Bud) addressed channels by their first column.
       c.location_column = c.keys[0];
       diags_.warning("calm-bad-declaration",
-                     "channel '" + c.name + "' has no location specifier (@); using its first "
-                     "column '" + c.keys[0] + "' as Bud 0.0.x did",
+                     "channel '" + c.name +
+                         "' has no location specifier (@); using its first "
+                         "column '" +
+                         c.keys[0] + "' as Bud 0.0.x did",
                      stmt.location());
     }
   }
@@ -347,10 +349,10 @@ class RuleReader {
     block_ = &block;
     module_ = module;
     if (nesting_depth(stmt, kMaxNesting) > kMaxNesting) {
-      diags_.error("calm-parse-error",
-                   "expression nested too deeply (more than " + std::to_string(kMaxNesting) +
-                       " levels)",
-                   stmt.location());
+      diags_.error(
+          "calm-parse-error",
+          "expression nested too deeply (more than " + std::to_string(kMaxNesting) + " levels)",
+          stmt.location());
       return;
     }
     if (stmt.is("binary")) {
@@ -361,10 +363,10 @@ class RuleReader {
       read_view(stmt, module, block, views);
       return;
     }
-    diags_.warning("calm-not-a-rule",
-                   "statement in a rule block is not a Bloom rule; ignored: '" +
-                       first_line(stmt.text()) + "'",
-                   stmt.location());
+    diags_.warning(
+        "calm-not-a-rule",
+        "statement in a rule block is not a Bloom rule; ignored: '" + first_line(stmt.text()) + "'",
+        stmt.location());
   }
 
  private:
@@ -710,11 +712,11 @@ class RuleReader {
       ref.negated = is_negated(cur);
     }
     static const std::set<std::string> collection_methods = {
-        "map",     "flat_map", "pro",      "each",     "collect", "select", "reject",
-        "pairs",   "lefts",    "rights",   "matches",  "combos",  "outer",  "flatten",
-        "notin",   "group",    "argmin",   "argmax",   "argagg",  "reduce", "inject",
-        "include?", "exists?", "empty?",   "payloads", "keys",    "values", "inspected",
-        "schema",  "cols",     "key_cols", "val_cols", "sort",    "rename", "find_all"};
+        "map",      "flat_map", "pro",      "each",     "collect", "select", "reject",
+        "pairs",    "lefts",    "rights",   "matches",  "combos",  "outer",  "flatten",
+        "notin",    "group",    "argmin",   "argmax",   "argagg",  "reduce", "inject",
+        "include?", "exists?",  "empty?",   "payloads", "keys",    "values", "inspected",
+        "schema",   "cols",     "key_cols", "val_cols", "sort",    "rename", "find_all"};
     ref.certain = structural || (cur == rhs_root_ && at == rhs_root_) ||
                   (!ref.chain.empty() && collection_methods.count(ref.chain.front()));
     if (at.is("call") && at.child_by_field("block") && !at.child_by_field("receiver"))
@@ -763,7 +765,10 @@ class RuleReader {
 class FileReader {
  public:
   FileReader(const ruby::SyntaxTree& tree, const ReaderContext& ctx, Diagnostics& diags)
-      : tree_(tree), ctx_(ctx), diags_(diags), decls_(ctx, module_diags_),
+      : tree_(tree),
+        ctx_(ctx),
+        diags_(diags),
+        decls_(ctx, module_diags_),
         rules_(tree, ctx, module_diags_) {}
 
   SourceFile read() {
@@ -939,11 +944,11 @@ class FileReader {
       } else if (s.is("call") && !s.child_by_field("receiver") &&
                  !declaration_kind(call_method(s)) && call_method(s) != "interface" &&
                  !ctx_.lattice_kinds.count(call_method(s))) {
-        module_diags_.warning("calm-not-a-declaration",
-                       "statement in a state block is not a collection declaration; ignored: '" +
-                           std::string(s.text().substr(0, std::min<size_t>(60, s.text().size()))) +
-                           "'",
-                       s.location());
+        module_diags_.warning(
+            "calm-not-a-declaration",
+            "statement in a state block is not a collection declaration; ignored: '" +
+                std::string(s.text().substr(0, std::min<size_t>(60, s.text().size()))) + "'",
+            s.location());
       }
     }
     keep_module_diagnostics(mod);

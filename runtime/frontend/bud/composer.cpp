@@ -71,8 +71,8 @@ const std::vector<Collection>& builtins() {
 struct Composer::Impl {
   /// Name resolution inside one instance (the program, or an imported copy).
   struct Scope {
-    std::string prefix;                            ///< "" or "kvs." ...
-    std::map<std::string, std::string> names;      ///< local name -> program name
+    std::string prefix;                                     ///< "" or "kvs." ...
+    std::map<std::string, std::string> names;               ///< local name -> program name
     std::map<std::string, std::unique_ptr<Scope>> imports;  ///< alias -> its scope
     std::map<std::string, std::string> import_module;       ///< alias -> module name
     /// Interface overriding: local name -> (overriding module, inner program name).
@@ -210,10 +210,10 @@ struct Composer::Impl {
         if (!im) continue;
         if (std::find(import_stack.begin(), import_stack.end(), im->name) != import_stack.end() ||
             import_stack.size() > 32) {
-          self.diags_.error("calm-cyclic-include",
-                            "module '" + im->name + "' imports itself (through '" + imp.alias +
-                                "')",
-                            imp.location);
+          self.diags_.error(
+              "calm-cyclic-include",
+              "module '" + im->name + "' imports itself (through '" + imp.alias + "')",
+              imp.location);
           continue;
         }
         scope->import_module[imp.alias] = imp.module;
@@ -248,7 +248,8 @@ struct Composer::Impl {
     std::set<std::string> below;
     for (const ModuleDef* a : ancestors(m, stack))
       if (a != m) below.insert(a->name);
-    if (interfaces && old_mod != m && below.count(old_mod->name) && !scope.overrides.count(decl.name)) {
+    if (interfaces && old_mod != m && below.count(old_mod->name) &&
+        !scope.overrides.count(decl.name)) {
       // Paper §3.4: the including module's declaration overrides the mixed-in
       // interface. The mixed-in copy becomes "Module::name".
       std::string inner = scope.prefix + old_mod->name + "::" + decl.name;
@@ -266,8 +267,11 @@ struct Composer::Impl {
     if (old_mod == m && old.kind == decl.kind && old.keys == decl.keys &&
         old.values == decl.values && old.location == decl.location)
       return;  // the same declaration seen twice (module reopened)
-    Diagnostic d{Severity::Error, "calm-duplicate-collection",
-                 "collection already exists: " + decl.name, decl.location, {}};
+    Diagnostic d{Severity::Error,
+                 "calm-duplicate-collection",
+                 "collection already exists: " + decl.name,
+                 decl.location,
+                 {}};
     d.notes.push_back({"first declared here", old.location});
     self.diags_.add(std::move(d));
   }
@@ -452,7 +456,8 @@ Composer::Composer(const std::vector<SourceFile>& files, Diagnostics& diags)
   for (ModuleDef& m : merged_) {
     std::vector<ModuleRef> uniq;
     for (const ModuleRef& r : m.includes)
-      if (std::none_of(uniq.begin(), uniq.end(), [&](const ModuleRef& u) { return u.name == r.name; }))
+      if (std::none_of(uniq.begin(), uniq.end(),
+                       [&](const ModuleRef& u) { return u.name == r.name; }))
         uniq.push_back(r);
     m.includes = std::move(uniq);
   }
@@ -514,7 +519,8 @@ std::optional<Program> Composer::compose(const std::vector<std::string>& module_
                 [&](const Collection& c) { return c.builtin && !used.count(c.name); });
 
   Program p;
-  for (size_t i = 0; i < module_names.size(); ++i) p.name += (i ? "+" : "") + short_name(roots[i]->name);
+  for (size_t i = 0; i < module_names.size(); ++i)
+    p.name += (i ? "+" : "") + short_name(roots[i]->name);
   p.location = roots.front()->location;
   for (const ModuleDef* m : impl.linearize(roots)) p.modules.push_back(m->name);
   p.collections = std::move(impl.collections);

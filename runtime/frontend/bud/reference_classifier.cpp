@@ -10,15 +10,15 @@ bool in(const std::set<std::string>& s, const std::string& m) { return s.count(m
 
 // Methods through which a collection flows unchanged in monotonicity.
 const std::set<std::string> kPassThrough = {
-    "map",     "flat_map", "pro",      "collect", "each",      "select",   "filter",
-    "reject",  "find_all", "filter_map", "payloads", "keys",   "values",   "inspected",
-    "rename",  "uniq",     "to_a",     "to_set",  "notin",     "compact",  "lambda",
-    "tabname", "ip_port",  "port",     "ip"};
-const std::set<std::string> kJoin = {"*",     "join",   "pairs",  "lefts",   "rights",
+    "map",     "flat_map", "pro",        "collect",  "each",  "select",  "filter",
+    "reject",  "find_all", "filter_map", "payloads", "keys",  "values",  "inspected",
+    "rename",  "uniq",     "to_a",       "to_set",   "notin", "compact", "lambda",
+    "tabname", "ip_port",  "port",       "ip"};
+const std::set<std::string> kJoin = {"*",       "join",   "pairs", "lefts",  "rights",
                                      "matches", "combos", "outer", "flatten"};
-const std::set<std::string> kGroup = {"group", "count", "size",  "length", "sum",
-                                      "min",   "max",   "min_by", "max_by", "sort",
-                                      "sort_by", "first", "last", "to_h", "group_by"};
+const std::set<std::string> kGroup = {"group",   "count", "size",   "length", "sum",
+                                      "min",     "max",   "min_by", "max_by", "sort",
+                                      "sort_by", "first", "last",   "to_h",   "group_by"};
 const std::set<std::string> kArgAgg = {"argmin", "argmax", "argagg"};
 const std::set<std::string> kReduce = {"reduce", "inject"};
 const std::set<std::string> kMembership = {"include?", "member?", "exists?", "empty?",
@@ -26,8 +26,7 @@ const std::set<std::string> kMembership = {"include?", "member?", "exists?", "em
 const std::set<std::string> kSchema = {"schema", "cols", "key_cols", "val_cols"};
 }  // namespace
 
-Classification classify_reference(const std::vector<std::string>& chain,
-                                  const Collection& coll) {
+Classification classify_reference(const std::vector<std::string>& chain, const Collection& coll) {
   bool joined = false;
   for (size_t i = 0; i < chain.size(); ++i) {
     const std::string& m = chain[i];

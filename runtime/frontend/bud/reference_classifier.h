@@ -14,7 +14,7 @@ namespace calm::bud {
 /// (`votes.size`) from other method calls.
 struct Classification {
   RefContext context = RefContext::Scan;
-  std::string method;  ///< the method that decided the context ("" for a plain scan)
+  std::string method;   ///< the method that decided the context ("" for a plain scan)
   bool column = false;  ///< only a column is read (`link.from` in a join predicate)
 };
 

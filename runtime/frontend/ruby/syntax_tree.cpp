@@ -22,10 +22,10 @@ Node::Node(const SyntaxTree* tree, const void* node) : tree_(tree) {
   std::memcpy(raw_, node, sizeof(TSNode));
 }
 
-#define CALM_WRAP(expr)            \
-  do {                             \
-    TSNode _n = (expr);            \
-    return Node(tree_, &_n);       \
+#define CALM_WRAP(expr)      \
+  do {                       \
+    TSNode _n = (expr);      \
+    return Node(tree_, &_n); \
   } while (0)
 
 bool Node::null() const { return tree_ == nullptr || ts_node_is_null(raw(raw_)); }
@@ -37,9 +37,7 @@ Node Node::child_by_field(const char* field) const {
 }
 size_t Node::child_count() const { return null() ? 0 : ts_node_child_count(raw(raw_)); }
 Node Node::child(size_t i) const { CALM_WRAP(ts_node_child(raw(raw_), i)); }
-size_t Node::named_child_count() const {
-  return null() ? 0 : ts_node_named_child_count(raw(raw_));
-}
+size_t Node::named_child_count() const { return null() ? 0 : ts_node_named_child_count(raw(raw_)); }
 Node Node::named_child(size_t i) const { CALM_WRAP(ts_node_named_child(raw(raw_), i)); }
 std::vector<Node> Node::named_children() const {
   std::vector<Node> out;
@@ -75,9 +73,7 @@ std::string_view Node::text() const {
   return std::string_view(t).substr(b, e - b);
 }
 int Node::line() const { return null() ? 0 : int(ts_node_start_point(raw(raw_)).row) + 1; }
-int Node::column() const {
-  return null() ? 0 : int(ts_node_start_point(raw(raw_)).column) + 1;
-}
+int Node::column() const { return null() ? 0 : int(ts_node_start_point(raw(raw_)).column) + 1; }
 SourceLocation Node::location() const { return {tree_ ? tree_->path() : "", line(), column()}; }
 bool Node::has_error() const { return !null() && ts_node_has_error(raw(raw_)); }
 bool Node::is_error() const { return type() == "ERROR"; }
@@ -119,7 +115,8 @@ void collect_errors(Node n, Diagnostics& diags, int& budget) {
     } else {
       std::string_view t = n.text();
       size_t nl = t.find('\n');
-      std::string snippet(t.substr(0, std::min<size_t>(nl == std::string_view::npos ? t.size() : nl, 40)));
+      std::string snippet(
+          t.substr(0, std::min<size_t>(nl == std::string_view::npos ? t.size() : nl, 40)));
       what = "syntax error: Ruby parser could not read '" + snippet + "'";
     }
     diags.error("calm-parse-error", what, n.location());
