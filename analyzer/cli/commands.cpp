@@ -6,6 +6,11 @@
 #include "cli/output.h"
 #include "frontend/loader.h"
 #include "model/model_json.h"
+#include "report/json_report.h"
+
+#ifndef CALM_VERSION
+#define CALM_VERSION "0.0.0"
+#endif
 
 namespace calm::cli {
 
@@ -116,8 +121,33 @@ int run_model(const std::vector<std::string>& args) {
 int run_report(const std::vector<std::string>& args) {
   Options o;
   if (int rc = parse_or_usage(args, kReportUsage, o); rc >= 0) return rc;
-  std::cerr << "calm: report is not available yet\n";
-  return kExitError;
+  if (!o.format.empty() && o.format != "json") {
+    std::cerr << "calm: unknown format '" << o.format << "' (the report is json)\n";
+    return kExitError;
+  }
+  LoadResult r;
+  if (!load_for_command(o, r)) return kExitError;
+  nlohmann::ordered_json report = build_report(r.programs, r.diagnostics, CALM_VERSION);
+  // Analysis errors (an unstratifiable program) are in the report; show them too.
+  bool analysis_errors = false;
+  for (const auto& d : report["diagnostics"])
+    if (d["severity"] == "error") {
+      analysis_errors = true;
+      Diagnostic diag;
+      diag.check = d["check"];
+      diag.message = d["message"];
+      diag.location = {d["location"]["file"], d["location"]["line"], d["location"]["column"]};
+      for (const auto& n : d["notes"])
+        diag.notes.push_back({n["message"], {n["location"]["file"], n["location"]["line"],
+                                             n["location"]["column"]}});
+      std::cerr << format_diagnostic(diag, r.sources);
+    }
+  std::string error;
+  if (!write_output(o.output, report.dump(2) + "\n", error)) {
+    std::cerr << "calm: " << error << "\n";
+    return kExitError;
+  }
+  return analysis_errors ? kExitError : kExitOk;
 }
 
 }  // namespace calm::cli

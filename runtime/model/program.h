@@ -157,8 +157,9 @@ struct RuleBlock {
 /// A reference as written in a module, before composition resolves it.
 struct RawReference {
   std::string name;  ///< as written: "kvstate" or "kvs.kvstate"
-  /// The methods applied to the collection, innermost first ("*" for a join
-  /// operand, "join" for `join [...]`, "notin-arg" for the argument of notin).
+  /// The methods applied to the collection, innermost first ("*" / "*R" for the
+  /// left / right operand of a join, "join" for `join [...]`, "notin-arg" for the
+  /// argument of notin).
   std::vector<std::string> chain;
   bool negated = false;
   bool in_block = false;

@@ -520,3 +520,25 @@ end
     }
   CHECK(found);
 }
+
+TEST_CASE("outer join: only the padded (right) input is non-monotonic") {
+  auto r = load_source(R"(
+class C
+  include Bud
+  state do
+    table :l, [:k] => [:v]
+    table :r, [:k] => [:w]
+    table :o
+  end
+  bloom do
+    o <= (l * r).outer(:k => :k) {|a, b| [a.k, b.w]}
+  end
+end
+)");
+  const Rule* o = rule_for(r.programs.at(0), "o");
+  REQUIRE(o);
+  CHECK(ref_to(*o, "l")->context == RefContext::Join);
+  CHECK(ref_to(*o, "l")->method == "");
+  CHECK(ref_to(*o, "r")->context == RefContext::Join);
+  CHECK(ref_to(*o, "r")->method == "outer");
+}

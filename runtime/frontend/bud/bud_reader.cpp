@@ -677,7 +677,8 @@ class RuleReader {
         continue;
       }
       if (pt == "binary" && str(p.child_by_field("operator").text()) == "*") {
-        ref.chain.push_back("*");
+        // "*R" marks the right operand (the side a left outer join pads for).
+        ref.chain.push_back(p.child_by_field("right") == cur ? "*R" : "*");
         structural = true;
         cur = p;
         continue;

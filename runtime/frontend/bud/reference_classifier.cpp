@@ -14,7 +14,7 @@ const std::set<std::string> kPassThrough = {
     "reject",  "find_all", "filter_map", "payloads", "keys",  "values",  "inspected",
     "rename",  "uniq",     "to_a",       "to_set",   "notin", "compact", "lambda",
     "tabname", "ip_port",  "port",       "ip"};
-const std::set<std::string> kJoin = {"*",       "join",   "pairs", "lefts",  "rights",
+const std::set<std::string> kJoin = {"*", "*R", "join",   "pairs", "lefts",  "rights",
                                      "matches", "combos", "outer", "flatten"};
 const std::set<std::string> kGroup = {"group",   "count", "size",   "length", "sum",
                                       "min",     "max",   "min_by", "max_by", "sort",
@@ -36,6 +36,14 @@ Classification classify_reference(const std::vector<std::string>& chain, const C
                    std::find(coll.values.begin(), coll.values.end(), m) != coll.values.end() ||
                    m == coll.location_column))
       return {joined ? RefContext::Join : RefContext::Scan, "", true};  // a column: `link.from`
+    if (m == "outer") {
+      // A left outer join pads unmatched left tuples with nil and retracts the padded
+      // tuple when a match arrives: non-monotonic in its right input only.
+      bool right = std::find(chain.begin(), chain.begin() + i, "*R") != chain.begin() + i;
+      if (right) return {RefContext::Join, "outer"};
+      joined = true;
+      continue;
+    }
     if (in(kJoin, m)) {
       joined = true;
       continue;

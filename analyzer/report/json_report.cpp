@@ -1,0 +1,178 @@
+#include "report/json_report.h"
+
+#include <algorithm>
+
+namespace calm {
+
+using nlohmann::ordered_json;
+
+ordered_json location_json(const SourceLocation& loc) {
+  ordered_json j;
+  j["file"] = loc.file;
+  j["line"] = loc.line;
+  j["column"] = loc.column;
+  return j;
+}
+
+ordered_json collection_json(const Collection& c) {
+  ordered_json j;
+  j["name"] = c.name;
+  j["kind"] = to_string(c.kind);
+  j["keys"] = c.keys;
+  j["values"] = c.values;
+  j["module"] = c.module;
+  j["location"] = location_json(c.location);
+  if (c.kind == CollectionKind::Lattice) j["lattice"] = c.lattice;
+  if (c.builtin) j["builtin"] = true;
+  return j;
+}
+
+ordered_json rule_json(const Rule& r) {
+  ordered_json j;
+  j["id"] = r.id;
+  j["lhs"] = r.lhs;
+  j["op"] = to_string(r.op);
+  j["text"] = r.text;
+  j["location"] = location_json(r.location);
+  j["module"] = r.module;
+  j["block"] = r.block;
+  j["bootstrap"] = r.bootstrap;
+  return j;
+}
+
+ordered_json edge_json(const DependencyEdge& e) {
+  ordered_json j;
+  j["from"] = e.from_name;
+  j["to"] = e.to_name;
+  j["rule"] = e.rule;
+  j["op"] = to_string(e.op);
+  j["nonmonotonic"] = e.nonmonotonic;
+  j["temporal"] = e.temporal;
+  j["async"] = e.async;
+  j["reasons"] = ordered_json::array();
+  for (const auto& r : e.reasons)
+    j["reasons"].push_back(ordered_json{{"kind", to_string(r.kind)}, {"text", r.text}});
+  return j;
+}
+
+ordered_json step_json(const DependencyEdge& e) {
+  return ordered_json{{"from", e.from_name}, {"to", e.to_name}, {"rule", e.rule}};
+}
+
+ordered_json cluster_json(const DependencyGraph& graph, const TemporalCluster& c) {
+  ordered_json j;
+  j["id"] = c.id;
+  j["members"] = c.member_names;
+  j["cycle"] = ordered_json::array();
+  for (EdgeId e : c.cycle) j["cycle"].push_back(step_json(graph.edge(e)));
+  return j;
+}
+
+ordered_json point_json(const PointOfOrder& p) {
+  ordered_json j;
+  j["from"] = p.from;
+  j["to"] = p.to;
+  j["rule"] = p.rule;
+  j["kind"] = to_string(p.kind);
+  j["reason"] = p.reason;
+  j["location"] = location_json(p.location);
+  if (!p.cluster.empty()) j["cluster"] = p.cluster;
+  return j;
+}
+
+ordered_json stratification_error_json(const DependencyGraph& graph, const StratificationError& e) {
+  ordered_json j;
+  j["message"] = e.diagnostic.message;
+  j["members"] = ordered_json::array();
+  for (NodeId n : e.members) j["members"].push_back(graph.name(n));
+  j["cycle"] = ordered_json::array();
+  for (EdgeId s : e.cycle) j["cycle"].push_back(step_json(graph.edge(s)));
+  j["location"] = location_json(e.diagnostic.location);
+  return j;
+}
+
+ordered_json diagnostic_json(const Diagnostic& d) {
+  ordered_json j;
+  j["severity"] = to_string(d.severity);
+  j["check"] = d.check;
+  j["message"] = d.message;
+  j["location"] = location_json(d.location);
+  j["notes"] = ordered_json::array();
+  for (const auto& n : d.notes)
+    j["notes"].push_back(
+        ordered_json{{"message", n.message}, {"location", location_json(n.location)}});
+  return j;
+}
+
+ordered_json program_json(const ProgramAnalysis& analysis) {
+  const Program& p = analysis.program();
+  const DependencyGraph& graph = analysis.graph();
+  ordered_json j;
+  j["name"] = p.name;
+  j["modules"] = p.modules;
+
+  std::vector<const Collection*> collections;
+  for (const auto& c : p.collections) collections.push_back(&c);
+  std::stable_sort(collections.begin(), collections.end(),
+                   [](const Collection* a, const Collection* b) { return a->name < b->name; });
+  j["collections"] = ordered_json::array();
+  for (const Collection* c : collections) j["collections"].push_back(collection_json(*c));
+
+  std::vector<const Rule*> rules;
+  for (const auto& r : p.rules) rules.push_back(&r);
+  std::stable_sort(rules.begin(), rules.end(),
+                   [](const Rule* a, const Rule* b) { return a->id < b->id; });
+  j["rules"] = ordered_json::array();
+  for (const Rule* r : rules) j["rules"].push_back(rule_json(*r));
+
+  j["edges"] = ordered_json::array();
+  for (const auto& e : graph.edges()) j["edges"].push_back(edge_json(e));
+
+  j["temporal_clusters"] = ordered_json::array();
+  for (const auto& c : analysis.clusters().clusters())
+    j["temporal_clusters"].push_back(cluster_json(graph, c));
+
+  j["points_of_order"] = ordered_json::array();
+  for (const auto& pt : analysis.points_of_order().points())
+    j["points_of_order"].push_back(point_json(pt));
+
+  const auto& ss = analysis.sources_sinks();
+  j["sources"] = ss.sources();
+  j["sinks"] = ss.sinks();
+  j["underspecified"] = ordered_json::array();
+  for (const auto& u : ss.underspecified())
+    j["underspecified"].push_back(
+        ordered_json{{"collection", u.collection}, {"direction", to_string(u.direction)}});
+
+  const auto& errors = analysis.stratification().errors();
+  if (!errors.empty()) {
+    j["stratification_errors"] = ordered_json::array();
+    for (const auto& e : errors)
+      j["stratification_errors"].push_back(stratification_error_json(graph, e));
+  }
+  return j;
+}
+
+ordered_json build_report(const std::vector<Program>& programs, const Diagnostics& diagnostics,
+                          const std::string& tool_version) {
+  std::vector<const Program*> sorted;
+  for (const auto& p : programs) sorted.push_back(&p);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Program* a, const Program* b) { return a->name < b->name; });
+
+  Diagnostics all = diagnostics;
+  ordered_json report;
+  report["schema_version"] = kReportSchemaVersion;
+  report["tool"] = ordered_json{{"name", "calm"}, {"version", tool_version}};
+  report["programs"] = ordered_json::array();
+  for (const Program* p : sorted) {
+    ProgramAnalysis analysis(*p);
+    report["programs"].push_back(program_json(analysis));
+    all.append(analysis.stratification().diagnostics());
+  }
+  report["diagnostics"] = ordered_json::array();
+  for (const auto& d : all.sorted()) report["diagnostics"].push_back(diagnostic_json(d));
+  return report;
+}
+
+}  // namespace calm
