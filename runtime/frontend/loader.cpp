@@ -199,8 +199,13 @@ LoadResult load_programs(const LoadOptions& options) {
     result.files.push_back(bud::read_bud_file(*t, ctx, result.diagnostics));
 
   bud::Composer composer(result.files, result.diagnostics);
+  auto finish = [&](Program p) {
+    for (const auto& [kind, methods] : ctx.user_lattice_monotone)
+      p.user_lattices[kind] = std::vector<std::string>(methods.begin(), methods.end());
+    result.programs.push_back(std::move(p));
+  };
   if (!options.modules.empty()) {
-    if (auto p = composer.compose(options.modules)) result.programs.push_back(std::move(*p));
+    if (auto p = composer.compose(options.modules)) finish(std::move(*p));
     return result;
   }
   // Default programs come from the given files only, not from what they require.
@@ -209,7 +214,7 @@ LoadResult load_programs(const LoadOptions& options) {
     if (given_paths.count(f.path))
       for (const ModuleDef& m : f.modules) defined_in_given.insert(m.name);
   for (const std::string& root : composer.default_roots(defined_in_given)) {
-    if (auto p = composer.compose({root})) result.programs.push_back(std::move(*p));
+    if (auto p = composer.compose({root})) finish(std::move(*p));
   }
   return result;
 }

@@ -167,7 +167,13 @@ DependencyGraph::DependencyGraph(const Program& program) {
       const Collection* c = program.find(ref.collection);
       const std::string lattice =
           c && c->kind == CollectionKind::Lattice ? c->lattice : std::string();
-      for (auto& r : reference_reasons(ref, lattice)) it->second.reasons.push_back(std::move(r));
+      auto user = program.user_lattices.find(lattice);
+      bool user_monotone = ref.context == RefContext::LatticeMethod &&
+                           user != program.user_lattices.end() &&
+                           std::find(user->second.begin(), user->second.end(), ref.method) !=
+                               user->second.end();
+      if (!user_monotone)
+        for (auto& r : reference_reasons(ref, lattice)) it->second.reasons.push_back(std::move(r));
       it->second.refs.push_back(ref);
     }
   }

@@ -218,6 +218,9 @@ struct Program {
   std::vector<Collection> collections;  ///< sorted by name
   std::vector<Rule> rules;              ///< in source order; Rule::id is the index
   SourceLocation location;
+  /// User-defined lattice types (`wrapper_name :lcart`) -> the methods their class
+  /// declares `monotone` or `morph`.
+  std::map<std::string, std::vector<std::string>> user_lattices;
 
   const Collection* find(const std::string& name) const;
 };

@@ -998,7 +998,19 @@ void scan_names(const ruby::SyntaxTree& tree, ReaderContext& ctx) {
               ctx.import_aliases.insert(*alias);
         }
       } else if (m == "wrapper_name" && args.size() == 1) {
-        if (auto w = name_literal(args[0])) ctx.lattice_kinds.insert(*w);
+        if (auto w = name_literal(args[0])) {
+          ctx.lattice_kinds.insert(*w);
+          // The lattice class declares its monotone functions and morphisms.
+          Node body = n.parent();
+          auto& monotone = ctx.user_lattice_monotone[*w];
+          for (Node stmt : body.named_children()) {
+            if (!stmt.is("call") || stmt.child_by_field("receiver")) continue;
+            std::string kind = call_method(stmt);
+            auto sargs = call_args(stmt);
+            if ((kind == "monotone" || kind == "morph") && !sargs.empty())
+              if (auto fn = name_literal(sargs[0])) monotone.insert(*fn);
+          }
+        }
       }
     }
     for (size_t i = 0; i < n.named_child_count(); ++i) stack.push_back(n.named_child(i));

@@ -5,6 +5,7 @@
 // (2011 paper: `def state`, `declare def`, `join [...]`; current: `state do`,
 // `bloom do`, `(a * b).pairs`). Ruby outside the DSL is ignored.
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -20,6 +21,8 @@ namespace calm::bud {
 struct ReaderContext {
   std::set<std::string> import_aliases;
   std::set<std::string> lattice_kinds;
+  /// User lattice wrapper name -> methods declared `monotone :m` or `morph :m`.
+  std::map<std::string, std::set<std::string>> user_lattice_monotone;
 };
 
 /// The built-in lattice kinds of Bud.
