@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 jobs=$(nproc)
+if [[ ! -d ../shared/corpus ]]; then
+  echo "note: ../shared/corpus is absent: the corpus and oracle tests will skip (they say so in their output)"
+fi
 
 echo "== release build"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

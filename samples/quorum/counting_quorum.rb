@@ -10,9 +10,9 @@
 # order.
 #
 # RevealQuorum reads the lattice's raw value with reveal and compares it with
-# ==. reveal leaves the lattice world, so the comparison is non-monotonic
-# again. This module has no inline expectation: whether calm flags reveal is
-# not fixed by its current rules (see samples/README.md).
+# ==. reveal leaves the lattice world: it is not a monotone lattice method, so
+# the edge ballots -> result_chan is a point of order, as the group count is in
+# CountingQuorum.
 require 'rubygems'
 require 'bud'
 
@@ -46,6 +46,6 @@ module RevealQuorum
 
   bloom :vote do
     ballots <= ballot_chan { |b| b.voter }
-    result_chan <~ ballot_chan { |b| [RESULT_ADDR] if ballots.reveal.size == QUORUM_SIZE }
+    result_chan <~ ballot_chan { |b| [RESULT_ADDR] if ballots.reveal.size == QUORUM_SIZE } # expect: point-of-order ballots -> result_chan
   end
 end

@@ -37,7 +37,7 @@ module SimpleMulticast
 end
 
 module StaticMembership
-  include MulticastProtocol
+  include MulticastProtocol # expect: underspecified send_mcast input; underspecified mcast_done output
 
   def state
     interface input, :add_member, ['peer']  # expect: underspecified add_member input
