@@ -47,6 +47,8 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"model", "print the program model (collections, rules, references)", kModelUsage, run_model},
       {"report", "write the JSON report of points of order", kReportUsage, run_report},
+      kGraphCommand,
+      kHtmlCommand,
   };
   return table;
 }

@@ -24,5 +24,7 @@ const std::vector<Command>& commands();
 
 int run_model(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
+extern const Command kGraphCommand;  ///< calm graph (cmd_graph.cpp)
+extern const Command kHtmlCommand;   ///< calm html (cmd_graph.cpp)
 
 }  // namespace calm::cli

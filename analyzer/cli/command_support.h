@@ -1,0 +1,24 @@
+#pragma once
+
+// The shared front half of the subcommands that read programs (defined in
+// commands.cpp), for subcommands implemented in their own files.
+
+#include <string>
+#include <vector>
+
+#include "cli/options.h"
+#include "frontend/loader.h"
+
+namespace calm::cli {
+
+/// Loads the programs named by `o`, printing diagnostics to stderr. Returns false when
+/// the input was unusable (exit 2).
+bool load_for_command(const Options& o, LoadResult& result);
+
+/// Parses `args` into `o`. Returns an exit code to stop with (help printed: 0; usage
+/// error: 2), or -1 to go on.
+int parse_or_usage(const std::vector<std::string>& args, const char* usage, Options& o,
+                   const std::vector<std::string>& flags = {},
+                   const std::vector<std::string>& valued = {});
+
+}  // namespace calm::cli

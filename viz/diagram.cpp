@@ -1,0 +1,549 @@
+#include "viz/diagram.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "analysis/locations.h"
+#include "frontend/bud/composer.h"
+#include "graph/graph_paths.h"
+
+namespace calm::viz {
+
+const char* to_string(NodeShape s) {
+  switch (s) {
+    case NodeShape::Rect:
+      return "box";
+    case NodeShape::Oval:
+      return "ellipse";
+    case NodeShape::Octagon:
+      return "octagon";
+    case NodeShape::Diamond:
+      return "diamond";
+    case NodeShape::Plain:
+      return "plaintext";
+    case NodeShape::Point:
+      return "point";
+  }
+  return "ellipse";
+}
+
+std::string svg_name(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.';
+    out += ok ? static_cast<char>(c) : '_';
+  }
+  return out;
+}
+
+const DiagramNode* Diagram::find_node(const std::string& id) const {
+  for (const auto& n : nodes)
+    if (n.id == id) return &n;
+  return nullptr;
+}
+
+const DiagramEdge* Diagram::find_edge(const std::string& from, const std::string& to) const {
+  for (const auto& e : edges)
+    if (e.from == from && e.to == to) return &e;
+  return nullptr;
+}
+
+const DiagramEdge* Diagram::edge_for(EdgeId id) const {
+  for (const auto& e : edges)
+    if (std::binary_search(e.graph_edges.begin(), e.graph_edges.end(), id)) return &e;
+  return nullptr;
+}
+
+const DiagramNode* Diagram::node_for(const std::string& collection) const {
+  for (const auto& n : nodes) {
+    if (n.role == NodeRole::Collection && n.id == collection) return &n;
+    if (n.role == NodeRole::Cluster &&
+        std::binary_search(n.members.begin(), n.members.end(), collection))
+      return &n;
+  }
+  return nullptr;
+}
+
+namespace {
+
+constexpr const char* kSourceId = "pseudo:S";
+constexpr const char* kSinkId = "pseudo:T";
+constexpr const char* kUnderspecifiedId = "pseudo:??";
+
+std::string join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
+  return out;
+}
+
+/// "a, b, c" broken into lines of about kClusterLabelWidth characters.
+constexpr std::size_t kClusterLabelWidth = 36;
+
+std::string wrap_names(const std::vector<std::string>& names) {
+  std::string out, line;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string item = names[i] + (i + 1 < names.size() ? "," : "");
+    if (!line.empty() && line.size() + 1 + item.size() > kClusterLabelWidth) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + item;
+  }
+  return out + line;
+}
+
+/// "[key] => [value]" ("[]" for an empty side).
+std::string schema_text(const Collection& c) {
+  std::string s = "[" + join(c.keys, ", ") + "]";
+  if (!c.values.empty()) s += " => [" + join(c.values, ", ") + "]";
+  return s;
+}
+
+std::string kind_text(const Collection& c) {
+  if (c.kind == CollectionKind::Lattice && !c.lattice.empty()) return c.lattice;
+  return to_string(c.kind);
+}
+
+/// The part of svg ids that names a node ("kvstate", "cluster-kvstate-prev", "S").
+std::string node_key(const DiagramNode& n) {
+  switch (n.role) {
+    case NodeRole::Collection:
+      return svg_name(n.id);
+    case NodeRole::Cluster: {
+      std::vector<std::string> parts;
+      for (const auto& m : n.members) parts.push_back(svg_name(m));
+      return "cluster-" + join(parts, "-");
+    }
+    case NodeRole::Source:
+      return "S";
+    case NodeRole::Sink:
+      return "T";
+    case NodeRole::Underspecified:
+      return "underspecified";
+    case NodeRole::Legend:
+      return "legend-" + svg_name(n.id.substr(n.id.find(':') + 1));
+  }
+  return svg_name(n.id);
+}
+
+DiagramNode collection_node(const Program& program, const DependencyNode& gn,
+                            const SourcesSinksAnalysis& ss) {
+  DiagramNode n;
+  n.id = gn.name;
+  n.label = gn.name;
+  n.role = NodeRole::Collection;
+  const Collection* c = program.find(gn.name);
+  std::string classes = "collection";
+  if (c != nullptr && gn.declared) {
+    n.shape = is_ephemeral(c->kind) ? NodeShape::Oval : NodeShape::Rect;
+    n.module = c->module;
+    n.tooltip = kind_text(*c) + " " + c->name;
+    if (!c->keys.empty() || !c->values.empty()) n.tooltip += " " + schema_text(*c);
+    if (!c->module.empty()) n.tooltip += "\nmodule " + c->module;
+    if (c->location.known()) n.tooltip += "\n" + file_line(c->location);
+    classes += std::string(" ") + svg_name(to_string(c->kind));
+    if (!is_ephemeral(c->kind)) classes += " persistent";
+  } else {
+    n.shape = NodeShape::Oval;
+    n.tooltip = gn.name + " (not declared)";
+    classes += " undeclared";
+  }
+  if (ss.is_source(gn.name)) classes += " source";
+  if (ss.is_sink(gn.name)) classes += " sink";
+  for (const auto& u : ss.underspecified())
+    if (u.collection == gn.name)
+      classes += std::string(" underspecified-") + to_string(u.direction);
+  n.classes = classes;
+  return n;
+}
+
+DiagramNode cluster_node(const DependencyGraph& graph, const TemporalCluster& c) {
+  DiagramNode n;
+  n.id = c.id;
+  n.label = wrap_names(c.member_names);
+  n.role = NodeRole::Cluster;
+  n.shape = NodeShape::Octagon;
+  n.color = "red";
+  n.members = c.member_names;
+  n.classes = "cluster temporal-cluster point-of-order";
+  n.tooltip = "temporal cluster: " + join(c.member_names, ", ");
+  if (!c.cycle.empty()) n.tooltip += "\ncycle: " + path_text(graph, c.cycle);
+  return n;
+}
+
+DiagramNode pseudo_node(NodeRole role) {
+  DiagramNode n;
+  n.role = role;
+  n.shape = NodeShape::Diamond;
+  switch (role) {
+    case NodeRole::Source:
+      n.id = kSourceId;
+      n.label = "S";
+      n.color = "blue";
+      n.classes = "pseudo source";
+      n.tooltip = "S: where data enters the program (input interfaces, channels, periodics)";
+      break;
+    case NodeRole::Sink:
+      n.id = kSinkId;
+      n.label = "T";
+      n.color = "blue";
+      n.classes = "pseudo sink";
+      n.tooltip = "T: where data leaves the program (output interfaces nothing reads)";
+      break;
+    default:
+      n.id = kUnderspecifiedId;
+      n.label = "??";
+      n.color = "red";
+      n.classes = "pseudo underspecified";
+      n.tooltip =
+          "??: underspecified dataflow (an input that reaches no output, or an "
+          "output that nothing writes)";
+      break;
+  }
+  return n;
+}
+
+/// One paragraph of an edge tooltip: the rule, where it is, why it matters.
+std::string rule_paragraph(const ProgramAnalysis& a, const DependencyEdge& e, EdgeId id) {
+  const Rule* rule = find_rule(a.program(), e.rule);
+  std::string s;
+  if (rule != nullptr) {
+    s = rule->text + "\n  at " + file_line(rule_point(*rule));
+  } else {
+    s = e.from_name + " -> " + e.to_name + " (rule " + std::to_string(e.rule) + ")";
+  }
+  if (e.nonmonotonic) {
+    std::vector<std::string> reasons;
+    for (const auto& r : e.reasons) reasons.push_back(r.text);
+    s += "\n  non-monotonic: " + join(reasons, "; ");
+  }
+  for (const auto& p : a.points_of_order().points())
+    if (p.edge && *p.edge == id) s += "\n  point of order (" + std::string(to_string(p.kind)) + ")";
+  return s;
+}
+
+DiagramEdge pseudo_edge(const std::string& from, const std::string& to) {
+  DiagramEdge e;
+  e.from = from;
+  e.to = to;
+  e.pseudo = true;
+  if (from == kSourceId) {
+    e.classes = "pseudo source-edge";
+    e.tooltip = "source";
+  } else if (to == kSinkId) {
+    e.classes = "pseudo sink-edge";
+    e.tooltip = "sink";
+  } else {
+    e.classes = "pseudo underspecified-edge";
+    e.tooltip = "underspecified dataflow";
+  }
+  return e;
+}
+
+std::string edge_classes(const DiagramEdge& e) {
+  std::string c = "dependency";
+  if (e.temporal) c += " temporal";
+  if (e.async) c += " async";
+  if (e.nonmonotonic) c += " nonmonotonic";
+  if (e.point_of_order) c += " point-of-order";
+  return c;
+}
+
+/// Keeps the nodes within `depth` hops of `start` (pseudo-nodes never relay), plus the
+/// pseudo-nodes attached to them.
+void apply_focus(Diagram& d, const std::string& start, int depth) {
+  std::map<std::string, std::vector<std::string>> adjacent;
+  auto is_pseudo = [&](const std::string& id) {
+    const DiagramNode* n = d.find_node(id);
+    return n == nullptr || (n->role != NodeRole::Collection && n->role != NodeRole::Cluster);
+  };
+  for (const auto& e : d.edges) {
+    if (is_pseudo(e.from) || is_pseudo(e.to)) continue;
+    adjacent[e.from].push_back(e.to);
+    adjacent[e.to].push_back(e.from);
+  }
+  std::map<std::string, int> dist{{start, 0}};
+  std::deque<std::string> queue{start};
+  while (!queue.empty()) {
+    std::string n = queue.front();
+    queue.pop_front();
+    if (dist[n] >= depth) continue;
+    for (const auto& m : adjacent[n])
+      if (dist.emplace(m, dist[n] + 1).second) queue.push_back(m);
+  }
+  std::set<std::string> keep;
+  for (const auto& [n, _] : dist) keep.insert(n);
+  for (const auto& e : d.edges) {
+    if (is_pseudo(e.from) && keep.count(e.to)) keep.insert(e.from);
+    if (is_pseudo(e.to) && keep.count(e.from)) keep.insert(e.to);
+  }
+  std::erase_if(d.nodes, [&](const DiagramNode& n) { return !keep.count(n.id); });
+  std::erase_if(d.edges,
+                [&](const DiagramEdge& e) { return !keep.count(e.from) || !keep.count(e.to); });
+  for (auto& g : d.groups)
+    std::erase_if(g.nodes, [&](const std::string& n) { return !keep.count(n); });
+  std::erase_if(d.groups, [](const DiagramGroup& g) { return g.nodes.empty(); });
+  for (auto& n : d.nodes)
+    if (n.id == start) {
+      n.focus = true;
+      n.classes += " focus";
+    }
+}
+
+void add_legend(Diagram& d) {
+  DiagramGroup g;
+  g.id = "cluster_legend";
+  g.svg_id = "legend";
+  g.label = "Legend";
+  g.color = "gray";
+  g.classes = "legend";
+  auto node = [&](const std::string& key, const std::string& label, NodeShape shape,
+                  const std::string& color) {
+    DiagramNode n;
+    n.id = "legend:" + key;
+    n.label = label;
+    n.role = NodeRole::Legend;
+    n.shape = shape;
+    n.color = color;
+    n.classes = "legend";
+    n.tooltip = label;
+    d.nodes.push_back(n);
+    g.nodes.push_back(n.id);
+  };
+  node("a_table", "table (persistent)", NodeShape::Rect, "");
+  node("b_scratch", "scratch, interface, channel", NodeShape::Oval, "");
+  node("c_cluster", "temporal cluster", NodeShape::Octagon, "red");
+  node("d_S", "S", NodeShape::Diamond, "blue");
+  node("e_S_text", "source", NodeShape::Plain, "");
+  node("f_T", "T", NodeShape::Diamond, "blue");
+  node("g_T_text", "sink", NodeShape::Plain, "");
+  node("h_uu", "??", NodeShape::Diamond, "red");
+  node("i_uu_text", "underspecified dataflow", NodeShape::Plain, "");
+  struct Sample {
+    const char* key;
+    const char* text;
+    bool temporal, async, nonmonotonic, point;
+  };
+  const Sample samples[] = {
+      {"j_merge", "A in rhs, B in lhs (<=)", false, false, false, false},
+      {"k_temporal", "temporal (<+, <-)", true, false, false, false},
+      {"l_async", "asynchronous (<~)", false, true, false, false},
+      {"m_nonmono", "non-monotonic", false, false, true, false},
+      {"n_point", "point of order", false, false, false, true},
+  };
+  for (const auto& s : samples) {
+    node(std::string(s.key) + "_a", s.text, NodeShape::Plain, "");
+    node(std::string(s.key) + "_b", "", NodeShape::Point, "");
+    DiagramEdge e;
+    e.from = "legend:" + std::string(s.key) + "_a";
+    e.to = "legend:" + std::string(s.key) + "_b";
+    e.temporal = s.temporal;
+    e.async = s.async;
+    e.nonmonotonic = s.nonmonotonic;
+    e.point_of_order = s.point;
+    e.label = s.temporal ? "+/-" : "";
+    e.classes = "legend " + edge_classes(e);
+    e.tooltip = s.text;
+    d.legend_edges.push_back(e);
+  }
+  const std::pair<const char*, const char*> pairs[] = {
+      {"d_S", "e_S_text"}, {"f_T", "g_T_text"}, {"h_uu", "i_uu_text"}};
+  for (const auto& [from, to] : pairs) {
+    DiagramEdge e;
+    e.from = std::string("legend:") + from;
+    e.to = std::string("legend:") + to;
+    e.pseudo = true;
+    e.classes = "legend invisible";
+    d.legend_edges.push_back(e);
+  }
+  d.groups.push_back(g);
+}
+
+/// Gives every node, edge and group a unique svg id (a "-2", "-3" suffix on clashes,
+/// in sorted order, so the result is deterministic).
+void assign_svg_ids(Diagram& d, const std::string& prefix) {
+  std::map<std::string, std::string> key_of;
+  for (auto& n : d.nodes) {
+    std::string key = node_key(n);
+    key_of[n.id] = key;
+    switch (n.role) {
+      case NodeRole::Collection:
+        n.svg_id = "node-" + key;
+        break;
+      case NodeRole::Cluster:
+      case NodeRole::Legend:
+        n.svg_id = key;
+        break;
+      default:
+        n.svg_id = "pseudo-" + key;
+        break;
+    }
+  }
+  for (auto* list : {&d.edges, &d.legend_edges})
+    for (auto& e : *list) e.svg_id = "edge-" + key_of[e.from] + "-" + key_of[e.to];
+  std::set<std::string> used;
+  auto unique = [&](std::string& id) {
+    id = prefix + id;
+    std::string base = id;
+    for (int i = 2; !used.insert(id).second; ++i) id = base + "-" + std::to_string(i);
+  };
+  for (auto& g : d.groups) unique(g.svg_id);
+  for (auto& n : d.nodes) unique(n.svg_id);
+  for (auto& e : d.edges) unique(e.svg_id);
+  for (auto& e : d.legend_edges) unique(e.svg_id);
+}
+
+}  // namespace
+
+std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOptions& options,
+                                     std::string& error) {
+  const Program& program = a.program();
+  const DependencyGraph& graph = a.graph();
+  const TemporalClusterAnalysis& clusters = a.clusters();
+  const SourcesSinksAnalysis& ss = a.sources_sinks();
+
+  Diagram d;
+  d.name = program.name;
+  d.expanded = options.expanded;
+
+  // The node that shows each graph node.
+  std::vector<std::string> shown(graph.node_count());
+  std::set<std::string> in_cluster_group;
+  for (NodeId n = 0; n < graph.node_count(); ++n) {
+    std::optional<std::size_t> c = clusters.cluster_of(n);
+    if (c && !options.expanded) {
+      shown[n] = clusters.clusters()[*c].id;
+      continue;
+    }
+    shown[n] = graph.name(n);
+    d.nodes.push_back(collection_node(program, graph.node(n), ss));
+    if (c) in_cluster_group.insert(graph.name(n));
+  }
+  for (const auto& c : clusters.clusters()) {
+    if (!options.expanded) {
+      d.nodes.push_back(cluster_node(graph, c));
+      continue;
+    }
+    DiagramGroup g;
+    g.id = c.id;  // starts with "cluster": Graphviz boxes it
+    DiagramNode probe = cluster_node(graph, c);
+    g.svg_id = node_key(probe);
+    g.label = "temporal cluster";
+    g.color = "red";
+    g.classes = "temporal-cluster point-of-order";
+    g.nodes = c.member_names;
+    d.groups.push_back(g);
+  }
+
+  // Dependency edges, merged per (shown from, shown to).
+  auto end_text = [&](const std::string& id) {
+    for (const auto& c : clusters.clusters())
+      if (c.id == id) return "{" + join(c.member_names, ", ") + "}";
+    return id;
+  };
+  std::map<std::pair<std::string, std::string>, DiagramEdge> merged;
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> paragraphs;
+  for (EdgeId id = 0; id < graph.edge_count(); ++id) {
+    const DependencyEdge& ge = graph.edge(id);
+    const std::string& from = shown[ge.from];
+    const std::string& to = shown[ge.to];
+    if (from == to && clusters.cluster_of(ge.from) && !options.expanded) continue;
+    auto key = std::make_pair(from, to);
+    DiagramEdge& e = merged[key];
+    e.from = from;
+    e.to = to;
+    e.temporal = e.temporal || ge.temporal;
+    e.async = e.async || ge.async;
+    e.nonmonotonic = e.nonmonotonic || ge.nonmonotonic;
+    e.point_of_order = e.point_of_order || a.points_of_order().is_point_of_order(id);
+    e.graph_edges.push_back(id);
+    if (std::find(e.rules.begin(), e.rules.end(), ge.rule) == e.rules.end())
+      e.rules.push_back(ge.rule);
+    paragraphs[key].push_back(rule_paragraph(a, ge, id));
+  }
+  for (auto& [key, e] : merged) {
+    std::sort(e.graph_edges.begin(), e.graph_edges.end());
+    std::sort(e.rules.begin(), e.rules.end());
+    e.label = e.temporal ? "+/-" : "";
+    e.classes = edge_classes(e);
+    e.tooltip = end_text(e.from) + " -> " + end_text(e.to) + "\n" + join(paragraphs[key], "\n");
+    d.edges.push_back(e);
+  }
+
+  // S, T and ??.
+  std::set<std::pair<std::string, std::string>> pseudo;
+  for (const auto& s : ss.sources())
+    if (auto n = graph.find(s)) pseudo.insert({kSourceId, shown[*n]});
+  for (const auto& s : ss.sinks())
+    if (auto n = graph.find(s)) pseudo.insert({shown[*n], kSinkId});
+  for (const auto& u : ss.underspecified())
+    if (auto n = graph.find(u.collection)) {
+      if (u.direction == Direction::Input)
+        pseudo.insert({shown[*n], kUnderspecifiedId});
+      else
+        pseudo.insert({kUnderspecifiedId, shown[*n]});
+    }
+  bool has_unknown = false;
+  for (const auto& [from, to] : pseudo) {
+    d.edges.push_back(pseudo_edge(from, to));
+    has_unknown = has_unknown || from == kUnderspecifiedId || to == kUnderspecifiedId;
+  }
+  // Like budplot, S and T are always drawn, so that every diagram reads the same way.
+  d.nodes.push_back(pseudo_node(NodeRole::Source));
+  d.nodes.push_back(pseudo_node(NodeRole::Sink));
+  if (has_unknown) d.nodes.push_back(pseudo_node(NodeRole::Underspecified));
+
+  // Module boxes hold the collections that no cluster box holds.
+  if (options.by_module) {
+    std::map<std::string, std::vector<std::string>> by_module;
+    for (const auto& n : d.nodes)
+      if (n.role == NodeRole::Collection && !n.module.empty() && !in_cluster_group.count(n.id))
+        by_module[n.module].push_back(n.id);
+    for (auto& [module, ids] : by_module) {
+      DiagramGroup g;
+      g.id = "cluster_module:" + module;
+      g.svg_id = "module-" + svg_name(module);
+      g.label = module;
+      g.color = "gray";
+      g.classes = "module";
+      g.nodes = ids;
+      d.groups.push_back(g);
+    }
+  }
+
+  auto by_id = [](const DiagramNode& x, const DiagramNode& y) { return x.id < y.id; };
+  std::sort(d.nodes.begin(), d.nodes.end(), by_id);
+  auto by_ends = [](const DiagramEdge& x, const DiagramEdge& y) {
+    return std::tie(x.from, x.to) < std::tie(y.from, y.to);
+  };
+  std::sort(d.edges.begin(), d.edges.end(), by_ends);
+  for (auto& g : d.groups) std::sort(g.nodes.begin(), g.nodes.end());
+
+  if (!options.focus.empty()) {
+    std::optional<NodeId> n = graph.find(options.focus);
+    if (!n) {
+      std::vector<std::string> names;
+      for (const auto& gn : graph.nodes()) names.push_back(gn.name);
+      error = "no collection '" + options.focus + "' in the dataflow of " + program.name;
+      std::string s = bud::closest_name(options.focus, names);
+      if (!s.empty()) error += "; did you mean '" + s + "'?";
+      return std::nullopt;
+    }
+    apply_focus(d, shown[*n], std::max(0, options.depth));
+  }
+
+  if (options.legend) add_legend(d);
+  std::sort(d.nodes.begin(), d.nodes.end(), by_id);
+  std::sort(d.groups.begin(), d.groups.end(),
+            [](const DiagramGroup& x, const DiagramGroup& y) { return x.id < y.id; });
+  assign_svg_ids(d, options.id_prefix);
+  d.svg_id = options.id_prefix + "diagram";
+  return d;
+}
+
+}  // namespace calm::viz

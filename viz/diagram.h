@@ -1,0 +1,133 @@
+#pragma once
+
+// The model -> drawing decisions, as plain data: which nodes and edges a dataflow
+// diagram shows, their shapes, labels, classes and tooltips, in the visual language of
+// CIDR 2011, Figure 8. No Graphviz here: the DOT writer and the renderer only translate
+// a Diagram, so every decision can be unit-tested without drawing anything.
+//
+//   tables (persistent)            rectangle
+//   scratch, interfaces, channels  oval
+//   temporal cluster               red octagon labelled "a, b" (collapsed view)
+//   sources / sinks                blue diamonds S and T
+//   underspecified dataflow        red diamond "??"
+//   <+ / <- edge                   label "+/-"
+//   <~ edge                        dashed
+//   non-monotonic edge             white circle at the head (arrowhead veeodot)
+//   point of order                 red edge (beyond the paper)
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/program_analysis.h"
+#include "graph/dependency_graph.h"
+
+namespace calm::viz {
+
+enum class NodeShape {
+  Rect,
+  Oval,
+  Octagon,
+  Diamond,
+  Plain,  ///< text only (legend)
+  Point,  ///< a dot (legend)
+};
+
+/// "box", "ellipse", "octagon", "diamond", "plaintext", "point": the Graphviz shape.
+const char* to_string(NodeShape s);
+
+/// What a node of the diagram stands for.
+enum class NodeRole {
+  Collection,      ///< one collection of the program
+  Cluster,         ///< a collapsed temporal cluster
+  Source,          ///< the S pseudo-node
+  Sink,            ///< the T pseudo-node
+  Underspecified,  ///< the "??" pseudo-node
+  Legend,          ///< a sample node of the legend
+};
+
+struct DiagramNode {
+  /// The DOT node id: the collection name, the cluster id ("cluster:a,b"), or
+  /// "pseudo:S" / "pseudo:T" / "pseudo:??" / "legend:..." (a colon never occurs in a
+  /// collection name, so these never clash with one).
+  std::string id;
+  std::string label;
+  NodeRole role = NodeRole::Collection;
+  NodeShape shape = NodeShape::Oval;
+  std::string color;                 ///< "" (default), "red", "blue"
+  std::string tooltip;               ///< plain text, may contain newlines
+  std::string svg_id;                ///< "node-kvstate", "cluster-kvstate-prev", "pseudo-S", ...
+  std::string classes;               ///< space-separated CSS classes ("collection table", ...)
+  std::string module;                ///< declaring module (collections only)
+  std::vector<std::string> members;  ///< Cluster: the member collections, sorted
+  bool focus = false;                ///< the --focus collection (or its cluster)
+};
+
+struct DiagramEdge {
+  std::string from;  ///< DiagramNode::id
+  std::string to;
+  bool temporal = false;      ///< some rule behind it is <+ / <- / <+- (label "+/-")
+  bool async = false;         ///< some rule behind it is <~ (dashed)
+  bool nonmonotonic = false;  ///< some dependency behind it is non-monotonic (white circle)
+  bool point_of_order = false;
+  bool pseudo = false;  ///< S -> x, x -> T, x -> ??, ?? -> x
+  std::string label;    ///< "+/-" or ""
+  std::string tooltip;  ///< one paragraph per rule: text, file:line, non-monotonic reason
+  std::string svg_id;   ///< "edge-kvput-kvstate"
+  std::string classes;  ///< "dependency temporal nonmonotonic point-of-order", ...
+  std::vector<EdgeId> graph_edges;  ///< the dependency edges it draws (sorted)
+  std::vector<int> rules;           ///< their rules (sorted, unique)
+};
+
+/// A boxed group of nodes: an expanded temporal cluster, a module (--by-module), or the
+/// legend. Nodes belong to at most one group.
+struct DiagramGroup {
+  std::string id;      ///< DOT subgraph name, starts with "cluster" (Graphviz draws a box)
+  std::string svg_id;  ///< "cluster-kvstate-prev", "module-BasicKVS", "legend"
+  std::string label;
+  std::string color;  ///< border colour
+  std::string classes;
+  std::vector<std::string> nodes;  ///< DiagramNode ids, sorted
+};
+
+struct Diagram {
+  std::string name;                ///< the program
+  std::string svg_id = "diagram";  ///< of the whole drawing (with DiagramOptions::id_prefix)
+  bool expanded = false;
+  std::vector<DiagramNode> nodes;    ///< sorted by id
+  std::vector<DiagramEdge> edges;    ///< sorted by (from, to)
+  std::vector<DiagramGroup> groups;  ///< sorted by id
+  /// Edges of the legend (between legend nodes), drawn after the others.
+  std::vector<DiagramEdge> legend_edges;
+
+  const DiagramNode* find_node(const std::string& id) const;
+  /// The edge drawing `from -> to` (DOT ids), or nullptr.
+  const DiagramEdge* find_edge(const std::string& from, const std::string& to) const;
+  /// The edge that draws dependency edge `e`, or nullptr (hidden inside a collapsed
+  /// cluster, or outside the focus).
+  const DiagramEdge* edge_for(EdgeId e) const;
+  /// The node showing collection `name`: its own node, or its collapsed cluster.
+  const DiagramNode* node_for(const std::string& collection) const;
+};
+
+struct DiagramOptions {
+  bool expanded = false;   ///< draw temporal clusters' members inside a red box
+  bool legend = false;     ///< add the Figure 8 legend
+  bool by_module = false;  ///< box the collections of each module
+  std::string focus;       ///< draw only this collection's neighbourhood ("" = all)
+  int depth = 1;           ///< hops around `focus`, in either direction
+  /// Prepended to every svg id, so that several diagrams can share one HTML page.
+  std::string id_prefix;
+};
+
+/// Builds the diagram of an analyzed program. Fails (returns nullopt and sets `error`)
+/// only when `options.focus` names no collection of the graph.
+std::optional<Diagram> build_diagram(const ProgramAnalysis& analysis, const DiagramOptions& options,
+                                     std::string& error);
+
+/// "node-", "edge-" ... ids: `text` with every character outside [A-Za-z0-9_.] replaced
+/// by '_' so that ids are safe in HTML, CSS and URLs.
+std::string svg_name(const std::string& text);
+
+}  // namespace calm::viz

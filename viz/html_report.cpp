@@ -1,0 +1,457 @@
+#include "viz/html_report.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "analysis/locations.h"
+#include "analysis/program_analysis.h"
+#include "graph/graph_paths.h"
+#include "viz/graphviz_render.h"
+
+namespace calm::viz {
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string highlight_line(const std::string& line, std::vector<Highlight> highlights) {
+  std::sort(highlights.begin(), highlights.end());
+  std::string out;
+  size_t pos = 0;  // bytes of `line` written so far
+  for (const auto& h : highlights) {
+    if (h.column < 1 || h.length < 1) continue;
+    size_t start = static_cast<size_t>(h.column - 1);
+    size_t end = start + static_cast<size_t>(h.length);
+    if (start < pos || end > line.size()) continue;
+    out += html_escape(line.substr(pos, start - pos));
+    out += "<mark class=\"" + html_escape(h.css_class) + "\">" +
+           html_escape(line.substr(start, end - start)) + "</mark>";
+    pos = end;
+  }
+  return out + html_escape(line.substr(std::min(pos, line.size())));
+}
+
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '?' || c == '!';
+}
+
+/// 1-based column of the occurrence of the word `word` in `line` closest to `near`, or 0.
+int closest_word(const std::string& line, const std::string& word, int near) {
+  if (word.empty()) return 0;
+  int best = 0;
+  for (size_t at = line.find(word); at != std::string::npos; at = line.find(word, at + 1)) {
+    bool starts = at == 0 || !is_word_char(line[at - 1]);
+    size_t after = at + word.size();
+    bool ends = after >= line.size() || !is_word_char(line[after]) || word.back() == '?';
+    if (!starts || !ends) continue;
+    int col = static_cast<int>(at) + 1;
+    if (best == 0 || std::abs(col - near) < std::abs(best - near)) best = col;
+  }
+  return best;
+}
+
+std::string unqualified(const std::string& name) {
+  auto dot = name.rfind('.');
+  return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
+}  // namespace
+
+std::map<int, std::vector<Highlight>> rule_highlights(const Program& program, const Rule& rule,
+                                                      const std::string& source) {
+  std::map<int, std::vector<Highlight>> out;
+  std::vector<std::string> lines = split_lines(source);
+  auto line_at = [&](int n) -> const std::string* {
+    if (n < 1 || static_cast<size_t>(n) > lines.size()) return nullptr;
+    return &lines[static_cast<size_t>(n - 1)];
+  };
+  std::string op = to_string(rule.op);
+  bool op_offends = !operator_reasons(rule.op).empty();
+  if (rule.op_location.known()) {
+    const std::string* l = line_at(rule.op_location.line);
+    if (l != nullptr && l->compare(static_cast<size_t>(std::max(0, rule.op_location.column - 1)),
+                                   op.size(), op) == 0)
+      out[rule.op_location.line].push_back(
+          {rule.op_location.column, static_cast<int>(op.size()), op_offends ? "offender" : "op"});
+  }
+  for (const auto& ref : rule.refs) {
+    const Collection* c = program.find(ref.collection);
+    if (reference_reasons(ref, c != nullptr ? c->lattice : "").empty()) continue;
+    if (!ref.location.known()) continue;
+    const std::string* l = line_at(ref.location.line);
+    if (l == nullptr) continue;
+    int col = closest_word(*l, ref.method, ref.location.column);
+    if (col > 0) {
+      out[ref.location.line].push_back({col, static_cast<int>(ref.method.size()), "offender"});
+      continue;
+    }
+    std::string name = unqualified(ref.collection);
+    if (l->compare(static_cast<size_t>(std::max(0, ref.location.column - 1)), name.size(), name) ==
+        0)
+      out[ref.location.line].push_back(
+          {ref.location.column, static_cast<int>(name.size()), "offender"});
+  }
+  for (auto& [_, hs] : out) {
+    std::sort(hs.begin(), hs.end());
+    hs.erase(std::unique(hs.begin(), hs.end()), hs.end());
+  }
+  return out;
+}
+
+namespace {
+
+constexpr int kMaxQuotedLines = 12;
+
+const char* kStyle = R"CSS(
+:root { --poo: #d00000; --hl: #ff8c00; --muted: #666; --rule: #ddd; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
+       margin: 0 auto; max-width: 1200px; padding: 1rem 1.5rem 3rem; color: #111;
+       line-height: 1.4; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { font-size: 1.35rem; border-bottom: 2px solid #333; padding-bottom: .2rem; margin-top: 2.5rem; }
+h3 { font-size: 1.1rem; margin-top: 1.6rem; }
+.meta, footer { color: var(--muted); font-size: .9rem; }
+nav ul { padding-left: 1.2rem; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { border: 1px solid var(--rule); padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f4f4f4; }
+table.summary td.count { text-align: right; font-variant-numeric: tabular-nums; }
+.diagram { border: 1px solid var(--rule); border-radius: 4px; overflow: auto; padding: .5rem;
+           background: #fff; }
+.diagram svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+.legend-text { font-size: .9rem; color: var(--muted); }
+code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+pre.source { background: #f8f8f8; border: 1px solid var(--rule); padding: .4rem .6rem;
+             margin: .3rem 0 0; overflow-x: auto; font-size: .85rem; }
+pre.source .ln { color: #999; user-select: none; display: inline-block; min-width: 3.5ch;
+                 text-align: right; margin-right: 1ch; }
+mark.op { background: #e0e8ff; color: inherit; border-radius: 2px; }
+mark.offender { background: #ffd6d6; color: var(--poo); font-weight: bold; border-radius: 2px;
+                outline: 1px solid var(--poo); }
+ol.points > li, ul.clusters > li { margin-bottom: 1rem; }
+.point { cursor: pointer; border-left: 4px solid transparent; padding-left: .5rem; }
+.point:hover, .point:focus { border-left-color: var(--hl); outline: none; }
+.point.selected { border-left-color: var(--hl); background: #fff6e8; }
+.kind { display: inline-block; font-size: .75rem; text-transform: uppercase; letter-spacing: .04em;
+        border: 1px solid var(--poo); color: var(--poo); border-radius: 3px; padding: 0 .3rem; }
+.where { color: var(--muted); font-size: .9rem; }
+.none { color: var(--muted); font-style: italic; }
+svg .highlight path, svg .highlight polygon, svg .highlight ellipse {
+  stroke: var(--hl) !important; stroke-width: 4px; }
+svg .highlight text { fill: var(--hl); font-weight: bold; }
+svg g.point-of-order { cursor: pointer; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  nav, .hint { display: none; }
+  h2 { break-before: page; margin-top: 0; }
+  h2:first-of-type { break-before: auto; }
+  .diagram { border: none; overflow: visible; break-inside: avoid; }
+  .point, pre.source, table { break-inside: avoid; }
+  .point.selected { background: none; }
+  a { color: inherit; text-decoration: none; }
+}
+)CSS";
+
+// Clicking a point of order (or a cluster, or an underspecified interface) highlights
+// the element of the diagram with the matching id; clicking a red edge of a diagram
+// selects its entry in the list. data-calm-ready on <html> tells tests the script ran.
+const char* kScript = R"JS(
+(function () {
+  'use strict';
+  var selected = [];
+  function clear() {
+    selected.forEach(function (el) { el.classList.remove('highlight'); el.classList.remove('selected'); });
+    selected = [];
+  }
+  function select(item) {
+    clear();
+    var target = document.getElementById(item.getAttribute('data-target'));
+    item.classList.add('selected');
+    selected.push(item);
+    if (target) {
+      target.classList.add('highlight');
+      selected.push(target);
+      if (target.scrollIntoView) target.scrollIntoView({block: 'nearest', inline: 'nearest'});
+    }
+  }
+  var items = document.querySelectorAll('[data-target]');
+  var missing = [];
+  Array.prototype.forEach.call(items, function (item) {
+    if (!document.getElementById(item.getAttribute('data-target'))) missing.push(item.getAttribute('data-target'));
+    item.addEventListener('click', function () { select(item); });
+    item.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(item); }
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll('svg g.point-of-order'), function (g) {
+    g.addEventListener('click', function (e) {
+      var item = null;
+      Array.prototype.forEach.call(items, function (i) {
+        if (!item && i.getAttribute('data-target') === g.id) item = i;
+      });
+      if (item) { e.preventDefault(); select(item); item.scrollIntoView({block: 'nearest'}); }
+    });
+  });
+  document.documentElement.setAttribute('data-calm-ready', missing.length ? 'missing:' + missing.join(',') : 'ok');
+})();
+)JS";
+
+std::string location_text(const SourceLocation& l) { return html_escape(file_line(l)); }
+
+/// The rule's source lines, numbered, highlighted.
+std::string quote_rule(const Program& program, const Rule& rule,
+                       const std::map<std::string, std::string>& sources) {
+  auto it = sources.find(rule.location.file);
+  if (it == sources.end() || !rule.location.known())
+    return "<pre class=\"source\">" + html_escape(rule.text) + "</pre>";
+  std::vector<std::string> lines = split_lines(it->second);
+  auto highlights = rule_highlights(program, rule, it->second);
+  int first = rule.location.line;
+  int count = static_cast<int>(std::count(rule.text.begin(), rule.text.end(), '\n')) + 1;
+  int last =
+      std::min<int>(first + std::min(count, kMaxQuotedLines) - 1, static_cast<int>(lines.size()));
+  std::string out = "<pre class=\"source\">";
+  for (int n = first; n <= last; ++n) {
+    out += "<span class=\"ln\">" + std::to_string(n) + "</span>" +
+           highlight_line(lines[static_cast<size_t>(n - 1)], highlights[n]) + "\n";
+  }
+  if (first + count - 1 > last) out += "<span class=\"ln\"></span>…\n";
+  return out + "</pre>";
+}
+
+/// The svg id a point of order should highlight: its edge, else the cluster that hides it.
+std::string point_target(const Diagram& d, const ProgramAnalysis& a, const PointOfOrder& p) {
+  if (p.edge) {
+    if (const DiagramEdge* e = d.edge_for(*p.edge)) return e->svg_id;
+    const DependencyEdge& ge = a.graph().edge(*p.edge);
+    if (const DiagramNode* n = d.node_for(ge.to_name)) return n->svg_id;
+  }
+  for (const auto& n : d.nodes)
+    if (n.id == p.cluster) return n.svg_id;
+  for (const auto& g : d.groups)
+    if (g.id == p.cluster) return g.svg_id;
+  return "";
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+std::string names_list(const std::vector<std::string>& names) {
+  if (names.empty()) return "<span class=\"none\">none</span>";
+  std::string out;
+  for (const auto& n : names)
+    out += (out.empty() ? "" : ", ") + ("<code>" + html_escape(n) + "</code>");
+  return out;
+}
+
+std::string section_for(const Program& program, const ProgramAnalysis& a, const Diagram& d,
+                        const std::string& svg, const std::string& anchor,
+                        const std::map<std::string, std::string>& sources) {
+  const auto& points = a.points_of_order().points();
+  const auto& clusters = a.clusters().clusters();
+  const auto& ss = a.sources_sinks();
+  std::vector<std::string> outputs;
+  for (const auto& c : program.collections)
+    if (c.kind == CollectionKind::Output) outputs.push_back(c.name);
+  std::size_t user_collections = 0;
+  for (const auto& c : program.collections)
+    if (!c.builtin) ++user_collections;
+
+  std::string s = "<section class=\"program\" id=\"" + html_escape(anchor) + "\">\n";
+  s += "<h2>" + html_escape(program.name) + "</h2>\n";
+  s += "<p class=\"meta\">modules: " + names_list(program.modules) + " &middot; " +
+       location_text(program.location) + "</p>\n";
+
+  s += "<table class=\"summary\">\n<tr><th>collections</th><td class=\"count\">" +
+       std::to_string(user_collections) + "</td></tr>\n";
+  s += "<tr><th>rules</th><td class=\"count\">" + std::to_string(program.rules.size()) +
+       "</td></tr>\n";
+  s += "<tr><th>points of order</th><td class=\"count\">" + std::to_string(points.size()) +
+       "</td></tr>\n";
+  s += "<tr><th>temporal clusters</th><td class=\"count\">" + std::to_string(clusters.size()) +
+       "</td></tr>\n";
+  s += "<tr><th>underspecified</th><td class=\"count\">" +
+       std::to_string(ss.underspecified().size()) + "</td></tr>\n";
+  s += "<tr><th>outputs</th><td>" + names_list(outputs) + "</td></tr>\n";
+  s += "<tr><th>sources</th><td>" + names_list(ss.sources()) + "</td></tr>\n";
+  s += "<tr><th>sinks</th><td>" + names_list(ss.sinks()) + "</td></tr>\n</table>\n";
+
+  s += "<h3>Dataflow</h3>\n<div class=\"diagram\">\n" + svg + "\n</div>\n";
+  s += "<p class=\"legend-text\">Rectangles are tables, ovals scratches, interfaces and "
+       "channels; a red octagon is a temporal cluster; <em>+/-</em> marks a temporal edge "
+       "(<code>&lt;+</code>, <code>&lt;-</code>), a dashed edge is asynchronous "
+       "(<code>&lt;~</code>), a white circle marks a non-monotonic edge, red edges are points "
+       "of order; S and T are sources and sinks, ?? underspecified dataflow (CIDR 2011, "
+       "Figure 8). Hover for details.</p>\n";
+
+  s += "<h3>Points of order (" + std::to_string(points.size()) + ")</h3>\n";
+  if (points.empty()) {
+    s += "<p class=\"none\">None: the program is monotone and needs no coordination.</p>\n";
+  } else {
+    s += "<p class=\"hint\">Click one to highlight it in the diagram.</p>\n<ol class=\"points\">\n";
+    for (const auto& p : points) {
+      std::string target = point_target(d, a, p);
+      s += "<li class=\"point\" tabindex=\"0\" data-target=\"" + html_escape(target) + "\">";
+      std::string edge = html_escape(p.from) + " &rarr; " + html_escape(p.to);
+      if (p.kind == PointKind::ClusterSelf)
+        if (const TemporalCluster* c = a.clusters().find(p.cluster))
+          edge = "{" + html_escape(join_names(c->member_names)) + "} &#8635; (implicit self-edge)";
+      s += "<span class=\"kind\">" + html_escape(to_string(p.kind)) + "</span> <code>" + edge +
+           "</code> &mdash; " + html_escape(p.reason) + " <span class=\"where\">" +
+           location_text(p.location) + "</span>";
+      if (const Rule* r = find_rule(program, p.rule)) s += quote_rule(program, *r, sources);
+      s += "</li>\n";
+    }
+    s += "</ol>\n";
+  }
+
+  s += "<h3>Temporal clusters (" + std::to_string(clusters.size()) + ")</h3>\n";
+  if (clusters.empty()) {
+    s += "<p class=\"none\">None.</p>\n";
+  } else {
+    s += "<ul class=\"clusters\">\n";
+    for (const auto& c : clusters) {
+      std::string target;
+      for (const auto& n : d.nodes)
+        if (n.id == c.id) target = n.svg_id;
+      for (const auto& g : d.groups)
+        if (g.id == c.id) target = g.svg_id;
+      s += "<li class=\"point\" tabindex=\"0\" data-target=\"" + html_escape(target) + "\">" +
+           names_list(c.member_names) + "<br>cycle: <code>" +
+           html_escape(path_text(a.graph(), c.cycle)) + "</code>\n<ul>\n";
+      for (EdgeId e : c.cycle) {
+        const DependencyEdge& ge = a.graph().edge(e);
+        const Rule* r = find_rule(program, ge.rule);
+        s += "<li><code>" + html_escape(ge.from_name) + " &rarr; " + html_escape(ge.to_name) +
+             "</code>";
+        if (ge.temporal) s += " (temporal)";
+        if (ge.nonmonotonic) s += " (non-monotonic)";
+        if (r != nullptr)
+          s += " <span class=\"where\">" + location_text(rule_point(*r)) + "</span>" +
+               quote_rule(program, *r, sources);
+        s += "</li>\n";
+      }
+      s += "</ul></li>\n";
+    }
+    s += "</ul>\n";
+  }
+
+  s += "<h3>Underspecified dataflow (" + std::to_string(ss.underspecified().size()) + ")</h3>\n";
+  if (ss.underspecified().empty()) {
+    s += "<p class=\"none\">None: every input reaches an output and every output is written.</p>\n";
+  } else {
+    s += "<ul>\n";
+    for (const auto& u : ss.underspecified()) {
+      std::string target;
+      if (const DiagramNode* n = d.node_for(u.collection)) target = n->svg_id;
+      const Collection* c = program.find(u.collection);
+      s += "<li class=\"point\" tabindex=\"0\" data-target=\"" + html_escape(target) + "\"><code>" +
+           html_escape(u.collection) + "</code> (" + to_string(u.direction) + "): " +
+           (u.direction == Direction::Input ? "no output interface is reachable from it"
+                                            : "nothing writes it");
+      if (c != nullptr && c->location.known())
+        s += " <span class=\"where\">" + location_text(c->location) + "</span>";
+      s += "</li>\n";
+    }
+    s += "</ul>\n";
+  }
+  return s + "</section>\n";
+}
+
+}  // namespace
+
+HtmlReportResult build_html_report(const std::vector<Program>& programs,
+                                   const std::map<std::string, std::string>& sources,
+                                   const HtmlReportOptions& options) {
+  HtmlReportResult result;
+  GraphvizRenderer renderer;
+  std::string body;
+  std::string nav = "<nav><ul>\n";
+  std::set<std::string> anchors;
+  for (const auto& program : programs) {
+    std::string anchor = svg_name(program.name);
+    for (int i = 2; !anchors.insert(anchor).second; ++i)
+      anchor = svg_name(program.name) + "_" + std::to_string(i);
+    ProgramAnalysis analysis(program);
+    DiagramOptions dopt = options.diagram;
+    dopt.id_prefix = anchor + "--";
+    std::string error;
+    std::optional<Diagram> d = build_diagram(analysis, dopt, error);
+    if (!d) {
+      result.error = program.name + ": " + error;
+      return result;
+    }
+    RenderResult svg = renderer.render(*d, ImageFormat::Svg);
+    if (!svg.ok) {
+      result.error = program.name + ": " + svg.error;
+      return result;
+    }
+    nav += "<li><a href=\"#" + html_escape(anchor) + "\">" + html_escape(program.name) + "</a> (" +
+           std::to_string(analysis.points_of_order().points().size()) + " points of order)</li>\n";
+    body += section_for(program, analysis, *d, svg_element(svg.data), anchor, sources);
+  }
+  nav += "</ul></nav>\n";
+
+  std::string files;
+  for (const auto& f : options.files)
+    files += (files.empty() ? "" : ", ") + ("<code>" + html_escape(f) + "</code>");
+
+  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  html += "<title>" + html_escape(options.title) + "</title>\n<style>" + kStyle + "</style>\n";
+  html += "</head>\n<body>\n<header>\n<h1>" + html_escape(options.title) + "</h1>\n";
+  html += "<p class=\"meta\">Points of order (CIDR 2011, section 4.4) in " +
+          std::to_string(programs.size()) + (programs.size() == 1 ? " program" : " programs") +
+          (files.empty() ? "" : " from " + files) + ".</p>\n</header>\n";
+  html += nav + "<main>\n" + body + "</main>\n";
+  html += "<footer><p>Generated by calm" +
+          (options.tool_version.empty() ? "" : " " + html_escape(options.tool_version)) +
+          ".</p></footer>\n";
+  html += "<script>" + std::string(kScript) + "</script>\n</body>\n</html>\n";
+  result.ok = true;
+  result.html = std::move(html);
+  return result;
+}
+
+}  // namespace calm::viz

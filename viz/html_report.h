@@ -1,0 +1,58 @@
+#pragma once
+
+// One self-contained HTML page for a reviewer: per program the dataflow diagram (inline
+// SVG), a summary, the points of order with their source lines quoted (the offending
+// operator highlighted; clicking one highlights its edge in the diagram), the temporal
+// clusters with a cycle through each, and the underspecified interfaces. No network
+// resources: inline CSS, inline JS, inline SVG. Everything from the program is
+// HTML-escaped.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/program.h"
+#include "viz/diagram.h"
+
+namespace calm::viz {
+
+/// `text` with & < > " ' escaped: safe in element content and in quoted attributes.
+std::string html_escape(const std::string& text);
+
+/// A part of a source line to highlight (1-based byte column).
+struct Highlight {
+  int column = 0;
+  int length = 0;
+  std::string css_class;  ///< "op" (the rule's operator) or "offender" (notin, group, ...)
+  auto operator<=>(const Highlight&) const = default;
+};
+
+/// `line`, HTML-escaped, with each highlight wrapped in <mark class="...">. Highlights
+/// outside the line, or overlapping an earlier one, are ignored.
+std::string highlight_line(const std::string& line, std::vector<Highlight> highlights);
+
+/// Where to highlight a rule's source: its operator, and the method or collection that
+/// makes each non-monotonic reference so, keyed by line.
+std::map<int, std::vector<Highlight>> rule_highlights(const Program& program, const Rule& rule,
+                                                      const std::string& source);
+
+struct HtmlReportOptions {
+  DiagramOptions diagram;  ///< id_prefix is set per program
+  std::string title = "calm report";
+  std::string tool_version;        ///< shown in the footer
+  std::vector<std::string> files;  ///< the files analyzed, shown in the header
+};
+
+struct HtmlReportResult {
+  bool ok = false;
+  std::string html;
+  std::string error;
+};
+
+/// The report for `programs`; `sources` (path -> text) are the loaded files, for quoting.
+/// Fails only when a diagram cannot be built or rendered.
+HtmlReportResult build_html_report(const std::vector<Program>& programs,
+                                   const std::map<std::string, std::string>& sources,
+                                   const HtmlReportOptions& options);
+
+}  // namespace calm::viz
