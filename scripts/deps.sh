@@ -32,3 +32,18 @@ if ((${#clean[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${clean[@]}" >/dev/null
 fi
+
+# Test tools from npm, when CALM_TEST_TOOLS=1: Microsoft's SARIF validator
+# (Sarif.Multitool, a self-contained .NET executable), used by the checks tests to
+# validate `calm check --format sarif`. Installed under .tools/ (git-ignored).
+SARIF_MULTITOOL_VERSION=5.7.0
+if [[ "${CALM_TEST_TOOLS:-0}" == 1 ]]; then
+  ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  MULTITOOL="$ROOT/.tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+  if [[ ! -x "$MULTITOOL" ]]; then
+    echo "calm: installing @microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION into .tools/"
+    npm install --prefix "$ROOT/.tools" --no-audit --no-fund \
+      "@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION" >/dev/null
+    chmod u+x "$MULTITOOL"  # npm may skip the package's postinstall script
+  fi
+fi

@@ -49,6 +49,8 @@ const std::vector<Command>& commands() {
       {"report", "write the JSON report of points of order", kReportUsage, run_report},
       kGraphCommand,
       kHtmlCommand,
+      kCheckCommand,
+      kDiffCommand,
   };
   return table;
 }

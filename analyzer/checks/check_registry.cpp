@@ -1,0 +1,86 @@
+#include "checks/check_registry.h"
+
+#include "checks/point_of_order_check.h"
+#include "checks/temporal_cluster_check.h"
+#include "checks/underspecified_check.h"
+#include "checks/unstratifiable_check.h"
+
+namespace calm {
+
+const std::vector<CheckEntry>& check_table() {
+  static const PointOfOrderCheck point_of_order;
+  static const TemporalClusterCheck temporal_cluster;
+  static const UnstratifiableCheck unstratifiable;
+  static const UnderspecifiedCheck underspecified;
+  // One row per check. Extension point: the output-label check (calm-output-label)
+  // becomes one more row here, with its class next to the others.
+  static const std::vector<CheckEntry> table = {
+      {PointOfOrderCheck::kId, Severity::Warning,
+       "A rule whose result can depend on the order messages arrive in.",
+       "The rule has a point of order (CIDR 2011, section 4.4): a non-monotonic dependency "
+       "(aggregation, negation, deletion, upsert, a non-monotone lattice method) or a "
+       "dependency entering or leaving a temporal cluster. Replicas that see the same "
+       "messages in different orders can disagree here unless the inputs are coordinated "
+       "(sealed, ordered, or behind a barrier) or the rule is made monotone.",
+       &point_of_order},
+      {TemporalClusterCheck::kId, Severity::Warning,
+       "A cycle of state carried across timesteps through a non-monotonic step.",
+       "A strongly connected set of collections whose internal dependencies include a "
+       "non-monotonic and a temporal edge (CIDR 2011, section 4.4). Its contents depend on "
+       "the order of the inputs that enter it; every edge crossing its border is a point of "
+       "order. The cycle is given as notes, one per step.",
+       &temporal_cluster},
+      {UnstratifiableCheck::kId, Severity::Error,
+       "A cycle of instantaneous dependencies through a non-monotonic edge.",
+       "Bud cannot evaluate the program: within one timestep a collection depends on "
+       "itself through negation or aggregation. Break the cycle with a temporal operator "
+       "(<+) or remove the non-monotonic step.",
+       &unstratifiable},
+      {UnderspecifiedCheck::kId, Severity::Note,
+       "An interface whose dataflow the program does not complete.",
+       "An input interface from which no output interface is reachable, or an output "
+       "interface that no rule writes (the paper's \"??\"). The analysis of this program "
+       "alone cannot say whether the missing part adds points of order.",
+       &underspecified},
+      {"calm-parse-error", Severity::Error, "The Ruby source could not be parsed.",
+       "The file has a syntax error, so calm cannot read its Bloom rules; nothing in it is "
+       "analysed until it parses.",
+       nullptr},
+      {"calm-unknown-collection", Severity::Error,
+       "A rule names a collection the program does not declare.",
+       "The rule reads or writes a name that no state block of the program (or of the "
+       "modules it includes or imports) declares, so its dependencies are unknown.",
+       nullptr},
+      {"calm-bad-suppression", Severity::Warning,
+       "A calm:allow or calm:coordinated comment that calm cannot use.",
+       "Suppression comments must name known checks and give a reason after `--`; "
+       "`calm:coordinated` must sit above a module or class, or at the top of its body. "
+       "A bad marker suppresses nothing.",
+       nullptr},
+      {"calm-unused-suppression", Severity::Note, "A suppression comment that suppresses nothing.",
+       "The finding it was written for is gone (fixed, moved, or never there). Remove the "
+       "comment so it cannot hide a future point of order by accident.",
+       nullptr},
+  };
+  return table;
+}
+
+const CheckEntry* find_check(const std::string& id) {
+  for (const auto& e : check_table())
+    if (id == e.id) return &e;
+  return nullptr;
+}
+
+std::vector<std::string> check_ids() {
+  std::vector<std::string> ids;
+  for (const auto& e : check_table()) ids.push_back(e.id);
+  return ids;
+}
+
+void run_program_checks(const ProgramAnalysis& analysis, const std::set<std::string>& disabled,
+                        std::vector<Finding>& out) {
+  for (const auto& e : check_table())
+    if (e.program_check && !disabled.count(e.id)) e.program_check->check(analysis, out);
+}
+
+}  // namespace calm

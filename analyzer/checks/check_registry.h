@@ -1,0 +1,37 @@
+#pragma once
+
+// The one table of checks: adding a check is adding a row in check_registry.cpp. No
+// static-initializer registration: the table is the list.
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "checks/check.h"
+
+namespace calm {
+
+struct CheckEntry {
+  const char* id;           ///< stable kebab-case id; docs/checks/<id>.md documents it
+  Severity severity;        ///< default severity of its findings
+  const char* summary;      ///< one sentence (SARIF shortDescription)
+  const char* description;  ///< a paragraph (SARIF fullDescription)
+  /// The check over analysed programs; nullptr for ids whose findings come from
+  /// elsewhere (the loader's diagnostics, the suppression markers).
+  const ProgramCheck* program_check;
+};
+
+/// Every check calm documents, in a fixed order (SARIF rule indices follow it).
+const std::vector<CheckEntry>& check_table();
+
+/// The row of `id`, or nullptr.
+const CheckEntry* find_check(const std::string& id);
+
+/// The ids of check_table(), in order.
+std::vector<std::string> check_ids();
+
+/// Runs every program check of the table that is not `disabled` over one program.
+void run_program_checks(const ProgramAnalysis& analysis, const std::set<std::string>& disabled,
+                        std::vector<Finding>& out);
+
+}  // namespace calm

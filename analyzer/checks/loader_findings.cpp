@@ -1,0 +1,44 @@
+#include "checks/loader_findings.h"
+
+#include "checks/check_registry.h"
+
+namespace calm {
+
+std::vector<Finding> findings_from_diagnostics(const std::vector<Diagnostic>& diagnostics) {
+  std::vector<Finding> out;
+  for (const auto& d : diagnostics) {
+    Finding f;
+    f.check = d.check.empty() ? "calm-error" : d.check;
+    const CheckEntry* entry = find_check(f.check);
+    f.severity = entry ? entry->severity : d.severity;
+    f.message = d.message;
+    f.location = d.location;
+    for (const auto& n : d.notes) f.notes.push_back({n.message, n.location});
+    f.statement = d.location;
+    f.fingerprint = make_fingerprint({f.check, d.location.file, d.message});
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+const std::vector<std::string>& loader_check_ids() {
+  static const std::vector<std::string> ids = {
+      "calm-bad-declaration",      "calm-bad-import",     "calm-cyclic-include",
+      "calm-duplicate-collection", "calm-io-error",       "calm-not-a-declaration",
+      "calm-not-a-rule",           "calm-unknown-module", "calm-unresolved-require",
+  };
+  return ids;
+}
+
+std::vector<std::string> all_check_ids() {
+  std::vector<std::string> ids = check_ids();
+  ids.insert(ids.end(), loader_check_ids().begin(), loader_check_ids().end());
+  return ids;
+}
+
+bool is_input_error(const Diagnostic& d) {
+  return d.severity == Severity::Error &&
+         (d.check == "calm-io-error" || d.check == "calm-unknown-module");
+}
+
+}  // namespace calm

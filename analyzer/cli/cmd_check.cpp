@@ -1,0 +1,250 @@
+// `calm check`: the CI lint step. Parses options, reads the configuration, loads the
+// programs, runs the checks (analyzer/checks/), renders them with a reporter
+// (analyzer/reporters/) and picks the exit code. The only printing happens here.
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "checks/baseline.h"
+#include "checks/check_registry.h"
+#include "checks/check_run.h"
+#include "checks/loader_findings.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/output.h"
+#include "config/config.h"
+#include "frontend/bud/composer.h"
+#include "frontend/loader.h"
+#include "reporters/common.h"
+#include "reporters/github_reporter.h"
+#include "reporters/json_reporter.h"
+#include "reporters/sarif_reporter.h"
+#include "reporters/text_reporter.h"
+
+#ifndef CALM_VERSION
+#define CALM_VERSION "0.0.0"
+#endif
+
+namespace calm::cli {
+
+namespace {
+constexpr const char* kCheckUsage =
+    "usage: calm check [FILES...] [-m MODULE]... [-I DIR]... [--format FMT] [-o FILE]\n"
+    "                  [--fail-on LEVEL] [--baseline FILE] [--write-baseline FILE]\n"
+    "                  [--config FILE | --no-config] [--disable CHECK]... [--srcroot DIR]\n"
+    "                  [--color WHEN]\n"
+    "\n"
+    "Reports the points of order of Bloom programs as findings, for CI: non-monotonic\n"
+    "rules (calm-point-of-order), temporal clusters (calm-temporal-cluster), unstratifiable\n"
+    "cycles (calm-unstratifiable), underspecified interfaces (calm-underspecified) and the\n"
+    "problems found reading the input (calm-parse-error, calm-unknown-collection, ...).\n"
+    "Each check is documented in docs/checks/<id>.md.\n"
+    "\n"
+    "  FILES, -m, -I         what to analyse, as for `calm report`; without FILES the\n"
+    "                        programs of the configuration file\n"
+    "  --format FMT          text (default; gcc-style with the source line), json\n"
+    "                        (docs/findings.md), sarif (SARIF 2.1.0), github (workflow\n"
+    "                        annotations)\n"
+    "  -o, --output FILE     write there instead of stdout\n"
+    "  --fail-on LEVEL       note, warning (default) or error: exit 1 when a finding at or\n"
+    "                        above LEVEL is not suppressed\n"
+    "  --baseline FILE       hide the findings whose fingerprint is in FILE\n"
+    "  --write-baseline FILE write the fingerprints of the current findings to FILE (they\n"
+    "                        then count as baselined)\n"
+    "  --config FILE         read this configuration instead of the nearest .calm.json\n"
+    "  --no-config           read no configuration file\n"
+    "  --disable CHECK       do not run CHECK (repeatable, or comma-separated)\n"
+    "  --srcroot DIR         SARIF/GitHub paths are relative to DIR (default: the working\n"
+    "                        directory)\n"
+    "  --color WHEN          auto (default: on a terminal), always, never\n"
+    "\n"
+    "Suppressions, in the Ruby source (a reason after `--` is required):\n"
+    "  rule  # calm:allow calm-point-of-order -- why it is safe   (this line or the next)\n"
+    "  # calm:coordinated -- why                  (above `module X`: its findings are hidden)\n"
+    "\n"
+    "exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error\n";
+
+bool read_text(const std::string& path, std::string& text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream s;
+  s << in.rdbuf();
+  text = s.str();
+  return bool(in) || in.eof();
+}
+
+void merge(LoadResult& into, LoadResult&& from) {
+  for (auto& f : from.files) into.files.push_back(std::move(f));
+  for (auto& p : from.programs) into.programs.push_back(std::move(p));
+  into.diagnostics.append(from.diagnostics);
+  into.sources.insert(from.sources.begin(), from.sources.end());
+}
+
+int usage_error(const std::string& message) {
+  std::cerr << "calm: " << message << "\n\n" << kCheckUsage;
+  return kExitError;
+}
+
+/// Every value given to a repeatable valued option, commas splitting values too.
+std::vector<std::string> all_values(const Options& o, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& e : o.extra) {
+    if (e.rfind(name + "=", 0) != 0) continue;
+    std::string v = e.substr(name.size() + 1);
+    std::stringstream in(v);
+    std::string item;
+    while (std::getline(in, item, ','))
+      if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+int run_check(const std::vector<std::string>& args) {
+  std::string error;
+  auto parsed = parse_options(args, {"--no-config"},
+                              {"--fail-on", "--color", "--baseline", "--write-baseline", "--config",
+                               "--disable", "--srcroot"},
+                              error);
+  if (!parsed) return usage_error(error);
+  const Options& o = *parsed;
+  if (o.help) {
+    std::cout << kCheckUsage;
+    return kExitOk;
+  }
+  std::string format = o.format.empty() ? "text" : o.format;
+  if (format != "text" && format != "json" && format != "sarif" && format != "github")
+    return usage_error("unknown format '" + format + "' (text, json, sarif or github)");
+  std::string color = extra_value(o, "color", "auto");
+  if (color != "auto" && color != "always" && color != "never")
+    return usage_error("--color takes auto, always or never");
+
+  // The configuration: explicit, discovered, or none.
+  Config config;
+  std::string config_path = extra_value(o, "config", "");
+  if (config_path.empty() && !has_flag(o, "no-config")) config_path = find_config(".").value_or("");
+  if (!config_path.empty()) {
+    std::string text;
+    if (!read_text(config_path, text)) {
+      std::cerr << "calm: " << config_path << ": cannot read the configuration file\n";
+      return kExitError;
+    }
+    Diagnostics diags;
+    if (!parse_config(text, config_path, all_check_ids(), config, diags)) {
+      for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, {{config_path, text}});
+      return kExitError;
+    }
+  }
+
+  // What to load: the command line wins over the configuration.
+  std::vector<LoadOptions> loads;
+  std::vector<std::string> include_dirs =
+      o.include_dirs.empty() ? config.include_dirs : o.include_dirs;
+  if (!o.files.empty()) {
+    loads.push_back(LoadOptions{o.files, o.modules, include_dirs});
+  } else if (!o.modules.empty()) {
+    return usage_error("-m names modules of the FILES given on the command line; no FILES");
+  } else {
+    for (const auto& p : config.programs)
+      loads.push_back(LoadOptions{p.files, p.modules, include_dirs});
+  }
+  if (loads.empty())
+    return usage_error(config_path.empty()
+                           ? "no input files (and no .calm.json found)"
+                           : "no input files, and " + config_path + " lists no programs");
+
+  std::set<std::string> disabled(config.disabled_checks.begin(), config.disabled_checks.end());
+  std::vector<std::string> known = all_check_ids();
+  for (const auto& id : all_values(o, "disable")) {
+    if (std::find(known.begin(), known.end(), id) == known.end()) {
+      std::string s = bud::closest_name(id, known);
+      return usage_error("unknown check '" + id + "'" +
+                         (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
+    }
+    disabled.insert(id);
+  }
+  std::string fail_on_text = extra_value(o, "fail-on", config.fail_on.value_or("warning"));
+  auto fail_on = severity_from_string(fail_on_text);
+  if (!fail_on) return usage_error("--fail-on takes note, warning or error");
+
+  CheckOptions options;
+  options.disabled = disabled;
+  std::string baseline_path = extra_value(o, "baseline", config.baseline.value_or(""));
+  std::string write_baseline = extra_value(o, "write-baseline", "");
+  if (!baseline_path.empty() && baseline_path != write_baseline) {
+    std::string text;
+    if (!read_text(baseline_path, text)) {
+      std::cerr << "calm: " << baseline_path << ": cannot read the baseline\n";
+      return kExitError;
+    }
+    std::set<std::string> fingerprints;
+    if (!parse_baseline(text, fingerprints, error)) {
+      std::cerr << "calm: " << baseline_path << ": " << error << "\n";
+      return kExitError;
+    }
+    options.baseline = std::move(fingerprints);
+  }
+
+  LoadResult load;
+  for (const auto& lo : loads) merge(load, load_programs(lo));
+  bool input_error = false;
+  for (const auto& d : load.diagnostics.sorted())
+    if (is_input_error(d)) {
+      std::cerr << format_diagnostic(d, load.sources);
+      input_error = true;
+    }
+  if (input_error) return kExitError;
+  if (load.programs.empty() && !load.diagnostics.has_errors()) {
+    std::cerr << "calm: no program found in the given files (no class includes Bud and no "
+                 "module defines Bloom state); name one with -m MODULE\n";
+    return kExitError;
+  }
+
+  CheckRun run = run_checks(load, options);
+  if (!write_baseline.empty()) {
+    if (!write_output(write_baseline, baseline_text(run.findings), error)) {
+      std::cerr << "calm: " << error << "\n";
+      return kExitError;
+    }
+    std::set<std::string> accepted;
+    std::string text = baseline_text(run.findings);
+    parse_baseline(text, accepted, error);
+    apply_baseline(run.findings, accepted);
+  }
+
+  bool several = spans_several_programs(run);
+  std::string srcroot = extra_value(o, "srcroot", "");
+  std::string out;
+  if (format == "text") {
+    bool to_terminal = (o.output.empty() || o.output == "-") && ::isatty(STDOUT_FILENO) &&
+                       !(std::getenv("NO_COLOR") && *std::getenv("NO_COLOR"));
+    TextOptions to;
+    to.color = color == "always" || (color == "auto" && to_terminal);
+    to.with_program = several;
+    out = text_report(run, load.sources, to);
+  } else if (format == "json") {
+    out = findings_json(run, CALM_VERSION).dump(2) + "\n";
+  } else if (format == "sarif") {
+    out = sarif_log(run, SarifOptions{CALM_VERSION, srcroot}).dump(2) + "\n";
+  } else {
+    out = github_report(run, srcroot, several);
+  }
+  if (!write_output(o.output, out, error)) {
+    std::cerr << "calm: " << error << "\n";
+    return kExitError;
+  }
+  if (format != "text") std::cerr << "calm: " << summary_line(run) << "\n";
+  return run.fails(*fail_on) ? kExitFindings : kExitOk;
+}
+
+}  // namespace
+
+constinit const Command kCheckCommand = {
+    "check", "report points of order as CI findings (text, json, sarif, github)", kCheckUsage,
+    run_check};
+
+}  // namespace calm::cli

@@ -1,0 +1,262 @@
+#include "config/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "frontend/bud/composer.h"
+
+namespace fs = std::filesystem;
+
+namespace calm {
+
+namespace {
+
+/// A recursive-descent walk over valid JSON that records where values start.
+class LocationScanner {
+ public:
+  LocationScanner(const std::string& text, const std::string& file) : text_(text), file_(file) {}
+
+  std::map<std::string, SourceLocation> run() {
+    skip_ws();
+    value("");
+    return std::move(out_);
+  }
+
+ private:
+  SourceLocation here() const { return {file_, line_, int(pos_ - line_start_) + 1}; }
+  void advance() {
+    if (pos_ < text_.size() && text_[pos_] == '\n') {
+      ++line_;
+      line_start_ = pos_ + 1;
+    }
+    ++pos_;
+  }
+  void skip_ws() {
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) advance();
+  }
+  std::string string() {
+    std::string raw;
+    advance();  // opening quote
+    while (pos_ < text_.size() && text_[pos_] != '"') {
+      if (text_[pos_] == '\\') {
+        raw += text_[pos_];
+        advance();
+      }
+      if (pos_ < text_.size()) raw += text_[pos_];
+      advance();
+    }
+    advance();  // closing quote
+    nlohmann::json decoded = nlohmann::json::parse("\"" + raw + "\"", nullptr, false);
+    return decoded.is_string() ? decoded.get<std::string>() : raw;
+  }
+  static std::string escape_pointer(const std::string& key) {
+    std::string s;
+    for (char c : key) s += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+    return s;
+  }
+  void value(const std::string& pointer, std::optional<SourceLocation> at = std::nullopt) {
+    out_[pointer.empty() ? "/" : pointer] = at ? *at : here();
+    if (pos_ >= text_.size()) return;
+    char c = text_[pos_];
+    if (c == '{') {
+      advance();
+      skip_ws();
+      while (pos_ < text_.size() && text_[pos_] != '}') {
+        SourceLocation key_at = here();
+        std::string key = string();
+        skip_ws();
+        advance();  // ':'
+        skip_ws();
+        value(pointer + "/" + escape_pointer(key), key_at);
+        skip_ws();
+        if (pos_ < text_.size() && text_[pos_] == ',') advance();
+        skip_ws();
+      }
+      advance();
+    } else if (c == '[') {
+      advance();
+      skip_ws();
+      for (int i = 0; pos_ < text_.size() && text_[pos_] != ']'; ++i) {
+        value(pointer + "/" + std::to_string(i));
+        skip_ws();
+        if (pos_ < text_.size() && text_[pos_] == ',') advance();
+        skip_ws();
+      }
+      advance();
+    } else if (c == '"') {
+      string();
+    } else {
+      while (pos_ < text_.size() && !std::isspace(static_cast<unsigned char>(text_[pos_])) &&
+             text_[pos_] != ',' && text_[pos_] != ']' && text_[pos_] != '}')
+        advance();
+    }
+  }
+
+  const std::string& text_;
+  const std::string& file_;
+  size_t pos_ = 0;
+  size_t line_start_ = 0;
+  int line_ = 1;
+  std::map<std::string, SourceLocation> out_;
+};
+
+const std::vector<std::string> kTopKeys = {"$schema",         "programs", "include_dirs",
+                                           "disabled_checks", "fail_on",  "baseline"};
+const std::vector<std::string> kProgramKeys = {"name", "files", "modules"};
+
+std::string join_path(const fs::path& dir, const std::string& p) {
+  if (fs::path(p).is_absolute() || dir.empty()) return fs::path(p).lexically_normal().string();
+  return (dir / p).lexically_normal().string();
+}
+
+}  // namespace
+
+std::map<std::string, SourceLocation> json_locations(const std::string& text,
+                                                     const std::string& file) {
+  return LocationScanner(text, file).run();
+}
+
+bool parse_config(const std::string& text, const std::string& path,
+                  const std::vector<std::string>& known_checks, Config& config,
+                  Diagnostics& diags) {
+  config = Config{};
+  config.path = path;
+  const std::string check = "calm-config";
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is 1-based; turn it into line and column.
+    int line = 1, col = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    size_t colon = what.find("syntax error");
+    diags.error(check, "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)),
+                {path, line, col});
+    return false;
+  }
+  auto locs = json_locations(text, path);
+  auto at = [&](const std::string& pointer) {
+    auto it = locs.find(pointer);
+    return it == locs.end() ? SourceLocation{path, 0, 0} : it->second;
+  };
+  size_t errors_before = diags.size();
+  auto unknown_keys = [&](const nlohmann::json& obj, const std::string& pointer,
+                          const std::vector<std::string>& known) {
+    for (const auto& [key, value] : obj.items()) {
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      std::string msg = "unknown key '" + key + "'";
+      std::string s = bud::closest_name(key, known);
+      if (!s.empty()) msg += "; did you mean '" + s + "'?";
+      diags.error(check, msg, at(pointer + "/" + key));
+    }
+  };
+  auto strings = [&](const nlohmann::json& v, const std::string& pointer,
+                     std::vector<std::string>& into) {
+    if (!v.is_array()) {
+      diags.error(check,
+                  "'" + pointer.substr(pointer.rfind('/') + 1) + "' must be a list of strings",
+                  at(pointer));
+      return;
+    }
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].is_string())
+        diags.error(check, "expected a string", at(pointer + "/" + std::to_string(i)));
+      else
+        into.push_back(v[i].get<std::string>());
+    }
+  };
+  if (!j.is_object()) {
+    diags.error(check, "the configuration must be a JSON object", at("/"));
+    return false;
+  }
+  unknown_keys(j, "", kTopKeys);
+  fs::path dir = fs::path(path).parent_path();
+  if (j.contains("programs")) {
+    const auto& progs = j["programs"];
+    if (!progs.is_array()) {
+      diags.error(check, "'programs' must be a list of objects", at("/programs"));
+    } else {
+      for (size_t i = 0; i < progs.size(); ++i) {
+        std::string ptr = "/programs/" + std::to_string(i);
+        const auto& p = progs[i];
+        if (!p.is_object()) {
+          diags.error(check, "a program must be an object {name, files, modules}", at(ptr));
+          continue;
+        }
+        unknown_keys(p, ptr, kProgramKeys);
+        ProgramConfig pc;
+        pc.location = at(ptr);
+        if (p.contains("name")) {
+          if (p["name"].is_string())
+            pc.name = p["name"].get<std::string>();
+          else
+            diags.error(check, "'name' must be a string", at(ptr + "/name"));
+        }
+        std::vector<std::string> files;
+        if (p.contains("files")) strings(p["files"], ptr + "/files", files);
+        if (files.empty()) diags.error(check, "a program needs at least one file", at(ptr));
+        for (const auto& f : files) pc.files.push_back(join_path(dir, f));
+        if (p.contains("modules")) strings(p["modules"], ptr + "/modules", pc.modules);
+        config.programs.push_back(std::move(pc));
+      }
+    }
+  }
+  if (j.contains("include_dirs")) {
+    std::vector<std::string> dirs;
+    strings(j["include_dirs"], "/include_dirs", dirs);
+    for (const auto& d : dirs) config.include_dirs.push_back(join_path(dir, d));
+  }
+  if (j.contains("disabled_checks")) {
+    strings(j["disabled_checks"], "/disabled_checks", config.disabled_checks);
+    for (size_t i = 0; i < config.disabled_checks.size(); ++i) {
+      const auto& id = config.disabled_checks[i];
+      if (std::find(known_checks.begin(), known_checks.end(), id) != known_checks.end()) continue;
+      std::string msg = "unknown check '" + id + "'";
+      std::string s = bud::closest_name(id, known_checks);
+      if (!s.empty()) msg += "; did you mean '" + s + "'?";
+      diags.error(check, msg, at("/disabled_checks/" + std::to_string(i)));
+    }
+  }
+  if (j.contains("fail_on")) {
+    const auto& v = j["fail_on"];
+    if (!v.is_string() || (v != "note" && v != "warning" && v != "error"))
+      diags.error(check, "'fail_on' must be \"note\", \"warning\" or \"error\"", at("/fail_on"));
+    else
+      config.fail_on = v.get<std::string>();
+  }
+  if (j.contains("baseline")) {
+    if (!j["baseline"].is_string())
+      diags.error(check, "'baseline' must be a path", at("/baseline"));
+    else
+      config.baseline = join_path(dir, j["baseline"].get<std::string>());
+  }
+  return diags.size() == errors_before;
+}
+
+std::optional<std::string> find_config(const fs::path& start) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(start, ec).lexically_normal();
+  if (ec) return std::nullopt;
+  if (dir.filename().empty() && dir.has_parent_path()) dir = dir.parent_path();  // "/a/b/"
+  fs::path cwd = fs::current_path(ec);
+  for (;;) {
+    fs::path candidate = dir / kConfigFileName;
+    if (fs::is_regular_file(candidate, ec)) {
+      fs::path rel = candidate.lexically_relative(cwd);
+      return rel.empty() ? candidate.string() : rel.string();
+    }
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
+    dir = dir.parent_path();
+  }
+}
+
+}  // namespace calm

@@ -1,0 +1,60 @@
+#pragma once
+
+// `.calm.json`: what `calm check` analyses and how, so CI needs no long command line.
+// Found by walking up from the working directory (or given with --config); command-line
+// options override it. docs/config.md documents the keys.
+//
+//   {
+//     "programs": [{"name": "kvs", "files": ["samples/kvs/kvs.rb"], "modules": ["BasicKVS"]}],
+//     "include_dirs": ["lib"],
+//     "disabled_checks": ["calm-underspecified"],
+//     "fail_on": "warning",
+//     "baseline": "calm-baseline.json"
+//   }
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/diagnostic.h"
+
+namespace calm {
+
+inline constexpr const char* kConfigFileName = ".calm.json";
+
+struct ProgramConfig {
+  std::string name;  ///< a label for messages
+  std::vector<std::string> files;
+  std::vector<std::string> modules;
+  SourceLocation location;  ///< the entry in the config file
+};
+
+struct Config {
+  std::string path;  ///< the file it was read from
+  std::vector<ProgramConfig> programs;
+  std::vector<std::string> include_dirs;
+  std::vector<std::string> disabled_checks;
+  std::optional<std::string> fail_on;   ///< "note", "warning" or "error"
+  std::optional<std::string> baseline;  ///< a path
+};
+
+/// Parses a config. Paths in it (files, include_dirs, baseline) are relative to the
+/// config file's directory and come back joined to it. Every problem (bad JSON, an
+/// unknown key, a wrong type, an unknown check id, a bad fail_on) is an error in
+/// `diags` located at the line and column of the offending key or value; returns false
+/// when there is any. `known_checks` validates disabled_checks.
+bool parse_config(const std::string& text, const std::string& path,
+                  const std::vector<std::string>& known_checks, Config& config, Diagnostics& diags);
+
+/// The nearest `.calm.json` in `start` or one of its parents, or nullopt. The result
+/// is relative to the working directory ("../.calm.json").
+std::optional<std::string> find_config(const std::filesystem::path& start);
+
+/// Where each value of a JSON text starts, by JSON pointer ("/programs/0/files"); for
+/// object members, the location of the member's key. Assumes the text is valid JSON.
+std::map<std::string, SourceLocation> json_locations(const std::string& text,
+                                                     const std::string& file);
+
+}  // namespace calm

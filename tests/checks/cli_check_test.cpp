@@ -1,0 +1,167 @@
+// `calm check` as CI runs it: exit codes, --fail-on, baseline and suppression round
+// trips through files, configuration discovery.
+
+#include "check_test_support.h"
+
+namespace calm::test {
+namespace {
+
+const char* kProgram = R"RUBY(module Lint
+  state do
+    interface input, :put, [:key]
+    interface input, :del, [:key]
+    interface output, :got, [:key]
+  end
+  bloom do
+    got <= put.notin(del)
+  end
+end
+)RUBY";
+
+TEST_CASE("exit codes: 0 clean, 1 findings, 2 usage or input errors") {
+  CHECK(run_calm("check --no-config samples/delivery/delivery.rb -m BestEffortDelivery").status ==
+        0);
+  CHECK(run_calm("check --no-config samples/kvs/kvs.rb -m BasicKVS").status == 1);
+  // Only notes (underspecified): below the default --fail-on warning.
+  Run notes = run_calm("check --no-config samples/kvs/kvs.rb -m KVSProtocol");
+  CHECK(notes.status == 0);
+  CHECK(notes.out.find("0 warnings, 0 errors, 3 notes, 0 suppressed") != std::string::npos);
+  CHECK(run_calm("check --no-config samples/kvs/kvs.rb -m KVSProtocol --fail-on note").status == 1);
+  CHECK(run_calm("check --no-config samples/kvs/kvs.rb -m BasicKVS --fail-on error").status == 0);
+  CHECK(run_calm("check --no-config samples/kvs/kvs.rb -m BasicKVS --disable "
+                 "calm-point-of-order,calm-temporal-cluster")
+            .status == 0);
+
+  CHECK(run_calm("check --no-config").status == 2);
+  CHECK(run_calm("check --no-config samples/kvs/kvs.rb --format xml").status == 2);
+  CHECK(run_calm("check --no-config samples/kvs/kvs.rb --fail-on sometimes").status == 2);
+  CHECK(run_calm("check --no-config samples/kvs/kvs.rb --color maybe").status == 2);
+  Run typo = run_calm("check --no-config samples/kvs/kvs.rb --disable calm-pont-of-order");
+  CHECK(typo.status == 2);
+  CHECK(typo.err.find("did you mean 'calm-point-of-order'?") != std::string::npos);
+  CHECK(run_calm("check --no-config no/such/file.rb").status == 2);
+  CHECK(run_calm("check --no-config samples/kvs/kvs.rb -m NoSuchModule").status == 2);
+  CHECK(run_calm("check --no-config samples/kvs/kvs.rb --baseline no/such/baseline.json").status ==
+        2);
+  Run help = run_calm("check --help");
+  CHECK(help.status == 0);
+  CHECK(help.out.find("usage: calm check") != std::string::npos);
+}
+
+TEST_CASE("a parse error is an error finding in the chosen format") {
+  TempDir tmp("parse");
+  write_file(tmp.path() / "broken.rb",
+             "module Broken\n  state do\n    table :t, [:k\n  end\nend\n");
+  Run r = run_calm("check --no-config broken.rb --format json", tmp.path().string());
+  CHECK(r.status == 1);
+  auto j = nlohmann::json::parse(r.out);
+  bool parse_error = false;
+  for (const auto& f : j["findings"]) parse_error = parse_error || f["check"] == "calm-parse-error";
+  CHECK(parse_error);
+}
+
+TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
+  TempDir tmp("baseline");
+  write_file(tmp.path() / "lint.rb", kProgram);
+  std::string d = tmp.path().string();
+  Run w = run_calm("check --no-config lint.rb --write-baseline base.json", d);
+  CHECK(w.status == 0);
+  auto base = nlohmann::json::parse(slurp(tmp.path() / "base.json"));
+  CHECK(base["findings"].size() == 1);
+
+  // Blank lines above the rule: its line changes, its fingerprint does not.
+  std::string moved = kProgram;
+  moved.replace(moved.find("  bloom do"), 10, "\n\n\n\n  bloom do");
+  write_file(tmp.path() / "lint.rb", moved);
+  Run again = run_calm("check --no-config lint.rb --baseline base.json", d);
+  CHECK(again.status == 0);
+  CHECK(again.out.find("1 suppressed") != std::string::npos);
+
+  std::string more = moved;
+  more.replace(more.find("    got <= put.notin(del)"), 25,
+               "    got <= put.notin(del)\n    got <= del.notin(put)");
+  write_file(tmp.path() / "lint.rb", more);
+  Run fails = run_calm("check --no-config lint.rb --baseline base.json", d);
+  CHECK(fails.status == 1);
+  CHECK(fails.out.find("del.notin(put)") != std::string::npos);
+  CHECK(fails.out.find("1 warning, 0 errors, 0 notes, 1 suppressed") != std::string::npos);
+
+  Run sarif = run_calm("check --no-config lint.rb --baseline base.json --format sarif", d);
+  auto log = nlohmann::json::parse(sarif.out);
+  int external = 0;
+  for (const auto& r : log["runs"][0]["results"])
+    if (r.contains("suppressions")) external += r["suppressions"][0]["kind"] == "external";
+  CHECK(external == 1);
+}
+
+TEST_CASE("suppression round trip through the CLI") {
+  TempDir tmp("allow");
+  std::string allowed = kProgram;
+  allowed.replace(allowed.find("    got <= put.notin(del)"), 25,
+                  "    # calm:allow calm-point-of-order -- del is sealed before put\n"
+                  "    got <= put.notin(del)");
+  write_file(tmp.path() / "lint.rb", allowed);
+  Run r = run_calm("check --no-config lint.rb", tmp.path().string());
+  CHECK(r.status == 0);
+  CHECK(r.out == "0 warnings, 0 errors, 0 notes, 1 suppressed\n");
+  Run j = run_calm("check --no-config lint.rb --format json", tmp.path().string());
+  auto doc = nlohmann::json::parse(j.out);
+  CHECK(doc["findings"][0]["suppression"]["reason"] == "del is sealed before put");
+
+  std::string no_reason = kProgram;
+  no_reason.replace(no_reason.find("    got <= put.notin(del)"), 25,
+                    "    got <= put.notin(del)  # calm:allow calm-point-of-order");
+  write_file(tmp.path() / "lint.rb", no_reason);
+  Run bad = run_calm("check --no-config lint.rb", tmp.path().string());
+  CHECK(bad.status == 1);
+  CHECK(bad.out.find("[calm-bad-suppression]") != std::string::npos);
+  CHECK(bad.out.find("[calm-point-of-order]") != std::string::npos);
+}
+
+TEST_CASE("configuration: discovered from a subdirectory, overridden by options") {
+  TempDir tmp("config");
+  write_file(tmp.path() / "src" / "lint.rb", kProgram);
+  write_file(tmp.path() / ".calm.json",
+             "{\n  \"programs\": [{\"name\": \"lint\", \"files\": [\"src/lint.rb\"]}],\n"
+             "  \"disabled_checks\": [\"calm-underspecified\"],\n  \"fail_on\": \"error\"\n}\n");
+  fs::create_directories(tmp.path() / "sub" / "dir");
+  std::string sub = (tmp.path() / "sub" / "dir").string();
+  Run r = run_calm("check", sub);
+  CHECK(r.status == 0);  // fail_on error
+  CHECK(r.out.find("../../src/lint.rb:8:9: warning:") != std::string::npos);
+  CHECK(run_calm("check --fail-on warning", sub).status == 1);
+  // Files on the command line replace the configured programs.
+  CHECK(run_calm("check " + (fs::path(CALM_SOURCE_DIR) / "samples/delivery/delivery.rb").string() +
+                     " -m BestEffortDelivery --fail-on warning",
+                 sub)
+            .status == 0);
+  CHECK(run_calm("check --no-config", sub).status == 2);
+
+  write_file(tmp.path() / "bad.json", "{\n  \"programs\": [],\n  \"failon\": \"error\"\n}\n");
+  Run bad = run_calm("check --config ../../bad.json", sub);
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("../../bad.json:3:3: error: unknown key 'failon'; did you mean 'fail_on'?") !=
+        std::string::npos);
+}
+
+TEST_CASE("--color always colours the text; the default on a pipe does not") {
+  Run plain = run_calm("check --no-config samples/kvs/kvs.rb -m BasicKVS");
+  CHECK(plain.out.find("\x1b[") == std::string::npos);
+  Run colored = run_calm("check --no-config samples/kvs/kvs.rb -m BasicKVS --color always");
+  CHECK(colored.out.find("\x1b[1;35mwarning:") != std::string::npos);
+}
+
+TEST_CASE("-o writes the output file; the summary goes to stderr for machine formats") {
+  TempDir tmp("out");
+  std::string out = (tmp.path() / "calm.sarif").string();
+  Run r =
+      run_calm("check --no-config samples/kvs/kvs.rb -m BasicKVS --format sarif -o '" + out + "'");
+  CHECK(r.status == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("5 warnings") != std::string::npos);
+  auto log = nlohmann::json::parse(slurp(out));
+  CHECK(log["version"] == "2.1.0");
+}
+
+}  // namespace
+}  // namespace calm::test

@@ -1,0 +1,129 @@
+// The reporters as pure functions: text, JSON (against its schema), SARIF, GitHub.
+
+#include "check_test_support.h"
+#include "report/schema_validator.h"
+#include "reporters/common.h"
+#include "reporters/github_reporter.h"
+#include "reporters/json_reporter.h"
+#include "reporters/sarif_reporter.h"
+#include "reporters/text_reporter.h"
+
+namespace calm::test {
+namespace {
+
+Finding sample_finding() {
+  Finding f;
+  f.check = "calm-point-of-order";
+  f.severity = Severity::Warning;
+  f.message = "non-monotonic rule: prev -> kvstate (deletion (<-)); coordinate";
+  f.location = {"src/kvs.rb", 3, 13};
+  f.notes = {{"prev is read here", {"src/kvs.rb", 3, 14}}};
+  f.program = "BasicKVS";
+  f.fingerprint = "0123456789abcdef";
+  return f;
+}
+
+TEST_CASE("github: workflow-command escaping of data and properties") {
+  CHECK(escape_github_data("100% done\r\nnext") == "100%25 done%0D%0Anext");
+  CHECK(escape_github_data("a: b, c") == "a: b, c");
+  CHECK(escape_github_property("a: b, c%\n") == "a%3A b%2C c%25%0A");
+  Finding f = sample_finding();
+  f.location.file = "dir,with:odd/kvs.rb";
+  CHECK(github_annotation(f, "", false) ==
+        "::warning file=dir%2Cwith%3Aodd/kvs.rb,line=3,col=13,title=calm-point-of-order::"
+        "non-monotonic rule: prev -> kvstate (deletion (<-)); coordinate"
+        "%0Anote: src/kvs.rb:3: prev is read here\n");
+  f.severity = Severity::Note;
+  f.notes.clear();
+  CHECK(github_annotation(f, "", true).rfind("::notice ", 0) == 0);
+  CHECK(github_annotation(f, "", true).find("(program BasicKVS)") != std::string::npos);
+}
+
+TEST_CASE("text: gcc-style line, source line, caret, notes, summary") {
+  CheckRun run;
+  run.findings = {sample_finding()};
+  std::map<std::string, std::string> sources = {
+      {"src/kvs.rb", "module A\n  bloom do\n    kvstate <- prev\n  end\nend\n"}};
+  std::string out = text_report(run, sources, {});
+  CHECK(out ==
+        "src/kvs.rb:3:13: warning: non-monotonic rule: prev -> kvstate (deletion (<-)); "
+        "coordinate [calm-point-of-order]\n"
+        "      kvstate <- prev\n"
+        "              ^\n"
+        "src/kvs.rb:3:14: note: prev is read here\n"
+        "1 warning, 0 errors, 0 notes, 0 suppressed\n");
+  TextOptions color;
+  color.color = true;
+  std::string colored = text_report(run, sources, color);
+  CHECK(colored.find("\x1b[1;35mwarning:\x1b[0m") != std::string::npos);
+  run.findings[0].suppression = Suppression{SuppressionKind::Baseline, "", {}};
+  CHECK(text_report(run, sources, {}) == "0 warnings, 0 errors, 0 notes, 1 suppressed\n");
+}
+
+TEST_CASE("json: findings validate against docs/findings.schema.json") {
+  SchemaValidator v(
+      nlohmann::json::parse(slurp(std::string(CALM_SOURCE_DIR) + "/docs/findings.schema.json")));
+  CHECK(v.unsupported_keywords().empty());
+  CheckRun run;
+  run.findings = {sample_finding(), sample_finding()};
+  run.findings[1].suppression = Suppression{SuppressionKind::Inline, "ok", {"src/kvs.rb", 2, 5}};
+  nlohmann::ordered_json j = findings_json(run, "test");
+  auto errors = v.validate(j);
+  INFO(j.dump(2));
+  CHECK(errors.empty());
+  CHECK(j["summary"]["warnings"] == 1);
+  CHECK(j["summary"]["suppressed"] == 1);
+  CHECK(j["findings"][1]["suppression"]["kind"] == "inline");
+}
+
+TEST_CASE("sarif: createRule, createPhysicalLocation, createResult") {
+  CHECK(rule_name("calm-point-of-order") == "PointOfOrder");
+  nlohmann::ordered_json rule = createRule(check_table().front());
+  CHECK(rule["id"] == "calm-point-of-order");
+  CHECK(rule["defaultConfiguration"]["level"] == "warning");
+  CHECK_FALSE(rule.contains("helpUri"));
+  CHECK(rule["help"]["markdown"].get<std::string>().find("docs/checks/calm-point-of-order.md") !=
+        std::string::npos);
+
+  SarifOptions o{"1.2.3", ""};
+  auto loc = createPhysicalLocation({"src/my kvs.rb", 3, 11}, o);
+  CHECK(loc["artifactLocation"]["uri"] == "src/my%20kvs.rb");
+  CHECK(loc["artifactLocation"]["uriBaseId"] == "%SRCROOT%");
+  CHECK(loc["region"]["startLine"] == 3);
+  CHECK(loc["region"]["startColumn"] == 11);
+  auto outside = createPhysicalLocation({"/elsewhere/x.rb", 0, 0}, o);
+  CHECK(outside["artifactLocation"]["uri"] == "file:///elsewhere/x.rb");
+  CHECK_FALSE(outside.contains("region"));
+
+  Finding f = sample_finding();
+  auto r = createResult(f, 0, o);
+  CHECK(r["ruleId"] == "calm-point-of-order");
+  CHECK(r["ruleIndex"] == 0);
+  CHECK(r["level"] == "warning");
+  CHECK(r["partialFingerprints"][kSarifFingerprintKey] == "0123456789abcdef");
+  CHECK(r["relatedLocations"][0]["message"]["text"] == "prev is read here");
+  CHECK_FALSE(r.contains("suppressions"));
+  f.suppression = Suppression{SuppressionKind::Baseline, "", {}};
+  CHECK(createResult(f, 0, o)["suppressions"][0]["kind"] == "external");
+
+  CheckRun run;
+  run.findings = {f};
+  run.findings[0].check = "calm-bad-declaration";  // a loader id not in the table
+  auto log = sarif_log(run, o);
+  CHECK(log["$schema"] == kSarifSchemaUri);
+  CHECK(log["version"] == "2.1.0");
+  auto& driver = log["runs"][0]["tool"]["driver"];
+  CHECK(driver["rules"].size() == check_table().size() + 1);
+  CHECK(log["runs"][0]["results"][0]["ruleIndex"] == int(check_table().size()));
+  CHECK(log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"].get<std::string>().back() == '/');
+}
+
+TEST_CASE("repository_relative") {
+  CHECK(repository_relative("a/b.rb", "") == "a/b.rb");
+  CHECK(repository_relative("a/b.rb", "a") == "b.rb");
+  CHECK(repository_relative("./a/../c.rb", "") == "c.rb");
+  CHECK_FALSE(repository_relative("../x.rb", "").has_value());
+}
+
+}  // namespace
+}  // namespace calm::test
