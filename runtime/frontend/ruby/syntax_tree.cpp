@@ -46,10 +46,6 @@ std::vector<Node> Node::named_children() const {
   for (size_t i = 0; i < n; ++i) out.push_back(named_child(i));
   return out;
 }
-std::string Node::field_of_child(size_t i) const {
-  const char* f = ts_node_field_name_for_child(raw(raw_), i);
-  return f ? f : "";
-}
 Node Node::parent() const {
   if (null()) return {};
   CALM_WRAP(ts_node_parent(raw(raw_)));
@@ -132,34 +128,41 @@ void SyntaxTree::collect_syntax_errors(Diagnostics& diags) const {
 }
 
 Expr SyntaxTree::to_expr(Node n) const {
-  // Iterative over depth would complicate this; recursion depth is bounded by the
-  // parser's own nesting, and callers refuse trees deeper than kMaxExprDepth.
+  // Callers refuse trees deeper than kMaxNesting before converting them.
   Expr e;
   e.type = std::string(n.type());
   e.line = n.line();
   e.column = n.column();
-  size_t count = n.child_count();
-  bool leaf = n.named_child_count() == 0;
-  if (leaf) e.text = std::string(n.text());
-  for (size_t i = 0; i < count; ++i) {
-    Node c = n.child(i);
-    std::string field = n.field_of_child(i);
-    if (!c.named()) {
-      if (field.empty()) continue;  // punctuation
-      Expr tok;
-      tok.type = std::string(c.type());
-      tok.field = field;
-      tok.text = std::string(c.text());
-      tok.line = c.line();
-      tok.column = c.column();
-      e.children.push_back(std::move(tok));
-      continue;
-    }
-    if (c.is("comment")) continue;
-    Expr child = to_expr(c);
-    child.field = field;
-    e.children.push_back(std::move(child));
+  if (n.named_child_count() == 0) e.text = std::string(n.text());
+  // Field names come from a cursor: ts_node_field_name_for_child is unreliable in
+  // the tree-sitter 0.20 that Debian ships (it misnumbers children).
+  TSNode raw_node;
+  std::memcpy(&raw_node, n.raw_, sizeof raw_node);
+  TSTreeCursor cursor = ts_tree_cursor_new(raw_node);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      TSNode c = ts_tree_cursor_current_node(&cursor);
+      const char* f = ts_tree_cursor_current_field_name(&cursor);
+      std::string field = f ? f : "";
+      Node child(this, &c);
+      if (!child.named()) {
+        if (field.empty()) continue;  // punctuation
+        Expr tok;
+        tok.type = std::string(child.type());
+        tok.field = field;
+        tok.text = std::string(child.text());
+        tok.line = child.line();
+        tok.column = child.column();
+        e.children.push_back(std::move(tok));
+        continue;
+      }
+      if (child.is("comment")) continue;
+      Expr sub = to_expr(child);
+      sub.field = field;
+      e.children.push_back(std::move(sub));
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
   }
+  ts_tree_cursor_delete(&cursor);
   return e;
 }
 

@@ -32,8 +32,6 @@ class Node {
   size_t named_child_count() const;
   Node named_child(size_t i) const;
   std::vector<Node> named_children() const;
-  /// The field name of child i ("" when none).
-  std::string field_of_child(size_t i) const;
   Node parent() const;
   /// The first anonymous token child (an operator such as "<", "+", "!").
   std::string token_child(size_t i) const;
