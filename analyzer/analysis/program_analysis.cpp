@@ -13,6 +13,9 @@ struct ProgramAnalysis::Cache {
   std::optional<StratificationCheck> stratification;
   std::optional<PointsOfOrderAnalysis> points;
   std::optional<SourcesSinksAnalysis> sources_sinks;
+  std::optional<OutputLabelAnalysis> labels;
+  std::optional<GuessTaintAnalysis> taint;
+  std::optional<CoordinationAnalysis> coordination;
 };
 
 ProgramAnalysis::ProgramAnalysis(const Program& program)
@@ -49,6 +52,22 @@ const PointsOfOrderAnalysis& ProgramAnalysis::points_of_order() const {
 const SourcesSinksAnalysis& ProgramAnalysis::sources_sinks() const {
   if (!cache_->sources_sinks) cache_->sources_sinks.emplace(*program_, graph());
   return *cache_->sources_sinks;
+}
+
+const OutputLabelAnalysis& ProgramAnalysis::labels() const {
+  if (!cache_->labels) cache_->labels.emplace(*program_, graph(), points_of_order());
+  return *cache_->labels;
+}
+
+const GuessTaintAnalysis& ProgramAnalysis::taint() const {
+  if (!cache_->taint) cache_->taint.emplace(*program_, graph(), points_of_order(), labels());
+  return *cache_->taint;
+}
+
+const CoordinationAnalysis& ProgramAnalysis::coordination() const {
+  if (!cache_->coordination)
+    cache_->coordination.emplace(*program_, graph(), clusters(), points_of_order(), labels());
+  return *cache_->coordination;
 }
 
 }  // namespace calm

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "analysis/coordination_analysis.h"
+#include "analysis/label_analysis.h"
 #include "analysis/points_of_order_analysis.h"
 #include "analysis/scc_analysis.h"
 #include "analysis/sources_sinks_analysis.h"
@@ -31,6 +33,9 @@ class ProgramAnalysis {
   const StratificationCheck& stratification() const;
   const PointsOfOrderAnalysis& points_of_order() const;
   const SourcesSinksAnalysis& sources_sinks() const;
+  const OutputLabelAnalysis& labels() const;
+  const GuessTaintAnalysis& taint() const;
+  const CoordinationAnalysis& coordination() const;
 
  private:
   struct Cache;

@@ -104,6 +104,49 @@ ordered_json diagnostic_json(const Diagnostic& d) {
   return j;
 }
 
+ordered_json cause_json(const LabelCause& c) {
+  ordered_json j{{"kind", c.kind}, {"from", c.from}, {"to", c.to}};
+  if (c.rule >= 0) j["rule"] = c.rule;
+  j["location"] = location_json(c.location);
+  return j;
+}
+
+ordered_json labels_json(const OutputLabelAnalysis& labels) {
+  ordered_json outputs = ordered_json::array();
+  for (const auto& o : labels.output_labels()) {
+    ordered_json causes = ordered_json::array();
+    for (const auto& c : o.causes) causes.push_back(cause_json(c));
+    outputs.push_back(ordered_json{{"output", o.output},
+                                   {"label", to_string(o.label)},
+                                   {"bud_label", short_name(o.label)},
+                                   {"inputs", o.inputs},
+                                   {"causes", std::move(causes)}});
+  }
+  ordered_json paths = ordered_json::array();
+  for (const auto& p : labels.path_labels())
+    paths.push_back(ordered_json{
+        {"input", p.input}, {"output", p.output}, {"label", to_string(p.label)}});
+  return ordered_json{{"inputs", labels.inputs()},
+                      {"outputs", std::move(outputs)},
+                      {"paths", std::move(paths)},
+                      {"racy", labels.racy()}};
+}
+
+ordered_json advice_json(const PointOfOrder& p, const CoordinationAdvice& a) {
+  return ordered_json{{"from", p.from},         {"to", p.to},
+                      {"rule", p.rule},         {"kind", to_string(p.kind)},
+                      {"scope", a.scope},       {"key", a.key},
+                      {"strategy", a.strategy}, {"advice", a.advice}};
+}
+
+ordered_json cost_json(const InputCost& c) {
+  return ordered_json{{"input", c.input},
+                      {"distributed_points", c.distributed_points},
+                      {"per_message", c.distributed_points == 0 ? 0 : c.per_message},
+                      {"points", c.points},
+                      {"gated_by", c.gated_by}};
+}
+
 ordered_json program_json(const ProgramAnalysis& analysis) {
   const Program& p = analysis.program();
   const DependencyGraph& graph = analysis.graph();
@@ -143,6 +186,18 @@ ordered_json program_json(const ProgramAnalysis& analysis) {
   for (const auto& u : ss.underspecified())
     j["underspecified"].push_back(
         ordered_json{{"collection", u.collection}, {"direction", to_string(u.direction)}});
+
+  j["labels"] = labels_json(analysis.labels());
+  const auto& taint = analysis.taint();
+  j["guesses"] = ordered_json{{"collections", taint.guesses()},
+                              {"outputs", taint.tainted_outputs()},
+                              {"memories", taint.memories()}};
+  j["coordination"] = ordered_json::array();
+  const auto& points = analysis.points_of_order().points();
+  for (const auto& a : analysis.coordination().advice())
+    j["coordination"].push_back(advice_json(points.at(a.point), a));
+  j["cost"] = ordered_json::array();
+  for (const auto& c : analysis.coordination().costs()) j["cost"].push_back(cost_json(c));
 
   const auto& errors = analysis.stratification().errors();
   if (!errors.empty()) {

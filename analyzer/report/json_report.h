@@ -15,7 +15,7 @@
 namespace calm {
 
 /// The version of the report format; bump the major part on incompatible changes.
-inline constexpr const char* kReportSchemaVersion = "1.0";
+inline constexpr const char* kReportSchemaVersion = "1.1";
 
 /// {file, line, column}.
 nlohmann::ordered_json location_json(const SourceLocation& loc);
@@ -37,6 +37,14 @@ nlohmann::ordered_json stratification_error_json(const DependencyGraph& graph,
                                                  const StratificationError& e);
 /// {severity, check, message, location, notes[{message, location}]}.
 nlohmann::ordered_json diagnostic_json(const Diagnostic& d);
+/// {output, label, bud_label, inputs[], causes[]} per output, paths[], inputs[], racy[].
+nlohmann::ordered_json labels_json(const OutputLabelAnalysis& labels);
+/// {kind, from, to, rule?, location}.
+nlohmann::ordered_json cause_json(const LabelCause& c);
+/// {from, to, rule, kind, scope, key[], strategy, advice}.
+nlohmann::ordered_json advice_json(const PointOfOrder& p, const CoordinationAdvice& a);
+/// {input, distributed_points, per_message, points[], gated_by[]}.
+nlohmann::ordered_json cost_json(const InputCost& c);
 /// One entry of `programs[]`.
 nlohmann::ordered_json program_json(const ProgramAnalysis& analysis);
 

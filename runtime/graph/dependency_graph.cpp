@@ -99,6 +99,9 @@ std::vector<NonmonotonicReason> reference_reasons(const Reference& ref,
                                                "membership test (" +
                                                or_default(ref.method, "include?") + ")"}};
     case RefContext::LatticeMethod:
+      if (ref.negated)
+        return {{NonmonotonicKind::Negation,
+                 "negation of a lattice test (" + or_default(ref.method, "?") + ")"}};
       if (is_monotone_lattice_method(lattice, ref.method)) return {};
       return {{NonmonotonicKind::LatticeMethod,
                "non-monotone lattice method (" + or_default(ref.method, "?") + ")"}};
@@ -168,7 +171,7 @@ DependencyGraph::DependencyGraph(const Program& program) {
       const std::string lattice =
           c && c->kind == CollectionKind::Lattice ? c->lattice : std::string();
       auto user = program.user_lattices.find(lattice);
-      bool user_monotone = ref.context == RefContext::LatticeMethod &&
+      bool user_monotone = ref.context == RefContext::LatticeMethod && !ref.negated &&
                            user != program.user_lattices.end() &&
                            std::find(user->second.begin(), user->second.end(), ref.method) !=
                                user->second.end();

@@ -41,7 +41,7 @@ TEST_CASE("report of the single-node KVS") {
   diags.warning("calm-test", "a warning", {"kvs.rb", 3, 1});
   const auto report = build_report({testing::single_node_kvs()}, diags, "0.1.0");
 
-  CHECK(report["schema_version"] == "1.0");
+  CHECK(report["schema_version"] == kReportSchemaVersion);
   CHECK(report["tool"].dump() == R"({"name":"calm","version":"0.1.0"})");
   REQUIRE(report["programs"].size() == 1);
   const auto& prog = report["programs"][0];
@@ -121,7 +121,7 @@ TEST_CASE("the report is byte-identical whatever the input order") {
 TEST_CASE("an empty report is valid") {
   const auto report = build_report({}, Diagnostics{}, "0.1.0");
   CHECK(report.dump() ==
-        R"({"schema_version":"1.0","tool":{"name":"calm","version":"0.1.0"},"programs":[],)"
+        R"({"schema_version":"1.1","tool":{"name":"calm","version":"0.1.0"},"programs":[],)"
         R"("diagnostics":[]})");
   SchemaValidator v(load_schema());
   CHECK(v.validate(report).empty());

@@ -709,9 +709,8 @@ class RuleReader {
       break;
     }
     // Negation of a membership test: `!x.include?`, `not x.exists?`, `unless x.include?`.
-    if (!ref.chain.empty() && membership_methods().count(ref.chain.back())) {
-      ref.negated = is_negated(cur);
-    }
+    // (Also recorded for lattice tests: `!votes.contains?(x)` is not monotone.)
+    if (!ref.chain.empty()) ref.negated = is_negated(cur);
     static const std::set<std::string> collection_methods = {
         "map",      "flat_map", "pro",      "each",     "collect", "select", "reject",
         "pairs",    "lefts",    "rights",   "matches",  "combos",  "outer",  "flatten",
