@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 
 namespace calm {
@@ -137,21 +138,32 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
     for (NodeId n = 0; n < g.node_count(); ++n)
       if (n != c && persistent(program.find(g.name(n)))) ch_unguarded.back()[n] = false;
   }
+  // The two streams must meet in one rule (a join): a union of two channels in
+  // separate rules is order-insensitive.
   std::vector<NodeId> race_points;
   std::vector<LabelCause> race_causes;
-  for (size_t i = 0; i < channels.size(); ++i)
-    for (size_t j = 0; j < channels.size(); ++j) {
-      if (i == j || ch_reach[i][channels[j]] || ch_reach[j][channels[i]]) continue;
-      for (NodeId m = 0; m < g.node_count(); ++m) {
-        if (m == channels[i] || m == channels[j]) continue;
-        if (ch_reach[i][m] && ch_reach[j][m] && (ch_unguarded[i][m] || ch_unguarded[j][m])) {
-          race_points.push_back(m);
-          race_causes.push_back({"channel-race", g.name(channels[i]), g.name(m), -1,
-                                 program.find(g.name(m)) ? program.find(g.name(m))->location
-                                                         : SourceLocation{}});
-        }
+  std::map<int, std::vector<const DependencyEdge*>> by_rule;
+  for (const DependencyEdge& e : g.edges()) by_rule[e.rule].push_back(&e);
+  for (const auto& [rule, edges] : by_rule) {
+    bool found = false;
+    for (size_t a = 0; a < edges.size() && !found; ++a)
+      for (size_t b = 0; b < edges.size() && !found; ++b) {
+        NodeId x = edges[a]->from, y = edges[b]->from;
+        if (x == y) continue;
+        for (size_t i = 0; i < channels.size() && !found; ++i)
+          for (size_t j = 0; j < channels.size() && !found; ++j) {
+            if (i == j || ch_reach[i][channels[j]] || ch_reach[j][channels[i]]) continue;
+            if (ch_reach[i][x] && ch_reach[j][y] && (ch_unguarded[i][x] || ch_unguarded[j][y]))
+              found = true;
+          }
       }
-    }
+    if (!found) continue;
+    NodeId head = edges.front()->to;
+    race_points.push_back(head);
+    const Rule& r = program.rules.at(rule);
+    race_causes.push_back({"channel-race", edges.front()->from_name, g.name(head), rule,
+                           r.op_location.known() ? r.op_location : r.location});
+  }
   std::vector<bool> racy = reach_all(g, race_points);
   for (NodeId n = 0; n < g.node_count(); ++n)
     if (racy[n]) racy_.push_back(g.name(n));

@@ -1,5 +1,6 @@
 #include "checks/check_registry.h"
 
+#include "checks/output_label_check.h"
 #include "checks/point_of_order_check.h"
 #include "checks/temporal_cluster_check.h"
 #include "checks/underspecified_check.h"
@@ -12,8 +13,8 @@ const std::vector<CheckEntry>& check_table() {
   static const TemporalClusterCheck temporal_cluster;
   static const UnstratifiableCheck unstratifiable;
   static const UnderspecifiedCheck underspecified;
-  // One row per check. Extension point: the output-label check (calm-output-label)
-  // becomes one more row here, with its class next to the others.
+  static const OutputLabelCheck output_label;
+  // One row per check.
   static const std::vector<CheckEntry> table = {
       {PointOfOrderCheck::kId, Severity::Warning,
        "A rule whose result can depend on the order messages arrive in.",
@@ -42,6 +43,14 @@ const std::vector<CheckEntry>& check_table() {
        "interface that no rule writes (the paper's \"??\"). The analysis of this program "
        "alone cannot say whether the missing part adds points of order.",
        &underspecified},
+      {OutputLabelCheck::kId, Severity::Warning,
+       "An output whose contents can depend on the order messages arrive in.",
+       "Each output (output interface, channel or stdio the program writes) gets a label "
+       "from the lattice confluent < async, non-monotonic < diffluent. A diffluent output "
+       "(asynchronous input reaching a point of order, or an unguarded race of two channels) "
+       "is a warning; a non-monotonic one (order-dependent at one node) is a note. The "
+       "causes, with their locations, are notes.",
+       &output_label},
       {"calm-parse-error", Severity::Error, "The Ruby source could not be parsed.",
        "The file has a syntax error, so calm cannot read its Bloom rules; nothing in it is "
        "analysed until it parses.",

@@ -24,6 +24,7 @@
 #include "reporters/github_reporter.h"
 #include "reporters/json_reporter.h"
 #include "reporters/sarif_reporter.h"
+#include "reporters/cost_summary.h"
 #include "reporters/text_reporter.h"
 
 #ifndef CALM_VERSION
@@ -36,7 +37,7 @@ namespace {
 constexpr const char* kCheckUsage =
     "usage: calm check [FILES...] [-m MODULE]... [-I DIR]... [--format FMT] [-o FILE]\n"
     "                  [--fail-on LEVEL] [--baseline FILE] [--write-baseline FILE]\n"
-    "                  [--config FILE | --no-config] [--disable CHECK]... [--srcroot DIR]\n"
+    "                  [--config FILE | --no-config] [--disable CHECK]... [--srcroot DIR] [--summary]\n"
     "                  [--color WHEN]\n"
     "\n"
     "Reports the points of order of Bloom programs as findings, for CI: non-monotonic\n"
@@ -59,6 +60,8 @@ constexpr const char* kCheckUsage =
     "  --config FILE         read this configuration instead of the nearest .calm.json\n"
     "  --no-config           read no configuration file\n"
     "  --disable CHECK       do not run CHECK (repeatable, or comma-separated)\n"
+    "  --summary             (text) then print the coordination cost per input and the\n"
+    "                        consistency label of every output\n"
     "  --srcroot DIR         SARIF/GitHub paths are relative to DIR (default: the working\n"
     "                        directory)\n"
     "  --color WHEN          auto (default: on a terminal), always, never\n"
@@ -106,7 +109,7 @@ std::vector<std::string> all_values(const Options& o, const std::string& name) {
 
 int run_check(const std::vector<std::string>& args) {
   std::string error;
-  auto parsed = parse_options(args, {"--no-config"},
+  auto parsed = parse_options(args, {"--no-config", "--summary"},
                               {"--fail-on", "--color", "--baseline", "--write-baseline", "--config",
                                "--disable", "--srcroot"},
                               error);
@@ -226,6 +229,7 @@ int run_check(const std::vector<std::string>& args) {
     to.color = color == "always" || (color == "auto" && to_terminal);
     to.with_program = several;
     out = text_report(run, load.sources, to);
+    if (has_flag(o, "summary")) out += "\n" + cost_summary_text(load.programs);
   } else if (format == "json") {
     out = findings_json(run, CALM_VERSION).dump(2) + "\n";
   } else if (format == "sarif") {

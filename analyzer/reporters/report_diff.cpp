@@ -210,6 +210,50 @@ std::string point_key(const json& point, const json& program) {
          (rule ? normalize_source_text(str(*rule, "text")) : std::string());
 }
 
+namespace {
+
+/// input -> {distributed_points, per_message} from a program's `cost[]`.
+std::map<std::string, ordered_json> costs_of(const json& program) {
+  std::map<std::string, ordered_json> out;
+  if (!program.contains("cost") || !program["cost"].is_array()) return out;
+  for (const auto& c : program["cost"])
+    if (c.is_object() && c.contains("input") && c["input"].is_string())
+      out[c["input"].get<std::string>()] =
+          ordered_json{{"distributed_points", c.value("distributed_points", 0)},
+                       {"per_message", c.value("per_message", 0)}};
+  return out;
+}
+
+std::vector<ordered_json> compare_costs(const json& o, const json& n) {
+  auto olds = costs_of(o), news = costs_of(n);
+  std::set<std::string> inputs;
+  for (const auto& [k, v] : olds) inputs.insert(k);
+  for (const auto& [k, v] : news) inputs.insert(k);
+  std::vector<ordered_json> out;
+  for (const auto& in : inputs) {
+    ordered_json a = olds.count(in) ? olds[in] : ordered_json(nullptr);
+    ordered_json b = news.count(in) ? news[in] : ordered_json(nullptr);
+    if (a == b) continue;
+    out.push_back(ordered_json{{"input", in}, {"old", a}, {"new", b}});
+  }
+  return out;
+}
+
+std::string cost_side(const ordered_json& side) {
+  if (side.is_null()) return "(not an input)";
+  return std::to_string(side["per_message"].get<int>()) + " of " +
+         std::to_string(side["distributed_points"].get<int>());
+}
+
+/// "cost of client_action (distributed points of order paid per message): 6 of 7 -> 0 of 3"
+std::string cost_line(const ordered_json& c) {
+  return "cost of " + c["input"].get<std::string>() +
+         " (distributed points of order paid per message): " + cost_side(c["old"]) + " -> " +
+         cost_side(c["new"]);
+}
+
+}  // namespace
+
 ReportDiff diff_reports(const json& old_report, const json& new_report) {
   auto olds = programs_by_name(old_report);
   auto news = programs_by_name(new_report);
@@ -226,7 +270,9 @@ ReportDiff diff_reports(const json& old_report, const json& new_report) {
     compare(points_of(o), points_of(n), pd.points_added, pd.points_removed);
     compare(clusters_of(o), clusters_of(n), pd.clusters_added, pd.clusters_removed);
     compare(labels_of(o), labels_of(n), pd.labels_added, pd.labels_removed);
-    bool changed = !pd.points_added.empty() || !pd.points_removed.empty() ||
+    pd.cost_changes = compare_costs(o, n);
+    bool changed = !pd.cost_changes.empty() || !pd.points_added.empty() ||
+                   !pd.points_removed.empty() ||
                    !pd.clusters_added.empty() || !pd.clusters_removed.empty() ||
                    !pd.labels_added.empty() || !pd.labels_removed.empty();
     pd.status = !olds.count(name)   ? "added"
@@ -249,6 +295,7 @@ std::string diff_text(const ReportDiff& diff) {
     for (const auto& x : p.clusters_removed) out += "  - " + cluster_line(x) + "\n";
     for (const auto& x : p.labels_added) out += "  + " + label_line(x) + "\n";
     for (const auto& x : p.labels_removed) out += "  - " + label_line(x) + "\n";
+    for (const auto& x : p.cost_changes) out += "  ~ " + cost_line(x) + "\n";
   }
   return out + summary(diff) + "\n";
 }
@@ -288,6 +335,7 @@ std::string diff_markdown(const ReportDiff& diff) {
     for (const auto& x : p.clusters_removed) out += "- removed " + cluster_line(x) + "\n";
     for (const auto& x : p.labels_added) out += "- **added** " + md_code(label_line(x)) + "\n";
     for (const auto& x : p.labels_removed) out += "- removed " + md_code(label_line(x)) + "\n";
+    for (const auto& x : p.cost_changes) out += "- " + cost_line(x) + "\n";
   }
   return out + "\n" + summary(diff) + ".\n";
 }
@@ -309,6 +357,7 @@ ordered_json diff_json(const ReportDiff& diff) {
     pj["temporal_clusters"] =
         ordered_json{{"added", p.clusters_added}, {"removed", p.clusters_removed}};
     pj["output_labels"] = ordered_json{{"added", p.labels_added}, {"removed", p.labels_removed}};
+    pj["cost_changes"] = p.cost_changes;
     j["programs"].push_back(pj);
   }
   return j;

@@ -20,6 +20,9 @@ struct ProgramDiff {
   std::vector<nlohmann::ordered_json> points_added, points_removed;
   std::vector<nlohmann::ordered_json> clusters_added, clusters_removed;
   std::vector<nlohmann::ordered_json> labels_added, labels_removed;
+  /// Inputs whose coordination cost (`cost[]` in the report) changed:
+  /// {input, old{distributed_points, per_message}, new{...}} (null for a missing side).
+  std::vector<nlohmann::ordered_json> cost_changes;
 };
 
 struct ReportDiff {

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "checks/check_registry.h"
 #include "checks/check_run.h"
 #include "frontend/loader.h"
 
@@ -37,6 +38,14 @@ inline LoadResult load_memory(const std::string& text, std::vector<std::string> 
   o.memory_files["test.rb"] = text;
   o.modules = std::move(modules);
   return load_programs(o);
+}
+
+/// Options that run only the listed checks (new checks stay out of older tests).
+inline CheckOptions only_checks(const std::set<std::string>& keep) {
+  CheckOptions o;
+  for (const auto& id : check_ids())
+    if (!keep.count(id)) o.disabled.insert(id);
+  return o;
 }
 
 inline CheckRun check_memory(const std::string& text, std::vector<std::string> modules = {},

@@ -8,13 +8,7 @@
 namespace calm::test {
 namespace {
 
-CheckOptions only(const std::string& id) {
-  CheckOptions o;
-  for (const char* other : {"calm-temporal-cluster", "calm-underspecified", "calm-unstratifiable",
-                            "calm-point-of-order"})
-    if (id != other) o.disabled.insert(other);
-  return o;
-}
+CheckOptions only(const std::string& id) { return only_checks({id}); }
 
 const char* kStore = R"RUBY(
 require 'bud'

@@ -24,7 +24,7 @@ end
 
 TEST_CASE("calm-underspecified: at the interface declarations") {
   CheckOptions o;
-  o.disabled = {"calm-point-of-order", "calm-temporal-cluster"};
+  o = only_checks({"calm-underspecified"});
   check_inline(kProtocol, {}, o);
   CheckRun run = check_memory(kProtocol, {}, o);
   REQUIRE(run.findings.size() == 2);
