@@ -41,6 +41,55 @@ std::string svg_name(const std::string& text) {
   return out;
 }
 
+const char* label_fill(Label l) {
+  switch (l) {
+    case Label::Confluent:
+      return "#d9f2d0";
+    case Label::Async:
+      return "#d6e6fa";
+    case Label::NonMonotonic:
+      return "#ffdfb3";
+    case Label::Diffluent:
+      return "#e8d4f4";
+  }
+  return "";
+}
+
+const char* label_ink(Label l) {
+  switch (l) {
+    case Label::Confluent:
+      return "#2e7d32";
+    case Label::Async:
+      return "#1d5fa8";
+    case Label::NonMonotonic:
+      return "#b35900";
+    case Label::Diffluent:
+      return "#7b2a9b";
+  }
+  return "";
+}
+
+std::string label_class(Label l) { return std::string("label-") + to_string(l); }
+
+std::string label_reason(const OutputLabelAnalysis& labels, const OutputLabel& output) {
+  if (output.label != Label::Diffluent) return short_name(output.label);
+  bool any_path_diffluent = false;
+  for (const auto& p : labels.path_labels())
+    if (p.output == output.output && p.label == Label::Diffluent) any_path_diffluent = true;
+  // D only as the join of an A path and an N path.
+  if (!any_path_diffluent) return "A and N from different inputs";
+  bool async = false, point = false, race = false;
+  for (const auto& c : output.causes) {
+    async = async || c.kind == "async";
+    point = point || c.kind == "point-of-order";
+    race = race || c.kind == "channel-race";
+  }
+  std::string out;
+  if ((async && point) || !race) out = "A then N";
+  if (race) out += (out.empty() ? "" : "; ") + std::string("channel race");
+  return out;
+}
+
 const DiagramNode* Diagram::find_node(const std::string& id) const {
   for (const auto& n : nodes)
     if (n.id == id) return &n;
@@ -254,6 +303,47 @@ std::string edge_classes(const DiagramEdge& e) {
   return c;
 }
 
+/// Colours the nodes that show outputs by their consistency label and marks guesses.
+void annotate_labels(Diagram& d, const ProgramAnalysis& a) {
+  const OutputLabelAnalysis& labels = a.labels();
+  const GuessTaintAnalysis& taint = a.taint();
+  auto is_memory = [&](const std::string& c) {
+    return std::find(taint.memories().begin(), taint.memories().end(), c) != taint.memories().end();
+  };
+  for (auto& n : d.nodes) {
+    std::vector<std::string> shown;
+    if (n.role == NodeRole::Collection)
+      shown = {n.id};
+    else if (n.role == NodeRole::Cluster)
+      shown = n.members;
+    else
+      continue;
+    std::vector<std::string> lines;
+    bool memory = false;
+    for (const auto& c : shown) {
+      n.guess = n.guess || taint.is_guess(c);
+      memory = memory || is_memory(c);
+      const OutputLabel* o = labels.find(c);
+      if (o == nullptr) continue;
+      n.consistency = n.consistency ? join(*n.consistency, o->label) : o->label;
+      std::string line = "label";
+      if (n.role == NodeRole::Cluster) line += " of " + c;
+      lines.push_back(line + ": " + to_string(o->label) + " (" + label_reason(labels, *o) + ")");
+    }
+    if (n.consistency) {
+      n.fillcolor = label_fill(*n.consistency);
+      n.classes += " " + label_class(*n.consistency);
+    }
+    if (n.guess) {
+      n.classes += " guess";
+      lines.push_back(memory ? "guess leaving the program: a memory to log"
+                             : "guess: downstream of a point of order");
+    }
+    if (memory) n.classes += " memory";
+    for (const auto& l : lines) n.tooltip += (n.tooltip.empty() ? "" : "\n") + l;
+  }
+}
+
 /// Keeps the nodes within `depth` hops of `start` (pseudo-nodes never relay), plus the
 /// pseudo-nodes attached to them.
 void apply_focus(Diagram& d, const std::string& start, int depth) {
@@ -295,7 +385,7 @@ void apply_focus(Diagram& d, const std::string& start, int depth) {
     }
 }
 
-void add_legend(Diagram& d) {
+void add_legend(Diagram& d, bool labels) {
   DiagramGroup g;
   g.id = "cluster_legend";
   g.svg_id = "legend";
@@ -324,6 +414,21 @@ void add_legend(Diagram& d) {
   node("g_T_text", "sink", NodeShape::Plain, "");
   node("h_uu", "??", NodeShape::Diamond, "red");
   node("i_uu_text", "underspecified dataflow", NodeShape::Plain, "");
+  if (labels) {
+    const std::pair<const char*, Label> outputs[] = {
+        {"o_confluent", Label::Confluent},
+        {"p_async", Label::Async},
+        {"q_nonmonotonic", Label::NonMonotonic},
+        {"r_diffluent", Label::Diffluent},
+    };
+    for (const auto& [key, l] : outputs) {
+      node(key, std::string(to_string(l)) + " output (" + short_name(l) + ")", NodeShape::Oval, "");
+      DiagramNode& n = d.nodes.back();
+      n.consistency = l;
+      n.fillcolor = label_fill(l);
+      n.classes += " " + label_class(l);
+    }
+  }
   struct Sample {
     const char* key;
     const char* text;
@@ -410,6 +515,7 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
   Diagram d;
   d.name = program.name;
   d.expanded = options.expanded;
+  d.labels = options.labels;
 
   // The node that shows each graph node.
   std::vector<std::string> shown(graph.node_count());
@@ -497,6 +603,7 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
   d.nodes.push_back(pseudo_node(NodeRole::Source));
   d.nodes.push_back(pseudo_node(NodeRole::Sink));
   if (has_unknown) d.nodes.push_back(pseudo_node(NodeRole::Underspecified));
+  if (options.labels) annotate_labels(d, a);
 
   // Module boxes hold the collections that no cluster box holds.
   if (options.by_module) {
@@ -537,7 +644,7 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
     apply_focus(d, shown[*n], std::max(0, options.depth));
   }
 
-  if (options.legend) add_legend(d);
+  if (options.legend) add_legend(d, options.labels);
   std::sort(d.nodes.begin(), d.nodes.end(), by_id);
   std::sort(d.groups.begin(), d.groups.end(),
             [](const DiagramGroup& x, const DiagramGroup& y) { return x.id < y.id; });

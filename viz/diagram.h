@@ -14,6 +14,8 @@
 //   <~ edge                        dashed
 //   non-monotonic edge             white circle at the head (arrowhead veeodot)
 //   point of order                 red edge (beyond the paper)
+//   output, by consistency label   light fill: green confluent, blue async, orange
+//                                  non-monotonic, purple diffluent (budplot's path colours)
 
 #include <cstddef>
 #include <optional>
@@ -47,6 +49,18 @@ enum class NodeRole {
   Legend,          ///< a sample node of the legend
 };
 
+/// The fill of a node showing an output with this consistency label: light tints that
+/// keep black text readable and do not clash with the red of points of order.
+const char* label_fill(Label l);
+/// A darker shade of the same hue, for text and borders (HTML badges).
+const char* label_ink(Label l);
+/// "label-confluent", "label-async", "label-nonmonotonic", "label-diffluent".
+std::string label_class(Label l);
+/// Why an output has its label, in budlabel's terms: "Bot", "A", "N", or for a
+/// diffluent output "A then N", "channel race", "A then N; channel race", "A and N from
+/// different inputs".
+std::string label_reason(const OutputLabelAnalysis& labels, const OutputLabel& output);
+
 struct DiagramNode {
   /// The DOT node id: the collection name, the cluster id ("cluster:a,b"), or
   /// "pseudo:S" / "pseudo:T" / "pseudo:??" / "legend:..." (a colon never occurs in a
@@ -62,6 +76,11 @@ struct DiagramNode {
   std::string module;                ///< declaring module (collections only)
   std::vector<std::string> members;  ///< Cluster: the member collections, sorted
   bool focus = false;                ///< the --focus collection (or its cluster)
+  /// The consistency label of the output it shows (a cluster: the join of its member
+  /// outputs' labels); none for a collection that is not an output, or without labels.
+  std::optional<Label> consistency;
+  std::string fillcolor;  ///< "" (none), or label_fill(*consistency)
+  bool guess = false;     ///< holds a guess: downstream of a point of order
 };
 
 struct DiagramEdge {
@@ -95,6 +114,7 @@ struct Diagram {
   std::string name;                ///< the program
   std::string svg_id = "diagram";  ///< of the whole drawing (with DiagramOptions::id_prefix)
   bool expanded = false;
+  bool labels = false;  ///< outputs coloured by consistency label (DiagramOptions::labels)
   std::vector<DiagramNode> nodes;    ///< sorted by id
   std::vector<DiagramEdge> edges;    ///< sorted by (from, to)
   std::vector<DiagramGroup> groups;  ///< sorted by id
@@ -115,8 +135,11 @@ struct DiagramOptions {
   bool expanded = false;   ///< draw temporal clusters' members inside a red box
   bool legend = false;     ///< add the Figure 8 legend
   bool by_module = false;  ///< box the collections of each module
-  std::string focus;       ///< draw only this collection's neighbourhood ("" = all)
-  int depth = 1;           ///< hops around `focus`, in either direction
+  /// Colour outputs by consistency label and mark guesses (classes and tooltips);
+  /// false draws the plain Figure 8 picture (--no-labels).
+  bool labels = true;
+  std::string focus;  ///< draw only this collection's neighbourhood ("" = all)
+  int depth = 1;      ///< hops around `focus`, in either direction
   /// Prepended to every svg id, so that several diagrams can share one HTML page.
   std::string id_prefix;
 };

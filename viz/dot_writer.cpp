@@ -93,7 +93,10 @@ Attributes node_attributes(const DiagramNode& n) {
     add(a, "penwidth", "2");
   if (n.focus) {
     add(a, "style", "bold,filled");
-    add(a, "fillcolor", "lightyellow");
+    add(a, "fillcolor", n.fillcolor.empty() ? "lightyellow" : n.fillcolor);
+  } else if (!n.fillcolor.empty()) {
+    add(a, "style", "filled");
+    add(a, "fillcolor", n.fillcolor);
   }
   if (n.shape == NodeShape::Point) add(a, "width", "0.05");
   if (n.role == NodeRole::Legend) add(a, "fontsize", "10");

@@ -178,6 +178,18 @@ svg .highlight path, svg .highlight polygon, svg .highlight ellipse {
   stroke: var(--hl) !important; stroke-width: 4px; }
 svg .highlight text { fill: var(--hl); font-weight: bold; }
 svg g.point-of-order { cursor: pointer; }
+.badge { display: inline-block; font-size: .8rem; font-weight: 600; border: 1px solid;
+         border-radius: 3px; padding: 0 .35rem; white-space: nowrap; }
+.why { color: var(--muted); font-size: .85rem; }
+a.cause { cursor: pointer; color: #1a4f9c; text-decoration: underline dotted; }
+td.scope, td.strategy, td.count { white-space: nowrap; }
+a.cause:hover, a.cause:focus { color: var(--hl); outline: none; }
+a.cause.selected { background: #fff6e8; outline: 1px solid var(--hl); }
+.cause-kind { color: var(--muted); font-size: .85rem; }
+.causes div + div { margin-top: .15rem; }
+td.count, th.count { text-align: right; }
+details.paths > summary { cursor: pointer; color: #1a4f9c; margin: .4rem 0; }
+ul.guesses > li { margin-bottom: .3rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   nav, .hint { display: none; }
@@ -185,14 +197,16 @@ svg g.point-of-order { cursor: pointer; }
   h2:first-of-type { break-before: auto; }
   .diagram { border: none; overflow: visible; break-inside: avoid; }
   .point, pre.source, table { break-inside: avoid; }
-  .point.selected { background: none; }
-  a { color: inherit; text-decoration: none; }
+  .point.selected, a.cause.selected { background: none; outline: none; }
+  a, a.cause { color: inherit; text-decoration: none; }
+  .badge, svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 )CSS";
 
-// Clicking a point of order (or a cluster, or an underspecified interface) highlights
-// the element of the diagram with the matching id; clicking a red edge of a diagram
-// selects its entry in the list. data-calm-ready on <html> tells tests the script ran.
+// Clicking a point of order (or a cluster, an underspecified interface, a cause of a
+// label) highlights the element of the diagram with the matching id; clicking a red
+// edge of a diagram selects its entry in the list of points of order. Printing opens
+// the collapsed tables. data-calm-ready on <html> tells tests the script ran.
 const char* kScript = R"JS(
 (function () {
   'use strict';
@@ -225,10 +239,13 @@ const char* kScript = R"JS(
     g.addEventListener('click', function (e) {
       var item = null;
       Array.prototype.forEach.call(items, function (i) {
-        if (!item && i.getAttribute('data-target') === g.id) item = i;
+        if (!item && i.classList.contains('point') && i.getAttribute('data-target') === g.id) item = i;
       });
       if (item) { e.preventDefault(); select(item); item.scrollIntoView({block: 'nearest'}); }
     });
+  });
+  window.addEventListener('beforeprint', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('details'), function (d) { d.open = true; });
   });
   document.documentElement.setAttribute('data-calm-ready', missing.length ? 'missing:' + missing.join(',') : 'ok');
 })();
@@ -285,6 +302,231 @@ std::string names_list(const std::vector<std::string>& names) {
   return out;
 }
 
+/// The badge colours, from the diagram's palette (one source for both).
+std::string label_css() {
+  std::string css;
+  for (Label l : {Label::Confluent, Label::Async, Label::NonMonotonic, Label::Diffluent})
+    css += ".badge." + label_class(l) + " { background: " + label_fill(l) +
+           "; color: " + label_ink(l) + "; border-color: " + label_ink(l) + "; }\n";
+  return css;
+}
+
+std::string badge(Label l) {
+  return "<span class=\"badge " + label_class(l) + "\" title=\"" + short_name(l) + "\">" +
+         to_string(l) + "</span>";
+}
+
+/// "{a, b}" for a cluster id ("{a, b, c, … 10 more}" for a big one), else the name.
+std::string end_name(const ProgramAnalysis& a, const std::string& id) {
+  constexpr std::size_t kShown = 3;
+  const TemporalCluster* c = a.clusters().find(id);
+  if (c == nullptr) return id;
+  const auto& m = c->member_names;
+  if (m.size() <= kShown + 1) return "{" + join_names(m) + "}";
+  std::vector<std::string> first(m.begin(), m.begin() + kShown);
+  return "{" + join_names(first) + ", … " + std::to_string(m.size() - kShown) + " more}";
+}
+
+/// A point of order as text: "from → to", or "{a, b} ↻" for a cluster's self-edge.
+std::string point_html(const ProgramAnalysis& a, const PointOfOrder& p) {
+  if (p.kind == PointKind::ClusterSelf) return html_escape(end_name(a, p.cluster)) + " &#8635;";
+  return html_escape(end_name(a, p.from)) + " &rarr; " + html_escape(end_name(a, p.to));
+}
+
+/// The point's kind and full ends, for a hover title.
+std::string point_title(const ProgramAnalysis& a, const PointOfOrder& p) {
+  auto full = [&](const std::string& id) {
+    const TemporalCluster* c = a.clusters().find(id);
+    return c != nullptr ? "{" + join_names(c->member_names) + "}" : id;
+  };
+  std::string ends = p.kind == PointKind::ClusterSelf ? full(p.cluster) + " (self-edge)"
+                                                      : full(p.from) + " -> " + full(p.to);
+  return std::string(to_string(p.kind)) + ": " + ends;
+}
+
+/// A clickable reference to an element of the diagram (nothing clickable when the
+/// diagram does not show it, e.g. outside --focus).
+std::string target_link(const std::string& target, const std::string& css_class,
+                        const std::string& title, const std::string& inner) {
+  std::string attrs = " class=\"" + css_class + "\"";
+  if (!title.empty()) attrs += " title=\"" + html_escape(title) + "\"";
+  if (target.empty()) return "<span" + attrs + ">" + inner + "</span>";
+  return "<a" + attrs + " tabindex=\"0\" data-target=\"" + html_escape(target) + "\">" + inner +
+         "</a>";
+}
+
+/// The svg id that shows a label's cause: the edge of its rule, else the node that
+/// hides it (a collapsed cluster), else the collection it starts from.
+std::string cause_target(const Diagram& d, const ProgramAnalysis& a, const LabelCause& c) {
+  const DependencyGraph& g = a.graph();
+  if (c.from != c.to)
+    for (EdgeId e = 0; e < g.edge_count(); ++e) {
+      const DependencyEdge& ge = g.edge(e);
+      if (ge.from_name != c.from || ge.to_name != c.to || (c.rule >= 0 && ge.rule != c.rule))
+        continue;
+      if (const DiagramEdge* de = d.edge_for(e)) return de->svg_id;
+    }
+  if (const DiagramNode* n = d.node_for(c.to)) return n->svg_id;
+  if (const DiagramNode* n = d.node_for(c.from)) return n->svg_id;
+  return "";
+}
+
+/// The causes of a label, grouped by kind, each a link to its edge.
+std::string causes_html(const Diagram& d, const ProgramAnalysis& a,
+                        const std::vector<LabelCause>& causes) {
+  if (causes.empty()) return "<span class=\"none\">none</span>";
+  const std::pair<const char*, const char*> kinds[] = {{"point-of-order", "points of order"},
+                                                       {"async", "asynchronous"},
+                                                       {"channel-race", "channel races"}};
+  std::string out = "<div class=\"causes\">";
+  for (const auto& [kind, heading] : kinds) {
+    std::string links;
+    for (const auto& c : causes) {
+      if (c.kind != kind) continue;
+      std::string text = c.from == c.to ? html_escape(c.from) + " (asynchronous input)"
+                                        : html_escape(c.from) + " &rarr; " + html_escape(c.to);
+      std::string title = c.kind + (c.location.known() ? " at " + file_line(c.location) : "");
+      links +=
+          (links.empty() ? "" : ", ") + target_link(cause_target(d, a, c), "cause cause-" + c.kind,
+                                                    title, "<code>" + text + "</code>");
+    }
+    if (!links.empty())
+      out += "<div><span class=\"cause-kind\">" + std::string(heading) + ":</span> " + links +
+             "</div>";
+  }
+  // Kinds this report does not know yet are still shown.
+  for (const auto& c : causes) {
+    bool known = false;
+    for (const auto& k : kinds) known = known || c.kind == k.first;
+    if (!known)
+      out += "<div><span class=\"cause-kind\">" + html_escape(c.kind) + ":</span> <code>" +
+             html_escape(c.from) + " &rarr; " + html_escape(c.to) + "</code></div>";
+  }
+  return out + "</div>";
+}
+
+/// Consistency of outputs, per-path labels, guesses.
+std::string labels_html(const ProgramAnalysis& a, const Diagram& d) {
+  const OutputLabelAnalysis& labels = a.labels();
+  const GuessTaintAnalysis& taint = a.taint();
+  std::string s =
+      "<h3>Consistency of outputs (" + std::to_string(labels.output_labels().size()) + ")</h3>\n";
+  if (labels.output_labels().empty()) {
+    s += "<p class=\"none\">No outputs: the program sends nothing.</p>\n";
+  } else {
+    s += "<p class=\"hint\">Labels as in Bud's budlabel: " + badge(Label::Confluent) +
+         " the same contents in every delivery order, " + badge(Label::Async) +
+         " only the arrival order or time varies, " + badge(Label::NonMonotonic) +
+         " the contents depend on the order at a point of order on one node, " +
+         badge(Label::Diffluent) +
+         " nondeterministic contents (asynchronous input then a point of order, or a race of two "
+         "channels). Click a cause to highlight it in the diagram.</p>\n";
+    s += "<table class=\"labels\">\n<tr><th>output</th><th>label</th><th>inputs</th>"
+         "<th>causes</th></tr>\n";
+    for (const auto& o : labels.output_labels()) {
+      s += "<tr class=\"output-label " + label_class(o.label) + "\" data-output=\"" +
+           html_escape(o.output) + "\"><td><code>" + html_escape(o.output) + "</code></td><td>" +
+           badge(o.label) +
+           (o.label == Label::Diffluent
+                ? " <span class=\"why\">" + html_escape(label_reason(labels, o)) + "</span>"
+                : std::string()) +
+           "</td><td>" + names_list(o.inputs) + "</td><td>" + causes_html(d, a, o.causes) +
+           "</td></tr>\n";
+    }
+    s += "</table>\n";
+  }
+  const auto& paths = labels.path_labels();
+  if (!paths.empty()) {
+    s += "<details class=\"paths\"><summary>Labels per path (" + std::to_string(paths.size()) +
+         (paths.size() == 1 ? " input &rarr; output path" : " input &rarr; output paths") +
+         ")</summary>\n<table class=\"path-labels\">\n<tr><th>input</th><th>output</th>"
+         "<th>label</th><th>causes</th></tr>\n";
+    for (const auto& p : paths)
+      s += "<tr class=\"path-label " + label_class(p.label) + "\" data-input=\"" +
+           html_escape(p.input) + "\" data-output=\"" + html_escape(p.output) + "\"><td><code>" +
+           html_escape(p.input) + "</code></td><td><code>" + html_escape(p.output) +
+           "</code></td><td>" + badge(p.label) + "</td><td>" +
+           (p.label == Label::Confluent ? "<span class=\"none\">none</span>"
+                                        : causes_html(d, a, p.causes)) +
+           "</td></tr>\n";
+    s += "</table>\n</details>\n";
+  }
+
+  s += "<h3>Guesses (" + std::to_string(taint.guesses().size()) + ")</h3>\n";
+  if (taint.guesses().empty()) {
+    s += "<p class=\"none\">None: no collection is downstream of a point of order.</p>\n";
+  } else {
+    s += "<p class=\"hint\">Downstream of a point of order a collection holds a guess (CIDR 2011, "
+         "section 6); guesses that leave the program are memories, to log so that they can be "
+         "apologized for.</p>\n<ul class=\"guesses\">\n";
+    s += "<li class=\"guess-collections\">collections holding guesses: " +
+         names_list(taint.guesses()) + "</li>\n";
+    s += "<li class=\"tainted-outputs\">tainted outputs: " + names_list(taint.tainted_outputs()) +
+         "</li>\n";
+    s += "<li class=\"memories\">memories: " + names_list(taint.memories()) + "</li>\n</ul>\n";
+  }
+  return s;
+}
+
+/// Coordination advice per point of order, and its cost per input.
+std::string coordination_html(const ProgramAnalysis& a, const Diagram& d) {
+  const auto& points = a.points_of_order().points();
+  const CoordinationAnalysis& coord = a.coordination();
+  std::string s = "<h3>Coordination (" + std::to_string(coord.advice().size()) + ")</h3>\n";
+  if (coord.advice().empty()) {
+    s += "<p class=\"none\">None needed.</p>\n";
+  } else {
+    s += "<table class=\"coordination\">\n<tr><th>point of order</th><th>scope</th><th>key</th>"
+         "<th>strategy</th><th>advice</th></tr>\n";
+    for (const auto& c : coord.advice()) {
+      if (c.point >= points.size()) continue;
+      const PointOfOrder& p = points[c.point];
+      s += "<tr class=\"advice scope-" + svg_name(c.scope) + "\"><td>" +
+           target_link(point_target(d, a, p), "cause", point_title(a, p),
+                       "<code>" + point_html(a, p) + "</code>") +
+           "</td><td class=\"scope\">" + html_escape(c.scope) + "</td><td>" +
+           (c.key.empty() ? "<span class=\"none\">none</span>" : names_list(c.key)) +
+           "</td><td class=\"strategy\"><code>" + html_escape(c.strategy) + "</code></td><td>" +
+           html_escape(c.advice) + "</td></tr>\n";
+    }
+    s += "</table>\n";
+  }
+
+  s += "<h3>Cost per input (" + std::to_string(coord.costs().size()) + ")</h3>\n";
+  if (coord.costs().empty()) {
+    s += "<p class=\"none\">No inputs.</p>\n";
+    return s;
+  }
+  s += "<p class=\"hint\">The distributed points of order on each input's paths to the outputs: "
+       "how many are paid for every message of the input, and which inputs the others wait "
+       "for (their result is joined with a gating input, such as a checkout).</p>\n";
+  s += "<table class=\"cost\">\n<tr><th>input</th><th class=\"count\">distributed points of "
+       "order</th><th class=\"count\">paid per message</th><th>waits for</th><th>points of "
+       "order</th></tr>\n";
+  for (const auto& c : coord.costs()) {
+    std::string links;
+    for (const auto& name : c.points) {
+      std::string html = "<code>" + html_escape(name) + "</code>", target, title;
+      for (const auto& p : points)
+        if (p.from + " -> " + p.to == name) {
+          html = "<code>" + point_html(a, p) + "</code>";
+          target = point_target(d, a, p);
+          title = point_title(a, p);
+          break;
+        }
+      links += (links.empty() ? "" : ", ") + target_link(target, "cause", title, html);
+    }
+    s += "<tr class=\"cost-row\" data-input=\"" + html_escape(c.input) + "\"><td><code>" +
+         html_escape(c.input) + "</code></td><td class=\"count distributed\">" +
+         std::to_string(c.distributed_points) + "</td><td class=\"count per-message\">" +
+         std::to_string(c.per_message) + "</td><td class=\"waits-for\">" +
+         (c.gated_by.empty() ? "<span class=\"none\">nothing</span>" : names_list(c.gated_by)) +
+         "</td><td>" + (links.empty() ? "<span class=\"none\">none</span>" : links) +
+         "</td></tr>\n";
+  }
+  return s + "</table>\n";
+}
+
 std::string section_for(const Program& program, const ProgramAnalysis& a, const Diagram& d,
                         const std::string& svg, const std::string& anchor,
                         const std::map<std::string, std::string>& sources) {
@@ -314,6 +556,16 @@ std::string section_for(const Program& program, const ProgramAnalysis& a, const 
   s += "<tr><th>underspecified</th><td class=\"count\">" +
        std::to_string(ss.underspecified().size()) + "</td></tr>\n";
   s += "<tr><th>outputs</th><td>" + names_list(outputs) + "</td></tr>\n";
+  std::string by_label;
+  for (Label l : {Label::Diffluent, Label::NonMonotonic, Label::Async, Label::Confluent}) {
+    int n = 0;
+    for (const auto& o : a.labels().output_labels()) n += o.label == l ? 1 : 0;
+    if (n > 0) by_label += (by_label.empty() ? "" : " ") + std::to_string(n) + "&nbsp;" + badge(l);
+  }
+  s += "<tr><th>output labels</th><td class=\"output-labels\">" +
+       (by_label.empty() ? "<span class=\"none\">no outputs</span>" : by_label) + "</td></tr>\n";
+  s += "<tr><th>guesses</th><td class=\"count\">" + std::to_string(a.taint().guesses().size()) +
+       "</td></tr>\n";
   s += "<tr><th>sources</th><td>" + names_list(ss.sources()) + "</td></tr>\n";
   s += "<tr><th>sinks</th><td>" + names_list(ss.sinks()) + "</td></tr>\n</table>\n";
 
@@ -323,7 +575,13 @@ std::string section_for(const Program& program, const ProgramAnalysis& a, const 
        "(<code>&lt;+</code>, <code>&lt;-</code>), a dashed edge is asynchronous "
        "(<code>&lt;~</code>), a white circle marks a non-monotonic edge, red edges are points "
        "of order; S and T are sources and sinks, ?? underspecified dataflow (CIDR 2011, "
-       "Figure 8). Hover for details.</p>\n";
+       "Figure 8)." +
+       std::string(d.labels ? " Outputs are filled by consistency label: green confluent, blue "
+                              "async, orange non-monotonic, purple diffluent."
+                            : "") +
+       " Hover for details.</p>\n";
+
+  s += labels_html(a, d);
 
   s += "<h3>Points of order (" + std::to_string(points.size()) + ")</h3>\n";
   if (points.empty()) {
@@ -345,6 +603,8 @@ std::string section_for(const Program& program, const ProgramAnalysis& a, const 
     }
     s += "</ol>\n";
   }
+
+  s += coordination_html(a, d);
 
   s += "<h3>Temporal clusters (" + std::to_string(clusters.size()) + ")</h3>\n";
   if (clusters.empty()) {
@@ -439,7 +699,8 @@ HtmlReportResult build_html_report(const std::vector<Program>& programs,
 
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  html += "<title>" + html_escape(options.title) + "</title>\n<style>" + kStyle + "</style>\n";
+  html += "<title>" + html_escape(options.title) + "</title>\n<style>" + kStyle + label_css() +
+          "</style>\n";
   html += "</head>\n<body>\n<header>\n<h1>" + html_escape(options.title) + "</h1>\n";
   html += "<p class=\"meta\">Points of order (CIDR 2011, section 4.4) in " +
           std::to_string(programs.size()) + (programs.size() == 1 ? " program" : " programs") +

@@ -1,9 +1,12 @@
 #pragma once
 
 // One self-contained HTML page for a reviewer: per program the dataflow diagram (inline
-// SVG), a summary, the points of order with their source lines quoted (the offending
-// operator highlighted; clicking one highlights its edge in the diagram), the temporal
-// clusters with a cycle through each, and the underspecified interfaces. No network
+// SVG), a summary, the consistency label of each output with its inputs and causes (and
+// per input -> output path, collapsed), the guesses and memories, the points of order
+// with their source lines quoted (the offending operator highlighted), the coordination
+// each point needs and its cost per input, the temporal clusters with a cycle through
+// each, and the underspecified interfaces. Clicking a point of order, a cause or a
+// cluster highlights its element in the diagram. No network
 // resources: inline CSS, inline JS, inline SVG. Everything from the program is
 // HTML-escaped.
 

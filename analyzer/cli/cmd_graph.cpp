@@ -23,13 +23,15 @@ namespace {
 constexpr const char* kGraphUsage =
     "usage: calm graph FILES... [-m MODULE]... [-I DIR]... -o OUT.svg|.dot|.png|.pdf\n"
     "                  [--format svg|dot|png|pdf] [--expanded] [--legend] [--by-module]\n"
-    "                  [--focus COLLECTION [--depth N]]\n"
+    "                  [--no-labels] [--focus COLLECTION [--depth N]]\n"
     "\n"
     "Draws the dataflow of one program in the visual language of the CIDR 2011 paper\n"
     "(Figure 8): tables as rectangles, scratches, interfaces and channels as ovals, a\n"
     "temporal cluster as one red octagon, +/- on temporal edges (<+, <-), dashed\n"
     "asynchronous edges (<~), a white circle on non-monotonic edges, points of order in\n"
-    "red, S and T for sources and sinks, a red ?? for underspecified dataflow.\n"
+    "red, S and T for sources and sinks, a red ?? for underspecified dataflow. Outputs\n"
+    "are filled by consistency label (green confluent, blue async, orange non-monotonic,\n"
+    "purple diffluent), as budplot colours paths.\n"
     "Graphviz runs in-process; see docs/diagrams.md.\n"
     "\n"
     "  -o, --output FILE   where to write; the extension picks the format (default:\n"
@@ -39,6 +41,7 @@ constexpr const char* kGraphUsage =
     "                      every edge, instead of one octagon\n"
     "  --legend            add the legend\n"
     "  --by-module         box the collections of each module\n"
+    "  --no-labels         do not colour outputs by consistency label\n"
     "  --focus NAME        draw only the neighbourhood of this collection\n"
     "  --depth N           hops around --focus, in either direction (default 1)\n"
     "  -m, --module NAME   the program: these modules/classes mixed together; needed\n"
@@ -48,16 +51,20 @@ constexpr const char* kGraphUsage =
 
 constexpr const char* kHtmlUsage =
     "usage: calm html FILES... [-m MODULE]... [-I DIR]... -o report.html [--expanded]\n"
+    "                 [--legend] [--by-module] [--no-labels]\n"
     "\n"
     "Writes one self-contained HTML page (no network resources) with, per program, the\n"
-    "dataflow diagram, a summary, the points of order with their source lines (click\n"
-    "one to highlight it in the diagram), the temporal clusters with a cycle through\n"
-    "each, and the underspecified interfaces.\n"
+    "dataflow diagram, a summary, the consistency label of each output and its causes\n"
+    "(per output and per input -> output path), the guesses, the points of order with\n"
+    "their source lines (click one, or a cause, to highlight it in the diagram), the\n"
+    "coordination each needs and its cost per input, the temporal clusters with a cycle\n"
+    "through each, and the underspecified interfaces.\n"
     "\n"
     "  -o, --output FILE   where to write (default: stdout)\n"
     "  --expanded          draw temporal clusters expanded\n"
     "  --legend            add the legend to each diagram\n"
     "  --by-module         box the collections of each module\n"
+    "  --no-labels         do not colour outputs by consistency label in the diagrams\n"
     "\n"
     "exit status: 0 written, 2 usage or input error\n";
 
@@ -65,6 +72,7 @@ bool diagram_options(const Options& o, viz::DiagramOptions& d) {
   d.expanded = has_flag(o, "expanded");
   d.legend = has_flag(o, "legend");
   d.by_module = has_flag(o, "by-module");
+  d.labels = !has_flag(o, "no-labels");
   d.focus = extra_value(o, "focus", "");
   std::string depth = extra_value(o, "depth", "");
   if (depth.empty()) return true;
@@ -94,7 +102,8 @@ bool write_or_report(const std::string& path, const std::string& content) {
 /// calm graph: one program's diagram to a file.
 int run_graph(const std::vector<std::string>& args) {
   Options o;
-  if (int rc = parse_or_usage(args, kGraphUsage, o, {"--expanded", "--legend", "--by-module"},
+  if (int rc = parse_or_usage(args, kGraphUsage, o,
+                              {"--expanded", "--legend", "--by-module", "--no-labels"},
                               {"--focus", "--depth"});
       rc >= 0)
     return rc;
@@ -150,7 +159,8 @@ int run_graph(const std::vector<std::string>& args) {
 /// calm html: every program's diagram and findings in one page.
 int run_html(const std::vector<std::string>& args) {
   Options o;
-  if (int rc = parse_or_usage(args, kHtmlUsage, o, {"--expanded", "--legend", "--by-module"});
+  if (int rc = parse_or_usage(args, kHtmlUsage, o,
+                              {"--expanded", "--legend", "--by-module", "--no-labels"});
       rc >= 0)
     return rc;
   if (!o.format.empty() && o.format != "html") {

@@ -5,12 +5,15 @@
 // Checks: the page loads from file:// with no network; the script ran and found every
 // element its points of order point at (data-calm-ready="ok" on <html> in the DOM
 // after scripts); no "Uncaught" error or console error in Chromium's log; the
-// screenshot is a non-trivial PNG. Set CALM_KEEP_SCREENSHOT=DIR to keep it.
+// screenshot is a non-trivial PNG. Set CALM_KEEP_SCREENSHOT=DIR to keep it. Then a
+// copy of a cart's page, with a few lines of script appended, clicks the cause of an
+// output's label and records what the page highlighted.
 
 #include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "viz_support.h"
@@ -79,5 +82,49 @@ TEST_CASE("headless Chromium renders the HTML report with no script errors") {
   CHECK(png.size() > 20000);  // a blank 1200x900 page compresses to a few KB
   if (const char* keep = std::getenv("CALM_KEEP_SCREENSHOT"))
     fs::copy_file(shot, fs::path(keep) / "report.png", fs::copy_options::overwrite_existing);
+
+  // 3. Clicking a cause of client_response's label highlights its edge in the diagram.
+  fs::path cart = d / "cart.html";
+  r = run_calm("html samples/cart/disorderly_cart.rb -m DisorderlyCartServer -o '" + cart.string() +
+               "'");
+  REQUIRE(r.status == 0);
+  std::string html = read_text(cart);
+  const std::string click = R"JS(<script>
+(function () {
+  var link = document.querySelector(
+      'tr[data-output="client_response"] a.cause-point-of-order[data-target]');
+  var result = 'no-link';
+  if (link) {
+    link.click();
+    var target = document.getElementById(link.getAttribute('data-target'));
+    var lit = document.querySelectorAll('.highlight');
+    result = (link.classList.contains('selected') && target &&
+              target.classList.contains('highlight') && lit.length === 1)
+                 ? 'ok:' + target.id : 'not-highlighted';
+  }
+  document.documentElement.setAttribute('data-test-click', result);
+})();
+</script>
+</body>)JS";
+  auto body_end = html.rfind("</body>");
+  REQUIRE(body_end != std::string::npos);
+  html.replace(body_end, 7, click);
+  fs::path clicked = d / "clicked.html";
+  { std::ofstream(clicked, std::ios::binary) << html; }
+  fs::path dom2 = d / "dom2.html";
+  fs::path log2 = d / "dom2.err";
+  rc = shell(chromium_command(d / "profile3", "--enable-logging=stderr --v=0 --dump-dom 'file://" +
+                                                  clicked.string() + "'") +
+             " > '" + dom2.string() + "' 2> '" + log2.string() + "'");
+  REQUIRE_MESSAGE(rc == 0, read_text(log2));
+  after = read_text(dom2);
+  CHECK(after.find("data-calm-ready=\"ok\"") != std::string::npos);
+  CHECK_MESSAGE(
+      after.find("data-test-click=\"ok:DisorderlyCartServer--edge-cart_action-action_cnt\"") !=
+          std::string::npos,
+      after.substr(0, 300));
+  messages = read_text(log2);
+  CHECK_MESSAGE(messages.find("Uncaught") == std::string::npos, messages);
+  CHECK_MESSAGE(messages.find(":CONSOLE(") == std::string::npos, messages);
   fs::remove_all(d);
 }

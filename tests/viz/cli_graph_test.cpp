@@ -63,13 +63,20 @@ TEST_CASE("calm graph writes svg, dot, png and pdf by extension; --format overri
   fs::remove_all(d);
 }
 
-TEST_CASE("calm graph options: --expanded, --legend, --by-module, --focus/--depth") {
+TEST_CASE("calm graph options: --expanded, --legend, --by-module, --no-labels, --focus/--depth") {
   const std::string in = "samples/kvs/paper2011/kvs_2011.rb -m BasicKVS";
   auto e = run_calm("graph " + in + " --expanded --legend --by-module");
   CHECK(e.status == 0);
   CHECK(e.out.find("subgraph \"cluster:kvstate,prev\"") != std::string::npos);
   CHECK(e.out.find("subgraph \"cluster_legend\"") != std::string::npos);
   CHECK(e.out.find("subgraph \"cluster_module:KVSProtocol\"") != std::string::npos);
+  auto labelled = run_calm("graph " + in);
+  CHECK(labelled.out.find("label-nonmonotonic") != std::string::npos);
+  CHECK(labelled.out.find("fillcolor=") != std::string::npos);
+  auto plain = run_calm("graph " + in + " --no-labels");
+  CHECK(plain.status == 0);
+  CHECK(plain.out.find("label-") == std::string::npos);
+  CHECK(plain.out.find("fillcolor=") == std::string::npos);
   auto f = run_calm("graph " + in + " --focus getj --depth 1");
   CHECK(f.status == 0);
   CHECK(f.out.find("\"kvget_response\" [") != std::string::npos);

@@ -228,3 +228,135 @@ TEST_CASE("graphviz_text and dot_quote keep backslashes and quotes literal") {
   CHECK(dot_quote("say \"hi\"") == "\"say \\\"hi\\\"\"");
   CHECK(dot_quote("end\\") == "\"end\\\\\n\"");
 }
+
+TEST_CASE("labels: outputs are filled by their consistency label, as budplot colours paths") {
+  using calm::Label;
+  Sample s("cart/disorderly_cart.rb", "DisorderlyCartServer");
+  Diagram d = s.diagram();
+  CHECK(d.labels);
+  const auto* response = d.find_node("client_response");
+  REQUIRE(response != nullptr);
+  CHECK(response->consistency == Label::Diffluent);
+  CHECK(has_class(response->classes, "label-diffluent"));
+  CHECK(response->fillcolor == calm::viz::label_fill(Label::Diffluent));
+  CHECK(response->tooltip.find("\nlabel: diffluent (") != std::string::npos);
+  const auto* action = d.find_node("action_msg");
+  CHECK(action->consistency == Label::Async);
+  CHECK(has_class(action->classes, "label-async"));
+  CHECK(action->tooltip.find("\nlabel: async (A)") != std::string::npos);
+  // Only outputs are coloured; collections inside the program are not.
+  const auto* kept = d.find_node("kept");
+  CHECK_FALSE(kept->consistency.has_value());
+  CHECK(kept->fillcolor.empty());
+  CHECK(kept->classes.find("label-") == std::string::npos);
+  // Downstream of a point of order: guesses; leaving the program: memories.
+  CHECK(has_class(kept->classes, "guess"));
+  CHECK_FALSE(has_class(kept->classes, "memory"));
+  CHECK(has_class(response->classes, "guess"));
+  CHECK(has_class(response->classes, "memory"));
+  CHECK_FALSE(has_class(action->classes, "guess"));  // before every point of order
+  // Every output of the analysis is drawn with its class.
+  for (const auto& o : s.analysis->labels().output_labels()) {
+    CAPTURE(o.output);
+    const auto* n = d.node_for(o.output);
+    REQUIRE(n != nullptr);
+    CHECK(has_class(n->classes, calm::viz::label_class(o.label)));
+  }
+}
+
+TEST_CASE("labels: the destructive cart's client_response is diffluent (A then N)") {
+  using calm::Label;
+  Sample s("cart/destructive_cart.rb", "DestructiveCartServer");
+  Diagram d = s.diagram();
+  const auto* response = d.find_node("client_response");
+  REQUIRE(response != nullptr);
+  CHECK(response->consistency == Label::Diffluent);
+  CHECK(has_class(response->classes, "label-diffluent"));
+  CHECK(response->tooltip.find("label: diffluent (A then N") != std::string::npos);
+  // The collapsed cluster holds outputs: it takes the join of their labels, and its
+  // tooltip names each one.
+  const auto* cluster = d.node_for("kvget_response");
+  REQUIRE(cluster != nullptr);
+  CHECK(cluster->role == NodeRole::Cluster);
+  CHECK(cluster->consistency == Label::Diffluent);
+  CHECK(has_class(cluster->classes, "label-diffluent"));
+  CHECK(cluster->color == "red");  // still a temporal cluster
+  CHECK(cluster->tooltip.find("label of kvget_response: diffluent") != std::string::npos);
+  // Expanded, each member output has its own label.
+  DiagramOptions o;
+  o.expanded = true;
+  Diagram e = s.diagram(o);
+  CHECK(has_class(e.find_node("mcast_done")->classes, "label-diffluent"));
+  CHECK(has_class(e.find_node("kvs.kvstate")->classes, "guess"));
+}
+
+TEST_CASE("labels: BasicKVS's kvget_response is non-monotonic (N): no channel, one node") {
+  Sample s("kvs/paper2011/kvs_2011.rb", "BasicKVS");
+  Diagram d = s.diagram();
+  const auto* r = d.find_node("kvget_response");
+  REQUIRE(r != nullptr);
+  CHECK(r->consistency == calm::Label::NonMonotonic);
+  CHECK(has_class(r->classes, "label-nonmonotonic"));
+  CHECK(r->tooltip.find("label: nonmonotonic (N)") != std::string::npos);
+}
+
+TEST_CASE("labels: --no-labels draws the plain picture; --legend shows the label colours") {
+  Sample s("cart/disorderly_cart.rb", "DisorderlyCartServer");
+  DiagramOptions o;
+  o.labels = false;
+  o.legend = true;
+  Diagram plain = s.diagram(o);
+  CHECK_FALSE(plain.labels);
+  for (const auto& n : plain.nodes) {
+    CAPTURE(n.id);
+    CHECK_FALSE(n.consistency.has_value());
+    CHECK(n.fillcolor.empty());
+    CHECK_FALSE(n.guess);
+    CHECK(n.classes.find("label-") == std::string::npos);
+    CHECK_FALSE(has_class(n.classes, "guess"));
+  }
+  CHECK(calm::viz::write_dot(plain).find("fillcolor") == std::string::npos);
+  CHECK(plain.find_node("legend:r_diffluent") == nullptr);
+
+  o.labels = true;
+  Diagram d = s.diagram(o);
+  for (auto [key, l] : {std::pair{"legend:o_confluent", calm::Label::Confluent},
+                        std::pair{"legend:p_async", calm::Label::Async},
+                        std::pair{"legend:q_nonmonotonic", calm::Label::NonMonotonic},
+                        std::pair{"legend:r_diffluent", calm::Label::Diffluent}}) {
+    const auto* n = d.find_node(key);
+    REQUIRE_MESSAGE(n != nullptr, key);
+    CHECK(n->fillcolor == calm::viz::label_fill(l));
+    CHECK(has_class(n->classes, calm::viz::label_class(l)));
+  }
+  CHECK(d.find_node("legend:r_diffluent")->label == "diffluent output (D)");
+  CHECK(d.legend_edges.size() == 8);
+}
+
+TEST_CASE("labels in DOT: a light fill on outputs only; --focus keeps it, in bold") {
+  Sample s("cart/disorderly_cart.rb", "DisorderlyCartServer");
+  Diagram d = s.diagram();
+  auto attrs = calm::viz::node_attributes(*d.find_node("client_response"));
+  auto value = [&](const char* name) {
+    for (const auto& [k, v] : attrs)
+      if (k == name) return v;
+    return std::string();
+  };
+  CHECK(value("style") == "filled");
+  CHECK(value("fillcolor") == calm::viz::label_fill(calm::Label::Diffluent));
+  CHECK(value("color").empty());  // the border stays black: red is for points of order
+  CHECK(value("tooltip").find("\\nlabel: diffluent (") != std::string::npos);
+  // Four distinct light tints, none of them red.
+  std::set<std::string> fills;
+  for (auto l : {calm::Label::Confluent, calm::Label::Async, calm::Label::NonMonotonic,
+                 calm::Label::Diffluent})
+    fills.insert(calm::viz::label_fill(l));
+  CHECK(fills.size() == 4);
+  CHECK_FALSE(fills.count("red"));
+
+  DiagramOptions o;
+  o.focus = "client_response";
+  attrs = calm::viz::node_attributes(*s.diagram(o).find_node("client_response"));
+  CHECK(value("style") == "bold,filled");
+  CHECK(value("fillcolor") == calm::viz::label_fill(calm::Label::Diffluent));
+}

@@ -330,11 +330,6 @@ void add_parameters(Node params, Scope& scope) {
   }
 }
 
-const std::set<std::string>& membership_methods() {
-  static const std::set<std::string> s = {"include?", "member?", "exists?", "empty?",
-                                          "any?",     "none?",   "all?"};
-  return s;
-}
 
 class RuleReader {
  public:
