@@ -37,7 +37,8 @@ namespace {
 constexpr const char* kCheckUsage =
     "usage: calm check [FILES...] [-m MODULE]... [-I DIR]... [--format FMT] [-o FILE]\n"
     "                  [--fail-on LEVEL] [--baseline FILE] [--write-baseline FILE]\n"
-    "                  [--config FILE | --no-config] [--disable CHECK]... [--srcroot DIR] [--summary]\n"
+    "                  [--config FILE | --no-config] [--disable CHECK]... [--srcroot DIR]\n"
+    "                  [--summary [--paths]]\n"
     "                  [--color WHEN]\n"
     "\n"
     "Reports the points of order of Bloom programs as findings, for CI: non-monotonic\n"
@@ -62,6 +63,7 @@ constexpr const char* kCheckUsage =
     "  --disable CHECK       do not run CHECK (repeatable, or comma-separated)\n"
     "  --summary             (text) then print the coordination cost per input and the\n"
     "                        consistency label of every output\n"
+    "  --paths               with --summary, also the label of every input -> output path\n"
     "  --srcroot DIR         SARIF/GitHub paths are relative to DIR (default: the working\n"
     "                        directory)\n"
     "  --color WHEN          auto (default: on a terminal), always, never\n"
@@ -109,7 +111,7 @@ std::vector<std::string> all_values(const Options& o, const std::string& name) {
 
 int run_check(const std::vector<std::string>& args) {
   std::string error;
-  auto parsed = parse_options(args, {"--no-config", "--summary"},
+  auto parsed = parse_options(args, {"--no-config", "--summary", "--paths"},
                               {"--fail-on", "--color", "--baseline", "--write-baseline", "--config",
                                "--disable", "--srcroot"},
                               error);
@@ -229,7 +231,8 @@ int run_check(const std::vector<std::string>& args) {
     to.color = color == "always" || (color == "auto" && to_terminal);
     to.with_program = several;
     out = text_report(run, load.sources, to);
-    if (has_flag(o, "summary")) out += "\n" + cost_summary_text(load.programs);
+    if (has_flag(o, "summary") || has_flag(o, "paths"))
+      out += "\n" + cost_summary_text(load.programs, has_flag(o, "paths"));
   } else if (format == "json") {
     out = findings_json(run, CALM_VERSION).dump(2) + "\n";
   } else if (format == "sarif") {

@@ -22,7 +22,7 @@ std::string pad(const std::string& s, size_t width) {
 
 }  // namespace
 
-std::string cost_summary_text(const std::vector<Program>& programs) {
+std::string cost_summary_text(const std::vector<Program>& programs, bool paths) {
   std::vector<const Program*> sorted;
   for (const auto& p : programs) sorted.push_back(&p);
   std::stable_sort(sorted.begin(), sorted.end(),
@@ -46,6 +46,9 @@ std::string cost_summary_text(const std::vector<Program>& programs) {
     for (size_t i = 0; i < labels.size(); ++i)
       out << (i ? ", " : " ") << labels[i].output << " " << to_string(labels[i].label);
     out << "\n";
+    if (paths)
+      for (const auto& pl : a.labels().path_labels())
+        out << "    path " << pl.input << " -> " << pl.output << ": " << to_string(pl.label) << "\n";
   }
   return out.str();
 }

@@ -11,6 +11,7 @@
 
 namespace calm {
 
-std::string cost_summary_text(const std::vector<Program>& programs);
+/// With `paths`, also the label of every input -> output path.
+std::string cost_summary_text(const std::vector<Program>& programs, bool paths = false);
 
 }  // namespace calm
