@@ -1,5 +1,7 @@
 #include "analysis/coordination_analysis.h"
 
+#include "graph/graph_paths.h"
+
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -10,48 +12,11 @@ namespace {
 
 std::vector<bool> forward_reach(const DependencyGraph& g, const std::vector<NodeId>& starts,
                                 const std::function<bool(EdgeId)>& allowed = nullptr) {
-  std::vector<bool> seen(g.node_count(), false);
-  std::vector<NodeId> stack;
-  for (NodeId s : starts)
-    if (!seen[s]) {
-      seen[s] = true;
-      stack.push_back(s);
-    }
-  while (!stack.empty()) {
-    NodeId n = stack.back();
-    stack.pop_back();
-    for (EdgeId e : g.out_edges(n)) {
-      if (allowed && !allowed(e)) continue;
-      NodeId m = g.edge(e).to;
-      if (!seen[m]) {
-        seen[m] = true;
-        stack.push_back(m);
-      }
-    }
-  }
-  return seen;
+  return reachable(g, starts, Traversal::Forward, allowed);
 }
 
 std::vector<bool> backward_reach(const DependencyGraph& g, const std::vector<NodeId>& starts) {
-  std::vector<bool> seen(g.node_count(), false);
-  std::vector<NodeId> stack;
-  for (NodeId s : starts)
-    if (!seen[s]) {
-      seen[s] = true;
-      stack.push_back(s);
-    }
-  while (!stack.empty()) {
-    NodeId n = stack.back();
-    stack.pop_back();
-    for (EdgeId e : g.in_edges(n)) {
-      NodeId m = g.edge(e).from;
-      if (!seen[m]) {
-        seen[m] = true;
-        stack.push_back(m);
-      }
-    }
-  }
-  return seen;
+  return reachable(g, starts, Traversal::Backward);
 }
 
 std::vector<std::string> names_where(const DependencyGraph& g, const std::vector<bool>& v) {

@@ -1,5 +1,7 @@
 #include "analysis/label_analysis.h"
 
+#include "graph/graph_paths.h"
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -53,38 +55,6 @@ bool channel_like(const Collection* c) {
   return c && (c->kind == CollectionKind::Channel || c->kind == CollectionKind::Loopback);
 }
 
-/// Nodes reachable from `starts` (included). `through(n)` says whether a path may
-/// continue past node n.
-template <class Through>
-std::vector<bool> reach(const DependencyGraph& g, const std::vector<NodeId>& starts,
-                        Through through, bool forward = true) {
-  std::vector<bool> seen(g.node_count(), false);
-  std::vector<NodeId> stack;
-  for (NodeId s : starts)
-    if (!seen[s]) {
-      seen[s] = true;
-      stack.push_back(s);
-    }
-  while (!stack.empty()) {
-    NodeId n = stack.back();
-    stack.pop_back();
-    if (!through(n)) continue;
-    for (EdgeId e : forward ? g.out_edges(n) : g.in_edges(n)) {
-      NodeId m = forward ? g.edge(e).to : g.edge(e).from;
-      if (!seen[m]) {
-        seen[m] = true;
-        stack.push_back(m);
-      }
-    }
-  }
-  return seen;
-}
-
-std::vector<bool> reach_all(const DependencyGraph& g, const std::vector<NodeId>& starts,
-                            bool forward = true) {
-  return reach(g, starts, [](NodeId) { return true; }, forward);
-}
-
 }  // namespace
 
 OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const DependencyGraph& g,
@@ -130,8 +100,8 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
     if (channel_like(program.find(g.name(n)))) channels.push_back(n);
   std::vector<std::vector<bool>> ch_reach, ch_unguarded;
   for (NodeId c : channels) {
-    ch_reach.push_back(reach_all(g, {c}));
-    ch_unguarded.push_back(reach(g, {c}, [&](NodeId n) {
+    ch_reach.push_back(reachable(g, {c}));
+    ch_unguarded.push_back(reachable(g, {c}, Traversal::Forward, nullptr, [&](NodeId n) {
       return n == c || !persistent(program.find(g.name(n)));
     }));
     // A persistent node reached is itself guarded.
@@ -164,12 +134,12 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
     race_causes.push_back({"channel-race", edges.front()->from_name, g.name(head), rule,
                            r.op_location.known() ? r.op_location : r.location});
   }
-  std::vector<bool> racy = reach_all(g, race_points);
+  std::vector<bool> racy = reachable(g, race_points);
   for (NodeId n = 0; n < g.node_count(); ++n)
     if (racy[n]) racy_.push_back(g.name(n));
 
   // Per input: the labels with which each node can be reached ((node, label) search).
-  auto backward_from = [&](NodeId o) { return reach_all(g, {o}, false); };
+  auto backward_from = [&](NodeId o) { return reachable(g, {o}, Traversal::Backward); };
   std::vector<std::vector<bool>> back(g.node_count());
   for (const auto& o : outputs_) back[*g.find(o)] = backward_from(*g.find(o));
 
@@ -190,7 +160,7 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
         }
       }
     }
-    std::vector<bool> fwd = reach_all(g, {in});
+    std::vector<bool> fwd = reachable(g, {in});
     for (const auto& output : outputs_) {
       NodeId o = *g.find(output);
       if (!fwd[o] || (o == in && g.in_edges(in).empty())) continue;

@@ -1,18 +1,14 @@
 #include "report/json_report.h"
 
+#include "model/model_json.h"
+
 #include <algorithm>
 
 namespace calm {
 
 using nlohmann::ordered_json;
 
-ordered_json location_json(const SourceLocation& loc) {
-  ordered_json j;
-  j["file"] = loc.file;
-  j["line"] = loc.line;
-  j["column"] = loc.column;
-  return j;
-}
+ordered_json location_json(const SourceLocation& loc) { return location_to_json(loc); }
 
 ordered_json collection_json(const Collection& c) {
   ordered_json j;

@@ -59,4 +59,31 @@ std::string path_text(const DependencyGraph& graph, const std::vector<EdgeId>& p
   return out;
 }
 
+std::vector<bool> reachable(const DependencyGraph& graph, const std::vector<NodeId>& starts,
+                            Traversal direction, const std::function<bool(EdgeId)>& allowed,
+                            const std::function<bool(NodeId)>& through) {
+  std::vector<bool> seen(graph.node_count(), false);
+  std::vector<NodeId> stack;
+  for (NodeId s : starts)
+    if (!seen[s]) {
+      seen[s] = true;
+      stack.push_back(s);
+    }
+  const bool forward = direction == Traversal::Forward;
+  while (!stack.empty()) {
+    NodeId n = stack.back();
+    stack.pop_back();
+    if (through && !through(n)) continue;
+    for (EdgeId e : forward ? graph.out_edges(n) : graph.in_edges(n)) {
+      if (allowed && !allowed(e)) continue;
+      NodeId m = forward ? graph.edge(e).to : graph.edge(e).from;
+      if (!seen[m]) {
+        seen[m] = true;
+        stack.push_back(m);
+      }
+    }
+  }
+  return seen;
+}
+
 }  // namespace calm

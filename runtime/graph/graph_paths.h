@@ -25,6 +25,18 @@ std::optional<std::vector<EdgeId>> closed_walk(const DependencyGraph& graph, Nod
                                                const std::vector<EdgeId>& via,
                                                const std::function<bool(EdgeId)>& allowed);
 
+/// Which way reachable() follows edges.
+enum class Traversal { Forward, Backward };
+
+/// The nodes reachable from `starts` (which are included), following edges for which
+/// `allowed(edge)` holds (all when null) and continuing past a node only when
+/// `through(node)` holds (always when null; the node itself is still reached).
+/// Indexed by NodeId.
+std::vector<bool> reachable(const DependencyGraph& graph, const std::vector<NodeId>& starts,
+                            Traversal direction = Traversal::Forward,
+                            const std::function<bool(EdgeId)>& allowed = nullptr,
+                            const std::function<bool(NodeId)>& through = nullptr);
+
 /// "a -> b -> a": the node names along consecutive edges ("" for an empty path).
 std::string path_text(const DependencyGraph& graph, const std::vector<EdgeId>& path);
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "checks/check_registry.h"
+#include "support/run_command.h"
 #include "checks/check_run.h"
 #include "frontend/loader.h"
 
@@ -143,14 +144,10 @@ inline Run run_calm(const std::string& args, const std::string& dir = CALM_SOURC
                                               "-" + std::to_string(counter++));
   std::string cmd = "cd '" + dir + "' && '" + std::string(CALM_BINARY) + "' " + args + " 2>'" +
                     err.string() + "'";
+  CommandResult c = run_command(cmd);
   Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+  r.out = std::move(c.out);
+  r.status = c.status;
   r.err = slurp(err);
   fs::remove(err);
   return r;

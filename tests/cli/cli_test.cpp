@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "report/schema_validator.h"
+#include "support/run_command.h"
 
 namespace fs = std::filesystem;
 
@@ -25,17 +26,9 @@ struct Run {
 
 /// Runs calm with `args` (shell words) from the repository root.
 Run run_calm(const std::string& args) {
-  std::string cmd = "cd '" + std::string(CALM_SOURCE_DIR) + "' && '" + CALM_BINARY + "' " + args +
-                    " 2>&1";
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-  return r;
+  auto c = calm::test::run_command("cd '" + std::string(CALM_SOURCE_DIR) + "' && '" +
+                                   CALM_BINARY + "' " + args + " 2>&1");
+  return Run{c.status, std::move(c.out)};
 }
 
 fs::path temp_dir() {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "support/run_command.h"
+
 // Helpers shared by the viz tests: loading a sample program, a tiny XML well-formedness
 // checker (enough for Graphviz's SVG), running the calm executable.
 
@@ -258,17 +260,9 @@ struct Run {
 
 /// Runs calm with `args` (shell words) from the repository root.
 inline Run run_calm(const std::string& args) {
-  std::string cmd =
-      "cd '" + source_dir() + "' && '" + std::string(CALM_BINARY) + "' " + args + " 2>&1";
-  Run r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-  return r;
+  auto c = calm::test::run_command("cd '" + source_dir() + "' && '" + std::string(CALM_BINARY) +
+                                   "' " + args + " 2>&1");
+  return Run{c.status, std::move(c.out)};
 }
 
 /// A fresh directory for one test's files.

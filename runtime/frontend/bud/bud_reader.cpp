@@ -372,6 +372,24 @@ class RuleReader {
     return s;
   }
 
+  /// A rule of `block` for statement `stmt`, with its right-hand side copied.
+  RawRule start_rule(Node stmt, const std::string& module, const RawBlock& block,
+                     const std::string& lhs, SourceLocation lhs_location, RuleOp op,
+                     SourceLocation op_location, Node rhs) {
+    RawRule r;
+    r.rule.lhs = lhs;
+    r.lhs_location = std::move(lhs_location);
+    r.rule.op = op;
+    r.rule.module = module;
+    r.rule.block = block.name;
+    r.rule.bootstrap = block.bootstrap;
+    r.rule.text = str(stmt.text());
+    r.rule.location = stmt.location();
+    r.rule.op_location = std::move(op_location);
+    r.rule.rhs = tree_.to_expr(rhs);
+    return r;
+  }
+
   /// `a <= rhs`, `a << rhs`, and `a < +rhs` / `a < -rhs` / `a < ~rhs` / `a < +-rhs`.
   bool read_binary(Node stmt, const std::string& module, RawBlock& block) {
     Node left = stmt.child_by_field("left");
@@ -412,17 +430,7 @@ class RuleReader {
     } else {
       return false;
     }
-    RawRule r;
-    r.rule.lhs = *lhs;
-    r.lhs_location = left.location();
-    r.rule.op = op;
-    r.rule.module = module;
-    r.rule.block = block.name;
-    r.rule.bootstrap = block.bootstrap;
-    r.rule.text = str(stmt.text());
-    r.rule.location = stmt.location();
-    r.rule.op_location = opnode.location();
-    r.rule.rhs = tree_.to_expr(rhs);
+    RawRule r = start_rule(stmt, module, block, *lhs, left.location(), op, opnode.location(), rhs);
     collect_references(rhs, Node(), r);
     block.rules.push_back(std::move(r));
     return true;
@@ -457,17 +465,7 @@ class RuleReader {
     t.location = sym.location();
     block.temps.push_back(t);
 
-    RawRule r;
-    r.rule.lhs = *name;
-    r.lhs_location = sym.location();
-    r.rule.op = op;
-    r.rule.module = module;
-    r.rule.block = block.name;
-    r.rule.bootstrap = block.bootstrap;
-    r.rule.text = str(stmt.text());
-    r.rule.location = stmt.location();
-    r.rule.op_location = opnode.location();
-    r.rule.rhs = tree_.to_expr(rhs);
+    RawRule r = start_rule(stmt, module, block, *name, sym.location(), op, opnode.location(), rhs);
     Node misbound = call_block(stmt);
     if (misbound) {
       // Move the block back onto the right-hand side, where Bud puts it.
@@ -505,18 +503,9 @@ class RuleReader {
     block.temps.push_back(v);
     views.insert(name);
 
-    RawRule r;
-    r.rule.lhs = name;
-    r.lhs_location = left.location();
-    r.rule.op = RuleOp::Merge;
-    r.rule.module = module;
-    r.rule.block = block.name;
-    r.rule.bootstrap = block.bootstrap;
-    r.rule.text = str(stmt.text());
-    r.rule.location = stmt.location();
     Node eq = stmt.child(1);
-    r.rule.op_location = eq ? eq.location() : stmt.location();
-    r.rule.rhs = tree_.to_expr(rhs);
+    RawRule r = start_rule(stmt, module, block, name, left.location(), RuleOp::Merge,
+                           eq ? eq.location() : stmt.location(), rhs);
     collect_references(rhs, Node(), r);
     block.rules.push_back(std::move(r));
   }
