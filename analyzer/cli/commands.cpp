@@ -51,6 +51,7 @@ const std::vector<Command>& commands() {
       kHtmlCommand,
       kCheckCommand,
       kDiffCommand,
+      kRunCommand,
   };
   return table;
 }

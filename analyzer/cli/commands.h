@@ -28,5 +28,6 @@ extern const Command kGraphCommand;  ///< calm graph (cmd_graph.cpp)
 extern const Command kHtmlCommand;   ///< calm html (cmd_graph.cpp)
 extern const Command kCheckCommand;  ///< calm check (cmd_check.cpp)
 extern const Command kDiffCommand;   ///< calm diff (cmd_diff.cpp)
+extern const Command kRunCommand;    ///< calm run (cmd_run.cpp)
 
 }  // namespace calm::cli

@@ -1,0 +1,873 @@
+#include "eval/interpreter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+namespace calm::eval {
+
+namespace {
+
+const std::set<std::string> kCollectionMethods = {
+    "map",      "pro",        "collect",  "flat_map", "select",   "reject",  "pairs",  "lefts",
+    "rights",   "matches",    "combos",   "notin",    "group",    "argmin",  "argmax", "argagg",
+    "payloads", "keys",       "values",   "join",     "include?", "exists?", "empty?", "any?",
+    "none?",    "length",     "size",     "count",    "sum",      "min",     "max",    "avg",
+    "accum",    "accum_pair", "bool_and", "bool_or",  "choose"};
+
+/// Methods on plain values (see call_method).
+const std::set<std::string> kValueMethods = {
+    "nil?",     "to_s",        "inspect",   "to_i",   "to_f",    "to_sym",   "to_a",    "abs",
+    "zero?",    "even?",       "odd?",      "succ",   "pred",    "round",    "floor",   "ceil",
+    "between?", "size",        "length",    "count",  "upcase",  "downcase", "strip",   "chomp",
+    "include?", "start_with?", "end_with?", "empty?", "reverse", "split",    "first",   "last",
+    "any?",     "sort",        "uniq",      "max",    "min",     "sum",      "join",    "flatten",
+    "compact",  "push",        "<<",        "index",  "at",      "take",     "drop",    "map",
+    "collect",  "select",      "reject",    "all?",   "keys",    "values",   "key?",    "has_key?",
+    "fetch",    "eql?",        "dup",       "clone",  "freeze",  "hash",     "member?", "==",
+    "!=",       "values_at",   "to_h",      "merge",  "ip_port", "budtime",  "concat",  "slice"};
+
+const std::set<std::string> kBinaryOps = {
+    "+",  "-",  "*",   "/",  "%",  "**",  "==", "!=", "<", ">",
+    "<=", ">=", "<=>", "&&", "||", "and", "or", "&",  "|", "eql?"};
+
+const std::set<std::string> kSupportedTypes = {"call",
+                                               "identifier",
+                                               "block",
+                                               "do_block",
+                                               "block_parameters",
+                                               "block_body",
+                                               "body_statement",
+                                               "binary",
+                                               "unary",
+                                               "array",
+                                               "integer",
+                                               "float",
+                                               "string",
+                                               "string_content",
+                                               "interpolation",
+                                               "escape_sequence",
+                                               "simple_symbol",
+                                               "delimited_symbol",
+                                               "hash_key_symbol",
+                                               "hash",
+                                               "pair",
+                                               "if_modifier",
+                                               "unless_modifier",
+                                               "if",
+                                               "unless",
+                                               "elsif",
+                                               "else",
+                                               "then",
+                                               "conditional",
+                                               "parenthesized_statements",
+                                               "element_reference",
+                                               "true",
+                                               "false",
+                                               "nil",
+                                               "instance_variable",
+                                               "assignment",
+                                               "operator_assignment",
+                                               "argument_list",
+                                               "case",
+                                               "when",
+                                               "pattern",
+                                               "destructured_parameter",
+                                               "constant",
+                                               "comment"};
+
+std::string method_name(const Expr& e) {
+  const Expr* m = e.child("method");
+  return m ? m->text : "";
+}
+
+std::vector<const Expr*> arguments(const Expr& call) {
+  std::vector<const Expr*> out;
+  if (const Expr* a = call.child("arguments"))
+    for (const auto& c : a->children)
+      if (c.type != "(" && c.type != ")" && c.type != "," && c.type != "comment") out.push_back(&c);
+  return out;
+}
+
+bool is_punct(const Expr& e) {
+  return e.field == "operator" || e.type == "," || e.type == "(" || e.type == ")" ||
+         e.type == "[" || e.type == "]" || e.type == "{" || e.type == "}" || e.type == "|" ||
+         e.type == "." || e.type == "do" || e.type == "end" || e.type == "=>" || e.type == ";" ||
+         (e.type == "then" && e.children.empty()) || e.type == ":" || e.type == "?" ||
+         e.type == "&." || e.type == "#{" || e.type == "\"" || e.type == "'";
+}
+
+std::string kind_name(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::Nil:
+      return "nil";
+    case Value::Kind::Bool:
+      return v.as_bool() ? "true" : "false";
+    case Value::Kind::Int:
+      return "Integer";
+    case Value::Kind::Float:
+      return "Float";
+    case Value::Kind::String:
+      return "String";
+    case Value::Kind::Symbol:
+      return "Symbol";
+    case Value::Kind::Array:
+      return "Array";
+    case Value::Kind::Hash:
+      return "Hash";
+    case Value::Kind::Set:
+      return "Set";
+  }
+  return "value";
+}
+
+int64_t parse_int(const std::string& text) {
+  std::string t;
+  for (char c : text)
+    if (c != '_') t += c;
+  return std::strtoll(t.c_str(), nullptr, 0);
+}
+
+std::string unescape(const std::string& s) {
+  if (s.size() < 2 || s[0] != '\\') return s;
+  switch (s[1]) {
+    case 'n':
+      return "\n";
+    case 't':
+      return "\t";
+    case 'r':
+      return "\r";
+    case '0':
+      return std::string(1, '\0');
+    case 's':
+      return " ";
+    default:
+      return s.substr(1);
+  }
+}
+
+}  // namespace
+
+bool is_collection_method(const std::string& method) {
+  return kCollectionMethods.count(method) > 0;
+}
+
+Interpreter::Interpreter(const CollectionAccess& collections, std::string file, Value local_addr,
+                         int64_t budtime)
+    : collections_(collections),
+      file_(std::move(file)),
+      local_addr_(std::move(local_addr)),
+      budtime_(budtime) {}
+
+void Interpreter::unsupported(const Expr& e, const std::string& what) const {
+  throw EvalError{"calm-eval-unsupported", "unsupported construct " + what, locate(e)};
+}
+
+void Interpreter::fail(const Expr& e, const std::string& message) const {
+  throw EvalError{"calm-eval-error", message, locate(e)};
+}
+
+Value Interpreter::eval_sequence(const Expr& e, Scope& scope) const {
+  Value last;
+  for (const auto& c : e.children) {
+    if (is_punct(c) || c.type == "comment") continue;
+    last = eval(c, scope);
+  }
+  return last;
+}
+
+void Interpreter::bind(const Expr& param, const Value& v, Scope& scope) const {
+  if (param.type == "identifier") {
+    scope[param.text] = v;
+    return;
+  }
+  if (param.type == "destructured_parameter") {
+    std::vector<const Expr*> subs;
+    for (const auto& c : param.children)
+      if (!is_punct(c)) subs.push_back(&c);
+    for (size_t i = 0; i < subs.size(); ++i)
+      bind(*subs[i], v.is_array() && i < v.items().size() ? v.items()[i] : Value(), scope);
+    return;
+  }
+  unsupported(param, "block parameter '" + param.type + "'");
+}
+
+Value Interpreter::call_block(const Expr& block, const std::vector<Value>& args,
+                              const Scope& outer) const {
+  Scope scope = outer;
+  std::vector<const Expr*> params;
+  if (const Expr* ps = block.child("parameters"))
+    for (const auto& c : ps->children)
+      if (!is_punct(c)) params.push_back(&c);
+  std::vector<Value> actual = args;
+  if (params.size() > 1 && args.size() == 1 && args[0].is_array()) actual = args[0].items();
+  for (size_t i = 0; i < params.size(); ++i)
+    bind(*params[i], i < actual.size() ? actual[i] : Value(), scope);
+  const Expr* body = block.child("body");
+  if (!body) return Value();
+  return eval_sequence(*body, scope);
+}
+
+Value Interpreter::eval(const Expr& e, Scope& scope) const {
+  const std::string& t = e.type;
+  if (t == "integer") return Value::integer(parse_int(e.text));
+  if (t == "float") return Value::floating(std::strtod(e.text.c_str(), nullptr));
+  if (t == "true") return Value::boolean(true);
+  if (t == "false") return Value::boolean(false);
+  if (t == "nil") return Value();
+  if (t == "string" || t == "delimited_symbol") {
+    std::string s;
+    for (const auto& c : e.children) {
+      if (c.type == "string_content")
+        s += c.text;
+      else if (c.type == "escape_sequence")
+        s += unescape(c.text);
+      else if (c.type == "interpolation")
+        s += eval_sequence(c, scope).to_s();
+    }
+    return t == "string" ? Value::string(s) : Value::symbol(s);
+  }
+  if (t == "simple_symbol") return Value::symbol(e.text.substr(e.text.rfind(':') + 1));
+  if (t == "hash_key_symbol") return Value::symbol(e.text);
+  if (t == "array") {
+    std::vector<Value> items, hk, hv;
+    for (const auto& c : e.children) {
+      if (is_punct(c)) continue;
+      if (c.type == "pair") {  // [1, a: 2] is [1, {:a=>2}]
+        hk.push_back(eval(*c.child("key"), scope));
+        hv.push_back(eval(*c.child("value"), scope));
+        continue;
+      }
+      items.push_back(eval(c, scope));
+    }
+    if (!hk.empty()) items.push_back(Value::hash(hk, hv));
+    return Value::array(std::move(items));
+  }
+  if (t == "hash") {
+    std::vector<Value> hk, hv;
+    for (const auto& c : e.children) {
+      if (is_punct(c)) continue;
+      if (c.type != "pair") unsupported(c, "'" + c.type + "' in a hash literal");
+      hk.push_back(eval(*c.child("key"), scope));
+      hv.push_back(eval(*c.child("value"), scope));
+    }
+    return Value::hash(hk, hv);
+  }
+  if (t == "identifier") {
+    if (auto it = scope.find(e.text); it != scope.end()) return it->second;
+    if (e.text == "budtime") return Value::integer(budtime_);
+    if (e.text == "ip_port") return local_addr_;
+    std::string coll = collections_.collection_named(e);
+    if (!coll.empty()) unsupported(e, "collection '" + coll + "' used as a value inside a block");
+    unsupported(e, "identifier '" + e.text + "' (not a block parameter, local or collection)");
+  }
+  if (t == "instance_variable") {
+    if (e.text == "@local_addr") return local_addr_;
+    unsupported(e, "instance variable '" + e.text + "'");
+  }
+  if (t == "parenthesized_statements" || t == "block_body" || t == "body_statement" ||
+      t == "then" || t == "else")
+    return eval_sequence(e, scope);
+  if (t == "if_modifier" || t == "unless_modifier") {
+    bool c = eval(*e.child("condition"), scope).truthy();
+    if (t == "unless_modifier") c = !c;
+    return c ? eval(*e.child("body"), scope) : Value();
+  }
+  if (t == "if" || t == "unless" || t == "elsif" || t == "conditional") {
+    bool c = eval(*e.child("condition"), scope).truthy();
+    if (t == "unless") c = !c;
+    const Expr* branch = e.child(c ? "consequence" : "alternative");
+    return branch ? eval(*branch, scope) : Value();
+  }
+  if (t == "case") {
+    const Expr* value_expr = e.child("value");
+    if (!value_expr) unsupported(e, "case without a value");
+    Value v = eval(*value_expr, scope);
+    for (const auto& w : e.children) {
+      if (w.type == "when") {
+        for (const auto& p : w.children) {
+          if (p.field != "pattern") continue;
+          const Expr& pe = p.children.empty() ? p : p.children.front();
+          if (Value::ruby_equal(eval(pe, scope), v)) {
+            const Expr* body = w.child("body");
+            return body ? eval(*body, scope) : Value();
+          }
+        }
+      } else if (w.type == "else") {
+        return eval(w, scope);
+      }
+    }
+    return Value();
+  }
+  if (t == "assignment") {
+    const Expr* left = e.child("left");
+    if (!left || left->type != "identifier")
+      unsupported(e, "assignment to '" + (left ? left->type : std::string("?")) + "'");
+    Value v = eval(*e.child("right"), scope);
+    scope[left->text] = v;
+    return v;
+  }
+  if (t == "operator_assignment") {
+    const Expr* left = e.child("left");
+    const Expr* op = e.child("operator");
+    if (!left || left->type != "identifier" || !op)
+      unsupported(e, "operator assignment to '" + (left ? left->type : std::string("?")) + "'");
+    auto it = scope.find(left->text);
+    Value cur = it == scope.end() ? Value() : it->second;
+    Value v;
+    if (op->text == "||=")
+      v = cur.truthy() ? cur : eval(*e.child("right"), scope);
+    else if (op->text == "&&=")
+      v = cur.truthy() ? eval(*e.child("right"), scope) : cur;
+    else
+      v = arith(e, op->text.substr(0, op->text.size() - 1), cur, eval(*e.child("right"), scope));
+    scope[left->text] = v;
+    return v;
+  }
+  if (t == "unary") {
+    const Expr* op = e.child("operator");
+    const Expr* operand = e.child("operand");
+    if (!op || !operand) unsupported(e, "unary expression");
+    Value v = eval(*operand, scope);
+    if (op->text == "!" || op->text == "not") return Value::boolean(!v.truthy());
+    if (op->text == "-") {
+      if (v.kind() == Value::Kind::Int) return Value::integer(-v.as_int());
+      if (v.kind() == Value::Kind::Float) return Value::floating(-v.as_float());
+      fail(e, "undefined method '-@' for " + kind_name(v));
+    }
+    if (op->text == "+" && v.is_numeric()) return v;
+    unsupported(e, "unary operator '" + op->text + "'");
+  }
+  if (t == "binary") return eval_binary(e, scope);
+  if (t == "element_reference") {
+    const Expr* obj = e.child("object");
+    std::vector<Value> idx;
+    for (const auto& c : e.children)
+      if (c.field != "object" && !is_punct(c)) idx.push_back(eval(c, scope));
+    Value o = eval(*obj, scope);
+    if (idx.size() != 1)
+      unsupported(e, "indexing with " + std::to_string(idx.size()) + " arguments");
+    const Value& i = idx[0];
+    if (o.is_array() && i.kind() == Value::Kind::Int) {
+      int64_t n = int64_t(o.items().size()), k = i.as_int();
+      if (k < 0) k += n;
+      return k >= 0 && k < n ? o.items()[size_t(k)] : Value();
+    }
+    if (o.kind() == Value::Kind::Hash) {
+      for (size_t k = 0; k < o.items().size(); ++k)
+        if (o.items()[k] == i) return o.hash_values()[k];
+      return Value();
+    }
+    if (o.kind() == Value::Kind::String && i.kind() == Value::Kind::Int) {
+      int64_t n = int64_t(o.as_string().size()), k = i.as_int();
+      if (k < 0) k += n;
+      return k >= 0 && k < n ? Value::string(o.as_string().substr(size_t(k), 1)) : Value();
+    }
+    fail(e, "cannot index " + kind_name(o) + " with " + kind_name(i));
+  }
+  if (t == "call") return eval_call(e, scope);
+  unsupported(e, "'" + t + "'");
+}
+
+Value Interpreter::eval_binary(const Expr& e, Scope& scope) const {
+  const Expr* op = e.child("operator");
+  const Expr* l = e.child("left");
+  const Expr* r = e.child("right");
+  if (!op || !l || !r) unsupported(e, "binary expression");
+  const std::string& o = op->text;
+  if (o == "&&" || o == "and") {
+    Value a = eval(*l, scope);
+    return a.truthy() ? eval(*r, scope) : a;
+  }
+  if (o == "||" || o == "or") {
+    Value a = eval(*l, scope);
+    return a.truthy() ? a : eval(*r, scope);
+  }
+  Value a = eval(*l, scope);
+  Value b = eval(*r, scope);
+  return arith(e, o, a, b);
+}
+
+Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
+                         const Value& b) const {
+  using K = Value::Kind;
+  if (o == "==") return Value::boolean(Value::ruby_equal(a, b));
+  if (o == "!=") return Value::boolean(!Value::ruby_equal(a, b));
+  if (o == "eql?") return Value::boolean(a == b);
+  bool comparable = (a.is_numeric() && b.is_numeric()) ||
+                    (a.kind() == b.kind() &&
+                     (a.kind() == K::String || a.kind() == K::Symbol || a.kind() == K::Array));
+  if (o == "<" || o == ">" || o == "<=" || o == ">=" || o == "<=>") {
+    if (!comparable) {
+      if (o == "<=>") return Value();
+      fail(e, "comparison of " + kind_name(a) + " with " + kind_name(b) + " failed");
+    }
+    int c = Value::compare(a, b);
+    if (a.is_numeric() && b.is_numeric()) {
+      double x = a.as_float(), y = b.as_float();
+      c = x < y ? -1 : x > y ? 1 : 0;
+    }
+    if (o == "<") return Value::boolean(c < 0);
+    if (o == ">") return Value::boolean(c > 0);
+    if (o == "<=") return Value::boolean(c <= 0);
+    if (o == ">=") return Value::boolean(c >= 0);
+    return Value::integer(c);
+  }
+  if (a.is_numeric() && b.is_numeric()) {
+    bool ints = a.kind() == K::Int && b.kind() == K::Int;
+    if (ints) {
+      int64_t x = a.as_int(), y = b.as_int();
+      if (o == "+") return Value::integer(x + y);
+      if (o == "-") return Value::integer(x - y);
+      if (o == "*") return Value::integer(x * y);
+      if (o == "/" || o == "%") {
+        if (y == 0) fail(e, "divided by 0");
+        // Ruby rounds integer division toward negative infinity.
+        int64_t q = x / y, m = x % y;
+        if (m != 0 && ((m < 0) != (y < 0))) {
+          q -= 1;
+          m += y;
+        }
+        return Value::integer(o == "/" ? q : m);
+      }
+      if (o == "**" && y >= 0) {
+        int64_t p = 1;
+        for (int64_t k = 0; k < y; ++k) p *= x;
+        return Value::integer(p);
+      }
+      if (o == "&") return Value::integer(x & y);
+      if (o == "|") return Value::integer(x | y);
+    }
+    double x = a.as_float(), y = b.as_float();
+    if (o == "+") return Value::floating(x + y);
+    if (o == "-") return Value::floating(x - y);
+    if (o == "*") return Value::floating(x * y);
+    if (o == "/") return Value::floating(x / y);
+    if (o == "%") return Value::floating(x - y * std::floor(x / y));
+    if (o == "**") return Value::floating(std::pow(x, y));
+  }
+  if (a.kind() == K::String && b.kind() == K::String && o == "+")
+    return Value::string(a.as_string() + b.as_string());
+  if (a.kind() == K::String && b.kind() == K::Int && o == "*") {
+    std::string s;
+    for (int64_t k = 0; k < b.as_int(); ++k) s += a.as_string();
+    return Value::string(s);
+  }
+  if (a.is_array() && b.is_array()) {
+    if (o == "+") {
+      auto items = a.items();
+      items.insert(items.end(), b.items().begin(), b.items().end());
+      return Value::array(items);
+    }
+    if (o == "-" || o == "&") {
+      std::vector<Value> items;
+      for (const auto& v : a.items()) {
+        bool in_b = std::find(b.items().begin(), b.items().end(), v) != b.items().end();
+        if (in_b == (o == "&")) items.push_back(v);
+      }
+      if (o == "&") items = Value::set(items).items();
+      return Value::array(items);
+    }
+    if (o == "|") {
+      auto items = a.items();
+      items.insert(items.end(), b.items().begin(), b.items().end());
+      std::vector<Value> uniq;
+      for (const auto& v : items)
+        if (std::find(uniq.begin(), uniq.end(), v) == uniq.end()) uniq.push_back(v);
+      return Value::array(uniq);
+    }
+  }
+  if (a.is_array() && o == "*" && b.kind() == K::Int) {
+    std::vector<Value> items;
+    for (int64_t k = 0; k < b.as_int(); ++k)
+      items.insert(items.end(), a.items().begin(), a.items().end());
+    return Value::array(items);
+  }
+  if (kBinaryOps.count(o) == 0) unsupported(e, "operator '" + o + "'");
+  fail(e, "undefined method '" + o + "' for " + kind_name(a) +
+              (a.is_nil() ? "" : " with " + kind_name(b)));
+}
+
+Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
+  std::string m = method_name(e);
+  const Expr* recv = e.child("receiver");
+  const Expr* block = e.child("block");
+  const Expr* op = e.child("operator");
+  if (op && op->text == "&.") unsupported(*op, "safe navigation '&.'");
+  if (!recv) {
+    if (m == "budtime" && !block) return Value::integer(budtime_);
+    if (m == "ip_port" && !block) return local_addr_;
+    if (auto it = scope.find(m); it != scope.end() && !block && arguments(e).empty())
+      return it->second;
+    if (!collections_.collection_named(e).empty() ||
+        !collections_.collection_named(*e.child("method")).empty())
+      unsupported(e, "collection expression '" + m + "' inside a block");
+    unsupported(e, "method call '" + m + "'");
+  }
+  // A collection inside a block: membership tests.
+  bool recv_is_local = recv->type == "identifier" && scope.count(recv->text);
+  std::string coll = recv_is_local ? "" : collections_.collection_named(*recv);
+  if (!coll.empty()) {
+    const TupleSet& tuples = collections_.contents(coll);
+    Schema schema = collections_.schema(coll);
+    auto args = arguments(e);
+    if (m == "include?" && args.size() == 1 && !block) {
+      Value v = eval(*args[0], scope);
+      if (!v.is_array()) return Value::boolean(false);
+      return Value::boolean(tuples.count(v.items()) > 0);
+    }
+    if ((m == "exists?" || m == "any?" || m == "empty?" || m == "none?") && args.empty()) {
+      bool found = false;
+      if (!block) {
+        found = !tuples.empty();
+      } else {
+        for (const auto& tup : tuples)
+          if (call_block(*block, {Value::array(tup, schema)}, scope).truthy()) {
+            found = true;
+            break;
+          }
+      }
+      return Value::boolean(m == "exists?" || m == "any?" ? found : !found);
+    }
+    if ((m == "size" || m == "length" || m == "count") && args.empty() && !block)
+      return Value::integer(int64_t(tuples.size()));
+    unsupported(e, "collection method '" + m + "' inside a block");
+  }
+  Value r = eval(*recv, scope);
+  std::vector<Value> args;
+  for (const Expr* a : arguments(e)) {
+    if (a->type == "pair" || a->type == "splat_argument" || a->type == "block_argument")
+      unsupported(*a, "'" + a->type + "' argument");
+    args.push_back(eval(*a, scope));
+  }
+  Value out = call_method(e, r, m, args, block, scope);
+  // `x << v` and `x.push(v)` on a local variable update the variable, as in Ruby.
+  if ((m == "push" || m == "<<" || m == "concat") && recv->type == "identifier" &&
+      scope.count(recv->text))
+    scope[recv->text] = out;
+  return out;
+}
+
+Value Interpreter::call_method(const Expr& e, const Value& r, const std::string& m,
+                               const std::vector<Value>& args, const Expr* block,
+                               Scope& scope) const {
+  using K = Value::Kind;
+  size_t n = args.size();
+  auto no_args = [&] { return n == 0 && !block; };
+  // Tuple fields: `t.key` is the column named key.
+  if (r.is_array() && r.schema() && no_args()) {
+    const auto& cols = *r.schema();
+    for (size_t i = 0; i < cols.size(); ++i)
+      if (cols[i] == m) return i < r.items().size() ? r.items()[i] : Value();
+  }
+  if (m == "nil?" && no_args()) return Value::boolean(r.is_nil());
+  if (m == "to_s" && no_args()) return Value::string(r.to_s());
+  if (m == "inspect" && no_args()) return Value::string(r.inspect());
+  if ((m == "dup" || m == "clone" || m == "freeze") && no_args()) return r;
+  if ((m == "==" || m == "!=" || m == "eql?") && n == 1 && !block) return arith(e, m, r, args[0]);
+  if (m == "hash" && no_args()) return Value::integer(int64_t(r.hash_code() >> 1));
+  switch (r.kind()) {
+    case K::Int:
+    case K::Float: {
+      bool is_int = r.kind() == K::Int;
+      if (m == "to_i" && no_args())
+        return Value::integer(is_int ? r.as_int() : int64_t(r.as_float()));
+      if (m == "to_f" && no_args()) return Value::floating(r.as_float());
+      if (m == "abs" && no_args())
+        return is_int ? Value::integer(std::llabs(r.as_int()))
+                      : Value::floating(std::fabs(r.as_float()));
+      if (m == "zero?" && no_args()) return Value::boolean(r.as_float() == 0);
+      if (is_int && m == "even?" && no_args()) return Value::boolean(r.as_int() % 2 == 0);
+      if (is_int && m == "odd?" && no_args()) return Value::boolean(r.as_int() % 2 != 0);
+      if (is_int && m == "succ" && no_args()) return Value::integer(r.as_int() + 1);
+      if (is_int && m == "pred" && no_args()) return Value::integer(r.as_int() - 1);
+      if ((m == "round" || m == "floor" || m == "ceil") && no_args()) {
+        if (is_int) return r;
+        double f = r.as_float();
+        f = m == "round" ? std::round(f) : m == "floor" ? std::floor(f) : std::ceil(f);
+        return Value::integer(int64_t(f));
+      }
+      if (m == "between?" && n == 2 && !block)
+        return Value::boolean(arith(e, ">=", r, args[0]).truthy() &&
+                              arith(e, "<=", r, args[1]).truthy());
+      break;
+    }
+    case K::String: {
+      const std::string& s = r.as_string();
+      if ((m == "size" || m == "length") && no_args()) return Value::integer(int64_t(s.size()));
+      if (m == "empty?" && no_args()) return Value::boolean(s.empty());
+      if (m == "to_sym" && no_args()) return Value::symbol(s);
+      if (m == "to_i" && no_args()) return Value::integer(std::strtoll(s.c_str(), nullptr, 10));
+      if (m == "to_f" && no_args()) return Value::floating(std::strtod(s.c_str(), nullptr));
+      if (m == "upcase" || m == "downcase") {
+        std::string o = s;
+        for (auto& c : o) c = char(m == "upcase" ? std::toupper(c) : std::tolower(c));
+        return Value::string(o);
+      }
+      if (m == "strip" && no_args()) {
+        size_t b = s.find_first_not_of(" \t\r\n"), en = s.find_last_not_of(" \t\r\n");
+        return Value::string(b == std::string::npos ? "" : s.substr(b, en - b + 1));
+      }
+      if (m == "chomp" && no_args()) {
+        std::string o = s;
+        if (!o.empty() && o.back() == '\n') o.pop_back();
+        if (!o.empty() && o.back() == '\r') o.pop_back();
+        return Value::string(o);
+      }
+      if (m == "reverse" && no_args()) return Value::string(std::string(s.rbegin(), s.rend()));
+      if (n == 1 && !block && args[0].kind() == K::String) {
+        const std::string& a = args[0].as_string();
+        if (m == "include?") return Value::boolean(s.find(a) != std::string::npos);
+        if (m == "start_with?") return Value::boolean(s.rfind(a, 0) == 0);
+        if (m == "end_with?")
+          return Value::boolean(s.size() >= a.size() &&
+                                s.compare(s.size() - a.size(), a.size(), a) == 0);
+        if (m == "split" && !a.empty()) {
+          std::vector<Value> parts;
+          size_t pos = 0;
+          for (size_t f; (f = s.find(a, pos)) != std::string::npos; pos = f + a.size())
+            parts.push_back(Value::string(s.substr(pos, f - pos)));
+          parts.push_back(Value::string(s.substr(pos)));
+          while (!parts.empty() && parts.back().as_string().empty()) parts.pop_back();
+          return Value::array(parts);
+        }
+      }
+      if (m == "+" && n == 1) return arith(e, "+", r, args[0]);
+      break;
+    }
+    case K::Symbol:
+      if (m == "to_sym" && no_args()) return r;
+      if ((m == "size" || m == "length") && no_args())
+        return Value::integer(int64_t(r.as_string().size()));
+      break;
+    case K::Array:
+    case K::Set: {
+      const auto& items = r.items();
+      auto mk = [&](std::vector<Value> v) {
+        return r.kind() == K::Set ? Value::set(std::move(v)) : Value::array(std::move(v));
+      };
+      if ((m == "size" || m == "length") && no_args()) return Value::integer(int64_t(items.size()));
+      if (m == "count" && n == 0) {
+        if (!block) return Value::integer(int64_t(items.size()));
+        int64_t c = 0;
+        for (const auto& v : items) c += call_block(*block, {v}, scope).truthy();
+        return Value::integer(c);
+      }
+      if (m == "empty?" && no_args()) return Value::boolean(items.empty());
+      if ((m == "include?" || m == "member?") && n == 1 && !block) {
+        for (const auto& v : items)
+          if (Value::ruby_equal(v, args[0])) return Value::boolean(true);
+        return Value::boolean(false);
+      }
+      if (m == "to_a" && no_args()) return Value::array(items);
+      if (r.kind() == K::Array) {
+        if (m == "first" && no_args()) return items.empty() ? Value() : items.front();
+        if (m == "last" && no_args()) return items.empty() ? Value() : items.back();
+        if ((m == "at") && n == 1 && args[0].kind() == K::Int) {
+          int64_t k = args[0].as_int(), sz = int64_t(items.size());
+          if (k < 0) k += sz;
+          return k >= 0 && k < sz ? items[size_t(k)] : Value();
+        }
+        if ((m == "take" || m == "drop" || m == "first" || m == "last") && n == 1 && !block &&
+            args[0].kind() == K::Int) {
+          size_t k = size_t(std::max<int64_t>(0, args[0].as_int()));
+          k = std::min(k, items.size());
+          if (m == "take" || m == "first")
+            return Value::array({items.begin(), items.begin() + long(k)});
+          if (m == "last") return Value::array({items.end() - long(k), items.end()});
+          return Value::array({items.begin() + long(k), items.end()});
+        }
+      }
+      if (m == "reverse" && no_args()) return Value::array({items.rbegin(), items.rend()});
+      if (m == "sort" && no_args()) {
+        auto v = items;
+        std::stable_sort(v.begin(), v.end(), [&](const Value& a, const Value& b) {
+          return arith(e, "<", a, b).truthy();
+        });
+        return Value::array(v);
+      }
+      if (m == "uniq" && no_args()) {
+        std::vector<Value> u;
+        for (const auto& v : items)
+          if (std::find(u.begin(), u.end(), v) == u.end()) u.push_back(v);
+        return Value::array(u);
+      }
+      if (m == "compact" && no_args()) {
+        std::vector<Value> u;
+        for (const auto& v : items)
+          if (!v.is_nil()) u.push_back(v);
+        return mk(u);
+      }
+      if (m == "flatten" && no_args()) {
+        std::vector<Value> u;
+        std::function<void(const Value&)> add = [&](const Value& v) {
+          if (v.is_array())
+            for (const auto& x : v.items()) add(x);
+          else
+            u.push_back(v);
+        };
+        for (const auto& v : items) add(v);
+        return Value::array(u);
+      }
+      if ((m == "max" || m == "min") && no_args()) {
+        if (items.empty()) return Value();
+        Value best = items[0];
+        for (const auto& v : items)
+          if (arith(e, m == "max" ? ">" : "<", v, best).truthy()) best = v;
+        return best;
+      }
+      if (m == "sum" && no_args()) {
+        Value s = Value::integer(0);
+        for (const auto& v : items) s = arith(e, "+", s, v);
+        return s;
+      }
+      if (m == "join" && n <= 1 && !block) {
+        std::string sep = n ? args[0].to_s() : "", out;
+        for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i].to_s();
+        return Value::string(out);
+      }
+      if ((m == "push" || m == "<<") && n >= 1 && !block) {
+        auto v = items;
+        v.insert(v.end(), args.begin(), args.end());
+        return mk(v);
+      }
+      if (m == "concat" && n == 1 && args[0].is_array()) return arith(e, "+", r, args[0]);
+      if (m == "index" && n == 1 && !block) {
+        for (size_t i = 0; i < items.size(); ++i)
+          if (Value::ruby_equal(items[i], args[0])) return Value::integer(int64_t(i));
+        return Value();
+      }
+      if (m == "values_at" && !block) {
+        std::vector<Value> out;
+        for (const auto& a : args) {
+          int64_t k = a.kind() == K::Int ? a.as_int() : -1;
+          out.push_back(k >= 0 && size_t(k) < items.size() ? items[size_t(k)] : Value());
+        }
+        return Value::array(out);
+      }
+      if (block && n == 0) {
+        if (m == "map" || m == "collect") {
+          std::vector<Value> out;
+          for (const auto& v : items) out.push_back(call_block(*block, {v}, scope));
+          return Value::array(out);
+        }
+        if (m == "select" || m == "reject") {
+          std::vector<Value> out;
+          for (const auto& v : items)
+            if (call_block(*block, {v}, scope).truthy() == (m == "select")) out.push_back(v);
+          return mk(out);
+        }
+        if (m == "any?" || m == "all?") {
+          for (const auto& v : items) {
+            bool b = call_block(*block, {v}, scope).truthy();
+            if (m == "any?" && b) return Value::boolean(true);
+            if (m == "all?" && !b) return Value::boolean(false);
+          }
+          return Value::boolean(m == "all?");
+        }
+      }
+      if (m == "any?" && no_args())
+        return Value::boolean(
+            std::any_of(items.begin(), items.end(), [](const Value& v) { return v.truthy(); }));
+      break;
+    }
+    case K::Hash: {
+      if ((m == "size" || m == "length") && no_args())
+        return Value::integer(int64_t(r.items().size()));
+      if (m == "empty?" && no_args()) return Value::boolean(r.items().empty());
+      if (m == "keys" && no_args()) return Value::array(r.items());
+      if (m == "values" && no_args()) return Value::array(r.hash_values());
+      if ((m == "key?" || m == "has_key?" || m == "include?" || m == "member?") && n == 1)
+        return Value::boolean(std::find(r.items().begin(), r.items().end(), args[0]) !=
+                              r.items().end());
+      if (m == "fetch" && (n == 1 || n == 2)) {
+        for (size_t k = 0; k < r.items().size(); ++k)
+          if (r.items()[k] == args[0]) return r.hash_values()[k];
+        if (n == 2) return args[1];
+        fail(e, "key not found: " + args[0].inspect());
+      }
+      if (m == "to_a" && no_args()) {
+        std::vector<Value> out;
+        for (size_t k = 0; k < r.items().size(); ++k)
+          out.push_back(Value::array({r.items()[k], r.hash_values()[k]}));
+        return Value::array(out);
+      }
+      if (m == "merge" && n == 1 && args[0].kind() == K::Hash) {
+        auto keys = r.items(), vals = r.hash_values();
+        keys.insert(keys.end(), args[0].items().begin(), args[0].items().end());
+        vals.insert(vals.end(), args[0].hash_values().begin(), args[0].hash_values().end());
+        return Value::hash(keys, vals);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  if (kValueMethods.count(m) == 0) unsupported(e, "method '" + m + "'");
+  if (r.is_array() && r.schema())
+    fail(e, "undefined method '" + m + "' for a tuple with columns " +
+                Value::array([&] {
+                  std::vector<Value> c;
+                  for (const auto& s : *r.schema()) c.push_back(Value::symbol(s));
+                  return c;
+                }())
+                    .inspect());
+  fail(e, "undefined method '" + m + "' for " + kind_name(r) + " " + r.inspect() +
+              (n ? " with " + std::to_string(n) + " argument(s)" : ""));
+}
+
+namespace {
+
+void check_node(const Expr& e, const std::string& file, Diagnostics& diags) {
+  auto report = [&](const std::string& what) {
+    diags.error("calm-eval-unsupported", "unsupported construct " + what,
+                SourceLocation{file, e.line, e.column});
+  };
+  if (is_punct(e)) return;
+  if (!kSupportedTypes.count(e.type)) {
+    report("'" + e.type + "'");
+    return;
+  }
+  if (e.type == "instance_variable" && e.text != "@local_addr") {
+    report("instance variable '" + e.text + "'");
+    return;
+  }
+  if (e.type == "constant") {
+    report("constant '" + e.text + "'");
+    return;
+  }
+  if (e.type == "call") {
+    const Expr* m = e.child("method");
+    std::string name = m ? m->text : "";
+    bool known = kCollectionMethods.count(name) || kValueMethods.count(name);
+    // A method-less call (`x.()`) or a bare identifier with a block names a collection
+    // (`coll { |t| ... }`), or a column (`t.key`): both are decided at run time.
+    if (!known && e.child("receiver") && (e.child("arguments") || e.child("block"))) {
+      report("method '" + name + "'");
+      return;
+    }
+    if (!known && !e.child("receiver") && e.child("arguments")) {
+      report("method call '" + name + "'");
+      return;
+    }
+  }
+  if (e.type == "binary") {
+    const Expr* op = e.child("operator");
+    if (op && !kBinaryOps.count(op->text)) {
+      report("operator '" + op->text + "'");
+      return;
+    }
+  }
+  for (const auto& c : e.children) check_node(c, file, diags);
+}
+
+}  // namespace
+
+bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags) {
+  size_t before = diags.size();
+  check_node(rhs, file, diags);
+  return diags.size() == before;
+}
+
+}  // namespace calm::eval

@@ -1,0 +1,85 @@
+#pragma once
+
+// The Ruby subset of rule blocks, evaluated on the program model's Expr trees:
+// literals, string interpolation, arrays, hashes, block parameters, tuple fields by
+// column name, arithmetic, comparisons, boolean operators, if/unless/case, modifiers,
+// ternaries, local assignment and common String/Array/Integer/Hash methods.
+// Anything else is refused with a located "calm-eval-unsupported" diagnostic.
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "eval/value.h"
+#include "model/diagnostic.h"
+#include "model/program.h"
+
+namespace calm::eval {
+
+/// A failed evaluation. Thrown inside the evaluator and turned into a Diagnostic at the
+/// Node boundary: it never leaves the library.
+struct EvalError {
+  std::string check;  ///< "calm-eval-unsupported", "calm-eval-error", "calm-key-conflict"
+  std::string message;
+  SourceLocation location;
+};
+
+/// The contents of a collection: a set of tuples, in sorted order.
+using TupleSet = std::set<Tuple>;
+
+/// What block code may see of the evaluator's collections (`x.include?([...])`, ...).
+class CollectionAccess {
+ public:
+  virtual ~CollectionAccess() = default;
+  /// The collection a node names (an identifier, or `alias.name` for an imported
+  /// module), or "" when it names none.
+  virtual std::string collection_named(const Expr& e) const = 0;
+  virtual const TupleSet& contents(const std::string& collection) const = 0;
+  virtual Schema schema(const std::string& collection) const = 0;
+};
+
+/// Local variables of a block (parameters and assignments).
+using Scope = std::map<std::string, Value>;
+
+class Interpreter {
+ public:
+  /// `file` locates errors; `local_addr` answers `@local_addr` and `ip_port`;
+  /// `budtime` is the current timestep.
+  Interpreter(const CollectionAccess& collections, std::string file, Value local_addr,
+              int64_t budtime);
+
+  /// Evaluates an expression. Throws EvalError.
+  Value eval(const Expr& e, Scope& scope) const;
+  /// Calls a `block`/`do_block` node. With several parameters and one array argument,
+  /// the array is spread over the parameters (Ruby block semantics). Throws EvalError.
+  Value call_block(const Expr& block, const std::vector<Value>& args, const Scope& outer) const;
+
+  SourceLocation locate(const Expr& e) const { return {file_, e.line, e.column}; }
+  [[noreturn]] void unsupported(const Expr& e, const std::string& what) const;
+  [[noreturn]] void fail(const Expr& e, const std::string& message) const;
+
+ private:
+  Value eval_call(const Expr& e, Scope& scope) const;
+  Value eval_binary(const Expr& e, Scope& scope) const;
+  Value call_method(const Expr& e, const Value& recv, const std::string& m,
+                    const std::vector<Value>& args, const Expr* block, Scope& scope) const;
+  Value eval_sequence(const Expr& e, Scope& scope) const;
+  Value arith(const Expr& e, const std::string& op, const Value& a, const Value& b) const;
+  void bind(const Expr& param, const Value& v, Scope& scope) const;
+
+  const CollectionAccess& collections_;
+  std::string file_;
+  Value local_addr_;
+  int64_t budtime_;
+};
+
+/// Collection-level methods the evaluator implements on a rule's right-hand side.
+bool is_collection_method(const std::string& method);
+
+/// Checks statically that every node of a right-hand side is in the supported subset;
+/// adds one "calm-eval-unsupported" error per unsupported construct. Returns true when
+/// there is none.
+bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags);
+
+}  // namespace calm::eval

@@ -1,0 +1,269 @@
+#include "eval/value.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace calm::eval {
+
+Value Value::boolean(bool b) {
+  Value v;
+  v.kind_ = Kind::Bool;
+  v.b_ = b;
+  return v;
+}
+Value Value::integer(int64_t i) {
+  Value v;
+  v.kind_ = Kind::Int;
+  v.i_ = i;
+  return v;
+}
+Value Value::floating(double f) {
+  Value v;
+  v.kind_ = Kind::Float;
+  v.f_ = f;
+  return v;
+}
+Value Value::string(std::string s) {
+  Value v;
+  v.kind_ = Kind::String;
+  v.s_ = std::move(s);
+  return v;
+}
+Value Value::symbol(std::string s) {
+  Value v;
+  v.kind_ = Kind::Symbol;
+  v.s_ = std::move(s);
+  return v;
+}
+Value Value::array(std::vector<Value> items, Schema schema) {
+  Value v;
+  v.kind_ = Kind::Array;
+  v.items_ = std::move(items);
+  v.schema_ = std::move(schema);
+  return v;
+}
+Value Value::hash(std::vector<Value> keys, std::vector<Value> values) {
+  Value v;
+  v.kind_ = Kind::Hash;
+  for (size_t i = 0; i < keys.size() && i < values.size(); ++i) {
+    auto it = std::find(v.items_.begin(), v.items_.end(), keys[i]);
+    if (it != v.items_.end()) {
+      v.values_[size_t(it - v.items_.begin())] = values[i];
+    } else {
+      v.items_.push_back(keys[i]);
+      v.values_.push_back(values[i]);
+    }
+  }
+  return v;
+}
+Value Value::set(std::vector<Value> items) {
+  Value v;
+  v.kind_ = Kind::Set;
+  std::sort(items.begin(), items.end());
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+  v.items_ = std::move(items);
+  return v;
+}
+
+namespace {
+
+int rank(Value::Kind k) {
+  switch (k) {
+    case Value::Kind::Nil:
+      return 0;
+    case Value::Kind::Bool:
+      return 1;
+    case Value::Kind::Int:
+    case Value::Kind::Float:
+      return 2;
+    case Value::Kind::String:
+      return 3;
+    case Value::Kind::Symbol:
+      return 4;
+    case Value::Kind::Array:
+      return 5;
+    case Value::Kind::Hash:
+      return 6;
+    case Value::Kind::Set:
+      return 7;
+  }
+  return 0;
+}
+
+int compare_lists(const std::vector<Value>& a, const std::vector<Value>& b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i)
+    if (int c = Value::compare(a[i], b[i]); c != 0) return c;
+  return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string format_float(double f) {
+  if (std::isnan(f)) return "NaN";
+  if (std::isinf(f)) return f > 0 ? "Infinity" : "-Infinity";
+  char buf[64];
+  // Shortest representation that reads back the same, like Ruby's Float#to_s.
+  for (int prec = 1; prec <= 17; ++prec) {
+    std::snprintf(buf, sizeof buf, "%.*g", prec, f);
+    if (std::strtod(buf, nullptr) == f) break;
+  }
+  std::string s = buf;
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  return s;
+}
+
+}  // namespace
+
+int Value::compare(const Value& a, const Value& b) {
+  int ra = rank(a.kind_), rb = rank(b.kind_);
+  if (ra != rb) return ra < rb ? -1 : 1;
+  switch (a.kind_) {
+    case Kind::Nil:
+      return 0;
+    case Kind::Bool:
+      return a.b_ == b.b_ ? 0 : (a.b_ ? 1 : -1);
+    case Kind::Int:
+    case Kind::Float: {
+      if (a.kind_ == Kind::Int && b.kind_ == Kind::Int)
+        return a.i_ < b.i_ ? -1 : a.i_ > b.i_ ? 1 : 0;
+      double x = a.as_float(), y = b.as_float();
+      if (x < y) return -1;
+      if (x > y) return 1;
+      if (a.kind_ != b.kind_) return a.kind_ == Kind::Int ? -1 : 1;
+      return 0;
+    }
+    case Kind::String:
+    case Kind::Symbol:
+      return a.s_ < b.s_ ? -1 : a.s_ > b.s_ ? 1 : 0;
+    case Kind::Array:
+    case Kind::Set:
+      return compare_lists(a.items_, b.items_);
+    case Kind::Hash:
+      if (int c = compare_lists(a.items_, b.items_); c != 0) return c;
+      return compare_lists(a.values_, b.values_);
+  }
+  return 0;
+}
+
+bool Value::ruby_equal(const Value& a, const Value& b) {
+  if (a.is_numeric() && b.is_numeric()) return a.as_float() == b.as_float();
+  if (a.kind_ != b.kind_) return false;
+  if (a.kind_ == Kind::Array || a.kind_ == Kind::Set || a.kind_ == Kind::Hash) {
+    if (a.items_.size() != b.items_.size() || a.values_.size() != b.values_.size()) return false;
+    for (size_t i = 0; i < a.items_.size(); ++i)
+      if (!ruby_equal(a.items_[i], b.items_[i])) return false;
+    for (size_t i = 0; i < a.values_.size(); ++i)
+      if (!ruby_equal(a.values_[i], b.values_[i])) return false;
+    return true;
+  }
+  return compare(a, b) == 0;
+}
+
+size_t Value::hash_code() const {
+  size_t h = std::hash<int>()(int(kind_));
+  auto mix = [&h](size_t x) { h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+  switch (kind_) {
+    case Kind::Nil:
+      break;
+    case Kind::Bool:
+      mix(b_);
+      break;
+    case Kind::Int:
+      mix(std::hash<int64_t>()(i_));
+      break;
+    case Kind::Float:
+      mix(std::hash<double>()(f_));
+      break;
+    case Kind::String:
+    case Kind::Symbol:
+      mix(std::hash<std::string>()(s_));
+      break;
+    case Kind::Array:
+    case Kind::Set:
+    case Kind::Hash:
+      for (const auto& v : items_) mix(v.hash_code());
+      for (const auto& v : values_) mix(v.hash_code());
+      break;
+  }
+  return h;
+}
+
+std::string Value::inspect() const {
+  switch (kind_) {
+    case Kind::Nil:
+      return "nil";
+    case Kind::Bool:
+      return b_ ? "true" : "false";
+    case Kind::Int:
+      return std::to_string(i_);
+    case Kind::Float:
+      return format_float(f_);
+    case Kind::String:
+      return quote(s_);
+    case Kind::Symbol:
+      return ":" + s_;
+    case Kind::Array: {
+      std::string out = "[";
+      for (size_t i = 0; i < items_.size(); ++i) out += (i ? ", " : "") + items_[i].inspect();
+      return out + "]";
+    }
+    case Kind::Hash: {
+      std::string out = "{";
+      for (size_t i = 0; i < items_.size(); ++i)
+        out += (i ? ", " : "") + items_[i].inspect() + "=>" + values_[i].inspect();
+      return out + "}";
+    }
+    case Kind::Set: {
+      std::string out = "#<Set: {";
+      for (size_t i = 0; i < items_.size(); ++i) out += (i ? ", " : "") + items_[i].inspect();
+      return out + "}>";
+    }
+  }
+  return "nil";
+}
+
+std::string Value::to_s() const {
+  switch (kind_) {
+    case Kind::Nil:
+      return "";
+    case Kind::String:
+    case Kind::Symbol:
+      return s_;
+    default:
+      return inspect();
+  }
+}
+
+size_t TupleHash::operator()(const Tuple& t) const {
+  size_t h = t.size();
+  for (const auto& v : t) h ^= v.hash_code() + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h;
+}
+
+std::string inspect(const Tuple& t) { return Value::array(t).inspect(); }
+
+}  // namespace calm::eval

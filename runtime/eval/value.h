@@ -1,0 +1,94 @@
+#pragma once
+
+// Ruby values for the reference evaluator: nil, booleans, integers, floats, strings,
+// symbols, arrays (tuples are arrays), hashes and sets, with Ruby-like equality,
+// a total order (for deterministic output) and Ruby `inspect` text.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace calm::eval {
+
+/// Column names of a collection. Shared by every tuple of the collection, so that a
+/// tuple bound to a block parameter answers `t.col` like a Bud tuple (a Ruby Struct).
+using Schema = std::shared_ptr<const std::vector<std::string>>;
+
+class Value {
+ public:
+  enum class Kind { Nil, Bool, Int, Float, String, Symbol, Array, Hash, Set };
+
+  Value() = default;
+  static Value nil() { return {}; }
+  static Value boolean(bool b);
+  static Value integer(int64_t i);
+  static Value floating(double f);
+  static Value string(std::string s);
+  static Value symbol(std::string s);  ///< without the leading ':'
+  static Value array(std::vector<Value> items, Schema schema = nullptr);
+  /// A hash with its entries in insertion order; later duplicate keys replace earlier ones.
+  static Value hash(std::vector<Value> keys, std::vector<Value> values);
+  /// A set: items sorted and unique.
+  static Value set(std::vector<Value> items);
+
+  Kind kind() const { return kind_; }
+  bool is_nil() const { return kind_ == Kind::Nil; }
+  bool is_array() const { return kind_ == Kind::Array; }
+  bool is_numeric() const { return kind_ == Kind::Int || kind_ == Kind::Float; }
+  /// Ruby truthiness: everything but nil and false.
+  bool truthy() const { return !(kind_ == Kind::Nil || (kind_ == Kind::Bool && !b_)); }
+
+  bool as_bool() const { return b_; }
+  int64_t as_int() const { return i_; }
+  double as_float() const { return kind_ == Kind::Int ? double(i_) : f_; }
+  const std::string& as_string() const { return s_; }  ///< String and Symbol
+  /// Array and Set items; hash keys.
+  const std::vector<Value>& items() const { return items_; }
+  std::vector<Value>& mutable_items() { return items_; }
+  const std::vector<Value>& hash_values() const { return values_; }
+  /// The column names of a tuple, or nullptr.
+  const Schema& schema() const { return schema_; }
+  void set_schema(Schema s) { schema_ = std::move(s); }
+
+  /// Ruby `inspect`: nil, true, 1, 1.5, "s", :sym, [1, "a"], {:a=>1}, #<Set: {1}>.
+  std::string inspect() const;
+  /// Ruby `to_s`: strings and symbols without quotes, nil as "".
+  std::string to_s() const;
+
+  /// Ruby `eql?`: what Set and Hash use, so 1 and 1.0 differ. The schema is ignored.
+  friend bool operator==(const Value& a, const Value& b) { return compare(a, b) == 0; }
+  friend bool operator<(const Value& a, const Value& b) { return compare(a, b) < 0; }
+  /// A total order: by kind (nil < false/true < numbers < strings < symbols < arrays <
+  /// hashes < sets), numbers by value (an Int before an equal Float), then contents.
+  static int compare(const Value& a, const Value& b);
+  /// Ruby `==`: like eql? but 1 == 1.0.
+  static bool ruby_equal(const Value& a, const Value& b);
+  size_t hash_code() const;
+
+ private:
+  Kind kind_ = Kind::Nil;
+  bool b_ = false;
+  int64_t i_ = 0;
+  double f_ = 0;
+  std::string s_;
+  std::vector<Value> items_;   ///< array/set items, hash keys
+  std::vector<Value> values_;  ///< hash values
+  Schema schema_;
+};
+
+/// A fact: one Value per column.
+using Tuple = std::vector<Value>;
+
+struct TupleHash {
+  size_t operator()(const Tuple& t) const;
+};
+struct ValueHash {
+  size_t operator()(const Value& v) const { return v.hash_code(); }
+};
+
+/// "[1, \"a\"]"
+std::string inspect(const Tuple& t);
+
+}  // namespace calm::eval

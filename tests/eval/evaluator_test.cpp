@@ -1,0 +1,301 @@
+// Unit tests of the reference evaluator: one small program per operator, with
+// results computed by hand, and end-to-end runs of samples.
+
+#include "eval/evaluator.h"
+
+#include <doctest/doctest.h>
+
+#include "frontend/loader.h"
+
+using namespace calm;
+using namespace calm::eval;
+
+namespace {
+
+Value S(const char* s) { return Value::string(s); }
+Value I(int64_t i) { return Value::integer(i); }
+
+struct Run {
+  LoadResult loaded;
+  Diagnostics diags;
+  std::unique_ptr<Node> node;
+};
+
+/// Loads an inline program (class T, or the given module of a file) and prepares a node.
+std::unique_ptr<Run> prepare(const std::string& source, const std::string& file = "t.rb",
+                             const std::string& module = "") {
+  auto r = std::make_unique<Run>();
+  LoadOptions lo;
+  lo.files = {file};
+  if (!source.empty()) lo.memory_files[file] = source;
+  if (!module.empty()) lo.modules = {module};
+  r->loaded = load_programs(lo);
+  REQUIRE_FALSE(r->loaded.diagnostics.has_errors());
+  REQUIRE(r->loaded.programs.size() == 1);
+  r->node = Node::create(r->loaded.programs[0], {}, r->diags);
+  return r;
+}
+
+std::string program(const std::string& state, const std::string& rules) {
+  return "class T\n  include Bud\n  state do\n" + state + "\n  end\n  bloom do\n" + rules +
+         "\n  end\nend\n";
+}
+
+std::string show(const TupleSet& s) {
+  std::string out;
+  for (const auto& t : s) out += inspect(t) + ";";
+  return out;
+}
+
+StepResult step(Run& r, std::vector<std::pair<std::string, Tuple>> facts = {}) {
+  StepResult res = r.node->step({std::move(facts)});
+  for (const auto& d : res.diagnostics.items()) MESSAGE(d.message);
+  return res;
+}
+
+}  // namespace
+
+TEST_CASE("value: Ruby inspect, equality and order") {
+  CHECK(Value::array({I(1), S("a"), Value::symbol("k"), Value(), Value::floating(2.5)}).inspect() ==
+        "[1, \"a\", :k, nil, 2.5]");
+  CHECK(Value::floating(3).inspect() == "3.0");
+  CHECK(Value::hash({Value::symbol("a")}, {I(1)}).inspect() == "{:a=>1}");
+  CHECK(Value::set({I(2), I(1), I(2)}).inspect() == "#<Set: {1, 2}>");
+  CHECK(Value::ruby_equal(I(1), Value::floating(1.0)));
+  CHECK_FALSE(I(1) == Value::floating(1.0));  // eql?: distinct facts, as in a Ruby Set
+  CHECK(I(2) < S("a"));
+  CHECK(Value() < Value::boolean(false));
+}
+
+TEST_CASE("map: implicit map, map, selection with if/unless, nil results dropped") {
+  auto r =
+      prepare(program("    table :a, [:k] => [:v]\n    scratch :c, [:x, :y]\n    scratch :d, [:x]",
+                      "    c <= a { |t| [t.k, t.v * 2] if t.v > 1 }\n"
+                      "    d <= a.map { |t| [t[0]] unless t.k == \"skip\" }"));
+  REQUIRE(r->node);
+  auto res = step(*r, {{"a", {S("x"), I(1)}}, {"a", {S("y"), I(3)}}, {"a", {S("skip"), I(5)}}});
+  REQUIRE(res.ok);
+  CHECK(show(r->node->contents("c")) == "[\"skip\", 10];[\"y\", 6];");
+  CHECK(show(r->node->contents("d")) == "[\"x\"];[\"y\"];");
+}
+
+TEST_CASE("Ruby subset: case/when, elsif, ternary, locals, interpolation, budtime, ip_port") {
+  auto r = prepare(
+      program("    table :a, [:k] => [:v]\n    scratch :c, [:x, :y]",
+              "    c <= a do |t|\n"
+              "      n = t.v + 1\n"
+              "      n += 1\n"
+              "      w = case t.k when \"a\", \"b\" then :ab else :other end\n"
+              "      s = if n > 10 then \"big\" elsif n > 3 then \"mid\" else \"small\" end\n"
+              "      [\"#{t.k}-#{s}-#{w}\", n.even? ? budtime : ip_port]\n"
+              "    end"));
+  REQUIRE(r->node);
+  auto res = step(*r, {{"a", {S("a"), I(1)}}, {"a", {S("z"), I(2)}}});
+  REQUIRE(res.ok);
+  CHECK(show(r->node->contents("c")) ==
+        "[\"a-small-ab\", \"localhost:12345\"];[\"z-mid-other\", 0];");
+}
+
+TEST_CASE("join: pairs on keys with a block, lefts, rights, qualified predicates") {
+  auto r =
+      prepare(program("    table :a, [:k] => [:v]\n    table :b, [:k] => [:w]\n"
+                      "    scratch :p, [:x, :y, :z]\n    scratch :l, [:k] => [:v]\n"
+                      "    scratch :r, [:k] => [:w]\n    scratch :q, [:v, :w]",
+                      "    p <= (a * b).pairs(:k => :k) { |x, y| [x.k, x.v, y.w] }\n"
+                      "    l <= (a * b).lefts(:k => :k)\n"
+                      "    r <= (a * b).rights(:v => :w)\n"
+                      "    q <= (a * b).pairs(a.v => b.w) { |x, y| [x.v, y.w] }"));
+  REQUIRE(r->node);
+  auto res = step(*r, {{"a", {I(1), S("x")}},
+                       {"a", {I(2), S("y")}},
+                       {"b", {I(1), S("one")}},
+                       {"b", {I(3), S("x")}}});
+  REQUIRE(res.ok);
+  CHECK(show(r->node->contents("p")) == "[1, \"x\", \"one\"];");
+  CHECK(show(r->node->contents("l")) == "[1, \"x\"];");
+  CHECK(show(r->node->contents("r")) == "[3, \"x\"];");
+  CHECK(show(r->node->contents("q")) == "[\"x\", \"x\"];");
+}
+
+TEST_CASE("notin: by key pairs, by whole tuple, with a block") {
+  auto r =
+      prepare(program("    table :a, [:k] => [:v]\n    table :b, [:k] => [:v]\n"
+                      "    scratch :n1, [:k] => [:v]\n    scratch :n2, [:k] => [:v]\n"
+                      "    scratch :n3, [:k] => [:v]",
+                      "    n1 <= a.notin(b, :k => :k)\n"
+                      "    n2 <= a.notin(b)\n"
+                      "    n3 <= a.notin(b, :k => :k) { |x, y| x.v <= y.v }"));
+  REQUIRE(r->node);
+  auto res = step(*r, {{"a", {I(1), I(10)}},
+                       {"a", {I(2), I(20)}},
+                       {"a", {I(3), I(30)}},
+                       {"b", {I(1), I(10)}},
+                       {"b", {I(2), I(5)}}});
+  REQUIRE(res.ok);
+  CHECK(show(r->node->contents("n1")) == "[3, 30];");
+  CHECK(show(r->node->contents("n2")) == "[2, 20];[3, 30];");
+  CHECK(show(r->node->contents("n3")) == "[2, 20];[3, 30];");
+}
+
+TEST_CASE("group: count, sum, min, max, avg, accum; argmin and argmax") {
+  auto r = prepare(
+      program("    table :a, [:g, :i] => [:v]\n"
+              "    scratch :s, [:g] => [:n, :sum, :lo, :hi, :avg, :all]\n"
+              "    scratch :tot, [:n]\n    scratch :amin, [:g, :i] => [:v]\n"
+              "    scratch :amax, [:g, :i] => [:v]",
+              "    s <= a.group([:g], count, sum(:v), min(:v), max(:v), avg(:v), accum(:i))\n"
+              "    tot <= a.group(nil, count(:v))\n"
+              "    amin <= a.argmin([:g], :v)\n"
+              "    amax <= a.argmax([:g], :v)"));
+  REQUIRE(r->node);
+  auto res = step(*r, {{"a", {S("x"), I(1), I(5)}},
+                       {"a", {S("x"), I(2), I(5)}},
+                       {"a", {S("x"), I(3), I(2)}},
+                       {"a", {S("y"), I(1), I(7)}}});
+  REQUIRE(res.ok);
+  CHECK(show(r->node->contents("s")) ==
+        "[\"x\", 3, 12, 2, 5, 4.0, #<Set: {1, 2, 3}>];[\"y\", 1, 7, 7, 7, 7.0, #<Set: {1}>];");
+  CHECK(show(r->node->contents("tot")) == "[4];");
+  CHECK(show(r->node->contents("amin")) == "[\"x\", 3, 2];[\"y\", 1, 7];");
+  CHECK(show(r->node->contents("amax")) == "[\"x\", 1, 5];[\"x\", 2, 5];[\"y\", 1, 7];");
+}
+
+TEST_CASE("deferred: <+ next timestep, <- deletes, <+- replaces by key; scratch emptied") {
+  auto r =
+      prepare(program("    table :t, [:k] => [:v]\n    scratch :ins, [:k] => [:v]\n"
+                      "    scratch :del, [:k] => [:v]\n    scratch :up, [:k] => [:v]\n"
+                      "    scratch :seen, [:k] => [:v]",
+                      "    t <+ ins\n    t <- del\n    t <+- up\n    seen <= ins"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"ins", {I(1), S("a")}}, {"ins", {I(2), S("b")}}}).ok);
+  CHECK(show(r->node->contents("t")) == "");  // not yet
+  CHECK(show(r->node->contents("seen")) == "[1, \"a\"];[2, \"b\"];");
+  REQUIRE(step(*r, {{"del", {I(1), S("a")}}, {"up", {I(2), S("B")}}}).ok);
+  CHECK(show(r->node->contents("t")) == "[1, \"a\"];[2, \"b\"];");
+  CHECK(show(r->node->contents("seen")) == "");  // scratch emptied
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("t")) == "[2, \"B\"];");
+  CHECK(r->node->budtime() == 3);
+}
+
+TEST_CASE("bootstrap runs once, tables persist") {
+  std::string src =
+      "class T\n  include Bud\n  state do\n    table :t, [:k] => [:v]\n    scratch :s, [:k]\n  "
+      "end\n"
+      "  bootstrap do\n    t <= [[1, :one], [2, :two]]\n    s <= [[9]]\n  end\nend\n";
+  auto r = prepare(src);
+  REQUIRE(r->node);
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("t")) == "[1, :one];[2, :two];");
+  CHECK(show(r->node->contents("s")) == "[9];");
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("t")) == "[1, :one];[2, :two];");
+  CHECK(show(r->node->contents("s")) == "");
+}
+
+TEST_CASE("channels: <~ returns messages addressed by the location column") {
+  auto r =
+      prepare(program("    channel :msg, [:@dst, :id] => [:body]\n"
+                      "    scratch :out, [:dst, :id] => [:body]",
+                      "    msg <~ out { |o| [o.dst, o.id, o.body] }"));
+  REQUIRE(r->node);
+  auto res = step(*r, {{"out", {S("n2:1"), I(1), S("hi")}}});
+  REQUIRE(res.ok);
+  REQUIRE(res.sent.size() == 1);
+  CHECK(res.sent[0].collection == "msg");
+  CHECK(res.sent[0].address == S("n2:1"));
+  CHECK(inspect(res.sent[0].tuple) == "[\"n2:1\", 1, \"hi\"]");
+}
+
+TEST_CASE("key constraint: two facts with one key in one collection is an error") {
+  auto r =
+      prepare(program("    table :t, [:k] => [:v]\n    scratch :s, [:k] => [:v]", "    t <= s"));
+  REQUIRE(r->node);
+  auto res = step(*r, {{"s", {I(1), S("a")}}, {"s", {I(2), S("b")}}});
+  REQUIRE(res.ok);
+  res = step(*r, {{"s", {I(1), S("z")}}});
+  CHECK_FALSE(res.ok);
+  auto d = res.diagnostics.items().at(0);
+  CHECK(d.check == "calm-key-conflict");
+  CHECK(d.message ==
+        "key conflict in 't': key [1] has [1, \"a\"] and [1, \"z\"] (rule at t.rb:8:5)");
+  CHECK(to_string(d.location) == "t.rb:8:5");
+  CHECK_FALSE(step(*r).ok);  // the node stops
+}
+
+TEST_CASE("unsupported constructs are refused with a located diagnostic") {
+  auto r = prepare(program("    table :a, [:k] => [:v]\n    scratch :c, [:x]",
+                           "    c <= a { |t| [t.k.frobnicate(1)] }\n"
+                           "    c <= a.reduce({}) { |m, t| m }"));
+  CHECK_FALSE(r->node);
+  auto ds = r->diags.sorted();
+  REQUIRE(ds.size() == 2);
+  CHECK(ds[0].check == "calm-eval-unsupported");
+  CHECK(ds[0].message == "unsupported construct method 'frobnicate'");
+  CHECK(to_string(ds[0].location) == "t.rb:8:19");
+  CHECK(ds[1].message == "unsupported construct method 'reduce'");
+  CHECK(to_string(ds[1].location) == "t.rb:9:10");
+}
+
+TEST_CASE("a runtime type error names its location") {
+  auto r = prepare(
+      program("    table :a, [:k] => [:v]\n    scratch :c, [:x]", "    c <= a { |t| [t.v + 1] }"));
+  REQUIRE(r->node);
+  auto res = step(*r, {{"a", {I(1), Value()}}});
+  CHECK_FALSE(res.ok);
+  CHECK(res.diagnostics.items().at(0).check == "calm-eval-error");
+  CHECK(to_string(res.diagnostics.items().at(0).location) == "t.rb:8:19");
+}
+
+TEST_CASE("unstratifiable programs are refused") {
+  auto r = prepare(
+      program("    scratch :a, [:k]\n    scratch :b, [:k]", "    a <= b.notin(a)\n    b <= a"));
+  CHECK_FALSE(r->node);
+  CHECK(r->diags.items().at(0).check == "calm-unstratifiable");
+}
+
+TEST_CASE("stratification: negation runs after the negated collection is complete") {
+  auto r = prepare(
+      program("    table :e, [:a, :b]\n    scratch :reach, [:a, :b]\n    scratch :node, [:a]\n"
+              "    scratch :unreach, [:a]",
+              "    reach <= e\n    reach <= (e * reach).pairs(:b => :a) { |x, y| [x.a, y.b] }\n"
+              "    node <= e { |x| [x.b] }\n"
+              "    unreach <= node { |n| [n.a] unless reach.include?([1, n.a]) }"));
+  REQUIRE(r->node);
+  CHECK(r->node->strata().size() == 2);
+  auto res = step(*r, {{"e", {I(1), I(2)}}, {"e", {I(2), I(3)}}, {"e", {I(4), I(5)}}});
+  REQUIRE(res.ok);
+  CHECK(show(r->node->contents("unreach")) == "[5];");
+}
+
+TEST_CASE("sample: reachability computes the transitive closure") {
+  auto r = prepare("", CALM_SOURCE_DIR "/samples/reachability/reachability.rb");
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"add_link", {S("a"), S("b")}}, {"add_link", {S("b"), S("c")}}}).ok);
+  CHECK(show(r->node->contents("path")) == "[\"a\", \"b\"];[\"a\", \"c\"];[\"b\", \"c\"];");
+  REQUIRE(
+      step(*r,
+           {{"add_link", {S("c"), S("d")}}, {"ask", {S("a"), S("d")}}, {"ask", {S("d"), S("a")}}})
+          .ok);
+  CHECK(
+      show(r->node->contents("path")) ==
+      "[\"a\", \"b\"];[\"a\", \"c\"];[\"a\", \"d\"];[\"b\", \"c\"];[\"b\", \"d\"];[\"c\", \"d\"];");
+  CHECK(show(r->node->contents("reachable")) == "[\"a\", \"d\"];");
+}
+
+TEST_CASE("sample: BasicKVS put, get, overwrite") {
+  auto r = prepare("", CALM_SOURCE_DIR "/samples/kvs/kvs.rb", "BasicKVS");
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"kvput", {S("c"), S("k1"), I(1), S("v1")}},
+                    {"kvput", {S("c"), S("k2"), I(2), S("v2")}}})
+              .ok);
+  CHECK(show(r->node->contents("kvstate")) == "");
+  REQUIRE(step(*r, {{"kvget", {I(10), S("k1")}}}).ok);
+  CHECK(show(r->node->contents("kvstate")) == "[\"k1\", \"v1\"];[\"k2\", \"v2\"];");
+  CHECK(show(r->node->contents("kvget_response")) == "[10, \"k1\", \"v1\"];");
+  REQUIRE(step(*r, {{"kvput", {S("c"), S("k1"), I(3), S("v3")}}}).ok);
+  CHECK(show(r->node->contents("prev")) == "[\"k1\", \"v1\"];");
+  REQUIRE(step(*r, {{"kvget", {I(11), S("k1")}}, {"kvget", {I(12), S("k2")}}}).ok);
+  CHECK(show(r->node->contents("kvstate")) == "[\"k1\", \"v3\"];[\"k2\", \"v2\"];");
+  CHECK(show(r->node->contents("kvget_response")) == "[11, \"k1\", \"v3\"];[12, \"k2\", \"v2\"];");
+}
