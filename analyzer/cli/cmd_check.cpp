@@ -151,11 +151,14 @@ int run_check(const std::vector<std::string>& args) {
       o.include_dirs.empty() ? config.include_dirs : o.include_dirs;
   if (!o.files.empty()) {
     loads.push_back(LoadOptions{o.files, o.modules, include_dirs});
+    loads.back().lang = o.lang;
   } else if (!o.modules.empty()) {
     return usage_error("-m names modules of the FILES given on the command line; no FILES");
   } else {
-    for (const auto& p : config.programs)
+    for (const auto& p : config.programs) {
       loads.push_back(LoadOptions{p.files, p.modules, include_dirs});
+      loads.back().lang = o.lang;
+    }
   }
   if (loads.empty())
     return usage_error(config_path.empty()

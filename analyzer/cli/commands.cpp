@@ -27,6 +27,7 @@ const char* kModelUsage =
     "                      default: every class that includes Bud, or else every\n"
     "                      module that no other module includes or imports\n"
     "  -I, --include DIR   where `require` looks (besides the file's directories)\n"
+    "  --lang LANG         bud, or syndicate (experimental; .rkt files are Syndicate)\n"
     "  --format FMT        text (default) or json\n"
     "  -o, --output FILE   write there instead of stdout\n"
     "\n"
@@ -38,6 +39,7 @@ const char* kReportUsage =
     "Writes the JSON report (docs/report.md): per program the collections, rules,\n"
     "dependency edges, temporal clusters, points of order, sources, sinks and\n"
     "underspecified dataflow, with a source location on everything.\n"
+    "Takes -m, -I and --lang bud|syndicate as `calm model` does.\n"
     "\n"
     "exit status: 0 report written, 2 usage or input error\n";
 
@@ -63,6 +65,7 @@ bool load_for_command(const Options& o, LoadResult& result) {
   lo.files = o.files;
   lo.modules = o.modules;
   lo.include_dirs = o.include_dirs;
+  lo.lang = o.lang;
   result = load_programs(lo);
   for (const auto& d : result.diagnostics.sorted())
     std::cerr << format_diagnostic(d, result.sources);

@@ -49,6 +49,8 @@ std::optional<Options> parse_options(const std::vector<std::string>& args,
       o.include_dirs.push_back(a.substr(2));
     } else if (a == "--format" || a == "-f") {
       if (!take(o.format)) return std::nullopt;
+    } else if (a == "--lang") {
+      if (!take(o.lang)) return std::nullopt;
     } else if (a == "-o" || a == "--output") {
       if (!take(o.output)) return std::nullopt;
     } else if (contains(flags, a)) {

@@ -9,6 +9,8 @@
 #include "frontend/bud/bud_reader.h"
 #include "frontend/bud/composer.h"
 #include "frontend/ruby/syntax_tree.h"
+#include "frontend/syndicate/syndicate_loader.h"
+#include "frontend/syndicate/syndicate_reader.h"
 
 namespace fs = std::filesystem;
 
@@ -125,8 +127,24 @@ LoadResult load_programs(const LoadOptions& options) {
   std::vector<std::unique_ptr<ruby::SyntaxTree>> trees;
   std::set<std::string> seen;
   std::vector<std::pair<std::string, SourceLocation>> queue;
-  for (const auto& f : options.files) queue.push_back({f, SourceLocation{f, 0, 0}});
-  size_t given = options.files.size();
+  // Syndicate files (`.rkt`, or --lang syndicate) have their own front end.
+  if (!options.lang.empty() && options.lang != "bud" && options.lang != "syndicate") {
+    result.diagnostics.error("calm-io-error",
+                             "unknown language '" + options.lang + "' (bud or syndicate)", {});
+    return result;
+  }
+  std::vector<std::string> syndicate_files;
+  for (const auto& f : options.files) {
+    if (syndicate::is_syndicate_file(f, options.lang))
+      syndicate_files.push_back(f);
+    else
+      queue.push_back({f, SourceLocation{f, 0, 0}});
+  }
+  if (!syndicate_files.empty()) {
+    syndicate::load_syndicate_files(syndicate_files, options, result);
+    if (queue.empty()) return result;
+  }
+  size_t given = queue.size();
 
   // Parse the given files, then (transitively) what they require.
   for (size_t qi = 0; qi < queue.size(); ++qi) {

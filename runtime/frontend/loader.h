@@ -21,6 +21,9 @@ struct LoadOptions {
   /// Sources held in memory (path -> text), read instead of the disk; tests and
   /// fuzzers use it. A `require` may name one of them.
   std::map<std::string, std::string> memory_files;
+  /// The front end: "bud", "syndicate" (experimental), or "" to pick by extension
+  /// (`.rkt` files are Syndicate, everything else Bud).
+  std::string lang;
 };
 
 struct LoadResult {
