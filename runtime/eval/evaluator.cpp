@@ -812,10 +812,16 @@ struct Node::State : CollectionAccess {
       first = 1;
       if (agg != "min" && agg != "max") unsupported(*args[0], "argagg aggregate '" + agg + "'");
     }
-    if (args.size() != first + 2 || args[first + 1]->type != "simple_symbol")
-      unsupported(call, m + " arguments (expected [cols], :col)");
+    const Expr* colx = args.size() == first + 2 ? args[first + 1] : nullptr;
+    std::string colname =
+        !colx                           ? ""
+        : colx->type == "simple_symbol" ? strip_colon(colx->text)
+        : colx->type == "call" && colx->child("method") && !colx->child("arguments")
+            ? colx->child("method")->text  // path.cost
+            : "";
+    if (colname.empty()) unsupported(call, m + " arguments (expected [cols], :col)");
     std::vector<size_t> keys = group_columns(*args[first], in);
-    size_t col = column(in, strip_colon(args[first + 1]->text), *args[first + 1], "the collection");
+    size_t col = column(in, colname, *colx, "the collection");
     std::map<Tuple, std::vector<const Tuple*>> groups;
     for (const auto& t : in.tuples) {
       Tuple k;
@@ -924,7 +930,17 @@ struct Node::State : CollectionAccess {
         if (m == "outerjoin") unsupported(e, "2011 outerjoin (use leftjoin)");
         std::string c = e.child("method") ? collection_named(*e.child("method")) : "";
         if (!c.empty() && block && !e.child("arguments")) {
-          if (is_lattice(c)) unsupported(e, "a block applied to lattice '" + c + "'");
+          if (is_lattice(c)) {
+            // `s { |x| ... }` on an lset maps its elements, like lset#pro then reveal.
+            const Value& v = colls.at(c).value;
+            if (v.lattice_type() != "lset" && v.lattice_type() != "lpset")
+              unsupported(e, "a block applied to " + v.lattice_type() + " '" + c + "'");
+            Relation out;
+            Interpreter ip = interp();
+            for (const auto& x : v.items())
+              add_result(*block, ip.call_block(*block, {x}, {}), out, nullptr, raw);
+            return out;
+          }
           return map_block(scan_at(*e.child("method"), c), *block, "map", raw);
         }
       } else if (!set_rooted(*recv)) {
@@ -980,7 +996,26 @@ struct Node::State : CollectionAccess {
             block && !e.child("arguments"))
           return map_block(eval_coll(*recv), *block, m, raw);
         if (m == "notin") return eval_notin(e, eval_coll(*recv));
-        if (m == "group" && !block) return eval_group(e, eval_coll(*recv));
+        if (m == "group") {
+          Relation g = eval_group(e, eval_coll(*recv));
+          return block ? map_block(g, *block, "map", raw) : g;
+        }
+        if (m == "sort" && !block && !e.child("arguments")) return eval_coll(*recv);  // a set
+        if ((m == "lefts" || m == "rights") && !e.child("arguments")) {
+          // (a * b).matches.lefts: one operand of each join row.
+          Relation rows = eval_coll(*recv);
+          Relation out;
+          for (size_t i = 0; i < rows.tuples.size(); ++i) {
+            const Tuple& row = rows.tuples[i];
+            if (row.empty() || !row.front().is_array())
+              fail(e, m + " of " + inspect(row) + ", not a join row");
+            const Value& pick = m == "lefts" ? row.front() : row.back();
+            if (i == 0) out.schema = pick.schema();
+            out.tuples.push_back(pick.items());
+            if (prov()) out.why.push_back(i < rows.why.size() ? rows.why[i] : Premises{});
+          }
+          return block ? map_block(out, *block, "map", raw) : out;
+        }
         if ((m == "argmin" || m == "argmax" || m == "argagg") && !block)
           return eval_argagg(e, m, eval_coll(*recv));
         if (m == "reduce" || m == "inject") return eval_reduce(e, eval_coll(*recv), raw);
@@ -1072,7 +1107,18 @@ struct Node::State : CollectionAccess {
       for (const auto& v : lattice_inputs(r)) grew |= merge_value(cs, v, r.location, &d);
       return grew;
     }
-    Relation rel = eval_coll(r.rhs);
+    Relation rel;
+    if (r.op == RuleOp::Append) {
+      // `coll << [1, 2]` inserts one tuple.
+      Interpreter ip = interp();
+      Scope scope;
+      Value v = ip.eval(r.rhs, scope);
+      if (!v.is_array()) fail(r.rhs, "<< of " + v.inspect() + ", not a tuple");
+      rel.tuples.push_back(v.items());
+      if (prov()) rel.why.push_back({});
+    } else {
+      rel = eval_coll(r.rhs);
+    }
     if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
     bool grew = false;
     for (size_t i = 0; i < rel.tuples.size(); ++i) {

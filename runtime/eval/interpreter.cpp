@@ -548,6 +548,10 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   const Expr* block = e.child("block");
   const Expr* op = e.child("operator");
   if (op && op->text == "&.") unsupported(*op, "safe navigation '&.'");
+  if (recv && !block && !e.child("arguments")) {  // `x1.m1`: a lattice of an imported module
+    std::string q = collections_.collection_named(e);
+    if (const Value* lat = q.empty() ? nullptr : collections_.lattice_value(q)) return *lat;
+  }
   if (recv && recv->type == "scope_resolution") {
     std::string lt = lattice_class_type(*recv);
     if (lt.empty() || m != "new" || block) unsupported(e, "constant call '" + m + "'");

@@ -49,6 +49,7 @@ TEST_CASE("corpus: the evaluator prepares or refuses every program, and runs wit
   std::sort(files.begin(), files.end());
   int programs = 0, prepared = 0, refused = 0, ran = 0, failed_steps = 0;
   std::map<std::string, int> reasons, step_reasons;
+  std::map<std::string, std::string> step_example;  ///< reason -> one location
   for (const auto& f : files) {
     LoadOptions o;
     o.files = {f};
@@ -77,7 +78,10 @@ TEST_CASE("corpus: the evaluator prepares or refuses every program, and runs wit
         if (!res.ok) {
           ++failed_steps;
           REQUIRE_FALSE(res.diagnostics.items().empty());
-          ++step_reasons[reason(res.diagnostics.items().front())];
+          const Diagnostic& d = res.diagnostics.items().front();
+          ++step_reasons[reason(d)];
+          step_example[reason(d)] = fs::relative(d.location.file, corpus).string() + ":" +
+                                    std::to_string(d.location.line);
           break;
         }
         ++ran;
@@ -94,7 +98,8 @@ TEST_CASE("corpus: the evaluator prepares or refuses every program, and runs wit
   for (size_t i = 0; i < top.size() && i < 25; ++i)
     text += "  " + std::to_string(-top[i].first) + "  " + top[i].second + "\n";
   std::string steps;
-  for (const auto& [r, n] : step_reasons) steps += "  " + std::to_string(n) + "  " + r + "\n";
+  for (const auto& [r, n] : step_reasons)
+    steps += "  " + std::to_string(n) + "  " + r + " (e.g. " + step_example[r] + ")\n";
   MESSAGE("corpus evaluator run: " << programs << " programs, " << prepared << " prepared, "
                                    << refused << " refused; " << ran << " timesteps ran, "
                                    << failed_steps << " programs failed a step (no inputs)\n"

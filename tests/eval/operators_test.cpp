@@ -118,3 +118,34 @@ TEST_CASE("refused: every construct outside these operators gives a located diag
   CHECK(refused(src2011) ==
         "calm-eval-unsupported 11:10 unsupported construct 2011 outerjoin (use leftjoin)");
 }
+
+TEST_CASE("bootstrap <<, group with a block, matches.lefts, argmin on coll.col, sort") {
+  auto r = prepare(program(std::string(kAB) +
+                               "    scratch :g, [:k, :n, :tag]\n    scratch :l, [:k, :v]\n"
+                               "    scratch :m, [:k, :v]\n    scratch :srt, [:k, :v]",
+                           "    g <= a.group([:k], count) { |t| t + [\"x\"] }\n"
+                           "    l <= (a * b).matches.lefts\n"
+                           "    m <= a.argmin([a.k], a.v)\n    srt <= a.sort",
+                           "  bootstrap do\n    a << [1, \"p\"]\n    b << [1, \"z\"]\n  end\n"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(2), S("q")}}}).ok);
+  CHECK(show(r->node->contents("a")) == "[1, \"p\"];[2, \"q\"];");
+  CHECK(show(r->node->contents("g")) == "[1, 1, \"x\"];[2, 1, \"x\"];");
+  CHECK(show(r->node->contents("l")) == "[1, \"p\"];");
+  CHECK(show(r->node->contents("m")) == "[1, \"p\"];[2, \"q\"];");
+  CHECK(show(r->node->contents("srt")) == "[1, \"p\"];[2, \"q\"];");
+}
+
+TEST_CASE("lattices: a block over an lset maps its elements; imported lattices by name") {
+  std::string src =
+      "module Inner\n  state do\n    lmax :m1\n  end\nend\n\n"
+      "class T\n  include Bud\n  import Inner => :x1\n  state do\n    lset :s1\n"
+      "    lmax :m\n    scratch :t1, [:v, :w]\n  end\n  bootstrap do\n"
+      "    s1 <= [1, 2]\n    x1.m1 <= 4\n  end\n  bloom do\n    t1 <= s1 { |v| [v, 5] }\n"
+      "    m <= x1.m1 + 3\n  end\nend\n";
+  auto r = prepare(src, {}, "t.rb", "T");
+  REQUIRE(r->node);
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("t1")) == "[1, 5];[2, 5];");
+  CHECK(r->node->lattice("m")->inspect() == "<lmax: 7>");
+}
