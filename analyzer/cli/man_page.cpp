@@ -103,12 +103,20 @@ std::string troff_lines(const std::string& text) {
 /// An option line of a help text: "  TERM   description", the term starting with '-'
 /// or an upper-case placeholder (FILES). Sets the term, the description and the
 /// column the description starts at.
-bool split_option(const std::string& line, std::string& term, std::string& description,
-                  std::size_t& column) {
+///
+/// A term too long for the column is followed by a single space: when the previous
+/// option line's description started at `previous_column` and this line has a word
+/// boundary there, the description starts there too ("  --write-baseline FILE write").
+bool split_option(const std::string& line, std::size_t previous_column, std::string& term,
+                  std::string& description, std::size_t& column) {
   if (indent_of(line) != 2 || line.size() < 3) return false;
   const char first = line[2];
   if (first != '-' && !std::isupper(static_cast<unsigned char>(first))) return false;
-  const std::size_t gap = line.find("  ", 2);
+  std::size_t gap = line.find("  ", 2);
+  if (previous_column > 3 && previous_column < line.size() &&
+      (gap == std::string::npos || gap > previous_column) && line[previous_column - 1] == ' ' &&
+      line[previous_column] != ' ')
+    gap = previous_column - 1;
   if (gap == std::string::npos) {
     term = line.substr(2);
     description.clear();
@@ -196,7 +204,8 @@ std::string help_to_troff(const std::string& help) {
       paragraph_open = false;
       state = State::Text;
       out += troff_escape(line) + "\n";
-    } else if (split_option(line, term, description, column)) {
+    } else if (split_option(line, state == State::Option ? description_column : 0, term,
+                            description, column)) {
       leave_verbatim();
       out += ".TP\n\\fB" + troff_escape(term) + "\\fR\n";
       if (!description.empty()) out += troff_escape(description) + "\n";
