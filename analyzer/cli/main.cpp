@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/man_page.h"
 #include "frontend/bud/composer.h"
 
 #ifndef CALM_VERSION
@@ -14,17 +15,7 @@
 
 namespace {
 
-void print_overview(std::ostream& out) {
-  out << "usage: calm <command> [options] FILES...\n\n"
-         "calm finds the points of order in Bloom (Bud) programs: the places where a\n"
-         "result can depend on message order, so coordination is needed (CALM).\n\n"
-         "commands:\n";
-  for (const auto& c : calm::cli::commands())
-    out << "  " << c.name << std::string(10 - std::min<size_t>(9, std::string(c.name).size()), ' ')
-        << c.summary << "\n";
-  out << "\n  help CMD  show the help of a command\n"
-         "\nrun 'calm help COMMAND' or 'calm COMMAND --help' for details.\n";
-}
+void print_overview(std::ostream& out) { out << calm::cli::overview_text(calm::cli::commands()); }
 
 }  // namespace
 
@@ -48,6 +39,10 @@ int main(int argc, char** argv) {
   if (cmd == "help") {
     if (args.size() == 1) {
       print_overview(std::cout);
+      return calm::cli::kExitOk;
+    }
+    if (args[1] == "--man") {  // hidden: the man page, docs/calm.1
+      std::cout << calm::cli::man_page(calm::cli::commands(), CALM_VERSION);
       return calm::cli::kExitOk;
     }
     for (const auto& c : calm::cli::commands())

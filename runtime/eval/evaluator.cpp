@@ -2,18 +2,34 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 #include <unordered_map>
 
+#include "eval/lattice.h"
 #include "graph/dependency_graph.h"
 
 namespace calm::eval {
 
 namespace {
 
+using Premises = std::vector<std::pair<std::string, Tuple>>;
+
 /// A rule's right-hand side as a collection: tuples and (when known) their columns.
 struct Relation {
   Schema schema;
   std::vector<Tuple> tuples;
+  /// With provenance: the body facts of each tuple (parallel to `tuples`).
+  std::vector<Premises> why;
+  /// Each tuple holds one plain block result (a rule merging into a lattice).
+  bool raw = false;
+};
+
+/// A deferred effect for the next timestep, with the rule that produced it.
+struct Pending {
+  Tuple tuple;
+  int rule = -1;
+  int64_t budtime = 0;
+  Premises why;
 };
 
 struct CollectionState {
@@ -23,8 +39,13 @@ struct CollectionState {
   bool inferred = false;
   TupleSet tuples;
   std::unordered_map<Tuple, Tuple, TupleHash> by_key;
-  // Deferred effects for the next timestep, with the rule that produced them.
-  std::vector<std::pair<Tuple, int>> pending_insert, pending_delete, pending_upsert;
+  std::vector<Pending> pending_insert, pending_delete, pending_upsert;
+  std::map<Tuple, Derivation> why;  ///< provenance of each tuple
+  // Lattice collections: the value (also kept as the one tuple [value]) and `<+` merges.
+  std::string lattice;  ///< lattice type, "" for set collections
+  Value value, pending_value;
+  bool has_pending_value = false;
+  int pending_rule = -1;
 };
 
 Schema make_schema(std::vector<std::string> cols) {
@@ -32,7 +53,7 @@ Schema make_schema(std::vector<std::string> cols) {
 }
 
 bool persistent(CollectionKind k) {
-  return k == CollectionKind::Table || k == CollectionKind::Sync;
+  return k == CollectionKind::Table || k == CollectionKind::Sync || k == CollectionKind::Lattice;
 }
 
 std::string strip_colon(const std::string& s) { return s.substr(s.rfind(':') + 1); }
@@ -52,8 +73,17 @@ struct Node::State : CollectionAccess {
   const Rule* rule = nullptr;                         ///< the rule being evaluated
   std::map<std::pair<int, int>, std::string> ref_at;  ///< (line, col) -> collection
   TupleSet empty;
+  size_t total_facts = 0;  ///< tuples of every collection, elements of lattice values
+  // Semi-naive evaluation: where the rule being evaluated scans collections (recorded on
+  // its first evaluation in a stratum), and the one scan that reads a delta instead.
+  std::vector<std::pair<const Expr*, std::string>>* recording = nullptr;
+  const Expr* delta_site = nullptr;
+  const TupleSet* delta_tuples = nullptr;
+  Tuple last_inserted;  ///< the tuple insert() stored (a merge of lattice columns may differ)
 
   State(const Program& p, NodeOptions o) : program(p), options(std::move(o)) {}
+
+  bool prov() const { return options.provenance; }
 
   SourceLocation loc(const Expr& e) const { return {rule->location.file, e.line, e.column}; }
   Interpreter interp() const {
@@ -101,6 +131,23 @@ struct Node::State : CollectionAccess {
     auto it = colls.find(c);
     return it == colls.end() ? nullptr : it->second.schema;
   }
+  std::vector<std::string> key_columns(const std::string& c) const override {
+    auto it = colls.find(c);
+    if (it == colls.end() || !it->second.schema) return {};
+    if (it->second.key_cols.empty()) return *it->second.schema;
+    std::vector<std::string> out;
+    for (size_t i : it->second.key_cols) out.push_back((*it->second.schema)[i]);
+    return out;
+  }
+  const HelperMethod* helper(const std::string& name) const override {
+    for (const auto& h : program.helpers)
+      if (h.name == name) return &h;
+    return nullptr;
+  }
+  const Value* lattice_value(const std::string& c) const override {
+    auto it = colls.find(c);
+    return it == colls.end() || it->second.lattice.empty() ? nullptr : &it->second.value;
+  }
 
   // ---------------------------------------------------------------------------
   // Inserting
@@ -125,30 +172,112 @@ struct Node::State : CollectionAccess {
     return k;
   }
 
-  /// Inserts now; true when the tuple is new. Throws on a key conflict.
-  bool insert(CollectionState& cs, Tuple t, const SourceLocation& where, const std::string& by) {
+  void count_facts(CollectionState& cs, int64_t delta, const SourceLocation& where) {
+    total_facts = size_t(int64_t(total_facts) + delta);
+    if (delta > 0 && total_facts > options.max_facts)
+      throw EvalError{
+          "calm-eval-limit",
+          "the node holds more than " + std::to_string(options.max_facts) +
+              " facts (NodeOptions::max_facts): '" + cs.decl->name + "' grew to " +
+              std::to_string(cs.lattice.empty() ? cs.tuples.size() : lattice_size(cs.value)) +
+              (cs.lattice.empty() ? " facts" : " elements"),
+          where};
+  }
+
+  /// Inserts now; true when the collection changed (a new tuple, or lattice columns of
+  /// an existing key merged, as Bud does); the stored tuple is in last_inserted. Throws
+  /// on a key conflict.
+  bool insert(CollectionState& cs, Tuple t, const SourceLocation& where, const std::string& by,
+              const Derivation* d = nullptr) {
+    if (!cs.lattice.empty()) {
+      Value v = t.size() == 1 ? t[0] : Value::array(t);
+      return merge_value(cs, v, where, d);
+    }
     t = normalize(cs, std::move(t), where);
     Tuple k = key_of(cs, t);
     auto it = cs.by_key.find(k);
     if (it != cs.by_key.end()) {
       if (it->second == t) return false;
-      throw EvalError{"calm-key-conflict",
-                      "key conflict in '" + cs.decl->name + "': key " + inspect(k) + " has " +
-                          inspect(it->second) + " and " + inspect(t) + " (" + by + ")",
-                      where};
+      // Bud merges lattice values in the non-key columns of two facts with one key.
+      Tuple merged = it->second;
+      bool mergeable = merged.size() == t.size();
+      for (size_t i = 0; mergeable && i < t.size(); ++i) {
+        if (merged[i] == t[i]) continue;
+        if (merged[i].is_lattice() && t[i].is_lattice() &&
+            merged[i].lattice_type() == t[i].lattice_type()) {
+          try {
+            merged[i] = lattice_merge(merged[i], t[i]);
+          } catch (const LatticeError& le) {
+            throw EvalError{"calm-eval-error", le.message + " (" + by + ")", where};
+          }
+        } else {
+          mergeable = false;
+        }
+      }
+      if (!mergeable)
+        throw EvalError{"calm-key-conflict",
+                        "key conflict in '" + cs.decl->name + "': key " + inspect(k) + " has " +
+                            inspect(it->second) + " and " + inspect(t) + " (" + by + ")",
+                        where};
+      if (merged == it->second) return false;
+      cs.tuples.erase(it->second);
+      cs.why.erase(it->second);
+      it->second = merged;
+      cs.tuples.insert(merged);
+      if (prov() && d) cs.why[merged] = *d;
+      last_inserted = std::move(merged);
+      return true;
     }
     cs.by_key.emplace(k, t);
+    if (prov() && d) cs.why[t] = *d;
+    last_inserted = t;
     cs.tuples.insert(std::move(t));
+    count_facts(cs, 1, where);
+    return true;
+  }
+
+  void set_value(CollectionState& cs, Value v) {
+    int64_t before = cs.tuples.empty() ? 0 : int64_t(lattice_size(cs.value));
+    cs.value = std::move(v);
+    cs.tuples.clear();
+    cs.tuples.insert(Tuple{cs.value});
+    total_facts = size_t(int64_t(total_facts) - before);
+    count_facts(cs, int64_t(lattice_size(cs.value)), {});
+  }
+
+  /// Merges a value (wrapped like `Klass.new(v)` when plain) into a lattice collection;
+  /// true when its value grew.
+  bool merge_value(CollectionState& cs, const Value& v, const SourceLocation& where,
+                   const Derivation* d) {
+    if (v.is_nil()) return false;
+    Value merged;
+    try {
+      merged = lattice_merge(cs.value, v);
+    } catch (const LatticeError& le) {
+      throw EvalError{"calm-eval-error", le.message + " (merging into '" + cs.decl->name + "')",
+                      where};
+    }
+    if (merged == cs.value) return false;
+    cs.why.clear();
+    set_value(cs, std::move(merged));
+    if (prov() && d) cs.why[Tuple{cs.value}] = *d;
+    last_inserted = Tuple{cs.value};
     return true;
   }
 
   void erase(CollectionState& cs, const Tuple& t) {
-    if (cs.tuples.erase(t)) cs.by_key.erase(key_of(cs, t));
+    if (cs.tuples.erase(t)) {
+      cs.by_key.erase(key_of(cs, t));
+      cs.why.erase(t);
+      --total_facts;
+    }
   }
 
   void clear(CollectionState& cs) {
+    total_facts -= cs.tuples.size();
     cs.tuples.clear();
     cs.by_key.clear();
+    cs.why.clear();
   }
 
   CollectionState& state_of(const std::string& name, const SourceLocation& where) {
@@ -161,26 +290,44 @@ struct Node::State : CollectionAccess {
   // ---------------------------------------------------------------------------
   // Collection expressions
 
-  /// Tuples of a block's results: nil/false dropped, arrays become tuples.
-  void add_result(const Expr& where, const Value& v, std::vector<Tuple>& out) const {
-    if (!v.truthy()) return;
-    if (!v.is_array()) fail(where, "the block returned " + v.inspect() + ", not an array");
-    out.push_back(v.items());
+  /// Tuples of a block's results: nil/false dropped, arrays become tuples. With `raw`
+  /// (a lattice target) any value but nil is kept as a one-value tuple.
+  void add_result(const Expr& where, const Value& v, Relation& out, const Premises* why,
+                  bool raw = false) const {
+    if (raw) {
+      if (v.is_nil()) return;
+      out.raw = true;
+      out.tuples.push_back({v});
+    } else {
+      if (!v.truthy()) return;
+      if (!v.is_array()) fail(where, "the block returned " + v.inspect() + ", not an array");
+      out.tuples.push_back(v.items());
+    }
+    if (prov()) out.why.push_back(why ? *why : Premises{});
   }
 
-  Relation map_block(const Relation& in, const Expr& block, const std::string& how) {
+  const Premises* why_of(const Relation& r, size_t i) const {
+    return i < r.why.size() ? &r.why[i] : nullptr;
+  }
+
+  Relation map_block(const Relation& in, const Expr& block, const std::string& how,
+                     bool raw = false) {
     Relation out;
     Interpreter ip = interp();
-    for (const auto& t : in.tuples) {
+    for (size_t i = 0; i < in.tuples.size(); ++i) {
+      const Tuple& t = in.tuples[i];
       Value r = ip.call_block(block, {Value::array(t, in.schema)}, {});
       if (how == "flat_map") {
         if (!r.truthy()) continue;
         if (!r.is_array()) fail(block, "flat_map block returned " + r.inspect() + ", not an array");
-        for (const auto& x : r.items()) add_result(block, x, out.tuples);
+        for (const auto& x : r.items()) add_result(block, x, out, why_of(in, i), raw);
       } else if (how == "select" || how == "reject") {
-        if (r.truthy() == (how == "select")) out.tuples.push_back(t);
+        if (r.truthy() == (how == "select")) {
+          out.tuples.push_back(t);
+          if (prov()) out.why.push_back(in.why.empty() ? Premises{} : in.why[i]);
+        }
       } else {
-        add_result(block, r, out.tuples);
+        add_result(block, r, out, why_of(in, i), raw);
       }
     }
     if (how == "select" || how == "reject") out.schema = in.schema;
@@ -200,7 +347,22 @@ struct Node::State : CollectionAccess {
 
   Relation scan(const std::string& name) const {
     const auto& cs = colls.at(name);
-    return {cs.schema, {cs.tuples.begin(), cs.tuples.end()}};
+    return of_tuples(name, cs.schema, cs.tuples);
+  }
+
+  Relation of_tuples(const std::string& name, Schema schema, const TupleSet& tuples) const {
+    Relation r{std::move(schema), {tuples.begin(), tuples.end()}, {}, false};
+    if (prov())
+      for (const auto& t : r.tuples) r.why.push_back({{name, t}});
+    return r;
+  }
+
+  /// A scan of a collection named at `e`: recorded for semi-naive evaluation, and reading
+  /// the delta when `e` is the scan being re-run on new facts.
+  Relation scan_at(const Expr& e, const std::string& name) {
+    if (recording) recording->push_back({&e, name});
+    if (&e == delta_site) return of_tuples(name, colls.at(name).schema, *delta_tuples);
+    return scan(name);
   }
 
   size_t column(const Relation& r, const std::string& col, const Expr& where,
@@ -239,12 +401,21 @@ struct Node::State : CollectionAccess {
     size_t right_col;
   };
 
+  /// One result of a join: a tuple per operand, and each one's index in its operand
+  /// (-1 for the nil padding of an outer join).
+  struct JoinRow {
+    std::vector<Value> vals;
+    std::vector<int> idx;
+  };
+
   /// Joins the operands on the predicates with hash indexes: each result is one tuple
-  /// per operand, in operand order.
-  std::vector<std::vector<Value>> join(const std::vector<Relation>& ops,
-                                       const std::vector<Pred>& preds) const {
-    std::vector<std::vector<Value>> acc;
-    for (const auto& t : ops[0].tuples) acc.push_back({Value::array(t, ops[0].schema)});
+  /// per operand, in operand order. `outer`: a row of the earlier operands that matches
+  /// nothing in operand i is kept with a tuple of nils for it (Bud's left outer join).
+  std::vector<JoinRow> join(const std::vector<Relation>& ops, const std::vector<Pred>& preds,
+                            bool outer = false) const {
+    std::vector<JoinRow> acc;
+    for (size_t j = 0; j < ops[0].tuples.size(); ++j)
+      acc.push_back({{Value::array(ops[0].tuples[j], ops[0].schema)}, {int(j)}});
     for (size_t i = 1; i < ops.size(); ++i) {
       // Predicates linking operand i to an earlier one.
       std::vector<std::pair<size_t, std::pair<int, size_t>>> link;  // col of i, (op, col)
@@ -254,24 +425,35 @@ struct Node::State : CollectionAccess {
         else if (p.left_op == int(i) && p.right_op < int(i))
           link.push_back({p.left_col, {p.right_op, p.right_col}});
       }
-      std::unordered_map<Tuple, std::vector<const Tuple*>, TupleHash> index;
-      for (const auto& t : ops[i].tuples) {
+      std::unordered_map<Tuple, std::vector<size_t>, TupleHash> index;
+      for (size_t j = 0; j < ops[i].tuples.size(); ++j) {
+        const Tuple& t = ops[i].tuples[j];
         Tuple k;
         for (const auto& l : link) k.push_back(l.first < t.size() ? t[l.first] : Value());
-        index[k].push_back(&t);
+        index[k].push_back(j);
       }
-      std::vector<std::vector<Value>> next;
+      Tuple padding(ops[i].schema ? ops[i].schema->size() : 0);
+      std::vector<JoinRow> next;
       for (const auto& partial : acc) {
         Tuple k;
         for (const auto& l : link) {
-          const auto& items = partial[size_t(l.second.first)].items();
+          const auto& items = partial.vals[size_t(l.second.first)].items();
           k.push_back(l.second.second < items.size() ? items[l.second.second] : Value());
         }
         auto it = index.find(k);
-        if (it == index.end()) continue;
-        for (const Tuple* t : it->second) {
+        if (it == index.end()) {
+          if (outer) {
+            auto row = partial;
+            row.vals.push_back(Value::array(padding, ops[i].schema));
+            row.idx.push_back(-1);
+            next.push_back(std::move(row));
+          }
+          continue;
+        }
+        for (size_t j : it->second) {
           auto row = partial;
-          row.push_back(Value::array(*t, ops[i].schema));
+          row.vals.push_back(Value::array(ops[i].tuples[j], ops[i].schema));
+          row.idx.push_back(int(j));
           next.push_back(std::move(row));
         }
       }
@@ -280,7 +462,96 @@ struct Node::State : CollectionAccess {
     return acc;
   }
 
-  Relation eval_join(const Expr& call, const std::string& m, const Expr& product) {
+  /// With provenance: the body facts of a join row.
+  Premises row_why(const std::vector<Relation>& ops, const JoinRow& row) const {
+    Premises p;
+    if (!prov()) return p;
+    for (size_t k = 0; k < row.idx.size(); ++k)
+      if (row.idx[k] >= 0 && size_t(row.idx[k]) < ops[k].why.size()) {
+        const auto& w = ops[k].why[size_t(row.idx[k])];
+        p.insert(p.end(), w.begin(), w.end());
+      }
+    return p;
+  }
+
+  std::string written_name(const Expr& o) const {
+    return o.type == "identifier" ? o.text
+           : o.type == "call" && o.child("receiver") && o.child("method")
+               ? o.child("receiver")->text + "." + o.child("method")->text
+               : "";
+  }
+
+  /// Predicates joining every pair of operands on their columns of the same name
+  /// (`matches`, 2011 `natjoin`).
+  void natural_preds(const std::vector<Relation>& ops, const Expr& where,
+                     std::vector<Pred>& preds) const {
+    for (size_t i = 0; i < ops.size(); ++i)
+      for (size_t j = i + 1; j < ops.size(); ++j) {
+        if (!ops[i].schema || !ops[j].schema) fail(where, "a natural join needs known columns");
+        for (size_t a = 0; a < ops[i].schema->size(); ++a) {
+          auto it = std::find(ops[j].schema->begin(), ops[j].schema->end(), (*ops[i].schema)[a]);
+          if (it != ops[j].schema->end())
+            preds.push_back({int(i), a, int(j), size_t(it - ops[j].schema->begin())});
+        }
+      }
+  }
+
+  /// The rows of a join as the collection expression `m` makes of them: lefts/rights
+  /// keep one operand, flatten concatenates the operands' tuples, a block maps each row,
+  /// and otherwise a row is an array of tuples.
+  Relation join_result(const std::vector<Relation>& ops, const std::vector<JoinRow>& rows,
+                       const std::string& m, const Expr* block, bool raw) {
+    Relation out;
+    if (m == "lefts" || m == "rights") {
+      size_t pick = m == "lefts" ? 0 : ops.size() - 1;
+      out.schema = ops[pick].schema;
+      for (const auto& r : rows) {
+        out.tuples.push_back(r.vals[pick].items());
+        if (prov()) out.why.push_back(row_why(ops, r));
+      }
+      return block ? map_block(out, *block, "map", raw) : out;
+    }
+    if (m == "flatten") {
+      // Bud renames a repeated column name with a suffix: key, key_1, ...
+      std::vector<std::string> cols;
+      bool known = true;
+      for (const auto& o : ops) {
+        if (!o.schema) {
+          known = false;
+          break;
+        }
+        for (const auto& c : *o.schema) {
+          std::string name = c;
+          for (int n = 1; std::find(cols.begin(), cols.end(), name) != cols.end(); ++n)
+            name = c + "_" + std::to_string(n);
+          cols.push_back(name);
+        }
+      }
+      if (known) out.schema = make_schema(cols);
+      for (const auto& r : rows) {
+        Tuple t;
+        for (const auto& v : r.vals) t.insert(t.end(), v.items().begin(), v.items().end());
+        out.tuples.push_back(std::move(t));
+        if (prov()) out.why.push_back(row_why(ops, r));
+      }
+      return block ? map_block(out, *block, "map", raw) : out;
+    }
+    if (block) {
+      Interpreter ip = interp();
+      for (const auto& r : rows) {
+        Premises w = row_why(ops, r);
+        add_result(*block, ip.call_block(*block, {Value::array(r.vals)}, {}), out, &w, raw);
+      }
+      return out;
+    }
+    for (const auto& r : rows) {
+      out.tuples.push_back(r.vals);
+      if (prov()) out.why.push_back(row_why(ops, r));
+    }
+    return out;
+  }
+
+  Relation eval_join(const Expr& call, const std::string& m, const Expr& product, bool raw) {
     // Flatten a * b * c into operands.
     std::vector<const Expr*> operands;
     std::function<void(const Expr*)> flatten = [&](const Expr* e) {
@@ -298,11 +569,10 @@ struct Node::State : CollectionAccess {
     std::vector<std::string> written;
     for (const Expr* o : operands) {
       ops.push_back(eval_coll(*o));
-      written.push_back(o->type == "identifier" ? o->text
-                        : o->type == "call" && o->child("receiver") && o->child("method")
-                            ? o->child("receiver")->text + "." + o->child("method")->text
-                            : "");
+      written.push_back(written_name(*o));
     }
+    if (m == "outer" && ops.size() != 2)
+      unsupported(call, "outer join of " + std::to_string(ops.size()) + " collections");
     std::vector<Pred> preds;
     auto add_pred = [&](int lo, const std::string& lc, int ro, const std::string& rc,
                         const Expr& where) {
@@ -314,13 +584,7 @@ struct Node::State : CollectionAccess {
     };
     if (m == "matches") {
       if (!args_of(call).empty()) unsupported(call, "matches with arguments");
-      for (size_t i = 0; i < ops.size(); ++i)
-        for (size_t j = i + 1; j < ops.size(); ++j) {
-          if (!ops[i].schema || !ops[j].schema) fail(call, "matches needs known columns");
-          for (const auto& c : *ops[i].schema)
-            if (std::find(ops[j].schema->begin(), ops[j].schema->end(), c) != ops[j].schema->end())
-              add_pred(int(i), c, int(j), c, call);
-        }
+      natural_preds(ops, call, preds);
     } else {
       for (const Expr* a : args_of(call)) {
         if (a->type != "pair") unsupported(*a, "join argument '" + a->type + "'");
@@ -332,44 +596,30 @@ struct Node::State : CollectionAccess {
         add_pred(l.first, l.second, r.first, r.second, *a);
       }
     }
-    auto rows = join(ops, preds);
-    Relation out;
-    const Expr* block = call.child("block");
-    if (m == "lefts" || m == "rights") {
-      size_t pick = m == "lefts" ? 0 : ops.size() - 1;
-      out.schema = ops[pick].schema;
-      for (const auto& r : rows) out.tuples.push_back(r[pick].items());
-      if (block) {
-        Relation mapped = map_block(out, *block, "map");
-        return mapped;
-      }
-      return out;
-    }
-    if (block) {
-      Interpreter ip = interp();
-      for (const auto& r : rows)
-        add_result(*block, ip.call_block(*block, {Value::array(r)}, {}), out.tuples);
-      return out;
-    }
-    for (auto& r : rows) out.tuples.push_back(std::move(r));
-    return out;
+    auto rows = join(ops, preds, m == "outer");
+    return join_result(ops, rows, m, call.child("block"), raw);
   }
 
-  /// 2011 dialect: join [a, b], [a.x, b.y], ...
-  Relation eval_join_2011(const Expr& call) {
+  /// 2011 dialect: join [a, b], [a.x, b.y], ...; leftjoin (nil padding); natjoin [a, b]
+  /// (on the columns of the same name).
+  Relation eval_join_2011(const Expr& call, const std::string& kind) {
     auto args = args_of(call);
-    if (args.empty() || args[0]->type != "array") unsupported(call, "join without [collections]");
+    if (args.empty() || args[0]->type != "array")
+      unsupported(call, kind + " without [collections]");
     std::vector<Relation> ops;
     std::vector<std::string> written;
     for (const auto& c : args[0]->children) {
       if (c.type == "[" || c.type == "]" || c.type == ",") continue;
       ops.push_back(eval_coll(c));
-      written.push_back(c.type == "identifier" ? c.text
-                        : c.type == "call" && c.child("receiver") && c.child("method")
-                            ? c.child("receiver")->text + "." + c.child("method")->text
-                            : "");
+      written.push_back(written_name(c));
     }
+    if (kind == "leftjoin" && ops.size() != 2)
+      unsupported(call, "leftjoin of " + std::to_string(ops.size()) + " collections");
     std::vector<Pred> preds;
+    if (kind == "natjoin") {
+      if (args.size() > 1) unsupported(*args[1], "natjoin with join columns");
+      natural_preds(ops, call, preds);
+    }
     for (size_t a = 1; a < args.size(); ++a) {
       if (args[a]->type != "array") unsupported(*args[a], "join argument '" + args[a]->type + "'");
       std::vector<std::pair<int, size_t>> cols;
@@ -383,9 +633,7 @@ struct Node::State : CollectionAccess {
       for (size_t k = 1; k < cols.size(); ++k)
         preds.push_back({cols[k - 1].first, cols[k - 1].second, cols[k].first, cols[k].second});
     }
-    Relation out;
-    for (auto& r : join(ops, preds)) out.tuples.push_back(std::move(r));
-    return out;
+    return join_result(ops, join(ops, preds, kind == "leftjoin"), "pairs", nullptr, false);
   }
 
   Relation eval_notin(const Expr& call, const Relation& left) {
@@ -403,7 +651,7 @@ struct Node::State : CollectionAccess {
                       column(right, r.second, *args[i], "the notin argument")});
     }
     const Expr* block = call.child("block");
-    Relation out{left.schema, {}};
+    Relation out{left.schema, {}, {}, false};
     std::unordered_map<Tuple, std::vector<const Tuple*>, TupleHash> index;
     for (const auto& t : right.tuples) {
       Tuple k;
@@ -412,7 +660,8 @@ struct Node::State : CollectionAccess {
       index[k].push_back(&t);
     }
     Interpreter ip = interp();
-    for (const auto& t : left.tuples) {
+    for (size_t li = 0; li < left.tuples.size(); ++li) {
+      const Tuple& t = left.tuples[li];
       Tuple k;
       if (cols.empty() && !block) k = t;
       for (const auto& c : cols) k.push_back(c.first < t.size() ? t[c.first] : Value());
@@ -430,7 +679,10 @@ struct Node::State : CollectionAccess {
             }
         }
       }
-      if (!matched) out.tuples.push_back(t);
+      if (!matched) {
+        out.tuples.push_back(t);
+        if (prov()) out.why.push_back(li < left.why.size() ? left.why[li] : Premises{});
+      }
     }
     return out;
   }
@@ -570,7 +822,7 @@ struct Node::State : CollectionAccess {
       for (size_t c : keys) k.push_back(t[c]);
       groups[k].push_back(&t);
     }
-    Relation out{in.schema, {}};
+    Relation out{in.schema, {}, {}, false};
     for (const auto& [k, members] : groups) {
       std::vector<Value> vals;
       for (const Tuple* t : members) vals.push_back((*t)[col]);
@@ -581,39 +833,161 @@ struct Node::State : CollectionAccess {
     return out;
   }
 
-  Relation eval_coll(const Expr& e0) {
+  bool is_lattice(const std::string& c) const {
+    auto it = colls.find(c);
+    return it != colls.end() && !it->second.lattice.empty();
+  }
+
+  /// True when an expression is built on a set-oriented collection (a scan, map, join,
+  /// ... of a table, scratch, channel, ...): a lattice on the lhs merges each of its
+  /// elements. Otherwise (a lattice, a lattice method, a constructor, a literal) it is one
+  /// Ruby value.
+  bool set_rooted(const Expr& e0) const {
     const Expr& e = *strip_parens(&e0);
-    if (std::string c = collection_named(e); !c.empty()) return scan(c);
+    if (std::string c = collection_named(e); !c.empty()) return !is_lattice(c);
+    if (e.type == "binary") {
+      const Expr* op = e.child("operator");
+      return op && op->text == "*" && e.child("left") && set_rooted(*e.child("left"));
+    }
+    if (e.type != "call") return false;
+    const Expr* recv = e.child("receiver");
+    std::string m = e.child("method") ? e.child("method")->text : "";
+    if (!recv) {
+      if (m == "join" || m == "natjoin" || m == "leftjoin" || m == "outerjoin") return true;
+      std::string c = e.child("method") ? collection_named(*e.child("method")) : "";
+      return !c.empty() && !is_lattice(c);
+    }
+    return set_rooted(*recv);
+  }
+
+  /// A Ruby value as a collection: a lattice is revealed, arrays and sets give their
+  /// elements, a hash its [key, value] pairs.
+  Relation value_relation(const Expr& e, Value v, bool raw) const {
+    Relation out;
+    if (v.is_lattice()) v = lattice_reveal(v);
+    if (v.is_nil()) return out;
+    std::vector<Value> items;
+    if (v.kind() == Value::Kind::Array || v.kind() == Value::Kind::Set) {
+      items = v.items();
+    } else if (v.kind() == Value::Kind::Hash) {
+      for (size_t i = 0; i < v.items().size(); ++i)
+        items.push_back(Value::array({v.items()[i], v.hash_values()[i]}));
+    } else {
+      fail(e, "the right-hand side is " + v.inspect() + ", not a collection");
+    }
+    for (const auto& item : items) add_result(e, item, out, nullptr, raw);
+    return out;
+  }
+
+  Relation eval_ruby(const Expr& e, bool raw) {
+    Interpreter ip = interp();
+    Scope scope;
+    return value_relation(e, ip.eval(e, scope), raw);
+  }
+
+  /// coll.reduce(init) { |memo, t| ... } (and inject): Ruby's fold over the tuples in
+  /// sorted order; the result is the rule's collection.
+  Relation eval_reduce(const Expr& e, const Relation& in, bool raw) {
+    const Expr* block = e.child("block");
+    auto args = args_of(e);
+    if (!block || args.size() > 1) unsupported(e, "reduce without a block or with a symbol");
+    Interpreter ip = interp();
+    Scope scope;
+    size_t first = 0;
+    Value memo;
+    if (args.size() == 1) {
+      memo = ip.eval(*args[0], scope);
+    } else if (!in.tuples.empty()) {
+      memo = Value::array(in.tuples[0], in.schema);
+      first = 1;
+    }
+    for (size_t i = first; i < in.tuples.size(); ++i)
+      memo = ip.call_block(*block, {memo, Value::array(in.tuples[i], in.schema)}, {});
+    return value_relation(e, memo, raw);
+  }
+
+  /// A rule's right-hand side as a collection. `raw`: the rule merges into a lattice, so
+  /// a block's results are kept as plain values.
+  Relation eval_coll(const Expr& e0, bool raw = false) {
+    const Expr& e = *strip_parens(&e0);
+    if (std::string c = collection_named(e); !c.empty()) {
+      if (is_lattice(c)) return eval_ruby(e, raw);
+      return scan_at(e, c);
+    }
     if (e.type == "call") {
       const Expr* recv = e.child("receiver");
       const Expr* block = e.child("block");
       std::string m = e.child("method") ? e.child("method")->text : "";
       if (!recv) {
-        if (m == "join" && !block) return eval_join_2011(e);
+        if ((m == "join" || m == "natjoin" || m == "leftjoin") && !block)
+          return eval_join_2011(e, m);
+        if (m == "outerjoin") unsupported(e, "2011 outerjoin (use leftjoin)");
         std::string c = e.child("method") ? collection_named(*e.child("method")) : "";
-        if (!c.empty() && block && !e.child("arguments")) return map_block(scan(c), *block, "map");
+        if (!c.empty() && block && !e.child("arguments")) {
+          if (is_lattice(c)) unsupported(e, "a block applied to lattice '" + c + "'");
+          return map_block(scan_at(*e.child("method"), c), *block, "map", raw);
+        }
+      } else if (!set_rooted(*recv)) {
+        // Methods of lattice values, constructors, Ruby values.
+        return eval_ruby(e, raw);
       } else {
         const Expr* inner = strip_parens(recv);
         const Expr* op = inner->type == "binary" ? inner->child("operator") : nullptr;
         if (op && op->text == "*" &&
-            (m == "pairs" || m == "lefts" || m == "rights" || m == "matches" || m == "combos"))
-          return eval_join(e, m, *inner);
-        if (recv->type == "call" && !recv->child("receiver") && recv->child("method") &&
-            recv->child("method")->text == "join" && (m == "map" || m == "pro" || m == "collect") &&
-            block)
-          return map_block(eval_join_2011(*recv), *block, "map");
+            (m == "pairs" || m == "lefts" || m == "rights" || m == "matches" || m == "combos" ||
+             m == "outer" || m == "flatten"))
+          return eval_join(e, m, *inner, raw);
+        if (recv->type == "call" && !recv->child("receiver") && recv->child("method")) {
+          std::string j = recv->child("method")->text;
+          if ((j == "join" || j == "natjoin" || j == "leftjoin") &&
+              (m == "map" || m == "pro" || m == "collect") && block)
+            return map_block(eval_join_2011(*recv, j), *block, "map", raw);
+        }
+        if (m == "flatten" && !e.child("arguments")) {
+          // (a * b).matches.flatten: concatenate each row's tuples.
+          Relation rows = eval_coll(*recv);
+          Relation out;
+          for (size_t i = 0; i < rows.tuples.size(); ++i) {
+            Tuple t;
+            for (const auto& v : rows.tuples[i]) {
+              if (!v.is_array())
+                fail(e, "flatten of " + inspect(rows.tuples[i]) + ", not a join row");
+              t.insert(t.end(), v.items().begin(), v.items().end());
+            }
+            out.tuples.push_back(std::move(t));
+            if (prov()) out.why.push_back(i < rows.why.size() ? rows.why[i] : Premises{});
+          }
+          if (!rows.tuples.empty()) {
+            std::vector<std::string> cols;
+            for (const auto& v : rows.tuples[0]) {
+              if (!v.schema()) {
+                cols.clear();
+                break;
+              }
+              for (const auto& c : *v.schema()) {
+                std::string name = c;
+                for (int n = 1; std::find(cols.begin(), cols.end(), name) != cols.end(); ++n)
+                  name = c + "_" + std::to_string(n);
+                cols.push_back(name);
+              }
+            }
+            if (!cols.empty()) out.schema = make_schema(cols);
+          }
+          return block ? map_block(out, *block, "map", raw) : out;
+        }
         if ((m == "map" || m == "pro" || m == "collect" || m == "flat_map" || m == "select" ||
              m == "reject") &&
             block && !e.child("arguments"))
-          return map_block(eval_coll(*recv), *block, m);
+          return map_block(eval_coll(*recv), *block, m, raw);
         if (m == "notin") return eval_notin(e, eval_coll(*recv));
         if (m == "group" && !block) return eval_group(e, eval_coll(*recv));
         if ((m == "argmin" || m == "argmax" || m == "argagg") && !block)
           return eval_argagg(e, m, eval_coll(*recv));
+        if (m == "reduce" || m == "inject") return eval_reduce(e, eval_coll(*recv), raw);
         if ((m == "keys" || m == "values" || m == "payloads") && !e.child("arguments")) {
           std::string c = collection_named(*recv);
           if (c.empty()) unsupported(e, "'" + m + "' of a collection expression");
-          Relation r = scan(c);
+          Relation r = scan_at(*recv, c);
           const Collection& d = *colls.at(c).decl;
           Relation out;
           std::vector<std::string> names;
@@ -632,7 +1006,9 @@ struct Node::State : CollectionAccess {
           bool single_payload = m == "payloads" && all.size() <= 2 && idx.size() == 1 &&
                                 (d.kind == CollectionKind::Channel);
           out.schema = single_payload ? nullptr : make_schema(names);
-          for (const auto& t : r.tuples) {
+          for (size_t ti = 0; ti < r.tuples.size(); ++ti) {
+            const Tuple& t = r.tuples[ti];
+            if (prov()) out.why.push_back(ti < r.why.size() ? r.why[ti] : Premises{});
             if (single_payload) {
               // Bud: a channel with one payload column yields that value as the fact.
               const Value& v = t[idx[0]];
@@ -644,7 +1020,7 @@ struct Node::State : CollectionAccess {
             for (size_t i : idx) p.push_back(t[i]);
             out.tuples.push_back(std::move(p));
           }
-          if (block) return map_block(out, *block, "map");
+          if (block) return map_block(out, *block, "map", raw);
           return out;
         }
       }
@@ -652,14 +1028,7 @@ struct Node::State : CollectionAccess {
         unsupported(e, "collection expression '" + m + "'");
     }
     // Anything else is Ruby that must produce an array of arrays.
-    Interpreter ip = interp();
-    Scope scope;
-    Value v = ip.eval(e, scope);
-    Relation out;
-    if (v.is_nil()) return out;
-    if (!v.is_array()) fail(e, "the right-hand side is " + v.inspect() + ", not a collection");
-    for (const auto& item : v.items()) add_result(e, item, out.tuples);
-    return out;
+    return eval_ruby(e, raw);
   }
 
   // ---------------------------------------------------------------------------
@@ -667,35 +1036,90 @@ struct Node::State : CollectionAccess {
 
   std::string rule_label(const Rule& r) const { return "rule at " + to_string(r.location); }
 
-  /// Evaluates a `<=` rule; true when the lhs grew.
-  bool apply_merge(const Rule& r) {
+  Derivation rule_derivation(const Rule& r, Derivation::Kind kind = Derivation::Rule) const {
+    Derivation d;
+    d.kind = kind;
+    d.rule = r.id;
+    d.location = r.location;
+    d.budtime = budtime;
+    return d;
+  }
+
+  /// The values a rule merges into a lattice: each element of a set-oriented rhs, or
+  /// the one value of a lattice expression.
+  std::vector<Value> lattice_inputs(const Rule& r) {
+    std::vector<Value> out;
+    if (set_rooted(r.rhs)) {
+      Relation rel = eval_coll(r.rhs, true);
+      for (auto& t : rel.tuples) out.push_back(rel.raw ? t[0] : Value::array(t));
+    } else {
+      Interpreter ip = interp();
+      Scope scope;
+      Value v = ip.eval(r.rhs, scope);
+      if (!v.is_nil()) out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  /// Evaluates a `<=` rule; the tuples that changed the lhs go to `added` (when given).
+  /// True when the lhs grew.
+  bool apply_merge(const Rule& r, TupleSet* added = nullptr) {
     set_rule(r);
-    Relation rel = eval_coll(r.rhs);
     CollectionState& cs = state_of(r.lhs, r.location);
+    Derivation d = rule_derivation(r);
+    if (!cs.lattice.empty()) {
+      bool grew = false;
+      for (const auto& v : lattice_inputs(r)) grew |= merge_value(cs, v, r.location, &d);
+      return grew;
+    }
+    Relation rel = eval_coll(r.rhs);
     if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
     bool grew = false;
-    for (auto& t : rel.tuples) grew |= insert(cs, std::move(t), r.location, rule_label(r));
+    for (size_t i = 0; i < rel.tuples.size(); ++i) {
+      if (prov()) d.premises = i < rel.why.size() ? rel.why[i] : Premises{};
+      if (insert(cs, std::move(rel.tuples[i]), r.location, rule_label(r), &d)) {
+        grew = true;
+        if (added) added->insert(last_inserted);
+      }
+    }
     return grew;
   }
 
   void apply_deferred(const Rule& r, std::vector<Message>& sent) {
     set_rule(r);
-    Relation rel = eval_coll(r.rhs);
     CollectionState& cs = state_of(r.lhs, r.location);
-    for (auto& t : rel.tuples) {
+    if (!cs.lattice.empty()) {  // `<+` on a lattice: merged at the next timestep
+      for (const auto& v : lattice_inputs(r)) {
+        try {
+          cs.pending_value = cs.has_pending_value ? lattice_merge(cs.pending_value, v)
+                                                  : lattice_from(cs.lattice, v);
+        } catch (const LatticeError& le) {
+          throw EvalError{"calm-eval-error", le.message + " (merging into '" + r.lhs + "')",
+                          r.location};
+        }
+        cs.has_pending_value = true;
+        cs.pending_rule = r.id;
+      }
+      return;
+    }
+    Relation rel = eval_coll(r.rhs);
+    for (size_t i = 0; i < rel.tuples.size(); ++i) {
+      const Tuple& t = rel.tuples[i];
+      Pending p{normalize(cs, t, r.location), r.id, budtime,
+                i < rel.why.size() ? rel.why[i] : Premises{}};
       switch (r.op) {
         case RuleOp::Deferred:
-          cs.pending_insert.push_back({normalize(cs, t, r.location), r.id});
+          cs.pending_insert.push_back(std::move(p));
           break;
         case RuleOp::Delete:
-          cs.pending_delete.push_back({normalize(cs, t, r.location), r.id});
+          cs.pending_delete.push_back(std::move(p));
           break;
         case RuleOp::Upsert:
         case RuleOp::DeleteInsert:
-          cs.pending_upsert.push_back({normalize(cs, t, r.location), r.id});
+          cs.pending_upsert.push_back(std::move(p));
           break;
         case RuleOp::Async: {
-          Tuple n = normalize(cs, t, r.location);
+          const Tuple& n = p.tuple;
           const Collection& d = *cs.decl;
           if (d.kind == CollectionKind::Channel) {
             Value addr;
@@ -719,11 +1143,96 @@ struct Node::State : CollectionAccess {
     }
   }
 
+  /// Scan sites of each rule, recorded on its first evaluation (semi-naive).
+  std::map<int, std::vector<std::pair<const Expr*, std::string>>> sites;
+
+  /// True when a rule may be re-run on deltas only: it writes a set collection and reads
+  /// the collections that change in this stratum only through scans and joins (a
+  /// membership test in a block, an aggregate or a lattice needs the whole contents).
+  bool seminaive_ok(const Rule& r, const std::set<std::string>& changing) const {
+    if (is_lattice(r.lhs)) return false;
+    for (const auto& ref : r.refs) {
+      if (!changing.count(ref.collection)) continue;
+      if (is_lattice(ref.collection) || ref.in_block ||
+          (ref.context != RefContext::Scan && ref.context != RefContext::Join))
+        return false;
+    }
+    return true;
+  }
+
+  [[noreturn]] void too_many_rounds(const std::vector<int>& rules,
+                                    const std::set<std::string>& growing) const {
+    std::string names;
+    for (const auto& n : growing) names += (names.empty() ? "'" : ", '") + n + "'";
+    const Rule& r = program.rules[size_t(rules.front())];
+    for (int id : rules)
+      if (growing.count(program.rules[size_t(id)].lhs)) {
+        throw EvalError{"calm-eval-limit",
+                        "no fixpoint after " + std::to_string(options.max_rounds) +
+                            " rounds (NodeOptions::max_rounds): " + names + " still growing",
+                        program.rules[size_t(id)].location};
+      }
+    throw EvalError{"calm-eval-limit",
+                    "no fixpoint after " + std::to_string(options.max_rounds) + " rounds",
+                    r.location};
+  }
+
   void run_stratum(const std::vector<int>& rules) {
-    // Naive iteration: every rule again until nothing changes.
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (int id : rules) changed |= apply_merge(program.rules[size_t(id)]);
+    if (rules.empty()) return;
+    if (!options.seminaive) {
+      // Naive iteration: every rule again until nothing changes.
+      int64_t rounds = 0;
+      for (bool changed = true; changed;) {
+        if (++rounds > options.max_rounds) {
+          std::set<std::string> growing;
+          for (int id : rules) growing.insert(program.rules[size_t(id)].lhs);
+          too_many_rounds(rules, growing);
+        }
+        changed = false;
+        for (int id : rules) changed |= apply_merge(program.rules[size_t(id)]);
+      }
+      return;
+    }
+    // Semi-naive: a first round runs every rule on everything; later rounds re-run each
+    // scan of a collection that grew on its delta (the new facts of the previous round),
+    // the other scans reading everything. Rules that cannot run on deltas run whole.
+    std::set<std::string> changing;
+    for (int id : rules) changing.insert(program.rules[size_t(id)].lhs);
+    std::map<std::string, TupleSet> delta;
+    std::set<std::string> grew;
+    for (int id : rules) {
+      const Rule& r = program.rules[size_t(id)];
+      auto& rec = sites[id];
+      rec.clear();
+      recording = &rec;
+      bool g = apply_merge(r, &delta[r.lhs]);
+      recording = nullptr;
+      if (g) grew.insert(r.lhs);
+    }
+    int64_t rounds = 1;
+    while (!grew.empty()) {
+      if (++rounds > options.max_rounds) too_many_rounds(rules, grew);
+      std::map<std::string, TupleSet> next;
+      std::set<std::string> next_grew;
+      for (int id : rules) {
+        const Rule& r = program.rules[size_t(id)];
+        if (!seminaive_ok(r, changing)) {
+          if (apply_merge(r, &next[r.lhs])) next_grew.insert(r.lhs);
+          continue;
+        }
+        for (const auto& [site, coll] : sites[id]) {
+          auto d = delta.find(coll);
+          if (d == delta.end() || d->second.empty()) continue;
+          delta_site = site;
+          delta_tuples = &d->second;
+          bool g = apply_merge(r, &next[r.lhs]);
+          delta_site = nullptr;
+          delta_tuples = nullptr;
+          if (g) next_grew.insert(r.lhs);
+        }
+      }
+      delta = std::move(next);
+      grew = std::move(next_grew);
     }
   }
 
@@ -731,9 +1240,17 @@ struct Node::State : CollectionAccess {
     for (auto& [name, cs] : colls)
       if (!persistent(cs.decl->kind)) clear(cs);
     for (auto& [name, cs] : colls) {
-      for (const auto& [t, id] : cs.pending_delete) erase(cs, t);
-      for (const auto& [t, id] : cs.pending_upsert)
-        if (auto it = cs.by_key.find(key_of(cs, t)); it != cs.by_key.end())
+      if (cs.has_pending_value) {
+        Derivation d =
+            rule_derivation(program.rules[size_t(cs.pending_rule)], Derivation::Deferred);
+        d.budtime = budtime - 1;
+        merge_value(cs, cs.pending_value, program.rules[size_t(cs.pending_rule)].location, &d);
+        cs.has_pending_value = false;
+        cs.pending_value = Value();
+      }
+      for (const auto& p : cs.pending_delete) erase(cs, p.tuple);
+      for (const auto& p : cs.pending_upsert)
+        if (auto it = cs.by_key.find(key_of(cs, p.tuple)); it != cs.by_key.end())
           erase(cs, Tuple(it->second));
       auto pend = std::move(cs.pending_insert);
       auto ups = std::move(cs.pending_upsert);
@@ -741,20 +1258,30 @@ struct Node::State : CollectionAccess {
       cs.pending_delete.clear();
       cs.pending_upsert.clear();
       for (auto* list : {&ups, &pend})
-        for (auto& [t, id] : *list) {
-          const Rule& r = program.rules[size_t(id)];
-          insert(cs, t, r.location,
-                 rule_label(r) + ", applied at timestep " + std::to_string(budtime));
+        for (auto& p : *list) {
+          const Rule& r = program.rules[size_t(p.rule)];
+          Derivation d = rule_derivation(r, Derivation::Deferred);
+          d.budtime = p.budtime;
+          d.premises = std::move(p.why);
+          insert(cs, p.tuple, r.location,
+                 rule_label(r) + ", applied at timestep " + std::to_string(budtime), &d);
         }
     }
     auto delivered = std::move(loopback);
     loopback.clear();
-    for (auto& msg : delivered) insert(state_of(msg.collection, {}), msg.tuple, {}, "loopback");
+    Derivation msg;
+    msg.kind = Derivation::Message;
+    msg.budtime = budtime;
+    for (auto& m : delivered) insert(state_of(m.collection, {}), m.tuple, {}, "loopback", &msg);
     for (const auto& [name, t] : input.facts) {
       auto it = colls.find(name);
       if (it == colls.end())
         throw EvalError{"calm-eval-error", "input fact for unknown collection '" + name + "'", {}};
-      insert(it->second, t, {}, "input fact at timestep " + std::to_string(budtime));
+      Derivation in;
+      in.kind = it->second.decl->kind == CollectionKind::Channel ? Derivation::Message
+                                                                 : Derivation::Input;
+      in.budtime = budtime;
+      insert(it->second, t, {}, "input fact at timestep " + std::to_string(budtime), &in);
     }
   }
 };
@@ -860,10 +1387,15 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
       if (!c.values.empty())
         for (size_t i = 0; i < c.keys.size(); ++i) cs.key_cols.push_back(i);
     }
-    st->colls.emplace(c.name, std::move(cs));
+    if (c.kind == CollectionKind::Lattice && is_lattice_type(c.lattice)) {
+      cs.lattice = c.lattice;
+      cs.schema = make_schema({"val"});
+    }
+    auto& placed = st->colls.emplace(c.name, std::move(cs)).first->second;
+    if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
   }
   for (const auto& r : program.rules) {
-    check_supported(r.rhs, r.location.file, diags);
+    check_supported(r.rhs, r.location.file, diags, program.helpers);
     auto it = st->colls.find(r.lhs);
     if (it == st->colls.end()) {
       diags.error("calm-eval-error", "rule writes to undeclared collection '" + r.lhs + "'",
@@ -880,13 +1412,23 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
         continue;
       }
       CollectionKind k = ci->second.decl->kind;
-      if (k == CollectionKind::Lattice || k == CollectionKind::Store ||
-          k == CollectionKind::FileReader)
+      if (k == CollectionKind::Store || k == CollectionKind::FileReader)
         diags.error("calm-eval-unsupported",
                     std::string("unsupported construct ") + to_string(k) + " collection '" + name +
-                        "' (lattices, stores and file readers are not evaluated yet)",
+                        "' (stores and file readers are not evaluated)",
+                    r.location);
+      if (k == CollectionKind::Lattice && ci->second.lattice.empty())
+        diags.error("calm-eval-unsupported",
+                    "unsupported construct user-defined lattice type '" + ci->second.decl->lattice +
+                        "' of '" + name + "'",
                     r.location);
     }
+    if (!it->second.lattice.empty() && r.op != RuleOp::Merge && r.op != RuleOp::Deferred &&
+        r.op != RuleOp::Append)
+      diags.error("calm-eval-unsupported",
+                  std::string("unsupported construct operator '") + to_string(r.op) +
+                      "' on lattice '" + r.lhs + "' (Bud merges into lattices with <= and <+)",
+                  r.op_location);
     if (r.op == RuleOp::Append && !r.bootstrap)
       diags.error("calm-eval-unsupported", "unsupported construct operator '<<' outside bootstrap",
                   r.op_location);
@@ -948,5 +1490,33 @@ const TupleSet& Node::contents(const std::string& collection) const {
 int64_t Node::budtime() const { return state_->budtime; }
 const std::vector<std::vector<int>>& Node::strata() const { return state_->strata; }
 const std::string& Node::address() const { return state_->options.address; }
+
+std::optional<Derivation> Node::derivation(const std::string& collection, const Tuple& t) const {
+  auto it = state_->colls.find(collection);
+  if (it == state_->colls.end()) return std::nullopt;
+  auto w = it->second.why.find(t);
+  if (w == it->second.why.end()) return std::nullopt;
+  return w->second;
+}
+
+std::optional<Value> Node::lattice(const std::string& collection) const {
+  auto it = state_->colls.find(collection);
+  if (it == state_->colls.end() || it->second.lattice.empty()) return std::nullopt;
+  return it->second.value;
+}
+
+const char* to_string(Derivation::Kind k) {
+  switch (k) {
+    case Derivation::Rule:
+      return "rule";
+    case Derivation::Input:
+      return "input";
+    case Derivation::Message:
+      return "message";
+    case Derivation::Deferred:
+      return "deferred";
+  }
+  return "rule";
+}
 
 }  // namespace calm::eval

@@ -4,8 +4,10 @@
 // rules, and the deferred effects `<+ <- <+- <~` for the next timestep. A scheduler
 // drives one or several nodes with Node::step and routes the messages they send.
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,39 @@ namespace calm::eval {
 struct NodeOptions {
   /// This node's address: the value of `ip_port` and `@local_addr`.
   std::string address = "localhost:12345";
+  /// Semi-naive evaluation inside a stratum (rules re-run on the new facts only). False
+  /// runs the naive iteration (every rule on everything until nothing changes); both
+  /// compute the same fixpoint.
+  bool seminaive = true;
+  /// Total facts the node may hold (tuples of every collection, plus the elements of
+  /// lattice values). Exceeding it fails the step with `calm-eval-limit`.
+  size_t max_facts = 5'000'000;
+  /// Rounds of one stratum's fixpoint before the step fails with `calm-eval-limit` (a
+  /// lattice that grows for ever, such as `m <= m + 1`, never adds facts).
+  int64_t max_rounds = 100'000;
+  /// Record how each fact got into its collection (see Node::derivation).
+  bool provenance = false;
 };
+
+/// How a fact first got into a collection in its current life (provenance).
+struct Derivation {
+  enum Kind {
+    Rule,      ///< derived by a `<=` rule (or a bootstrap rule) in timestep `budtime`
+    Input,     ///< given as an input fact of timestep `budtime`
+    Message,   ///< a message delivered to the node (a channel fact, or loopback `<~`)
+    Deferred,  ///< inserted at the start of a timestep by `<+`/`<+-` of rule `rule`,
+               ///< evaluated in timestep `budtime`
+  };
+  Kind kind = Input;
+  int rule = -1;            ///< the rule's id, for Rule and Deferred
+  SourceLocation location;  ///< the rule's location, for Rule and Deferred
+  int64_t budtime = 0;      ///< when it was derived; a persisted fact keeps its origin
+  /// The body facts the rule combined (scans, maps, joins, selections, notin's left
+  /// side); empty for aggregates, lattice merges and Ruby expressions.
+  std::vector<std::pair<std::string, Tuple>> premises;
+};
+
+const char* to_string(Derivation::Kind k);
 
 /// A fact sent with `<~`: to `address` (the channel's location column) or to the
 /// node itself (loopback), or written to stdio.
@@ -70,6 +104,11 @@ class Node {
   /// Rule ids of each stratum's `<=` rules, lowest stratum first.
   const std::vector<std::vector<int>>& strata() const;
   const std::string& address() const;
+  /// How `t` got into `collection` (only with NodeOptions::provenance; nullopt when the
+  /// fact is absent or provenance is off). A lattice collection's one fact is its value.
+  std::optional<Derivation> derivation(const std::string& collection, const Tuple& t) const;
+  /// The value of a lattice collection (nullopt when `collection` is not a lattice).
+  std::optional<Value> lattice(const std::string& collection) const;
 
   struct State;
 

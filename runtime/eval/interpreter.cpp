@@ -5,16 +5,28 @@
 #include <cstdlib>
 #include <set>
 
+#include "eval/lattice.h"
+
 namespace calm::eval {
 
 namespace {
 
 const std::set<std::string> kCollectionMethods = {
-    "map",      "pro",        "collect",  "flat_map", "select",   "reject",  "pairs",  "lefts",
-    "rights",   "matches",    "combos",   "notin",    "group",    "argmin",  "argmax", "argagg",
-    "payloads", "keys",       "values",   "join",     "include?", "exists?", "empty?", "any?",
-    "none?",    "length",     "size",     "count",    "sum",      "min",     "max",    "avg",
-    "accum",    "accum_pair", "bool_and", "bool_or",  "choose"};
+    "map",      "pro",       "collect",  "flat_map", "select",   "reject",     "pairs",
+    "lefts",    "rights",    "matches",  "combos",   "notin",    "group",      "argmin",
+    "argmax",   "argagg",    "payloads", "keys",     "values",   "join",       "include?",
+    "exists?",  "empty?",    "any?",     "none?",    "length",   "size",       "count",
+    "sum",      "min",       "max",      "avg",      "accum",    "accum_pair", "bool_and",
+    "bool_or",  "choose",    "outer",    "reduce",   "inject",   "flatten",    "natjoin",
+    "leftjoin", "outerjoin", "schema",   "cols",     "key_cols", "val_cols"};
+
+/// Methods of Bud's lattice values (see eval/lattice.h) and their constructors.
+const std::set<std::string> kLatticeMethods = {
+    "gt",      "gt_eq",        "lt",      "lt_eq",         "min_of",
+    "max_of",  "when_true",    "reveal",  "merge",         "contains?",
+    "size",    "intersect",    "product", "eqjoin",        "pro",
+    "pos_sum", "multiplicity", "at",      "key?",          "key_set",
+    "apply",   "apply_morph",  "filter",  "to_collection", "new"};
 
 /// Methods on plain values (see call_method).
 const std::set<std::string> kValueMethods = {
@@ -75,6 +87,7 @@ const std::set<std::string> kSupportedTypes = {"call",
                                                "pattern",
                                                "destructured_parameter",
                                                "constant",
+                                               "scope_resolution",
                                                "comment"};
 
 std::string method_name(const Expr& e) {
@@ -118,6 +131,8 @@ std::string kind_name(const Value& v) {
       return "Hash";
     case Value::Kind::Set:
       return "Set";
+    case Value::Kind::Lattice:
+      return v.lattice_type();
   }
   return "value";
 }
@@ -151,6 +166,14 @@ std::string unescape(const std::string& s) {
 
 bool is_collection_method(const std::string& method) {
   return kCollectionMethods.count(method) > 0;
+}
+
+std::string lattice_class_type(const Expr& e) {
+  if (e.type != "scope_resolution") return "";
+  const Expr* scope = e.child("scope");
+  const Expr* name = e.child("name");
+  if (!scope || !name || scope->type != "constant" || scope->text != "Bud") return "";
+  return lattice_type_of_class(name->text);
 }
 
 Interpreter::Interpreter(const CollectionAccess& collections, std::string file, Value local_addr,
@@ -191,6 +214,24 @@ void Interpreter::bind(const Expr& param, const Value& v, Scope& scope) const {
     return;
   }
   unsupported(param, "block parameter '" + param.type + "'");
+}
+
+Value Interpreter::call_helper(const Expr& at, const HelperMethod& h,
+                               const std::vector<Value>& args) const {
+  if (depth_ > 100) fail(at, "helper '" + h.name + "' nested more than 100 calls deep");
+  std::vector<const Expr*> params;
+  if (const Expr* ps = h.def.child("parameters"))
+    for (const auto& c : ps->children)
+      if (!is_punct(c)) params.push_back(&c);
+  if (params.size() != args.size())
+    fail(at, "wrong number of arguments for '" + h.name + "' (given " +
+                 std::to_string(args.size()) + ", expected " + std::to_string(params.size()) + ")");
+  Scope scope;
+  for (size_t i = 0; i < params.size(); ++i) bind(*params[i], args[i], scope);
+  Interpreter inner(collections_, h.location.file, local_addr_, budtime_);
+  inner.depth_ = depth_ + 1;
+  const Expr* body = h.def.child("body");
+  return body ? inner.eval(*body, scope) : Value();
 }
 
 Value Interpreter::call_block(const Expr& block, const std::vector<Value>& args,
@@ -259,6 +300,9 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     if (e.text == "budtime") return Value::integer(budtime_);
     if (e.text == "ip_port") return local_addr_;
     std::string coll = collections_.collection_named(e);
+    if (const Value* lat = coll.empty() ? nullptr : collections_.lattice_value(coll)) return *lat;
+    if (const HelperMethod* h = coll.empty() ? collections_.helper(e.text) : nullptr)
+      return call_helper(e, *h, {});
     if (!coll.empty()) unsupported(e, "collection '" + coll + "' used as a value inside a block");
     unsupported(e, "identifier '" + e.text + "' (not a block parameter, local or collection)");
   }
@@ -367,6 +411,11 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     fail(e, "cannot index " + kind_name(o) + " with " + kind_name(i));
   }
   if (t == "call") return eval_call(e, scope);
+  if (t == "scope_resolution") {
+    // `Bud::SetLattice` as a value (lmap#at's bottom type): its bottom.
+    std::string lt = lattice_class_type(e);
+    if (!lt.empty()) return lattice_bottom(lt);
+  }
   unsupported(e, "'" + t + "'");
 }
 
@@ -392,6 +441,10 @@ Value Interpreter::eval_binary(const Expr& e, Scope& scope) const {
 Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
                          const Value& b) const {
   using K = Value::Kind;
+  if (a.is_lattice() && o != "==" && o != "!=" && o != "eql?") {
+    Scope none;
+    return lattice_method(e, a, o, {b}, nullptr, none);
+  }
   if (o == "==") return Value::boolean(Value::ruby_equal(a, b));
   if (o == "!=") return Value::boolean(!Value::ruby_equal(a, b));
   if (o == "eql?") return Value::boolean(a == b);
@@ -495,11 +548,33 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   const Expr* block = e.child("block");
   const Expr* op = e.child("operator");
   if (op && op->text == "&.") unsupported(*op, "safe navigation '&.'");
+  if (recv && recv->type == "scope_resolution") {
+    std::string lt = lattice_class_type(*recv);
+    if (lt.empty() || m != "new" || block) unsupported(e, "constant call '" + m + "'");
+    auto args = arguments(e);
+    if (args.size() > 1) unsupported(e, "lattice constructor with several arguments");
+    if (args.empty()) return lattice_bottom(lt);
+    Value v = eval(*args[0], scope);
+    try {
+      return lattice_from(lt, v);
+    } catch (const LatticeError& le) {
+      fail(e, le.message);
+    }
+  }
   if (!recv) {
     if (m == "budtime" && !block) return Value::integer(budtime_);
     if (m == "ip_port" && !block) return local_addr_;
     if (auto it = scope.find(m); it != scope.end() && !block && arguments(e).empty())
       return it->second;
+    if (const HelperMethod* h = collections_.helper(m); h && !block) {
+      std::vector<Value> args;
+      for (const Expr* a : arguments(e)) {
+        if (a->type == "pair" || a->type == "splat_argument" || a->type == "block_argument")
+          unsupported(*a, "'" + a->type + "' argument");
+        args.push_back(eval(*a, scope));
+      }
+      return call_helper(e, *h, args);
+    }
     if (!collections_.collection_named(e).empty() ||
         !collections_.collection_named(*e.child("method")).empty())
       unsupported(e, "collection expression '" + m + "' inside a block");
@@ -508,6 +583,7 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   // A collection inside a block: membership tests.
   bool recv_is_local = recv->type == "identifier" && scope.count(recv->text);
   std::string coll = recv_is_local ? "" : collections_.collection_named(*recv);
+  if (!coll.empty() && collections_.lattice_value(coll)) coll.clear();  // a lattice value
   if (!coll.empty()) {
     const TupleSet& tuples = collections_.contents(coll);
     Schema schema = collections_.schema(coll);
@@ -532,6 +608,21 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     }
     if ((m == "size" || m == "length" || m == "count") && args.empty() && !block)
       return Value::integer(int64_t(tuples.size()));
+    if ((m == "cols" || m == "key_cols" || m == "val_cols" || m == "schema") && args.empty() &&
+        !block && schema) {
+      std::vector<Value> all, keys, vals;
+      std::vector<std::string> kc = collections_.key_columns(coll);
+      for (const auto& c : *schema) {
+        all.push_back(Value::symbol(c));
+        (std::find(kc.begin(), kc.end(), c) != kc.end() ? keys : vals).push_back(Value::symbol(c));
+      }
+      if (m == "cols") return Value::array(all);
+      if (m == "key_cols") return Value::array(keys);
+      if (m == "val_cols") return Value::array(vals);
+      // Bud: {[keys] => [values]}, or the column list when every column is a key.
+      if (vals.empty()) return Value::array(all);
+      return Value::hash({Value::array(keys)}, {Value::array(vals)});
+    }
     unsupported(e, "collection method '" + m + "' inside a block");
   }
   Value r = eval(*recv, scope);
@@ -567,6 +658,7 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
   if ((m == "dup" || m == "clone" || m == "freeze") && no_args()) return r;
   if ((m == "==" || m == "!=" || m == "eql?") && n == 1 && !block) return arith(e, m, r, args[0]);
   if (m == "hash" && no_args()) return Value::integer(int64_t(r.hash_code() >> 1));
+  if (r.is_lattice()) return lattice_method(e, r, m, args, block, scope);
   switch (r.kind()) {
     case K::Int:
     case K::Float: {
@@ -817,9 +909,238 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
               (n ? " with " + std::to_string(n) + " argument(s)" : ""));
 }
 
+Value Interpreter::lattice_method(const Expr& e, const Value& r, const std::string& m,
+                                  const std::vector<Value>& args, const Expr* block,
+                                  Scope& scope) const {
+  const std::string& ty = r.lattice_type();
+  size_t n = args.size();
+  auto lbool = [](bool b) { return Value::lattice("lbool", {}, {}, b); };
+  auto lmax = [](Value v) { return Value::lattice("lmax", {std::move(v)}); };
+  auto same_type = [&](const Value& v) {
+    if (!v.is_lattice() || v.lattice_type() != ty)
+      fail(e, "illegal input to " + ty + "#" + m + ": " + v.inspect());
+  };
+  try {
+    if (lattice_method_kind(ty, m) == LatticeFn::Unknown)
+      unsupported(e, "lattice method '" + m + "' of " + ty);
+    if (m == "reveal" && n == 0 && !block) return lattice_reveal(r);
+    if ((m == "inspect" || m == "to_s") && n == 0) return Value::string(r.inspect());
+    if (m == "merge" && n == 1 && !block) return lattice_merge(r, args[0]);
+    if (ty == "lmax" || ty == "lmin") {
+      const Value& v = r.items()[0];
+      if ((m == "gt" || m == "gt_eq" || m == "lt" || m == "lt_eq") && n == 1 && !block) {
+        static const std::map<std::string, std::string> op = {
+            {"gt", ">"}, {"gt_eq", ">="}, {"lt", "<"}, {"lt_eq", "<="}};
+        return lbool(arith(e, op.at(m), v, args[0]).truthy());
+      }
+      if ((m == "+" || m == "-") && n == 1 && !block) {
+        if (!args[0].is_numeric())
+          fail(e, "illegal input to " + ty + "#" + m + ": " + args[0].inspect());
+        return Value::lattice(ty, {arith(e, m, v, args[0])});
+      }
+      if ((m == "min_of" || m == "max_of") && n == 1 && !block) {
+        if (!args[0].is_numeric())
+          fail(e, "illegal input to " + ty + "#" + m + ": " + args[0].inspect());
+        bool take = arith(e, m == "min_of" ? "<" : ">", args[0], v).truthy();
+        return take ? Value::lattice(ty, {args[0]}) : r;
+      }
+    } else if (ty == "lbool") {
+      if (m == "when_true" && n == 0 && block)
+        return r.as_bool() ? call_block(*block, {}, scope) : Value();
+    } else if (ty == "lset" || ty == "lpset") {
+      const auto& items = r.items();
+      if (m == "contains?" && n == 1 && !block)
+        return lbool(std::find(items.begin(), items.end(), args[0]) != items.end());
+      if (m == "size" && n == 0 && !block) return lmax(Value::integer(int64_t(items.size())));
+      if (m == "pos_sum" && n == 0 && !block) {
+        Value sum = Value::integer(0);
+        for (const auto& x : items) sum = arith(e, "+", sum, x);
+        return lmax(sum);
+      }
+      if (m == "intersect" && n == 1 && !block) {
+        same_type(args[0]);
+        std::vector<Value> out;
+        std::set_intersection(items.begin(), items.end(), args[0].items().begin(),
+                              args[0].items().end(), std::back_inserter(out));
+        return Value::lattice(ty, out);
+      }
+      if (m == "pro" && n == 0 && block) {
+        std::vector<Value> out;
+        for (const auto& x : items)
+          if (Value v = call_block(*block, {x}, scope); !v.is_nil()) out.push_back(v);
+        return lattice_from("lset", Value::set(out));
+      }
+      if ((m == "eqjoin" || m == "product") && (n == 1 || (m == "eqjoin" && n == 2))) {
+        if (!args[0].is_lattice() ||
+            (args[0].lattice_type() != "lset" && args[0].lattice_type() != "lpset"))
+          fail(e, "illegal input to " + ty + "#" + m + ": " + args[0].inspect());
+        std::vector<std::pair<int64_t, int64_t>> preds;
+        if (n == 2) {
+          const Value& h = args[1];
+          if (h.kind() != Value::Kind::Hash) fail(e, m + " predicates must be a hash");
+          for (size_t i = 0; i < h.items().size(); ++i) {
+            if (h.items()[i].kind() != Value::Kind::Int ||
+                h.hash_values()[i].kind() != Value::Kind::Int)
+              unsupported(e, "eqjoin predicates on field names (use column indexes)");
+            preds.push_back({h.items()[i].as_int(), h.hash_values()[i].as_int()});
+          }
+        }
+        auto field = [](const Value& t, int64_t i) {
+          return t.is_array() && i >= 0 && size_t(i) < t.items().size() ? t.items()[size_t(i)]
+                                                                        : Value();
+        };
+        std::vector<Value> out;
+        for (const auto& a : items)
+          for (const auto& b : args[0].items()) {
+            bool match = true;
+            for (const auto& [l, rr] : preds) match = match && field(a, l) == field(b, rr);
+            if (!match) continue;
+            if (!block) {
+              out.push_back(Value::array({a, b}));
+            } else if (Value v = call_block(*block, {a, b}, scope); !v.is_nil()) {
+              out.push_back(v);
+            }
+          }
+        return lattice_from("lset", Value::set(out));
+      }
+    } else if (ty == "lbag") {
+      auto mult = [&](const Value& k) {
+        for (size_t i = 0; i < r.items().size(); ++i)
+          if (r.items()[i] == k) return r.hash_values()[i].as_int();
+        return int64_t(0);
+      };
+      if (m == "multiplicity" && n == 1 && !block) return lmax(Value::integer(mult(args[0])));
+      if (m == "contains?" && n == 1 && !block) return lbool(mult(args[0]) > 0);
+      if (m == "size" && n == 0 && !block) {
+        int64_t total = 0;
+        for (const auto& v : r.hash_values()) total += v.as_int();
+        return lmax(Value::integer(total));
+      }
+      if ((m == "+" || m == "intersect") && n == 1 && !block) {
+        same_type(args[0]);
+        std::vector<Value> keys, vals;
+        for (size_t i = 0; i < r.items().size(); ++i) {
+          const Value& k = r.items()[i];
+          int64_t a = r.hash_values()[i].as_int(), b = 0;
+          for (size_t j = 0; j < args[0].items().size(); ++j)
+            if (args[0].items()[j] == k) b = args[0].hash_values()[j].as_int();
+          if (m == "intersect" && b == 0) continue;
+          keys.push_back(k);
+          vals.push_back(Value::integer(m == "+" ? a + b : std::min(a, b)));
+        }
+        if (m == "+")
+          for (size_t j = 0; j < args[0].items().size(); ++j)
+            if (mult(args[0].items()[j]) == 0) {
+              keys.push_back(args[0].items()[j]);
+              vals.push_back(args[0].hash_values()[j]);
+            }
+        return lattice_from(ty, Value::hash(keys, vals));
+      }
+    } else if (ty == "lmap") {
+      const auto& keys = r.items();
+      const auto& vals = r.hash_values();
+      auto find = [&](const Value& k) -> const Value* {
+        for (size_t i = 0; i < keys.size(); ++i)
+          if (keys[i] == k) return &vals[i];
+        return nullptr;
+      };
+      if (m == "at" && (n == 1 || n == 2) && !block) {
+        if (const Value* v = find(args[0])) return *v;
+        if (n == 2 && args[1].is_lattice()) return args[1];
+        fail(e, "missing key for lmap#at(" + args[0].inspect() + ") but no bottom type given");
+      }
+      if (m == "key?" && n == 1 && !block) return lbool(find(args[0]) != nullptr);
+      if (m == "key_set" && n == 0 && !block) return Value::lattice("lset", keys);
+      if (m == "size" && n == 0 && !block) return lmax(Value::integer(int64_t(keys.size())));
+      if (m == "filter" && n == 0 && !block) {
+        std::vector<Value> k2, v2;
+        for (size_t i = 0; i < keys.size(); ++i) {
+          if (!vals[i].is_lattice() || vals[i].lattice_type() != "lbool")
+            fail(e, "filter invoked on non-boolean map value: " + vals[i].inspect());
+          if (vals[i].as_bool()) {
+            k2.push_back(keys[i]);
+            v2.push_back(vals[i]);
+          }
+        }
+        return Value::lattice(ty, k2, v2);
+      }
+      if ((m == "apply" || m == "apply_morph") && n >= 1 && !block) {
+        if (args[0].kind() != Value::Kind::Symbol) fail(e, m + " needs a method name symbol");
+        std::vector<Value> rest(args.begin() + 1, args.end());
+        std::vector<Value> v2;
+        for (const auto& v : vals) {
+          Value res = lattice_method(e, v, args[0].as_string(), rest, nullptr, scope);
+          if (!res.is_lattice())
+            fail(e, m + "(:" + args[0].as_string() + ") returned " + res.inspect() +
+                        ", not a lattice value");
+          v2.push_back(res);
+        }
+        return Value::lattice(ty, keys, v2);
+      }
+      if (m == "intersect" && n == 1 && !block) {
+        same_type(args[0]);
+        std::vector<Value> k2, v2;
+        for (size_t j = 0; j < args[0].items().size(); ++j)
+          if (const Value* v = find(args[0].items()[j])) {
+            k2.push_back(args[0].items()[j]);
+            v2.push_back(lattice_merge(*v, args[0].hash_values()[j]));
+          }
+        return lattice_from(ty, Value::hash(k2, v2));
+      }
+      if (m == "to_collection" && n == 0) {
+        std::vector<Value> out;
+        for (size_t i = 0; i < keys.size(); ++i)
+          out.push_back(block ? call_block(*block, {keys[i], vals[i]}, scope)
+                              : Value::array({keys[i], vals[i]}));
+        return Value::array(out);
+      }
+      if (m == "lt_eq" && n == 1 && !block) {
+        same_type(args[0]);
+        for (size_t i = 0; i < keys.size(); ++i) {
+          const Value* other = nullptr;
+          for (size_t j = 0; j < args[0].items().size(); ++j)
+            if (args[0].items()[j] == keys[i]) other = &args[0].hash_values()[j];
+          if (!other || !(lattice_merge(vals[i], *other) == *other)) return lbool(false);
+        }
+        return lbool(true);
+      }
+    }
+  } catch (const LatticeError& le) {
+    fail(e, le.message);
+  }
+  fail(e, "wrong arguments for " + ty + "#" + m + " (" + std::to_string(n) + " argument(s)" +
+              (block ? ", with a block" : "") + ")");
+}
+
 namespace {
 
-void check_node(const Expr& e, const std::string& file, Diagnostics& diags) {
+struct Checker {
+  Diagnostics& diags;
+  const std::vector<HelperMethod>& helpers;
+  std::set<std::string> checked;  ///< helpers whose bodies were checked
+
+  const HelperMethod* helper(const std::string& name) const {
+    for (const auto& h : helpers)
+      if (h.name == name) return &h;
+    return nullptr;
+  }
+
+  /// A call of a helper: its parameters must be plain names, its body in the subset.
+  void check_helper(const HelperMethod& h) {
+    if (!checked.insert(h.name).second) return;
+    if (const Expr* ps = h.def.child("parameters"))
+      for (const auto& p : ps->children)
+        if (!is_punct(p) && p.type != "identifier")
+          diags.error("calm-eval-unsupported",
+                      "unsupported construct parameter '" + p.type + "' of helper '" + h.name + "'",
+                      SourceLocation{h.location.file, p.line, p.column});
+    if (const Expr* body = h.def.child("body")) check_node(*body, h.location.file);
+  }
+
+  void check_node(const Expr& e, const std::string& file);
+};
+
+void Checker::check_node(const Expr& e, const std::string& file) {
   auto report = [&](const std::string& what) {
     diags.error("calm-eval-unsupported", "unsupported construct " + what,
                 SourceLocation{file, e.line, e.column});
@@ -837,21 +1158,34 @@ void check_node(const Expr& e, const std::string& file, Diagnostics& diags) {
     report("constant '" + e.text + "'");
     return;
   }
+  if (e.type == "scope_resolution") {
+    if (lattice_class_type(e).empty()) {
+      const Expr* sc = e.child("scope");
+      const Expr* nm = e.child("name");
+      report("constant '" + (sc ? sc->text : std::string()) + "::" + (nm ? nm->text : "") + "'");
+    }
+    return;
+  }
   if (e.type == "call") {
     const Expr* m = e.child("method");
     std::string name = m ? m->text : "";
-    bool known = kCollectionMethods.count(name) || kValueMethods.count(name);
+    bool known =
+        kCollectionMethods.count(name) || kValueMethods.count(name) || kLatticeMethods.count(name);
     // A method-less call (`x.()`) or a bare identifier with a block names a collection
     // (`coll { |t| ... }`), or a column (`t.key`): both are decided at run time.
     if (!known && e.child("receiver") && (e.child("arguments") || e.child("block"))) {
       report("method '" + name + "'");
       return;
     }
-    if (!known && !e.child("receiver") && e.child("arguments")) {
+    const HelperMethod* h = e.child("receiver") ? nullptr : helper(name);
+    if (h) check_helper(*h);
+    if (!known && !h && !e.child("receiver") && e.child("arguments")) {
       report("method call '" + name + "'");
       return;
     }
   }
+  if (e.type == "identifier")
+    if (const HelperMethod* h = helper(e.text)) check_helper(*h);
   if (e.type == "binary") {
     const Expr* op = e.child("operator");
     if (op && !kBinaryOps.count(op->text)) {
@@ -859,14 +1193,15 @@ void check_node(const Expr& e, const std::string& file, Diagnostics& diags) {
       return;
     }
   }
-  for (const auto& c : e.children) check_node(c, file, diags);
+  for (const auto& c : e.children) check_node(c, file);
 }
 
 }  // namespace
 
-bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags) {
+bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags,
+                     const std::vector<HelperMethod>& helpers) {
   size_t before = diags.size();
-  check_node(rhs, file, diags);
+  Checker{diags, helpers, {}}.check_node(rhs, file);
   return diags.size() == before;
 }
 

@@ -37,6 +37,21 @@ class CollectionAccess {
   virtual std::string collection_named(const Expr& e) const = 0;
   virtual const TupleSet& contents(const std::string& collection) const = 0;
   virtual Schema schema(const std::string& collection) const = 0;
+  /// The current value of a lattice collection, or nullptr when `collection` is not one.
+  virtual const Value* lattice_value(const std::string& collection) const {
+    (void)collection;
+    return nullptr;
+  }
+  /// The key columns of a collection (`coll.key_cols`); all columns when it has no values.
+  virtual std::vector<std::string> key_columns(const std::string& collection) const {
+    Schema s = schema(collection);
+    return s ? *s : std::vector<std::string>{};
+  }
+  /// A helper method (`def`) of the program the rules may call, or nullptr.
+  virtual const HelperMethod* helper(const std::string& name) const {
+    (void)name;
+    return nullptr;
+  }
 };
 
 /// Local variables of a block (parameters and assignments).
@@ -66,20 +81,30 @@ class Interpreter {
                     const std::vector<Value>& args, const Expr* block, Scope& scope) const;
   Value eval_sequence(const Expr& e, Scope& scope) const;
   Value arith(const Expr& e, const std::string& op, const Value& a, const Value& b) const;
+  /// A method of a lattice value (gt, contains?, at, apply, when_true, ...).
+  Value lattice_method(const Expr& e, const Value& recv, const std::string& m,
+                       const std::vector<Value>& args, const Expr* block, Scope& scope) const;
   void bind(const Expr& param, const Value& v, Scope& scope) const;
+  Value call_helper(const Expr& at, const HelperMethod& h, const std::vector<Value>& args) const;
 
   const CollectionAccess& collections_;
   std::string file_;
   Value local_addr_;
   int64_t budtime_;
+  int depth_ = 0;  ///< helper calls in progress (recursion guard)
 };
 
 /// Collection-level methods the evaluator implements on a rule's right-hand side.
 bool is_collection_method(const std::string& method);
 
+/// `Bud::MaxLattice` written as a scope resolution: the lattice type ("lmax"), or "".
+std::string lattice_class_type(const Expr& e);
+
 /// Checks statically that every node of a right-hand side is in the supported subset;
-/// adds one "calm-eval-unsupported" error per unsupported construct. Returns true when
-/// there is none.
-bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags);
+/// adds one "calm-eval-unsupported" error per unsupported construct. A call of one of
+/// `helpers` is accepted and the helper's body checked (once) the same way. Returns true
+/// when there is none.
+bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags,
+                     const std::vector<HelperMethod>& helpers = {});
 
 }  // namespace calm::eval

@@ -67,6 +67,17 @@ Value Value::set(std::vector<Value> items) {
   return v;
 }
 
+Value Value::lattice(std::string type, std::vector<Value> items, std::vector<Value> values,
+                     bool flag) {
+  Value v;
+  v.kind_ = Kind::Lattice;
+  v.s_ = std::move(type);
+  v.items_ = std::move(items);
+  v.values_ = std::move(values);
+  v.b_ = flag;
+  return v;
+}
+
 namespace {
 
 int rank(Value::Kind k) {
@@ -88,6 +99,8 @@ int rank(Value::Kind k) {
       return 6;
     case Value::Kind::Set:
       return 7;
+    case Value::Kind::Lattice:
+      return 8;
   }
   return 0;
 }
@@ -165,6 +178,11 @@ int Value::compare(const Value& a, const Value& b) {
     case Kind::Hash:
       if (int c = compare_lists(a.items_, b.items_); c != 0) return c;
       return compare_lists(a.values_, b.values_);
+    case Kind::Lattice:
+      if (a.s_ != b.s_) return a.s_ < b.s_ ? -1 : 1;
+      if (a.b_ != b.b_) return a.b_ ? 1 : -1;
+      if (int c = compare_lists(a.items_, b.items_); c != 0) return c;
+      return compare_lists(a.values_, b.values_);
   }
   return 0;
 }
@@ -202,6 +220,10 @@ size_t Value::hash_code() const {
     case Kind::Symbol:
       mix(std::hash<std::string>()(s_));
       break;
+    case Kind::Lattice:
+      mix(std::hash<std::string>()(s_));
+      mix(b_);
+      [[fallthrough]];
     case Kind::Array:
     case Kind::Set:
     case Kind::Hash:
@@ -241,6 +263,14 @@ std::string Value::inspect() const {
       std::string out = "#<Set: {";
       for (size_t i = 0; i < items_.size(); ++i) out += (i ? ", " : "") + items_[i].inspect();
       return out + "}>";
+    }
+    case Kind::Lattice: {
+      std::string out = "<" + s_ + ": ";
+      if (s_ == "lbool") return out + (b_ ? "true>" : "false>");
+      if (s_ == "lmax" || s_ == "lmin")
+        return out + (items_.empty() ? std::string("nil") : items_[0].inspect()) + ">";
+      if (s_ == "lset" || s_ == "lpset") return out + Value::array(items_).inspect() + ">";
+      return out + Value::hash(items_, values_).inspect() + ">";
     }
   }
   return "nil";

@@ -1,7 +1,8 @@
 #pragma once
 
 // Ruby values for the reference evaluator: nil, booleans, integers, floats, strings,
-// symbols, arrays (tuples are arrays), hashes and sets, with Ruby-like equality,
+// symbols, arrays (tuples are arrays), hashes, sets and Bud lattice values, with Ruby-like
+// equality,
 // a total order (for deterministic output) and Ruby `inspect` text.
 
 #include <cstdint>
@@ -18,7 +19,7 @@ using Schema = std::shared_ptr<const std::vector<std::string>>;
 
 class Value {
  public:
-  enum class Kind { Nil, Bool, Int, Float, String, Symbol, Array, Hash, Set };
+  enum class Kind { Nil, Bool, Int, Float, String, Symbol, Array, Hash, Set, Lattice };
 
   Value() = default;
   static Value nil() { return {}; }
@@ -32,11 +33,19 @@ class Value {
   static Value hash(std::vector<Value> keys, std::vector<Value> values);
   /// A set: items sorted and unique.
   static Value set(std::vector<Value> items);
+  /// A lattice value of a Bud lattice type ("lmax", "lset", ...; see eval/lattice.h).
+  /// lmax/lmin hold one item, lbool a flag, lset/lpset sorted unique items, lbag and
+  /// lmap sorted keys (items) with their multiplicities / lattice values.
+  static Value lattice(std::string type, std::vector<Value> items, std::vector<Value> values = {},
+                       bool flag = false);
 
   Kind kind() const { return kind_; }
   bool is_nil() const { return kind_ == Kind::Nil; }
   bool is_array() const { return kind_ == Kind::Array; }
   bool is_numeric() const { return kind_ == Kind::Int || kind_ == Kind::Float; }
+  bool is_lattice() const { return kind_ == Kind::Lattice; }
+  /// The lattice type name of a lattice value ("lmax", ...).
+  const std::string& lattice_type() const { return s_; }
   /// Ruby truthiness: everything but nil and false.
   bool truthy() const { return !(kind_ == Kind::Nil || (kind_ == Kind::Bool && !b_)); }
 
@@ -52,7 +61,8 @@ class Value {
   const Schema& schema() const { return schema_; }
   void set_schema(Schema s) { schema_ = std::move(s); }
 
-  /// Ruby `inspect`: nil, true, 1, 1.5, "s", :sym, [1, "a"], {:a=>1}, #<Set: {1}>.
+  /// Ruby `inspect`: nil, true, 1, 1.5, "s", :sym, [1, "a"], {:a=>1}, #<Set: {1}>, and
+  /// Bud's lattice inspect: <lmax: 5>, <lset: [1, 2]>.
   std::string inspect() const;
   /// Ruby `to_s`: strings and symbols without quotes, nil as "".
   std::string to_s() const;
@@ -61,7 +71,7 @@ class Value {
   friend bool operator==(const Value& a, const Value& b) { return compare(a, b) == 0; }
   friend bool operator<(const Value& a, const Value& b) { return compare(a, b) < 0; }
   /// A total order: by kind (nil < false/true < numbers < strings < symbols < arrays <
-  /// hashes < sets), numbers by value (an Int before an equal Float), then contents.
+  /// hashes < sets < lattices), numbers by value (an Int before an equal Float), then contents.
   static int compare(const Value& a, const Value& b);
   /// Ruby `==`: like eql? but 1 == 1.0.
   static bool ruby_equal(const Value& a, const Value& b);

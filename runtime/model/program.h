@@ -174,6 +174,15 @@ struct RawRule {
   SourceLocation lhs_location;
 };
 
+/// A helper method of a module (`def name(params) ... end`, not a rule block): the
+/// evaluator interprets it when a rule calls it.
+struct HelperMethod {
+  std::string name;
+  std::string module;
+  Expr def;  ///< the whole `method` node (parameters, body)
+  SourceLocation location;
+};
+
 struct RawBlock {
   std::string name;
   bool bootstrap = false;
@@ -192,6 +201,7 @@ struct ModuleDef {
   std::vector<Collection> state;  ///< unqualified names
   std::vector<RawBlock> blocks;
   std::vector<std::string> methods;  ///< other `def`s (helpers)
+  std::vector<HelperMethod> helpers;  ///< their definitions
   SourceLocation location;
   /// Problems in this module's declarations and rules: reported only when the
   /// module is part of a program (like Bud, which compiles only what it runs).
@@ -221,6 +231,9 @@ struct Program {
   /// User-defined lattice types (`wrapper_name :lcart`) -> the methods their class
   /// declares `monotone` or `morph`.
   std::map<std::string, std::vector<std::string>> user_lattices;
+  /// Helper methods visible to the program's rules, one per name (Ruby's method lookup:
+  /// the class first, then the modules it includes).
+  std::vector<HelperMethod> helpers;
 
   const Collection* find(const std::string& name) const;
 };

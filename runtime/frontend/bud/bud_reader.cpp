@@ -917,6 +917,7 @@ class FileReader {
       return;
     }
     mod.methods.push_back(name);
+    mod.helpers.push_back({name, mod.name, tree_.to_expr(def), def.location()});
   }
 
   void read_state(Node owner, ModuleDef& mod) {

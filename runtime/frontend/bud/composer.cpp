@@ -441,6 +441,10 @@ Composer::Composer(const std::vector<SourceFile>& files, Diagnostics& diags)
       into.imports.insert(into.imports.end(), m.imports.begin(), m.imports.end());
       into.state.insert(into.state.end(), m.state.begin(), m.state.end());
       into.methods.insert(into.methods.end(), m.methods.begin(), m.methods.end());
+      for (const HelperMethod& h : m.helpers) {  // a later def replaces an earlier one
+        std::erase_if(into.helpers, [&](const HelperMethod& x) { return x.name == h.name; });
+        into.helpers.push_back(h);
+      }
       // A later definition of a block with the same name replaces the earlier one.
       for (const RawBlock& b : m.blocks) {
         auto same = std::find_if(into.blocks.begin(), into.blocks.end(), [&](const RawBlock& x) {
@@ -522,7 +526,13 @@ std::optional<Program> Composer::compose(const std::vector<std::string>& module_
   for (size_t i = 0; i < module_names.size(); ++i)
     p.name += (i ? "+" : "") + short_name(roots[i]->name);
   p.location = roots.front()->location;
-  for (const ModuleDef* m : impl.linearize(roots)) p.modules.push_back(m->name);
+  for (const ModuleDef* m : impl.linearize(roots)) {
+    p.modules.push_back(m->name);
+    for (const HelperMethod& h : m->helpers)
+      if (std::none_of(p.helpers.begin(), p.helpers.end(),
+                       [&](const HelperMethod& x) { return x.name == h.name; }))
+        p.helpers.push_back(h);
+  }
   p.collections = std::move(impl.collections);
   std::sort(p.collections.begin(), p.collections.end(),
             [](const Collection& a, const Collection& b) { return a.name < b.name; });

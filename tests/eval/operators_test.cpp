@@ -1,0 +1,120 @@
+// More operators, with hand-computed results: outer joins (nil padding), flatten,
+// reduce/inject, the 2011 natjoin and leftjoin, schema methods, helper `def`s; and one
+// test per construct these operators refuse.
+
+#include <doctest/doctest.h>
+
+#include "node_fixture.h"
+
+using namespace calm;
+using namespace calm::eval;
+using namespace calm::eval::testing;
+
+namespace {
+
+const char* kAB = "    table :a, [:k] => [:v]\n    table :b, [:k] => [:w]\n";
+
+std::vector<std::pair<std::string, Tuple>> ab_facts() {
+  return {{"a", {I(1), S("p")}}, {"a", {I(2), S("q")}}, {"b", {I(1), S("z")}}};
+}
+
+}  // namespace
+
+TEST_CASE("outer join: unmatched left tuples are padded with nils, like Bud") {
+  auto r =
+      prepare(program(std::string(kAB) + "    scratch :o, [:k, :v, :w]\n    scratch :o2, [:l, :r]",
+                      "    o <= (a * b).outer(:k => :k) { |x, y| [x.k, x.v, y.w] }\n"
+                      "    o2 <= (a * b).outer(:k => :k)"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, ab_facts()).ok);
+  CHECK(show(r->node->contents("o")) == "[1, \"p\", \"z\"];[2, \"q\", nil];");
+  CHECK(show(r->node->contents("o2")) == "[[1, \"p\"], [1, \"z\"]];[[2, \"q\"], [nil, nil]];");
+}
+
+TEST_CASE("flatten: a join's tuples concatenated, repeated columns renamed for group") {
+  auto r = prepare(program(std::string(kAB) +
+                               "    scratch :f, [:k1, :v, :k2, :w]\n    scratch :g, [:k, :n]\n"
+                               "    scratch :all, [:k1, :v, :k2, :w]",
+                           "    f <= (a * b).flatten(:k => :k)\n"
+                           "    all <= (a * b).flatten\n"
+                           "    g <= (a * b).matches.flatten.group([:k_1], count)"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, ab_facts()).ok);
+  CHECK(show(r->node->contents("f")) == "[1, \"p\", 1, \"z\"];");
+  CHECK(show(r->node->contents("all")) == "[1, \"p\", 1, \"z\"];[2, \"q\", 1, \"z\"];");
+  CHECK(show(r->node->contents("g")) == "[1, 1];");
+}
+
+TEST_CASE("reduce and inject: Ruby's fold over the tuples, in sorted order") {
+  auto r2 = prepare(program(std::string(kAB) + "    scratch :cnt, [:n]\n    scratch :vs, [:v]",
+                            "    cnt <= a.reduce([[0]]) { |m, t| [[m[0][0] + 1]] }\n"
+                            "    vs <= a.inject([]) { |m, t| m + [[t.v]] }"));
+  REQUIRE(r2->node);
+  CHECK(r2->node->strata().size() == 2);  // reduce reads all of a: a later stratum
+  REQUIRE(step(*r2, ab_facts()).ok);
+  CHECK(show(r2->node->contents("cnt")) == "[2];");
+  CHECK(show(r2->node->contents("vs")) == "[\"p\"];[\"q\"];");
+}
+
+TEST_CASE("2011 dialect: natjoin on same-named columns, leftjoin with nil padding") {
+  std::string src =
+      "class T\n  include Bud\n  def state\n    table :r, ['k'], ['x']\n"
+      "    table :s, ['k'], ['y']\n    scratch :nat, ['k', 'x', 'y']\n"
+      "    scratch :lj, ['k', 'x', 'y']\n  end\n\n  declare\n  def rules\n"
+      "    nat <= natjoin([r, s]).map { |a, b| [a.k, a.x, b.y] }\n"
+      "    lj <= leftjoin([r, s], [r.k, s.k]).map { |a, b| [a.k, a.x, b.y] }\n  end\nend\n";
+  auto r = prepare(src);
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"r", {I(1), S("x1")}}, {"r", {I(2), S("x2")}}, {"s", {I(1), S("y1")}}}).ok);
+  CHECK(show(r->node->contents("nat")) == "[1, \"x1\", \"y1\"];");
+  CHECK(show(r->node->contents("lj")) == "[1, \"x1\", \"y1\"];[2, \"x2\", nil];");
+}
+
+TEST_CASE("schema methods inside blocks: cols, key_cols, val_cols, schema") {
+  auto r = prepare(program(std::string(kAB) + "    scratch :sch, [:k, :c, :kc, :vc, :s]",
+                           "    sch <= a { |t| [t.k, a.cols, a.key_cols, a.val_cols, a.schema] }"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1), S("p")}}}).ok);
+  CHECK(show(r->node->contents("sch")) == "[1, [:k, :v], [:k], [:v], {[:k]=>[:v]}];");
+}
+
+TEST_CASE("helper defs of the module are interpreted with the same subset") {
+  auto r = prepare(program("    table :a, [:k] => [:v]\n    scratch :d, [:x, :y]",
+                           "    d <= a { |t| [double(t.k), tag] }",
+                           "  def double(x)\n    y = x * 2\n    y\n  end\n\n"
+                           "  def tag\n    \"t\"\n  end\n"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1), S("p")}}, {"a", {I(2), S("q")}}}).ok);
+  CHECK(show(r->node->contents("d")) == "[2, \"t\"];[4, \"t\"];");
+}
+
+TEST_CASE("refused: every construct outside these operators gives a located diagnostic") {
+  // Refused when the node is prepared, or else when the rule first runs.
+  auto refused = [](const std::string& src) {
+    auto r = prepare(src);
+    if (!r->node) return first_diag(r->diags);
+    auto res = step(*r);
+    CHECK_FALSE(res.ok);
+    return first_diag(res.diagnostics);
+  };
+  std::string three =
+      "    table :a, [:k] => [:v]\n    table :b, [:k] => [:w]\n"
+      "    table :c, [:k] => [:u]\n    scratch :o, [:x]";
+  CHECK(refused(program(three, "    o <= (a * b * c).outer(a.k => b.k, b.k => c.k)")) ==
+        "calm-eval-unsupported 10:10 unsupported construct outer join of 3 collections");
+  CHECK(refused(program(std::string(kAB) + "    scratch :o, [:x]", "    o <= a.reduce(:+)")) ==
+        "calm-eval-unsupported 9:10 unsupported construct reduce without a block or with a symbol");
+  CHECK(refused(program("    table :a, [:k]\n    scratch :o, [:x]", "    o <= a { |t| [bad(t.k)] }",
+                        "  def bad(x)\n    return x\n  end\n")) ==
+        "calm-eval-unsupported 11:5 unsupported construct 'return'");
+  CHECK(refused(program("    table :a, [:k]\n    scratch :o, [:x]",
+                        "    o <= a { |t| [many(t.k)] }", "  def many(*xs)\n    xs\n  end\n")) ==
+        "calm-eval-unsupported 10:12 unsupported construct parameter 'splat_parameter' of "
+        "helper 'many'");
+  std::string src2011 =
+      "class T\n  include Bud\n  def state\n    table :r, ['k'], ['x']\n"
+      "    table :s, ['k'], ['y']\n    scratch :o, ['k']\n  end\n\n  declare\n  def rules\n"
+      "    o <= outerjoin([r, s], [r.k, s.k]).map { |a, b| [a.k] }\n  end\nend\n";
+  CHECK(refused(src2011) ==
+        "calm-eval-unsupported 11:10 unsupported construct 2011 outerjoin (use leftjoin)");
+}
