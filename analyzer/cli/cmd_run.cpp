@@ -1,202 +1,274 @@
-// `calm run FILES... -m MODULE --steps N [--facts F.json] [--record a,b]`: runs one node
-// of a program with the reference evaluator and prints the recorded collections.
+// `calm run`: runs a scenario (one node or several simulated nodes exchanging channel
+// messages) with the reference evaluator and prints what each node's recorded
+// collections contain at each timestep.
 
 #include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "analysis/program_analysis.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "eval/evaluator.h"
+#include "eval/scenario.h"
+#include "eval/simulation.h"
+#include "eval/trace.h"
 
 namespace calm::cli {
 
 namespace {
 
 constexpr const char* kRunUsage =
-    "usage: calm run FILES... [-m MODULE]... --steps N [--facts F.json] [--record a,b]\n"
-    "                [--address HOST:PORT] [-o FILE]\n"
+    "usage: calm run --scenario S.json [--seed N] [--trace T.json] [--steps N] [-o FILE]\n"
+    "       calm run FILES... [-m MODULE]... --steps N [--facts F.json] [--record a,b]\n"
+    "                [--address HOST:PORT] [--seed N] [--trace T.json] [-o FILE]\n"
     "\n"
-    "Runs the program on one node with the reference evaluator (docs/evaluator.md) for N\n"
-    "timesteps and prints, per timestep, the contents of the recorded collections (every\n"
-    "collection by default), sorted, and the messages sent with <~.\n"
+    "Runs a Bloom program with the reference evaluator (docs/evaluator.md): one node, or\n"
+    "the simulated nodes of a scenario (docs/scenario.md) exchanging channel messages over\n"
+    "a network whose delivery delays, losses and duplicates are drawn from a seeded\n"
+    "schedule. Prints, per timestep and node, the contents of the recorded collections,\n"
+    "sorted, and the messages sent with <~ with the step they arrive at.\n"
     "\n"
-    "  --facts F.json   {\"steps\": [{\"kvput\": [[\"c\", \"k1\", 1, \"v1\"]]}, ...]}: the facts\n"
-    "                   inserted at the start of each timestep (JSON strings are Ruby\n"
-    "                   strings; {\"sym\": \"x\"} is the symbol :x)\n"
-    "  --record a,b     the collections to print\n"
-    "  --address A      this node's address (ip_port, @local_addr)\n"
+    "  --scenario S.json  the nodes (programs relative to S.json), facts per timestep,\n"
+    "                     steps, network, clock and expected contents\n"
+    "  FILES -m MODULE    the program to run: with --scenario, replaces the program of a\n"
+    "                     one-node scenario; without, runs one node\n"
+    "  --seed N           the delivery schedule (default: the scenario's seed, or 1);\n"
+    "                     the same seed always gives the same run\n"
+    "  --trace T.json     writes every step as JSON: inputs, deliveries, contents, sends\n"
+    "  --steps N          timesteps to run (overrides the scenario)\n"
+    "  --facts F.json     one-node runs: {\"steps\": [{\"kvput\": [[\"c\", \"k1\", 1]]}, ...]},\n"
+    "                     the facts inserted at the start of each timestep (JSON strings\n"
+    "                     are Ruby strings; {\"sym\": \"x\"} is the symbol :x)\n"
+    "  --record a,b       the collections to print (default: the scenario's, or all)\n"
+    "  --address A        one-node runs: the node's address (ip_port, @local_addr)\n"
     "\n"
-    "Messages sent to this node's own address (and loopback) arrive at the next timestep.\n"
-    "\n"
-    "exit status: 0 ok, 2 usage or input error, an unsupported construct, an\n"
-    "unstratifiable program, or a failed timestep (key conflict, runtime error)\n";
+    "exit status: 0 ok (and every expectation of the scenario held), 1 an expectation\n"
+    "failed, 2 usage or input error (bad scenario, unknown collection, wrong arity), an\n"
+    "unsupported construct, an unstratifiable program, a failed timestep (key conflict,\n"
+    "runtime error) or a limit (no quiescence, too many facts)\n";
 
-bool json_to_value(const nlohmann::json& j, eval::Value& out, std::string& error) {
-  using eval::Value;
-  if (j.is_null()) {
-    out = Value();
-  } else if (j.is_boolean()) {
-    out = Value::boolean(j.get<bool>());
-  } else if (j.is_number_integer()) {
-    out = Value::integer(j.get<int64_t>());
-  } else if (j.is_number()) {
-    out = Value::floating(j.get<double>());
-  } else if (j.is_string()) {
-    out = Value::string(j.get<std::string>());
-  } else if (j.is_array()) {
-    std::vector<Value> items;
-    for (const auto& x : j) {
-      Value v;
-      if (!json_to_value(x, v, error)) return false;
-      items.push_back(v);
-    }
-    out = Value::array(items);
-  } else if (j.is_object() && j.size() == 1 && j.contains("sym") && j["sym"].is_string()) {
-    out = Value::symbol(j["sym"].get<std::string>());
-  } else {
-    error = "unsupported JSON value " + j.dump() + " (use {\"sym\": \"x\"} for a symbol)";
-    return false;
+/// Prints each node's step as text: the recorded collections, then what it sent.
+class TextPrinter : public eval::SimulationObserver {
+ public:
+  TextPrinter(const eval::Scenario& sc, const eval::ScenarioPrograms& programs) : sc_(sc) {
+    for (size_t i = 0; i < sc.nodes.size(); ++i)
+      record_.push_back(eval::recorded_collections(sc.nodes[i], programs.program(i)));
   }
-  return true;
+  void on_node_step(const eval::NodeStep& s) override {
+    const bool many = sc_.nodes.size() > 1;
+    if (s.step != last_step_) {
+      out_ += "timestep " + std::to_string(s.step) + "\n";
+      last_step_ = s.step;
+    }
+    std::string ind = many ? "    " : "  ";
+    if (many) out_ += "  node " + sc_.nodes[s.node].name + "\n";
+    if (s.result && !s.result->ok) return;
+    for (const auto& name : record_[s.node]) {
+      const auto& tuples = s.state->contents(name);
+      out_ += ind + name + " (" + std::to_string(tuples.size()) + ")\n";
+      for (const auto& t : tuples) out_ += ind + "  " + eval::inspect(t) + "\n";
+    }
+    for (const auto& d : s.sent) {
+      out_ += ind + "sent " + d.message.collection + " to " + d.message.address.inspect() + ": " +
+              eval::inspect(d.message.tuple);
+      if (!d.to)
+        out_ += " (undeliverable)";
+      else if (d.lost)
+        out_ += " (lost)";
+      else
+        out_ += std::string(" (") + (d.duplicate ? "duplicate, " : "") + "arrives at " +
+                std::to_string(d.deliver_at) + ")";
+      out_ += "\n";
+    }
+    for (const auto& m : s.result->sent)
+      if (m.address.is_nil())
+        out_ += ind + "sent " + m.collection + ": " + eval::inspect(m.tuple) + "\n";
+  }
+  const std::string& text() const { return out_; }
+
+ private:
+  const eval::Scenario& sc_;
+  std::vector<std::vector<std::string>> record_;
+  std::string out_;
+  int64_t last_step_ = -1;
+};
+
+void print_diagnostics(const Diagnostics& diags, const std::map<std::string, std::string>& src) {
+  for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, src);
 }
 
-bool read_facts(const std::string& path, std::vector<eval::StepInput>& steps, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot read the file";
+bool parse_count(const std::string& text, int64_t lo, int64_t hi, int64_t& out) {
+  try {
+    size_t used = 0;
+    long long v = std::stoll(text, &used);
+    if (used != text.size() || v < lo || v > hi) return false;
+    out = v;
+    return true;
+  } catch (...) {
     return false;
   }
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("steps") || !j["steps"].is_array()) {
-    error = path + ": expected {\"steps\": [{\"collection\": [[...], ...]}, ...]}";
-    return false;
-  }
-  for (const auto& step : j["steps"]) {
-    if (!step.is_object()) {
-      error = path + ": each step must be an object";
-      return false;
-    }
-    eval::StepInput input;
-    for (const auto& [name, facts] : step.items()) {
-      if (!facts.is_array()) {
-        error = path + ": facts of '" + name + "' must be an array of arrays";
-        return false;
-      }
-      for (const auto& f : facts) {
-        eval::Value v;
-        if (!f.is_array() || !json_to_value(f, v, error)) {
-          if (error.empty()) error = "fact " + f.dump() + " is not an array";
-          error = path + ": " + error;
-          return false;
-        }
-        input.facts.push_back({name, v.items()});
-      }
-    }
-    steps.push_back(std::move(input));
-  }
-  return true;
 }
 
 int run_run(const std::vector<std::string>& args) {
   Options o;
-  if (int rc =
-          parse_or_usage(args, kRunUsage, o, {}, {"--steps", "--facts", "--record", "--address"});
+  if (int rc = parse_or_usage(args, kRunUsage, o, {},
+                              {"--steps", "--facts", "--record", "--address", "--scenario",
+                               "--seed", "--trace"},
+                              /*files_required=*/false);
       rc >= 0)
     return rc;
-  std::string steps_text = extra_value(o, "steps", "");
-  int steps = -1;
-  try {
-    steps = steps_text.empty() ? -1 : std::stoi(steps_text);
-  } catch (...) {
-    steps = -1;
-  }
-  std::vector<eval::StepInput> inputs;
-  std::string error;
-  if (std::string facts = extra_value(o, "facts", "");
-      !facts.empty() && !read_facts(facts, inputs, error)) {
-    std::cerr << "calm: " << error << "\n";
+  const std::string scenario_path = extra_value(o, "scenario", "");
+  const std::string steps_text = extra_value(o, "steps", "");
+  const std::string seed_text = extra_value(o, "seed", "");
+  const std::string facts_path = extra_value(o, "facts", "");
+  int64_t steps = -1;
+  if (!steps_text.empty() && !parse_count(steps_text, 0, eval::kMaxScenarioSteps, steps)) {
+    std::cerr << "calm: --steps expects a number of timesteps from 0 to "
+              << eval::kMaxScenarioSteps << ", not '" << steps_text << "'\n";
     return kExitError;
   }
-  if (steps < 0) steps = int(inputs.size());
-  if (steps_text.empty() && inputs.empty()) {
-    std::cerr << "calm: --steps N is required (or --facts)\n\n" << kRunUsage;
-    return kExitError;
-  }
-  LoadResult r;
-  if (!load_for_command(o, r)) return kExitError;
-  if (r.programs.size() != 1) {
-    std::cerr << "calm: calm run needs exactly one program; found " << r.programs.size()
-              << " (name one with -m MODULE)\n";
-    return kExitError;
-  }
-  const Program& program = r.programs[0];
-  ProgramAnalysis analysis(program);
-  if (!analysis.stratification().stratifiable()) {
-    for (const auto& d : analysis.stratification().diagnostics().sorted())
-      std::cerr << format_diagnostic(d, r.sources);
-    return kExitError;
-  }
-  Diagnostics diags;
-  eval::NodeOptions options;
-  options.address = extra_value(o, "address", options.address);
-  auto node = eval::Node::create(program, options, diags);
-  for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, r.sources);
-  if (!node) return kExitError;
-
-  std::vector<std::string> record;
-  if (std::string rec = extra_value(o, "record", ""); !rec.empty()) {
-    std::stringstream ss(rec);
-    for (std::string name; std::getline(ss, name, ',');) {
-      if (!program.find(name)) {
-        std::cerr << "calm: --record: no collection '" << name << "' in " << program.name << "\n";
-        return kExitError;
-      }
-      record.push_back(name);
-    }
-  } else {
-    for (const auto& c : program.collections)
-      if (!c.builtin) record.push_back(c.name);
-  }
-
-  std::string out;
-  std::vector<eval::Message> self_messages;
-  for (int i = 0; i < steps; ++i) {
-    eval::StepInput input = size_t(i) < inputs.size() ? inputs[size_t(i)] : eval::StepInput{};
-    for (const auto& m : self_messages) input.facts.push_back({m.collection, m.tuple});
-    self_messages.clear();
-    eval::StepResult res = node->step(input);
-    out += "timestep " + std::to_string(res.budtime) + "\n";
-    if (!res.ok) {
-      std::cout << out;
-      for (const auto& d : res.diagnostics.sorted()) std::cerr << format_diagnostic(d, r.sources);
+  eval::SimulationOptions sim_options;
+  if (!seed_text.empty()) {
+    int64_t seed = 0;
+    if (!parse_count(seed_text, 0, INT64_MAX, seed)) {
+      std::cerr << "calm: --seed expects a non-negative integer, not '" << seed_text << "'\n";
       return kExitError;
     }
-    for (const auto& name : record) {
-      const auto& tuples = node->contents(name);
-      out += "  " + name + " (" + std::to_string(tuples.size()) + ")\n";
-      for (const auto& t : tuples) out += "    " + eval::inspect(t) + "\n";
+    sim_options.seed = uint64_t(seed);
+  }
+
+  Diagnostics diags;
+  eval::ScenarioProgram cli_program;
+  cli_program.files = o.files;
+  cli_program.modules = o.modules;
+  cli_program.include_dirs = o.include_dirs;
+  cli_program.lang = o.lang;
+
+  eval::Scenario sc;
+  if (!scenario_path.empty()) {
+    if (!facts_path.empty() || !extra_value(o, "address", "").empty()) {
+      std::cerr << "calm: --facts and --address are for one-node runs without --scenario\n";
+      return kExitError;
     }
-    for (const auto& m : res.sent) {
-      out += "  sent " + m.collection + " to " + m.address.inspect() + ": " +
-             eval::inspect(m.tuple) + "\n";
-      if (m.address.kind() == eval::Value::Kind::String && m.address.as_string() == options.address)
-        self_messages.push_back(m);
+    auto parsed = eval::read_scenario(scenario_path, diags);
+    if (!parsed) {
+      print_diagnostics(diags, {});
+      return kExitError;
+    }
+    sc = std::move(*parsed);
+    if (!o.files.empty()) {
+      if (sc.nodes.size() != 1) {
+        std::cerr << "calm: " << scenario_path << " has " << sc.nodes.size()
+                  << " nodes; FILES on the command line replace the program of one-node "
+                     "scenarios only\n";
+        return kExitError;
+      }
+      sc.nodes[0].program = cli_program;
+    }
+  } else {
+    if (o.files.empty()) {
+      std::cerr << "calm: name a scenario (--scenario S.json) or the program FILES\n\n"
+                << kRunUsage;
+      return kExitError;
+    }
+    sc = eval::single_node_scenario(cli_program, extra_value(o, "address", "localhost:12345"),
+                                    0);
+    if (!facts_path.empty() && !eval::add_facts_file(sc, 0, facts_path, diags)) {
+      print_diagnostics(diags, {});
+      return kExitError;
+    }
+    if (steps < 0 && facts_path.empty()) {
+      std::cerr << "calm: --steps N is required (or --facts)\n\n" << kRunUsage;
+      return kExitError;
     }
   }
-  if (!write_output(o.output, out, error)) {
+  if (steps >= 0) sc.steps = steps;
+  if (std::string rec = extra_value(o, "record", ""); !rec.empty()) {
+    std::vector<std::string> names;
+    std::stringstream ss(rec);
+    for (std::string name; std::getline(ss, name, ',');)
+      if (!name.empty()) names.push_back(name);
+    for (auto& n : sc.nodes) n.record = names;
+  }
+
+  eval::ScenarioPrograms programs;
+  if (!programs.load(sc, diags)) {
+    print_diagnostics(diags, programs.sources());
+    return kExitError;
+  }
+  // The analyzer's stratification check names the cycle; report it before the evaluator
+  // refuses the program.
+  for (size_t i = 0; i < programs.size(); ++i) {
+    if (i > 0 && &programs.program(i) == &programs.program(i - 1)) continue;
+    ProgramAnalysis analysis(programs.program(i));
+    if (!analysis.stratification().stratifiable()) {
+      print_diagnostics(diags, programs.sources());
+      print_diagnostics(analysis.stratification().diagnostics(), programs.sources());
+      return kExitError;
+    }
+  }
+  if (!eval::check_scenario(sc, programs, diags)) {
+    print_diagnostics(diags, programs.sources());
+    return kExitError;
+  }
+  auto sim = eval::Simulation::create(sc, programs, sim_options, diags);
+  print_diagnostics(diags, programs.sources());
+  if (!sim) return kExitError;
+
+  TextPrinter printer(sc, programs);
+  std::optional<eval::TraceRecorder> tracer;
+  const std::string trace_path = extra_value(o, "trace", "");
+  if (!trace_path.empty()) tracer.emplace(sc, programs);
+  struct Both : eval::SimulationObserver {
+    std::vector<eval::SimulationObserver*> to;
+    void on_node_step(const eval::NodeStep& s) override {
+      for (auto* o : to) o->on_node_step(s);
+    }
+  } both;
+  both.to.push_back(&printer);
+  if (tracer) both.to.push_back(&*tracer);
+  eval::SimulationOutcome outcome = sim->run(&both);
+
+  std::string error;
+  if (tracer && !write_output(trace_path, tracer->finish(*sim, outcome).dump(1) + "\n", error)) {
     std::cerr << "calm: " << error << "\n";
     return kExitError;
   }
-  return kExitOk;
+  std::string text = printer.text();
+  int failed = 0;
+  for (const auto& r : outcome.expectations) {
+    if (r.held) continue;
+    ++failed;
+    const auto& x = sc.expect[r.index];
+    std::string msg = "expectation failed: node '" + sc.nodes[x.node].name + "', " +
+                      x.collection + (x.step ? " after timestep " + std::to_string(*x.step)
+                                             : std::string(" at the end"));
+    if (x.step && *x.step >= outcome.steps_run)
+      msg += ": the run stopped after " + std::to_string(outcome.steps_run) + " timesteps";
+    for (const auto& t : r.missing) msg += "\n  missing    " + eval::inspect(t);
+    for (const auto& t : r.unexpected) msg += "\n  unexpected " + eval::inspect(t);
+    diags.error("calm-expectation-failed", msg, x.location);
+  }
+  if (!sc.expect.empty() && outcome.ok)
+    text += "expectations: " + std::to_string(sc.expect.size() - size_t(failed)) + " of " +
+            std::to_string(sc.expect.size()) + " held\n";
+  if (!write_output(o.output, text, error)) {
+    std::cerr << "calm: " << error << "\n";
+    return kExitError;
+  }
+  Diagnostics late;
+  late.append(outcome.diagnostics);
+  for (const auto& d : diags.items())
+    if (d.check == "calm-expectation-failed") late.add(d);
+  print_diagnostics(late, programs.sources());
+  if (!outcome.ok) return kExitError;
+  return failed ? kExitFindings : kExitOk;
 }
 
 }  // namespace
 
 constinit const Command kRunCommand = {
-    "run", "run a program on one node with the reference evaluator", kRunUsage, run_run};
+    "run", "run a program or a scenario with the reference evaluator", kRunUsage, run_run};
 
 }  // namespace calm::cli

@@ -16,9 +16,9 @@ namespace calm::cli {
 bool load_for_command(const Options& o, LoadResult& result);
 
 /// Parses `args` into `o`. Returns an exit code to stop with (help printed: 0; usage
-/// error: 2), or -1 to go on.
+/// error: 2), or -1 to go on. Without `files_required`, no FILES is not an error.
 int parse_or_usage(const std::vector<std::string>& args, const char* usage, Options& o,
                    const std::vector<std::string>& flags = {},
-                   const std::vector<std::string>& valued = {});
+                   const std::vector<std::string>& valued = {}, bool files_required = true);
 
 }  // namespace calm::cli

@@ -80,7 +80,7 @@ bool load_for_command(const Options& o, LoadResult& result) {
 
 int parse_or_usage(const std::vector<std::string>& args, const char* usage, Options& o,
                    const std::vector<std::string>& flags = {},
-                   const std::vector<std::string>& valued = {}) {
+                   const std::vector<std::string>& valued = {}, bool files_required = true) {
   std::string error;
   auto parsed = parse_options(args, flags, valued, error);
   if (!parsed) {
@@ -92,7 +92,7 @@ int parse_or_usage(const std::vector<std::string>& args, const char* usage, Opti
     std::cout << usage;
     return kExitOk;
   }
-  if (o.files.empty()) {
+  if (files_required && o.files.empty()) {
     std::cerr << "calm: no input files\n\n" << usage;
     return kExitError;
   }

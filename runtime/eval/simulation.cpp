@@ -1,0 +1,423 @@
+#include "eval/simulation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "frontend/bud/composer.h"
+
+namespace calm::eval {
+
+// ---------------------------------------------------------------------------
+// Programs
+
+bool ScenarioPrograms::load(const Scenario& scenario, Diagnostics& diags) {
+  bool ok = true;
+  std::map<std::string, const Program*> by_spec;
+  programs_.assign(scenario.nodes.size(), nullptr);
+  for (size_t i = 0; i < scenario.nodes.size(); ++i) {
+    const ScenarioProgram& sp = scenario.nodes[i].program;
+    std::string spec;
+    for (const auto& f : sp.files) spec += "f:" + f + "\n";
+    for (const auto& m : sp.modules) spec += "m:" + m + "\n";
+    for (const auto& d : sp.include_dirs) spec += "I:" + d + "\n";
+    spec += "l:" + sp.lang;
+    if (auto it = by_spec.find(spec); it != by_spec.end()) {
+      programs_[i] = it->second;
+      if (!programs_[i]) ok = false;
+      continue;
+    }
+    LoadOptions lo;
+    lo.files = sp.files;
+    lo.modules = sp.modules;
+    lo.include_dirs = sp.include_dirs;
+    lo.lang = sp.lang;
+    auto r = std::make_unique<LoadResult>(load_programs(lo));
+    diags.append(r->diagnostics);
+    for (const auto& [path, text] : r->sources) sources_.emplace(path, text);
+    const Program* chosen = nullptr;
+    if (r->diagnostics.has_errors()) {
+      ok = false;
+    } else if (r->programs.size() == 1) {
+      chosen = &r->programs[0];
+    } else {
+      std::string names;
+      for (const auto& p : r->programs) names += (names.empty() ? "" : ", ") + p.name;
+      diags.error("calm-bad-scenario",
+                  "node '" + scenario.nodes[i].name + "': the files define " +
+                      std::to_string(r->programs.size()) + " programs" +
+                      (names.empty() ? "" : " (" + names + ")") +
+                      "; name the modules to run with \"modules\"",
+                  sp.location);
+      ok = false;
+    }
+    by_spec[spec] = chosen;
+    programs_[i] = chosen;
+    loads_.push_back(std::move(r));
+  }
+  return ok;
+}
+
+void ScenarioPrograms::use(const Program& program, size_t nodes) {
+  programs_.assign(nodes, &program);
+}
+
+namespace {
+
+std::vector<std::string> collection_names(const Program& p) {
+  std::vector<std::string> out;
+  for (const auto& c : p.collections) out.push_back(c.name);
+  return out;
+}
+
+/// Finds a collection for a scenario entry, or reports it (with a suggestion).
+const Collection* find_collection(const Program& p, const std::string& name,
+                                  const std::string& node, const SourceLocation& loc,
+                                  Diagnostics& diags) {
+  if (const Collection* c = p.find(name)) return c;
+  std::string msg = "node '" + node + "': program " + p.name + " has no collection '" + name + "'";
+  if (std::string s = bud::closest_name(name, collection_names(p)); !s.empty())
+    msg += "; did you mean '" + s + "'?";
+  diags.error("calm-bad-scenario", msg, loc);
+  return nullptr;
+}
+
+bool check_arity(const Collection& c, const Tuple& t, const std::string& node,
+                 const SourceLocation& loc, Diagnostics& diags) {
+  if (c.schema_inferred || c.kind == CollectionKind::Lattice) return true;
+  size_t cols = c.keys.size() + c.values.size();
+  if (cols == 0 || t.size() == cols) return true;
+  std::string schema;
+  for (const auto& k : c.keys) schema += (schema.empty() ? "" : ", ") + k;
+  if (!c.values.empty()) schema += " => ";
+  for (size_t i = 0; i < c.values.size(); ++i) schema += (i ? ", " : "") + c.values[i];
+  diags.error("calm-bad-scenario",
+              "node '" + node + "': a fact of '" + c.name + "' has " + std::to_string(t.size()) +
+                  " column" + (t.size() == 1 ? "" : "s") + "; the collection has " +
+                  std::to_string(cols) + " [" + schema + "]: " + inspect(t),
+              loc);
+  return false;
+}
+
+}  // namespace
+
+bool check_scenario(const Scenario& scenario, const ScenarioPrograms& programs,
+                    Diagnostics& diags) {
+  bool ok = true;
+  for (const auto& f : scenario.facts) {
+    const Program& p = programs.program(f.node);
+    const std::string& node = scenario.nodes[f.node].name;
+    const Collection* c = find_collection(p, f.collection, node, f.location, diags);
+    if (!c || !check_arity(*c, f.tuple, node, f.location, diags)) ok = false;
+  }
+  for (size_t i = 0; i < scenario.nodes.size(); ++i)
+    for (const auto& r : scenario.nodes[i].record)
+      if (!find_collection(programs.program(i), r, scenario.nodes[i].name,
+                           scenario.nodes[i].location, diags))
+        ok = false;
+  for (const auto& x : scenario.expect) {
+    const std::string& node = scenario.nodes[x.node].name;
+    const Collection* c = find_collection(programs.program(x.node), x.collection, node,
+                                          x.location, diags);
+    if (!c) {
+      ok = false;
+      continue;
+    }
+    for (const auto& t : x.tuples)
+      if (!check_arity(*c, t, node, x.location, diags)) ok = false;
+  }
+  return ok;
+}
+
+// ---------------------------------------------------------------------------
+// Simulation
+
+namespace {
+
+/// splitmix64: a small generator with a fixed, documented sequence per seed, so
+/// schedules are identical on every platform and standard library.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t next() {
+    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in [lo, hi].
+  int64_t between(int64_t lo, int64_t hi) {
+    if (hi <= lo) return lo;
+    return lo + int64_t(next() % uint64_t(hi - lo + 1));
+  }
+  /// Uniform in [0, 1).
+  double unit() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
+
+ private:
+  uint64_t s_;
+};
+
+struct PeriodicTimer {
+  std::string collection;
+  double interval = 1;
+  double next_fire = 1;
+  int64_t fired = 0;
+};
+
+}  // namespace
+
+struct Simulation::State {
+  const Scenario* scenario = nullptr;
+  const ScenarioPrograms* programs = nullptr;
+  std::vector<std::unique_ptr<Node>> nodes;
+  std::map<std::string, size_t> by_address;
+  uint64_t seed = 1;
+  NetworkModel network;
+  ClockModel clock;
+  Rng rng{1};
+  std::vector<double> node_time;  ///< simulated seconds at the start of the next step
+  std::vector<std::vector<PeriodicTimer>> timers;
+  std::vector<Delivery> in_flight;  ///< sorted by (deliver_at, id)
+  uint64_t next_id = 0;
+  std::set<std::string> warned_addresses;
+  /// Contents at chosen steps for expectations that name a step: (expectation) -> tuples.
+  std::map<size_t, std::vector<Tuple>> expectation_snapshots;
+};
+
+Simulation::Simulation(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Simulation::~Simulation() = default;
+
+size_t Simulation::node_count() const { return state_->nodes.size(); }
+const Node& Simulation::node(size_t i) const { return *state_->nodes[i]; }
+uint64_t Simulation::seed() const { return state_->seed; }
+const NetworkModel& Simulation::network() const { return state_->network; }
+
+std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
+                                               const ScenarioPrograms& programs,
+                                               SimulationOptions options, Diagnostics& diags) {
+  auto st = std::make_unique<State>();
+  st->scenario = &scenario;
+  st->programs = &programs;
+  st->seed = options.seed.value_or(scenario.seed);
+  st->network = options.network.value_or(scenario.network);
+  st->clock = options.clock.value_or(scenario.clock);
+  st->rng = Rng(st->seed);
+  bool ok = true;
+  for (size_t i = 0; i < scenario.nodes.size(); ++i) {
+    NodeOptions no;
+    no.address = scenario.nodes[i].address;
+    auto node = Node::create(programs.program(i), no, diags);
+    if (!node) {
+      ok = false;
+      continue;
+    }
+    st->by_address[no.address] = i;
+    std::vector<PeriodicTimer> timers;
+    for (const auto& c : programs.program(i).collections) {
+      if (c.kind != CollectionKind::Periodic) continue;
+      PeriodicTimer t;
+      t.collection = c.name;
+      if (!c.args.empty()) {
+        try {
+          t.interval = std::stod(c.args[0]);
+        } catch (...) {
+          t.interval = 1;
+        }
+      }
+      if (!(t.interval > 0)) t.interval = 1;
+      t.next_fire = t.interval;
+      timers.push_back(t);
+    }
+    st->timers.push_back(std::move(timers));
+    st->nodes.push_back(std::move(node));
+  }
+  if (!ok) return nullptr;
+  st->node_time.assign(st->nodes.size(), 0.0);
+  return std::unique_ptr<Simulation>(new Simulation(std::move(st)));
+}
+
+namespace {
+
+using Snapshot = std::vector<std::vector<TupleSet>>;
+
+Snapshot snapshot(const std::vector<std::unique_ptr<Node>>& nodes,
+                  const std::vector<std::vector<std::string>>& names) {
+  Snapshot s(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (const auto& n : names[i]) s[i].push_back(nodes[i]->contents(n));
+  return s;
+}
+
+}  // namespace
+
+SimulationOutcome Simulation::run(SimulationObserver* observer) {
+  State& st = *state_;
+  const Scenario& sc = *st.scenario;
+  SimulationOutcome out;
+  const size_t n = st.nodes.size();
+
+  // Scenario facts by step and node, in file order.
+  std::map<int64_t, std::vector<const ScenarioFact*>> facts_at;
+  int64_t last_fact_step = -1;
+  for (const auto& f : sc.facts) {
+    facts_at[f.step].push_back(&f);
+    last_fact_step = std::max(last_fact_step, f.step);
+  }
+  bool has_timers = false;
+  for (const auto& t : st.timers) has_timers |= !t.empty();
+
+  std::vector<std::vector<std::string>> all_names(n);
+  for (size_t i = 0; i < n; ++i)
+    for (const auto& c : st.programs->program(i).collections) all_names[i].push_back(c.name);
+  Snapshot before;
+  if (sc.until_quiescent) before = snapshot(st.nodes, all_names);
+
+  for (int64_t t = 0; t < sc.steps; ++t) {
+    bool any_input = false;
+    bool any_sent = false;
+    std::vector<Delivery> arriving;
+    {
+      auto split = std::stable_partition(st.in_flight.begin(), st.in_flight.end(),
+                                         [&](const Delivery& d) { return d.deliver_at != t; });
+      arriving.assign(split, st.in_flight.end());
+      st.in_flight.erase(split, st.in_flight.end());
+    }
+    for (size_t i = 0; i < n; ++i) {
+      NodeStep ns;
+      ns.node = i;
+      ns.step = t;
+      StepInput input;
+      if (auto it = facts_at.find(t); it != facts_at.end())
+        for (const ScenarioFact* f : it->second)
+          if (f->node == i) ns.inputs.push_back({f->collection, f->tuple});
+      double now = st.node_time[i];
+      for (auto& timer : st.timers[i]) {
+        if (now + 1e-9 < timer.next_fire) continue;
+        ns.inputs.push_back({timer.collection, {Value::integer(timer.fired), Value::floating(now)}});
+        ++timer.fired;
+        timer.next_fire += timer.interval;
+        if (timer.next_fire <= now) timer.next_fire = now + timer.interval;
+      }
+      double duration = st.clock.seconds_per_step;
+      if (st.clock.jitter > 0) duration *= 1 + st.clock.jitter * (2 * st.rng.unit() - 1);
+      st.node_time[i] = now + duration;
+      for (const auto& d : arriving)
+        if (d.to == i) ns.received.push_back(d);
+      std::sort(ns.received.begin(), ns.received.end(), [](const Delivery& a, const Delivery& b) {
+        return std::tie(a.id, a.duplicate) < std::tie(b.id, b.duplicate);
+      });
+      input.facts = ns.inputs;
+      for (const auto& d : ns.received) input.facts.push_back({d.message.collection, d.message.tuple});
+      any_input |= !input.facts.empty();
+
+      StepResult res = st.nodes[i]->step(input);
+      ns.result = &res;
+      ns.state = st.nodes[i].get();
+      if (!res.ok) {
+        out.ok = false;
+        for (auto d : res.diagnostics.items()) {
+          d.message = "node '" + sc.nodes[i].name + "', timestep " + std::to_string(t) + ": " +
+                      d.message;
+          out.diagnostics.add(d);
+        }
+        if (observer) observer->on_node_step(ns);
+        out.steps_run = t + 1;
+        return out;
+      }
+      for (const auto& m : res.sent) {
+        if (m.address.is_nil()) continue;  // stdio: printed by the observer, not routed
+        any_sent = true;
+        Delivery d;
+        d.id = st.next_id++;
+        d.from = i;
+        d.sent_at = t;
+        d.message = m;
+        std::string addr = m.address.kind() == Value::Kind::String ? m.address.as_string()
+                                                                   : m.address.inspect();
+        if (auto it = st.by_address.find(addr); it != st.by_address.end()) d.to = it->second;
+        ++out.messages_sent;
+        if (!d.to) {
+          if (st.warned_addresses.insert(addr).second)
+            out.diagnostics.warning("calm-eval-undeliverable",
+                                    "node '" + sc.nodes[i].name + "' sent " + m.collection +
+                                        " to " + m.address.inspect() +
+                                        ", an address no node of the scenario has (first at "
+                                        "timestep " + std::to_string(t) + "); dropped",
+                                    sc.nodes[i].location);
+          ns.sent.push_back(d);
+          continue;
+        }
+        d.deliver_at = t + st.rng.between(st.network.min_delay, st.network.max_delay);
+        if (st.network.loss > 0 && st.rng.unit() < st.network.loss) {
+          d.lost = true;
+          ++out.messages_lost;
+        }
+        ns.sent.push_back(d);
+        if (!d.lost) st.in_flight.push_back(d);
+        if (st.network.duplicate > 0 && st.rng.unit() < st.network.duplicate) {
+          Delivery dup = d;
+          dup.duplicate = true;
+          dup.lost = false;
+          dup.deliver_at = t + st.rng.between(st.network.min_delay, st.network.max_delay);
+          ++out.messages_duplicated;
+          ns.sent.push_back(dup);
+          st.in_flight.push_back(dup);
+        }
+      }
+      if (observer) observer->on_node_step(ns);
+    }
+    for (size_t k = 0; k < sc.expect.size(); ++k) {
+      const auto& x = sc.expect[k];
+      if (x.step && *x.step == t) {
+        const auto& c = st.nodes[x.node]->contents(x.collection);
+        st.expectation_snapshots[k] = std::vector<Tuple>(c.begin(), c.end());
+      }
+    }
+    out.steps_run = t + 1;
+    if (sc.until_quiescent) {
+      Snapshot after = snapshot(st.nodes, all_names);
+      bool quiet = !any_input && !any_sent && st.in_flight.empty() && t >= last_fact_step &&
+                   !has_timers && after == before;
+      before = std::move(after);
+      if (quiet) {
+        out.quiesced = true;
+        break;
+      }
+    }
+  }
+  if (sc.until_quiescent && !out.quiesced)
+    out.diagnostics.error("calm-eval-limit",
+                          "the scenario did not quiesce within " + std::to_string(sc.steps) +
+                              " timesteps" + (has_timers ? " (periodics keep firing)" : "") +
+                              "; raise \"steps\" or drop \"until_quiescent\"",
+                          SourceLocation{sc.path, 1, 1});
+  if (!out.diagnostics.has_errors()) {
+    for (size_t k = 0; k < sc.expect.size(); ++k) {
+      const auto& x = sc.expect[k];
+      ExpectationResult r;
+      r.index = k;
+      std::vector<Tuple> actual;
+      if (x.step) {
+        if (auto it = st.expectation_snapshots.find(k); it != st.expectation_snapshots.end())
+          actual = it->second;
+      } else {
+        const auto& c = st.nodes[x.node]->contents(x.collection);
+        actual.assign(c.begin(), c.end());
+      }
+      std::set<Tuple> want(x.tuples.begin(), x.tuples.end());
+      std::set<Tuple> have(actual.begin(), actual.end());
+      for (const auto& w : want)
+        if (!have.count(w)) r.missing.push_back(w);
+      if (!x.subset)
+        for (const auto& h : have)
+          if (!want.count(h)) r.unexpected.push_back(h);
+      r.held = r.missing.empty() && r.unexpected.empty() &&
+               (!x.step || *x.step < out.steps_run);
+      out.expectations.push_back(std::move(r));
+    }
+  }
+  if (out.diagnostics.has_errors()) out.ok = false;
+  return out;
+}
+
+}  // namespace calm::eval

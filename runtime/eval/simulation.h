@@ -1,0 +1,128 @@
+#pragma once
+
+// Several simulated Bud nodes exchanging channel messages. A Simulation runs a Scenario
+// in global timesteps: at each step every node receives its scenario facts, the
+// messages whose delivery time has come and its periodic ticks, then runs one Bud
+// timestep. Each message sent with `<~` gets a delivery delay drawn from a seeded
+// generator (and may be lost or duplicated), so one seed is one delivery schedule and
+// the same seed always gives the same run.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eval/evaluator.h"
+#include "eval/scenario.h"
+#include "frontend/loader.h"
+#include "model/diagnostic.h"
+
+namespace calm::eval {
+
+/// The programs of a scenario's nodes, loaded once per distinct program.
+class ScenarioPrograms {
+ public:
+  /// Loads every node's program. Front-end errors, a missing module, or a file that
+  /// defines several programs without `modules` are located diagnostics.
+  bool load(const Scenario& scenario, Diagnostics& diags);
+  /// Uses `program` for every node (a one-node run from the command line).
+  void use(const Program& program, size_t nodes);
+
+  const Program& program(size_t node) const { return *programs_[node]; }
+  size_t size() const { return programs_.size(); }
+  /// path -> text of every file read, for quoting source lines in diagnostics.
+  const std::map<std::string, std::string>& sources() const { return sources_; }
+
+ private:
+  std::vector<std::unique_ptr<LoadResult>> loads_;
+  std::vector<const Program*> programs_;
+  std::map<std::string, std::string> sources_;
+};
+
+/// Checks a scenario against its programs: facts, records and expectations must name
+/// collections of their node's program, with the right number of columns.
+bool check_scenario(const Scenario& scenario, const ScenarioPrograms& programs,
+                    Diagnostics& diags);
+
+struct SimulationOptions {
+  std::optional<uint64_t> seed;          ///< overrides the scenario's seed
+  std::optional<NetworkModel> network;   ///< overrides the scenario's network
+  std::optional<ClockModel> clock;       ///< overrides the scenario's clock
+  bool provenance = false;               ///< nodes record how each fact was derived
+};
+
+/// A message in the network: sent by `from` at `sent_at`, delivered to `to` at
+/// `deliver_at` (or lost).
+struct Delivery {
+  uint64_t id = 0;  ///< order of sending; a duplicate shares its original's id
+  size_t from = 0;
+  std::optional<size_t> to;  ///< nullopt: no node has the address (undeliverable)
+  int64_t sent_at = 0;
+  int64_t deliver_at = 0;
+  bool lost = false;
+  bool duplicate = false;
+  Message message;
+};
+
+/// What happened at one node in one timestep, for observers.
+struct NodeStep {
+  size_t node = 0;
+  int64_t step = 0;
+  std::vector<std::pair<std::string, Tuple>> inputs;  ///< scenario facts and periodic ticks
+  std::vector<Delivery> received;
+  std::vector<Delivery> sent;  ///< with their fates (delivery step, lost, undeliverable)
+  const StepResult* result = nullptr;
+  const Node* state = nullptr;  ///< contents at the end of the step
+};
+
+/// Receives every node's step as it completes (the CLI prints it, a trace records it).
+class SimulationObserver {
+ public:
+  virtual ~SimulationObserver() = default;
+  virtual void on_node_step(const NodeStep& step) = 0;
+};
+
+struct ExpectationResult {
+  size_t index = 0;  ///< into Scenario::expect
+  bool held = true;
+  std::vector<Tuple> missing;     ///< expected, absent
+  std::vector<Tuple> unexpected;  ///< present, not expected (unless subset)
+};
+
+struct SimulationOutcome {
+  bool ok = true;          ///< false: a node's step failed or a limit was hit
+  int64_t steps_run = 0;
+  bool quiesced = false;   ///< stopped because nothing could change any more
+  Diagnostics diagnostics; ///< errors (failed step, limits) and warnings (undeliverable)
+  std::vector<ExpectationResult> expectations;
+  size_t messages_sent = 0;
+  size_t messages_lost = 0;
+  size_t messages_duplicated = 0;
+};
+
+class Simulation {
+ public:
+  /// Creates the nodes. Returns nullptr with located diagnostics when a program is
+  /// refused (unsupported construct, unstratifiable).
+  static std::unique_ptr<Simulation> create(const Scenario& scenario,
+                                            const ScenarioPrograms& programs,
+                                            SimulationOptions options, Diagnostics& diags);
+  ~Simulation();
+
+  /// Runs to the scenario's end (its steps, or quiescence), then checks expectations.
+  SimulationOutcome run(SimulationObserver* observer = nullptr);
+
+  size_t node_count() const;
+  const Node& node(size_t i) const;
+  uint64_t seed() const;
+  const NetworkModel& network() const;
+
+  struct State;
+
+ private:
+  explicit Simulation(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace calm::eval
