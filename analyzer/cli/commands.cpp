@@ -54,6 +54,7 @@ const std::vector<Command>& commands() {
       kCheckCommand,
       kDiffCommand,
       kRunCommand,
+      kVerifyCommand,
   };
   return table;
 }
