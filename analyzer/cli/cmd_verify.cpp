@@ -99,6 +99,7 @@ std::string text_report(const std::string& scenario, const VerifyResult& r) {
     out << "\n" << (o.verdict == Verdict::Unsound ? "UNSOUND: " : "witness: ") << o.node << "."
         << o.output << " (labelled " << label_name(o.label) << ") differs between "
         << (r.exhaustive ? "schedules " : "seeds ") << w.seed_a << " and " << w.seed_b << "\n";
+    if (w.final_differs) out << "  the same facts came out, in another order; at the end:\n";
     out << "  only with " << w.seed_a << ": " << facts_text(w.only_a) << "\n";
     out << "  only with " << w.seed_b << ": " << facts_text(w.only_b) << "\n";
     if (w.first_step) out << "  first differs at timestep " << *w.first_step << "\n";
@@ -175,6 +176,7 @@ nlohmann::json json_report(const std::string& scenario, const VerifyResult& r) {
       wj["only_b"] = nlohmann::json::array();
       for (const auto& t : w.only_b) wj["only_b"].push_back(eval::tuple_to_json(t));
       if (w.first_step) wj["first_step"] = *w.first_step;
+      wj["final_differs"] = w.final_differs;
       wj["reaches_point_of_order"] = w.reaches_point_of_order;
       nlohmann::json prov = nlohmann::json::array();
       for (const auto& p : w.provenance)

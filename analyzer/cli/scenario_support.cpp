@@ -96,16 +96,30 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
   }
   if (steps >= 0) sc.steps = steps;
   if (!apply_network_options(o, sc)) return false;
-  if (std::string rec = extra_value(o, "record", ""); !rec.empty()) {
-    std::vector<std::string> names;
-    std::stringstream ss(rec);
-    for (std::string name; std::getline(ss, name, ',');)
-      if (!name.empty()) names.push_back(name);
-    for (auto& n : sc.nodes) n.record = names;
-  }
   if (!programs.load(sc, diags)) {
     print_diagnostics(diags, programs.sources());
     return false;
+  }
+  // --record a,b: on every node whose program has them.
+  if (std::string rec = extra_value(o, "record", ""); !rec.empty()) {
+    std::stringstream ss(rec);
+    for (auto& n : sc.nodes) {
+      n.record.clear();
+      n.record_given = true;
+    }
+    for (std::string name; std::getline(ss, name, ',');) {
+      if (name.empty()) continue;
+      bool found = false;
+      for (size_t i = 0; i < sc.nodes.size(); ++i)
+        if (programs.program(i).find(name)) {
+          sc.nodes[i].record.push_back(name);
+          found = true;
+        }
+      if (!found) {
+        std::cerr << "calm: --record: no node's program has a collection '" << name << "'\n";
+        return false;
+      }
+    }
   }
   // The analyzer's stratification check names the cycle; report it before the evaluator
   // refuses the program.

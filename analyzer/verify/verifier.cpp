@@ -62,6 +62,7 @@ class Observer : public eval::SimulationObserver {
       }
       for (const auto& t : now)
         if (obs_[w].facts.insert(t).second) on_new_fact(w, s, t);
+      obs_[w].final = now;
       if (sequences_) obs_[w].per_step.push_back(std::move(now));
     }
   }
@@ -342,6 +343,14 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
                           std::back_inserter(wit.only_a));
       std::set_difference(ob.facts.begin(), ob.facts.end(), oa.facts.begin(), oa.facts.end(),
                           std::back_inserter(wit.only_b));
+      if (wit.only_a.empty() && wit.only_b.empty()) {
+        // The same facts came out, in another order: the final contents differ.
+        wit.final_differs = true;
+        std::set_difference(oa.final.begin(), oa.final.end(), ob.final.begin(), ob.final.end(),
+                            std::back_inserter(wit.only_a));
+        std::set_difference(ob.final.begin(), ob.final.end(), oa.final.begin(), oa.final.end(),
+                            std::back_inserter(wit.only_b));
+      }
       for (size_t s = 0; s < std::max(oa.per_step.size(), ob.per_step.size()); ++s) {
         std::set<Tuple> empty;
         const auto& sa = s < oa.per_step.size() ? oa.per_step[s] : empty;

@@ -37,9 +37,11 @@ struct VerifyOptions {
 };
 
 /// What one (node, output) produced in one schedule: every fact it held (an output
-/// interface) or sent (a channel, stdio) during the run; per timestep with `sequences`.
+/// interface) or sent (a channel, stdio) during the run, what it held at the end, and,
+/// with `sequences`, its contents at every timestep.
 struct Observation {
   std::set<eval::Tuple> facts;
+  std::set<eval::Tuple> final;
   std::vector<std::set<eval::Tuple>> per_step;
   auto operator<=>(const Observation&) const = default;
 };
@@ -63,6 +65,7 @@ struct Witness {
   /// Exhaustive mode: the delay of each message in sending order (`calm run --delays`).
   std::vector<int64_t> choices_a, choices_b;
   std::vector<eval::Tuple> only_a, only_b;
+  bool final_differs = false;  ///< the same facts came out; only_a/only_b are of the final contents
   std::optional<int64_t> first_step;  ///< with sequences: the first timestep that differs
   std::vector<ProvenanceStep> provenance;  ///< of the first differing fact, in schedule a or b
   bool provenance_from_a = true;
