@@ -42,8 +42,8 @@ constexpr const char* kRunUsage =
     "  --facts F.json     one-node runs: {\"steps\": [{\"kvput\": [[\"c\", \"k1\", 1]]}, ...]},\n"
     "                     the facts inserted at the start of each timestep (JSON strings\n"
     "                     are Ruby strings; {\"sym\": \"x\"} is the symbol :x)\n"
-    "  --record a,b       the collections to print, on every node that has them
-                     (default: the scenario's record lists, or everything)\n"
+    "  --record a,b       the collections to print, on every node that has them\n"
+    "                     (default: the scenario's record lists, or everything)\n"
     "  --address A        one-node runs: the node's address (ip_port, @local_addr)\n"
     "\n"
     "exit status: 0 ok (and every expectation of the scenario held), 1 an expectation\n"
