@@ -90,9 +90,16 @@ std::string text_report(const std::string& scenario, const VerifyResult& r) {
   }
   auto pad = [](std::string s, size_t w) { return s + std::string(w > s.size() ? w - s.size() : 0, ' '); };
   out << "\n" << pad("node", wn) << "  " << pad("output", wo) << "  label  distinct  result\n";
+  bool composed = false;
   for (const auto& o : r.outputs)
-    out << pad(o.node, wn) << "  " << pad(o.output, wo) << "  " << pad(label_name(o.label), 5)
+    out << pad(o.node, wn) << "  " << pad(o.output, wo) << "  "
+        << pad(o.own_label == o.label ? label_name(o.label)
+                                      : label_name(o.own_label) + ">" + label_name(o.label),
+               5)
         << "  " << pad(std::to_string(o.distinct), 8) << "  " << to_string(o.verdict) << "\n";
+  for (const auto& o : r.outputs) composed |= o.own_label != o.label;
+  if (composed)
+    out << "(A>D: the program's own label, then the label with what the other nodes send it)\n";
   for (const auto& o : r.outputs) {
     if (!o.witness) continue;
     const Witness& w = *o.witness;
@@ -164,6 +171,7 @@ nlohmann::json json_report(const std::string& scenario, const VerifyResult& r) {
     x["node"] = o.node;
     x["output"] = o.output;
     x["label"] = to_string(o.label);
+    x["own_label"] = to_string(o.own_label);
     x["verdict"] = to_string(o.verdict);
     x["distinct"] = o.distinct;
     if (o.witness) {

@@ -109,6 +109,22 @@ class ProvenanceObserver : public Observer {
     }
     return out;
   }
+  /// A message came from another node: the points of order on the rules that send it.
+  std::vector<std::string> sender_points(size_t node, const std::string& channel) const {
+    std::vector<std::string> out;
+    std::set<const ProgramAnalysis*> done;
+    for (size_t j = 0; j < analyses_.size(); ++j) {
+      if (j == node || !done.insert(analyses_[j]).second) continue;
+      for (const auto& r : analyses_[j]->program().rules) {
+        if (r.lhs != channel || r.op != RuleOp::Async) continue;
+        for (const auto& pt : analyses_[j]->points_of_order().for_rule(r.id))
+          out.push_back(pt.from + " -> " + pt.to + " (" + to_string(pt.kind) + ") at " +
+                        to_string(pt.location) + ", in the sender's program (" +
+                        sc_.nodes[j].name + ")");
+      }
+    }
+    return out;
+  }
   void explain_send(const eval::NodeStep& s, const std::string& channel, const Tuple& t) {
     // Messages carry no derivation: name the rules that send on the channel.
     const Program& program = analyses_[s.node]->program();
@@ -153,6 +169,7 @@ class ProvenanceObserver : public Observer {
         case eval::Derivation::Deferred: p.how = "deferred"; break;
       }
       p.points = points_for(s.node, d->rule, coll);
+      if (d->kind == eval::Derivation::Message) p.points = sender_points(s.node, coll);
       premises = d->premises;
     }
     steps.push_back(p);
@@ -230,6 +247,29 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
       watched.push_back(w);
     }
   }
+  // Compose the labels across nodes: an input channel of node i carries what the other
+  // nodes send on it, so a path from it is preceded by their label for that channel.
+  std::vector<Label> own(watched.size());
+  for (size_t w = 0; w < watched.size(); ++w) own[w] = watched[w].label;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto& x : watched) {
+      Label composed = x.label;
+      for (const auto& p : analyses[x.node]->labels().path_labels()) {
+        if (p.output != x.output) continue;
+        Label upstream = Label::Confluent;
+        for (const auto& y : watched)
+          if (y.node != x.node && y.sent && y.output == p.input) upstream = join(upstream, y.label);
+        composed = join(composed, then(upstream, p.label));
+      }
+      if (composed != x.label) {
+        x.label = composed;
+        changed = true;
+      }
+    }
+  }
+  std::map<std::pair<size_t, std::string>, Label> own_label;
+  for (size_t w = 0; w < watched.size(); ++w) own_label[{watched[w].node, watched[w].output}] = own[w];
   std::sort(watched.begin(), watched.end(), [&](const Watched& a, const Watched& b) {
     return std::tie(sc.nodes[a.node].name, a.output) < std::tie(sc.nodes[b.node].name, b.output);
   });
@@ -317,6 +357,7 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
     v.node = sc.nodes[x.node].name;
     v.output = x.output;
     v.label = x.label;
+    v.own_label = own_label[{x.node, x.output}];
     std::set<Observation> distinct;
     std::optional<size_t> a, b;
     for (size_t i : good) {

@@ -83,7 +83,11 @@ const char* to_string(Verdict v);
 struct OutputVerdict {
   std::string node;
   std::string output;
+  /// The label verified: the node program's own label, composed with the labels of the
+  /// other nodes' outputs on the channels it reads (labels are per program; a node that
+  /// receives order-sensitive content is itself order-sensitive).
   Label label = Label::Confluent;
+  Label own_label = Label::Confluent;  ///< the report's label for this program alone
   Verdict verdict = Verdict::Held;
   size_t distinct = 1;  ///< distinct observations over the schedules that ran
   std::optional<Witness> witness;
