@@ -144,6 +144,11 @@ struct Node::State : CollectionAccess {
       if (h.name == name) return &h;
     return nullptr;
   }
+  const ModuleConstant* constant(const std::string& name) const override {
+    for (const auto& c : program.constants)
+      if (c.name == name) return &c;
+    return nullptr;
+  }
   const Value* lattice_value(const std::string& c) const override {
     auto it = colls.find(c);
     return it == colls.end() || it->second.lattice.empty() ? nullptr : &it->second.value;
@@ -1441,7 +1446,7 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
     if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
   }
   for (const auto& r : program.rules) {
-    check_supported(r.rhs, r.location.file, diags, program.helpers);
+    check_supported(r.rhs, r.location.file, diags, program.helpers, program.constants);
     auto it = st->colls.find(r.lhs);
     if (it == st->colls.end()) {
       diags.error("calm-eval-error", "rule writes to undeclared collection '" + r.lhs + "'",

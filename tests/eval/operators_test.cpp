@@ -149,3 +149,20 @@ TEST_CASE("lattices: a block over an lset maps its elements; imported lattices b
   CHECK(show(r->node->contents("t1")) == "[1, 5];[2, 5];");
   CHECK(r->node->lattice("m")->inspect() == "<lmax: 7>");
 }
+
+TEST_CASE("module constants named by rules are evaluated; unknown ones are refused") {
+  std::string src =
+      "module Consts\n  LIMIT = 2\n  NAMES = [\"a\", \"b\"]\nend\n\nclass T\n  include Bud\n"
+      "  include Consts\n  SCALE = LIMIT * 10\n  state do\n    table :a, [:k]\n"
+      "    scratch :o, [:k, :s, :n]\n  end\n  bloom do\n"
+      "    o <= a { |t| [t.k, SCALE, NAMES.size] if t.k < LIMIT }\n  end\nend\n";
+  auto r = prepare(src, {}, "t.rb", "T");
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1)}}, {"a", {I(3)}}}).ok);
+  CHECK(show(r->node->contents("o")) == "[1, 20, 2];");
+  auto bad =
+      prepare(program("    table :a, [:k]\n    scratch :o, [:k]", "    o <= a { |t| [NOPE] }"));
+  CHECK_FALSE(bad->node);
+  CHECK(first_diag(bad->diags) ==
+        "calm-eval-unsupported 8:19 unsupported construct constant 'NOPE'");
+}
