@@ -206,3 +206,19 @@ TEST_CASE("refused: user-defined lattice types") {
   CHECK(first_diag(r->diags) ==
         "calm-eval-unsupported 15:5 unsupported construct user-defined lattice type 'lfoo' of 'x'");
 }
+
+TEST_CASE("refused: a 2011 leftjoin whose right side grows in the same stratum") {
+  // (`.outer` puts its right side in an earlier stratum: the graph treats it as a negation.)
+  std::string src =
+      "class T\n  include Bud\n  def state\n    table :r, ['k']\n    table :s, ['k']\n"
+      "    scratch :o, ['k', 'm']\n  end\n\n  declare\n  def rules\n"
+      "    s <= r.map { |t| [t.k] if t.k > 1 }\n"
+      "    o <= leftjoin([r, s], [r.k, s.k]).map { |a, b| [a.k, b.k] }\n  end\nend\n";
+  auto r = prepare(src);
+  REQUIRE(r->node);
+  auto res = step(*r, {{"r", {I(1)}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics) ==
+        "calm-eval-unsupported 12:10 unsupported construct outer join whose right side 's' "
+        "grows in the same stratum (Bud pads at the end of the stratum)");
+}
