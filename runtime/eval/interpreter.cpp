@@ -307,7 +307,9 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     unsupported(e, "identifier '" + e.text + "' (not a block parameter, local or collection)");
   }
   if (t == "instance_variable") {
-    if (e.text == "@local_addr") return local_addr_;
+    // Bud's own instance variables: the node's address and the current timestep.
+    if (e.text == "@local_addr" || e.text == "@ip_port") return local_addr_;
+    if (e.text == "@budtime") return Value::integer(budtime_);
     unsupported(e, "instance variable '" + e.text + "'");
   }
   if (t == "parenthesized_statements" || t == "block_body" || t == "body_statement" ||
@@ -1164,7 +1166,8 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     report("'" + e.type + "'");
     return;
   }
-  if (e.type == "instance_variable" && e.text != "@local_addr") {
+  if (e.type == "instance_variable" && e.text != "@local_addr" && e.text != "@ip_port" &&
+      e.text != "@budtime") {
     report("instance variable '" + e.text + "'");
     return;
   }

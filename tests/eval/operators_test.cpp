@@ -222,3 +222,20 @@ TEST_CASE("refused: a 2011 leftjoin whose right side grows in the same stratum")
         "calm-eval-unsupported 12:10 unsupported construct outer join whose right side 's' "
         "grows in the same stratum (Bud pads at the end of the stratum)");
 }
+
+TEST_CASE("Bud's instance variables @budtime and @ip_port; others are refused") {
+  NodeOptions o;
+  o.address = "10.0.0.1:7";
+  auto r = prepare(program("    table :a, [:k]\n    scratch :o, [:k, :t, :addr]",
+                           "    o <= a { |x| [x.k, @budtime, @ip_port] }"),
+                   o);
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1)}}}).ok);
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("o")) == "[1, 1, \"10.0.0.1:7\"];");
+  auto bad =
+      prepare(program("    table :a, [:k]\n    scratch :o, [:k]", "    o <= a { |x| [@nick] }"));
+  CHECK_FALSE(bad->node);
+  CHECK(first_diag(bad->diags) ==
+        "calm-eval-unsupported 8:19 unsupported construct instance variable '@nick'");
+}
