@@ -1024,7 +1024,69 @@ struct Node::State : CollectionAccess {
           Relation g = eval_group(e, eval_coll(*recv));
           return block ? map_block(g, *block, "map", raw) : g;
         }
-        if (m == "sort" && !block && !e.child("arguments")) return eval_coll(*recv);  // a set
+        if (m == "sort" && !e.child("arguments")) {
+          // Sorted tuples: the order matters only to a following each_with_index.
+          Relation rel = eval_coll(*recv);
+          if (!block) return rel;
+          std::vector<size_t> order(rel.tuples.size());
+          for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+          Interpreter ip = interp();
+          std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+            Value c = ip.call_block(
+                *block,
+                {Value::array(rel.tuples[x], rel.schema), Value::array(rel.tuples[y], rel.schema)},
+                {});
+            if (c.kind() != Value::Kind::Int) fail(*block, "sort block returned " + c.inspect());
+            return c.as_int() < 0;
+          });
+          Relation out{rel.schema, {}, {}, false};
+          for (size_t i : order) {
+            out.tuples.push_back(rel.tuples[i]);
+            if (prov()) out.why.push_back(i < rel.why.size() ? rel.why[i] : Premises{});
+          }
+          return out;
+        }
+        if (m == "each_with_index" && !e.child("arguments")) {
+          // [tuple, index] in sorted order; Bud's order without `sort` is arbitrary.
+          const Expr* inner_call = strip_parens(recv);
+          if (inner_call->type != "call" || !inner_call->child("method") ||
+              inner_call->child("method")->text != "sort")
+            unsupported(e, "each_with_index without sort (Bud's order is arbitrary)");
+          Relation rel = eval_coll(*recv);
+          Relation out;
+          for (size_t i = 0; i < rel.tuples.size(); ++i) {
+            out.tuples.push_back(
+                {Value::array(rel.tuples[i], rel.schema), Value::integer(int64_t(i))});
+            if (prov()) out.why.push_back(i < rel.why.size() ? rel.why[i] : Premises{});
+          }
+          return block ? map_block(out, *block, "map", raw) : out;
+        }
+        if (m == "rename") {
+          // rename(:name, [keys] => [values]) or rename(:name, [cols]) { |t| ... }: the
+          // same tuples, new columns.
+          auto args = args_of(e);
+          std::vector<std::string> cols;
+          for (size_t i = 1; i < args.size(); ++i) {
+            if (args[i]->type != "pair" && args[i]->type != "array")
+              unsupported(*args[i], "rename argument '" + args[i]->type + "'");
+            std::vector<const Expr*> sides = {args[i]};
+            if (args[i]->type == "pair") sides = {args[i]->child("key"), args[i]->child("value")};
+            for (const Expr* side : sides) {
+              if (!side || side->type != "array")
+                unsupported(*args[i], "rename columns not in [...]");
+              for (const auto& c : side->children) {
+                if (c.type == "[" || c.type == "]" || c.type == ",") continue;
+                if (c.type != "simple_symbol") unsupported(c, "rename column '" + c.type + "'");
+                cols.push_back(strip_colon(c.text));
+              }
+            }
+          }
+          if (args.empty() || args[0]->type != "simple_symbol" || cols.empty())
+            unsupported(e, "rename arguments (expected :name, [keys] => [values])");
+          Relation rel = eval_coll(*recv);
+          rel.schema = make_schema(cols);
+          return block ? map_block(rel, *block, "map", raw) : rel;
+        }
         if ((m == "lefts" || m == "rights") && !e.child("arguments")) {
           // (a * b).matches.lefts: one operand of each join row.
           Relation rows = eval_coll(*recv);

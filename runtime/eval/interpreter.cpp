@@ -12,13 +12,16 @@ namespace calm::eval {
 namespace {
 
 const std::set<std::string> kCollectionMethods = {
-    "map",      "pro",       "collect",  "flat_map", "select",   "reject",     "pairs",
-    "lefts",    "rights",    "matches",  "combos",   "notin",    "group",      "argmin",
-    "argmax",   "argagg",    "payloads", "keys",     "values",   "join",       "include?",
-    "exists?",  "empty?",    "any?",     "none?",    "length",   "size",       "count",
-    "sum",      "min",       "max",      "avg",      "accum",    "accum_pair", "bool_and",
-    "bool_or",  "choose",    "outer",    "reduce",   "inject",   "flatten",    "natjoin",
-    "leftjoin", "outerjoin", "schema",   "cols",     "key_cols", "val_cols"};
+    "map",      "pro",      "collect",  "flat_map",   "select",
+    "reject",   "pairs",    "lefts",    "rights",     "matches",
+    "combos",   "notin",    "group",    "argmin",     "argmax",
+    "argagg",   "payloads", "keys",     "values",     "join",
+    "include?", "exists?",  "empty?",   "any?",       "none?",
+    "length",   "size",     "count",    "sum",        "min",
+    "max",      "avg",      "accum",    "accum_pair", "bool_and",
+    "bool_or",  "choose",   "outer",    "reduce",     "inject",
+    "flatten",  "natjoin",  "leftjoin", "outerjoin",  "schema",
+    "cols",     "key_cols", "val_cols", "rename",     "each_with_index"};
 
 /// Methods of Bud's lattice values (see eval/lattice.h) and their constructors.
 const std::set<std::string> kLatticeMethods = {

@@ -239,3 +239,27 @@ TEST_CASE("Bud's instance variables @budtime and @ip_port; others are refused") 
   CHECK(first_diag(bad->diags) ==
         "calm-eval-unsupported 8:19 unsupported construct instance variable '@nick'");
 }
+
+TEST_CASE("sort with a comparator, each_with_index after sort, rename") {
+  auto r = prepare(
+      program("    table :a, [:k] => [:v]\n    scratch :idx, [:i, :t]\n    scratch :byv, [:i, :k]\n"
+              "    scratch :ren, [:x, :y]\n    scratch :bad, [:t, :i]",
+              "    idx <= a.sort.each_with_index.map { |t, i| [i, t] }\n"
+              "    byv <= a.sort { |x, y| y.v <=> x.v }.each_with_index { |t, i| [i, t.k] }\n"
+              "    ren <= a.rename(:r2, [:x] => [:y]) { |t| [t.y, t.x] if t.x > 1 }\n"
+              "    bad <= a.rename(:r3, [:p, :q]).group([:q], count)"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1), S("b")}}, {"a", {I(2), S("a")}}, {"a", {I(3), S("c")}}}).ok);
+  CHECK(show(r->node->contents("idx")) == "[0, [1, \"b\"]];[1, [2, \"a\"]];[2, [3, \"c\"]];");
+  CHECK(show(r->node->contents("byv")) == "[0, 3];[1, 1];[2, 2];");
+  CHECK(show(r->node->contents("ren")) == "[\"a\", 2];[\"c\", 3];");
+  CHECK(show(r->node->contents("bad")) == "[\"a\", 1];[\"b\", 1];[\"c\", 1];");
+  auto unsorted = prepare(
+      program("    table :a, [:k]\n    scratch :o, [:t, :i]", "    o <= a.each_with_index"));
+  REQUIRE(unsorted->node);
+  auto res = step(*unsorted, {{"a", {I(1)}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics) ==
+        "calm-eval-unsupported 8:10 unsupported construct each_with_index without sort (Bud's "
+        "order is arbitrary)");
+}
