@@ -89,6 +89,18 @@ TEST_CASE("calm model --format json output is IR input, and prints back the same
   CHECK(calm("model --lang ir '" + (tmp / "model.json") + "'").status == 0);
 }
 
+TEST_CASE("calm run: a sample's scenario gives the same run on its Dedalus twin") {
+  // samples/kvs/basic_kvs.scenario.json runs BasicKVS of kvs.rb; FILES replace the program.
+  const std::string scenario = "run --scenario samples/kvs/basic_kvs.scenario.json";
+  auto bud = calm(scenario);
+  auto ded = calm(scenario + " samples/dedalus/basic_kvs.ded");
+  CHECK(bud.status == 0);
+  CHECK(ded.status == 0);
+  CHECK(ded.out == bud.out);
+  CHECK(ded.out.find("[11, \"k1\", \"cherry\"]") != std::string::npos);
+  CHECK(ded.out.find("expectations: 5 of 5 held") != std::string::npos);
+}
+
 TEST_CASE("bad Dedalus and IR input: located error with a caret, exit 2") {
   TempDir tmp;
   write(tmp / "bad.ded", ".decl input a(x);\np(X) :- a(X), b(X);\n");

@@ -224,6 +224,11 @@ TEST_CASE("bad Dedalus input gets located errors") {
        {"bad.ded:3:1: calm-parse-error: 'x' is persisted (x(...)@next :- x(...)) but declared "
         "scratch; declare it table"}},
       {"/* never closed", {"bad.ded:3:1: calm-parse-error: unterminated comment"}},
+      {"p(\xc3\xa9) :- a(X, _);",
+       {"bad.ded:3:3: calm-parse-error: unexpected non-ASCII character (names and variables are "
+        "ASCII; other text goes in strings)"}},
+      {"p(X) :- a(X, _), X == " + std::string(150, '(') + "1" + std::string(150, ')') + ";",
+       {"bad.ded:3:123: calm-parse-error: expression nested too deeply"}},
       // Errors in two statements: both reported, the reader goes on after each.
       {"p(X) :- ;\nq(X) :- a(X, _)) ;\nr(X) :- a(X, _);",
        {"bad.ded:3:9: calm-parse-error: expected a variable, a number, a string or '(', found ';'",

@@ -85,6 +85,11 @@ class Lexer {
           advance();
         } else if (std::string("(),;@<>=+-*/%[]").find(c) != std::string::npos) {
           t.text = std::string(1, take());
+        } else if (static_cast<unsigned char>(c) >= 0x80) {
+          throw SyntaxError(
+              "unexpected non-ASCII character (names and variables are ASCII; "
+              "other text goes in strings)",
+              t.location);
         } else {
           throw SyntaxError(std::string("unexpected character '") + c + "'", t.location);
         }
@@ -462,6 +467,12 @@ class Parser {
   Term primary() {
     Term t;
     t.location = peek().location;
+    // Deeper expressions would only risk the stack (here and in the Bud reader).
+    if (++depth_ > kMaxDepth) throw SyntaxError("expression nested too deeply", t.location);
+    struct Leave {
+      int& d;
+      ~Leave() { --d; }
+    } leave{depth_};
     const Token& tok = peek();
     if (at_punct("(")) {
       next();
@@ -520,9 +531,12 @@ class Parser {
     }
   }
 
+  static constexpr int kMaxDepth = 100;
+
   const std::string& text_;
   std::vector<Token> toks_;
   size_t i_ = 0;
+  int depth_ = 0;
   SyntaxTree& out_;
   Diagnostics& diags_;
 };

@@ -44,6 +44,7 @@ void load_ir_files(const std::vector<std::string>& files, const LoadOptions& opt
         result.programs.push_back(std::move(p));
     }
   }
+  if (result.diagnostics.has_errors()) return;  // a broken file names no programs
   for (const std::string& m : options.modules)
     if (!found.count(m))
       result.diagnostics.error("calm-unknown-module", "no program named '" + m + "' in the IR",
