@@ -178,6 +178,9 @@ TEST_CASE("bad Dedalus input gets located errors") {
        {"bad.ded:3:9: calm-unknown-collection: unknown predicate 'aa'; did you mean 'a'? (declare "
         "it with .decl, or derive it in a rule head)"}},
       {"p(X) :- a(X);", {"bad.ded:3:9: calm-parse-error: 'a' has 2 columns, not 1"}},
+      {"p(X) :- a(X, Y, Z), notin t(X, Y, Z);",
+       {"bad.ded:3:9: calm-parse-error: 'a' has 2 columns, not 3",
+        "bad.ded:3:27: calm-parse-error: 't' has 2 columns, not 3"}},
       {"p(Z) :- a(X, _);",
        {"bad.ded:3:3: calm-parse-error: variable Z is not bound by a positive predicate of the "
         "body"}},

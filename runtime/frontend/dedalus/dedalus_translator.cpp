@@ -335,10 +335,14 @@ class Translator {
 
   void translate(int index, const Rule& r) {
     const std::string& head = r.head.predicate;
-    if (!preds_.count(head)) return;  // reported by check_atoms
+    // Unknown predicates and wrong arities are reported by check_atoms.
+    auto known = [&](const Atom& a) {
+      auto it = preds_.find(a.predicate);
+      return it != preds_.end() && it->second.arity() == a.args.size();
+    };
+    if (!known(r.head)) return;
     for (const Literal& l : r.body)
-      if ((l.kind == Literal::Kind::Positive || l.kind == Literal::Kind::Negated) &&
-          !preds_.count(l.atom.predicate))
+      if ((l.kind == Literal::Kind::Positive || l.kind == Literal::Kind::Negated) && !known(l.atom))
         return;
     if (r.fact) return fact(index, r);
     if (is_persistence(r)) return persistence(index, r);
