@@ -113,6 +113,28 @@ TEST_CASE("hand-written IR: defaults, places in the IR file, and the analyses") 
   CHECK(total->label == Label::Diffluent);
 }
 
+TEST_CASE("the example of docs/program-ir.md is valid IR and gives the findings it claims") {
+  const std::string doc = read_text(source_dir() + "/docs/program-ir.md");
+  const size_t start = doc.find("```json\n");
+  REQUIRE(start != std::string::npos);
+  const size_t end = doc.find("```", start + 8);
+  const std::string example = doc.substr(start + 8, end - start - 8);
+  SchemaValidator validator(
+      nlohmann::json::parse(read_text(source_dir() + "/docs/program-ir.schema.json")));
+  CHECK(validator.validate(nlohmann::json::parse(example)).empty());
+  auto r = load_memory({{"example.calm.json", example}});
+  CHECK(diagnostics_of(r).empty());
+  REQUIRE(r.programs.size() == 1);
+  ProgramAnalysis a(r.programs[0]);
+  REQUIRE(a.points_of_order().points().size() == 1);
+  CHECK(a.points_of_order().points()[0].from == "seen");
+  CHECK(a.points_of_order().points()[0].to == "total");
+  REQUIRE(a.labels().find("total"));
+  CHECK(a.labels().find("total")->label == Label::Diffluent);
+  // A schema violation is found too.
+  CHECK(validator.validate(nlohmann::json::parse(R"({"programs": [{"name": "p"}]})")).size() == 1);
+}
+
 TEST_CASE("--lang ir reads any file name; the front-end table knows .calm.json") {
   CHECK(front_end_for("a/b.calm.json", "").name == "ir");
   CHECK(front_end_for("a/b.json", "").name == "bud");
