@@ -210,6 +210,12 @@ TEST_CASE("bad IR gets located errors") {
     CHECK(r.programs.empty());
     CHECK(diagnostics_of(r) == std::vector<std::string>{k.error});
   }
+  // Deep nesting is refused before parsing (200000 levels would exhaust memory or stack).
+  auto deep = load_memory({{"x.calm.json", "{\"programs\": " + std::string(200000, '[') +
+                                               std::string(200000, ']') + "}"}});
+  CHECK(diagnostics_of(deep) ==
+        std::vector<std::string>{"x.calm.json:1:45: calm-parse-error: JSON nested deeper than 32 "
+                                 "levels; the program IR needs 6"});
   auto config = load_memory({{"proj/.calm.json", "{}"}});
   CHECK(diagnostics_of(config) ==
         std::vector<std::string>{"proj/.calm.json: calm-parse-error: '.calm.json' is calm "

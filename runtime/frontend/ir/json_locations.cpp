@@ -49,9 +49,37 @@ class Scanner {
     auto decoded = nlohmann::json::parse(text_.substr(start, pos_ - start), nullptr, false);
     return decoded.is_string() ? decoded.get<std::string>() : "";
   }
+  /// Moves past one value without recording places inside it (too deep to be worth it).
+  void skip_value() {
+    int open = 0;
+    bool in_string = false;
+    do {
+      if (pos_ >= text_.size()) return;
+      char c = text_[pos_];
+      if (in_string) {
+        if (c == '\\')
+          advance();
+        else if (c == '"')
+          in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '[' || c == '{') {
+        ++open;
+      } else if (c == ']' || c == '}') {
+        --open;
+      } else if (open == 0 && (c == ',' || std::isspace(static_cast<unsigned char>(c)))) {
+        return;
+      }
+      advance();
+    } while (open > 0 || in_string ||
+             (pos_ < text_.size() && !at(',') && !at(']') && !at('}') &&
+              !std::isspace(static_cast<unsigned char>(text_[pos_]))));
+  }
+
   void value(const std::string& pointer, std::optional<SourceLocation> key_at, int depth) {
     out_[pointer] = key_at ? *key_at : here();
-    if (pos_ >= text_.size() || depth > 512) return;
+    if (pos_ >= text_.size()) return;
+    if (depth > kMaxDepth) return skip_value();
     if (at('{')) {
       advance();
       skip_ws();
@@ -85,6 +113,8 @@ class Scanner {
         advance();
     }
   }
+
+  static constexpr int kMaxDepth = 64;
 
   const std::string& text_;
   const std::string& file_;
