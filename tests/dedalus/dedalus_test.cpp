@@ -232,6 +232,14 @@ TEST_CASE("bad Dedalus input gets located errors") {
         "ASCII; other text goes in strings)"}},
       {"p(X) :- a(X, _), X == " + std::string(150, '(') + "1" + std::string(150, ')') + ";",
        {"bad.ded:3:123: calm-parse-error: expression nested too deeply"}},
+      {"p(X) :- a(X, _), X == 1" +
+           [] {
+             std::string chain;
+             for (int k = 0; k < 150; ++k) chain += " + 1";
+             return chain;
+           }() +
+           ";",
+       {"bad.ded:3:425: calm-parse-error: expression too long"}},
       // Errors in two statements: both reported, the reader goes on after each.
       {"p(X) :- ;\nq(X) :- a(X, _)) ;\nr(X) :- a(X, _);",
        {"bad.ded:3:9: calm-parse-error: expected a variable, a number, a string or '(', found ';'",

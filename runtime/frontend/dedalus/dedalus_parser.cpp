@@ -446,9 +446,16 @@ class Parser {
     return t;
   }
 
+  /// A chain `a + b + c ...` is a left-deep tree: its length is its depth.
+  void check_chain(int& length) const {
+    if (++length > kMaxDepth) throw SyntaxError("expression too long", peek().location);
+  }
+
   Term expression() {
     Term t = product();
+    int length = 0;
     while (at_punct("+") || at_punct("-")) {
+      check_chain(length);
       std::string op = next().text;
       t = binary(std::move(t), op, product());
     }
@@ -457,7 +464,9 @@ class Parser {
 
   Term product() {
     Term t = primary();
+    int length = 0;
     while (at_punct("*") || at_punct("/") || at_punct("%")) {
+      check_chain(length);
       std::string op = next().text;
       t = binary(std::move(t), op, primary());
     }
