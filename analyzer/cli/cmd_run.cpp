@@ -10,6 +10,7 @@
 #include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/scenario_support.h"
 #include "eval/scenario.h"
 #include "eval/simulation.h"
 #include "eval/trace.h"
@@ -19,7 +20,8 @@ namespace calm::cli {
 namespace {
 
 constexpr const char* kRunUsage =
-    "usage: calm run --scenario S.json [--seed N] [--trace T.json] [--steps N] [-o FILE]\n"
+    "usage: calm run --scenario S.json [--seed N] [--trace T.json] [--steps N]\n"
+    "                [--max-delay N] [--delays D,...] [-o FILE]\n"
     "       calm run FILES... [-m MODULE]... --steps N [--facts F.json] [--record a,b]\n"
     "                [--address HOST:PORT] [--seed N] [--trace T.json] [-o FILE]\n"
     "\n"
@@ -40,7 +42,8 @@ constexpr const char* kRunUsage =
     "  --facts F.json     one-node runs: {\"steps\": [{\"kvput\": [[\"c\", \"k1\", 1]]}, ...]},\n"
     "                     the facts inserted at the start of each timestep (JSON strings\n"
     "                     are Ruby strings; {\"sym\": \"x\"} is the symbol :x)\n"
-    "  --record a,b       the collections to print (default: the scenario's, or all)\n"
+    "  --record a,b       the collections to print, on every node that has them\n"
+    "                     (default: the scenario's record lists, or everything)\n"
     "  --address A        one-node runs: the node's address (ip_port, @local_addr)\n"
     "\n"
     "exit status: 0 ok (and every expectation of the scenario held), 1 an expectation\n"
@@ -94,40 +97,15 @@ class TextPrinter : public eval::SimulationObserver {
   int64_t last_step_ = -1;
 };
 
-void print_diagnostics(const Diagnostics& diags, const std::map<std::string, std::string>& src) {
-  for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, src);
-}
-
-bool parse_count(const std::string& text, int64_t lo, int64_t hi, int64_t& out) {
-  try {
-    size_t used = 0;
-    long long v = std::stoll(text, &used);
-    if (used != text.size() || v < lo || v > hi) return false;
-    out = v;
-    return true;
-  } catch (...) {
-    return false;
-  }
-}
-
 int run_run(const std::vector<std::string>& args) {
   Options o;
   if (int rc = parse_or_usage(args, kRunUsage, o, {},
                               {"--steps", "--facts", "--record", "--address", "--scenario",
-                               "--seed", "--trace"},
+                               "--seed", "--trace", "--max-delay", "--delays"},
                               /*files_required=*/false);
       rc >= 0)
     return rc;
-  const std::string scenario_path = extra_value(o, "scenario", "");
-  const std::string steps_text = extra_value(o, "steps", "");
   const std::string seed_text = extra_value(o, "seed", "");
-  const std::string facts_path = extra_value(o, "facts", "");
-  int64_t steps = -1;
-  if (!steps_text.empty() && !parse_count(steps_text, 0, eval::kMaxScenarioSteps, steps)) {
-    std::cerr << "calm: --steps expects a number of timesteps from 0 to "
-              << eval::kMaxScenarioSteps << ", not '" << steps_text << "'\n";
-    return kExitError;
-  }
   eval::SimulationOptions sim_options;
   if (!seed_text.empty()) {
     int64_t seed = 0;
@@ -137,84 +115,30 @@ int run_run(const std::vector<std::string>& args) {
     }
     sim_options.seed = uint64_t(seed);
   }
-
-  Diagnostics diags;
-  eval::ScenarioProgram cli_program;
-  cli_program.files = o.files;
-  cli_program.modules = o.modules;
-  cli_program.include_dirs = o.include_dirs;
-  cli_program.lang = o.lang;
-
-  eval::Scenario sc;
-  if (!scenario_path.empty()) {
-    if (!facts_path.empty() || !extra_value(o, "address", "").empty()) {
-      std::cerr << "calm: --facts and --address are for one-node runs without --scenario\n";
-      return kExitError;
-    }
-    auto parsed = eval::read_scenario(scenario_path, diags);
-    if (!parsed) {
-      print_diagnostics(diags, {});
-      return kExitError;
-    }
-    sc = std::move(*parsed);
-    if (!o.files.empty()) {
-      if (sc.nodes.size() != 1) {
-        std::cerr << "calm: " << scenario_path << " has " << sc.nodes.size()
-                  << " nodes; FILES on the command line replace the program of one-node "
-                     "scenarios only\n";
+  if (std::string delays = extra_value(o, "delays", ""); !delays.empty()) {
+    std::vector<int64_t> choices;
+    std::stringstream ss(delays);
+    for (std::string item; std::getline(ss, item, ',');) {
+      int64_t d = 0;
+      if (!parse_count(item, 1, 1000, d)) {
+        std::cerr << "calm: --delays expects comma-separated delays from 1 to 1000, not '"
+                  << delays << "'\n";
         return kExitError;
       }
-      sc.nodes[0].program = cli_program;
+      choices.push_back(d);
     }
-  } else {
-    if (o.files.empty()) {
-      std::cerr << "calm: name a scenario (--scenario S.json) or the program FILES\n\n"
-                << kRunUsage;
-      return kExitError;
-    }
-    sc = eval::single_node_scenario(cli_program, extra_value(o, "address", "localhost:12345"),
-                                    0);
-    if (!facts_path.empty() && !eval::add_facts_file(sc, 0, facts_path, diags)) {
-      print_diagnostics(diags, {});
-      return kExitError;
-    }
-    if (steps < 0 && facts_path.empty()) {
-      std::cerr << "calm: --steps N is required (or --facts)\n\n" << kRunUsage;
-      return kExitError;
-    }
+    sim_options.choose_delay = [choices, k = size_t(0)](int64_t lo, int64_t) mutable {
+      return k < choices.size() ? choices[k++] : lo;
+    };
   }
-  if (steps >= 0) sc.steps = steps;
-  if (std::string rec = extra_value(o, "record", ""); !rec.empty()) {
-    std::vector<std::string> names;
-    std::stringstream ss(rec);
-    for (std::string name; std::getline(ss, name, ',');)
-      if (!name.empty()) names.push_back(name);
-    for (auto& n : sc.nodes) n.record = names;
-  }
-
+  eval::Scenario sc;
   eval::ScenarioPrograms programs;
-  if (!programs.load(sc, diags)) {
-    print_diagnostics(diags, programs.sources());
-    return kExitError;
-  }
-  // The analyzer's stratification check names the cycle; report it before the evaluator
-  // refuses the program.
-  for (size_t i = 0; i < programs.size(); ++i) {
-    if (i > 0 && &programs.program(i) == &programs.program(i - 1)) continue;
-    ProgramAnalysis analysis(programs.program(i));
-    if (!analysis.stratification().stratifiable()) {
-      print_diagnostics(diags, programs.sources());
-      print_diagnostics(analysis.stratification().diagnostics(), programs.sources());
-      return kExitError;
-    }
-  }
-  if (!eval::check_scenario(sc, programs, diags)) {
-    print_diagnostics(diags, programs.sources());
-    return kExitError;
-  }
+  if (!load_scenario_for_command(o, kRunUsage, sc, programs)) return kExitError;
+  Diagnostics diags;
   auto sim = eval::Simulation::create(sc, programs, sim_options, diags);
   print_diagnostics(diags, programs.sources());
   if (!sim) return kExitError;
+  diags = Diagnostics();
 
   TextPrinter printer(sc, programs);
   std::optional<eval::TraceRecorder> tracer;

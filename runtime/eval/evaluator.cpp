@@ -78,6 +78,8 @@ struct Node::State : CollectionAccess {
   // its first evaluation in a stratum), and the one scan that reads a delta instead.
   std::vector<std::pair<const Expr*, std::string>>* recording = nullptr;
   const Expr* delta_site = nullptr;
+  /// The collections the stratum being evaluated writes.
+  std::set<std::string> stratum_heads;
   const TupleSet* delta_tuples = nullptr;
   Tuple last_inserted;  ///< the tuple insert() stored (a merge of lattice columns may differ)
 
@@ -142,6 +144,11 @@ struct Node::State : CollectionAccess {
   const HelperMethod* helper(const std::string& name) const override {
     for (const auto& h : program.helpers)
       if (h.name == name) return &h;
+    return nullptr;
+  }
+  const ModuleConstant* constant(const std::string& name) const override {
+    for (const auto& c : program.constants)
+      if (c.name == name) return &c;
     return nullptr;
   }
   const Value* lattice_value(const std::string& c) const override {
@@ -573,6 +580,7 @@ struct Node::State : CollectionAccess {
     }
     if (m == "outer" && ops.size() != 2)
       unsupported(call, "outer join of " + std::to_string(ops.size()) + " collections");
+    if (m == "outer") check_outer_right(call, *operands[1]);
     std::vector<Pred> preds;
     auto add_pred = [&](int lo, const std::string& lc, int ro, const std::string& rc,
                         const Expr& where) {
@@ -600,6 +608,16 @@ struct Node::State : CollectionAccess {
     return join_result(ops, rows, m, call.child("block"), raw);
   }
 
+  /// Bud pads an outer join's unmatched left tuples once the stratum's fixpoint is done;
+  /// a right side that grows during this stratum would need that deferral, which the
+  /// evaluator does not do: refused rather than padded too early.
+  void check_outer_right(const Expr& call, const Expr& right) const {
+    std::string c = collection_named(*strip_parens(&right));
+    if (!c.empty() && stratum_heads.count(c))
+      unsupported(call, "outer join whose right side '" + c +
+                            "' grows in the same stratum (Bud pads at the end of the stratum)");
+  }
+
   /// 2011 dialect: join [a, b], [a.x, b.y], ...; leftjoin (nil padding); natjoin [a, b]
   /// (on the columns of the same name).
   Relation eval_join_2011(const Expr& call, const std::string& kind) {
@@ -615,6 +633,12 @@ struct Node::State : CollectionAccess {
     }
     if (kind == "leftjoin" && ops.size() != 2)
       unsupported(call, "leftjoin of " + std::to_string(ops.size()) + " collections");
+    if (kind == "leftjoin") {
+      const Expr* right = nullptr;
+      for (const auto& c : args[0]->children)
+        if (c.type != "[" && c.type != "]" && c.type != ",") right = &c;
+      check_outer_right(call, *right);
+    }
     std::vector<Pred> preds;
     if (kind == "natjoin") {
       if (args.size() > 1) unsupported(*args[1], "natjoin with join columns");
@@ -1225,6 +1249,8 @@ struct Node::State : CollectionAccess {
 
   void run_stratum(const std::vector<int>& rules) {
     if (rules.empty()) return;
+    stratum_heads.clear();
+    for (int id : rules) stratum_heads.insert(program.rules[size_t(id)].lhs);
     if (!options.seminaive) {
       // Naive iteration: every rule again until nothing changes.
       int64_t rounds = 0;
@@ -1441,7 +1467,7 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
     if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
   }
   for (const auto& r : program.rules) {
-    check_supported(r.rhs, r.location.file, diags, program.helpers);
+    check_supported(r.rhs, r.location.file, diags, program.helpers, program.constants);
     auto it = st->colls.find(r.lhs);
     if (it == st->colls.end()) {
       diags.error("calm-eval-error", "rule writes to undeclared collection '" + r.lhs + "'",
@@ -1510,6 +1536,7 @@ StepResult Node::step(const StepInput& input) {
   }
   try {
     s.begin_step(input);
+    s.stratum_heads.clear();
     if (s.budtime == 0)
       for (int id : s.bootstrap_rules) {
         const Rule& r = s.program.rules[size_t(id)];
@@ -1519,6 +1546,7 @@ StepResult Node::step(const StepInput& input) {
           s.apply_deferred(r, out.sent);
       }
     for (const auto& stratum : s.strata) s.run_stratum(stratum);
+    s.stratum_heads.clear();
     for (int id : s.deferred_rules) s.apply_deferred(s.program.rules[size_t(id)], out.sent);
   } catch (const EvalError& e) {
     out.ok = false;

@@ -414,6 +414,15 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     fail(e, "cannot index " + kind_name(o) + " with " + kind_name(i));
   }
   if (t == "call") return eval_call(e, scope);
+  if (t == "constant") {
+    const ModuleConstant* c = collections_.constant(e.text);
+    if (!c) unsupported(e, "constant '" + e.text + "'");
+    if (depth_ > 100) fail(e, "constant '" + e.text + "' defined in terms of itself");
+    Interpreter inner(collections_, c->location.file, local_addr_, budtime_);
+    inner.depth_ = depth_ + 1;
+    Scope none;
+    return inner.eval(c->value, none);
+  }
   if (t == "scope_resolution") {
     // `Bud::SetLattice` as a value (lmap#at's bottom type): its bottom.
     std::string lt = lattice_class_type(e);
@@ -1140,7 +1149,8 @@ namespace {
 struct Checker {
   Diagnostics& diags;
   const std::vector<HelperMethod>& helpers;
-  std::set<std::string> checked;  ///< helpers whose bodies were checked
+  const std::vector<ModuleConstant>& constants;
+  std::set<std::string> checked;  ///< helpers and constants already checked
 
   const HelperMethod* helper(const std::string& name) const {
     for (const auto& h : helpers)
@@ -1178,11 +1188,12 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     return;
   }
   if (e.type == "constant") {
-    if (const HelperMethod* h = helper(e.text)) {
-      check_helper(*h);
-      return;
-    }
-    report("constant '" + e.text + "'");
+    auto c = std::find_if(constants.begin(), constants.end(),
+                          [&](const ModuleConstant& x) { return x.name == e.text; });
+    if (c == constants.end())
+      report("constant '" + e.text + "'");
+    else if (checked.insert("::" + c->name).second)
+      check_node(c->value, c->location.file);
     return;
   }
   if (e.type == "scope_resolution") {
@@ -1226,9 +1237,10 @@ void Checker::check_node(const Expr& e, const std::string& file) {
 }  // namespace
 
 bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags,
-                     const std::vector<HelperMethod>& helpers) {
+                     const std::vector<HelperMethod>& helpers,
+                     const std::vector<ModuleConstant>& constants) {
   size_t before = diags.size();
-  Checker{diags, helpers, {}}.check_node(rhs, file);
+  Checker{diags, helpers, constants, {}}.check_node(rhs, file);
   return diags.size() == before;
 }
 

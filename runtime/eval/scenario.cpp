@@ -127,7 +127,10 @@ class ScenarioReader {
       if (!node.address.empty() && !addresses.insert(node.address).second)
         error(n.contains("address") ? p + "/address" : p + "/name",
               "two nodes share the address \"" + node.address + "\"");
-      if (n.contains("record")) strings(n["record"], p + "/record", node.record);
+      if (n.contains("record")) {
+        strings(n["record"], p + "/record", node.record);
+        node.record_given = true;
+      }
       if (!n.contains("program") || !n["program"].is_object()) {
         error(n.contains("program") ? p + "/program" : p,
               "a node needs a \"program\": {\"files\": [...], \"modules\": [...]}");

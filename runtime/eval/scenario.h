@@ -30,7 +30,8 @@ struct ScenarioNode {
   std::string name;
   std::string address;  ///< ip_port / @local_addr; channel messages are routed by it
   ScenarioProgram program;
-  std::vector<std::string> record;  ///< collections to print and trace; empty: all
+  std::vector<std::string> record;  ///< collections to print and trace
+  bool record_given = false;        ///< false: record every collection
   SourceLocation location;
 };
 

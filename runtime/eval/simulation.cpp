@@ -182,6 +182,14 @@ struct Simulation::State {
   std::set<std::string> warned_addresses;
   /// Contents at chosen steps for expectations that name a step: (expectation) -> tuples.
   std::map<size_t, std::vector<Tuple>> expectation_snapshots;
+  std::function<int64_t(int64_t, int64_t)> choose_delay;
+  int64_t drain_steps = 0;
+  bool provenance = false;
+
+  int64_t delay() {
+    if (choose_delay) return choose_delay(network.min_delay, network.max_delay);
+    return rng.between(network.min_delay, network.max_delay);
+  }
 };
 
 Simulation::Simulation(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -202,10 +210,15 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
   st->network = options.network.value_or(scenario.network);
   st->clock = options.clock.value_or(scenario.clock);
   st->rng = Rng(st->seed);
+  st->choose_delay = options.choose_delay;
+  st->drain_steps = options.drain_steps;
+  st->provenance = options.provenance;
   bool ok = true;
   for (size_t i = 0; i < scenario.nodes.size(); ++i) {
     NodeOptions no;
     no.address = scenario.nodes[i].address;
+    no.provenance = options.provenance;
+    if (scenario.max_facts > 0) no.max_facts = size_t(scenario.max_facts);
     auto node = Node::create(programs.program(i), no, diags);
     if (!node) {
       ok = false;
@@ -269,10 +282,12 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
   std::vector<std::vector<std::string>> all_names(n);
   for (size_t i = 0; i < n; ++i)
     for (const auto& c : st.programs->program(i).collections) all_names[i].push_back(c.name);
+  const bool watch_quiet = sc.until_quiescent || st.drain_steps > 0;
   Snapshot before;
-  if (sc.until_quiescent) before = snapshot(st.nodes, all_names);
+  if (watch_quiet) before = snapshot(st.nodes, all_names);
+  const int64_t limit = sc.steps + st.drain_steps;
 
-  for (int64_t t = 0; t < sc.steps; ++t) {
+  for (int64_t t = 0; t < limit; ++t) {
     bool any_input = false;
     bool any_sent = false;
     std::vector<Delivery> arriving;
@@ -347,7 +362,7 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
           ns.sent.push_back(d);
           continue;
         }
-        d.deliver_at = t + st.rng.between(st.network.min_delay, st.network.max_delay);
+        d.deliver_at = t + st.delay();
         if (st.network.loss > 0 && st.rng.unit() < st.network.loss) {
           d.lost = true;
           ++out.messages_lost;
@@ -358,7 +373,7 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
           Delivery dup = d;
           dup.duplicate = true;
           dup.lost = false;
-          dup.deliver_at = t + st.rng.between(st.network.min_delay, st.network.max_delay);
+          dup.deliver_at = t + st.delay();
           ++out.messages_duplicated;
           ns.sent.push_back(dup);
           st.in_flight.push_back(dup);
@@ -374,18 +389,21 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
       }
     }
     out.steps_run = t + 1;
-    if (sc.until_quiescent) {
+    if (watch_quiet) {
       Snapshot after = snapshot(st.nodes, all_names);
       bool quiet = !any_input && !any_sent && st.in_flight.empty() && t >= last_fact_step &&
                    !has_timers && after == before;
       before = std::move(after);
-      if (quiet) {
-        out.quiesced = true;
+      // Draining stops at quiescence, or once nothing is in flight for periodic programs.
+      bool drained = t + 1 >= sc.steps && st.drain_steps > 0 &&
+                     (quiet || (has_timers && st.in_flight.empty() && !any_sent));
+      if ((sc.until_quiescent && quiet) || drained) {
+        out.quiesced = quiet;
         break;
       }
     }
   }
-  if (sc.until_quiescent && !out.quiesced)
+  if (sc.until_quiescent && !out.quiesced && st.drain_steps == 0)
     out.diagnostics.error("calm-eval-limit",
                           "the scenario did not quiesce within " + std::to_string(sc.steps) +
                               " timesteps" + (has_timers ? " (periodics keep firing)" : "") +

@@ -7,6 +7,7 @@
 // generator (and may be lost or duplicated), so one seed is one delivery schedule and
 // the same seed always gives the same run.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -50,6 +51,12 @@ struct SimulationOptions {
   std::optional<NetworkModel> network;   ///< overrides the scenario's network
   std::optional<ClockModel> clock;       ///< overrides the scenario's clock
   bool provenance = false;               ///< nodes record how each fact was derived
+  /// Chooses each message's delay in [lo, hi] instead of the seeded generator (exhaustive
+  /// exploration enumerates these choices).
+  std::function<int64_t(int64_t lo, int64_t hi)> choose_delay;
+  /// After the scenario's steps, keep running up to this many more timesteps until
+  /// quiescent (so every message in flight arrives); not quiescing is then not an error.
+  int64_t drain_steps = 0;
 };
 
 /// A message in the network: sent by `from` at `sent_at`, delivered to `to` at

@@ -5,7 +5,7 @@
 namespace calm::eval {
 
 std::vector<std::string> recorded_collections(const ScenarioNode& node, const Program& program) {
-  if (!node.record.empty()) return node.record;
+  if (node.record_given) return node.record;
   std::vector<std::string> out;
   for (const auto& c : program.collections)
     if (!c.builtin) out.push_back(c.name);

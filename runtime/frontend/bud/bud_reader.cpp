@@ -817,7 +817,6 @@ class FileReader {
           continue;
         }
         pending_declare = false;
-        if (mod && c.is("assignment")) read_constant(c, *mod);
         visit(c, ns, mod, depth + 1);
       }
       return;
@@ -842,6 +841,10 @@ class FileReader {
       read_method(n, *mod, false);
       return;
     }
+    if (t == "assignment" && mod && n.child_by_field("left").is("constant") &&
+        n.child_by_field("right"))
+      mod->constants.push_back({str(n.child_by_field("left").text()), mod->name,
+                                tree_.to_expr(n.child_by_field("right")), n.location()});
     for (Node c : n.named_children()) visit(c, ns, mod, depth + 1);
   }
 
@@ -900,22 +903,6 @@ class FileReader {
       return true;
     }
     return false;
-  }
-
-  /// `QUORUM_SIZE = 3` in a module body: a constant that rules may read. It is kept as a
-  /// helper without parameters whose body is the right-hand side (not in `methods`).
-  void read_constant(Node assign, ModuleDef& mod) {
-    Node lhs = assign.child_by_field("left");
-    Node rhs = assign.child_by_field("right");
-    if (!lhs || !rhs || !lhs.is("constant")) return;
-    Expr def;
-    def.type = "method";
-    def.line = assign.line();
-    def.column = assign.column();
-    Expr body = tree_.to_expr(rhs);
-    body.field = "body";
-    def.children.push_back(std::move(body));
-    mod.helpers.push_back({str(lhs.text()), mod.name, std::move(def), assign.location()});
   }
 
   void read_method(Node def, ModuleDef& mod, bool declared) {
