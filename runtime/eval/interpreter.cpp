@@ -309,6 +309,9 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     if (!coll.empty()) unsupported(e, "collection '" + coll + "' used as a value inside a block");
     unsupported(e, "identifier '" + e.text + "' (not a block parameter, local or collection)");
   }
+  if (t == "constant") {  // a module constant (`QUORUM_SIZE = 3`), kept as a helper
+    if (const HelperMethod* h = collections_.helper(e.text)) return call_helper(e, *h, {});
+  }
   if (t == "instance_variable") {
     // Bud's own instance variables: the node's address and the current timestep.
     if (e.text == "@local_addr" || e.text == "@ip_port") return local_addr_;
@@ -626,6 +629,14 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     }
     if ((m == "size" || m == "length" || m == "count") && args.empty() && !block)
       return Value::integer(int64_t(tuples.size()));
+    // `coll.map { |t| ... }` (the 2011 carts: `coll.map { }.include? x`): Bud's
+    // collections are Enumerable, so this is an Array of the block's results, nils too.
+    if ((m == "map" || m == "collect") && args.empty() && block) {
+      std::vector<Value> out;
+      for (const auto& tup : tuples)
+        out.push_back(call_block(*block, {Value::array(tup, schema)}, scope));
+      return Value::array(out);
+    }
     if ((m == "cols" || m == "key_cols" || m == "val_cols" || m == "schema") && args.empty() &&
         !block && schema) {
       std::vector<Value> all, keys, vals;
@@ -778,6 +789,14 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
           int64_t k = args[0].as_int(), sz = int64_t(items.size());
           if (k < 0) k += sz;
           return k >= 0 && k < sz ? items[size_t(k)] : Value();
+        }
+        if (m == "fetch" && (n == 1 || n == 2) && !block && args[0].kind() == K::Int) {
+          int64_t k = args[0].as_int(), sz = int64_t(items.size());
+          if (k < 0) k += sz;
+          if (k >= 0 && k < sz) return items[size_t(k)];
+          if (n == 2) return args[1];
+          fail(e, "index " + args[0].inspect() + " outside of array bounds: " +
+                      std::to_string(-sz) + "..." + std::to_string(sz));
         }
         if ((m == "take" || m == "drop" || m == "first" || m == "last") && n == 1 && !block &&
             args[0].kind() == K::Int) {

@@ -150,6 +150,26 @@ TEST_CASE("lattices: a block over an lset maps its elements; imported lattices b
   CHECK(r->node->lattice("m")->inspect() == "<lmax: 7>");
 }
 
+TEST_CASE("module constants, coll.map inside a block (2011 carts), Array#fetch") {
+  auto r =
+      prepare(program(std::string(kAB) + "    scratch :big, [:k]\n    scratch :m, [:k, :seen]\n"
+                                         "    scratch :f, [:k, :x]",
+                      "    big <= a { |t| [t.k] if t.k >= LIMIT }\n"
+                      "    m <= a { |t| [t.k, b.map { |u| u.k }.include?(t.k)] }\n"
+                      "    f <= a { |t| [t.k, [t.v, NAME].fetch(1)] }",
+                      "  LIMIT = 2\n  NAME = \"n\"\n"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, ab_facts()).ok);
+  CHECK(show(r->node->contents("big")) == "[2];");
+  CHECK(show(r->node->contents("m")) == "[1, true];[2, false];");
+  CHECK(show(r->node->contents("f")) == "[1, \"n\"];[2, \"n\"];");
+
+  auto bad = prepare(program("    table :a, [:k]\n    scratch :o, [:k]",
+                             "    o <= a { |t| [t.k] if t.k > MISSING }"));
+  CHECK_FALSE(bad->node);
+  CHECK(first_diag(bad->diags).find("constant 'MISSING'") != std::string::npos);
+}
+
 TEST_CASE("module constants named by rules are evaluated; unknown ones are refused") {
   std::string src =
       "module Consts\n  LIMIT = 2\n  NAMES = [\"a\", \"b\"]\nend\n\nclass T\n  include Bud\n"
