@@ -169,7 +169,9 @@ std::string help_to_troff(const std::string& help) {
   if (i < lines.size() && starts_with(lines[i], "usage: ")) {
     out += ".nf\n";
     for (; i < lines.size() && !lines[i].empty(); ++i) {
-      std::string line = lines[i].substr(std::min<std::size_t>(7, indent_of(lines[i]) + 7));
+      // Drop "usage: ", and the indent of continuation lines aligned under it.
+      const std::size_t cut = i == 0 ? 7 : std::min<std::size_t>(7, indent_of(lines[i]));
+      std::string line = lines[i].substr(cut);
       if (i == 0) {
         // "calm X" in bold.
         const auto second = line.find(' ', line.find(' ') + 1);
@@ -238,7 +240,8 @@ std::string man_page(const std::vector<Command>& commands, const std::string& ve
   out += ".SH SYNOPSIS\n.nf\n";
   for (const auto& c : commands) {
     // The first line of the command's own synopsis.
-    std::string first = lines_of(c.usage).front();
+    const auto usage = lines_of(c.usage);
+    std::string first = usage.empty() ? "" : usage.front();
     if (starts_with(first, "usage: ")) first = first.substr(7);
     const std::string head = "calm " + std::string(c.name);
     if (starts_with(first, head)) first = first.substr(head.size());
