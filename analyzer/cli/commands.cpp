@@ -27,7 +27,8 @@ const char* kModelUsage =
     "                      default: every class that includes Bud, or else every\n"
     "                      module that no other module includes or imports\n"
     "  -I, --include DIR   where `require` looks (besides the file's directories)\n"
-    "  --lang LANG         bud, or syndicate (experimental; .rkt files are Syndicate)\n"
+    "  --lang LANG         bud, syndicate, dedalus or ir; default by extension: .rkt\n"
+    "                      Syndicate, .ded Dedalus, .calm.json the JSON IR, else Bud\n"
     "  --format FMT        text (default) or json\n"
     "  -o, --output FILE   write there instead of stdout\n"
     "\n"
@@ -39,7 +40,7 @@ const char* kReportUsage =
     "Writes the JSON report (docs/report.md): per program the collections, rules,\n"
     "dependency edges, temporal clusters, points of order, sources, sinks and\n"
     "underspecified dataflow, with a source location on everything.\n"
-    "Takes -m, -I and --lang bud|syndicate as `calm model` does.\n"
+    "Takes -m, -I and --lang bud|syndicate|dedalus|ir as `calm model` does.\n"
     "\n"
     "exit status: 0 report written, 2 usage or input error\n";
 

@@ -12,7 +12,7 @@ struct Options {
   std::vector<std::string> modules;
   std::vector<std::string> include_dirs;
   std::string format;  ///< "" = the subcommand's default
-  std::string lang;    ///< --lang: "bud", "syndicate" (experimental), "" = by file extension
+  std::string lang;    ///< --lang: "bud", "syndicate", "dedalus", "ir", "" = by file extension
   std::string output;  ///< "" or "-" = stdout
   bool help = false;
   std::vector<std::string> extra;  ///< subcommand-specific flags, as "name=value"

@@ -78,6 +78,8 @@ struct Node::State : CollectionAccess {
   // its first evaluation in a stratum), and the one scan that reads a delta instead.
   std::vector<std::pair<const Expr*, std::string>>* recording = nullptr;
   const Expr* delta_site = nullptr;
+  /// The collections the stratum being evaluated writes.
+  std::set<std::string> stratum_heads;
   const TupleSet* delta_tuples = nullptr;
   Tuple last_inserted;  ///< the tuple insert() stored (a merge of lattice columns may differ)
 
@@ -142,6 +144,11 @@ struct Node::State : CollectionAccess {
   const HelperMethod* helper(const std::string& name) const override {
     for (const auto& h : program.helpers)
       if (h.name == name) return &h;
+    return nullptr;
+  }
+  const ModuleConstant* constant(const std::string& name) const override {
+    for (const auto& c : program.constants)
+      if (c.name == name) return &c;
     return nullptr;
   }
   const Value* lattice_value(const std::string& c) const override {
@@ -573,6 +580,7 @@ struct Node::State : CollectionAccess {
     }
     if (m == "outer" && ops.size() != 2)
       unsupported(call, "outer join of " + std::to_string(ops.size()) + " collections");
+    if (m == "outer") check_outer_right(call, *operands[1]);
     std::vector<Pred> preds;
     auto add_pred = [&](int lo, const std::string& lc, int ro, const std::string& rc,
                         const Expr& where) {
@@ -600,6 +608,16 @@ struct Node::State : CollectionAccess {
     return join_result(ops, rows, m, call.child("block"), raw);
   }
 
+  /// Bud pads an outer join's unmatched left tuples once the stratum's fixpoint is done;
+  /// a right side that grows during this stratum would need that deferral, which the
+  /// evaluator does not do: refused rather than padded too early.
+  void check_outer_right(const Expr& call, const Expr& right) const {
+    std::string c = collection_named(*strip_parens(&right));
+    if (!c.empty() && stratum_heads.count(c))
+      unsupported(call, "outer join whose right side '" + c +
+                            "' grows in the same stratum (Bud pads at the end of the stratum)");
+  }
+
   /// 2011 dialect: join [a, b], [a.x, b.y], ...; leftjoin (nil padding); natjoin [a, b]
   /// (on the columns of the same name).
   Relation eval_join_2011(const Expr& call, const std::string& kind) {
@@ -615,6 +633,12 @@ struct Node::State : CollectionAccess {
     }
     if (kind == "leftjoin" && ops.size() != 2)
       unsupported(call, "leftjoin of " + std::to_string(ops.size()) + " collections");
+    if (kind == "leftjoin") {
+      const Expr* right = nullptr;
+      for (const auto& c : args[0]->children)
+        if (c.type != "[" && c.type != "]" && c.type != ",") right = &c;
+      check_outer_right(call, *right);
+    }
     std::vector<Pred> preds;
     if (kind == "natjoin") {
       if (args.size() > 1) unsupported(*args[1], "natjoin with join columns");
@@ -1000,7 +1024,69 @@ struct Node::State : CollectionAccess {
           Relation g = eval_group(e, eval_coll(*recv));
           return block ? map_block(g, *block, "map", raw) : g;
         }
-        if (m == "sort" && !block && !e.child("arguments")) return eval_coll(*recv);  // a set
+        if (m == "sort" && !e.child("arguments")) {
+          // Sorted tuples: the order matters only to a following each_with_index.
+          Relation rel = eval_coll(*recv);
+          if (!block) return rel;
+          std::vector<size_t> order(rel.tuples.size());
+          for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+          Interpreter ip = interp();
+          std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+            Value c = ip.call_block(
+                *block,
+                {Value::array(rel.tuples[x], rel.schema), Value::array(rel.tuples[y], rel.schema)},
+                {});
+            if (c.kind() != Value::Kind::Int) fail(*block, "sort block returned " + c.inspect());
+            return c.as_int() < 0;
+          });
+          Relation out{rel.schema, {}, {}, false};
+          for (size_t i : order) {
+            out.tuples.push_back(rel.tuples[i]);
+            if (prov()) out.why.push_back(i < rel.why.size() ? rel.why[i] : Premises{});
+          }
+          return out;
+        }
+        if (m == "each_with_index" && !e.child("arguments")) {
+          // [tuple, index] in sorted order; Bud's order without `sort` is arbitrary.
+          const Expr* inner_call = strip_parens(recv);
+          if (inner_call->type != "call" || !inner_call->child("method") ||
+              inner_call->child("method")->text != "sort")
+            unsupported(e, "each_with_index without sort (Bud's order is arbitrary)");
+          Relation rel = eval_coll(*recv);
+          Relation out;
+          for (size_t i = 0; i < rel.tuples.size(); ++i) {
+            out.tuples.push_back(
+                {Value::array(rel.tuples[i], rel.schema), Value::integer(int64_t(i))});
+            if (prov()) out.why.push_back(i < rel.why.size() ? rel.why[i] : Premises{});
+          }
+          return block ? map_block(out, *block, "map", raw) : out;
+        }
+        if (m == "rename") {
+          // rename(:name, [keys] => [values]) or rename(:name, [cols]) { |t| ... }: the
+          // same tuples, new columns.
+          auto args = args_of(e);
+          std::vector<std::string> cols;
+          for (size_t i = 1; i < args.size(); ++i) {
+            if (args[i]->type != "pair" && args[i]->type != "array")
+              unsupported(*args[i], "rename argument '" + args[i]->type + "'");
+            std::vector<const Expr*> sides = {args[i]};
+            if (args[i]->type == "pair") sides = {args[i]->child("key"), args[i]->child("value")};
+            for (const Expr* side : sides) {
+              if (!side || side->type != "array")
+                unsupported(*args[i], "rename columns not in [...]");
+              for (const auto& c : side->children) {
+                if (c.type == "[" || c.type == "]" || c.type == ",") continue;
+                if (c.type != "simple_symbol") unsupported(c, "rename column '" + c.type + "'");
+                cols.push_back(strip_colon(c.text));
+              }
+            }
+          }
+          if (args.empty() || args[0]->type != "simple_symbol" || cols.empty())
+            unsupported(e, "rename arguments (expected :name, [keys] => [values])");
+          Relation rel = eval_coll(*recv);
+          rel.schema = make_schema(cols);
+          return block ? map_block(rel, *block, "map", raw) : rel;
+        }
         if ((m == "lefts" || m == "rights") && !e.child("arguments")) {
           // (a * b).matches.lefts: one operand of each join row.
           Relation rows = eval_coll(*recv);
@@ -1225,6 +1311,8 @@ struct Node::State : CollectionAccess {
 
   void run_stratum(const std::vector<int>& rules) {
     if (rules.empty()) return;
+    stratum_heads.clear();
+    for (int id : rules) stratum_heads.insert(program.rules[size_t(id)].lhs);
     if (!options.seminaive) {
       // Naive iteration: every rule again until nothing changes.
       int64_t rounds = 0;
@@ -1441,7 +1529,7 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
     if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
   }
   for (const auto& r : program.rules) {
-    check_supported(r.rhs, r.location.file, diags, program.helpers);
+    check_supported(r.rhs, r.location.file, diags, program.helpers, program.constants);
     auto it = st->colls.find(r.lhs);
     if (it == st->colls.end()) {
       diags.error("calm-eval-error", "rule writes to undeclared collection '" + r.lhs + "'",
@@ -1510,6 +1598,7 @@ StepResult Node::step(const StepInput& input) {
   }
   try {
     s.begin_step(input);
+    s.stratum_heads.clear();
     if (s.budtime == 0)
       for (int id : s.bootstrap_rules) {
         const Rule& r = s.program.rules[size_t(id)];
@@ -1519,6 +1608,7 @@ StepResult Node::step(const StepInput& input) {
           s.apply_deferred(r, out.sent);
       }
     for (const auto& stratum : s.strata) s.run_stratum(stratum);
+    s.stratum_heads.clear();
     for (int id : s.deferred_rules) s.apply_deferred(s.program.rules[size_t(id)], out.sent);
   } catch (const EvalError& e) {
     out.ok = false;

@@ -12,13 +12,16 @@ namespace calm::eval {
 namespace {
 
 const std::set<std::string> kCollectionMethods = {
-    "map",      "pro",       "collect",  "flat_map", "select",   "reject",     "pairs",
-    "lefts",    "rights",    "matches",  "combos",   "notin",    "group",      "argmin",
-    "argmax",   "argagg",    "payloads", "keys",     "values",   "join",       "include?",
-    "exists?",  "empty?",    "any?",     "none?",    "length",   "size",       "count",
-    "sum",      "min",       "max",      "avg",      "accum",    "accum_pair", "bool_and",
-    "bool_or",  "choose",    "outer",    "reduce",   "inject",   "flatten",    "natjoin",
-    "leftjoin", "outerjoin", "schema",   "cols",     "key_cols", "val_cols"};
+    "map",      "pro",      "collect",  "flat_map",   "select",
+    "reject",   "pairs",    "lefts",    "rights",     "matches",
+    "combos",   "notin",    "group",    "argmin",     "argmax",
+    "argagg",   "payloads", "keys",     "values",     "join",
+    "include?", "exists?",  "empty?",   "any?",       "none?",
+    "length",   "size",     "count",    "sum",        "min",
+    "max",      "avg",      "accum",    "accum_pair", "bool_and",
+    "bool_or",  "choose",   "outer",    "reduce",     "inject",
+    "flatten",  "natjoin",  "leftjoin", "outerjoin",  "schema",
+    "cols",     "key_cols", "val_cols", "rename",     "each_with_index"};
 
 /// Methods of Bud's lattice values (see eval/lattice.h) and their constructors.
 const std::set<std::string> kLatticeMethods = {
@@ -306,8 +309,13 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     if (!coll.empty()) unsupported(e, "collection '" + coll + "' used as a value inside a block");
     unsupported(e, "identifier '" + e.text + "' (not a block parameter, local or collection)");
   }
+  if (t == "constant") {  // a module constant (`QUORUM_SIZE = 3`), kept as a helper
+    if (const HelperMethod* h = collections_.helper(e.text)) return call_helper(e, *h, {});
+  }
   if (t == "instance_variable") {
-    if (e.text == "@local_addr") return local_addr_;
+    // Bud's own instance variables: the node's address and the current timestep.
+    if (e.text == "@local_addr" || e.text == "@ip_port") return local_addr_;
+    if (e.text == "@budtime") return Value::integer(budtime_);
     unsupported(e, "instance variable '" + e.text + "'");
   }
   if (t == "parenthesized_statements" || t == "block_body" || t == "body_statement" ||
@@ -411,6 +419,15 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     fail(e, "cannot index " + kind_name(o) + " with " + kind_name(i));
   }
   if (t == "call") return eval_call(e, scope);
+  if (t == "constant") {
+    const ModuleConstant* c = collections_.constant(e.text);
+    if (!c) unsupported(e, "constant '" + e.text + "'");
+    if (depth_ > 100) fail(e, "constant '" + e.text + "' defined in terms of itself");
+    Interpreter inner(collections_, c->location.file, local_addr_, budtime_);
+    inner.depth_ = depth_ + 1;
+    Scope none;
+    return inner.eval(c->value, none);
+  }
   if (t == "scope_resolution") {
     // `Bud::SetLattice` as a value (lmap#at's bottom type): its bottom.
     std::string lt = lattice_class_type(e);
@@ -612,6 +629,14 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     }
     if ((m == "size" || m == "length" || m == "count") && args.empty() && !block)
       return Value::integer(int64_t(tuples.size()));
+    // `coll.map { |t| ... }` (the 2011 carts: `coll.map { }.include? x`): Bud's
+    // collections are Enumerable, so this is an Array of the block's results, nils too.
+    if ((m == "map" || m == "collect") && args.empty() && block) {
+      std::vector<Value> out;
+      for (const auto& tup : tuples)
+        out.push_back(call_block(*block, {Value::array(tup, schema)}, scope));
+      return Value::array(out);
+    }
     if ((m == "cols" || m == "key_cols" || m == "val_cols" || m == "schema") && args.empty() &&
         !block && schema) {
       std::vector<Value> all, keys, vals;
@@ -764,6 +789,14 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
           int64_t k = args[0].as_int(), sz = int64_t(items.size());
           if (k < 0) k += sz;
           return k >= 0 && k < sz ? items[size_t(k)] : Value();
+        }
+        if (m == "fetch" && (n == 1 || n == 2) && !block && args[0].kind() == K::Int) {
+          int64_t k = args[0].as_int(), sz = int64_t(items.size());
+          if (k < 0) k += sz;
+          if (k >= 0 && k < sz) return items[size_t(k)];
+          if (n == 2) return args[1];
+          fail(e, "index " + args[0].inspect() + " outside of array bounds: " +
+                      std::to_string(-sz) + "..." + std::to_string(sz));
         }
         if ((m == "take" || m == "drop" || m == "first" || m == "last") && n == 1 && !block &&
             args[0].kind() == K::Int) {
@@ -1121,7 +1154,8 @@ namespace {
 struct Checker {
   Diagnostics& diags;
   const std::vector<HelperMethod>& helpers;
-  std::set<std::string> checked;  ///< helpers whose bodies were checked
+  const std::vector<ModuleConstant>& constants;
+  std::set<std::string> checked;  ///< helpers and constants already checked
 
   const HelperMethod* helper(const std::string& name) const {
     for (const auto& h : helpers)
@@ -1154,12 +1188,18 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     report("'" + e.type + "'");
     return;
   }
-  if (e.type == "instance_variable" && e.text != "@local_addr") {
+  if (e.type == "instance_variable" && e.text != "@local_addr" && e.text != "@ip_port" &&
+      e.text != "@budtime") {
     report("instance variable '" + e.text + "'");
     return;
   }
   if (e.type == "constant") {
-    report("constant '" + e.text + "'");
+    auto c = std::find_if(constants.begin(), constants.end(),
+                          [&](const ModuleConstant& x) { return x.name == e.text; });
+    if (c == constants.end())
+      report("constant '" + e.text + "'");
+    else if (checked.insert("::" + c->name).second)
+      check_node(c->value, c->location.file);
     return;
   }
   if (e.type == "scope_resolution") {
@@ -1203,9 +1243,10 @@ void Checker::check_node(const Expr& e, const std::string& file) {
 }  // namespace
 
 bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags,
-                     const std::vector<HelperMethod>& helpers) {
+                     const std::vector<HelperMethod>& helpers,
+                     const std::vector<ModuleConstant>& constants) {
   size_t before = diags.size();
-  Checker{diags, helpers, {}}.check_node(rhs, file);
+  Checker{diags, helpers, constants, {}}.check_node(rhs, file);
   return diags.size() == before;
 }
 

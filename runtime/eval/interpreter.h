@@ -52,6 +52,11 @@ class CollectionAccess {
     (void)name;
     return nullptr;
   }
+  /// A constant of the program's modules (`QUORUM_SIZE = 3`), or nullptr.
+  virtual const ModuleConstant* constant(const std::string& name) const {
+    (void)name;
+    return nullptr;
+  }
 };
 
 /// Local variables of a block (parameters and assignments).
@@ -102,9 +107,10 @@ std::string lattice_class_type(const Expr& e);
 
 /// Checks statically that every node of a right-hand side is in the supported subset;
 /// adds one "calm-eval-unsupported" error per unsupported construct. A call of one of
-/// `helpers` is accepted and the helper's body checked (once) the same way. Returns true
-/// when there is none.
+/// `helpers` is accepted and the helper's body checked (once) the same way, and so is a
+/// constant of `constants` and its value. Returns true when there is none.
 bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags,
-                     const std::vector<HelperMethod>& helpers = {});
+                     const std::vector<HelperMethod>& helpers = {},
+                     const std::vector<ModuleConstant>& constants = {});
 
 }  // namespace calm::eval

@@ -2,15 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <memory>
-#include <set>
+#include <map>
 #include <sstream>
 
-#include "frontend/bud/bud_reader.h"
-#include "frontend/bud/composer.h"
-#include "frontend/ruby/syntax_tree.h"
-#include "frontend/syndicate/syndicate_loader.h"
-#include "frontend/syndicate/syndicate_reader.h"
+#include "frontend/front_end.h"
 
 namespace fs = std::filesystem;
 
@@ -47,27 +42,6 @@ SourceLocation offset_location(const std::string& path, const std::string& text,
     }
   }
   return {path, line, col};
-}
-
-/// Gems and standard libraries that programs require but calm does not need.
-bool is_external_library(const std::string& req) {
-  static const std::set<std::string> libs = {
-      "bud",      "rubygems",   "test/unit",    "minitest",    "minitest/autorun",
-      "set",      "socket",     "time",         "pp",          "json",
-      "yaml",     "digest",     "digest/md5",   "digest/sha1", "securerandom",
-      "timeout",  "thread",     "fileutils",    "tempfile",    "tmpdir",
-      "open3",    "optparse",   "benchmark",    "zookeeper",   "dbm",
-      "gdbm",     "msgpack",    "eventmachine", "getoptlong",  "etc",
-      "date",     "stringio",   "logger",       "ostruct",     "matrix",
-      "prime",    "bigdecimal", "readline",     "backports",   "simplecov",
-      "anise",    "enumerator", "zlib",         "uri",         "net/http",
-      "open-uri", "erb"};
-  if (libs.count(req)) return true;
-  static const std::set<std::string> prefixes = {"bud/", "test/", "minitest/", "rubygems/",
-                                                 "time_hack/"};
-  for (const auto& p : prefixes)
-    if (req.rfind(p, 0) == 0) return true;
-  return false;
 }
 
 }  // namespace
@@ -124,116 +98,17 @@ bool validate_source_text(const std::string& path, std::string& text, Diagnostic
 
 LoadResult load_programs(const LoadOptions& options) {
   LoadResult result;
-  std::vector<std::unique_ptr<ruby::SyntaxTree>> trees;
-  std::set<std::string> seen;
-  std::vector<std::pair<std::string, SourceLocation>> queue;
-  // Syndicate files (`.rkt`, or --lang syndicate) have their own front end.
-  if (!options.lang.empty() && options.lang != "bud" && options.lang != "syndicate") {
-    result.diagnostics.error("calm-io-error",
-                             "unknown language '" + options.lang + "' (bud or syndicate)", {});
+  if (!options.lang.empty() && !find_front_end(options.lang)) {
+    result.diagnostics.error(
+        "calm-io-error", "unknown language '" + options.lang + "' (" + front_end_names() + ")", {});
     return result;
   }
-  std::vector<std::string> syndicate_files;
-  for (const auto& f : options.files) {
-    if (syndicate::is_syndicate_file(f, options.lang))
-      syndicate_files.push_back(f);
-    else
-      queue.push_back({f, SourceLocation{f, 0, 0}});
-  }
-  if (!syndicate_files.empty()) {
-    syndicate::load_syndicate_files(syndicate_files, options, result);
-    if (queue.empty()) return result;
-  }
-  size_t given = queue.size();
-
-  // Parse the given files, then (transitively) what they require.
-  for (size_t qi = 0; qi < queue.size(); ++qi) {
-    const std::string path = queue[qi].first;
-    std::error_code ec;
-    std::string canon = fs::weakly_canonical(path, ec).string();
-    if (ec) canon = path;
-    if (seen.count(canon)) continue;
-    seen.insert(canon);
-    std::string text;
-    if (auto mem = options.memory_files.find(path); mem != options.memory_files.end()) {
-      text = mem->second;
-      if (!validate_source_text(path, text, result.diagnostics)) continue;
-    } else if (!read_source_file(path, text, result.diagnostics)) {
-      continue;
-    }
-    result.sources[path] = text;
-    trees.push_back(std::make_unique<ruby::SyntaxTree>(path, std::move(text)));
-    if (!options.follow_requires) continue;
-    // Find requires cheaply with a throwaway read (names only).
-    bud::ReaderContext probe_ctx;
-    Diagnostics ignore;
-    SourceFile probe = bud::read_bud_file(*trees.back(), probe_ctx, ignore);
-    for (const Require& req : probe.requires_) {
-      if (is_external_library(req.path)) continue;
-      std::string rel = req.path;
-      if (rel.size() < 3 || rel.substr(rel.size() - 3) != ".rb") rel += ".rb";
-      std::vector<fs::path> bases;
-      fs::path dir = fs::path(path).parent_path();
-      if (req.path.rfind("./", 0) == 0) {
-        bases.push_back(dir);
-      } else {
-        for (const auto& inc : options.include_dirs) bases.push_back(inc);
-        fs::path d = dir;
-        for (int up = 0; up < 4; ++up) {
-          bases.push_back(d);
-          if (!d.has_parent_path() || d.parent_path() == d) break;
-          d = d.parent_path();
-        }
-      }
-      bool found = false;
-      for (const auto& b : bases) {
-        fs::path cand = b / rel;
-        if (options.memory_files.count(cand.lexically_normal().string())) {
-          queue.push_back({cand.lexically_normal().string(), req.location});
-          found = true;
-          break;
-        }
-        if (fs::is_regular_file(cand, ec)) {
-          queue.push_back({cand.lexically_normal().string(), req.location});
-          found = true;
-          break;
-        }
-      }
-      if (!found)
-        result.diagnostics.warning("calm-unresolved-require",
-                                   "cannot find '" + req.path +
-                                       "' (searched the file's directory, its parents and -I); "
-                                       "its modules are not loaded",
-                                   req.location);
-    }
-  }
-
-  bud::ReaderContext ctx;
-  ctx.lattice_kinds = bud::builtin_lattice_kinds();
-  for (const auto& t : trees) bud::scan_names(*t, ctx);
-  std::set<std::string> given_paths;
-  for (size_t i = 0; i < given && i < queue.size(); ++i) given_paths.insert(queue[i].first);
-  for (const auto& t : trees)
-    result.files.push_back(bud::read_bud_file(*t, ctx, result.diagnostics));
-
-  bud::Composer composer(result.files, result.diagnostics);
-  auto finish = [&](Program p) {
-    for (const auto& [kind, methods] : ctx.user_lattice_monotone)
-      p.user_lattices[kind] = std::vector<std::string>(methods.begin(), methods.end());
-    result.programs.push_back(std::move(p));
-  };
-  if (!options.modules.empty()) {
-    if (auto p = composer.compose(options.modules)) finish(std::move(*p));
-    return result;
-  }
-  // Default programs come from the given files only, not from what they require.
-  std::set<std::string> defined_in_given;
-  for (const SourceFile& f : result.files)
-    if (given_paths.count(f.path))
-      for (const ModuleDef& m : f.modules) defined_in_given.insert(m.name);
-  for (const std::string& root : composer.default_roots(defined_in_given)) {
-    if (auto p = composer.compose({root})) finish(std::move(*p));
-  }
+  // Each front end reads its files, in the order of the table.
+  std::map<const FrontEnd*, std::vector<std::string>> by_front_end;
+  for (const auto& f : options.files) by_front_end[&front_end_for(f, options.lang)].push_back(f);
+  for (const FrontEnd& fe : front_ends())
+    if (auto it = by_front_end.find(&fe); it != by_front_end.end())
+      fe.load(it->second, options, result);
   return result;
 }
 

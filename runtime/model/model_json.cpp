@@ -21,6 +21,7 @@ json collection_to_json(const Collection& c) {
   if (!c.args.empty()) j["args"] = c.args;
   j["module"] = c.module;
   if (c.builtin) j["builtin"] = true;
+  if (c.schema_inferred) j["schema_inferred"] = true;
   j["location"] = location_to_json(c.location);
   return j;
 }
@@ -35,6 +36,7 @@ json rule_to_json(const Rule& r) {
   j["block"] = r.block;
   if (r.bootstrap) j["bootstrap"] = true;
   j["location"] = location_to_json(r.location);
+  j["op_location"] = location_to_json(r.op_location);
   json refs = json::array();
   for (const Reference& ref : r.refs) {
     json jr;
@@ -61,6 +63,7 @@ json program_to_json(const Program& p) {
   json rs = json::array();
   for (const Rule& r : p.rules) rs.push_back(rule_to_json(r));
   j["rules"] = std::move(rs);
+  if (!p.user_lattices.empty()) j["user_lattices"] = p.user_lattices;
   return j;
 }
 

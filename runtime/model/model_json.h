@@ -1,6 +1,9 @@
 #pragma once
 
-// The program model as JSON (`calm model --format json`) and as text.
+// The program model as JSON (`calm model --format json`) and as text. The JSON is also
+// the program IR (docs/program-ir.md): the IR front end (frontend/ir/) reads it back,
+// and printing what it read gives the same bytes, so every field written here is read
+// there.
 
 #include <nlohmann/json.hpp>
 #include <string>

@@ -183,6 +183,14 @@ struct HelperMethod {
   SourceLocation location;
 };
 
+/// A constant of a module (`QUORUM_SIZE = 3`): the evaluator reads it when a rule names it.
+struct ModuleConstant {
+  std::string name;
+  std::string module;
+  Expr value;  ///< the right-hand side
+  SourceLocation location;
+};
+
 struct RawBlock {
   std::string name;
   bool bootstrap = false;
@@ -202,6 +210,7 @@ struct ModuleDef {
   std::vector<RawBlock> blocks;
   std::vector<std::string> methods;  ///< other `def`s (helpers)
   std::vector<HelperMethod> helpers;  ///< their definitions
+  std::vector<ModuleConstant> constants;
   SourceLocation location;
   /// Problems in this module's declarations and rules: reported only when the
   /// module is part of a program (like Bud, which compiles only what it runs).
@@ -234,6 +243,9 @@ struct Program {
   /// Helper methods visible to the program's rules, one per name (Ruby's method lookup:
   /// the class first, then the modules it includes).
   std::vector<HelperMethod> helpers;
+  /// Constants visible to the program's rules, one per name (the class first, then the
+  /// modules it includes).
+  std::vector<ModuleConstant> constants;
 
   const Collection* find(const std::string& name) const;
 };

@@ -57,7 +57,7 @@ module DestructiveCart
   # Plain Ruby helper, not Bloom: remove one occurrence of item.
   def delete_one(items, item)
     i = items.index(item)
-    i.nil? ? items : items[0...i] + items[(i + 1)..-1]
+    i.nil? ? items : items.take(i) + items.drop(i + 1)
   end
 end
 

@@ -45,7 +45,7 @@ module RevealQuorum
   end
 
   bloom :vote do
-    ballots <= ballot_chan { |b| b.voter }
+    ballots <= ballot_chan { |b| [b.voter] }
     result_chan <~ ballot_chan { |b| [RESULT_ADDR] if ballots.reveal.size == QUORUM_SIZE } # expect: point-of-order ballots -> result_chan
   end
 end

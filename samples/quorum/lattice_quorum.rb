@@ -22,9 +22,9 @@ module LatticeQuorum
   end
 
   bloom :vote do
-    ballots <= ballot_chan { |b| b.voter }
+    ballots <= ballot_chan { |b| [b.voter] }
     tally <= ballots.size
     quorum_reached <= tally.gt_eq(QUORUM_SIZE)
-    result_chan <~ quorum_reached.when_true { [RESULT_ADDR] }
+    result_chan <~ quorum_reached.when_true { [[RESULT_ADDR]] }
   end
 end

@@ -1,7 +1,8 @@
 // The commands shown in README.md and docs/guide.md, run as a reader would run them.
 //
-// Every ```console block of those files holds commands, lines starting with "$ calm ",
-// each followed by the output it prints (stdout and stderr together). The test runs the
+// Every ```console block of those files holds commands, lines starting with "$ calm "
+// (or "$ echo ", to write a small input file), each followed by the output it prints
+// (stdout and stderr together). The test runs the
 // commands of a file in order, with the built calm, in a scratch directory where
 // `samples`, `docs` and `tests` are links to the repository's (so paths read as from the
 // repository root and files written with -o land in the scratch directory), and compares
@@ -26,7 +27,8 @@ namespace {
 
 struct ConsoleCommand {
   int line = 0;                       ///< where the "$ calm" line is in the Markdown file
-  std::string command;                ///< after "$ calm "
+  std::string command;                ///< after "$ calm " (or "$ echo ")
+  bool echo = false;                  ///< an `echo` command, run by the shell as written
   std::vector<std::string> expected;  ///< the output lines shown under it
 };
 
@@ -55,7 +57,12 @@ std::vector<ConsoleCommand> console_commands(const std::string& markdown) {
     if (line.rfind("$ ", 0) == 0) {
       ConsoleCommand c;
       c.line = n;
-      if (line.rfind("$ calm ", 0) == 0) c.command = line.substr(7);
+      if (line.rfind("$ calm ", 0) == 0) {
+        c.command = line.substr(7);
+      } else if (line.rfind("$ echo ", 0) == 0) {
+        c.command = line.substr(2);
+        c.echo = true;
+      }
       out.push_back(c);
     } else if (!out.empty()) {
       out.back().expected.push_back(line);
@@ -111,17 +118,18 @@ std::set<std::string> check_console_blocks(const std::string& file) {
     const std::string where = file + ":" + std::to_string(c.line);
     CAPTURE(where);
     if (c.command.empty()) {
-      FAIL_CHECK(where << ": a console block runs something other than calm");
+      FAIL_CHECK(where << ": a console block runs something other than calm or echo");
       continue;
     }
     std::vector<std::string> actual;
-    for (const auto& l : lines_of(run_in(dir.path(), calm + c.command).out))
+    for (const auto& l : lines_of(run_in(dir.path(), (c.echo ? "" : calm) + c.command).out))
       actual.push_back(rtrim(l));
     CHECK_MESSAGE(matches(c.expected, 0, actual, 0),
-                  where << ": `calm " << c.command << "` prints\n"
+                  where << ": `" << (c.echo ? "" : "calm ") << c.command << "` prints\n"
                         << joined(actual) << "but the document shows\n"
                         << joined(c.expected));
     // A picture of the guide: compare the DOT with the committed one.
+    if (c.echo) continue;
     const fs::path out = output_of(c.command);
     if (out.extension() != ".svg") continue;
     const fs::path dot =
@@ -133,7 +141,7 @@ std::set<std::string> check_console_blocks(const std::string& file) {
     CHECK_MESSAGE(r.status == 0, r.out);
     const bool same = read_text(dir.path() / "diagram.dot") == read_text(dot);
     CHECK_MESSAGE(same, where << ": `calm " << again << "` differs from " << dot.string()
-                              << "; regenerate the guide's images with scripts/guide_images.sh");
+                              << "; regenerate them with: bash docs/images/guide/regenerate.sh");
     compared.insert(dot.filename().string());
   }
   return compared;
@@ -142,14 +150,16 @@ std::set<std::string> check_console_blocks(const std::string& file) {
 TEST_CASE("the console blocks parse into commands and their output") {
   const auto cs = console_commands(
       "text\n```console\n$ calm check a.rb\nline 1\n...\n$ calm graph a.rb -o a.svg\n```\n"
-      "```sh\n$ calm model x\n```\n```console\n$ ls\n```\n");
-  REQUIRE(cs.size() == 3);
+      "```sh\n$ calm model x\n```\n```console\n$ ls\n$ echo '{}' > f.json\n```\n");
+  REQUIRE(cs.size() == 4);
   CHECK(cs[0].line == 3);
   CHECK(cs[0].command == "check a.rb");
   CHECK(cs[0].expected == std::vector<std::string>{"line 1", "..."});
   CHECK(cs[1].command == "graph a.rb -o a.svg");
   CHECK(cs[1].expected.empty());
   CHECK(cs[2].command.empty());
+  CHECK(cs[3].command == "echo '{}' > f.json");
+  CHECK(cs[3].echo);
   CHECK(output_of("graph a.rb -m X -o kvs.svg --legend") == "kvs.svg");
   CHECK(output_of("check a.rb") == "");
 }

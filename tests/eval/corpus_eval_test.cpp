@@ -2,7 +2,8 @@
 // is either prepared or refused with located diagnostics, and a prepared one runs its
 // bootstrap timestep and two more without a crash (a failed step says why). Prints how
 // many programs are refused and the most common reasons (docs/evaluator.md records
-// them). Skipped, saying so, when the corpus is absent.
+// them). Every prepared program also runs with the naive iteration, which must agree with
+// semi-naive evaluation after every step. Skipped, saying so, when the corpus is absent.
 
 #include <doctest/doctest.h>
 
@@ -47,7 +48,7 @@ TEST_CASE("corpus: the evaluator prepares or refuses every program, and runs wit
   for (const auto& e : fs::recursive_directory_iterator(corpus))
     if (e.is_regular_file() && e.path().extension() == ".rb") files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
-  int programs = 0, prepared = 0, refused = 0, ran = 0, failed_steps = 0;
+  int programs = 0, prepared = 0, refused = 0, ran = 0, failed_steps = 0, differences = 0;
   std::map<std::string, int> reasons, step_reasons;
   std::map<std::string, std::string> step_example;  ///< reason -> one location
   for (const auto& f : files) {
@@ -73,8 +74,24 @@ TEST_CASE("corpus: the evaluator prepares or refuses every program, and runs wit
         continue;
       }
       ++prepared;
+      // The same program with the naive iteration must agree after every step.
+      NodeOptions naive_options = no;
+      naive_options.seminaive = false;
+      Diagnostics naive_diags;
+      auto naive = Node::create(p, naive_options, naive_diags);
+      REQUIRE(naive);
       for (int i = 0; i < 3; ++i) {
         StepResult res = node->step({});
+        StepResult naive_res = naive->step({});
+        CHECK(res.ok == naive_res.ok);
+        CHECK(res.sent == naive_res.sent);
+        if (res.ok && naive_res.ok) {
+          for (const auto& c : p.collections)
+            if (node->contents(c.name) != naive->contents(c.name)) {
+              ++differences;
+              FAIL_CHECK("semi-naive and naive differ on '" << c.name << "' at step " << i);
+            }
+        }
         if (!res.ok) {
           ++failed_steps;
           REQUIRE_FALSE(res.diagnostics.items().empty());
@@ -91,6 +108,7 @@ TEST_CASE("corpus: the evaluator prepares or refuses every program, and runs wit
   CHECK(programs > 100);
   CHECK(prepared + refused == programs);
   CHECK(prepared > 0);
+  CHECK(differences == 0);
   std::vector<std::pair<int, std::string>> top;
   for (const auto& [r, n] : reasons) top.push_back({-n, r});
   std::sort(top.begin(), top.end());

@@ -149,3 +149,137 @@ TEST_CASE("lattices: a block over an lset maps its elements; imported lattices b
   CHECK(show(r->node->contents("t1")) == "[1, 5];[2, 5];");
   CHECK(r->node->lattice("m")->inspect() == "<lmax: 7>");
 }
+
+TEST_CASE("module constants, coll.map inside a block (2011 carts), Array#fetch") {
+  auto r =
+      prepare(program(std::string(kAB) + "    scratch :big, [:k]\n    scratch :m, [:k, :seen]\n"
+                                         "    scratch :f, [:k, :x]",
+                      "    big <= a { |t| [t.k] if t.k >= LIMIT }\n"
+                      "    m <= a { |t| [t.k, b.map { |u| u.k }.include?(t.k)] }\n"
+                      "    f <= a { |t| [t.k, [t.v, NAME].fetch(1)] }",
+                      "  LIMIT = 2\n  NAME = \"n\"\n"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, ab_facts()).ok);
+  CHECK(show(r->node->contents("big")) == "[2];");
+  CHECK(show(r->node->contents("m")) == "[1, true];[2, false];");
+  CHECK(show(r->node->contents("f")) == "[1, \"n\"];[2, \"n\"];");
+
+  auto bad = prepare(program("    table :a, [:k]\n    scratch :o, [:k]",
+                             "    o <= a { |t| [t.k] if t.k > MISSING }"));
+  CHECK_FALSE(bad->node);
+  CHECK(first_diag(bad->diags).find("constant 'MISSING'") != std::string::npos);
+}
+
+TEST_CASE("module constants named by rules are evaluated; unknown ones are refused") {
+  std::string src =
+      "module Consts\n  LIMIT = 2\n  NAMES = [\"a\", \"b\"]\nend\n\nclass T\n  include Bud\n"
+      "  include Consts\n  SCALE = LIMIT * 10\n  state do\n    table :a, [:k]\n"
+      "    scratch :o, [:k, :s, :n]\n  end\n  bloom do\n"
+      "    o <= a { |t| [t.k, SCALE, NAMES.size] if t.k < LIMIT }\n  end\nend\n";
+  auto r = prepare(src, {}, "t.rb", "T");
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1)}}, {"a", {I(3)}}}).ok);
+  CHECK(show(r->node->contents("o")) == "[1, 20, 2];");
+  auto bad =
+      prepare(program("    table :a, [:k]\n    scratch :o, [:k]", "    o <= a { |t| [NOPE] }"));
+  CHECK_FALSE(bad->node);
+  CHECK(first_diag(bad->diags) ==
+        "calm-eval-unsupported 8:19 unsupported construct constant 'NOPE'");
+}
+
+TEST_CASE("refused when the rule runs: 2011 joins out of reach, eqjoin on names, lattice blocks") {
+  auto at_step = [](const std::string& src, const std::string& module = "") {
+    auto r = prepare(src, {}, "t.rb", module);
+    REQUIRE(r->node);
+    auto res = step(*r);
+    CHECK_FALSE(res.ok);
+    return first_diag(res.diagnostics);
+  };
+  std::string head2011 =
+      "class T\n  include Bud\n  def state\n    table :r, ['k'], ['x']\n"
+      "    table :s, ['k'], ['y']\n    table :u, ['k'], ['z']\n    scratch :o, ['k']\n  end\n\n"
+      "  declare\n  def rules\n";
+  CHECK(
+      at_step(
+          head2011 +
+          "    o <= leftjoin([r, s, u], [r.k, s.k, u.k]).map { |a, b, c| [a.k] }\n  end\nend\n") ==
+      "calm-eval-unsupported 12:10 unsupported construct leftjoin of 3 collections");
+  CHECK(at_step(head2011 +
+                "    o <= natjoin([r, s], [r.k, s.k]).map { |a, b| [a.k] }\n  end\nend\n") ==
+        "calm-eval-unsupported 12:26 unsupported construct natjoin with join columns");
+  CHECK(at_step(program("    lset :a\n    lset :b\n    lset :c",
+                        "    c <= a.eqjoin(b, {:x => :y}) { |p, q| p }",
+                        "  bootstrap do\n    a <= [[1]]\n    b <= [[1]]\n  end\n")) ==
+        "calm-eval-unsupported 9:10 unsupported construct eqjoin predicates on field names (use "
+        "column indexes)");
+  CHECK(at_step(program("    lmax :m\n    scratch :o, [:v]", "    o <= m { |v| [v] }")) ==
+        "calm-eval-unsupported 8:10 unsupported construct a block applied to lmax 'm'");
+}
+
+TEST_CASE("refused: user-defined lattice types") {
+  std::string src =
+      "class MyLat < Bud::Lattice\n  wrapper_name :lfoo\n  def merge(i)\n    self\n  end\nend\n\n"
+      "class T\n  include Bud\n  state do\n    lfoo :x\n    scratch :s, [:v]\n  end\n"
+      "  bloom do\n    x <= s { |t| t.v }\n  end\nend\n";
+  auto r = prepare(src, {}, "t.rb", "T");
+  CHECK_FALSE(r->node);
+  CHECK(first_diag(r->diags) ==
+        "calm-eval-unsupported 15:5 unsupported construct user-defined lattice type 'lfoo' of 'x'");
+}
+
+TEST_CASE("refused: a 2011 leftjoin whose right side grows in the same stratum") {
+  // (`.outer` puts its right side in an earlier stratum: the graph treats it as a negation.)
+  std::string src =
+      "class T\n  include Bud\n  def state\n    table :r, ['k']\n    table :s, ['k']\n"
+      "    scratch :o, ['k', 'm']\n  end\n\n  declare\n  def rules\n"
+      "    s <= r.map { |t| [t.k] if t.k > 1 }\n"
+      "    o <= leftjoin([r, s], [r.k, s.k]).map { |a, b| [a.k, b.k] }\n  end\nend\n";
+  auto r = prepare(src);
+  REQUIRE(r->node);
+  auto res = step(*r, {{"r", {I(1)}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics) ==
+        "calm-eval-unsupported 12:10 unsupported construct outer join whose right side 's' "
+        "grows in the same stratum (Bud pads at the end of the stratum)");
+}
+
+TEST_CASE("Bud's instance variables @budtime and @ip_port; others are refused") {
+  NodeOptions o;
+  o.address = "10.0.0.1:7";
+  auto r = prepare(program("    table :a, [:k]\n    scratch :o, [:k, :t, :addr]",
+                           "    o <= a { |x| [x.k, @budtime, @ip_port] }"),
+                   o);
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1)}}}).ok);
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("o")) == "[1, 1, \"10.0.0.1:7\"];");
+  auto bad =
+      prepare(program("    table :a, [:k]\n    scratch :o, [:k]", "    o <= a { |x| [@nick] }"));
+  CHECK_FALSE(bad->node);
+  CHECK(first_diag(bad->diags) ==
+        "calm-eval-unsupported 8:19 unsupported construct instance variable '@nick'");
+}
+
+TEST_CASE("sort with a comparator, each_with_index after sort, rename") {
+  auto r = prepare(
+      program("    table :a, [:k] => [:v]\n    scratch :idx, [:i, :t]\n    scratch :byv, [:i, :k]\n"
+              "    scratch :ren, [:x, :y]\n    scratch :bad, [:t, :i]",
+              "    idx <= a.sort.each_with_index.map { |t, i| [i, t] }\n"
+              "    byv <= a.sort { |x, y| y.v <=> x.v }.each_with_index { |t, i| [i, t.k] }\n"
+              "    ren <= a.rename(:r2, [:x] => [:y]) { |t| [t.y, t.x] if t.x > 1 }\n"
+              "    bad <= a.rename(:r3, [:p, :q]).group([:q], count)"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1), S("b")}}, {"a", {I(2), S("a")}}, {"a", {I(3), S("c")}}}).ok);
+  CHECK(show(r->node->contents("idx")) == "[0, [1, \"b\"]];[1, [2, \"a\"]];[2, [3, \"c\"]];");
+  CHECK(show(r->node->contents("byv")) == "[0, 3];[1, 1];[2, 2];");
+  CHECK(show(r->node->contents("ren")) == "[\"a\", 2];[\"c\", 3];");
+  CHECK(show(r->node->contents("bad")) == "[\"a\", 1];[\"b\", 1];[\"c\", 1];");
+  auto unsorted = prepare(
+      program("    table :a, [:k]\n    scratch :o, [:t, :i]", "    o <= a.each_with_index"));
+  REQUIRE(unsorted->node);
+  auto res = step(*unsorted, {{"a", {I(1)}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics) ==
+        "calm-eval-unsupported 8:10 unsupported construct each_with_index without sort (Bud's "
+        "order is arbitrary)");
+}

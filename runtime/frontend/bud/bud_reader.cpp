@@ -841,6 +841,10 @@ class FileReader {
       read_method(n, *mod, false);
       return;
     }
+    if (t == "assignment" && mod && n.child_by_field("left").is("constant") &&
+        n.child_by_field("right"))
+      mod->constants.push_back({str(n.child_by_field("left").text()), mod->name,
+                                tree_.to_expr(n.child_by_field("right")), n.location()});
     for (Node c : n.named_children()) visit(c, ns, mod, depth + 1);
   }
 

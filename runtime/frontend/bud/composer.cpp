@@ -445,6 +445,7 @@ Composer::Composer(const std::vector<SourceFile>& files, Diagnostics& diags)
         std::erase_if(into.helpers, [&](const HelperMethod& x) { return x.name == h.name; });
         into.helpers.push_back(h);
       }
+      into.constants.insert(into.constants.end(), m.constants.begin(), m.constants.end());
       // A later definition of a block with the same name replaces the earlier one.
       for (const RawBlock& b : m.blocks) {
         auto same = std::find_if(into.blocks.begin(), into.blocks.end(), [&](const RawBlock& x) {
@@ -532,6 +533,10 @@ std::optional<Program> Composer::compose(const std::vector<std::string>& module_
       if (std::none_of(p.helpers.begin(), p.helpers.end(),
                        [&](const HelperMethod& x) { return x.name == h.name; }))
         p.helpers.push_back(h);
+    for (const ModuleConstant& c : m->constants)
+      if (std::none_of(p.constants.begin(), p.constants.end(),
+                       [&](const ModuleConstant& x) { return x.name == c.name; }))
+        p.constants.push_back(c);
   }
   p.collections = std::move(impl.collections);
   std::sort(p.collections.begin(), p.collections.end(),

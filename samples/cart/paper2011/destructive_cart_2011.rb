@@ -56,7 +56,7 @@ module DestructiveCart
   # Not a Bloom method (no `declare`): a plain Ruby helper.
   def delete_one(items, item)
     i = items.index(item)
-    i.nil? ? items : items[0...i] + items[(i + 1)..-1]
+    i.nil? ? items : items.take(i) + items.drop(i + 1)
   end
 end
 

@@ -1,0 +1,36 @@
+#include "frontend/dedalus/dedalus_loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "frontend/dedalus/dedalus_translator.h"
+#include "frontend/front_end.h"
+
+namespace calm::dedalus {
+
+void load_dedalus_files(const std::vector<std::string>& files, const LoadOptions& options,
+                        LoadResult& result) {
+  std::set<std::string> found;
+  for (const std::string& path : files) {
+    std::string text;
+    if (!read_input_file(path, options, result, text)) continue;
+    result.files.push_back(SourceFile{path, {}, {}});
+    const std::string name = std::filesystem::path(path).stem().string();
+    found.insert(name);
+    const bool wanted =
+        options.modules.empty() ||
+        std::find(options.modules.begin(), options.modules.end(), name) != options.modules.end();
+    if (!wanted) continue;
+    if (auto p = read_dedalus_program(path, text, name, result.diagnostics))
+      result.programs.push_back(std::move(*p));
+  }
+  for (const std::string& m : options.modules)
+    if (!found.count(m))
+      result.diagnostics.error(
+          "calm-unknown-module",
+          "no Dedalus program named '" + m + "' (a Dedalus program is named after its file)",
+          SourceLocation{files.empty() ? "" : files.front(), 0, 0});
+}
+
+}  // namespace calm::dedalus

@@ -1,0 +1,54 @@
+#include "frontend/ir/ir_loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "frontend/front_end.h"
+#include "frontend/ir/ir_reader.h"
+
+namespace calm::ir {
+
+namespace {
+
+/// Adds the source files an IR program points at (the Bud or Dedalus files it was
+/// exported from), when they are readable, so diagnostics can quote their lines.
+void quote_sources(const Program& p, LoadResult& result) {
+  std::set<std::string> files = {p.location.file};
+  for (const Collection& c : p.collections) files.insert(c.location.file);
+  for (const Rule& r : p.rules) files.insert(r.location.file);
+  for (const std::string& f : files) {
+    if (f.empty() || result.sources.count(f)) continue;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(f, ec)) continue;
+    std::string text;
+    Diagnostics ignored;  // a file that cannot be quoted is not an error
+    if (read_source_file(f, text, ignored)) result.sources[f] = std::move(text);
+  }
+}
+
+}  // namespace
+
+void load_ir_files(const std::vector<std::string>& files, const LoadOptions& options,
+                   LoadResult& result) {
+  std::set<std::string> found;
+  for (const std::string& path : files) {
+    std::string text;
+    if (!read_input_file(path, options, result, text)) continue;
+    result.files.push_back(SourceFile{path, {}, {}});
+    for (Program& p : read_ir_programs(path, text, result.diagnostics)) {
+      found.insert(p.name);
+      quote_sources(p, result);
+      if (options.modules.empty() || std::find(options.modules.begin(), options.modules.end(),
+                                               p.name) != options.modules.end())
+        result.programs.push_back(std::move(p));
+    }
+  }
+  if (result.diagnostics.has_errors()) return;  // a broken file names no programs
+  for (const std::string& m : options.modules)
+    if (!found.count(m))
+      result.diagnostics.error("calm-unknown-module", "no program named '" + m + "' in the IR",
+                               SourceLocation{files.empty() ? "" : files.front(), 0, 0});
+}
+
+}  // namespace calm::ir
