@@ -136,6 +136,9 @@ std::string text_report(const std::string& scenario, const VerifyResult& r) {
     out << "  replay: " << replay(scenario, r, w.seed_a, w.choices_a) << "\n";
     out << "          " << replay(scenario, r, w.seed_b, w.choices_b) << "\n";
   }
+  if (r.outputs.empty())
+    out << "\nnothing to check: no program of the scenario has an output (an output interface,\n"
+           "or a channel or stdio it writes); the labels are claims about outputs only\n";
   size_t unsound = 0, witnessed = 0, unobserved = 0, held = 0;
   for (const auto& o : r.outputs) {
     unsound += o.verdict == Verdict::Unsound;

@@ -144,7 +144,8 @@ class ProvenanceObserver : public Observer {
       steps.push_back(p);
     }
   }
-  void explain(const eval::NodeStep& s, const std::string& coll, const Tuple& t, int depth) {
+  void explain(const eval::NodeStep& s, const std::string& coll, const Tuple& t, int depth,
+               int64_t parent_step = -1) {
     if (depth > 12 || steps.size() >= 40) return;
     std::string key = coll + eval::inspect(t);
     if (!seen_.insert(key).second) return;
@@ -156,7 +157,13 @@ class ProvenanceObserver : public Observer {
     p.step = s.step;
     auto d = s.state->derivation(coll, t);
     std::vector<std::pair<std::string, Tuple>> premises;
-    if (!d) {
+    const Collection* decl = analyses_[s.node]->program().find(coll);
+    if (!d && decl && decl->kind == CollectionKind::Channel) {
+      // A message combined in an earlier timestep: channels are emptied after each step.
+      p.how = "message";
+      p.step = parent_step;
+      p.points = sender_points(s.node, coll);
+    } else if (!d) {
       p.how = "unknown";
     } else {
       p.step = d->budtime;
@@ -173,7 +180,7 @@ class ProvenanceObserver : public Observer {
       premises = d->premises;
     }
     steps.push_back(p);
-    for (const auto& [pc, pt] : premises) explain(s, pc, pt, depth + 1);
+    for (const auto& [pc, pt] : premises) explain(s, pc, pt, depth + 1, p.step);
   }
 
   size_t target_;
