@@ -3,12 +3,13 @@
 // reliable delivery over a lossy network). Prints one table: facts derived per second
 // and time per timestep. `cmake --build build --target bench_eval`.
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <random>
 #include <set>
-#include <sys/resource.h>
 
 #include "eval/evaluator.h"
 #include "eval/scenario.h"
@@ -102,7 +103,8 @@ Row closure(size_t edges, bool seminaive) {
   return row;
 }
 
-Row simulate(const std::string& name, const std::string& size, Scenario sc, const std::string& count) {
+Row simulate(const std::string& name, const std::string& size, Scenario sc,
+             const std::string& count) {
   ScenarioPrograms programs;
   Diagnostics diags;
   Row row;
@@ -138,13 +140,17 @@ ScenarioNode node(const std::string& name, const std::string& file, const std::s
 
 Scenario replicated_puts(const std::string& root, size_t puts) {
   Scenario sc;
-  for (const char* r : {"r1", "r2", "r3"}) sc.nodes.push_back(node(r, root + "/samples/kvs/kvs.rb", "ReplicatedKVSNode"));
+  for (const char* r : {"r1", "r2", "r3"})
+    sc.nodes.push_back(node(r, root + "/samples/kvs/kvs.rb", "ReplicatedKVSNode"));
   for (size_t i = 0; i < 3; ++i)
     for (size_t j = 0; j < 3; ++j)
-      if (i != j) sc.facts.push_back({i, 0, "add_member", {Value::string(sc.nodes[j].address)}, {}});
+      if (i != j)
+        sc.facts.push_back({i, 0, "add_member", {Value::string(sc.nodes[j].address)}, {}});
   // 20 puts per timestep at each replica, distinct keys (puts to one key in one step conflict).
   for (size_t p = 0; p < puts; ++p)
-    sc.facts.push_back({p % 3, int64_t(1 + p / 60), "kvput",
+    sc.facts.push_back({p % 3,
+                        int64_t(1 + p / 60),
+                        "kvput",
                         {Value::string("client"), Value::string("k" + std::to_string(p)),
                          Value::integer(int64_t(p)), Value::string("v")},
                         {}});
@@ -159,7 +165,9 @@ Scenario reliable(const std::string& root, size_t messages) {
   sc.nodes.push_back(node("sender", file, "ReliableDelivery"));
   sc.nodes.push_back(node("receiver", file, "ReliableDelivery"));
   for (size_t m = 0; m < messages; ++m)
-    sc.facts.push_back({0, int64_t(m / 50), "pipe_in",
+    sc.facts.push_back({0,
+                        int64_t(m / 50),
+                        "pipe_in",
                         {Value::string("receiver:7000"), Value::string("sender:7000"),
                          Value::integer(int64_t(m)), Value::string("payload")},
                         {}});

@@ -121,8 +121,8 @@ int run_run(const std::vector<std::string>& args) {
     for (std::string item; std::getline(ss, item, ',');) {
       int64_t d = 0;
       if (!parse_count(item, 1, 1000, d)) {
-        std::cerr << "calm: --delays expects comma-separated delays from 1 to 1000, not '"
-                  << delays << "'\n";
+        std::cerr << "calm: --delays expects comma-separated delays from 1 to 1000, not '" << delays
+                  << "'\n";
         return kExitError;
       }
       choices.push_back(d);
@@ -165,9 +165,9 @@ int run_run(const std::vector<std::string>& args) {
     if (r.held) continue;
     ++failed;
     const auto& x = sc.expect[r.index];
-    std::string msg = "expectation failed: node '" + sc.nodes[x.node].name + "', " +
-                      x.collection + (x.step ? " after timestep " + std::to_string(*x.step)
-                                             : std::string(" at the end"));
+    std::string msg =
+        "expectation failed: node '" + sc.nodes[x.node].name + "', " + x.collection +
+        (x.step ? " after timestep " + std::to_string(*x.step) : std::string(" at the end"));
     if (x.step && *x.step >= outcome.steps_run)
       msg += ": the run stopped after " + std::to_string(outcome.steps_run) + " timesteps";
     for (const auto& t : r.missing) msg += "\n  missing    " + eval::inspect(t);

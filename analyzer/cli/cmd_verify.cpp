@@ -75,7 +75,8 @@ std::string text_report(const std::string& scenario, const VerifyResult& r) {
   std::ostringstream out;
   out << "calm verify " << scenario << ": " << r.schedules_run << " schedules";
   if (r.exhaustive)
-    out << (r.exhaustive_complete ? " (every delay choice)" : " (exhaustive, cut short by the bound)");
+    out << (r.exhaustive_complete ? " (every delay choice)"
+                                  : " (exhaustive, cut short by the bound)");
   out << ", message delays " << r.network.min_delay << ".." << r.network.max_delay;
   if (r.network.duplicate > 0) out << ", duplication " << r.network.duplicate;
   out << "\n";
@@ -88,7 +89,9 @@ std::string text_report(const std::string& scenario, const VerifyResult& r) {
     wn = std::max(wn, o.node.size());
     wo = std::max(wo, o.output.size());
   }
-  auto pad = [](std::string s, size_t w) { return s + std::string(w > s.size() ? w - s.size() : 0, ' '); };
+  auto pad = [](std::string s, size_t w) {
+    return s + std::string(w > s.size() ? w - s.size() : 0, ' ');
+  };
   out << "\n" << pad("node", wn) << "  " << pad("output", wo) << "  label  distinct  result\n";
   bool composed = false;
   for (const auto& o : r.outputs)
@@ -103,8 +106,9 @@ std::string text_report(const std::string& scenario, const VerifyResult& r) {
   for (const auto& o : r.outputs) {
     if (!o.witness) continue;
     const Witness& w = *o.witness;
-    out << "\n" << (o.verdict == Verdict::Unsound ? "UNSOUND: " : "witness: ") << o.node << "."
-        << o.output << " (labelled " << label_name(o.label) << ") differs between "
+    out << "\n"
+        << (o.verdict == Verdict::Unsound ? "UNSOUND: " : "witness: ") << o.node << "." << o.output
+        << " (labelled " << label_name(o.label) << ") differs between "
         << (r.exhaustive ? "schedules " : "seeds ") << w.seed_a << " and " << w.seed_b << "\n";
     if (w.final_differs) out << "  the same facts came out, in another order; at the end:\n";
     out << "  only with " << w.seed_a << ": " << facts_text(w.only_a) << "\n";
@@ -117,7 +121,9 @@ std::string text_report(const std::string& scenario, const VerifyResult& r) {
         out << "    " << std::string(size_t(p.depth) * 2, ' ') << p.collection << " "
             << eval::inspect(p.fact) << " on " << p.node << ": ";
         if (p.how == "rule" || p.how == "deferred" || p.how == "sent")
-          out << (p.how == "sent" ? "sent by" : p.how == "deferred" ? "deferred by" : "derived by")
+          out << (p.how == "sent"       ? "sent by"
+                  : p.how == "deferred" ? "deferred by"
+                                        : "derived by")
               << " the rule at " << to_string(p.location) << " (timestep " << p.step << ")";
         else if (p.how == "input")
           out << "a scenario input (timestep " << p.step << ")";
@@ -127,10 +133,12 @@ std::string text_report(const std::string& scenario, const VerifyResult& r) {
           out << "no recorded derivation";
         out << "\n";
         for (const auto& pt : p.points)
-          out << "    " << std::string(size_t(p.depth) * 2, ' ') << "  point of order: " << pt << "\n";
+          out << "    " << std::string(size_t(p.depth) * 2, ' ') << "  point of order: " << pt
+              << "\n";
       }
-      out << "  " << (w.reaches_point_of_order ? "reaches a point of order the report predicted"
-                                               : "reaches no point of order the report predicted")
+      out << "  "
+          << (w.reaches_point_of_order ? "reaches a point of order the report predicted"
+                                       : "reaches no point of order the report predicted")
           << "\n";
     }
     out << "  replay: " << replay(scenario, r, w.seed_a, w.choices_a) << "\n";
@@ -146,7 +154,8 @@ std::string text_report(const std::string& scenario, const VerifyResult& r) {
     unobserved += o.verdict == Verdict::NotObserved;
     held += o.verdict == Verdict::Held;
   }
-  out << "\n" << r.outputs.size() << " outputs: " << held << " held, " << witnessed
+  out << "\n"
+      << r.outputs.size() << " outputs: " << held << " held, " << witnessed
       << " order-sensitive and witnessed, " << unobserved << " order-sensitive but not observed in "
       << (r.schedules_run - r.schedules_failed) << " schedules, " << unsound << " unsound\n";
   if (unsound)
@@ -263,8 +272,9 @@ int run_verify(const std::vector<std::string>& args) {
         return;
       }
       int width = 30, filled = int(width * done / total);
-      std::cerr << "\r[" << std::string(size_t(filled), '=') << std::string(size_t(width - filled), ' ')
-                << "] " << done << "/" << total << std::flush;
+      std::cerr << "\r[" << std::string(size_t(filled), '=')
+                << std::string(size_t(width - filled), ' ') << "] " << done << "/" << total
+                << std::flush;
     };
   Diagnostics diags;
   auto result = verify(sc, programs, vo, diags);
@@ -286,7 +296,7 @@ int run_verify(const std::vector<std::string>& args) {
 }  // namespace
 
 constinit const Command kVerifyCommand = {
-    "verify", "check the report's labels by running a scenario under many schedules",
-    kVerifyUsage, run_verify};
+    "verify", "check the report's labels by running a scenario under many schedules", kVerifyUsage,
+    run_verify};
 
 }  // namespace calm::cli

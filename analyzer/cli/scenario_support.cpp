@@ -48,8 +48,8 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
   const std::string steps_text = extra_value(o, "steps", "");
   int64_t steps = -1;
   if (!steps_text.empty() && !parse_count(steps_text, 0, eval::kMaxScenarioSteps, steps)) {
-    std::cerr << "calm: --steps expects a number of timesteps from 0 to "
-              << eval::kMaxScenarioSteps << ", not '" << steps_text << "'\n";
+    std::cerr << "calm: --steps expects a number of timesteps from 0 to " << eval::kMaxScenarioSteps
+              << ", not '" << steps_text << "'\n";
     return false;
   }
   eval::ScenarioProgram cli_program;
@@ -83,8 +83,7 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
       std::cerr << "calm: name a scenario (--scenario S.json) or the program FILES\n\n" << usage;
       return false;
     }
-    sc = eval::single_node_scenario(cli_program, extra_value(o, "address", "localhost:12345"),
-                                    0);
+    sc = eval::single_node_scenario(cli_program, extra_value(o, "address", "localhost:12345"), 0);
     if (!facts_path.empty() && !eval::add_facts_file(sc, 0, facts_path, diags)) {
       print_diagnostics(diags, {});
       return false;

@@ -12,10 +12,14 @@ namespace calm {
 
 const char* to_string(Verdict v) {
   switch (v) {
-    case Verdict::Held: return "held";
-    case Verdict::Unsound: return "UNSOUND";
-    case Verdict::Witnessed: return "witnessed";
-    case Verdict::NotObserved: return "not observed";
+    case Verdict::Held:
+      return "held";
+    case Verdict::Unsound:
+      return "UNSOUND";
+    case Verdict::Witnessed:
+      return "witnessed";
+    case Verdict::NotObserved:
+      return "not observed";
   }
   return "?";
 }
@@ -83,7 +87,10 @@ class ProvenanceObserver : public Observer {
  public:
   ProvenanceObserver(const std::vector<Watched>& watched, size_t target, Tuple fact,
                      const eval::Scenario& sc, const std::vector<const ProgramAnalysis*>& analyses)
-      : Observer(watched, false), target_(target), fact_(std::move(fact)), sc_(sc),
+      : Observer(watched, false),
+        target_(target),
+        fact_(std::move(fact)),
+        sc_(sc),
         analyses_(analyses) {}
 
   void on_new_fact(size_t w, const eval::NodeStep& s, const Tuple& t) override {
@@ -119,8 +126,8 @@ class ProvenanceObserver : public Observer {
         if (r.lhs != channel || r.op != RuleOp::Async) continue;
         for (const auto& pt : analyses_[j]->points_of_order().for_rule(r.id))
           out.push_back(pt.from + " -> " + pt.to + " (" + to_string(pt.kind) + ") at " +
-                        to_string(pt.location) + ", in the sender's program (" +
-                        sc_.nodes[j].name + ")");
+                        to_string(pt.location) + ", in the sender's program (" + sc_.nodes[j].name +
+                        ")");
       }
     }
     return out;
@@ -170,10 +177,18 @@ class ProvenanceObserver : public Observer {
       p.rule = d->rule;
       p.location = d->location;
       switch (d->kind) {
-        case eval::Derivation::Rule: p.how = "rule"; break;
-        case eval::Derivation::Input: p.how = "input"; break;
-        case eval::Derivation::Message: p.how = "message"; break;
-        case eval::Derivation::Deferred: p.how = "deferred"; break;
+        case eval::Derivation::Rule:
+          p.how = "rule";
+          break;
+        case eval::Derivation::Input:
+          p.how = "input";
+          break;
+        case eval::Derivation::Message:
+          p.how = "message";
+          break;
+        case eval::Derivation::Deferred:
+          p.how = "deferred";
+          break;
       }
       p.points = points_for(s.node, d->rule, coll);
       if (d->kind == eval::Derivation::Message) p.points = sender_points(s.node, coll);
@@ -198,8 +213,8 @@ struct RunResult {
 };
 
 RunResult run_one(const eval::Scenario& sc, const eval::ScenarioPrograms& programs,
-                  const std::vector<Watched>& watched, eval::SimulationOptions so,
-                  bool sequences, Observer* custom = nullptr) {
+                  const std::vector<Watched>& watched, eval::SimulationOptions so, bool sequences,
+                  Observer* custom = nullptr) {
   RunResult r;
   Diagnostics diags;
   auto sim = eval::Simulation::create(sc, programs, so, diags);
@@ -228,8 +243,8 @@ RunResult run_one(const eval::Scenario& sc, const eval::ScenarioPrograms& progra
 std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::ScenarioPrograms& programs,
                                    const VerifyOptions& options, Diagnostics& diags) {
   VerifyResult result;
-  result.network = options.network.value_or(
-      sc.network_given ? sc.network : eval::NetworkModel{1, 3, 0, 0});
+  result.network =
+      options.network.value_or(sc.network_given ? sc.network : eval::NetworkModel{1, 3, 0, 0});
   result.exhaustive = options.exhaustive;
 
   // The report's claims, per node.
@@ -276,7 +291,8 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
     }
   }
   std::map<std::pair<size_t, std::string>, Label> own_label;
-  for (size_t w = 0; w < watched.size(); ++w) own_label[{watched[w].node, watched[w].output}] = own[w];
+  for (size_t w = 0; w < watched.size(); ++w)
+    own_label[{watched[w].node, watched[w].output}] = own[w];
   std::sort(watched.begin(), watched.end(), [&](const Watched& a, const Watched& b) {
     return std::tie(sc.nodes[a.node].name, a.output) < std::tie(sc.nodes[b.node].name, b.output);
   });
@@ -321,8 +337,8 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
     std::mutex progress_mutex;
     auto worker = [&]() {
       for (size_t i = next++; i < options.schedules; i = next++) {
-        runs[i] = run_one(sc, programs, watched, base_options(options.first_seed + i),
-                          options.sequences);
+        runs[i] =
+            run_one(sc, programs, watched, base_options(options.first_seed + i), options.sequences);
         size_t d = ++done;
         if (options.progress) {
           std::lock_guard<std::mutex> lock(progress_mutex);
@@ -337,7 +353,9 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
     for (auto& t : threads) t.join();
   }
   result.schedules_run = runs.size();
-  auto seed_of = [&](size_t i) { return options.exhaustive ? uint64_t(i) : options.first_seed + i; };
+  auto seed_of = [&](size_t i) {
+    return options.exhaustive ? uint64_t(i) : options.first_seed + i;
+  };
   std::vector<size_t> good;
   for (size_t i = 0; i < runs.size(); ++i) {
     if (runs[i].ok) {
@@ -369,8 +387,10 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
     std::optional<size_t> a, b;
     for (size_t i : good) {
       distinct.insert(runs[i].obs[w]);
-      if (!a) a = i;
-      else if (!b && runs[i].obs[w] != runs[*a].obs[w]) b = i;
+      if (!a)
+        a = i;
+      else if (!b && runs[i].obs[w] != runs[*a].obs[w])
+        b = i;
     }
     v.distinct = distinct.size();
     bool claims_determinism = x.label == Label::Confluent || x.label == Label::Async;
@@ -411,8 +431,10 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
       // Provenance of the first differing fact, in the schedule that has it.
       bool from_a = !wit.only_a.empty();
       std::optional<Tuple> fact;
-      if (from_a) fact = wit.only_a.front();
-      else if (!wit.only_b.empty()) fact = wit.only_b.front();
+      if (from_a)
+        fact = wit.only_a.front();
+      else if (!wit.only_b.empty())
+        fact = wit.only_b.front();
       if (fact) {
         size_t run = from_a ? *a : *b;
         eval::SimulationOptions so = base_options(seed_of(run));

@@ -23,7 +23,7 @@
 namespace calm {
 
 struct VerifyOptions {
-  size_t schedules = 200;        ///< random schedules (seeds first_seed, first_seed + 1, ...)
+  size_t schedules = 200;  ///< random schedules (seeds first_seed, first_seed + 1, ...)
   uint64_t first_seed = 1;
   bool exhaustive = false;       ///< enumerate every delay choice (bounded by max_schedules)
   size_t max_schedules = 20000;  ///< bound for the exhaustive mode
@@ -66,7 +66,7 @@ struct Witness {
   std::vector<int64_t> choices_a, choices_b;
   std::vector<eval::Tuple> only_a, only_b;
   bool final_differs = false;  ///< the same facts came out; only_a/only_b are of the final contents
-  std::optional<int64_t> first_step;  ///< with sequences: the first timestep that differs
+  std::optional<int64_t> first_step;       ///< with sequences: the first timestep that differs
   std::vector<ProvenanceStep> provenance;  ///< of the first differing fact, in schedule a or b
   bool provenance_from_a = true;
   bool reaches_point_of_order = false;
@@ -95,7 +95,7 @@ struct OutputVerdict {
 
 struct VerifyResult {
   size_t schedules_run = 0;
-  size_t schedules_failed = 0;       ///< a node's step failed (key conflict, limit, ...)
+  size_t schedules_failed = 0;        ///< a node's step failed (key conflict, limit, ...)
   std::vector<std::string> failures;  ///< the first few failures, with their seeds
   bool exhaustive = false;
   bool exhaustive_complete = false;  ///< every schedule was enumerated

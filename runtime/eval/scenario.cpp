@@ -27,15 +27,19 @@ class ScenarioReader {
               {"description", "nodes", "steps", "until_quiescent", "seed", "network", "clock",
                "inputs", "expect", "max_facts"});
     read_nodes(root);
-    if (root.contains("steps")) integer(root["steps"], "/steps", 0, kMaxScenarioSteps, s_.steps);
-    else error("", "missing \"steps\": how many timesteps to run (the limit with until_quiescent)");
-    if (root.contains("until_quiescent")) boolean(root["until_quiescent"], "/until_quiescent", s_.until_quiescent);
+    if (root.contains("steps"))
+      integer(root["steps"], "/steps", 0, kMaxScenarioSteps, s_.steps);
+    else
+      error("", "missing \"steps\": how many timesteps to run (the limit with until_quiescent)");
+    if (root.contains("until_quiescent"))
+      boolean(root["until_quiescent"], "/until_quiescent", s_.until_quiescent);
     if (root.contains("seed")) {
       int64_t seed = 1;
       integer(root["seed"], "/seed", 0, INT64_MAX, seed);
       s_.seed = uint64_t(seed);
     }
-    if (root.contains("max_facts")) integer(root["max_facts"], "/max_facts", 1, INT64_MAX, s_.max_facts);
+    if (root.contains("max_facts"))
+      integer(root["max_facts"], "/max_facts", 1, INT64_MAX, s_.max_facts);
     if (root.contains("network")) read_network(root["network"]);
     if (root.contains("clock")) read_clock(root["clock"]);
     if (root.contains("inputs")) read_inputs(root["inputs"]);
@@ -54,7 +58,8 @@ class ScenarioReader {
       if (allowed.count(k)) continue;
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      error(pointer_append(pointer, k), "unknown key \"" + k + "\" (expected one of: " + list + ")");
+      error(pointer_append(pointer, k),
+            "unknown key \"" + k + "\" (expected one of: " + list + ")");
     }
   }
   bool integer(const json& j, const std::string& p, int64_t lo, int64_t hi, int64_t& out) {
@@ -62,7 +67,8 @@ class ScenarioReader {
     int64_t v = j.get<int64_t>();
     if (j.is_number_unsigned() && j.get<uint64_t>() > uint64_t(INT64_MAX)) v = INT64_MAX;
     if (v < lo || v > hi)
-      return error(p, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi)),
+      return error(p,
+                   "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi)),
              false;
     out = v;
     return true;
@@ -71,7 +77,8 @@ class ScenarioReader {
     if (!j.is_number()) return error(p, "expected a number"), false;
     double v = j.get<double>();
     if (v < lo || v > hi)
-      return error(p, "expected a number from " + json(lo).dump() + " to " + json(hi).dump()), false;
+      return error(p, "expected a number from " + json(lo).dump() + " to " + json(hi).dump()),
+             false;
     out = v;
     return true;
   }
@@ -118,8 +125,10 @@ class ScenarioReader {
       only_keys(n, p, {"name", "address", "program", "record"});
       ScenarioNode node;
       node.location = doc_.locate(p);
-      if (!n.contains("name")) error(p, "a node needs a \"name\"");
-      else text(n["name"], p + "/name", node.name);
+      if (!n.contains("name"))
+        error(p, "a node needs a \"name\"");
+      else
+        text(n["name"], p + "/name", node.name);
       node.address = node.name;
       if (n.contains("address")) text(n["address"], p + "/address", node.address);
       if (!node.name.empty() && !names.insert(node.name).second)
@@ -140,13 +149,17 @@ class ScenarioReader {
         only_keys(prog, pp, {"files", "modules", "include_dirs", "lang"});
         node.program.location = doc_.locate(pp);
         std::vector<std::string> files, dirs;
-        if (!prog.contains("files")) error(pp, "a program needs \"files\"");
-        else strings(prog["files"], pp + "/files", files);
+        if (!prog.contains("files"))
+          error(pp, "a program needs \"files\"");
+        else
+          strings(prog["files"], pp + "/files", files);
         if (prog.contains("files") && prog["files"].is_array() && prog["files"].empty())
           error(pp + "/files", "a program needs at least one file");
         for (const auto& f : files) node.program.files.push_back(resolve(f));
-        if (prog.contains("modules")) strings(prog["modules"], pp + "/modules", node.program.modules);
-        if (prog.contains("include_dirs")) strings(prog["include_dirs"], pp + "/include_dirs", dirs);
+        if (prog.contains("modules"))
+          strings(prog["modules"], pp + "/modules", node.program.modules);
+        if (prog.contains("include_dirs"))
+          strings(prog["include_dirs"], pp + "/include_dirs", dirs);
         for (const auto& d : dirs) node.program.include_dirs.push_back(resolve(d));
         if (prog.contains("lang")) text(prog["lang"], pp + "/lang", node.program.lang);
       }
@@ -156,22 +169,28 @@ class ScenarioReader {
 
   void read_network(const json& n) {
     s_.network_given = true;
-    if (!n.is_object()) return error("/network", "expected {\"min_delay\", \"max_delay\", \"loss\", \"duplicate\"}");
+    if (!n.is_object())
+      return error("/network", "expected {\"min_delay\", \"max_delay\", \"loss\", \"duplicate\"}");
     only_keys(n, "/network", {"min_delay", "max_delay", "loss", "duplicate"});
-    if (n.contains("min_delay")) integer(n["min_delay"], "/network/min_delay", 1, 1000, s_.network.min_delay);
-    if (n.contains("max_delay")) integer(n["max_delay"], "/network/max_delay", 1, 1000, s_.network.max_delay);
-    if (n.contains("min_delay") && !n.contains("max_delay")) s_.network.max_delay = s_.network.min_delay;
+    if (n.contains("min_delay"))
+      integer(n["min_delay"], "/network/min_delay", 1, 1000, s_.network.min_delay);
+    if (n.contains("max_delay"))
+      integer(n["max_delay"], "/network/max_delay", 1, 1000, s_.network.max_delay);
+    if (n.contains("min_delay") && !n.contains("max_delay"))
+      s_.network.max_delay = s_.network.min_delay;
     if (s_.network.max_delay < s_.network.min_delay)
       error("/network/max_delay", "max_delay is smaller than min_delay");
     if (n.contains("loss")) number(n["loss"], "/network/loss", 0, 1, s_.network.loss);
-    if (n.contains("duplicate")) number(n["duplicate"], "/network/duplicate", 0, 1, s_.network.duplicate);
+    if (n.contains("duplicate"))
+      number(n["duplicate"], "/network/duplicate", 0, 1, s_.network.duplicate);
   }
 
   void read_clock(const json& c) {
     if (!c.is_object()) return error("/clock", "expected {\"seconds_per_step\", \"jitter\"}");
     only_keys(c, "/clock", {"seconds_per_step", "jitter"});
     if (c.contains("seconds_per_step"))
-      number(c["seconds_per_step"], "/clock/seconds_per_step", 1e-6, 1e6, s_.clock.seconds_per_step);
+      number(c["seconds_per_step"], "/clock/seconds_per_step", 1e-6, 1e6,
+             s_.clock.seconds_per_step);
     if (c.contains("jitter")) number(c["jitter"], "/clock/jitter", 0, 0.99, s_.clock.jitter);
   }
 
@@ -194,8 +213,10 @@ class ScenarioReader {
     return size_t(i);
   }
 
-  bool tuples(const json& j, const std::string& p, std::vector<std::pair<Tuple, SourceLocation>>& out) {
-    if (!j.is_array()) return error(p, "expected an array of facts (each an array of values)"), false;
+  bool tuples(const json& j, const std::string& p,
+              std::vector<std::pair<Tuple, SourceLocation>>& out) {
+    if (!j.is_array())
+      return error(p, "expected an array of facts (each an array of values)"), false;
     bool ok = true;
     for (size_t i = 0; i < j.size(); ++i) {
       std::string fp = pointer_append(p, i);
@@ -217,7 +238,8 @@ class ScenarioReader {
   }
 
   void read_inputs(const json& in) {
-    if (!in.is_array()) return error("/inputs", "expected [{\"step\": 0, \"node\": ..., \"facts\": {...}}, ...]");
+    if (!in.is_array())
+      return error("/inputs", "expected [{\"step\": 0, \"node\": ..., \"facts\": {...}}, ...]");
     for (size_t i = 0; i < in.size(); ++i) {
       std::string p = pointer_append("/inputs", i);
       const json& e = in[i];
@@ -230,7 +252,8 @@ class ScenarioReader {
       if (e.contains("step")) integer(e["step"], p + "/step", 0, kMaxScenarioSteps, step);
       auto node = node_of(e, p);
       if (!e.contains("facts") || !e["facts"].is_object()) {
-        error(e.contains("facts") ? p + "/facts" : p, "expected \"facts\": {\"collection\": [[...], ...]}");
+        error(e.contains("facts") ? p + "/facts" : p,
+              "expected \"facts\": {\"collection\": [[...], ...]}");
         continue;
       }
       for (const auto& [coll, list] : e["facts"].items()) {
@@ -244,28 +267,34 @@ class ScenarioReader {
 
   void read_expect(const json& ex) {
     if (!ex.is_array())
-      return error("/expect", "expected [{\"node\": ..., \"collection\": ..., \"contents\": [...]}, ...]");
+      return error("/expect",
+                   "expected [{\"node\": ..., \"collection\": ..., \"contents\": [...]}, ...]");
     for (size_t i = 0; i < ex.size(); ++i) {
       std::string p = pointer_append("/expect", i);
       const json& e = ex[i];
       if (!e.is_object()) {
-        error(p, "an expectation is {\"node\", \"collection\", \"contents\", \"step\", \"subset\"}");
+        error(p,
+              "an expectation is {\"node\", \"collection\", \"contents\", \"step\", \"subset\"}");
         continue;
       }
       only_keys(e, p, {"node", "collection", "contents", "step", "subset"});
       ScenarioExpectation x;
       x.location = doc_.locate(p);
       auto node = node_of(e, p);
-      if (!e.contains("collection")) error(p, "an expectation needs a \"collection\"");
-      else text(e["collection"], p + "/collection", x.collection);
+      if (!e.contains("collection"))
+        error(p, "an expectation needs a \"collection\"");
+      else
+        text(e["collection"], p + "/collection", x.collection);
       if (e.contains("step")) {
         int64_t step = 0;
         if (integer(e["step"], p + "/step", 0, kMaxScenarioSteps, step)) x.step = step;
       }
       if (e.contains("subset")) boolean(e["subset"], p + "/subset", x.subset);
       std::vector<std::pair<Tuple, SourceLocation>> ts;
-      if (!e.contains("contents")) error(p, "an expectation needs \"contents\": [[...], ...]");
-      else tuples(e["contents"], p + "/contents", ts);
+      if (!e.contains("contents"))
+        error(p, "an expectation needs \"contents\": [[...], ...]");
+      else
+        tuples(e["contents"], p + "/contents", ts);
       for (auto& [t, loc] : ts) x.tuples.push_back(std::move(t));
       if (node) {
         x.node = *node;
@@ -325,8 +354,7 @@ Scenario single_node_scenario(const ScenarioProgram& program, const std::string&
 
 namespace calm::eval {
 
-bool add_facts_file(Scenario& scenario, size_t node, const std::string& path,
-                    Diagnostics& diags) {
+bool add_facts_file(Scenario& scenario, size_t node, const std::string& path, Diagnostics& diags) {
   std::string text;
   Diagnostics read;
   if (!read_source_file(path, text, read)) {

@@ -196,14 +196,30 @@ class JsonParser {
       char e = s_[pos_];
       advance();
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           uint32_t cp;
           if (!hex4(cp)) return false;
@@ -283,8 +299,8 @@ class JsonParser {
   int col_ = 0;
 };
 
-bool LocatedJson::parse(const std::string& text, const std::string& path,
-                        const std::string& check, Diagnostics& diags) {
+bool LocatedJson::parse(const std::string& text, const std::string& path, const std::string& check,
+                        Diagnostics& diags) {
   path_ = path;
   where_.clear();
   root_ = nullptr;

@@ -117,8 +117,8 @@ bool check_scenario(const Scenario& scenario, const ScenarioPrograms& programs,
         ok = false;
   for (const auto& x : scenario.expect) {
     const std::string& node = scenario.nodes[x.node].name;
-    const Collection* c = find_collection(programs.program(x.node), x.collection, node,
-                                          x.location, diags);
+    const Collection* c =
+        find_collection(programs.program(x.node), x.collection, node, x.location, diags);
     if (!c) {
       ok = false;
       continue;
@@ -308,7 +308,8 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
       double now = st.node_time[i];
       for (auto& timer : st.timers[i]) {
         if (now + 1e-9 < timer.next_fire) continue;
-        ns.inputs.push_back({timer.collection, {Value::integer(timer.fired), Value::floating(now)}});
+        ns.inputs.push_back(
+            {timer.collection, {Value::integer(timer.fired), Value::floating(now)}});
         ++timer.fired;
         timer.next_fire += timer.interval;
         if (timer.next_fire <= now) timer.next_fire = now + timer.interval;
@@ -322,7 +323,8 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
         return std::tie(a.id, a.duplicate) < std::tie(b.id, b.duplicate);
       });
       input.facts = ns.inputs;
-      for (const auto& d : ns.received) input.facts.push_back({d.message.collection, d.message.tuple});
+      for (const auto& d : ns.received)
+        input.facts.push_back({d.message.collection, d.message.tuple});
       any_input |= !input.facts.empty();
 
       StepResult res = st.nodes[i]->step(input);
@@ -331,8 +333,8 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
       if (!res.ok) {
         out.ok = false;
         for (auto d : res.diagnostics.items()) {
-          d.message = "node '" + sc.nodes[i].name + "', timestep " + std::to_string(t) + ": " +
-                      d.message;
+          d.message =
+              "node '" + sc.nodes[i].name + "', timestep " + std::to_string(t) + ": " + d.message;
           out.diagnostics.add(d);
         }
         if (observer) observer->on_node_step(ns);
@@ -347,8 +349,8 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
         d.from = i;
         d.sent_at = t;
         d.message = m;
-        std::string addr = m.address.kind() == Value::Kind::String ? m.address.as_string()
-                                                                   : m.address.inspect();
+        std::string addr =
+            m.address.kind() == Value::Kind::String ? m.address.as_string() : m.address.inspect();
         if (auto it = st.by_address.find(addr); it != st.by_address.end()) d.to = it->second;
         ++out.messages_sent;
         if (!d.to) {
@@ -357,7 +359,8 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
                                     "node '" + sc.nodes[i].name + "' sent " + m.collection +
                                         " to " + m.address.inspect() +
                                         ", an address no node of the scenario has (first at "
-                                        "timestep " + std::to_string(t) + "); dropped",
+                                        "timestep " +
+                                        std::to_string(t) + "); dropped",
                                     sc.nodes[i].location);
           ns.sent.push_back(d);
           continue;
@@ -429,8 +432,7 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
       if (!x.subset)
         for (const auto& h : have)
           if (!want.count(h)) r.unexpected.push_back(h);
-      r.held = r.missing.empty() && r.unexpected.empty() &&
-               (!x.step || *x.step < out.steps_run);
+      r.held = r.missing.empty() && r.unexpected.empty() && (!x.step || *x.step < out.steps_run);
       out.expectations.push_back(std::move(r));
     }
   }

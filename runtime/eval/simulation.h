@@ -43,14 +43,13 @@ class ScenarioPrograms {
 
 /// Checks a scenario against its programs: facts, records and expectations must name
 /// collections of their node's program, with the right number of columns.
-bool check_scenario(const Scenario& scenario, const ScenarioPrograms& programs,
-                    Diagnostics& diags);
+bool check_scenario(const Scenario& scenario, const ScenarioPrograms& programs, Diagnostics& diags);
 
 struct SimulationOptions {
-  std::optional<uint64_t> seed;          ///< overrides the scenario's seed
-  std::optional<NetworkModel> network;   ///< overrides the scenario's network
-  std::optional<ClockModel> clock;       ///< overrides the scenario's clock
-  bool provenance = false;               ///< nodes record how each fact was derived
+  std::optional<uint64_t> seed;         ///< overrides the scenario's seed
+  std::optional<NetworkModel> network;  ///< overrides the scenario's network
+  std::optional<ClockModel> clock;      ///< overrides the scenario's clock
+  bool provenance = false;              ///< nodes record how each fact was derived
   /// Chooses each message's delay in [lo, hi] instead of the seeded generator (exhaustive
   /// exploration enumerates these choices).
   std::function<int64_t(int64_t lo, int64_t hi)> choose_delay;
@@ -98,10 +97,10 @@ struct ExpectationResult {
 };
 
 struct SimulationOutcome {
-  bool ok = true;          ///< false: a node's step failed or a limit was hit
+  bool ok = true;  ///< false: a node's step failed or a limit was hit
   int64_t steps_run = 0;
-  bool quiesced = false;   ///< stopped because nothing could change any more
-  Diagnostics diagnostics; ///< errors (failed step, limits) and warnings (undeliverable)
+  bool quiesced = false;    ///< stopped because nothing could change any more
+  Diagnostics diagnostics;  ///< errors (failed step, limits) and warnings (undeliverable)
   std::vector<ExpectationResult> expectations;
   size_t messages_sent = 0;
   size_t messages_lost = 0;

@@ -8,29 +8,14 @@
 #include "eval/scenario.h"
 #include "eval/simulation.h"
 #include "support/run_command.h"
+#include "support/sample_files.h"
 
 namespace fs = std::filesystem;
 using namespace calm;
 using namespace calm::eval;
 
-namespace {
-
-std::vector<std::string> sample_scenarios() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(fs::path(CALM_SOURCE_DIR) / "samples")) {
-    std::string name = e.path().filename().string();
-    if (e.is_regular_file() && name.size() > 14 &&
-        name.compare(name.size() - 14, 14, ".scenario.json") == 0)
-      out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("samples: every scenario runs and its expectations hold") {
-  auto scenarios = sample_scenarios();
+  auto scenarios = calm::test::sample_scenarios();
   CHECK(scenarios.size() >= 10);
   for (const auto& path : scenarios) {
     CAPTURE(path);
@@ -71,7 +56,7 @@ TEST_CASE("samples: scenarios validate against docs/scenario.schema.json") {
     return;
   }
   std::string files;
-  for (const auto& p : sample_scenarios()) files += " '" + p + "'";
+  for (const auto& p : calm::test::sample_scenarios()) files += " '" + p + "'";
   auto r = calm::test::run_command(
       "python3 -c 'import json, sys, jsonschema\n"
       "schema = json.load(open(sys.argv[1]))\n"

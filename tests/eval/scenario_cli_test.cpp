@@ -34,7 +34,9 @@ std::string scenario(const std::string& extra) {
          extra + "}";
 }
 
-std::string calm_cmd(const std::string& args) { return "'" + std::string(CALM_BINARY) + "' " + args; }
+std::string calm_cmd(const std::string& args) {
+  return "'" + std::string(CALM_BINARY) + "' " + args;
+}
 
 }  // namespace
 
@@ -53,9 +55,15 @@ TEST_CASE("calm run --scenario: expectations, traces, errors") {
   // The same seed gives the same trace, byte for byte; another seed another schedule.
   std::string t1 = (dir.path() / "t1.json").string(), t2 = (dir.path() / "t2.json").string(),
               t3 = (dir.path() / "t3.json").string();
-  CHECK(run_command(calm_cmd("run --scenario '" + ok + "' --seed 5 --trace '" + t1 + "' >/dev/null")).status == 0);
-  CHECK(run_command(calm_cmd("run --scenario '" + ok + "' --seed 5 --trace '" + t2 + "' >/dev/null")).status == 0);
-  CHECK(run_command(calm_cmd("run --scenario '" + ok + "' --seed 6 --trace '" + t3 + "' >/dev/null")).status == 0);
+  CHECK(
+      run_command(calm_cmd("run --scenario '" + ok + "' --seed 5 --trace '" + t1 + "' >/dev/null"))
+          .status == 0);
+  CHECK(
+      run_command(calm_cmd("run --scenario '" + ok + "' --seed 5 --trace '" + t2 + "' >/dev/null"))
+          .status == 0);
+  CHECK(
+      run_command(calm_cmd("run --scenario '" + ok + "' --seed 6 --trace '" + t3 + "' >/dev/null"))
+          .status == 0);
   CHECK(!slurp(t1).empty());
   CHECK(slurp(t1) == slurp(t2));
   CHECK(slurp(t1) != slurp(t3));
@@ -80,13 +88,15 @@ TEST_CASE("calm run --scenario: expectations, traces, errors") {
   CHECK(b.status == 2);
   CHECK(b.out.find(bad + ":5:14: error: unknown key \"inputs2\"") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(out));
-  std::string arity = dir.write("arity.scenario.json", R"({"nodes": [{"name": "a", "program": {"files": ["relay.rb"]}}],
+  std::string arity = dir.write("arity.scenario.json",
+                                R"({"nodes": [{"name": "a", "program": {"files": ["relay.rb"]}}],
   "steps": 1, "inputs": [{"facts": {"job": [["b"]]}}]})");
   auto a = run_command(calm_cmd("run --scenario '" + arity + "' 2>&1"));
   CHECK(a.status == 2);
   CHECK(a.out.find(arity + ":2:45: error: node 'a': a fact of 'job' has 1 column;") !=
         std::string::npos);
-  auto missing = run_command(calm_cmd("run --scenario '" + (dir.path() / "nope.json").string() + "' 2>&1"));
+  auto missing =
+      run_command(calm_cmd("run --scenario '" + (dir.path() / "nope.json").string() + "' 2>&1"));
   CHECK(missing.status == 2);
   auto neither = run_command(calm_cmd("run 2>&1"));
   CHECK(neither.status == 2);
@@ -105,7 +115,8 @@ module KV
   end
 end
 )");
-  std::string conflict = dir.write("conflict.scenario.json", R"({"nodes": [{"name": "kv", "program": {"files": ["kv.rb"]}}],
+  std::string conflict = dir.write("conflict.scenario.json",
+                                   R"({"nodes": [{"name": "kv", "program": {"files": ["kv.rb"]}}],
   "steps": 2, "inputs": [{"step": 1, "facts": {"put": [["x", 1], ["x", 2]]}}]})");
   auto c = run_command(calm_cmd("run --scenario '" + conflict + "' 2>&1"));
   CAPTURE(c.out);

@@ -2,11 +2,12 @@
 // the programs, seeded delivery (delays, loss, duplication), periodics, quiescence,
 // expectations and byte-identical traces.
 
+#include "eval/scenario.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
-#include "eval/scenario.h"
 #include "eval/simulation.h"
 #include "eval/trace.h"
 #include "support/temp_dir.h"
@@ -35,10 +36,9 @@ module Ping
 end
 )";
 
-std::string node_json(const std::string& name, const std::string& file,
-                      const std::string& module) {
-  return R"({"name": ")" + name + R"(", "program": {"files": [")" + file +
-         R"("], "modules": [")" + module + R"("]}})";
+std::string node_json(const std::string& name, const std::string& file, const std::string& module) {
+  return R"({"name": ")" + name + R"(", "program": {"files": [")" + file + R"("], "modules": [")" +
+         module + R"("]}})";
 }
 
 struct Run {
@@ -143,29 +143,32 @@ TEST_CASE("scenario: syntax and shape errors are located at the JSON value") {
 TEST_CASE("scenario: facts, records and expectations are checked against the programs") {
   TempDir dir("scenario-check");
   dir.write("ping.rb", kPingProgram);
-  auto unknown = run_scenario(
-      dir, R"({"nodes": [{"name": "a", "program": {"files": ["ping.rb"]}}], "steps": 1,
+  auto unknown =
+      run_scenario(dir, R"({"nodes": [{"name": "a", "program": {"files": ["ping.rb"]}}], "steps": 1,
   "inputs": [{"facts": {"jbo": [["b", 1, "x"]]}}]})");
   CHECK_FALSE(unknown->sim);
 
-  CHECK(first_error(unknown->diags).find(":2:33: node 'a': program Ping has no collection 'jbo'; "
-                                         "did you mean 'job'?") != std::string::npos);
-  auto arity = run_scenario(
-      dir, R"({"nodes": [{"name": "a", "program": {"files": ["ping.rb"]}}], "steps": 1,
+  CHECK(first_error(unknown->diags)
+            .find(":2:33: node 'a': program Ping has no collection 'jbo'; "
+                  "did you mean 'job'?") != std::string::npos);
+  auto arity =
+      run_scenario(dir, R"({"nodes": [{"name": "a", "program": {"files": ["ping.rb"]}}], "steps": 1,
   "inputs": [{"facts": {"job": [["b", 1]]}}]})");
   CHECK_FALSE(arity->sim);
   CHECK(first_error(arity->diags)
             .find(":2:33: node 'a': a fact of 'job' has 2 columns; the collection has 3 [to, id "
                   "=> payload]: [\"b\", 1]") != std::string::npos);
   auto record = run_scenario(
-      dir, R"({"nodes": [{"name": "a", "program": {"files": ["ping.rb"]}, "record": ["dnoe"]}], "steps": 1})");
+      dir,
+      R"({"nodes": [{"name": "a", "program": {"files": ["ping.rb"]}, "record": ["dnoe"]}], "steps": 1})");
   CHECK(first_error(record->diags).find("no collection 'dnoe'; did you mean 'done'?") !=
         std::string::npos);
   auto missing = run_scenario(
       dir, R"({"nodes": [{"name": "a", "program": {"files": ["nope.rb"]}}], "steps": 1})");
   CHECK_FALSE(missing->sim);
   CHECK(first_error(missing->diags).find("nope.rb") != std::string::npos);
-  auto two = run_scenario(dir, R"({"nodes": [{"name": "a", "program": {"files": ["two.rb"]}}], "steps": 1})");
+  auto two = run_scenario(
+      dir, R"({"nodes": [{"name": "a", "program": {"files": ["two.rb"]}}], "steps": 1})");
   (void)two;
   dir.write("two.rb",
             "module A\n  state do\n    table :x\n  end\nend\nmodule B\n  state do\n    table :y\n  "
@@ -216,7 +219,8 @@ TEST_CASE("simulation: messages cross the network with seeded delays") {
     CHECK(lost->outcome.messages_lost == 4);
     CHECK(lost->sim->node(1).contents("done").empty());
     CHECK(lost->trace.find("\"fate\": \"lost\"") != std::string::npos);
-    auto dup = run_scenario(dir, ping_scenario(R"({"duplicate": 1, "min_delay": 1, "max_delay": 3})", 4));
+    auto dup =
+        run_scenario(dir, ping_scenario(R"({"duplicate": 1, "min_delay": 1, "max_delay": 3})", 4));
     REQUIRE(dup->sim);
     CHECK(dup->outcome.messages_duplicated == 4);
     CHECK(dup->sim->node(1).contents("done").size() == 4);
@@ -268,9 +272,9 @@ end
     "steps": 20, "until_quiescent": true})");
   REQUIRE(quiet->sim);
   CHECK_FALSE(quiet->outcome.ok);
-  CHECK(first_error(quiet->outcome.diagnostics).find("did not quiesce within 20 timesteps "
-                                                     "(periodics keep firing)") !=
-        std::string::npos);
+  CHECK(first_error(quiet->outcome.diagnostics)
+            .find("did not quiesce within 20 timesteps "
+                  "(periodics keep firing)") != std::string::npos);
 }
 
 TEST_CASE("simulation: until_quiescent stops once nothing can change") {
@@ -303,8 +307,10 @@ TEST_CASE("simulation: expectations report missing and unexpected facts") {
   CHECK(r->outcome.expectations[0].held);
   CHECK(r->outcome.expectations[1].held);
   CHECK_FALSE(r->outcome.expectations[2].held);
-  CHECK(r->outcome.expectations[2].missing == std::vector<Tuple>{{Value::integer(5), Value::string("p5")}});
-  CHECK(r->outcome.expectations[2].unexpected == std::vector<Tuple>{{Value::integer(1), Value::string("p1")}});
+  CHECK(r->outcome.expectations[2].missing ==
+        std::vector<Tuple>{{Value::integer(5), Value::string("p5")}});
+  CHECK(r->outcome.expectations[2].unexpected ==
+        std::vector<Tuple>{{Value::integer(1), Value::string("p1")}});
   CHECK(r->outcome.expectations[3].held);
   CHECK_FALSE(r->outcome.expectations[4].held);  // step 9 never ran
 }

@@ -10,6 +10,7 @@
 
 #include "eval/scenario.h"
 #include "eval/simulation.h"
+#include "support/sample_files.h"
 #include "verify/verifier.h"
 
 namespace fs = std::filesystem;
@@ -23,18 +24,6 @@ constexpr size_t kSchedules = 50;  // the sanitizer build runs the same code 10x
 constexpr size_t kSchedules = 200;
 #endif
 
-std::vector<std::string> sample_scenarios() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::recursive_directory_iterator(fs::path(CALM_SOURCE_DIR) / "samples")) {
-    std::string name = e.path().filename().string();
-    if (e.is_regular_file() && name.size() > 14 &&
-        name.compare(name.size() - 14, 14, ".scenario.json") == 0)
-      out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 bool order_sensitive_on_purpose(const std::string& path) {
   std::string rel = fs::relative(path, fs::path(CALM_SOURCE_DIR) / "samples").string();
   return rel.rfind("cart/destructive", 0) == 0 || rel.rfind("register/", 0) == 0 ||
@@ -45,7 +34,7 @@ bool order_sensitive_on_purpose(const std::string& path) {
 
 TEST_CASE("soundness: no sample scenario shows an unsound label") {
   size_t witnessed_on_purpose = 0, on_purpose = 0;
-  for (const auto& path : sample_scenarios()) {
+  for (const auto& path : calm::test::sample_scenarios()) {
     CAPTURE(path);
     Diagnostics diags;
     auto sc = eval::read_scenario(path, diags);
@@ -62,11 +51,11 @@ TEST_CASE("soundness: no sample scenario shows an unsound label") {
     REQUIRE(r);
     CHECK(r->schedules_failed < r->schedules_run);
     for (const auto& o : r->outputs) {
-      std::string what = o.node + "." + o.output + " (" + short_name(o.label) + "): " +
-                         to_string(o.verdict);
+      std::string what =
+          o.node + "." + o.output + " (" + short_name(o.label) + "): " + to_string(o.verdict);
       if (o.witness)
-        what += " seeds " + std::to_string(o.witness->seed_a) + "/" +
-                std::to_string(o.witness->seed_b);
+        what +=
+            " seeds " + std::to_string(o.witness->seed_a) + "/" + std::to_string(o.witness->seed_b);
       CAPTURE(what);
       CHECK(o.verdict != Verdict::Unsound);
     }
@@ -74,7 +63,8 @@ TEST_CASE("soundness: no sample scenario shows an unsound label") {
       ++on_purpose;
       bool reached = false;
       for (const auto& o : r->outputs)
-        reached |= o.verdict == Verdict::Witnessed && o.witness && o.witness->reaches_point_of_order;
+        reached |=
+            o.verdict == Verdict::Witnessed && o.witness && o.witness->reaches_point_of_order;
       CHECK_MESSAGE(reached, "no witness reaching a predicted point of order in " << path);
       witnessed_on_purpose += reached;
     }

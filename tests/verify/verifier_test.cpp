@@ -4,13 +4,14 @@
 // that copies budtime, which the analysis does not model), the exhaustive mode counts
 // every delay choice, and results do not depend on --jobs.
 
+#include "verify/verifier.h"
+
 #include <doctest/doctest.h>
 
 #include "eval/scenario.h"
 #include "eval/simulation.h"
 #include "support/run_command.h"
 #include "support/temp_dir.h"
-#include "verify/verifier.h"
 
 using namespace calm;
 using calm::test::TempDir;
