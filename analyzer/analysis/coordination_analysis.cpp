@@ -1,10 +1,12 @@
 #include "analysis/coordination_analysis.h"
 
-#include "graph/graph_paths.h"
-
 #include <algorithm>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
+
+#include "graph/graph_paths.h"
 
 namespace calm {
 
@@ -13,10 +15,6 @@ namespace {
 std::vector<bool> forward_reach(const DependencyGraph& g, const std::vector<NodeId>& starts,
                                 const std::function<bool(EdgeId)>& allowed = nullptr) {
   return reachable(g, starts, Traversal::Forward, allowed);
-}
-
-std::vector<bool> backward_reach(const DependencyGraph& g, const std::vector<NodeId>& starts) {
-  return reachable(g, starts, Traversal::Backward);
 }
 
 std::vector<std::string> names_where(const DependencyGraph& g, const std::vector<bool>& v) {
@@ -50,6 +48,50 @@ void find_calls(const Expr& e, const std::function<void(const Expr&)>& visit) {
   if (e.type == "call") visit(e);
   for (const Expr& c : e.children) find_calls(c, visit);
 }
+
+/// Sparse searches over one graph: each visits only what it reaches (a shared mark
+/// array instead of a fresh vector per search), so many small searches stay linear.
+class SparseSearch {
+ public:
+  explicit SparseSearch(const DependencyGraph& g) : g_(g), mark_(g.node_count(), 0) {}
+
+  /// The nodes reached from `starts` (included), following `allowed` edges (all when
+  /// null) forward or backward. Stops early, returning true, as soon as it reaches a
+  /// node for which `goal` holds (when given); `visited` then holds what was seen.
+  bool run(const std::vector<NodeId>& starts, bool forward,
+           const std::function<bool(EdgeId)>& allowed, const std::function<bool(NodeId)>& goal,
+           std::vector<NodeId>& visited) {
+    ++epoch_;
+    visited.clear();
+    std::vector<NodeId> stack;
+    for (NodeId s : starts)
+      if (mark_[s] != epoch_) {
+        mark_[s] = epoch_;
+        visited.push_back(s);
+        stack.push_back(s);
+        if (goal && goal(s)) return true;
+      }
+    while (!stack.empty()) {
+      NodeId n = stack.back();
+      stack.pop_back();
+      for (EdgeId e : forward ? g_.out_edges(n) : g_.in_edges(n)) {
+        if (allowed && !allowed(e)) continue;
+        NodeId m = forward ? g_.edge(e).to : g_.edge(e).from;
+        if (mark_[m] == epoch_) continue;
+        mark_[m] = epoch_;
+        visited.push_back(m);
+        if (goal && goal(m)) return true;
+        stack.push_back(m);
+      }
+    }
+    return false;
+  }
+
+ private:
+  const DependencyGraph& g_;
+  std::vector<uint32_t> mark_;
+  uint32_t epoch_ = 0;
+};
 
 }  // namespace
 
@@ -151,8 +193,8 @@ CoordinationAnalysis::CoordinationAnalysis(const Program& program, const Depende
     const Rule& rule = program.rules.at(p.rule);
     std::string body = p.kind == PointKind::ClusterSelf ? "" : p.from;
     if (!body.empty()) a.key = operator_key(rule, body);
-    std::string where = rule.lhs + " " + to_string(rule.op) + " ... (" + to_string(rule.location) +
-                        ")";
+    std::string where =
+        rule.lhs + " " + to_string(rule.op) + " ... (" + to_string(rule.location) + ")";
     if (!distributed) {
       a.strategy = "stratify-locally";
       a.advice = "resolvable without communication: every input of " + where +
@@ -182,9 +224,14 @@ CoordinationAnalysis::CoordinationAnalysis(const Program& program, const Depende
               c->kind == CollectionKind::Sync || c->kind == CollectionKind::Store))
       persistent_nodes.push_back(n);
   }
-  std::vector<bool> state = forward_reach(g, persistent_nodes, [&](EdgeId e) {
-    return !g.edge(e).temporal && !g.edge(e).async;
-  });
+  std::vector<bool> state = forward_reach(
+      g, persistent_nodes, [&](EdgeId e) { return !g.edge(e).temporal && !g.edge(e).async; });
+  // The edges of each rule, in edge order (gate_of looks at a rule's other edges).
+  std::map<int, std::vector<EdgeId>> rule_edges;
+  for (EdgeId e = 0; e < g.edge_count(); ++e) rule_edges[g.edge(e).rule].push_back(e);
+  SparseSearch search(g);
+  std::vector<NodeId> visited;
+  auto output_goal = [&](NodeId n) { return bool(is_output[n]); };
   for (const auto& input : labels.inputs()) {
     NodeId in = *g.find(input);
     std::vector<bool> mine = forward_reach(g, {in});
@@ -193,13 +240,13 @@ CoordinationAnalysis::CoordinationAnalysis(const Program& program, const Depende
     auto gate_of = [&](EdgeId e) -> std::vector<std::string> {
       const DependencyEdge& edge = g.edge(e);
       std::vector<std::string> gates;
-      for (const DependencyEdge& other : g.edges()) {
+      for (EdgeId oe : rule_edges[edge.rule]) {
+        const DependencyEdge& other = g.edge(oe);
         if (other.rule != edge.rule || other.from == edge.from || mine[other.from] ||
             state[other.from])
           continue;
-        bool joined = std::any_of(other.refs.begin(), other.refs.end(), [](const Reference& r) {
-          return r.context == RefContext::Join;
-        });
+        bool joined = std::any_of(other.refs.begin(), other.refs.end(),
+                                  [](const Reference& r) { return r.context == RefContext::Join; });
         if (joined) gates.push_back(other.from_name);
       }
       return gates;
@@ -233,32 +280,34 @@ CoordinationAnalysis::CoordinationAnalysis(const Program& program, const Depende
       if (!on_path) continue;
       // A point on a rule that itself joins with another input's stream waits for it.
       if (p.edge && !gate_of(*p.edge).empty()) ungated_in = false;
-      std::vector<bool> downstream = forward_reach(g, heads);
-      bool feeds_output = false;
-      for (NodeId n = 0; n < g.node_count(); ++n) feeds_output |= downstream[n] && is_output[n];
+      bool feeds_output = search.run(heads, true, nullptr, output_goal, visited);
       if (!feeds_output) continue;
       ++cost.distributed_points;
       listed.insert(p.from + " -> " + p.to);
       // Paid per message of this input unless the way in or the way out waits for a gate.
+      // (Stopping at the first output reached is enough: gates_seen is used only
+      // when no output is reached, after a complete search.)
       gates_seen.clear();
-      std::vector<bool> ungated_out = forward_reach(g, heads, ungated_edge);
-      bool reaches_output_ungated = false;
-      for (NodeId n = 0; n < g.node_count(); ++n)
-        reaches_output_ungated |= ungated_out[n] && is_output[n];
+      bool reaches_output_ungated = search.run(heads, true, ungated_edge, output_goal, visited);
       if (ungated_in && reaches_output_ungated) {
         ++cost.per_message;
       } else {
         if (!reaches_output_ungated) gated_by.insert(gates_seen.begin(), gates_seen.end());
         if (!ungated_in) {
           // The gates this input's data waits at on its way to the point.
-          std::vector<bool> feeds_tail = backward_reach(g, tails);
-          for (EdgeId e = 0; e < g.edge_count(); ++e) {
-            const DependencyEdge& edge = g.edge(e);
-            bool own = p.edge && *p.edge == e;
-            if (!own && (!ungated_from_input[edge.from] || !feeds_tail[edge.to])) continue;
-            auto gs = gate_of(e);
+          // Its own edge, and every edge from what the input reaches ungated into
+          // what feeds the point's tails.
+          if (p.edge) {
+            auto gs = gate_of(*p.edge);
             gated_by.insert(gs.begin(), gs.end());
           }
+          search.run(tails, false, nullptr, nullptr, visited);
+          for (NodeId n : visited)
+            for (EdgeId e : g.in_edges(n)) {
+              if (!ungated_from_input[g.edge(e).from]) continue;
+              auto gs = gate_of(e);
+              gated_by.insert(gs.begin(), gs.end());
+            }
         }
       }
     }

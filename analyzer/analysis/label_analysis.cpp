@@ -1,30 +1,40 @@
 #include "analysis/label_analysis.h"
 
-#include "graph/graph_paths.h"
-
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
+
+#include "graph/graph_paths.h"
 
 namespace calm {
 
 const char* to_string(Label l) {
   switch (l) {
-    case Label::Confluent: return "confluent";
-    case Label::Async: return "async";
-    case Label::NonMonotonic: return "nonmonotonic";
-    case Label::Diffluent: return "diffluent";
+    case Label::Confluent:
+      return "confluent";
+    case Label::Async:
+      return "async";
+    case Label::NonMonotonic:
+      return "nonmonotonic";
+    case Label::Diffluent:
+      return "diffluent";
   }
   return "confluent";
 }
 
 const char* short_name(Label l) {
   switch (l) {
-    case Label::Confluent: return "Bot";
-    case Label::Async: return "A";
-    case Label::NonMonotonic: return "N";
-    case Label::Diffluent: return "D";
+    case Label::Confluent:
+      return "Bot";
+    case Label::Async:
+      return "A";
+    case Label::NonMonotonic:
+      return "N";
+    case Label::Diffluent:
+      return "D";
   }
   return "Bot";
 }
@@ -74,9 +84,9 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
                     ((channel_like(c) || c->kind == CollectionKind::Periodic ||
                       c->kind == CollectionKind::Terminal) &&
                      read.count(c->name) && !written.count(c->name));
-    bool is_output = c->kind == CollectionKind::Output ||
-                     ((channel_like(c) || c->kind == CollectionKind::Terminal) &&
-                      written.count(c->name));
+    bool is_output =
+        c->kind == CollectionKind::Output ||
+        ((channel_like(c) || c->kind == CollectionKind::Terminal) && written.count(c->name));
     if (is_input) inputs_.push_back(c->name);
     if (is_output) outputs_.push_back(c->name);
   }
@@ -92,22 +102,54 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
     return c && c->kind != CollectionKind::Input ? Label::Async : Label::Confluent;
   };
 
+  // Reachability is computed sparsely (the nodes reached, found with one shared
+  // visited mark) so that a program with many channels and outputs, each reaching a
+  // small part of the graph, costs the size of what is reached, not channels x nodes.
+  std::vector<uint32_t> mark(g.node_count(), 0);
+  uint32_t epoch = 0;
+  auto reach_list = [&](NodeId start, Traversal dir, const std::function<bool(NodeId)>& through) {
+    ++epoch;
+    std::vector<NodeId> out{start}, stack{start};
+    mark[start] = epoch;
+    const bool forward = dir == Traversal::Forward;
+    while (!stack.empty()) {
+      NodeId n = stack.back();
+      stack.pop_back();
+      if (through && !through(n)) continue;
+      for (EdgeId e : forward ? g.out_edges(n) : g.in_edges(n)) {
+        NodeId m = forward ? g.edge(e).to : g.edge(e).from;
+        if (mark[m] != epoch) {
+          mark[m] = epoch;
+          out.push_back(m);
+          stack.push_back(m);
+        }
+      }
+    }
+    return out;
+  };
+
   // Channel races (budlabel's GuardedAsync): two different channels, neither feeding
   // the other, meet at a collection, and on one of them the way there holds no table
   // or lattice (which would keep what arrived until the other side comes).
   std::vector<NodeId> channels;
   for (NodeId n = 0; n < g.node_count(); ++n)
     if (channel_like(program.find(g.name(n)))) channels.push_back(n);
-  std::vector<std::vector<bool>> ch_reach, ch_unguarded;
-  for (NodeId c : channels) {
-    ch_reach.push_back(reachable(g, {c}));
-    ch_unguarded.push_back(reachable(g, {c}, Traversal::Forward, nullptr, [&](NodeId n) {
-      return n == c || !persistent(program.find(g.name(n)));
-    }));
-    // A persistent node reached is itself guarded.
-    for (NodeId n = 0; n < g.node_count(); ++n)
-      if (n != c && persistent(program.find(g.name(n)))) ch_unguarded.back()[n] = false;
+  // Per node, the channels (indices into `channels`, ascending) that reach it, and
+  // those that reach it unguarded.
+  std::vector<std::vector<uint32_t>> ch_at(g.node_count()), unguarded_at(g.node_count());
+  for (uint32_t i = 0; i < channels.size(); ++i) {
+    NodeId c = channels[i];
+    for (NodeId n : reach_list(c, Traversal::Forward, nullptr)) ch_at[n].push_back(i);
+    for (NodeId n : reach_list(c, Traversal::Forward, [&](NodeId n) {
+           return n == c || !persistent(program.find(g.name(n)));
+         }))
+      // A persistent node reached is itself guarded.
+      if (n == c || !persistent(program.find(g.name(n)))) unguarded_at[n].push_back(i);
   }
+  auto has = [](const std::vector<uint32_t>& v, uint32_t i) {
+    return std::binary_search(v.begin(), v.end(), i);
+  };
+  auto ch_reaches = [&](uint32_t i, uint32_t j) { return has(ch_at[channels[j]], i); };
   // The two streams must meet in one rule (a join): a union of two channels in
   // separate rules is order-insensitive.
   std::vector<NodeId> race_points;
@@ -120,12 +162,16 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
       for (size_t b = 0; b < edges.size() && !found; ++b) {
         NodeId x = edges[a]->from, y = edges[b]->from;
         if (x == y) continue;
-        for (size_t i = 0; i < channels.size() && !found; ++i)
-          for (size_t j = 0; j < channels.size() && !found; ++j) {
-            if (i == j || ch_reach[i][channels[j]] || ch_reach[j][channels[i]]) continue;
-            if (ch_reach[i][x] && ch_reach[j][y] && (ch_unguarded[i][x] || ch_unguarded[j][y]))
+        for (uint32_t i : ch_at[x]) {
+          if (found) break;
+          for (uint32_t j : ch_at[y]) {
+            if (i == j || ch_reaches(i, j) || ch_reaches(j, i)) continue;
+            if (has(unguarded_at[x], i) || has(unguarded_at[y], j)) {
               found = true;
+              break;
+            }
           }
+        }
       }
     if (!found) continue;
     NodeId head = edges.front()->to;
@@ -137,12 +183,18 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
   std::vector<bool> racy = reachable(g, race_points);
   for (NodeId n = 0; n < g.node_count(); ++n)
     if (racy[n]) racy_.push_back(g.name(n));
+  std::vector<std::vector<size_t>> races_at(g.node_count());  // race cause indices by head
+  for (size_t k = 0; k < race_causes.size(); ++k) races_at[*g.find(race_causes[k].to)].push_back(k);
 
-  // Per input: the labels with which each node can be reached ((node, label) search).
-  auto backward_from = [&](NodeId o) { return reachable(g, {o}, Traversal::Backward); };
-  std::vector<std::vector<bool>> back(g.node_count());
-  for (const auto& o : outputs_) back[*g.find(o)] = backward_from(*g.find(o));
-
+  // Per input: the labels with which each node can be reached ((node, label) search),
+  // and what it reaches.
+  struct InputReach {
+    std::string input;
+    NodeId node;
+    std::vector<std::array<bool, 4>> seen;
+    std::vector<bool> fwd;
+  };
+  std::vector<InputReach> per_input;
   for (const auto& input : inputs_) {
     NodeId in = *g.find(input);
     std::vector<std::array<bool, 4>> seen(g.node_count(), {false, false, false, false});
@@ -160,29 +212,37 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
         }
       }
     }
-    std::vector<bool> fwd = reachable(g, {in});
-    for (const auto& output : outputs_) {
-      NodeId o = *g.find(output);
-      if (!fwd[o] || (o == in && g.in_edges(in).empty())) continue;
+    per_input.push_back({input, in, std::move(seen), reachable(g, {in})});
+  }
+  // Per output: the nodes that reach it (sparse), then each input's path to it.
+  for (const auto& output : outputs_) {
+    NodeId o = *g.find(output);
+    std::vector<NodeId> back = reach_list(o, Traversal::Backward, nullptr);
+    for (const InputReach& ir : per_input) {
+      const std::vector<bool>& fwd = ir.fwd;
+      if (!fwd[o] || (o == ir.node && g.in_edges(ir.node).empty())) continue;
       PathLabel p;
-      p.input = input;
+      p.input = ir.input;
       p.output = output;
       for (int k = 0; k < 4; ++k)
-        if (seen[o][k]) p.label = join(p.label, Label(k));
+        if (ir.seen[o][k]) p.label = join(p.label, Label(k));
       if (racy[o]) p.label = Label::Diffluent;
-      // Causes: the edges on some path from this input to this output.
+      // Causes: the edges on some path from this input to this output (an edge whose
+      // source the input reaches and whose target reaches the output).
       std::set<LabelCause> causes;
-      for (EdgeId e = 0; e < g.edge_count(); ++e) {
-        const DependencyEdge& edge = g.edge(e);
-        if (!fwd[edge.from] || !back[o][edge.to]) continue;
-        if (points.is_point_of_order(e))
-          causes.insert({"point-of-order", edge.from_name, edge.to_name, edge.rule, {}});
-        if (edge.async) causes.insert({"async", edge.from_name, edge.to_name, edge.rule, {}});
-      }
-      if (start_label(input) == Label::Async)
-        causes.insert({"async", input, input, -1, program.find(input)->location});
-      for (const LabelCause& rc : race_causes)
-        if (fwd[*g.find(rc.to)] && back[o][*g.find(rc.to)]) causes.insert(rc);
+      for (NodeId n : back)
+        for (EdgeId e : g.in_edges(n)) {
+          const DependencyEdge& edge = g.edge(e);
+          if (!fwd[edge.from]) continue;
+          if (points.is_point_of_order(e))
+            causes.insert({"point-of-order", edge.from_name, edge.to_name, edge.rule, {}});
+          if (edge.async) causes.insert({"async", edge.from_name, edge.to_name, edge.rule, {}});
+        }
+      if (start_label(ir.input) == Label::Async)
+        causes.insert({"async", ir.input, ir.input, -1, program.find(ir.input)->location});
+      for (NodeId n : back)
+        if (fwd[n])
+          for (size_t k : races_at[n]) causes.insert(race_causes[k]);
       p.causes.assign(causes.begin(), causes.end());
       path_labels_.push_back(std::move(p));
     }
@@ -192,19 +252,28 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
     for (LabelCause& c : causes)
       if (c.rule >= 0 && c.rule < int(program.rules.size()))
         c.location = program.rules[c.rule].op_location.known() ? program.rules[c.rule].op_location
-                                                                : program.rules[c.rule].location;
+                                                               : program.rules[c.rule].location;
   };
   for (PathLabel& p : path_labels_) locate(p.causes);
   std::sort(path_labels_.begin(), path_labels_.end(), [](const PathLabel& a, const PathLabel& b) {
     return std::tie(a.output, a.input) < std::tie(b.output, b.input);
   });
 
+  // path_labels_ is sorted by output: each output's paths are one range.
+  std::map<std::string, std::pair<size_t, size_t>> range;
+  for (size_t k = 0; k < path_labels_.size(); ++k) {
+    auto [it, fresh] = range.try_emplace(path_labels_[k].output, k, k + 1);
+    if (!fresh) it->second.second = k + 1;
+  }
   for (const auto& output : outputs_) {
     OutputLabel ol;
     ol.output = output;
     std::set<LabelCause> causes;
-    for (const PathLabel& p : path_labels_)
-      if (p.output == output) {
+    auto r = range.find(output);
+    size_t lo = r == range.end() ? 0 : r->second.first;
+    size_t hi = r == range.end() ? 0 : r->second.second;
+    for (size_t k = lo; k < hi; ++k)
+      if (const PathLabel& p = path_labels_[k]; p.output == output) {
         ol.label = join(ol.label, p.label);
         ol.inputs.push_back(p.input);
         if (p.label != Label::Confluent) causes.insert(p.causes.begin(), p.causes.end());

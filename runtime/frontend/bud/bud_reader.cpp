@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace calm::bud {
@@ -81,8 +82,7 @@ int nesting_depth(Node n, int limit) {
     stack.pop_back();
     max_depth = std::max(max_depth, it.depth);
     if (max_depth > limit) return max_depth;
-    for (size_t i = 0; i < it.node.named_child_count(); ++i)
-      stack.push_back({it.node.named_child(i), it.depth + 1});
+    for (Node c : it.node.named_children()) stack.push_back({c, it.depth + 1});
   }
   return max_depth;
 }
@@ -343,6 +343,8 @@ class RuleReader {
     if (stmt.is("comment") || stmt.is("empty_statement")) return;
     block_ = &block;
     module_ = module;
+    stmt_ = stmt;
+    parents_.clear();
     if (nesting_depth(stmt, kMaxNesting) > kMaxNesting) {
       diags_.error(
           "calm-parse-error",
@@ -368,7 +370,12 @@ class RuleReader {
   static std::string first_line(std::string_view t) {
     size_t nl = t.find('\n');
     std::string s(t.substr(0, nl));
-    if (s.size() > 60) s = s.substr(0, 57) + "...";
+    if (s.size() > 60) {
+      // Cut on a character boundary: messages must stay valid UTF-8 (JSON, SARIF).
+      size_t cut = 57;
+      while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+      s = s.substr(0, cut) + "...";
+    }
     return s;
   }
 
@@ -542,6 +549,7 @@ class RuleReader {
   // -- references ------------------------------------------------------------
 
   void collect_references(Node rhs, Node extra_block, RawRule& rule) {
+    index_parents();
     Scope scope;
     scope.push();
     rhs_root_ = rhs;
@@ -646,9 +654,9 @@ class RuleReader {
     ref.location = at.location();
     bool structural = false;
     Node cur = at;
-    Node stop = rhs_root_.parent();
+    Node stop = parent_of(rhs_root_);
     while (true) {
-      Node p = cur.parent();
+      Node p = parent_of(cur);
       if (!p || p == stop) break;
       std::string_view pt = p.type();
       if (pt == "parenthesized_statements") {
@@ -668,8 +676,8 @@ class RuleReader {
         continue;
       }
       if (pt == "array") {
-        Node al = p.parent();
-        Node call = al ? al.parent() : Node();
+        Node al = parent_of(p);
+        Node call = al ? parent_of(al) : Node();
         if (al.is("argument_list") && call.is("call") && !call.child_by_field("receiver") &&
             al.named_child(0) == p) {
           std::string m = call_method(call);
@@ -683,7 +691,7 @@ class RuleReader {
         break;
       }
       if (pt == "argument_list") {
-        Node call = p.parent();
+        Node call = parent_of(p);
         if (call.is("call") && call_method(call) == "notin" && p.named_child(0) == cur) {
           ref.chain.push_back("notin-arg");
           structural = true;
@@ -708,11 +716,32 @@ class RuleReader {
     rule.refs.push_back(std::move(ref));
   }
 
-  static bool is_negated(Node test) {
+  /// The parent of every node of the statement being read. ts_node_parent descends
+  /// from the root of the file on each call, which made a block of n statements cost
+  /// O(n^2); the reader walks upwards often (reference chains, negation).
+  void index_parents() {
+    if (!parents_.empty()) return;
+    std::vector<Node> stack{stmt_};
+    while (!stack.empty()) {
+      Node n = stack.back();
+      stack.pop_back();
+      for (Node c : n.children()) {
+        parents_.emplace(c.id(), n);
+        stack.push_back(c);
+      }
+    }
+  }
+
+  Node parent_of(Node n) const {
+    if (auto it = parents_.find(n.id()); it != parents_.end()) return it->second;
+    return n.parent();
+  }
+
+  bool is_negated(Node test) const {
     bool neg = false;
     Node cur = test;
     while (true) {
-      Node p = cur.parent();
+      Node p = parent_of(cur);
       if (!p) break;
       std::string_view pt = p.type();
       if (pt == "parenthesized_statements") {
@@ -739,6 +768,8 @@ class RuleReader {
   const ReaderContext& ctx_;
   Diagnostics& diags_;
   Node rhs_root_;
+  Node stmt_;                                      ///< the statement being read
+  std::unordered_map<const void*, Node> parents_;  ///< of stmt_'s nodes, by id
   RawBlock* block_ = nullptr;  ///< the block being read (for rename declarations)
   std::string module_;
 };
@@ -1001,7 +1032,7 @@ void scan_names(const ruby::SyntaxTree& tree, ReaderContext& ctx) {
         }
       }
     }
-    for (size_t i = 0; i < n.named_child_count(); ++i) stack.push_back(n.named_child(i));
+    for (Node c : n.named_children()) stack.push_back(c);
   }
 }
 

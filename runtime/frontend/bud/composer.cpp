@@ -95,13 +95,13 @@ struct Composer::Impl {
   bool in_bootstrap = false;      ///< Bud does not compile bootstrap blocks ahead of time
 
   const ModuleDef* find_module(const std::string& name, const SourceLocation& at, bool report) {
-    for (const auto& m : self.merged_)
-      if (m.name == name) return &m;
+    // Indexed (by full name, then the first module with the same short name): a linear
+    // scan per include made composing n modules O(n^2).
+    if (auto it = self.by_name_.find(name); it != self.by_name_.end())
+      return &self.merged_[it->second];
     const ModuleDef* found = nullptr;
-    for (const auto& m : self.merged_)
-      if (short_name(m.name) == short_name(name)) {
-        if (!found) found = &m;
-      }
+    if (auto it = self.by_short_name_.find(short_name(name)); it != self.by_short_name_.end())
+      found = &self.merged_[it->second];
     if (!found && report) {
       std::string msg = "unknown module or class '" + name + "'";
       std::string s = closest_name(name, self.module_names());
@@ -460,11 +460,14 @@ Composer::Composer(const std::vector<SourceFile>& files, Diagnostics& diags)
   // A module included twice counts once.
   for (ModuleDef& m : merged_) {
     std::vector<ModuleRef> uniq;
+    std::set<std::string> names;
     for (const ModuleRef& r : m.includes)
-      if (std::none_of(uniq.begin(), uniq.end(),
-                       [&](const ModuleRef& u) { return u.name == r.name; }))
-        uniq.push_back(r);
+      if (names.insert(r.name).second) uniq.push_back(r);
     m.includes = std::move(uniq);
+  }
+  for (size_t i = 0; i < merged_.size(); ++i) {
+    by_name_.emplace(merged_[i].name, i);
+    by_short_name_.emplace(short_name(merged_[i].name), i);  // keeps the first
   }
 }
 

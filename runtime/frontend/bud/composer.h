@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "model/diagnostic.h"
@@ -35,7 +36,9 @@ class Composer {
   struct Impl;
   const std::vector<SourceFile>& files_;
   Diagnostics& diags_;
-  std::vector<ModuleDef> merged_;  ///< reopened modules merged, by full name
+  std::vector<ModuleDef> merged_;                    ///< reopened modules merged, by full name
+  std::unordered_map<std::string, size_t> by_name_;  ///< index into merged_
+  std::unordered_map<std::string, size_t> by_short_name_;  ///< first with that short name
 };
 
 /// Levenshtein distance, for "did you mean" suggestions.

@@ -2,7 +2,9 @@
 
 #include <tree_sitter/api.h>
 
+#include <cctype>
 #include <cstring>
+#include <set>
 
 extern "C" const TSLanguage* tree_sitter_ruby(void);
 
@@ -39,21 +41,30 @@ size_t Node::child_count() const { return null() ? 0 : ts_node_child_count(raw(r
 Node Node::child(size_t i) const { CALM_WRAP(ts_node_child(raw(raw_), i)); }
 size_t Node::named_child_count() const { return null() ? 0 : ts_node_named_child_count(raw(raw_)); }
 Node Node::named_child(size_t i) const { CALM_WRAP(ts_node_named_child(raw(raw_), i)); }
-std::vector<Node> Node::named_children() const {
+std::vector<Node> Node::children(bool named_only) const {
+  // A cursor visits the children in O(n): ts_node_child(i) and ts_node_named_child(i)
+  // each walk the siblings before i, which made wide nodes (an ERROR node holding
+  // thousands of tokens) quadratic.
   std::vector<Node> out;
-  size_t n = named_child_count();
-  out.reserve(n);
-  for (size_t i = 0; i < n; ++i) out.push_back(named_child(i));
+  if (null()) return out;
+  TSTreeCursor cursor = ts_tree_cursor_new(raw(raw_));
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      TSNode c = ts_tree_cursor_current_node(&cursor);
+      if (!named_only || ts_node_is_named(c)) out.push_back(Node(tree_, &c));
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
+  ts_tree_cursor_delete(&cursor);
   return out;
 }
+std::vector<Node> Node::named_children() const { return children(true); }
 Node Node::parent() const {
   if (null()) return {};
   CALM_WRAP(ts_node_parent(raw(raw_)));
 }
 std::string Node::token_child(size_t i) const {
   size_t seen = 0;
-  for (size_t k = 0; k < child_count(); ++k) {
-    Node c = child(k);
+  for (const Node& c : children()) {
     if (!c.named()) {
       if (seen == i) return std::string(c.type());
       ++seen;
@@ -79,13 +90,79 @@ bool Node::operator==(const Node& o) const {
   return ts_node_eq(raw(raw_), raw(o.raw_));
 }
 
+const void* Node::id() const { return null() ? nullptr : raw(raw_).id; }
+
 #undef CALM_WRAP
+
+namespace {
+bool word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+}  // namespace
+
+size_t excessive_nesting_at(std::string_view text, size_t limit) {
+  // Openers: ( [ { and the keywords closed by `end`. `if`/`unless`/`while`/`until`
+  // open a block only at the start of an expression (after an operator, a newline,
+  // `(`, `then`...), not as modifiers after a value (`x if y`).
+  static const std::set<std::string_view, std::less<>> always = {"begin", "case", "class", "def",
+                                                                 "do",    "for",  "module"};
+  static const std::set<std::string_view, std::less<>> unless_modifier = {"if", "unless", "while",
+                                                                          "until"};
+  size_t depth = 0, i = 0, n = text.size();
+  char prev = '\n';  // last significant character outside strings and comments
+  while (i < n) {
+    char c = text[i];
+    if (c == '#') {  // comment to the end of the line
+      while (i < n && text[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '"' || c == '\'' || c == '`') {  // a simple string; escapes skipped
+      for (++i; i < n && text[i] != c; ++i)
+        if (text[i] == '\\') ++i;
+      ++i;
+      prev = 'a';
+      continue;
+    }
+    if (word_char(c)) {
+      size_t b = i;
+      while (i < n && word_char(text[i])) ++i;
+      std::string_view w = text.substr(b, i - b);
+      // `x.class`, `:class` and `class:` are names, not keywords.
+      bool after_dot = (b > 0 && (text[b - 1] == '.' || text[b - 1] == ':')) ||
+                       (i < n && text[i] == ':' && (i + 1 >= n || text[i + 1] != ':'));
+      if (!after_dot && w == "end") {
+        if (depth > 0) --depth;
+      } else if (!after_dot && (always.count(w) || (unless_modifier.count(w) && !word_char(prev) &&
+                                                    prev != ')' && prev != ']' && prev != '}'))) {
+        if (++depth > limit) return b;
+      }
+      // Keywords that end an expression's start: what follows begins a new one.
+      prev = (w == "then" || w == "do" || w == "else" || w == "and" || w == "or" || w == "not")
+                 ? ';'
+                 : 'a';
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{') {
+      if (++depth > limit) return i;
+    } else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    if (c != ' ' && c != '\t' && c != '\r') prev = c;
+    ++i;
+  }
+  return std::string_view::npos;
+}
 
 SyntaxTree::SyntaxTree(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {
+  refused_at_ = excessive_nesting_at(text_);
   TSParser* parser = ts_parser_new();
   ts_parser_set_language(parser, tree_sitter_ruby());
-  tree_ = ts_parser_parse_string(parser, nullptr, text_.data(), uint32_t(text_.size()));
+  // A refused text is not handed to tree-sitter: the tree is empty.
+  tree_ = refused_at_ == std::string::npos
+              ? ts_parser_parse_string(parser, nullptr, text_.data(), uint32_t(text_.size()))
+              : ts_parser_parse_string(parser, nullptr, "", 0);
   ts_parser_delete(parser);
 }
 
@@ -101,30 +178,54 @@ Node SyntaxTree::root() const {
 unsigned SyntaxTree::language_version() { return ts_language_version(tree_sitter_ruby()); }
 
 namespace {
-void collect_errors(Node n, Diagnostics& diags, int& budget) {
-  if (budget <= 0 || !n.has_error()) return;
-  if (n.is_error() || n.is_missing()) {
-    --budget;
-    std::string what;
-    if (n.is_missing()) {
-      what = "syntax error: missing '" + std::string(n.type()) + "'";
-    } else {
-      std::string_view t = n.text();
-      size_t nl = t.find('\n');
-      std::string snippet(
-          t.substr(0, std::min<size_t>(nl == std::string_view::npos ? t.size() : nl, 40)));
-      what = "syntax error: Ruby parser could not read '" + snippet + "'";
-    }
-    diags.error("calm-parse-error", what, n.location());
-    return;
+void report_error(Node n, Diagnostics& diags) {
+  std::string what;
+  if (n.is_missing()) {
+    what = "syntax error: missing '" + std::string(n.type()) + "'";
+  } else {
+    std::string_view t = n.text();
+    size_t nl = t.find('\n');
+    size_t len = std::min<size_t>(nl == std::string_view::npos ? t.size() : nl, 40);
+    // Never cut a UTF-8 sequence in two: the message must stay valid UTF-8 (JSON).
+    while (len > 0 && len < t.size() && (static_cast<unsigned char>(t[len]) & 0xC0) == 0x80) --len;
+    what = "syntax error: Ruby parser could not read '" + std::string(t.substr(0, len)) + "'";
   }
-  for (size_t i = 0; i < n.child_count(); ++i) collect_errors(n.child(i), diags, budget);
+  diags.error("calm-parse-error", what, n.location());
 }
 }  // namespace
 
 void SyntaxTree::collect_syntax_errors(Diagnostics& diags) const {
+  if (refused_at_ != std::string::npos) {
+    int line = 1, col = 1;
+    for (size_t i = 0; i < refused_at_ && i < text_.size(); ++i) {
+      if (text_[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    diags.error("calm-parse-error",
+                "program nested too deeply (more than " + std::to_string(kMaxLexicalNesting) +
+                    " open brackets or blocks); not parsed",
+                {path_, line, col});
+    return;
+  }
   int budget = 20;  // a binary file would otherwise produce thousands
-  collect_errors(root(), diags, budget);
+  // Iterative, in source order: deeply nested input must not overflow the stack.
+  std::vector<Node> stack{root()};
+  while (!stack.empty() && budget > 0) {
+    Node n = stack.back();
+    stack.pop_back();
+    if (!n.has_error()) continue;
+    if (n.is_error() || n.is_missing()) {
+      --budget;
+      report_error(n, diags);
+      continue;
+    }
+    std::vector<Node> kids = n.children();
+    stack.insert(stack.end(), kids.rbegin(), kids.rend());
+  }
 }
 
 Expr SyntaxTree::to_expr(Node n) const {

@@ -32,6 +32,8 @@ class Node {
   size_t named_child_count() const;
   Node named_child(size_t i) const;
   std::vector<Node> named_children() const;
+  /// Every child (or only the named ones), in order, in time linear in their number.
+  std::vector<Node> children(bool named_only = false) const;
   Node parent() const;
   /// The first anonymous token child (an operator such as "<", "+", "!").
   std::string token_child(size_t i) const;
@@ -44,6 +46,8 @@ class Node {
   bool is_error() const;
   bool is_missing() const;
   bool operator==(const Node& o) const;
+  /// Identifies the node within its tree (equal nodes have equal ids); for hashing.
+  const void* id() const;
 
  private:
   friend class SyntaxTree;
@@ -53,9 +57,22 @@ class Node {
   alignas(8) unsigned char raw_[32] = {};
 };
 
+/// Deepest bracket/keyword nesting handed to tree-sitter. The tree-sitter 0.20 that
+/// Debian ships corrupts its heap when more than 65535 entries are left on its parse
+/// stack at the end of the input (e.g. 70,000 unclosed `(`); a few stack entries per
+/// level stay far below that. Real programs nest a few dozen levels.
+inline constexpr size_t kMaxLexicalNesting = 10000;
+
+/// Offset of the first byte at which the nesting of brackets and `end`-terminated
+/// keywords exceeds `limit` (comments and simple strings skipped), or npos. A cheap,
+/// conservative lexical scan run before parsing.
+size_t excessive_nesting_at(std::string_view text, size_t limit = kMaxLexicalNesting);
+
 class SyntaxTree {
  public:
-  /// Parses `text`. Never fails; syntax errors become ERROR/MISSING nodes.
+  /// Parses `text`. Never fails; syntax errors become ERROR/MISSING nodes. Text
+  /// nested deeper than kMaxLexicalNesting is not parsed (the tree is empty) and
+  /// collect_syntax_errors reports it.
   SyntaxTree(std::string path, std::string text);
   ~SyntaxTree();
   SyntaxTree(const SyntaxTree&) = delete;
@@ -78,6 +95,7 @@ class SyntaxTree {
   std::string path_;
   std::string text_;
   TSTree* tree_ = nullptr;
+  size_t refused_at_ = std::string::npos;  ///< excessive_nesting_at(text_), when refused
 };
 
 }  // namespace calm::ruby

@@ -419,7 +419,10 @@ class Translator {
 
   static std::string short_text(const Sexp& s) {
     std::string t = to_text(s);
-    return t.size() > 60 ? t.substr(0, 57) + "..." : t;
+    if (t.size() <= 60) return t;
+    size_t cut = 57;  // on a character boundary: messages must stay valid UTF-8
+    while (cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80) --cut;
+    return t.substr(0, cut) + "...";
   }
 
   void opaque(const Sexp& at, const std::string& message) {
