@@ -1,0 +1,6 @@
+class X
+  include Bud
+  bloom do
+    )éééééééééééééééééééééééééééééééééééééééé
+  end
+end
