@@ -237,6 +237,7 @@ void synthetic_section(const std::vector<size_t>& sizes, uint64_t seed, const st
       std::ofstream(dir / name, std::ios::binary) << text;
       bytes += text.size();
     }
+    const size_t nfiles = prog.files.size();
     prog.files.clear();
     std::fflush(stdout);
     ProcessRun stages = run_process({self, "--stages", dir.string(), prog.main_file});
@@ -257,8 +258,7 @@ void synthetic_section(const std::vector<size_t>& sizes, uint64_t seed, const st
       std::printf("| %zu | stage run failed (status %d) |\n", n, stages.status);
       continue;
     }
-    std::printf("| %zu | %zu | %zu | %.1f |", rules, collections, prog.files.size() + 0,
-                double(bytes) / 1e6);
+    std::printf("| %zu | %zu | %zu | %.1f |", rules, collections, nfiles, double(bytes) / 1e6);
     for (const auto& [t, m] : st) std::printf(" %.0f / %.0f |", t, m);
     std::printf(" %.0f ms / %.0f MiB | %.0f ms / %.0f MiB%s | %zu |\n", total, st.back().second,
                 whole.wall_ms, whole.peak_mib, whole.status == 0 ? "" : " (exit != 0)", points);
