@@ -14,6 +14,8 @@ namespace {
 
 using Premises = std::vector<std::pair<std::string, Tuple>>;
 
+struct CollectionState;
+
 /// A rule's right-hand side as a collection: tuples and (when known) their columns.
 struct Relation {
   Schema schema;
@@ -22,6 +24,10 @@ struct Relation {
   std::vector<Premises> why;
   /// Each tuple holds one plain block result (a rule merging into a lattice).
   bool raw = false;
+  /// A join operand read in place: the whole contents of this collection (`tuples` and
+  /// `why` stay empty), joined through the collection's maintained indexes.
+  CollectionState* coll = nullptr;
+  std::string coll_name;
 };
 
 /// A deferred effect for the next timestep, with the rule that produced it.
@@ -32,13 +38,47 @@ struct Pending {
   Premises why;
 };
 
+/// A hash index of a collection's tuples on some columns, kept up to date as tuples are
+/// inserted and erased (the pointers are the nodes of CollectionState::tuples).
+struct TupleIndex {
+  std::vector<size_t> cols;
+  std::unordered_map<Tuple, std::vector<const Tuple*>, TupleHash> map;
+
+  Tuple key(const Tuple& t) const {
+    Tuple k;
+    k.reserve(cols.size());
+    for (size_t c : cols) k.push_back(c < t.size() ? t[c] : Value());
+    return k;
+  }
+  /// Each list stays in the collection's (sorted) order, as a nested-loop join reads it.
+  void add(const Tuple* t) {
+    auto& v = map[key(*t)];
+    if (v.empty() || *v.back() < *t)
+      v.push_back(t);
+    else
+      v.insert(std::upper_bound(v.begin(), v.end(), t,
+                                [](const Tuple* a, const Tuple* b) { return *a < *b; }),
+               t);
+  }
+  void remove(const Tuple* t) {
+    auto it = map.find(key(*t));
+    if (it == map.end()) return;
+    auto& v = it->second;
+    v.erase(std::remove(v.begin(), v.end(), t), v.end());
+    if (v.empty()) map.erase(it);
+  }
+};
+
 struct CollectionState {
   const Collection* decl = nullptr;
   Schema schema;                 ///< nullptr while an inferred schema is unknown
   std::vector<size_t> key_cols;  ///< empty: every column is a key
   bool inferred = false;
   TupleSet tuples;
+  /// Key -> tuple, for collections with key columns (empty key_cols: the set itself).
   std::unordered_map<Tuple, Tuple, TupleHash> by_key;
+  /// Join indexes on column lists, built on first use and maintained incrementally.
+  std::vector<std::unique_ptr<TupleIndex>> indexes;
   std::vector<Pending> pending_insert, pending_delete, pending_upsert;
   std::map<Tuple, Derivation> why;  ///< provenance of each tuple
   // Lattice collections: the value (also kept as the one tuple [value]) and `<+` merges.
@@ -81,7 +121,8 @@ struct Node::State : CollectionAccess {
   /// The collections the stratum being evaluated writes.
   std::set<std::string> stratum_heads;
   const TupleSet* delta_tuples = nullptr;
-  Tuple last_inserted;  ///< the tuple insert() stored (a merge of lattice columns may differ)
+  /// The tuple insert() stored (a merge of lattice columns may differ), in the collection.
+  const Tuple* last_inserted = nullptr;
 
   State(const Program& p, NodeOptions o) : program(p), options(std::move(o)) {}
 
@@ -101,13 +142,23 @@ struct Node::State : CollectionAccess {
   void set_rule(const Rule& r) {
     rule = &r;
     ref_at.clear();
+    named_cache.clear();
     for (const auto& ref : r.refs)
       if (colls.count(ref.collection))
         ref_at[{ref.location.line, ref.location.column}] = ref.collection;
   }
 
   // CollectionAccess
+  /// collection_named's answers for the rule being evaluated (blocks ask per tuple).
+  mutable std::unordered_map<const Expr*, std::string> named_cache;
+
   std::string collection_named(const Expr& e) const override {
+    auto [it, fresh] = named_cache.try_emplace(&e);
+    if (fresh) it->second = find_collection_named(e);
+    return it->second;
+  }
+
+  std::string find_collection_named(const Expr& e) const {
     auto at = ref_at.find({e.line, e.column});
     if (e.type == "identifier") {
       if (at != ref_at.end() && (at->second == e.text || at->second.ends_with("." + e.text) ||
@@ -201,6 +252,17 @@ struct Node::State : CollectionAccess {
       return merge_value(cs, v, where, d);
     }
     t = normalize(cs, std::move(t), where);
+    if (cs.key_cols.empty()) {
+      // Every column is the key: a tuple already there is this one.
+      auto [pos, fresh] = cs.tuples.insert(std::move(t));
+      if (!fresh) return false;
+      const Tuple* stored = &*pos;
+      for (auto& ix : cs.indexes) ix->add(stored);
+      if (prov() && d) cs.why[*stored] = *d;
+      last_inserted = stored;
+      count_facts(cs, 1, where);
+      return true;
+    }
     Tuple k = key_of(cs, t);
     auto it = cs.by_key.find(k);
     if (it != cs.by_key.end()) {
@@ -227,18 +289,23 @@ struct Node::State : CollectionAccess {
                             inspect(it->second) + " and " + inspect(t) + " (" + by + ")",
                         where};
       if (merged == it->second) return false;
-      cs.tuples.erase(it->second);
+      if (auto old = cs.tuples.find(it->second); old != cs.tuples.end()) {
+        for (auto& ix : cs.indexes) ix->remove(&*old);
+        cs.tuples.erase(old);
+      }
       cs.why.erase(it->second);
       it->second = merged;
-      cs.tuples.insert(merged);
+      const Tuple* stored = &*cs.tuples.insert(merged).first;
+      for (auto& ix : cs.indexes) ix->add(stored);
       if (prov() && d) cs.why[merged] = *d;
-      last_inserted = std::move(merged);
+      last_inserted = stored;
       return true;
     }
-    cs.by_key.emplace(k, t);
+    cs.by_key.emplace(std::move(k), t);
     if (prov() && d) cs.why[t] = *d;
-    last_inserted = t;
-    cs.tuples.insert(std::move(t));
+    const Tuple* stored = &*cs.tuples.insert(std::move(t)).first;
+    for (auto& ix : cs.indexes) ix->add(stored);
+    last_inserted = stored;
     count_facts(cs, 1, where);
     return true;
   }
@@ -248,6 +315,7 @@ struct Node::State : CollectionAccess {
     cs.value = std::move(v);
     cs.tuples.clear();
     cs.tuples.insert(Tuple{cs.value});
+    cs.indexes.clear();
     total_facts = size_t(int64_t(total_facts) - before);
     count_facts(cs, int64_t(lattice_size(cs.value)), {});
   }
@@ -268,22 +336,46 @@ struct Node::State : CollectionAccess {
     cs.why.clear();
     set_value(cs, std::move(merged));
     if (prov() && d) cs.why[Tuple{cs.value}] = *d;
-    last_inserted = Tuple{cs.value};
+    last_inserted = &*cs.tuples.begin();
     return true;
   }
 
   void erase(CollectionState& cs, const Tuple& t) {
-    if (cs.tuples.erase(t)) {
-      cs.by_key.erase(key_of(cs, t));
-      cs.why.erase(t);
-      --total_facts;
+    auto it = cs.tuples.find(t);
+    if (it == cs.tuples.end()) return;
+    for (auto& ix : cs.indexes) ix->remove(&*it);
+    if (!cs.key_cols.empty()) cs.by_key.erase(key_of(cs, t));
+    cs.why.erase(t);
+    cs.tuples.erase(it);
+    --total_facts;
+  }
+
+  /// The tuple with the key of `t`, or nullptr.
+  const Tuple* find_key(const CollectionState& cs, const Tuple& t) const {
+    if (cs.key_cols.empty()) {
+      auto it = cs.tuples.find(t);
+      return it == cs.tuples.end() ? nullptr : &*it;
     }
+    auto it = cs.by_key.find(key_of(cs, t));
+    return it == cs.by_key.end() ? nullptr : &it->second;
+  }
+
+  /// The index of `cs` on `cols`, built on first use.
+  const TupleIndex& index_on(CollectionState& cs, const std::vector<size_t>& cols) {
+    for (auto& ix : cs.indexes)
+      if (ix->cols == cols) return *ix;
+    auto ix = std::make_unique<TupleIndex>();
+    ix->cols = cols;
+    for (const auto& t : cs.tuples) ix->add(&t);
+    cs.indexes.push_back(std::move(ix));
+    return *cs.indexes.back();
   }
 
   void clear(CollectionState& cs) {
     total_facts -= cs.tuples.size();
     cs.tuples.clear();
     cs.by_key.clear();
+    for (auto& ix : cs.indexes) ix->map.clear();
     cs.why.clear();
   }
 
@@ -409,21 +501,76 @@ struct Node::State : CollectionAccess {
   };
 
   /// One result of a join: a tuple per operand, and each one's index in its operand
-  /// (-1 for the nil padding of an outer join).
+  /// (-1 for the nil padding of an outer join); for an operand read in place, the
+  /// tuple in its collection instead (nullptr for padding).
   struct JoinRow {
     std::vector<Value> vals;
     std::vector<int> idx;
+    std::vector<const Tuple*> at;
   };
+
+  /// A join operand: a collection named at `o` is read in place (recorded as a scan for
+  /// semi-naive evaluation); the delta scan and any other expression are evaluated.
+  Relation operand_at(const Expr& o0) {
+    const Expr& o = *strip_parens(&o0);
+    std::string c = collection_named(o);
+    if (c.empty() || is_lattice(c) || &o == delta_site) return eval_coll(o);
+    if (recording) recording->push_back({&o, c});
+    auto& cs = colls.at(c);
+    Relation r;
+    r.schema = cs.schema;
+    r.coll = &cs;
+    r.coll_name = c;
+    return r;
+  }
+
+  static size_t op_size(const Relation& r) {
+    return r.coll ? r.coll->tuples.size() : r.tuples.size();
+  }
+
+  /// Calls f(tuple, index) for each tuple of an operand, in order.
+  template <typename F>
+  static void each_tuple(const Relation& r, F f) {
+    if (r.coll) {
+      for (const auto& t : r.coll->tuples) f(t, 0);
+    } else {
+      for (size_t j = 0; j < r.tuples.size(); ++j) f(r.tuples[j], int(j));
+    }
+  }
+
+  static void push_op(const std::vector<Relation>& ops, size_t k, const Tuple* t, int j,
+                      JoinRow& row) {
+    static const Tuple none;
+    row.vals.push_back(Value::array(t ? *t : none, ops[k].schema));
+    row.idx.push_back(j);
+    row.at.push_back(ops[k].coll ? t : nullptr);
+  }
+
+  /// Puts join rows in the order of the nested-loop join (operand 0 first).
+  static void sort_rows(const std::vector<Relation>& ops, std::vector<JoinRow>& rows) {
+    std::stable_sort(rows.begin(), rows.end(), [&](const JoinRow& a, const JoinRow& b) {
+      for (size_t k = 0; k < ops.size(); ++k) {
+        if (ops[k].coll) {
+          const Tuple* x = a.at[k];
+          const Tuple* y = b.at[k];
+          if (x == y) continue;
+          if (!x || !y) return !x;
+          if (*x < *y) return true;
+          if (*y < *x) return false;
+        } else if (a.idx[k] != b.idx[k]) {
+          return a.idx[k] < b.idx[k];
+        }
+      }
+      return false;
+    });
+  }
 
   /// Joins the operands on the predicates with hash indexes: each result is one tuple
   /// per operand, in operand order. `outer`: a row of the earlier operands that matches
   /// nothing in operand i is kept with a tuple of nils for it (Bud's left outer join).
   std::vector<JoinRow> join(const std::vector<Relation>& ops, const std::vector<Pred>& preds,
-                            bool outer = false) const {
-    std::vector<JoinRow> acc;
-    for (size_t j = 0; j < ops[0].tuples.size(); ++j)
-      acc.push_back({{Value::array(ops[0].tuples[j], ops[0].schema)}, {int(j)}});
-    for (size_t i = 1; i < ops.size(); ++i) {
+                            bool outer = false) {
+    auto links = [&](size_t i) {
       // Predicates linking operand i to an earlier one.
       std::vector<std::pair<size_t, std::pair<int, size_t>>> link;  // col of i, (op, col)
       for (const auto& p : preds) {
@@ -431,6 +578,73 @@ struct Node::State : CollectionAccess {
           link.push_back({p.right_col, {p.left_op, p.left_col}});
         else if (p.left_op == int(i) && p.right_op < int(i))
           link.push_back({p.left_col, {p.right_op, p.right_col}});
+      }
+      return link;
+    };
+    if (ops.size() == 2 && !outer && ops[0].coll && op_size(ops[1]) < op_size(ops[0])) {
+      // A small right side against a collection read in place: probe the collection's
+      // index with each right tuple instead of scanning the collection.
+      auto link = links(1);
+      if (!link.empty()) {
+        std::vector<size_t> cols0;
+        for (const auto& l : link) cols0.push_back(l.second.second);
+        const TupleIndex& ix = index_on(*ops[0].coll, cols0);
+        std::vector<JoinRow> rows;
+        each_tuple(ops[1], [&](const Tuple& t, int j) {
+          Tuple k;
+          for (const auto& l : link) k.push_back(l.first < t.size() ? t[l.first] : Value());
+          auto it = ix.map.find(k);
+          if (it == ix.map.end()) return;
+          for (const Tuple* p : it->second) {
+            JoinRow row;
+            push_op(ops, 0, p, 0, row);
+            push_op(ops, 1, &t, j, row);
+            rows.push_back(std::move(row));
+          }
+        });
+        sort_rows(ops, rows);
+        return rows;
+      }
+    }
+    std::vector<JoinRow> acc;
+    each_tuple(ops[0], [&](const Tuple& t, int j) {
+      JoinRow row;
+      push_op(ops, 0, &t, j, row);
+      acc.push_back(std::move(row));
+    });
+    for (size_t i = 1; i < ops.size(); ++i) {
+      auto link = links(i);
+      if (ops[i].coll) {
+        std::vector<size_t> cols;
+        for (const auto& l : link) cols.push_back(l.first);
+        const TupleIndex& ix = index_on(*ops[i].coll, cols);
+        std::vector<JoinRow> next;
+        for (const auto& partial : acc) {
+          Tuple k;
+          for (const auto& l : link) {
+            const auto& items = partial.vals[size_t(l.second.first)].items();
+            k.push_back(l.second.second < items.size() ? items[l.second.second] : Value());
+          }
+          auto it = ix.map.find(k);
+          if (it == ix.map.end()) {
+            if (outer) {
+              auto row = partial;
+              Tuple padding(ops[i].schema ? ops[i].schema->size() : 0);
+              row.vals.push_back(Value::array(padding, ops[i].schema));
+              row.idx.push_back(-1);
+              row.at.push_back(nullptr);
+              next.push_back(std::move(row));
+            }
+            continue;
+          }
+          for (const Tuple* p : it->second) {
+            auto row = partial;
+            push_op(ops, i, p, 0, row);
+            next.push_back(std::move(row));
+          }
+        }
+        acc = std::move(next);
+        continue;
       }
       std::unordered_map<Tuple, std::vector<size_t>, TupleHash> index;
       for (size_t j = 0; j < ops[i].tuples.size(); ++j) {
@@ -453,14 +667,14 @@ struct Node::State : CollectionAccess {
             auto row = partial;
             row.vals.push_back(Value::array(padding, ops[i].schema));
             row.idx.push_back(-1);
+            row.at.push_back(nullptr);
             next.push_back(std::move(row));
           }
           continue;
         }
         for (size_t j : it->second) {
           auto row = partial;
-          row.vals.push_back(Value::array(ops[i].tuples[j], ops[i].schema));
-          row.idx.push_back(int(j));
+          push_op(ops, i, &ops[i].tuples[j], int(j), row);
           next.push_back(std::move(row));
         }
       }
@@ -474,7 +688,9 @@ struct Node::State : CollectionAccess {
     Premises p;
     if (!prov()) return p;
     for (size_t k = 0; k < row.idx.size(); ++k)
-      if (row.idx[k] >= 0 && size_t(row.idx[k]) < ops[k].why.size()) {
+      if (ops[k].coll) {
+        if (row.at[k]) p.push_back({ops[k].coll_name, *row.at[k]});
+      } else if (row.idx[k] >= 0 && size_t(row.idx[k]) < ops[k].why.size()) {
         const auto& w = ops[k].why[size_t(row.idx[k])];
         p.insert(p.end(), w.begin(), w.end());
       }
@@ -575,7 +791,7 @@ struct Node::State : CollectionAccess {
     std::vector<Relation> ops;
     std::vector<std::string> written;
     for (const Expr* o : operands) {
-      ops.push_back(eval_coll(*o));
+      ops.push_back(operand_at(*o));
       written.push_back(written_name(*o));
     }
     if (m == "outer" && ops.size() != 2)
@@ -628,7 +844,7 @@ struct Node::State : CollectionAccess {
     std::vector<std::string> written;
     for (const auto& c : args[0]->children) {
       if (c.type == "[" || c.type == "]" || c.type == ",") continue;
-      ops.push_back(eval_coll(c));
+      ops.push_back(operand_at(c));
       written.push_back(written_name(c));
     }
     if (kind == "leftjoin" && ops.size() != 2)
@@ -1207,11 +1423,12 @@ struct Node::State : CollectionAccess {
     }
     if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
     bool grew = false;
+    const std::string label = rule_label(r);
     for (size_t i = 0; i < rel.tuples.size(); ++i) {
       if (prov()) d.premises = i < rel.why.size() ? rel.why[i] : Premises{};
-      if (insert(cs, std::move(rel.tuples[i]), r.location, rule_label(r), &d)) {
+      if (insert(cs, std::move(rel.tuples[i]), r.location, label, &d)) {
         grew = true;
-        if (added) added->insert(last_inserted);
+        if (added) added->insert(*last_inserted);
       }
     }
     return grew;
@@ -1384,8 +1601,7 @@ struct Node::State : CollectionAccess {
       }
       for (const auto& p : cs.pending_delete) erase(cs, p.tuple);
       for (const auto& p : cs.pending_upsert)
-        if (auto it = cs.by_key.find(key_of(cs, p.tuple)); it != cs.by_key.end())
-          erase(cs, Tuple(it->second));
+        if (const Tuple* old = find_key(cs, p.tuple)) erase(cs, Tuple(*old));
       auto pend = std::move(cs.pending_insert);
       auto ups = std::move(cs.pending_upsert);
       cs.pending_insert.clear();

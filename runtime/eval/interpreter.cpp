@@ -107,9 +107,11 @@ std::vector<const Expr*> arguments(const Expr& call) {
 }
 
 bool is_punct(const Expr& e) {
-  return e.field == "operator" || e.type == "," || e.type == "(" || e.type == ")" ||
-         e.type == "[" || e.type == "]" || e.type == "{" || e.type == "}" || e.type == "|" ||
-         e.type == "." || e.type == "do" || e.type == "end" || e.type == "=>" || e.type == ";" ||
+  if (e.field == "operator") return true;
+  if (e.type.size() > 4) return false;  // every punctuation type is shorter
+  return e.type == "," || e.type == "(" || e.type == ")" || e.type == "[" || e.type == "]" ||
+         e.type == "{" || e.type == "}" || e.type == "|" || e.type == "." || e.type == "do" ||
+         e.type == "end" || e.type == "=>" || e.type == ";" ||
          (e.type == "then" && e.children.empty()) || e.type == ":" || e.type == "?" ||
          e.type == "&." || e.type == "#{" || e.type == "\"" || e.type == "'";
 }
@@ -254,7 +256,7 @@ Value Interpreter::call_block(const Expr& block, const std::vector<Value>& args,
 }
 
 Value Interpreter::eval(const Expr& e, Scope& scope) const {
-  const std::string& t = e.type;
+  const std::string_view t = e.type;  // compares the length before the characters
   if (t == "integer") return Value::integer(parse_int(e.text));
   if (t == "float") return Value::floating(std::strtod(e.text.c_str(), nullptr));
   if (t == "true") return Value::boolean(true);
@@ -433,7 +435,7 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     std::string lt = lattice_class_type(e);
     if (!lt.empty()) return lattice_bottom(lt);
   }
-  unsupported(e, "'" + t + "'");
+  unsupported(e, "'" + e.type + "'");
 }
 
 Value Interpreter::eval_binary(const Expr& e, Scope& scope) const {

@@ -7,6 +7,26 @@
 
 namespace calm::eval {
 
+const std::string& Value::empty_string() {
+  static const std::string e;
+  return e;
+}
+const std::vector<Value>& Value::empty_list() {
+  static const std::vector<Value> e;
+  return e;
+}
+const Schema& Value::empty_schema() {
+  static const Schema e;
+  return e;
+}
+Value::Heavy& Value::own() {
+  if (!h_)
+    h_ = std::make_shared<Heavy>();
+  else if (h_.use_count() > 1)
+    h_ = std::make_shared<Heavy>(*h_);
+  return *h_;
+}
+
 Value Value::boolean(bool b) {
   Value v;
   v.kind_ = Kind::Bool;
@@ -28,32 +48,34 @@ Value Value::floating(double f) {
 Value Value::string(std::string s) {
   Value v;
   v.kind_ = Kind::String;
-  v.s_ = std::move(s);
+  v.own().s = std::move(s);
   return v;
 }
 Value Value::symbol(std::string s) {
   Value v;
   v.kind_ = Kind::Symbol;
-  v.s_ = std::move(s);
+  v.own().s = std::move(s);
   return v;
 }
 Value Value::array(std::vector<Value> items, Schema schema) {
   Value v;
   v.kind_ = Kind::Array;
-  v.items_ = std::move(items);
-  v.schema_ = std::move(schema);
+  Heavy& h = v.own();
+  h.items = std::move(items);
+  h.schema = std::move(schema);
   return v;
 }
 Value Value::hash(std::vector<Value> keys, std::vector<Value> values) {
   Value v;
   v.kind_ = Kind::Hash;
+  Heavy& h = v.own();
   for (size_t i = 0; i < keys.size() && i < values.size(); ++i) {
-    auto it = std::find(v.items_.begin(), v.items_.end(), keys[i]);
-    if (it != v.items_.end()) {
-      v.values_[size_t(it - v.items_.begin())] = values[i];
+    auto it = std::find(h.items.begin(), h.items.end(), keys[i]);
+    if (it != h.items.end()) {
+      h.values[size_t(it - h.items.begin())] = values[i];
     } else {
-      v.items_.push_back(keys[i]);
-      v.values_.push_back(values[i]);
+      h.items.push_back(keys[i]);
+      h.values.push_back(values[i]);
     }
   }
   return v;
@@ -63,7 +85,7 @@ Value Value::set(std::vector<Value> items) {
   v.kind_ = Kind::Set;
   std::sort(items.begin(), items.end());
   items.erase(std::unique(items.begin(), items.end()), items.end());
-  v.items_ = std::move(items);
+  v.own().items = std::move(items);
   return v;
 }
 
@@ -71,9 +93,10 @@ Value Value::lattice(std::string type, std::vector<Value> items, std::vector<Val
                      bool flag) {
   Value v;
   v.kind_ = Kind::Lattice;
-  v.s_ = std::move(type);
-  v.items_ = std::move(items);
-  v.values_ = std::move(values);
+  Heavy& h = v.own();
+  h.s = std::move(type);
+  h.items = std::move(items);
+  h.values = std::move(values);
   v.b_ = flag;
   return v;
 }
@@ -154,6 +177,7 @@ std::string format_float(double f) {
 int Value::compare(const Value& a, const Value& b) {
   int ra = rank(a.kind_), rb = rank(b.kind_);
   if (ra != rb) return ra < rb ? -1 : 1;
+  if (a.h_ && a.h_ == b.h_ && a.kind_ == b.kind_ && a.b_ == b.b_) return 0;
   switch (a.kind_) {
     case Kind::Nil:
       return 0;
@@ -170,19 +194,21 @@ int Value::compare(const Value& a, const Value& b) {
       return 0;
     }
     case Kind::String:
-    case Kind::Symbol:
-      return a.s_ < b.s_ ? -1 : a.s_ > b.s_ ? 1 : 0;
+    case Kind::Symbol: {
+      int c = a.as_string().compare(b.as_string());
+      return c < 0 ? -1 : c > 0 ? 1 : 0;
+    }
     case Kind::Array:
     case Kind::Set:
-      return compare_lists(a.items_, b.items_);
+      return compare_lists(a.items(), b.items());
     case Kind::Hash:
-      if (int c = compare_lists(a.items_, b.items_); c != 0) return c;
-      return compare_lists(a.values_, b.values_);
+      if (int c = compare_lists(a.items(), b.items()); c != 0) return c;
+      return compare_lists(a.hash_values(), b.hash_values());
     case Kind::Lattice:
-      if (a.s_ != b.s_) return a.s_ < b.s_ ? -1 : 1;
+      if (a.as_string() != b.as_string()) return a.as_string() < b.as_string() ? -1 : 1;
       if (a.b_ != b.b_) return a.b_ ? 1 : -1;
-      if (int c = compare_lists(a.items_, b.items_); c != 0) return c;
-      return compare_lists(a.values_, b.values_);
+      if (int c = compare_lists(a.items(), b.items()); c != 0) return c;
+      return compare_lists(a.hash_values(), b.hash_values());
   }
   return 0;
 }
@@ -191,11 +217,12 @@ bool Value::ruby_equal(const Value& a, const Value& b) {
   if (a.is_numeric() && b.is_numeric()) return a.as_float() == b.as_float();
   if (a.kind_ != b.kind_) return false;
   if (a.kind_ == Kind::Array || a.kind_ == Kind::Set || a.kind_ == Kind::Hash) {
-    if (a.items_.size() != b.items_.size() || a.values_.size() != b.values_.size()) return false;
-    for (size_t i = 0; i < a.items_.size(); ++i)
-      if (!ruby_equal(a.items_[i], b.items_[i])) return false;
-    for (size_t i = 0; i < a.values_.size(); ++i)
-      if (!ruby_equal(a.values_[i], b.values_[i])) return false;
+    if (a.items().size() != b.items().size() || a.hash_values().size() != b.hash_values().size())
+      return false;
+    for (size_t i = 0; i < a.items().size(); ++i)
+      if (!ruby_equal(a.items()[i], b.items()[i])) return false;
+    for (size_t i = 0; i < a.hash_values().size(); ++i)
+      if (!ruby_equal(a.hash_values()[i], b.hash_values()[i])) return false;
     return true;
   }
   return compare(a, b) == 0;
@@ -218,17 +245,17 @@ size_t Value::hash_code() const {
       break;
     case Kind::String:
     case Kind::Symbol:
-      mix(std::hash<std::string>()(s_));
+      mix(std::hash<std::string>()(as_string()));
       break;
     case Kind::Lattice:
-      mix(std::hash<std::string>()(s_));
+      mix(std::hash<std::string>()(as_string()));
       mix(b_);
       [[fallthrough]];
     case Kind::Array:
     case Kind::Set:
     case Kind::Hash:
-      for (const auto& v : items_) mix(v.hash_code());
-      for (const auto& v : values_) mix(v.hash_code());
+      for (const auto& v : items()) mix(v.hash_code());
+      for (const auto& v : hash_values()) mix(v.hash_code());
       break;
   }
   return h;
@@ -245,32 +272,33 @@ std::string Value::inspect() const {
     case Kind::Float:
       return format_float(f_);
     case Kind::String:
-      return quote(s_);
+      return quote(as_string());
     case Kind::Symbol:
-      return ":" + s_;
+      return ":" + as_string();
     case Kind::Array: {
       std::string out = "[";
-      for (size_t i = 0; i < items_.size(); ++i) out += (i ? ", " : "") + items_[i].inspect();
+      for (size_t i = 0; i < items().size(); ++i) out += (i ? ", " : "") + items()[i].inspect();
       return out + "]";
     }
     case Kind::Hash: {
       std::string out = "{";
-      for (size_t i = 0; i < items_.size(); ++i)
-        out += (i ? ", " : "") + items_[i].inspect() + "=>" + values_[i].inspect();
+      for (size_t i = 0; i < items().size(); ++i)
+        out += (i ? ", " : "") + items()[i].inspect() + "=>" + hash_values()[i].inspect();
       return out + "}";
     }
     case Kind::Set: {
       std::string out = "#<Set: {";
-      for (size_t i = 0; i < items_.size(); ++i) out += (i ? ", " : "") + items_[i].inspect();
+      for (size_t i = 0; i < items().size(); ++i) out += (i ? ", " : "") + items()[i].inspect();
       return out + "}>";
     }
     case Kind::Lattice: {
-      std::string out = "<" + s_ + ": ";
-      if (s_ == "lbool") return out + (b_ ? "true>" : "false>");
-      if (s_ == "lmax" || s_ == "lmin")
-        return out + (items_.empty() ? std::string("nil") : items_[0].inspect()) + ">";
-      if (s_ == "lset" || s_ == "lpset") return out + Value::array(items_).inspect() + ">";
-      return out + Value::hash(items_, values_).inspect() + ">";
+      std::string out = "<" + as_string() + ": ";
+      if (as_string() == "lbool") return out + (b_ ? "true>" : "false>");
+      if (as_string() == "lmax" || as_string() == "lmin")
+        return out + (items().empty() ? std::string("nil") : items()[0].inspect()) + ">";
+      if (as_string() == "lset" || as_string() == "lpset")
+        return out + Value::array(items()).inspect() + ">";
+      return out + Value::hash(items(), hash_values()).inspect() + ">";
     }
   }
   return "nil";
@@ -282,7 +310,7 @@ std::string Value::to_s() const {
       return "";
     case Kind::String:
     case Kind::Symbol:
-      return s_;
+      return as_string();
     default:
       return inspect();
   }

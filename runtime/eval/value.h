@@ -45,21 +45,23 @@ class Value {
   bool is_numeric() const { return kind_ == Kind::Int || kind_ == Kind::Float; }
   bool is_lattice() const { return kind_ == Kind::Lattice; }
   /// The lattice type name of a lattice value ("lmax", ...).
-  const std::string& lattice_type() const { return s_; }
+  const std::string& lattice_type() const { return h_ ? h_->s : empty_string(); }
   /// Ruby truthiness: everything but nil and false.
   bool truthy() const { return !(kind_ == Kind::Nil || (kind_ == Kind::Bool && !b_)); }
 
   bool as_bool() const { return b_; }
   int64_t as_int() const { return i_; }
   double as_float() const { return kind_ == Kind::Int ? double(i_) : f_; }
-  const std::string& as_string() const { return s_; }  ///< String and Symbol
+  const std::string& as_string() const {  ///< String and Symbol
+    return h_ ? h_->s : empty_string();
+  }
   /// Array and Set items; hash keys.
-  const std::vector<Value>& items() const { return items_; }
-  std::vector<Value>& mutable_items() { return items_; }
-  const std::vector<Value>& hash_values() const { return values_; }
+  const std::vector<Value>& items() const { return h_ ? h_->items : empty_list(); }
+  std::vector<Value>& mutable_items() { return own().items; }
+  const std::vector<Value>& hash_values() const { return h_ ? h_->values : empty_list(); }
   /// The column names of a tuple, or nullptr.
-  const Schema& schema() const { return schema_; }
-  void set_schema(Schema s) { schema_ = std::move(s); }
+  const Schema& schema() const { return h_ ? h_->schema : empty_schema(); }
+  void set_schema(Schema s) { own().schema = std::move(s); }
 
   /// Ruby `inspect`: nil, true, 1, 1.5, "s", :sym, [1, "a"], {:a=>1}, #<Set: {1}>, and
   /// Bud's lattice inspect: <lmax: 5>, <lset: [1, 2]>.
@@ -78,14 +80,25 @@ class Value {
   size_t hash_code() const;
 
  private:
+  /// The payload of strings, symbols, arrays, hashes, sets and lattices: shared between
+  /// copies (a copy is a reference count), copied before a change (mutable_items,
+  /// set_schema) when shared. Scalars have none, so an integer is a few words.
+  struct Heavy {
+    std::string s;
+    std::vector<Value> items;   ///< array/set items, hash keys
+    std::vector<Value> values;  ///< hash values
+    Schema schema;
+  };
+  static const std::string& empty_string();
+  static const std::vector<Value>& empty_list();
+  static const Schema& empty_schema();
+  Heavy& own();
+
   Kind kind_ = Kind::Nil;
   bool b_ = false;
   int64_t i_ = 0;
   double f_ = 0;
-  std::string s_;
-  std::vector<Value> items_;   ///< array/set items, hash keys
-  std::vector<Value> values_;  ///< hash values
-  Schema schema_;
+  std::shared_ptr<Heavy> h_;
 };
 
 /// A fact: one Value per column.
