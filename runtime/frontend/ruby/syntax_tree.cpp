@@ -2,9 +2,11 @@
 
 #include <tree_sitter/api.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <set>
+#include <vector>
 
 extern "C" const TSLanguage* tree_sitter_ruby(void);
 
@@ -154,9 +156,38 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
   return std::string_view::npos;
 }
 
+namespace {
+/// Runs of more than 10,000 consecutive comment lines are blanked (spaces, newlines
+/// kept, so every location stays the same): tree-sitter 0.20 keeps each comment on its
+/// parse stack until the next token and corrupts its heap past 65,535 of them.
+void blank_long_comment_runs(std::string& text) {
+  constexpr size_t kMaxRun = 10000;
+  std::vector<std::pair<size_t, size_t>> run;  // [#, end of line) of each comment line
+  auto flush = [&]() {
+    if (run.size() > kMaxRun)
+      for (auto [b, e] : run) std::fill(text.begin() + long(b), text.begin() + long(e), ' ');
+    run.clear();
+  };
+  size_t i = 0, n = text.size();
+  while (i < n) {
+    size_t eol = text.find('\n', i);
+    if (eol == std::string::npos) eol = n;
+    size_t k = i;
+    while (k < eol && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r')) ++k;
+    if (k < eol && text[k] == '#')
+      run.push_back({k, eol});
+    else if (k < eol)
+      flush();  // a line of code ends the run (blank lines do not)
+    i = eol + 1;
+  }
+  flush();
+}
+}  // namespace
+
 SyntaxTree::SyntaxTree(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {
   refused_at_ = excessive_nesting_at(text_);
+  blank_long_comment_runs(text_);
   TSParser* parser = ts_parser_new();
   ts_parser_set_language(parser, tree_sitter_ruby());
   // A refused text is not handed to tree-sitter: the tree is empty.
