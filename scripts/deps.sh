@@ -9,7 +9,8 @@ PACKAGES=(
   libboost-graph-dev libgraphviz-dev nlohmann-json3-dev doctest-dev libtree-sitter-dev
 )
 # Optional test tools: installed when CALM_TEST_TOOLS=1 (CI sets it).
-TEST_PACKAGES=(valgrind chromium clang libclang-rt-14-dev)  # clang: the fuzz smoke (scripts/fuzz-smoke.sh)
+# clang: the fuzz smoke (scripts/fuzz-smoke.sh); python3-jsonschema: the scenario schema test
+TEST_PACKAGES=(valgrind chromium clang libclang-rt-14-dev python3-jsonschema)
 
 want=("${PACKAGES[@]}")
 if [[ "${CALM_TEST_TOOLS:-0}" == 1 ]]; then want+=("${TEST_PACKAGES[@]}"); fi

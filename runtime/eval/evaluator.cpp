@@ -1745,6 +1745,13 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
     if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
   }
   for (const auto& r : program.rules) {
+    if (r.rhs.type.empty()) {
+      diags.error("calm-eval-unsupported",
+                  "this rule has no expression to run (a JSON program IR carries the "
+                  "dependencies only); the evaluator runs Bud and Dedalus programs",
+                  r.location);
+      continue;
+    }
     check_supported(r.rhs, r.location.file, diags, program.helpers, program.constants);
     auto it = st->colls.find(r.lhs);
     if (it == st->colls.end()) {

@@ -299,11 +299,48 @@ class JsonParser {
   int col_ = 0;
 };
 
+namespace {
+
+/// The byte offset of the first invalid UTF-8 sequence, or npos.
+size_t invalid_utf8_at(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return i;
+    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < n; ++k) {
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += n;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
 bool LocatedJson::parse(const std::string& text, const std::string& path, const std::string& check,
                         Diagnostics& diags) {
   path_ = path;
   where_.clear();
   root_ = nullptr;
+  if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    int line = 1, col = 1;
+    for (size_t i = 0; i < bad; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    diags.error(check, "invalid JSON: the text is not valid UTF-8", {path, line, col});
+    return false;
+  }
   JsonParser p(text, *this);
   std::string error;
   int line = 0;
@@ -356,7 +393,9 @@ bool json_to_value(const nlohmann::json& j, Value& out, std::string& error) {
       Value k, v;
       if (!kv.is_array() || kv.size() != 2 || !json_to_value(kv[0], k, error) ||
           !json_to_value(kv[1], v, error)) {
-        if (error.empty()) error = "a hash entry must be a [key, value] pair: " + kv.dump();
+        if (error.empty())
+          error = "a hash entry must be a [key, value] pair: " +
+                  kv.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         return false;
       }
       keys.push_back(k);
@@ -364,7 +403,8 @@ bool json_to_value(const nlohmann::json& j, Value& out, std::string& error) {
     }
     out = Value::hash(keys, values);
   } else {
-    error = "unsupported JSON value " + j.dump() +
+    error = "unsupported JSON value " +
+            j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
             " (use {\"sym\": \"x\"} for a symbol, {\"set\": [...]}, {\"hash\": [[k, v]]})";
     return false;
   }

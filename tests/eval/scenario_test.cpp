@@ -125,6 +125,7 @@ TEST_CASE("scenario: syntax and shape errors are located at the JSON value") {
        "1:105", "unsupported JSON value"},
       {std::string(300, '[') + std::string(300, ']'), "1:202", "nesting deeper than 200"},
       {"{\"nodes\": \"\\ud800\"}", "1:18", "unpaired surrogate"},
+      {"{\"nodes\":\n  \"\xff\"}", "2:4", "UTF-8"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.json);
@@ -138,6 +139,12 @@ TEST_CASE("scenario: syntax and shape errors are located at the JSON value") {
     CHECK(err.find(c.message) != std::string::npos);
     for (const auto& d : diags.items()) CHECK(d.check == "calm-bad-scenario");
   }
+}
+
+TEST_CASE("scenario: parse_scenario refuses invalid UTF-8 at its position") {
+  Diagnostics diags;
+  CHECK_FALSE(parse_scenario("{\"nodes\": [\n \"a\xc3(\"]}", "s.json", diags));
+  CHECK(first_error(diags) == "s.json:2:4: invalid JSON: the text is not valid UTF-8");
 }
 
 TEST_CASE("scenario: facts, records and expectations are checked against the programs") {

@@ -63,8 +63,8 @@ TEST_CASE("fuzz_bud regressions: front end, analyses and report survive") {
 // parse_scenario quotes makes nlohmann::json::dump throw type_error 316 out of
 // eval::json_to_value (runtime/eval/scenario_json.cpp). `calm run --scenario` is safe
 // (read_scenario refuses invalid UTF-8 first); the library entry point is not. Marked
-// should_fail until parse_scenario validates its text: remove the decorator then.
-TEST_CASE("fuzz_scenario regressions: parse_scenario never throws" * doctest::should_fail()) {
+// parse_scenario now refuses invalid UTF-8 with a located error.
+TEST_CASE("fuzz_scenario regressions: parse_scenario never throws") {
   for (const fs::path& p : regressions("scenario-")) {
     CAPTURE(p.string());
     calm::Diagnostics diags;
