@@ -11,18 +11,7 @@
 #include <vector>
 
 #include "frontend/loader.h"
-
-// Failure messages print lists of names.
-namespace doctest {
-template <>
-struct StringMaker<std::vector<std::string>> {
-  static String convert(const std::vector<std::string>& items) {
-    std::string out = "[";
-    for (const auto& i : items) out += (out.size() > 1 ? ", \"" : "\"") + i + "\"";
-    return (out + "]").c_str();
-  }
-};
-}  // namespace doctest
+#include "support/string_lists.h"
 
 namespace calm::test {
 

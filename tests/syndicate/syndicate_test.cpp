@@ -20,18 +20,7 @@
 #include "frontend/syndicate/sexp.h"
 #include "frontend/syndicate/syndicate_reader.h"
 #include "support/run_command.h"
-
-// Failure messages print lists of names.
-namespace doctest {
-template <>
-struct StringMaker<std::vector<std::string>> {
-  static String convert(const std::vector<std::string>& items) {
-    std::string out = "[";
-    for (const auto& i : items) out += (out.size() > 1 ? ", \"" : "\"") + i + "\"";
-    return (out + "]").c_str();
-  }
-};
-}  // namespace doctest
+#include "support/string_lists.h"
 
 namespace calm::test {
 namespace {
