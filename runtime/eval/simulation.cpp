@@ -43,11 +43,15 @@ bool ScenarioPrograms::load(const Scenario& scenario, Diagnostics& diags) {
     } else {
       std::string names;
       for (const auto& p : r->programs) names += (names.empty() ? "" : ", ") + p.name;
+      std::string what = r->programs.empty()
+                             ? "the files define no program (no class includes Bud and no "
+                               "module defines Bloom state)"
+                             : "the files define " + std::to_string(r->programs.size()) +
+                                   " programs (" + names + ")";
       diags.error("calm-bad-scenario",
-                  "node '" + scenario.nodes[i].name + "': the files define " +
-                      std::to_string(r->programs.size()) + " programs" +
-                      (names.empty() ? "" : " (" + names + ")") +
-                      "; name the modules to run with \"modules\"",
+                  "node '" + scenario.nodes[i].name + "': " + what +
+                      "; name the modules to run (-m MODULE on the command line, "
+                      "\"modules\" in a scenario)",
                   sp.location);
       ok = false;
     }
