@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <set>
 
@@ -181,18 +182,35 @@ Scenario reliable(const std::string& root, size_t messages) {
 int main(int argc, char** argv) {
   std::string root = argc > 1 ? argv[1] : ".";
   if (!std::filesystem::exists(root + "/samples/kvs/kvs.rb")) {
-    std::fprintf(stderr, "usage: calm_eval_bench [SOURCE_DIR] (run from the repository root)\n");
+    std::fprintf(stderr,
+                 "usage: calm_eval_bench [SOURCE_DIR [FILTER...]] (run from the repository root;\n"
+                 "       a FILTER runs only the workloads whose label contains it, e.g. 10k)\n");
     return 2;
   }
+  std::vector<std::string> filters(argv + std::min(argc, 2), argv + argc);
+  std::vector<std::pair<std::string, std::function<Row()>>> rows;
+  for (size_t e : {1000, 10000, 100000})
+    rows.push_back(
+        {"closure semi-naive " + std::to_string(e / 1000) + "k", [e] { return closure(e, true); }});
+  for (size_t e : {1000, 10000})
+    rows.push_back(
+        {"closure naive " + std::to_string(e / 1000) + "k", [e] { return closure(e, false); }});
+  for (size_t puts : {1000, 10000})
+    rows.push_back({"kvs " + std::to_string(puts / 1000) + "k", [&root, puts] {
+                      return simulate("replicated KVS, 3 nodes (kvs.kvstate)",
+                                      std::to_string(puts) + " puts", replicated_puts(root, puts),
+                                      "kvs.kvstate");
+                    }});
+  rows.push_back({"delivery 1k", [&root] {
+                    return simulate("reliable delivery, 20% loss (send_buf)", "1000 messages",
+                                    reliable(root, 1000), "send_buf");
+                  }});
   std::printf("%-34s %-18s %9s %7s %11s %10s %13s %8s\n", "workload", "size", "seconds", "steps",
               "ms/step", "facts", "facts/second", "rss MiB");
-  for (size_t e : {1000, 10000, 100000}) print(closure(e, true));
-  for (size_t e : {1000, 10000}) print(closure(e, false));
-  print(simulate("replicated KVS, 3 nodes (kvs.kvstate)", "1000 puts", replicated_puts(root, 1000),
-                 "kvs.kvstate"));
-  print(simulate("replicated KVS, 3 nodes (kvs.kvstate)", "10000 puts",
-                 replicated_puts(root, 10000), "kvs.kvstate"));
-  print(simulate("reliable delivery, 20% loss (send_buf)", "1000 messages", reliable(root, 1000),
-                 "send_buf"));
+  for (const auto& [label, run] : rows) {
+    bool wanted = filters.empty();
+    for (const auto& f : filters) wanted |= label.find(f) != std::string::npos;
+    if (wanted) print(run());
+  }
   return 0;
 }

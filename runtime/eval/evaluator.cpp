@@ -4,8 +4,10 @@
 #include <functional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "eval/lattice.h"
+#include "eval/projection.h"
 #include "graph/dependency_graph.h"
 
 namespace calm::eval {
@@ -42,6 +44,8 @@ struct Pending {
 /// inserted and erased (the pointers are the nodes of CollectionState::tuples).
 struct TupleIndex {
   std::vector<size_t> cols;
+  /// Tuples added or removed since the index was last used by a join.
+  size_t updates_since_use = 0;
   std::unordered_map<Tuple, std::vector<const Tuple*>, TupleHash> map;
 
   Tuple key(const Tuple& t) const {
@@ -50,16 +54,9 @@ struct TupleIndex {
     for (size_t c : cols) k.push_back(c < t.size() ? t[c] : Value());
     return k;
   }
-  /// Each list stays in the collection's (sorted) order, as a nested-loop join reads it.
-  void add(const Tuple* t) {
-    auto& v = map[key(*t)];
-    if (v.empty() || *v.back() < *t)
-      v.push_back(t);
-    else
-      v.insert(std::upper_bound(v.begin(), v.end(), t,
-                                [](const Tuple* a, const Tuple* b) { return *a < *b; }),
-               t);
-  }
+  /// Each list is in insertion order (deterministic; a join that must follow the
+  /// collection's order sorts its rows).
+  void add(const Tuple* t) { map[key(*t)].push_back(t); }
   void remove(const Tuple* t) {
     auto it = map.find(key(*t));
     if (it == map.end()) return;
@@ -69,15 +66,28 @@ struct TupleIndex {
   }
 };
 
+/// Hashes and compares tuples through pointers (the nodes of CollectionState::tuples).
+struct TuplePtrHash {
+  size_t operator()(const Tuple* t) const { return TupleHash()(*t); }
+};
+struct TuplePtrEq {
+  bool operator()(const Tuple* a, const Tuple* b) const { return *a == *b; }
+};
+
 struct CollectionState {
   const Collection* decl = nullptr;
   Schema schema;                 ///< nullptr while an inferred schema is unknown
   std::vector<size_t> key_cols;  ///< empty: every column is a key
   bool inferred = false;
   TupleSet tuples;
+  /// The tuples again, hashed, for collections without key columns: most derived facts
+  /// are already there, and a hash lookup rejects them faster than the ordered set.
+  std::unordered_set<const Tuple*, TuplePtrHash, TuplePtrEq> members;
   /// Key -> tuple, for collections with key columns (empty key_cols: the set itself).
   std::unordered_map<Tuple, Tuple, TupleHash> by_key;
-  /// Join indexes on column lists, built on first use and maintained incrementally.
+  /// Join indexes on column lists, built on first use and maintained incrementally;
+  /// one that has absorbed more changes than rebuilding it would cost since a join last
+  /// used it is dropped (see note_index_updates).
   std::vector<std::unique_ptr<TupleIndex>> indexes;
   std::vector<Pending> pending_insert, pending_delete, pending_upsert;
   std::map<Tuple, Derivation> why;  ///< provenance of each tuple
@@ -120,17 +130,36 @@ struct Node::State : CollectionAccess {
   const Expr* delta_site = nullptr;
   /// The collections the stratum being evaluated writes.
   std::set<std::string> stratum_heads;
-  const TupleSet* delta_tuples = nullptr;
+  const std::vector<Tuple>* delta_tuples = nullptr;
   /// The tuple insert() stored (a merge of lattice columns may differ), in the collection.
   const Tuple* last_inserted = nullptr;
 
-  State(const Program& p, NodeOptions o) : program(p), options(std::move(o)) {}
+  /// The node's address as a Ruby string (`ip_port`, `@local_addr`).
+  Value address_value;
+  /// Blocks compiled to projections (or not), by block and the schemas they were
+  /// compiled for.
+  std::map<const Expr*, std::pair<std::vector<Schema>, std::optional<Projection>>> projections;
+
+  State(const Program& p, NodeOptions o)
+      : program(p), options(std::move(o)), address_value(Value::string(options.address)) {}
+
+  /// `block` compiled for inputs with these schemas, or nullptr when the interpreter
+  /// must run it.
+  const Projection* projection(const Expr& block, const std::vector<Schema>& schemas) {
+    auto it = projections.find(&block);
+    if (it == projections.end() || it->second.first != schemas) {
+      auto compiled = Projection::compile(
+          block, schemas, [this](const Expr& e) { return !collection_named(e).empty(); });
+      it = projections.insert_or_assign(&block, std::make_pair(schemas, std::move(compiled))).first;
+    }
+    return it->second.second ? &*it->second.second : nullptr;
+  }
 
   bool prov() const { return options.provenance; }
 
   SourceLocation loc(const Expr& e) const { return {rule->location.file, e.line, e.column}; }
   Interpreter interp() const {
-    return Interpreter(*this, rule->location.file, Value::string(options.address), budtime);
+    return Interpreter(*this, rule->location.file, address_value, budtime);
   }
   [[noreturn]] void unsupported(const Expr& e, const std::string& what) const {
     throw EvalError{"calm-eval-unsupported", "unsupported construct " + what, loc(e)};
@@ -254,10 +283,11 @@ struct Node::State : CollectionAccess {
     t = normalize(cs, std::move(t), where);
     if (cs.key_cols.empty()) {
       // Every column is the key: a tuple already there is this one.
-      auto [pos, fresh] = cs.tuples.insert(std::move(t));
-      if (!fresh) return false;
-      const Tuple* stored = &*pos;
+      if (cs.members.count(&t)) return false;
+      const Tuple* stored = &*cs.tuples.insert(std::move(t)).first;
+      cs.members.insert(stored);
       for (auto& ix : cs.indexes) ix->add(stored);
+      note_index_updates(cs);
       if (prov() && d) cs.why[*stored] = *d;
       last_inserted = stored;
       count_facts(cs, 1, where);
@@ -305,9 +335,25 @@ struct Node::State : CollectionAccess {
     if (prov() && d) cs.why[t] = *d;
     const Tuple* stored = &*cs.tuples.insert(std::move(t)).first;
     for (auto& ix : cs.indexes) ix->add(stored);
+    note_index_updates(cs);
     last_inserted = stored;
     count_facts(cs, 1, where);
     return true;
+  }
+
+  /// Counts one change against each index of `cs` and drops the indexes that have
+  /// absorbed more changes since their last use than the collection holds: keeping an
+  /// index no join reads (a join that ran in an earlier round only) would cost every
+  /// insert, while rebuilding it on its next use costs one pass over the collection.
+  static void note_index_updates(CollectionState& cs) {
+    if (cs.indexes.empty()) return;
+    size_t limit = std::max<size_t>(cs.tuples.size(), 1024);
+    bool drop = false;
+    for (auto& ix : cs.indexes) drop |= ++ix->updates_since_use > limit;
+    if (drop)
+      std::erase_if(cs.indexes, [limit](const std::unique_ptr<TupleIndex>& ix) {
+        return ix->updates_since_use > limit;
+      });
   }
 
   void set_value(CollectionState& cs, Value v) {
@@ -345,6 +391,7 @@ struct Node::State : CollectionAccess {
     if (it == cs.tuples.end()) return;
     for (auto& ix : cs.indexes) ix->remove(&*it);
     if (!cs.key_cols.empty()) cs.by_key.erase(key_of(cs, t));
+    cs.members.erase(&*it);
     cs.why.erase(t);
     cs.tuples.erase(it);
     --total_facts;
@@ -363,7 +410,10 @@ struct Node::State : CollectionAccess {
   /// The index of `cs` on `cols`, built on first use.
   const TupleIndex& index_on(CollectionState& cs, const std::vector<size_t>& cols) {
     for (auto& ix : cs.indexes)
-      if (ix->cols == cols) return *ix;
+      if (ix->cols == cols) {
+        ix->updates_since_use = 0;
+        return *ix;
+      }
     auto ix = std::make_unique<TupleIndex>();
     ix->cols = cols;
     for (const auto& t : cs.tuples) ix->add(&t);
@@ -374,6 +424,7 @@ struct Node::State : CollectionAccess {
   void clear(CollectionState& cs) {
     total_facts -= cs.tuples.size();
     cs.tuples.clear();
+    cs.members.clear();
     cs.by_key.clear();
     for (auto& ix : cs.indexes) ix->map.clear();
     cs.why.clear();
@@ -412,6 +463,22 @@ struct Node::State : CollectionAccess {
   Relation map_block(const Relation& in, const Expr& block, const std::string& how,
                      bool raw = false) {
     Relation out;
+    if (how == "map" || how == "pro" || how == "collect") {
+      if (const Projection* proj = projection(block, {in.schema})) {
+        for (size_t i = 0; i < in.tuples.size(); ++i) {
+          const Tuple* row = &in.tuples[i];
+          Tuple t = proj->apply(&row, budtime, address_value);
+          if (raw) {
+            out.raw = true;
+            out.tuples.push_back({Value::array(std::move(t))});
+          } else {
+            out.tuples.push_back(std::move(t));
+          }
+          if (prov()) out.why.push_back(i < in.why.size() ? in.why[i] : Premises{});
+        }
+        return out;
+      }
+    }
     Interpreter ip = interp();
     for (size_t i = 0; i < in.tuples.size(); ++i) {
       const Tuple& t = in.tuples[i];
@@ -449,7 +516,8 @@ struct Node::State : CollectionAccess {
     return of_tuples(name, cs.schema, cs.tuples);
   }
 
-  Relation of_tuples(const std::string& name, Schema schema, const TupleSet& tuples) const {
+  template <typename Tuples>
+  Relation of_tuples(const std::string& name, Schema schema, const Tuples& tuples) const {
     Relation r{std::move(schema), {tuples.begin(), tuples.end()}, {}, false};
     if (prov())
       for (const auto& t : r.tuples) r.why.push_back({{name, t}});
@@ -500,13 +568,23 @@ struct Node::State : CollectionAccess {
     size_t right_col;
   };
 
-  /// One result of a join: a tuple per operand, and each one's index in its operand
-  /// (-1 for the nil padding of an outer join); for an operand read in place, the
-  /// tuple in its collection instead (nullptr for padding).
-  struct JoinRow {
-    std::vector<Value> vals;
-    std::vector<int> idx;
+  /// The results of a join, `width` operands per row: each operand's tuple (nullptr for
+  /// the nil padding of an outer join) and its index in the operand (-1 for padding; 0
+  /// for an operand read in place, whose tuple pointer identifies it).
+  struct JoinRows {
+    size_t width = 0;
     std::vector<const Tuple*> at;
+    std::vector<int> idx;
+    size_t size() const { return width ? at.size() / width : 0; }
+    const Tuple* const* row(size_t r) const { return at.data() + r * width; }
+    const int* row_idx(size_t r) const { return idx.data() + r * width; }
+    /// Appends row `r` of `from` (narrower by one) and then one more operand.
+    void extend(const JoinRows& from, size_t r, const Tuple* t, int j) {
+      at.insert(at.end(), from.row(r), from.row(r) + from.width);
+      idx.insert(idx.end(), from.row_idx(r), from.row_idx(r) + from.width);
+      at.push_back(t);
+      idx.push_back(j);
+    }
   };
 
   /// A join operand: a collection named at `o` is read in place (recorded as a scan for
@@ -538,38 +616,41 @@ struct Node::State : CollectionAccess {
     }
   }
 
-  static void push_op(const std::vector<Relation>& ops, size_t k, const Tuple* t, int j,
-                      JoinRow& row) {
-    static const Tuple none;
-    row.vals.push_back(Value::array(t ? *t : none, ops[k].schema));
-    row.idx.push_back(j);
-    row.at.push_back(ops[k].coll ? t : nullptr);
-  }
-
   /// Puts join rows in the order of the nested-loop join (operand 0 first).
-  static void sort_rows(const std::vector<Relation>& ops, std::vector<JoinRow>& rows) {
-    std::stable_sort(rows.begin(), rows.end(), [&](const JoinRow& a, const JoinRow& b) {
+  static void sort_rows(const std::vector<Relation>& ops, JoinRows& rows) {
+    std::vector<size_t> order(rows.size());
+    for (size_t r = 0; r < order.size(); ++r) order[r] = r;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
       for (size_t k = 0; k < ops.size(); ++k) {
         if (ops[k].coll) {
-          const Tuple* x = a.at[k];
-          const Tuple* y = b.at[k];
+          const Tuple* x = rows.row(a)[k];
+          const Tuple* y = rows.row(b)[k];
           if (x == y) continue;
           if (!x || !y) return !x;
           if (*x < *y) return true;
           if (*y < *x) return false;
-        } else if (a.idx[k] != b.idx[k]) {
-          return a.idx[k] < b.idx[k];
+        } else if (rows.row_idx(a)[k] != rows.row_idx(b)[k]) {
+          return rows.row_idx(a)[k] < rows.row_idx(b)[k];
         }
       }
       return false;
     });
+    JoinRows sorted;
+    sorted.width = rows.width;
+    sorted.at.reserve(rows.at.size());
+    sorted.idx.reserve(rows.idx.size());
+    for (size_t r : order) {
+      sorted.at.insert(sorted.at.end(), rows.row(r), rows.row(r) + rows.width);
+      sorted.idx.insert(sorted.idx.end(), rows.row_idx(r), rows.row_idx(r) + rows.width);
+    }
+    rows = std::move(sorted);
   }
 
   /// Joins the operands on the predicates with hash indexes: each result is one tuple
   /// per operand, in operand order. `outer`: a row of the earlier operands that matches
   /// nothing in operand i is kept with a tuple of nils for it (Bud's left outer join).
-  std::vector<JoinRow> join(const std::vector<Relation>& ops, const std::vector<Pred>& preds,
-                            bool outer = false) {
+  JoinRows join(const std::vector<Relation>& ops, const std::vector<Pred>& preds,
+                bool outer = false) {
     auto links = [&](size_t i) {
       // Predicates linking operand i to an earlier one.
       std::vector<std::pair<size_t, std::pair<int, size_t>>> link;  // col of i, (op, col)
@@ -581,6 +662,7 @@ struct Node::State : CollectionAccess {
       }
       return link;
     };
+    Tuple k;  // the probe key, reused
     if (ops.size() == 2 && !outer && ops[0].coll && op_size(ops[1]) < op_size(ops[0])) {
       // A small right side against a collection read in place: probe the collection's
       // index with each right tuple instead of scanning the collection.
@@ -589,93 +671,70 @@ struct Node::State : CollectionAccess {
         std::vector<size_t> cols0;
         for (const auto& l : link) cols0.push_back(l.second.second);
         const TupleIndex& ix = index_on(*ops[0].coll, cols0);
-        std::vector<JoinRow> rows;
+        JoinRows rows;
+        rows.width = 2;
         each_tuple(ops[1], [&](const Tuple& t, int j) {
-          Tuple k;
+          k.clear();
           for (const auto& l : link) k.push_back(l.first < t.size() ? t[l.first] : Value());
           auto it = ix.map.find(k);
           if (it == ix.map.end()) return;
           for (const Tuple* p : it->second) {
-            JoinRow row;
-            push_op(ops, 0, p, 0, row);
-            push_op(ops, 1, &t, j, row);
-            rows.push_back(std::move(row));
+            rows.at.push_back(p);
+            rows.idx.push_back(0);
+            rows.at.push_back(&t);
+            rows.idx.push_back(j);
           }
         });
         sort_rows(ops, rows);
         return rows;
       }
     }
-    std::vector<JoinRow> acc;
+    JoinRows acc;
+    acc.width = 1;
     each_tuple(ops[0], [&](const Tuple& t, int j) {
-      JoinRow row;
-      push_op(ops, 0, &t, j, row);
-      acc.push_back(std::move(row));
+      acc.at.push_back(&t);
+      acc.idx.push_back(j);
     });
     for (size_t i = 1; i < ops.size(); ++i) {
       auto link = links(i);
+      auto probe_key = [&](size_t r) {
+        k.clear();
+        for (const auto& l : link) {
+          const Tuple* t = acc.row(r)[size_t(l.second.first)];
+          k.push_back(t && l.second.second < t->size() ? (*t)[l.second.second] : Value());
+        }
+      };
+      JoinRows next;
+      next.width = i + 1;
       if (ops[i].coll) {
         std::vector<size_t> cols;
         for (const auto& l : link) cols.push_back(l.first);
         const TupleIndex& ix = index_on(*ops[i].coll, cols);
-        std::vector<JoinRow> next;
-        for (const auto& partial : acc) {
-          Tuple k;
-          for (const auto& l : link) {
-            const auto& items = partial.vals[size_t(l.second.first)].items();
-            k.push_back(l.second.second < items.size() ? items[l.second.second] : Value());
-          }
+        for (size_t r = 0; r < acc.size(); ++r) {
+          probe_key(r);
           auto it = ix.map.find(k);
           if (it == ix.map.end()) {
-            if (outer) {
-              auto row = partial;
-              Tuple padding(ops[i].schema ? ops[i].schema->size() : 0);
-              row.vals.push_back(Value::array(padding, ops[i].schema));
-              row.idx.push_back(-1);
-              row.at.push_back(nullptr);
-              next.push_back(std::move(row));
-            }
+            if (outer) next.extend(acc, r, nullptr, -1);
             continue;
           }
-          for (const Tuple* p : it->second) {
-            auto row = partial;
-            push_op(ops, i, p, 0, row);
-            next.push_back(std::move(row));
+          for (const Tuple* p : it->second) next.extend(acc, r, p, 0);
+        }
+      } else {
+        std::unordered_map<Tuple, std::vector<size_t>, TupleHash> index;
+        for (size_t j = 0; j < ops[i].tuples.size(); ++j) {
+          const Tuple& t = ops[i].tuples[j];
+          k.clear();
+          for (const auto& l : link) k.push_back(l.first < t.size() ? t[l.first] : Value());
+          index[k].push_back(j);
+        }
+        for (size_t r = 0; r < acc.size(); ++r) {
+          probe_key(r);
+          auto it = index.find(k);
+          if (it == index.end()) {
+            if (outer) next.extend(acc, r, nullptr, -1);
+            continue;
           }
-        }
-        acc = std::move(next);
-        continue;
-      }
-      std::unordered_map<Tuple, std::vector<size_t>, TupleHash> index;
-      for (size_t j = 0; j < ops[i].tuples.size(); ++j) {
-        const Tuple& t = ops[i].tuples[j];
-        Tuple k;
-        for (const auto& l : link) k.push_back(l.first < t.size() ? t[l.first] : Value());
-        index[k].push_back(j);
-      }
-      Tuple padding(ops[i].schema ? ops[i].schema->size() : 0);
-      std::vector<JoinRow> next;
-      for (const auto& partial : acc) {
-        Tuple k;
-        for (const auto& l : link) {
-          const auto& items = partial.vals[size_t(l.second.first)].items();
-          k.push_back(l.second.second < items.size() ? items[l.second.second] : Value());
-        }
-        auto it = index.find(k);
-        if (it == index.end()) {
-          if (outer) {
-            auto row = partial;
-            row.vals.push_back(Value::array(padding, ops[i].schema));
-            row.idx.push_back(-1);
-            row.at.push_back(nullptr);
-            next.push_back(std::move(row));
-          }
-          continue;
-        }
-        for (size_t j : it->second) {
-          auto row = partial;
-          push_op(ops, i, &ops[i].tuples[j], int(j), row);
-          next.push_back(std::move(row));
+          for (size_t j : it->second) next.extend(acc, r, &ops[i].tuples[j], int(j));
         }
       }
       acc = std::move(next);
@@ -683,17 +742,27 @@ struct Node::State : CollectionAccess {
     return acc;
   }
 
+  /// An operand's tuple in a join row as a Ruby value: the tuple with its columns (nils
+  /// for padding).
+  static Value row_value(const std::vector<Relation>& ops, size_t k, const Tuple* t) {
+    const Schema& s = ops[k].schema;
+    return Value::array(t ? *t : Tuple(s ? s->size() : 0), s);
+  }
+
   /// With provenance: the body facts of a join row.
-  Premises row_why(const std::vector<Relation>& ops, const JoinRow& row) const {
+  Premises row_why(const std::vector<Relation>& ops, const JoinRows& rows, size_t r) const {
     Premises p;
     if (!prov()) return p;
-    for (size_t k = 0; k < row.idx.size(); ++k)
+    for (size_t k = 0; k < rows.width; ++k) {
+      const Tuple* t = rows.row(r)[k];
+      int j = rows.row_idx(r)[k];
       if (ops[k].coll) {
-        if (row.at[k]) p.push_back({ops[k].coll_name, *row.at[k]});
-      } else if (row.idx[k] >= 0 && size_t(row.idx[k]) < ops[k].why.size()) {
-        const auto& w = ops[k].why[size_t(row.idx[k])];
+        if (t) p.push_back({ops[k].coll_name, *t});
+      } else if (j >= 0 && size_t(j) < ops[k].why.size()) {
+        const auto& w = ops[k].why[size_t(j)];
         p.insert(p.end(), w.begin(), w.end());
       }
+    }
     return p;
   }
 
@@ -722,15 +791,20 @@ struct Node::State : CollectionAccess {
   /// The rows of a join as the collection expression `m` makes of them: lefts/rights
   /// keep one operand, flatten concatenates the operands' tuples, a block maps each row,
   /// and otherwise a row is an array of tuples.
-  Relation join_result(const std::vector<Relation>& ops, const std::vector<JoinRow>& rows,
-                       const std::string& m, const Expr* block, bool raw) {
+  Relation join_result(const std::vector<Relation>& ops, const JoinRows& rows, const std::string& m,
+                       const Expr* block, bool raw) {
     Relation out;
+    auto tuple_of = [&](size_t r, size_t k) {
+      const Tuple* t = rows.row(r)[k];
+      const Schema& s = ops[k].schema;
+      return t ? *t : Tuple(s ? s->size() : 0);
+    };
     if (m == "lefts" || m == "rights") {
       size_t pick = m == "lefts" ? 0 : ops.size() - 1;
       out.schema = ops[pick].schema;
-      for (const auto& r : rows) {
-        out.tuples.push_back(r.vals[pick].items());
-        if (prov()) out.why.push_back(row_why(ops, r));
+      for (size_t r = 0; r < rows.size(); ++r) {
+        out.tuples.push_back(tuple_of(r, pick));
+        if (prov()) out.why.push_back(row_why(ops, rows, r));
       }
       return block ? map_block(out, *block, "map", raw) : out;
     }
@@ -751,25 +825,48 @@ struct Node::State : CollectionAccess {
         }
       }
       if (known) out.schema = make_schema(cols);
-      for (const auto& r : rows) {
+      for (size_t r = 0; r < rows.size(); ++r) {
         Tuple t;
-        for (const auto& v : r.vals) t.insert(t.end(), v.items().begin(), v.items().end());
+        for (size_t k = 0; k < rows.width; ++k) {
+          Tuple part = tuple_of(r, k);
+          t.insert(t.end(), part.begin(), part.end());
+        }
         out.tuples.push_back(std::move(t));
-        if (prov()) out.why.push_back(row_why(ops, r));
+        if (prov()) out.why.push_back(row_why(ops, rows, r));
       }
       return block ? map_block(out, *block, "map", raw) : out;
     }
     if (block) {
+      std::vector<Schema> schemas;
+      for (const auto& o : ops) schemas.push_back(o.schema);
+      if (const Projection* proj = projection(*block, schemas)) {
+        for (size_t r = 0; r < rows.size(); ++r) {
+          Tuple t = proj->apply(rows.row(r), budtime, address_value);
+          if (raw) {
+            out.raw = true;
+            out.tuples.push_back({Value::array(std::move(t))});
+          } else {
+            out.tuples.push_back(std::move(t));
+          }
+          if (prov()) out.why.push_back(row_why(ops, rows, r));
+        }
+        return out;
+      }
       Interpreter ip = interp();
-      for (const auto& r : rows) {
-        Premises w = row_why(ops, r);
-        add_result(*block, ip.call_block(*block, {Value::array(r.vals)}, {}), out, &w, raw);
+      for (size_t r = 0; r < rows.size(); ++r) {
+        std::vector<Value> vals;
+        for (size_t k = 0; k < rows.width; ++k) vals.push_back(row_value(ops, k, rows.row(r)[k]));
+        Premises w = row_why(ops, rows, r);
+        add_result(*block, ip.call_block(*block, {Value::array(std::move(vals))}, {}), out, &w,
+                   raw);
       }
       return out;
     }
-    for (const auto& r : rows) {
-      out.tuples.push_back(r.vals);
-      if (prov()) out.why.push_back(row_why(ops, r));
+    for (size_t r = 0; r < rows.size(); ++r) {
+      Tuple t;
+      for (size_t k = 0; k < rows.width; ++k) t.push_back(row_value(ops, k, rows.row(r)[k]));
+      out.tuples.push_back(std::move(t));
+      if (prov()) out.why.push_back(row_why(ops, rows, r));
     }
     return out;
   }
@@ -1400,7 +1497,7 @@ struct Node::State : CollectionAccess {
 
   /// Evaluates a `<=` rule; the tuples that changed the lhs go to `added` (when given).
   /// True when the lhs grew.
-  bool apply_merge(const Rule& r, TupleSet* added = nullptr) {
+  bool apply_merge(const Rule& r, std::vector<Tuple>* added = nullptr) {
     set_rule(r);
     CollectionState& cs = state_of(r.lhs, r.location);
     Derivation d = rule_derivation(r);
@@ -1428,7 +1525,7 @@ struct Node::State : CollectionAccess {
       if (prov()) d.premises = i < rel.why.size() ? rel.why[i] : Premises{};
       if (insert(cs, std::move(rel.tuples[i]), r.location, label, &d)) {
         grew = true;
-        if (added) added->insert(*last_inserted);
+        if (added) added->push_back(*last_inserted);
       }
     }
     return grew;
@@ -1549,7 +1646,7 @@ struct Node::State : CollectionAccess {
     // the other scans reading everything. Rules that cannot run on deltas run whole.
     std::set<std::string> changing;
     for (int id : rules) changing.insert(program.rules[size_t(id)].lhs);
-    std::map<std::string, TupleSet> delta;
+    std::map<std::string, std::vector<Tuple>> delta;
     std::set<std::string> grew;
     for (int id : rules) {
       const Rule& r = program.rules[size_t(id)];
@@ -1563,7 +1660,7 @@ struct Node::State : CollectionAccess {
     int64_t rounds = 1;
     while (!grew.empty()) {
       if (++rounds > options.max_rounds) too_many_rounds(rules, grew);
-      std::map<std::string, TupleSet> next;
+      std::map<std::string, std::vector<Tuple>> next;
       std::set<std::string> next_grew;
       for (int id : rules) {
         const Rule& r = program.rules[size_t(id)];

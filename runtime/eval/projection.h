@@ -1,0 +1,50 @@
+#pragma once
+
+// Blocks that only rearrange their inputs, compiled once so that the evaluator builds
+// their results without the interpreter: `{ |l, p| [l.from, p.to] }` over a join,
+// `{ |t| [t.key, t.val, 1] }` or `{ |k, v| [v, k] }` over one collection. Each element
+// of the result is a column of an input (by name or `[i]`), a whole input tuple, a
+// literal, `budtime`, `ip_port` or `@local_addr`. Any other block returns nullopt from
+// Projection::compile and the interpreter runs it, so the two never disagree on what
+// they both accept: a compiled block gives the tuple the interpreter would build.
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "eval/value.h"
+#include "model/program.h"
+
+namespace calm::eval {
+
+class Projection {
+ public:
+  /// Compiles `block` (a `block`/`do_block` node) for rows of `inputs.size()` tuples with
+  /// these schemas (nullptr: columns unknown). One input is a scanned tuple, bound to a
+  /// single parameter or spread over several; several inputs are a join row, one tuple
+  /// per parameter. `names_collection` tells whether an expression names a collection
+  /// (such an `x.y` is left to the interpreter). nullopt: not a plain projection.
+  static std::optional<Projection> compile(
+      const Expr& block, const std::vector<Schema>& inputs,
+      const std::function<bool(const Expr&)>& names_collection);
+
+  /// The block's result for one row: `row[k]` is input k's tuple (nullptr for the nil
+  /// padding of an outer join). `budtime` and `address` answer those names.
+  Tuple apply(const Tuple* const* row, int64_t budtime, const Value& address) const;
+
+  /// How many elements the result has.
+  size_t width() const { return terms_.size(); }
+
+ private:
+  struct Term {
+    enum Kind { Column, Whole, Constant, Budtime, Address };
+    Kind kind = Constant;
+    size_t input = 0;
+    int64_t column = 0;  ///< negative: from the end, as Ruby's t[-1]
+    Value constant;
+  };
+  std::vector<Term> terms_;
+  std::vector<Schema> schemas_;
+};
+
+}  // namespace calm::eval

@@ -1,0 +1,168 @@
+// Projection: blocks compiled to column rearrangements must give exactly what the
+// interpreter gives for the same rows, and every other block must be left to it.
+
+#include "eval/projection.h"
+
+#include <doctest/doctest.h>
+
+#include <functional>
+
+#include "eval/interpreter.h"
+#include "node_fixture.h"
+
+using namespace calm;
+using namespace calm::eval;
+using namespace calm::eval::testing;
+
+namespace {
+
+/// Collections are invisible to these blocks.
+class NoCollections : public CollectionAccess {
+ public:
+  std::string collection_named(const Expr&) const override { return ""; }
+  const TupleSet& contents(const std::string&) const override { return empty_; }
+  Schema schema(const std::string&) const override { return nullptr; }
+
+ private:
+  TupleSet empty_;
+};
+
+const Expr* find_block(const Expr& e) {
+  if (e.type == "block" || e.type == "do_block") return &e;
+  for (const auto& c : e.children)
+    if (const Expr* b = find_block(c)) return b;
+  return nullptr;
+}
+
+Schema cols(std::vector<std::string> c) {
+  return std::make_shared<const std::vector<std::string>>(std::move(c));
+}
+
+/// The block of the one rule `rule` (written against collections a(x, y) and b(y, z)).
+struct Block {
+  std::unique_ptr<Run> run;
+  const Expr* block = nullptr;
+};
+
+Block block_of(const std::string& rule) {
+  Block b;
+  b.run = prepare(program("    table :a, [:x, :y]\n    table :b, [:y, :z]\n    table :out, [:v]",
+                          "    " + rule));
+  REQUIRE(b.run->loaded.programs[0].rules.size() == 1);
+  b.block = find_block(b.run->loaded.programs[0].rules[0].rhs);
+  REQUIRE(b.block != nullptr);
+  return b;
+}
+
+std::optional<Projection> compile(const Block& b, const std::vector<Schema>& schemas,
+                                  std::function<bool(const Expr&)> names = nullptr) {
+  if (!names) names = [](const Expr&) { return false; };
+  return Projection::compile(*b.block, schemas, names);
+}
+
+/// What the interpreter returns for a row, bound as the evaluator binds it: a join row
+/// is one array of tuples; a scanned tuple is the one argument.
+Value interpreted(const Block& b, const std::vector<Schema>& schemas,
+                  const std::vector<const Tuple*>& row) {
+  NoCollections none;
+  Interpreter ip(none, "t.rb", Value::string("host:1"), 7);
+  std::vector<Value> vals;
+  for (size_t k = 0; k < row.size(); ++k) {
+    const Schema& s = schemas[k];
+    vals.push_back(Value::array(row[k] ? *row[k] : Tuple(s ? s->size() : 0), s));
+  }
+  Value arg = row.size() == 1 ? vals[0] : Value::array(vals);
+  return ip.call_block(*b.block, {arg}, {});
+}
+
+std::string compiled(const Projection& p, const std::vector<const Tuple*>& row) {
+  return Value::array(p.apply(row.data(), 7, Value::string("host:1"))).inspect();
+}
+
+}  // namespace
+
+TEST_CASE("a join block of columns, literals, budtime and the address is compiled") {
+  Block b = block_of(
+      "out <= (a * b).pairs(:y => :y) { |l, r| [l.x, r.z, 1, \"s\", :sym, nil, true, false, "
+      "l[0], r[1], r[7], budtime, ip_port, @local_addr, @budtime, l] }");
+  std::vector<Schema> schemas{cols({"x", "y"}), cols({"y", "z"})};
+  auto p = compile(b, schemas);
+  REQUIRE(p.has_value());
+  CHECK(p->width() == 16);
+  Tuple t1{I(1), S("k")}, t2{S("k"), I(2)};
+  CHECK(compiled(*p, {&t1, &t2}) == interpreted(b, schemas, {&t1, &t2}).inspect());
+  CHECK(compiled(*p, {&t1, &t2}) ==
+        "[1, 2, 1, \"s\", :sym, nil, true, false, 1, 2, nil, 7, \"host:1\", \"host:1\", 7, "
+        "[1, \"k\"]]");
+  // The nil padding of an outer join: every column of the padded side is nil.
+  CHECK(compiled(*p, {&t1, nullptr}) == interpreted(b, schemas, {&t1, nullptr}).inspect());
+
+  // A parameter past the last input is nil.
+  Block extra = block_of("out <= (a * b).pairs(:y => :y) { |l, r, e| [e, l.y] }");
+  auto q = compile(extra, schemas);
+  REQUIRE(q.has_value());
+  CHECK(compiled(*q, {&t1, &t2}) == interpreted(extra, schemas, {&t1, &t2}).inspect());
+  CHECK(compiled(*q, {&t1, &t2}) == "[nil, \"k\"]");
+}
+
+TEST_CASE("one tuple: a single parameter is the tuple, several spread its columns") {
+  std::vector<Schema> schemas{cols({"x", "y"})};
+  Tuple t{I(3), S("v")};
+  Block whole = block_of("out <= a { |t| [t.y, t.x, t[1], t] }");
+  auto p = compile(whole, schemas);
+  REQUIRE(p.has_value());
+  CHECK(compiled(*p, {&t}) == interpreted(whole, schemas, {&t}).inspect());
+  CHECK(compiled(*p, {&t}) == "[\"v\", 3, \"v\", [3, \"v\"]]");
+
+  Block spread = block_of("out <= a.map { |k, v, extra| [v, k, extra] }");
+  auto q = compile(spread, schemas);
+  REQUIRE(q.has_value());
+  CHECK(compiled(*q, {&t}) == interpreted(spread, schemas, {&t}).inspect());
+  CHECK(compiled(*q, {&t}) == "[\"v\", 3, nil]");
+}
+
+TEST_CASE("a parameter named like budtime is the parameter") {
+  std::vector<Schema> schemas{cols({"x", "y"})};
+  Block b = block_of("out <= a { |budtime| [budtime.x] }");
+  auto p = compile(b, schemas);
+  REQUIRE(p.has_value());
+  Tuple t{I(5), I(6)};
+  CHECK(compiled(*p, {&t}) == interpreted(b, schemas, {&t}).inspect());
+}
+
+TEST_CASE("blocks that compute are left to the interpreter") {
+  std::vector<Schema> one{cols({"x", "y"})};
+  std::vector<Schema> two{cols({"x", "y"}), cols({"y", "z"})};
+  for (const char* rule : {
+           "out <= a { |t| [t.x + 1] }",               // arithmetic
+           "out <= a { |t| [t.size] }",                // a method, not a column
+           "out <= a { |t| t.x == 1 ? [t.x] : nil }",  // not an array literal
+           "out <= a { |t| [t.x] if t.y }",            // a modifier
+           "out <= a { |t| [\"#{t.x}\"] }",            // interpolation
+           "out <= a { |t| [\"a\\n\"] }",              // an escape sequence
+           "out <= a { |t| x = t.x; [x] }",            // two statements
+           "out <= a { |t| [t.x, *t] }",               // a splat
+           "out <= a { |t| [t[-1]] }",                 // a negative index
+           "out <= a { |t| [t[t.x]] }",                // a computed index
+           "out <= a { |t| [0x1F] }",                  // not a plain decimal
+           "out <= a { |t| [t.x, {:k => 1}] }",        // a hash
+           "out <= a { |t| [other] }",                 // an unknown name
+           "out <= a { |(p, q)| [p] }",                // destructuring
+           "out <= a { |t| [@other] }",                // another instance variable
+       }) {
+    CAPTURE(rule);
+    Block b = block_of(rule);
+    CHECK_FALSE(compile(b, one).has_value());
+  }
+  // A column of a spread parameter, a join side addressed as a column, a one-parameter
+  // block over a join (the parameter is the whole row).
+  CHECK_FALSE(compile(block_of("out <= a { |k, v| [k.x] }"), one).has_value());
+  CHECK_FALSE(compile(block_of("out <= (a * b).pairs(:y => :y) { |r| [r[0]] }"), two).has_value());
+  // Unknown columns, and a name the program resolves to a collection (an imported
+  // module's lattice, say) are the interpreter's.
+  CHECK_FALSE(compile(block_of("out <= a { |t| [t.x] }"), {nullptr}).has_value());
+  CHECK(compile(block_of("out <= a { |t| [t[0]] }"), {nullptr}).has_value());
+  CHECK_FALSE(compile(block_of("out <= a { |t| [t.x] }"), one, [](const Expr& e) {
+                return e.type == "call";
+              }).has_value());
+}
