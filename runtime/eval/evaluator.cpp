@@ -460,6 +460,17 @@ struct Node::State : CollectionAccess {
     return i < r.why.size() ? &r.why[i] : nullptr;
   }
 
+  /// A compiled block's result for one row, added as add_result adds the interpreter's.
+  void add_projected(const Projection& p, const Tuple* const* row, const Expr& block,
+                     Relation& out, const Premises* why, bool raw) const {
+    if (!p.is_array() || raw) {
+      add_result(block, p.value(row, budtime, address_value), out, why, raw);
+      return;
+    }
+    out.tuples.push_back(p.apply(row, budtime, address_value));
+    if (prov()) out.why.push_back(why ? *why : Premises{});
+  }
+
   Relation map_block(const Relation& in, const Expr& block, const std::string& how,
                      bool raw = false) {
     Relation out;
@@ -467,14 +478,7 @@ struct Node::State : CollectionAccess {
       if (const Projection* proj = projection(block, {in.schema})) {
         for (size_t i = 0; i < in.tuples.size(); ++i) {
           const Tuple* row = &in.tuples[i];
-          Tuple t = proj->apply(&row, budtime, address_value);
-          if (raw) {
-            out.raw = true;
-            out.tuples.push_back({Value::array(std::move(t))});
-          } else {
-            out.tuples.push_back(std::move(t));
-          }
-          if (prov()) out.why.push_back(i < in.why.size() ? in.why[i] : Premises{});
+          add_projected(*proj, &row, block, out, why_of(in, i), raw);
         }
         return out;
       }
@@ -841,14 +845,8 @@ struct Node::State : CollectionAccess {
       for (const auto& o : ops) schemas.push_back(o.schema);
       if (const Projection* proj = projection(*block, schemas)) {
         for (size_t r = 0; r < rows.size(); ++r) {
-          Tuple t = proj->apply(rows.row(r), budtime, address_value);
-          if (raw) {
-            out.raw = true;
-            out.tuples.push_back({Value::array(std::move(t))});
-          } else {
-            out.tuples.push_back(std::move(t));
-          }
-          if (prov()) out.why.push_back(row_why(ops, rows, r));
+          Premises w = row_why(ops, rows, r);
+          add_projected(*proj, rows.row(r), *block, out, &w, raw);
         }
         return out;
       }

@@ -60,7 +60,7 @@ std::optional<Projection> Projection::compile(
   const Expr* body = block.child("body");
   if (!body) return std::nullopt;
   auto stmts = parts(*body);
-  if (stmts.size() != 1 || stmts[0]->type != "array") return std::nullopt;
+  if (stmts.size() != 1) return std::nullopt;
 
   // What each parameter is bound to, as call_block binds it: one input and one parameter
   // is the tuple; one input and several parameters spread the tuple's columns; several
@@ -84,7 +84,8 @@ std::optional<Projection> Projection::compile(
 
   Projection p;
   p.schemas_ = inputs;
-  for (const Expr* x : parts(*stmts[0])) {
+  p.array_ = stmts[0]->type == "array";
+  for (const Expr* x : p.array_ ? parts(*stmts[0]) : std::vector<const Expr*>{stmts[0]}) {
     if (auto v = literal(*x)) {
       Term t;
       t.constant = std::move(*v);
@@ -147,36 +148,40 @@ std::optional<Projection> Projection::compile(
   return p;
 }
 
+Value Projection::term(const Term& t, const Tuple* const* row, int64_t budtime,
+                       const Value& address) const {
+  switch (t.kind) {
+    case Term::Column: {
+      const Tuple* in = row[t.input];
+      int64_t n = in ? int64_t(in->size()) : 0;
+      int64_t k = t.column < 0 ? t.column + n : t.column;
+      return k >= 0 && k < n ? (*in)[size_t(k)] : Value();
+    }
+    case Term::Whole: {
+      const Schema& s = schemas_[t.input];
+      const Tuple* in = row[t.input];
+      return Value::array(in ? *in : Tuple(s ? s->size() : 0), s);
+    }
+    case Term::Constant:
+      return t.constant;
+    case Term::Budtime:
+      return Value::integer(budtime);
+    case Term::Address:
+      return address;
+  }
+  return Value();
+}
+
 Tuple Projection::apply(const Tuple* const* row, int64_t budtime, const Value& address) const {
   Tuple out;
   out.reserve(terms_.size());
-  for (const auto& t : terms_) {
-    switch (t.kind) {
-      case Term::Column: {
-        const Tuple* in = row[t.input];
-        int64_t n = in ? int64_t(in->size()) : 0;
-        int64_t k = t.column < 0 ? t.column + n : t.column;
-        out.push_back(k >= 0 && k < n ? (*in)[size_t(k)] : Value());
-        break;
-      }
-      case Term::Whole: {
-        const Schema& s = schemas_[t.input];
-        const Tuple* in = row[t.input];
-        out.push_back(Value::array(in ? *in : Tuple(s ? s->size() : 0), s));
-        break;
-      }
-      case Term::Constant:
-        out.push_back(t.constant);
-        break;
-      case Term::Budtime:
-        out.push_back(Value::integer(budtime));
-        break;
-      case Term::Address:
-        out.push_back(address);
-        break;
-    }
-  }
+  for (const auto& t : terms_) out.push_back(term(t, row, budtime, address));
   return out;
+}
+
+Value Projection::value(const Tuple* const* row, int64_t budtime, const Value& address) const {
+  if (array_) return Value::array(apply(row, budtime, address));
+  return term(terms_[0], row, budtime, address);
 }
 
 }  // namespace calm::eval

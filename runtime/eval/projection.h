@@ -2,9 +2,9 @@
 
 // Blocks that only rearrange their inputs, compiled once so that the evaluator builds
 // their results without the interpreter: `{ |l, p| [l.from, p.to] }` over a join,
-// `{ |t| [t.key, t.val, 1] }` or `{ |k, v| [v, k] }` over one collection. Each element
-// of the result is a column of an input (by name or `[i]`), a whole input tuple, a
-// literal, `budtime`, `ip_port` or `@local_addr`. Any other block returns nullopt from
+// `{ |t| [t.key, t.val, 1] }` or `{ |k, v| [v, k] }` over one collection, and blocks of
+// one term such as `{ |m| m.payload }`. A term is a column of an input (by name or
+// `[i]`), a whole input tuple, a literal, `budtime`, `ip_port` or `@local_addr`. Any other block returns nullopt from
 // Projection::compile and the interpreter runs it, so the two never disagree on what
 // they both accept: a compiled block gives the tuple the interpreter would build.
 
@@ -28,11 +28,18 @@ class Projection {
       const Expr& block, const std::vector<Schema>& inputs,
       const std::function<bool(const Expr&)>& names_collection);
 
-  /// The block's result for one row: `row[k]` is input k's tuple (nullptr for the nil
-  /// padding of an outer join). `budtime` and `address` answer those names.
-  Tuple apply(const Tuple* const* row, int64_t budtime, const Value& address) const;
+  /// True when the block is an array literal: apply() gives its elements. Otherwise the
+  /// block is one term and value() gives it (the caller decides what a non-array means).
+  bool is_array() const { return array_; }
 
-  /// How many elements the result has.
+  /// The elements of an array block's result for one row: `row[k]` is input k's tuple
+  /// (nullptr for the nil padding of an outer join). `budtime` and `address` answer
+  /// those names.
+  Tuple apply(const Tuple* const* row, int64_t budtime, const Value& address) const;
+  /// The result of a block of one term (or of an array block, as an array).
+  Value value(const Tuple* const* row, int64_t budtime, const Value& address) const;
+
+  /// How many elements an array block's result has.
   size_t width() const { return terms_.size(); }
 
  private:
@@ -43,6 +50,9 @@ class Projection {
     int64_t column = 0;  ///< negative: from the end, as Ruby's t[-1]
     Value constant;
   };
+  Value term(const Term& t, const Tuple* const* row, int64_t budtime, const Value& address) const;
+
+  bool array_ = true;
   std::vector<Term> terms_;
   std::vector<Schema> schemas_;
 };

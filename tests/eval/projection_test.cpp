@@ -166,3 +166,19 @@ TEST_CASE("blocks that compute are left to the interpreter") {
                 return e.type == "call";
               }).has_value());
 }
+
+TEST_CASE("a block of one term gives that term's value") {
+  std::vector<Schema> schemas{cols({"x", "y"})};
+  Tuple t{I(1), Value::array({S("p"), I(2)})};
+  for (const char* rule : {"out <= a { |m| m.y }", "out <= a { |m| m }", "out <= a { |m| 5 }",
+                           "out <= a { |m| m[1] }", "out <= a { |m| ip_port }"}) {
+    CAPTURE(rule);
+    Block b = block_of(rule);
+    auto p = compile(b, schemas);
+    REQUIRE(p.has_value());
+    CHECK_FALSE(p->is_array());
+    const Tuple* row = &t;
+    CHECK(p->value(&row, 7, Value::string("host:1")).inspect() ==
+          interpreted(b, schemas, {&t}).inspect());
+  }
+}
