@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
-#include <random>
 #include <set>
 
 #include "eval/evaluator.h"
@@ -46,9 +45,21 @@ long peak_rss_mib() {
   return u.ru_maxrss / 1024;
 }
 
+/// splitmix64: simple enough to repeat in bench/ruby/closure.rb, so that both build the
+/// same graph.
+struct SplitMix64 {
+  uint64_t state;
+  uint64_t operator()() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+};
+
 /// Components of 20 nodes with random edges inside: the closure stays near 10x the edges.
 std::vector<Tuple> random_graph(size_t edges, uint64_t seed) {
-  std::mt19937_64 rng(seed);
+  SplitMix64 rng{seed};
   const size_t comp = 20, per_comp = 40;
   std::set<std::pair<int64_t, int64_t>> seen;
   std::vector<Tuple> out;
