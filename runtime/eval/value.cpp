@@ -103,29 +103,12 @@ Value Value::lattice(std::string type, std::vector<Value> items, std::vector<Val
 
 namespace {
 
+/// The position of a kind in the order of kinds; Int and Float share one (numbers).
 int rank(Value::Kind k) {
-  switch (k) {
-    case Value::Kind::Nil:
-      return 0;
-    case Value::Kind::Bool:
-      return 1;
-    case Value::Kind::Int:
-    case Value::Kind::Float:
-      return 2;
-    case Value::Kind::String:
-      return 3;
-    case Value::Kind::Symbol:
-      return 4;
-    case Value::Kind::Array:
-      return 5;
-    case Value::Kind::Hash:
-      return 6;
-    case Value::Kind::Set:
-      return 7;
-    case Value::Kind::Lattice:
-      return 8;
-  }
-  return 0;
+  static constexpr int8_t kRank[] = {0, 1, 2, 2, 3, 4, 5, 6, 7, 8};
+  static_assert(int(Value::Kind::Lattice) == 9 && int(Value::Kind::Float) == 3 &&
+                int(Value::Kind::Set) == 8);
+  return kRank[size_t(k)];
 }
 
 int compare_lists(const std::vector<Value>& a, const std::vector<Value>& b) {
@@ -133,6 +116,25 @@ int compare_lists(const std::vector<Value>& a, const std::vector<Value>& b) {
   for (size_t i = 0; i < n; ++i)
     if (int c = Value::compare(a[i], b[i]); c != 0) return c;
   return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
+/// compare_lists(a, b) == 0.
+bool equal_lists(const std::vector<Value>& a, const std::vector<Value>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i])) return false;
+  return true;
+}
+
+int sign(int c) { return c < 0 ? -1 : c > 0 ? 1 : 0; }
+
+/// An Int and a Float, or two Floats: by value, then an Int before an equal Float.
+int compare_numbers(const Value& a, const Value& b) {
+  double x = a.as_float(), y = b.as_float();
+  if (x < y) return -1;
+  if (x > y) return 1;
+  if (a.kind() != b.kind()) return a.kind() == Value::Kind::Int ? -1 : 1;
+  return 0;
 }
 
 std::string quote(const std::string& s) {
@@ -174,43 +176,69 @@ std::string format_float(double f) {
 
 }  // namespace
 
-int Value::compare(const Value& a, const Value& b) {
-  int ra = rank(a.kind_), rb = rank(b.kind_);
-  if (ra != rb) return ra < rb ? -1 : 1;
-  if (a.h_ && a.h_ == b.h_ && a.kind_ == b.kind_ && a.b_ == b.b_) return 0;
+int Value::compare_general(const Value& a, const Value& b) {
+  if (a.kind_ != b.kind_) {
+    int ra = rank(a.kind_), rb = rank(b.kind_);
+    if (ra != rb) return ra < rb ? -1 : 1;
+    return compare_numbers(a, b);  // an Int and a Float
+  }
   switch (a.kind_) {
     case Kind::Nil:
       return 0;
     case Kind::Bool:
       return a.b_ == b.b_ ? 0 : (a.b_ ? 1 : -1);
     case Kind::Int:
-    case Kind::Float: {
-      if (a.kind_ == Kind::Int && b.kind_ == Kind::Int)
-        return a.i_ < b.i_ ? -1 : a.i_ > b.i_ ? 1 : 0;
-      double x = a.as_float(), y = b.as_float();
-      if (x < y) return -1;
-      if (x > y) return 1;
-      if (a.kind_ != b.kind_) return a.kind_ == Kind::Int ? -1 : 1;
-      return 0;
-    }
+      return a.i_ < b.i_ ? -1 : a.i_ > b.i_ ? 1 : 0;
+    case Kind::Float:
+      return compare_numbers(a, b);
     case Kind::String:
-    case Kind::Symbol: {
-      int c = a.as_string().compare(b.as_string());
-      return c < 0 ? -1 : c > 0 ? 1 : 0;
-    }
+    case Kind::Symbol:
+      if (a.h_ == b.h_) return 0;
+      return sign(a.as_string().compare(b.as_string()));
     case Kind::Array:
     case Kind::Set:
+      if (a.h_ == b.h_) return 0;
       return compare_lists(a.items(), b.items());
     case Kind::Hash:
+      if (a.h_ == b.h_) return 0;
       if (int c = compare_lists(a.items(), b.items()); c != 0) return c;
       return compare_lists(a.hash_values(), b.hash_values());
     case Kind::Lattice:
-      if (a.as_string() != b.as_string()) return a.as_string() < b.as_string() ? -1 : 1;
+      if (a.h_ == b.h_ && a.b_ == b.b_) return 0;
+      if (int c = a.as_string().compare(b.as_string()); c != 0) return sign(c);
       if (a.b_ != b.b_) return a.b_ ? 1 : -1;
       if (int c = compare_lists(a.items(), b.items()); c != 0) return c;
       return compare_lists(a.hash_values(), b.hash_values());
   }
   return 0;
+}
+
+bool Value::equal_general(const Value& a, const Value& b) {
+  if (a.kind_ != b.kind_) return false;  // different ranks, or an Int and a Float
+  switch (a.kind_) {
+    case Kind::Nil:
+      return true;
+    case Kind::Bool:
+      return a.b_ == b.b_;
+    case Kind::Int:
+      return a.i_ == b.i_;
+    case Kind::Float:
+      return !(a.f_ < b.f_) && !(a.f_ > b.f_);  // like compare: NaN is neither < nor >
+    case Kind::String:
+    case Kind::Symbol:
+      return a.h_ == b.h_ || a.as_string() == b.as_string();
+    case Kind::Array:
+    case Kind::Set:
+      return a.h_ == b.h_ || equal_lists(a.items(), b.items());
+    case Kind::Hash:
+      return a.h_ == b.h_ ||
+             (equal_lists(a.items(), b.items()) && equal_lists(a.hash_values(), b.hash_values()));
+    case Kind::Lattice:
+      if (a.b_ != b.b_) return false;
+      return a.h_ == b.h_ || (a.as_string() == b.as_string() && equal_lists(a.items(), b.items()) &&
+                              equal_lists(a.hash_values(), b.hash_values()));
+  }
+  return true;
 }
 
 bool Value::ruby_equal(const Value& a, const Value& b) {
@@ -228,7 +256,7 @@ bool Value::ruby_equal(const Value& a, const Value& b) {
   return compare(a, b) == 0;
 }
 
-size_t Value::hash_code() const {
+size_t Value::hash_general() const {
   size_t h = std::hash<int>()(int(kind_));
   auto mix = [&h](size_t x) { h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
   switch (kind_) {

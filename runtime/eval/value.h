@@ -5,6 +5,7 @@
 // equality,
 // a total order (for deterministic output) and Ruby `inspect` text.
 
+#include <compare>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -49,9 +50,14 @@ class Value {
   /// Ruby truthiness: everything but nil and false.
   bool truthy() const { return !(kind_ == Kind::Nil || (kind_ == Kind::Bool && !b_)); }
 
-  bool as_bool() const { return b_; }
-  int64_t as_int() const { return i_; }
-  double as_float() const { return kind_ == Kind::Int ? double(i_) : f_; }
+  /// The flag of a Bool or a lattice value; false for every other kind.
+  bool as_bool() const { return (kind_ == Kind::Bool || kind_ == Kind::Lattice) && b_; }
+  /// The integer of an Int; 0 for every other kind.
+  int64_t as_int() const { return kind_ == Kind::Int ? i_ : 0; }
+  /// The number of an Int or a Float; 0 for every other kind.
+  double as_float() const {
+    return kind_ == Kind::Int ? double(i_) : kind_ == Kind::Float ? f_ : 0.0;
+  }
   const std::string& as_string() const {  ///< String and Symbol
     return h_ ? h_->s : empty_string();
   }
@@ -70,14 +76,34 @@ class Value {
   std::string to_s() const;
 
   /// Ruby `eql?`: what Set and Hash use, so 1 and 1.0 differ. The schema is ignored.
-  friend bool operator==(const Value& a, const Value& b) { return compare(a, b) == 0; }
+  /// Exactly `compare(a, b) == 0`, answered without ordering where that is cheaper.
+  friend bool operator==(const Value& a, const Value& b) {
+    if (a.kind_ == Kind::Int && b.kind_ == Kind::Int) return a.i_ == b.i_;
+    return equal_general(a, b);
+  }
   friend bool operator<(const Value& a, const Value& b) { return compare(a, b) < 0; }
+  /// The order of `compare`. With it, comparing tuples (std::vector<Value>, e.g. in a
+  /// std::set<Tuple>) compares each pair of columns once instead of twice (a < b, b < a).
+  friend std::weak_ordering operator<=>(const Value& a, const Value& b) {
+    int c = compare(a, b);
+    return c < 0   ? std::weak_ordering::less
+           : c > 0 ? std::weak_ordering::greater
+                   : std::weak_ordering::equivalent;
+  }
   /// A total order: by kind (nil < false/true < numbers < strings < symbols < arrays <
   /// hashes < sets < lattices), numbers by value (an Int before an equal Float), then contents.
-  static int compare(const Value& a, const Value& b);
+  /// -1, 0 or 1.
+  static int compare(const Value& a, const Value& b) {
+    if (a.kind_ == Kind::Int && b.kind_ == Kind::Int) return (a.i_ > b.i_) - (a.i_ < b.i_);
+    return compare_general(a, b);
+  }
   /// Ruby `==`: like eql? but 1 == 1.0.
   static bool ruby_equal(const Value& a, const Value& b);
-  size_t hash_code() const;
+  /// Consistent with ==: equal values hash alike.
+  size_t hash_code() const {
+    if (kind_ == Kind::Int) return int_hash(i_);
+    return hash_general();
+  }
 
  private:
   /// The payload of strings, symbols, arrays, hashes, sets and lattices: shared between
@@ -94,10 +120,24 @@ class Value {
   static const Schema& empty_schema();
   Heavy& own();
 
+  /// hash_code of an Int (the general hash's Int case, spelled out for inlining).
+  static size_t int_hash(int64_t i) {
+    size_t h = std::hash<int>()(int(Kind::Int));
+    h ^= std::hash<int64_t>()(i) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h;
+  }
+  static int compare_general(const Value& a, const Value& b);
+  static bool equal_general(const Value& a, const Value& b);
+  size_t hash_general() const;
+
   Kind kind_ = Kind::Nil;
-  bool b_ = false;
-  int64_t i_ = 0;
-  double f_ = 0;
+  /// The scalar: b_ for Bool and a lattice value's flag, i_ for Int, f_ for Float. Only the
+  /// member of the kind is read; the others hold i_ = 0.
+  union {
+    int64_t i_ = 0;
+    double f_;
+    bool b_;
+  };
   std::shared_ptr<Heavy> h_;
 };
 
