@@ -277,7 +277,7 @@ class ScenarioReader {
               "an expectation is {\"node\", \"collection\", \"contents\", \"step\", \"subset\"}");
         continue;
       }
-      only_keys(e, p, {"node", "collection", "contents", "step", "subset"});
+      only_keys(e, p, {"node", "collection", "contents", "value", "step", "subset"});
       ScenarioExpectation x;
       x.location = doc_.locate(p);
       auto node = node_of(e, p);
@@ -291,10 +291,23 @@ class ScenarioReader {
       }
       if (e.contains("subset")) boolean(e["subset"], p + "/subset", x.subset);
       std::vector<std::pair<Tuple, SourceLocation>> ts;
-      if (!e.contains("contents"))
-        error(p, "an expectation needs \"contents\": [[...], ...]");
-      else
+      if (e.contains("value")) {
+        // A lattice's value: checked against the collection's lattice type later.
+        if (e.contains("contents") || e.contains("subset"))
+          error(p, "an expectation has either \"contents\" (and \"subset\") or \"value\"");
+        Value v;
+        std::string err;
+        if (json_to_value(e["value"], v, err)) {
+          x.value = std::move(v);
+          x.value_location = doc_.locate(p + "/value");
+        } else {
+          error(p + "/value", err);
+        }
+      } else if (!e.contains("contents")) {
+        error(p, "an expectation needs \"contents\": [[...], ...] (or \"value\" for a lattice)");
+      } else {
         tuples(e["contents"], p + "/contents", ts);
+      }
       for (auto& [t, loc] : ts) x.tuples.push_back(std::move(t));
       if (node) {
         x.node = *node;

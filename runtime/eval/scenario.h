@@ -57,14 +57,18 @@ struct ClockModel {
 };
 
 /// Contents a collection of a node must have after timestep `step` (the last one when
-/// absent). `subset`: the listed facts must be present, others may be too.
+/// absent). `subset`: the listed facts must be present, others may be too. For a
+/// lattice collection, `value` instead: the plain value its lattice type is made from
+/// (`3` for an lmax, `["a", "b"]` for an lset), compared with the lattice's value.
 struct ScenarioExpectation {
   size_t node = 0;
   std::string collection;
   std::optional<int64_t> step;
   bool subset = false;
   std::vector<Tuple> tuples;
+  std::optional<Value> value;
   SourceLocation location;
+  SourceLocation value_location;  ///< of `value`
 };
 
 struct Scenario {

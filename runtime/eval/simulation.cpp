@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "eval/lattice.h"
 #include "frontend/bud/composer.h"
 
 namespace calm::eval {
@@ -105,6 +106,28 @@ bool check_arity(const Collection& c, const Tuple& t, const std::string& node,
 
 }  // namespace
 
+namespace {
+
+/// The tuple a lattice expectation expects: its value made a lattice of the collection's
+/// type. When it cannot be, `why` says so and the result is empty.
+std::vector<Tuple> expected_lattice(const ScenarioExpectation& x, const Collection& c,
+                                    std::string* why) {
+  if (c.kind != CollectionKind::Lattice) {
+    if (why)
+      *why = "\"value\" is for lattice collections; '" + c.name + "' is a " + to_string(c.kind) +
+             ": use \"contents\"";
+    return {};
+  }
+  try {
+    return {Tuple{lattice_from(c.lattice, *x.value)}};
+  } catch (const LatticeError& e) {
+    if (why) *why = "\"value\" of '" + c.name + "' (" + c.lattice + "): " + e.message;
+    return {};
+  }
+}
+
+}  // namespace
+
 bool check_scenario(const Scenario& scenario, const ScenarioPrograms& programs,
                     Diagnostics& diags) {
   bool ok = true;
@@ -129,6 +152,14 @@ bool check_scenario(const Scenario& scenario, const ScenarioPrograms& programs,
     }
     for (const auto& t : x.tuples)
       if (!check_arity(*c, t, node, x.location, diags)) ok = false;
+    if (x.value) {
+      std::string why;
+      expected_lattice(x, *c, &why);
+      if (!why.empty()) {
+        diags.error("calm-bad-scenario", "node '" + node + "': " + why, x.value_location);
+        ok = false;
+      }
+    }
   }
   return ok;
 }
@@ -429,7 +460,11 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
         const auto& c = st.nodes[x.node]->contents(x.collection);
         actual.assign(c.begin(), c.end());
       }
-      std::set<Tuple> want(x.tuples.begin(), x.tuples.end());
+      std::vector<Tuple> expected = x.tuples;
+      if (x.value)
+        if (const Collection* c = st.programs->program(x.node).find(x.collection))
+          expected = expected_lattice(x, *c, nullptr);
+      std::set<Tuple> want(expected.begin(), expected.end());
       std::set<Tuple> have(actual.begin(), actual.end());
       for (const auto& w : want)
         if (!have.count(w)) r.missing.push_back(w);

@@ -321,3 +321,64 @@ TEST_CASE("simulation: expectations report missing and unexpected facts") {
   CHECK(r->outcome.expectations[3].held);
   CHECK_FALSE(r->outcome.expectations[4].held);  // step 9 never ran
 }
+
+TEST_CASE("simulation: a lattice's value is expected with \"value\"") {
+  TempDir dir("scenario-lattice");
+  dir.write("votes.rb", R"(
+module Votes
+  state do
+    interface input, :vote, [:who]
+    table :plain, [:who]
+    lset :voters
+    lmax :count
+    lbool :enough
+  end
+  bloom do
+    voters <= vote { |v| [v.who] }
+    count <= voters.size
+    enough <= count.gt_eq(2)
+    plain <= vote
+  end
+end
+)");
+  auto scenario = [](const std::string& expect) {
+    return R"({"nodes": [{"name": "n", "program": {"files": ["votes.rb"]}}], "steps": 3,
+  "inputs": [{"step": 0, "facts": {"vote": [["ann"]]}}, {"step": 1, "facts": {"vote": [["bo"]]}}],
+  "expect": [)" +
+           expect + "]}";
+  };
+  auto r = run_scenario(dir, scenario(R"({"collection": "voters", "step": 0, "value": ["ann"]},
+    {"collection": "count", "step": 0, "value": 1},
+    {"collection": "enough", "step": 0, "value": false},
+    {"collection": "voters", "value": ["bo", "ann"]},
+    {"collection": "count", "value": 2},
+    {"collection": "enough", "value": true},
+    {"collection": "count", "value": 3})"));
+  REQUIRE(r->sim);
+  REQUIRE(r->outcome.expectations.size() == 7);
+  for (size_t i = 0; i < 6; ++i) {
+    CAPTURE(i);
+    CHECK(r->outcome.expectations[i].held);
+  }
+  CHECK_FALSE(r->outcome.expectations[6].held);
+  REQUIRE(r->outcome.expectations[6].missing.size() == 1);
+  CHECK(inspect(r->outcome.expectations[6].missing[0]) == "[<lmax: 3>]");
+  CHECK(inspect(r->outcome.expectations[6].unexpected.at(0)) == "[<lmax: 2>]");
+
+  // Located refusals: "value" of a set collection, a value its lattice type refuses,
+  // and "contents" with "value".
+  auto table = run_scenario(dir, scenario(R"({"collection": "plain", "value": 1})"));
+  CHECK_FALSE(table->sim);
+  CHECK(first_error(table->diags)
+            .find(":3:47: node 'n': \"value\" is for lattice collections; 'plain' is a table: "
+                  "use \"contents\"") != std::string::npos);
+  auto bad = run_scenario(dir, scenario(R"({"collection": "enough", "value": [1]})"));
+  CHECK_FALSE(bad->sim);
+  CHECK(first_error(bad->diags).find(":3:48: node 'n': \"value\" of 'enough' (lbool): ") !=
+        std::string::npos);
+  auto both =
+      run_scenario(dir, scenario(R"({"collection": "count", "value": 1, "contents": [[1]]})"));
+  CHECK_FALSE(both->sim);
+  CHECK(first_error(both->diags).find("either \"contents\" (and \"subset\") or \"value\"") !=
+        std::string::npos);
+}
