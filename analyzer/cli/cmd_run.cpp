@@ -29,7 +29,8 @@ constexpr const char* kRunUsage =
     "the simulated nodes of a scenario (docs/scenario.md) exchanging channel messages over\n"
     "a network whose delivery delays, losses and duplicates are drawn from a seeded\n"
     "schedule. Prints, per timestep and node, the contents of the recorded collections,\n"
-    "sorted, and the messages sent with <~ with the step they arrive at.\n"
+    "sorted, the messages sent with <~ with the step they arrive at, and what blocks\n"
+    "printed with puts or print.\n"
     "\n"
     "  --scenario S.json  the nodes (programs relative to S.json), facts per timestep,\n"
     "                     steps, network, clock and expected contents\n"
@@ -51,7 +52,8 @@ constexpr const char* kRunUsage =
     "unsupported construct, an unstratifiable program, a failed timestep (key conflict,\n"
     "runtime error) or a limit (no quiescence, too many facts)\n";
 
-/// Prints each node's step as text: the recorded collections, then what it sent.
+/// Prints each node's step as text: the recorded collections, what it sent, then what
+/// its blocks printed with puts/print.
 class TextPrinter : public eval::SimulationObserver {
  public:
   TextPrinter(const eval::Scenario& sc, const eval::ScenarioPrograms& programs) : sc_(sc) {
@@ -87,6 +89,14 @@ class TextPrinter : public eval::SimulationObserver {
     for (const auto& m : s.result->sent)
       if (m.address.is_nil())
         out_ += ind + "sent " + m.collection + ": " + eval::inspect(m.tuple) + "\n";
+    // What blocks wrote with puts/print, a line at a time.
+    std::string text;
+    for (const auto& chunk : s.result->printed) text += chunk;
+    for (size_t at = 0; at < text.size();) {
+      size_t nl = text.find('\n', at);
+      out_ += ind + "printed: " + text.substr(at, nl == std::string::npos ? nl : nl - at) + "\n";
+      at = nl == std::string::npos ? text.size() : nl + 1;
+    }
   }
   const std::string& text() const { return out_; }
 

@@ -136,6 +136,9 @@ struct Node::State : CollectionAccess {
 
   /// The node's address as a Ruby string (`ip_port`, `@local_addr`).
   Value address_value;
+  /// What `puts`/`print` wrote during the current step (blocks write it while the
+  /// evaluator reads collections through const accessors).
+  mutable std::vector<std::string> printed;
   /// Blocks compiled to projections (or not), by block and the schemas they were
   /// compiled for.
   std::map<const Expr*, std::pair<std::vector<Schema>, std::optional<Projection>>> projections;
@@ -159,7 +162,7 @@ struct Node::State : CollectionAccess {
 
   SourceLocation loc(const Expr& e) const { return {rule->location.file, e.line, e.column}; }
   Interpreter interp() const {
-    return Interpreter(*this, rule->location.file, address_value, budtime);
+    return Interpreter(*this, rule->location.file, address_value, budtime, &printed);
   }
   [[noreturn]] void unsupported(const Expr& e, const std::string& what) const {
     throw EvalError{"calm-eval-unsupported", "unsupported construct " + what, loc(e)};
@@ -461,8 +464,8 @@ struct Node::State : CollectionAccess {
   }
 
   /// A compiled block's result for one row, added as add_result adds the interpreter's.
-  void add_projected(const Projection& p, const Tuple* const* row, const Expr& block,
-                     Relation& out, const Premises* why, bool raw) const {
+  void add_projected(const Projection& p, const Tuple* const* row, const Expr& block, Relation& out,
+                     const Premises* why, bool raw) const {
     if (!p.is_array() || raw) {
       add_result(block, p.value(row, budtime, address_value), out, why, raw);
       return;
@@ -1934,6 +1937,8 @@ StepResult Node::step(const StepInput& input) {
     out.diagnostics.error(e.check, e.message, e.location);
   }
   std::sort(out.sent.begin(), out.sent.end());
+  out.printed = std::move(s.printed);
+  s.printed.clear();
   s.budtime++;
   return out;
 }

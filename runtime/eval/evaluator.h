@@ -79,7 +79,10 @@ struct StepResult {
   bool ok = true;
   int64_t budtime = 0;        ///< the timestep that ran
   std::vector<Message> sent;  ///< `<~` to channels and stdio, sorted
-  Diagnostics diagnostics;    ///< why the step failed (when !ok)
+  /// What blocks wrote with `puts` and `print`, in the order written: once per
+  /// evaluation of the block (see docs/evaluator.md).
+  std::vector<std::string> printed;
+  Diagnostics diagnostics;  ///< why the step failed (when !ok)
 };
 
 /// One node running a program with Bud's semantics. Not copyable.

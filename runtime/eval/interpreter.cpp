@@ -182,11 +182,29 @@ std::string lattice_class_type(const Expr& e) {
 }
 
 Interpreter::Interpreter(const CollectionAccess& collections, std::string file, Value local_addr,
-                         int64_t budtime)
+                         int64_t budtime, std::vector<std::string>* output)
     : collections_(collections),
       file_(std::move(file)),
       local_addr_(std::move(local_addr)),
-      budtime_(budtime) {}
+      budtime_(budtime),
+      output_(output) {}
+
+namespace {
+
+/// What Ruby's `puts` writes for one argument: each element of an array on its own line
+/// (nested arrays flattened, an empty array writes nothing), a newline after each line
+/// that does not end with one, nil as an empty line.
+void puts_text(const Value& v, std::string& out, int depth = 0) {
+  if (v.is_array() && depth < 100) {
+    for (const auto& x : v.items()) puts_text(x, out, depth + 1);
+    return;
+  }
+  std::string s = v.to_s();
+  out += s;
+  if (s.empty() || s.back() != '\n') out += '\n';
+}
+
+}  // namespace
 
 void Interpreter::unsupported(const Expr& e, const std::string& what) const {
   throw EvalError{"calm-eval-unsupported", "unsupported construct " + what, locate(e)};
@@ -308,6 +326,10 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     if (const Value* lat = coll.empty() ? nullptr : collections_.lattice_value(coll)) return *lat;
     if (const HelperMethod* h = coll.empty() ? collections_.helper(e.text) : nullptr)
       return call_helper(e, *h, {});
+    if (coll.empty() && (e.text == "puts" || e.text == "print")) {
+      if (output_ && e.text == "puts") output_->push_back("\n");  // `print` alone writes $_
+      return Value();
+    }
     if (!coll.empty()) unsupported(e, "collection '" + coll + "' used as a value inside a block");
     unsupported(e, "identifier '" + e.text + "' (not a block parameter, local or collection)");
   }
@@ -589,6 +611,23 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     if (m == "ip_port" && !block) return local_addr_;
     if (auto it = scope.find(m); it != scope.end() && !block && arguments(e).empty())
       return it->second;
+    if ((m == "puts" || m == "print") && !block && !collections_.helper(m)) {
+      // Debug output (`puts "x" or [t.a]`): written to the node's output, nil.
+      std::string text;
+      auto args = arguments(e);
+      for (const Expr* a : args) {
+        if (a->type == "pair" || a->type == "splat_argument" || a->type == "block_argument")
+          unsupported(*a, "'" + a->type + "' argument");
+        Value v = eval(*a, scope);
+        if (m == "puts")
+          puts_text(v, text);
+        else
+          text += v.to_s();
+      }
+      if (m == "puts" && args.empty()) text = "\n";
+      if (output_ && !text.empty()) output_->push_back(std::move(text));
+      return Value();
+    }
     if (const HelperMethod* h = collections_.helper(m); h && !block) {
       std::vector<Value> args;
       for (const Expr* a : arguments(e)) {
@@ -1225,7 +1264,8 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     }
     const HelperMethod* h = e.child("receiver") ? nullptr : helper(name);
     if (h) check_helper(*h);
-    if (!known && !h && !e.child("receiver") && e.child("arguments")) {
+    bool output = (name == "puts" || name == "print") && !e.child("receiver");
+    if (!known && !h && !output && !e.child("receiver") && e.child("arguments")) {
       report("method call '" + name + "'");
       return;
     }

@@ -65,9 +65,10 @@ using Scope = std::map<std::string, Value>;
 class Interpreter {
  public:
   /// `file` locates errors; `local_addr` answers `@local_addr` and `ip_port`;
-  /// `budtime` is the current timestep.
+  /// `budtime` is the current timestep. What `puts` and `print` write is appended to
+  /// `output` (dropped when it is null).
   Interpreter(const CollectionAccess& collections, std::string file, Value local_addr,
-              int64_t budtime);
+              int64_t budtime, std::vector<std::string>* output = nullptr);
 
   /// Evaluates an expression. Throws EvalError.
   Value eval(const Expr& e, Scope& scope) const;
@@ -96,6 +97,7 @@ class Interpreter {
   std::string file_;
   Value local_addr_;
   int64_t budtime_;
+  std::vector<std::string>* output_;
   int depth_ = 0;  ///< helper calls in progress (recursion guard)
 };
 

@@ -72,6 +72,7 @@ void TraceRecorder::on_node_step(const NodeStep& s) {
       contents[name] = facts;
     }
   j["contents"] = contents;
+  if (s.result && !s.result->printed.empty()) j["printed"] = s.result->printed;
   if (s.result && !s.result->ok) j["failed"] = true;
   steps_.push_back(std::move(j));
 }

@@ -299,3 +299,22 @@ TEST_CASE("sample: BasicKVS put, get, overwrite") {
   CHECK(show(r->node->contents("kvstate")) == "[\"k1\", \"v3\"];[\"k2\", \"v2\"];");
   CHECK(show(r->node->contents("kvget_response")) == "[11, \"k1\", \"v3\"];[12, \"k2\", \"v2\"];");
 }
+
+TEST_CASE("Ruby subset: puts and print write the node's output and return nil") {
+  auto r =
+      prepare(program("    interface input, :msg, [:id, :who]\n    table :got, [:id, :who]",
+                      "    got <= msg.map { |m| puts \"test\" or [m.id, m.who] }\n"
+                      "    got <= msg { |m| print \"saw #{m.id}\", \" of \", 2, \"\\n\" or nil }\n"
+                      "    got <= msg { |m| puts [m.id, [m.who, nil]] if m.id == 1 }\n"
+                      "    got <= msg { |m| puts if m.id == 2 }"));
+  REQUIRE(r->node);
+  StepResult res = step(*r, {{"msg", {I(1), S("a")}}, {"msg", {I(2), S("b")}}});
+  REQUIRE(res.ok);
+  CHECK(show(r->node->contents("got")) == "[1, \"a\"];[2, \"b\"];");
+  // One entry per evaluation of a block, in the order the rules ran; puts flattens
+  // arrays a line per element (nil an empty line) and adds the missing newline.
+  CHECK(res.printed == std::vector<std::string>{"test\n", "test\n", "saw 1 of 2\n", "saw 2 of 2\n",
+                                                "1\na\n\n", "\n"});
+  // The next step prints nothing: no input.
+  CHECK(step(*r).printed.empty());
+}
