@@ -234,6 +234,10 @@ struct Node::State : CollectionAccess {
       if (c.name == name) return &c;
     return nullptr;
   }
+  const Value* instance_variable(const std::string& name) const override {
+    auto it = options.instance_variables.find(name);
+    return it == options.instance_variables.end() ? nullptr : &it->second;
+  }
   const Value* lattice_value(const std::string& c) const override {
     auto it = colls.find(c);
     return it == colls.end() || it->second.lattice.empty() ? nullptr : &it->second.value;
@@ -1850,7 +1854,8 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
                   r.location);
       continue;
     }
-    check_supported(r.rhs, r.location.file, diags, program.helpers, program.constants);
+    check_supported(r.rhs, r.location.file, diags, program.helpers, program.constants,
+                    st->options.instance_variables);
     auto it = st->colls.find(r.lhs);
     if (it == st->colls.end()) {
       diags.error("calm-eval-error", "rule writes to undeclared collection '" + r.lhs + "'",

@@ -33,6 +33,9 @@ struct NodeOptions {
   int64_t max_rounds = 100'000;
   /// Record how each fact got into its collection (see Node::derivation).
   bool provenance = false;
+  /// Values of instance variables the program reads (`@server` => "10.0.0.1:7000"),
+  /// which a Bud program would set in its `initialize`. Keys include the `@`.
+  std::map<std::string, Value> instance_variables;
 };
 
 /// How a fact first got into a collection in its current life (provenance).

@@ -191,6 +191,11 @@ Interpreter::Interpreter(const CollectionAccess& collections, std::string file, 
 
 namespace {
 
+/// Why an instance variable is refused, and how to give it a value.
+constexpr const char* kInstanceVariableHint =
+    " (Bud programs set it in initialize; give its value in the scenario node's "
+    "\"instance_variables\")";
+
 /// What Ruby's `puts` writes for one argument: each element of an array on its own line
 /// (nested arrays flattened, an empty array writes nothing), a newline after each line
 /// that does not end with one, nil as an empty line.
@@ -340,7 +345,8 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     // Bud's own instance variables: the node's address and the current timestep.
     if (e.text == "@local_addr" || e.text == "@ip_port") return local_addr_;
     if (e.text == "@budtime") return Value::integer(budtime_);
-    unsupported(e, "instance variable '" + e.text + "'");
+    if (const Value* v = collections_.instance_variable(e.text)) return *v;
+    unsupported(e, "instance variable '" + e.text + "'" + kInstanceVariableHint);
   }
   if (t == "parenthesized_statements" || t == "block_body" || t == "body_statement" ||
       t == "then" || t == "else")
@@ -1196,6 +1202,7 @@ struct Checker {
   Diagnostics& diags;
   const std::vector<HelperMethod>& helpers;
   const std::vector<ModuleConstant>& constants;
+  const std::map<std::string, Value>& instance_variables;
   std::set<std::string> checked;  ///< helpers and constants already checked
 
   const HelperMethod* helper(const std::string& name) const {
@@ -1230,8 +1237,8 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     return;
   }
   if (e.type == "instance_variable" && e.text != "@local_addr" && e.text != "@ip_port" &&
-      e.text != "@budtime") {
-    report("instance variable '" + e.text + "'");
+      e.text != "@budtime" && !instance_variables.count(e.text)) {
+    report("instance variable '" + e.text + "'" + kInstanceVariableHint);
     return;
   }
   if (e.type == "constant") {
@@ -1286,9 +1293,10 @@ void Checker::check_node(const Expr& e, const std::string& file) {
 
 bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags,
                      const std::vector<HelperMethod>& helpers,
-                     const std::vector<ModuleConstant>& constants) {
+                     const std::vector<ModuleConstant>& constants,
+                     const std::map<std::string, Value>& instance_variables) {
   size_t before = diags.size();
-  Checker{diags, helpers, constants, {}}.check_node(rhs, file);
+  Checker{diags, helpers, constants, instance_variables, {}}.check_node(rhs, file);
   return diags.size() == before;
 }
 

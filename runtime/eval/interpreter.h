@@ -57,6 +57,12 @@ class CollectionAccess {
     (void)name;
     return nullptr;
   }
+  /// The value of an instance variable the node was given (`@server`, set by the
+  /// program's `initialize` in Bud), or nullptr.
+  virtual const Value* instance_variable(const std::string& name) const {
+    (void)name;
+    return nullptr;
+  }
 };
 
 /// Local variables of a block (parameters and assignments).
@@ -110,9 +116,12 @@ std::string lattice_class_type(const Expr& e);
 /// Checks statically that every node of a right-hand side is in the supported subset;
 /// adds one "calm-eval-unsupported" error per unsupported construct. A call of one of
 /// `helpers` is accepted and the helper's body checked (once) the same way, and so is a
-/// constant of `constants` and its value. Returns true when there is none.
+/// constant of `constants` and its value. Instance variables other than Bud's own
+/// (`@local_addr`, `@ip_port`, `@budtime`) must be among `instance_variables`. Returns
+/// true when there is none.
 bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags,
                      const std::vector<HelperMethod>& helpers = {},
-                     const std::vector<ModuleConstant>& constants = {});
+                     const std::vector<ModuleConstant>& constants = {},
+                     const std::map<std::string, Value>& instance_variables = {});
 
 }  // namespace calm::eval

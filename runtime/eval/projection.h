@@ -4,9 +4,9 @@
 // their results without the interpreter: `{ |l, p| [l.from, p.to] }` over a join,
 // `{ |t| [t.key, t.val, 1] }` or `{ |k, v| [v, k] }` over one collection, and blocks of
 // one term such as `{ |m| m.payload }`. A term is a column of an input (by name or
-// `[i]`), a whole input tuple, a literal, `budtime`, `ip_port` or `@local_addr`. Any other block returns nullopt from
-// Projection::compile and the interpreter runs it, so the two never disagree on what
-// they both accept: a compiled block gives the tuple the interpreter would build.
+// `[i]`), a whole input tuple, a literal, `budtime`, `ip_port` or `@local_addr`. Any other block
+// returns nullopt from Projection::compile and the interpreter runs it, so the two never disagree
+// on what they both accept: a compiled block gives the tuple the interpreter would build.
 
 #include <functional>
 #include <optional>

@@ -1,5 +1,6 @@
 #include "eval/scenario.h"
 
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -122,7 +123,7 @@ class ScenarioReader {
         error(p, "a node is an object {\"name\", \"address\", \"program\", \"record\"}");
         continue;
       }
-      only_keys(n, p, {"name", "address", "program", "record"});
+      only_keys(n, p, {"name", "address", "program", "record", "instance_variables"});
       ScenarioNode node;
       node.location = doc_.locate(p);
       if (!n.contains("name"))
@@ -140,6 +141,8 @@ class ScenarioReader {
         strings(n["record"], p + "/record", node.record);
         node.record_given = true;
       }
+      if (n.contains("instance_variables"))
+        read_instance_variables(n["instance_variables"], p + "/instance_variables", node);
       if (!n.contains("program") || !n["program"].is_object()) {
         error(n.contains("program") ? p + "/program" : p,
               "a node needs a \"program\": {\"files\": [...], \"modules\": [...]}");
@@ -262,6 +265,30 @@ class ScenarioReader {
         if (!node) continue;
         for (auto& [t, loc] : ts) s_.facts.push_back({*node, step, coll, std::move(t), loc});
       }
+    }
+  }
+
+  /// {"@server": "10.0.0.1:7000", "@nick": "alice"}: names with their @, any value.
+  void read_instance_variables(const json& j, const std::string& p, ScenarioNode& node) {
+    if (!j.is_object())
+      return error(p, "expected {\"@name\": value, ...}: the values of instance variables");
+    for (const auto& [name, value] : j.items()) {
+      std::string vp = pointer_append(p, name);
+      bool ok = name.size() > 1 && name[0] == '@' &&
+                (std::isalpha(static_cast<unsigned char>(name[1])) || name[1] == '_');
+      for (size_t i = 1; ok && i < name.size(); ++i)
+        ok = std::isalnum(static_cast<unsigned char>(name[i])) || name[i] == '_';
+      if (!ok) {
+        error(vp, "\"" + name + "\" is not an instance variable name (write \"@name\")");
+        continue;
+      }
+      Value v;
+      std::string err;
+      if (!json_to_value(value, v, err)) {
+        error(vp, err);
+        continue;
+      }
+      node.instance_variables[name] = std::move(v);
     }
   }
 

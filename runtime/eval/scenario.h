@@ -8,6 +8,7 @@
 // documented in docs/scenario.md and docs/scenario.schema.json.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ struct ScenarioNode {
   ScenarioProgram program;
   std::vector<std::string> record;  ///< collections to print and trace
   bool record_given = false;        ///< false: record every collection
+  /// Values of instance variables the program reads (`"@server": "10.0.0.1:7000"`),
+  /// which a Bud program sets in its `initialize`.
+  std::map<std::string, Value> instance_variables;
   SourceLocation location;
 };
 

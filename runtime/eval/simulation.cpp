@@ -252,9 +252,17 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
   for (size_t i = 0; i < scenario.nodes.size(); ++i) {
     NodeOptions no;
     no.address = scenario.nodes[i].address;
+    no.instance_variables = scenario.nodes[i].instance_variables;
     no.provenance = options.provenance;
     if (scenario.max_facts > 0) no.max_facts = size_t(scenario.max_facts);
-    auto node = Node::create(programs.program(i), no, diags);
+    Diagnostics node_diags;
+    auto node = Node::create(programs.program(i), no, node_diags);
+    // Several nodes may run one program with different instance variables: say which.
+    for (auto d : node_diags.take()) {
+      if (scenario.nodes.size() > 1)
+        d.message = "node '" + scenario.nodes[i].name + "': " + d.message;
+      diags.add(std::move(d));
+    }
     if (!node) {
       ok = false;
       continue;

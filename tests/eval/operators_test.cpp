@@ -243,7 +243,7 @@ TEST_CASE("refused: a 2011 leftjoin whose right side grows in the same stratum")
         "grows in the same stratum (Bud pads at the end of the stratum)");
 }
 
-TEST_CASE("Bud's instance variables @budtime and @ip_port; others are refused") {
+TEST_CASE("Bud's instance variables @budtime and @ip_port; others given to the node or refused") {
   NodeOptions o;
   o.address = "10.0.0.1:7";
   auto r = prepare(program("    table :a, [:k]\n    scratch :o, [:k, :t, :addr]",
@@ -257,7 +257,18 @@ TEST_CASE("Bud's instance variables @budtime and @ip_port; others are refused") 
       prepare(program("    table :a, [:k]\n    scratch :o, [:k]", "    o <= a { |x| [@nick] }"));
   CHECK_FALSE(bad->node);
   CHECK(first_diag(bad->diags) ==
-        "calm-eval-unsupported 8:19 unsupported construct instance variable '@nick'");
+        "calm-eval-unsupported 8:19 unsupported construct instance variable '@nick' (Bud "
+        "programs set it in initialize; give its value in the scenario node's "
+        "\"instance_variables\")");
+  // What the program's initialize would have set, given to the node.
+  NodeOptions given;
+  given.instance_variables["@nick"] = S("ann");
+  auto good = prepare(
+      program("    table :a, [:k]\n    scratch :o, [:k, :n]", "    o <= a { |x| [x.k, @nick] }"),
+      given);
+  REQUIRE(good->node);
+  REQUIRE(step(*good, {{"a", {I(1)}}}).ok);
+  CHECK(show(good->node->contents("o")) == "[1, \"ann\"];");
 }
 
 TEST_CASE("sort with a comparator, each_with_index after sort, rename") {

@@ -382,3 +382,50 @@ end
   CHECK(first_error(both->diags).find("either \"contents\" (and \"subset\") or \"value\"") !=
         std::string::npos);
 }
+
+TEST_CASE("scenario: instance variables a program's initialize would set, per node") {
+  TempDir dir("scenario-ivars");
+  dir.write("chat.rb", R"(
+class ChatClient
+  include Bud
+  state do
+    interface input, :say, [:text]
+    channel :mcast, [:@addr, :from, :text]
+    table :heard, [:from, :text]
+  end
+  bloom do
+    mcast <~ say { |s| [@server, @nick, s.text] }
+    heard <= mcast { |m| [m.from, m.text] }
+  end
+end
+)");
+  auto scenario = [](const std::string& alice, const std::string& hub) {
+    return R"({"nodes": [
+  {"name": "alice", "program": {"files": ["chat.rb"]}, "instance_variables": )" +
+           alice + R"(},
+  {"name": "hub", "program": {"files": ["chat.rb"]}, "instance_variables": )" +
+           hub + R"(}],
+  "steps": 3, "inputs": [{"step": 0, "node": "alice", "facts": {"say": [["hi"]]}}],
+  "expect": [{"node": "hub", "collection": "heard", "contents": [["alice", "hi"]]}]})";
+  };
+  auto r = run_scenario(dir, scenario(R"({"@server": "hub", "@nick": "alice"})",
+                                      R"({"@server": "hub", "@nick": "hub"})"));
+  REQUIRE(r->sim);
+  REQUIRE(r->outcome.expectations.size() == 1);
+  CHECK(r->outcome.expectations[0].held);
+
+  auto missing = run_scenario(
+      dir, scenario(R"({"@server": "hub", "@nick": "alice"})", R"({"@server": "hub"})"));
+  CHECK_FALSE(missing->sim);
+  CHECK(first_error(missing->diags)
+            .find("chat.rb:10:34: node 'hub': unsupported construct instance variable '@nick'") !=
+        std::string::npos);
+  auto name = run_scenario(dir, scenario(R"({"server": "hub"})", R"({})"));
+  CHECK(first_error(name->diags)
+            .find(":2:89: \"server\" is not an instance variable name (write \"@name\")") !=
+        std::string::npos);
+  auto shape = run_scenario(dir, scenario(R"(["@server"])", R"({})"));
+  CHECK(first_error(shape->diags)
+            .find(":2:78: expected {\"@name\": value, ...}: the values of instance variables") !=
+        std::string::npos);
+}
