@@ -1152,7 +1152,9 @@ struct Node::State : CollectionAccess {
         unsupported(call, "argagg without :agg");
       agg = strip_colon(args[0]->text);
       first = 1;
-      if (agg != "min" && agg != "max") unsupported(*args[0], "argagg aggregate '" + agg + "'");
+      // :choose picks one value per group, as group's choose does: the smallest.
+      if (agg != "min" && agg != "max" && agg != "choose")
+        unsupported(*args[0], "argagg aggregate '" + agg + "'");
     }
     const Expr* colx = args.size() == first + 2 ? args[first + 1] : nullptr;
     std::string colname =
@@ -1420,8 +1422,10 @@ struct Node::State : CollectionAccess {
           }
           return block ? map_block(out, *block, "map", raw) : out;
         }
-        if ((m == "argmin" || m == "argmax" || m == "argagg") && !block)
-          return eval_argagg(e, m, eval_coll(*recv));
+        if (m == "argmin" || m == "argmax" || m == "argagg") {
+          Relation best = eval_argagg(e, m, eval_coll(*recv));
+          return block ? map_block(best, *block, "map", raw) : best;
+        }
         if (m == "reduce" || m == "inject") return eval_reduce(e, eval_coll(*recv), raw);
         if ((m == "keys" || m == "values" || m == "payloads") && !e.child("arguments")) {
           std::string c = collection_named(*recv);

@@ -294,3 +294,28 @@ TEST_CASE("sort with a comparator, each_with_index after sort, rename") {
         "calm-eval-unsupported 8:10 unsupported construct each_with_index without sort (Bud's "
         "order is arbitrary)");
 }
+
+TEST_CASE("argagg: :min, :max, :choose (the smallest, as group's choose), with a block") {
+  auto r =
+      prepare(program("    table :a, [:g, :i] => [:v]\n    scratch :lo, [:g, :i] => [:v]\n"
+                      "    scratch :pick, [:g, :i] => [:v]\n    scratch :bumped, [:g, :v]",
+                      "    lo <= a.argagg(:min, [:g], :v)\n"
+                      "    pick <= a.argagg(:choose, [], :v)\n"
+                      "    bumped <= a.argagg(:max, [:g], :v) do |t|\n      [t[0], t[2] + 1]\n"
+                      "    end"));
+  REQUIRE(r->node);
+  REQUIRE(
+      step(*r,
+           {{"a", {S("x"), I(1), I(5)}}, {"a", {S("x"), I(2), I(3)}}, {"a", {S("y"), I(1), I(7)}}})
+          .ok);
+  CHECK(show(r->node->contents("lo")) == "[\"x\", 2, 3];[\"y\", 1, 7];");
+  CHECK(show(r->node->contents("pick")) == "[\"x\", 2, 3];");
+  CHECK(show(r->node->contents("bumped")) == "[\"x\", 6];[\"y\", 8];");
+  auto rand = prepare(program("    table :a, [:g, :v]\n    scratch :p, [:g, :v]",
+                              "    p <= a.argagg(:choose_rand, [:g], :v)"));
+  REQUIRE(rand->node);
+  StepResult res = step(*rand, {{"a", {S("x"), I(1)}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics) ==
+        "calm-eval-unsupported 8:19 unsupported construct argagg aggregate 'choose_rand'");
+}
