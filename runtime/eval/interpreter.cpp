@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <set>
+#include <unordered_set>
 
 #include "eval/lattice.h"
 
@@ -11,7 +12,7 @@ namespace calm::eval {
 
 namespace {
 
-const std::set<std::string> kCollectionMethods = {
+const std::unordered_set<std::string> kCollectionMethods = {
     "map",      "pro",      "collect",  "flat_map",   "select",
     "reject",   "pairs",    "lefts",    "rights",     "matches",
     "combos",   "notin",    "group",    "argmin",     "argmax",
@@ -24,7 +25,7 @@ const std::set<std::string> kCollectionMethods = {
     "cols",     "key_cols", "val_cols", "rename",     "each_with_index"};
 
 /// Methods of Bud's lattice values (see eval/lattice.h) and their constructors.
-const std::set<std::string> kLatticeMethods = {
+const std::unordered_set<std::string> kLatticeMethods = {
     "gt",      "gt_eq",        "lt",      "lt_eq",         "min_of",
     "max_of",  "when_true",    "reveal",  "merge",         "contains?",
     "size",    "intersect",    "product", "eqjoin",        "pro",
@@ -32,7 +33,7 @@ const std::set<std::string> kLatticeMethods = {
     "apply",   "apply_morph",  "filter",  "to_collection", "new"};
 
 /// Methods on plain values (see call_method).
-const std::set<std::string> kValueMethods = {
+const std::unordered_set<std::string> kValueMethods = {
     "nil?",     "to_s",        "inspect",   "to_i",   "to_f",    "to_sym",   "to_a",    "abs",
     "zero?",    "even?",       "odd?",      "succ",   "pred",    "round",    "floor",   "ceil",
     "between?", "size",        "length",    "count",  "upcase",  "downcase", "strip",   "chomp",
@@ -43,55 +44,55 @@ const std::set<std::string> kValueMethods = {
     "fetch",    "eql?",        "dup",       "clone",  "freeze",  "hash",     "member?", "==",
     "!=",       "values_at",   "to_h",      "merge",  "ip_port", "budtime",  "concat",  "slice"};
 
-const std::set<std::string> kBinaryOps = {
+const std::unordered_set<std::string> kBinaryOps = {
     "+",  "-",  "*",   "/",  "%",  "**",  "==", "!=", "<", ">",
     "<=", ">=", "<=>", "&&", "||", "and", "or", "&",  "|", "eql?"};
 
-const std::set<std::string> kSupportedTypes = {"call",
-                                               "identifier",
-                                               "block",
-                                               "do_block",
-                                               "block_parameters",
-                                               "block_body",
-                                               "body_statement",
-                                               "binary",
-                                               "unary",
-                                               "array",
-                                               "integer",
-                                               "float",
-                                               "string",
-                                               "string_content",
-                                               "interpolation",
-                                               "escape_sequence",
-                                               "simple_symbol",
-                                               "delimited_symbol",
-                                               "hash_key_symbol",
-                                               "hash",
-                                               "pair",
-                                               "if_modifier",
-                                               "unless_modifier",
-                                               "if",
-                                               "unless",
-                                               "elsif",
-                                               "else",
-                                               "then",
-                                               "conditional",
-                                               "parenthesized_statements",
-                                               "element_reference",
-                                               "true",
-                                               "false",
-                                               "nil",
-                                               "instance_variable",
-                                               "assignment",
-                                               "operator_assignment",
-                                               "argument_list",
-                                               "case",
-                                               "when",
-                                               "pattern",
-                                               "destructured_parameter",
-                                               "constant",
-                                               "scope_resolution",
-                                               "comment"};
+const std::unordered_set<std::string> kSupportedTypes = {"call",
+                                                         "identifier",
+                                                         "block",
+                                                         "do_block",
+                                                         "block_parameters",
+                                                         "block_body",
+                                                         "body_statement",
+                                                         "binary",
+                                                         "unary",
+                                                         "array",
+                                                         "integer",
+                                                         "float",
+                                                         "string",
+                                                         "string_content",
+                                                         "interpolation",
+                                                         "escape_sequence",
+                                                         "simple_symbol",
+                                                         "delimited_symbol",
+                                                         "hash_key_symbol",
+                                                         "hash",
+                                                         "pair",
+                                                         "if_modifier",
+                                                         "unless_modifier",
+                                                         "if",
+                                                         "unless",
+                                                         "elsif",
+                                                         "else",
+                                                         "then",
+                                                         "conditional",
+                                                         "parenthesized_statements",
+                                                         "element_reference",
+                                                         "true",
+                                                         "false",
+                                                         "nil",
+                                                         "instance_variable",
+                                                         "assignment",
+                                                         "operator_assignment",
+                                                         "argument_list",
+                                                         "case",
+                                                         "when",
+                                                         "pattern",
+                                                         "destructured_parameter",
+                                                         "constant",
+                                                         "scope_resolution",
+                                                         "comment"};
 
 std::string method_name(const Expr& e) {
   const Expr* m = e.child("method");
@@ -107,13 +108,13 @@ std::vector<const Expr*> arguments(const Expr& call) {
 }
 
 bool is_punct(const Expr& e) {
-  if (e.field == "operator") return true;
-  if (e.type.size() > 4) return false;  // every punctuation type is shorter
-  return e.type == "," || e.type == "(" || e.type == ")" || e.type == "[" || e.type == "]" ||
-         e.type == "{" || e.type == "}" || e.type == "|" || e.type == "." || e.type == "do" ||
-         e.type == "end" || e.type == "=>" || e.type == ";" ||
-         (e.type == "then" && e.children.empty()) || e.type == ":" || e.type == "?" ||
-         e.type == "&." || e.type == "#{" || e.type == "\"" || e.type == "'";
+  if (std::string_view(e.field) == "operator") return true;
+  const std::string_view t = e.type;  // compares the length before the characters
+  if (t.size() > 4) return false;     // every punctuation type is shorter
+  return t == "," || t == "(" || t == ")" || t == "[" || t == "]" || t == "{" || t == "}" ||
+         t == "|" || t == "." || t == "do" || t == "end" || t == "=>" || t == ";" ||
+         (t == "then" && e.children.empty()) || t == ":" || t == "?" || t == "&." || t == "#{" ||
+         t == "\"" || t == "'";
 }
 
 std::string kind_name(const Value& v) {

@@ -6,9 +6,11 @@
 // ternaries, local assignment and common String/Array/Integer/Hash methods.
 // Anything else is refused with a located "calm-eval-unsupported" diagnostic.
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "eval/value.h"
@@ -65,8 +67,34 @@ class CollectionAccess {
   }
 };
 
-/// Local variables of a block (parameters and assignments).
-using Scope = std::map<std::string, Value>;
+/// Local variables of a block (parameters and assignments): a handful, so a flat list
+/// searched by name (cheaper to build for every block call than a map).
+class Scope {
+ public:
+  using Entry = std::pair<std::string, Value>;
+  using iterator = std::vector<Entry>::iterator;
+  using const_iterator = std::vector<Entry>::const_iterator;
+
+  iterator find(std::string_view name) {
+    return std::find_if(vars_.begin(), vars_.end(),
+                        [&](const Entry& e) { return e.first == name; });
+  }
+  const_iterator find(std::string_view name) const {
+    return std::find_if(vars_.begin(), vars_.end(),
+                        [&](const Entry& e) { return e.first == name; });
+  }
+  iterator end() { return vars_.end(); }
+  const_iterator end() const { return vars_.end(); }
+  size_t count(std::string_view name) const { return find(name) == end() ? 0 : 1; }
+  /// The variable `name`, added as nil when absent.
+  Value& operator[](std::string_view name) {
+    if (auto it = find(name); it != end()) return it->second;
+    return vars_.emplace_back(std::string(name), Value()).second;
+  }
+
+ private:
+  std::vector<Entry> vars_;
+};
 
 class Interpreter {
  public:

@@ -135,7 +135,7 @@ bool is_temporal(RuleOp op) {
          op == RuleOp::DeleteInsert;
 }
 
-const Expr* Expr::child(const std::string& field_name) const {
+const Expr* Expr::child(std::string_view field_name) const {
   for (const auto& c : children)
     if (c.field == field_name) return &c;
   return nullptr;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/diagnostic.h"
@@ -71,7 +72,7 @@ struct Expr {
   std::vector<Expr> children;
 
   /// First child filling `field`, or nullptr.
-  const Expr* child(const std::string& field_name) const;
+  const Expr* child(std::string_view field_name) const;
 };
 
 /// How a right-hand side uses a collection. The analysis decides monotonicity from it.
@@ -208,7 +209,7 @@ struct ModuleDef {
   std::vector<Import> imports;
   std::vector<Collection> state;  ///< unqualified names
   std::vector<RawBlock> blocks;
-  std::vector<std::string> methods;  ///< other `def`s (helpers)
+  std::vector<std::string> methods;   ///< other `def`s (helpers)
   std::vector<HelperMethod> helpers;  ///< their definitions
   std::vector<ModuleConstant> constants;
   SourceLocation location;
