@@ -21,10 +21,10 @@
 #include "frontend/bud/composer.h"
 #include "frontend/loader.h"
 #include "reporters/common.h"
+#include "reporters/cost_summary.h"
 #include "reporters/github_reporter.h"
 #include "reporters/json_reporter.h"
 #include "reporters/sarif_reporter.h"
-#include "reporters/cost_summary.h"
 #include "reporters/text_reporter.h"
 
 #ifndef CALM_VERSION

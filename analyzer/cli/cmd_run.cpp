@@ -21,9 +21,10 @@ namespace {
 
 constexpr const char* kRunUsage =
     "usage: calm run --scenario S.json [--seed N] [--trace T.json] [--steps N]\n"
-    "                [--max-delay N] [--delays D,...] [-o FILE]\n"
+    "                [--max-delay N] [--delays D,...] [--ivar @name=VALUE]... [-o FILE]\n"
     "       calm run FILES... [-m MODULE]... --steps N [--facts F.json] [--record a,b]\n"
-    "                [--address HOST:PORT] [--seed N] [--trace T.json] [-o FILE]\n"
+    "                [--address HOST:PORT] [--ivar @name=VALUE]... [--seed N]\n"
+    "                [--trace T.json] [-o FILE]\n"
     "\n"
     "Runs a Bloom program with the reference evaluator (docs/evaluator.md): one node, or\n"
     "the simulated nodes of a scenario (docs/scenario.md) exchanging channel messages over\n"
@@ -46,6 +47,8 @@ constexpr const char* kRunUsage =
     "  --record a,b       the collections to print, on every node that has them\n"
     "                     (default: the scenario's record lists, or everything)\n"
     "  --address A        one-node runs: the node's address (ip_port, @local_addr)\n"
+    "  --ivar @name=V     an instance variable the program's initialize would set, on\n"
+    "                     every node (V is JSON, or else a string: @server=10.0.0.1:7000)\n"
     "\n"
     "exit status: 0 ok (and every expectation of the scenario held), 1 an expectation\n"
     "failed, 2 usage or input error (bad scenario, unknown collection, wrong arity), an\n"
@@ -111,7 +114,7 @@ int run_run(const std::vector<std::string>& args) {
   Options o;
   if (int rc = parse_or_usage(args, kRunUsage, o, {},
                               {"--steps", "--facts", "--record", "--address", "--scenario",
-                               "--seed", "--trace", "--max-delay", "--delays"},
+                               "--seed", "--trace", "--max-delay", "--delays", "--ivar"},
                               /*files_required=*/false);
       rc >= 0)
     return rc;

@@ -22,7 +22,7 @@ namespace {
 constexpr const char* kVerifyUsage =
     "usage: calm verify --scenario S.json [--schedules N] [--seed S] [--exhaustive]\n"
     "                   [--max-schedules N] [--jobs J] [--sequences] [--max-delay N]\n"
-    "                   [--format text|json] [-o FILE]\n"
+    "                   [--ivar @name=VALUE]... [--format text|json] [-o FILE]\n"
     "\n"
     "Runs the scenario (docs/scenario.md) under many message delivery schedules and checks\n"
     "every output label of the report (docs/coordination.md) against what happened\n"
@@ -43,6 +43,8 @@ constexpr const char* kVerifyUsage =
     "  --max-delay N      explore delays from 1 to N (default: the scenario's network, or\n"
     "                     1 to 3 when it has none); message loss is never injected\n"
     "  --format FMT       text (default) or json\n"
+    "  --ivar @name=V     an instance variable the program's initialize would set, on\n"
+    "                     every node (V is JSON, or else a string)\n"
     "  FILES -m MODULE    replaces the program of a one-node scenario\n"
     "\n"
     "exit status: 0 every claim held, 1 the analysis is unsound for some output, 2 usage\n"
@@ -224,7 +226,7 @@ int run_verify(const std::vector<std::string>& args) {
   Options o;
   if (int rc = parse_or_usage(args, kVerifyUsage, o, {"--exhaustive", "--sequences"},
                               {"--scenario", "--schedules", "--seed", "--max-schedules", "--jobs",
-                               "--max-delay", "--steps"},
+                               "--max-delay", "--steps", "--ivar"},
                               /*files_required=*/false);
       rc >= 0)
     return rc;

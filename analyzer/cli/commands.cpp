@@ -148,8 +148,9 @@ int run_report(const std::vector<std::string>& args) {
       diag.message = d["message"];
       diag.location = {d["location"]["file"], d["location"]["line"], d["location"]["column"]};
       for (const auto& n : d["notes"])
-        diag.notes.push_back({n["message"], {n["location"]["file"], n["location"]["line"],
-                                             n["location"]["column"]}});
+        diag.notes.push_back(
+            {n["message"],
+             {n["location"]["file"], n["location"]["line"], n["location"]["column"]}});
       std::cerr << format_diagnostic(diag, r.sources);
     }
   std::string error;

@@ -24,11 +24,11 @@ const std::vector<Command>& commands();
 
 int run_model(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
-extern const Command kGraphCommand;  ///< calm graph (cmd_graph.cpp)
-extern const Command kHtmlCommand;   ///< calm html (cmd_graph.cpp)
-extern const Command kCheckCommand;  ///< calm check (cmd_check.cpp)
-extern const Command kDiffCommand;   ///< calm diff (cmd_diff.cpp)
-extern const Command kRunCommand;    ///< calm run (cmd_run.cpp)
+extern const Command kGraphCommand;   ///< calm graph (cmd_graph.cpp)
+extern const Command kHtmlCommand;    ///< calm html (cmd_graph.cpp)
+extern const Command kCheckCommand;   ///< calm check (cmd_check.cpp)
+extern const Command kDiffCommand;    ///< calm diff (cmd_diff.cpp)
+extern const Command kRunCommand;     ///< calm run (cmd_run.cpp)
 extern const Command kVerifyCommand;  ///< calm verify (cmd_verify.cpp)
 
 }  // namespace calm::cli

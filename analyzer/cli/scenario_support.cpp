@@ -1,11 +1,14 @@
 #include "cli/scenario_support.h"
 
+#include <cctype>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "analysis/program_analysis.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "eval/scenario_json.h"
 
 namespace calm::cli {
 
@@ -37,6 +40,36 @@ bool apply_network_options(const Options& o, eval::Scenario& sc) {
   sc.network.max_delay = v;
   sc.network.min_delay = std::min(sc.network.min_delay, v);
   sc.network_given = true;
+  return true;
+}
+
+bool apply_instance_variables(const Options& o, eval::Scenario& sc) {
+  for (const auto& e : o.extra) {
+    if (e.rfind("ivar=", 0) != 0) continue;
+    const std::string arg = e.substr(5);
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(0, eq);
+    bool ok = eq != std::string::npos && name.size() > 1 && name[0] == '@' &&
+              (std::isalpha(static_cast<unsigned char>(name[1])) || name[1] == '_');
+    for (size_t i = 1; ok && i < name.size(); ++i)
+      ok = std::isalnum(static_cast<unsigned char>(name[i])) || name[i] == '_';
+    if (!ok) {
+      std::cerr << "calm: --ivar expects @name=VALUE (an instance variable and its value), not '"
+                << arg << "'\n";
+      return false;
+    }
+    // A JSON value (3, "ann", [1, 2], {"sym": "x"}) as in scenarios; anything else is a
+    // string, so --ivar @server=127.0.0.1:12345 needs no quotes.
+    const std::string text = arg.substr(eq + 1);
+    eval::Value v = eval::Value::string(text);
+    auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    std::string error;
+    if (!j.is_discarded() && !eval::json_to_value(j, v, error)) {
+      std::cerr << "calm: --ivar " << name << ": " << error << "\n";
+      return false;
+    }
+    for (auto& n : sc.nodes) n.instance_variables[name] = v;
+  }
   return true;
 }
 
@@ -95,6 +128,7 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
   }
   if (steps >= 0) sc.steps = steps;
   if (!apply_network_options(o, sc)) return false;
+  if (!apply_instance_variables(o, sc)) return false;
   if (!programs.load(sc, diags)) {
     print_diagnostics(diags, programs.sources());
     return false;

@@ -27,4 +27,8 @@ bool parse_count(const std::string& text, int64_t lo, int64_t hi, int64_t& out);
 /// "--max-delay N": overrides the scenario network's max_delay (and min_delay when larger).
 bool apply_network_options(const Options& o, eval::Scenario& sc);
 
+/// Each "--ivar @name=VALUE" sets an instance variable on every node (VALUE as JSON, or a
+/// string when it is not JSON). False (message printed) for a malformed one.
+bool apply_instance_variables(const Options& o, eval::Scenario& sc);
+
 }  // namespace calm::cli

@@ -61,3 +61,40 @@ end
   CHECK(text.find(R"("printed": [)") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("calm run: --ivar gives the instance variables initialize would set") {
+  fs::path dir = fs::temp_directory_path() / ("calm-run-ivar-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "chat.rb") << R"(class ChatClient
+  include Bud
+  state do
+    interface input, :say, [:text]
+    channel :mcast, [:@addr, :from, :text]
+    table :heard, [:from, :text]
+  end
+  bloom do
+    mcast <~ say { |s| [@server, @nick, s.text] }
+    heard <= mcast { |m| [m.from, m.text] }
+  end
+end
+)";
+  std::ofstream(dir / "say.json") << R"({"steps": [{"say": [["hi"]]}]})";
+  const std::string run = "cd '" + dir.string() + "' && '" + CALM_BINARY + "' run chat.rb ";
+  auto r = calm::test::run_command(run +
+                                   "--steps 2 --facts say.json --address hub --record heard "
+                                   "--ivar @server=hub --ivar '@nick=\"ann\"' 2>&1");
+  CHECK(r.status == 0);
+  CHECK(r.out ==
+        "timestep 0\n  heard (0)\n  sent mcast to \"hub\": [\"hub\", \"ann\", \"hi\"] (arrives "
+        "at 1)\ntimestep 1\n  heard (1)\n    [\"ann\", \"hi\"]\n");
+  auto missing = calm::test::run_command(run + "--steps 1 --ivar @server=hub 2>&1");
+  CHECK(missing.status == 2);
+  CHECK(missing.out.find("chat.rb:9:34: error: unsupported construct instance variable '@nick'") !=
+        std::string::npos);
+  auto bad = calm::test::run_command(run + "--steps 1 --ivar nick=ann 2>&1");
+  CHECK(bad.status == 2);
+  CHECK(bad.out ==
+        "calm: --ivar expects @name=VALUE (an instance variable and its value), not "
+        "'nick=ann'\n");
+  fs::remove_all(dir);
+}
