@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "chat_program.h"
 #include "support/run_command.h"
 
 namespace fs = std::filesystem;
@@ -65,19 +66,7 @@ end
 TEST_CASE("calm run: --ivar gives the instance variables initialize would set") {
   fs::path dir = fs::temp_directory_path() / ("calm-run-ivar-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::ofstream(dir / "chat.rb") << R"(class ChatClient
-  include Bud
-  state do
-    interface input, :say, [:text]
-    channel :mcast, [:@addr, :from, :text]
-    table :heard, [:from, :text]
-  end
-  bloom do
-    mcast <~ say { |s| [@server, @nick, s.text] }
-    heard <= mcast { |m| [m.from, m.text] }
-  end
-end
-)";
+  std::ofstream(dir / "chat.rb") << calm::eval::testing::kChatProgram;
   std::ofstream(dir / "say.json") << R"({"steps": [{"say": [["hi"]]}]})";
   const std::string run = "cd '" + dir.string() + "' && '" + CALM_BINARY + "' run chat.rb ";
   auto r = calm::test::run_command(run +

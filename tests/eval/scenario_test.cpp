@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "chat_program.h"
 #include "eval/simulation.h"
 #include "eval/trace.h"
 #include "support/temp_dir.h"
@@ -385,20 +386,7 @@ end
 
 TEST_CASE("scenario: instance variables a program's initialize would set, per node") {
   TempDir dir("scenario-ivars");
-  dir.write("chat.rb", R"(
-class ChatClient
-  include Bud
-  state do
-    interface input, :say, [:text]
-    channel :mcast, [:@addr, :from, :text]
-    table :heard, [:from, :text]
-  end
-  bloom do
-    mcast <~ say { |s| [@server, @nick, s.text] }
-    heard <= mcast { |m| [m.from, m.text] }
-  end
-end
-)");
+  dir.write("chat.rb", calm::eval::testing::kChatProgram);
   auto scenario = [](const std::string& alice, const std::string& hub) {
     return R"({"nodes": [
   {"name": "alice", "program": {"files": ["chat.rb"]}, "instance_variables": )" +
@@ -418,7 +406,7 @@ end
       dir, scenario(R"({"@server": "hub", "@nick": "alice"})", R"({"@server": "hub"})"));
   CHECK_FALSE(missing->sim);
   CHECK(first_error(missing->diags)
-            .find("chat.rb:10:34: node 'hub': unsupported construct instance variable '@nick'") !=
+            .find("chat.rb:9:34: node 'hub': unsupported construct instance variable '@nick'") !=
         std::string::npos);
   auto name = run_scenario(dir, scenario(R"({"server": "hub"})", R"({})"));
   CHECK(first_error(name->diags)
