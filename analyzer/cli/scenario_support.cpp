@@ -1,6 +1,5 @@
 #include "cli/scenario_support.h"
 
-#include <cctype>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -49,11 +48,7 @@ bool apply_instance_variables(const Options& o, eval::Scenario& sc) {
     const std::string arg = e.substr(5);
     const size_t eq = arg.find('=');
     const std::string name = arg.substr(0, eq);
-    bool ok = eq != std::string::npos && name.size() > 1 && name[0] == '@' &&
-              (std::isalpha(static_cast<unsigned char>(name[1])) || name[1] == '_');
-    for (size_t i = 1; ok && i < name.size(); ++i)
-      ok = std::isalnum(static_cast<unsigned char>(name[i])) || name[i] == '_';
-    if (!ok) {
+    if (eq == std::string::npos || !eval::is_instance_variable_name(name)) {
       std::cerr << "calm: --ivar expects @name=VALUE (an instance variable and its value), not '"
                 << arg << "'\n";
       return false;

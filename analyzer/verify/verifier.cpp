@@ -176,22 +176,9 @@ class ProvenanceObserver : public Observer {
       p.step = d->budtime;
       p.rule = d->rule;
       p.location = d->location;
-      switch (d->kind) {
-        case eval::Derivation::Rule:
-          p.how = "rule";
-          break;
-        case eval::Derivation::Input:
-          p.how = "input";
-          break;
-        case eval::Derivation::Message:
-          p.how = "message";
-          break;
-        case eval::Derivation::Deferred:
-          p.how = "deferred";
-          break;
-      }
-      p.points = points_for(s.node, d->rule, coll);
-      if (d->kind == eval::Derivation::Message) p.points = sender_points(s.node, coll);
+      p.how = eval::to_string(d->kind);
+      p.points = d->kind == eval::Derivation::Message ? sender_points(s.node, coll)
+                                                      : points_for(s.node, d->rule, coll);
       premises = d->premises;
     }
     steps.push_back(p);

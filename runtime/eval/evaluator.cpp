@@ -40,25 +40,35 @@ struct Pending {
   Premises why;
 };
 
+/// Columns `cols` of `t` into `k` (nil for a column past its end): a key to look up.
+void pick_columns(const Tuple& t, const std::vector<size_t>& cols, Tuple& k) {
+  k.clear();
+  for (size_t c : cols) k.push_back(c < t.size() ? t[c] : Value());
+}
+
+Tuple columns(const Tuple& t, const std::vector<size_t>& cols) {
+  Tuple k;
+  k.reserve(cols.size());
+  pick_columns(t, cols, k);
+  return k;
+}
+
+/// `t`, or a tuple of nils with the columns of `schema` for the padding of an outer join.
+Tuple padded(const Tuple* t, const Schema& schema) {
+  return t ? *t : Tuple(schema ? schema->size() : 0);
+}
+
 /// A hash index of a collection's tuples on some columns, kept up to date as tuples are
 /// inserted and erased (the pointers are the nodes of CollectionState::tuples).
 struct TupleIndex {
   std::vector<size_t> cols;
-  /// Tuples added or removed since the index was last used by a join.
-  size_t updates_since_use = 0;
   std::unordered_map<Tuple, std::vector<const Tuple*>, TupleHash> map;
 
-  Tuple key(const Tuple& t) const {
-    Tuple k;
-    k.reserve(cols.size());
-    for (size_t c : cols) k.push_back(c < t.size() ? t[c] : Value());
-    return k;
-  }
   /// Each list is in insertion order (deterministic; a join that must follow the
   /// collection's order sorts its rows).
-  void add(const Tuple* t) { map[key(*t)].push_back(t); }
+  void add(const Tuple* t) { map[columns(*t, cols)].push_back(t); }
   void remove(const Tuple* t) {
-    auto it = map.find(key(*t));
+    auto it = map.find(columns(*t, cols));
     if (it == map.end()) return;
     auto& v = it->second;
     v.erase(std::remove(v.begin(), v.end(), t), v.end());
@@ -85,9 +95,7 @@ struct CollectionState {
   std::unordered_set<const Tuple*, TuplePtrHash, TuplePtrEq> members;
   /// Key -> tuple, for collections with key columns (empty key_cols: the set itself).
   std::unordered_map<Tuple, Tuple, TupleHash> by_key;
-  /// Join indexes on column lists, built on first use and maintained incrementally;
-  /// one that has absorbed more changes than rebuilding it would cost since a join last
-  /// used it is dropped (see note_index_updates).
+  /// Join indexes on column lists, built on first use and maintained incrementally.
   std::vector<std::unique_ptr<TupleIndex>> indexes;
   std::vector<Pending> pending_insert, pending_delete, pending_upsert;
   std::map<Tuple, Derivation> why;  ///< provenance of each tuple
@@ -260,10 +268,7 @@ struct Node::State : CollectionAccess {
   }
 
   Tuple key_of(const CollectionState& cs, const Tuple& t) const {
-    if (cs.key_cols.empty()) return t;
-    Tuple k;
-    for (size_t i : cs.key_cols) k.push_back(i < t.size() ? t[i] : Value());
-    return k;
+    return cs.key_cols.empty() ? t : columns(t, cs.key_cols);
   }
 
   void count_facts(CollectionState& cs, int64_t delta, const SourceLocation& where) {
@@ -291,10 +296,7 @@ struct Node::State : CollectionAccess {
     if (cs.key_cols.empty()) {
       // Every column is the key: a tuple already there is this one.
       if (cs.members.count(&t)) return false;
-      const Tuple* stored = &*cs.tuples.insert(std::move(t)).first;
-      cs.members.insert(stored);
-      for (auto& ix : cs.indexes) ix->add(stored);
-      note_index_updates(cs);
+      const Tuple* stored = place(cs, std::move(t));
       if (prov() && d) cs.why[*stored] = *d;
       last_inserted = stored;
       count_facts(cs, 1, where);
@@ -326,41 +328,36 @@ struct Node::State : CollectionAccess {
                             inspect(it->second) + " and " + inspect(t) + " (" + by + ")",
                         where};
       if (merged == it->second) return false;
-      if (auto old = cs.tuples.find(it->second); old != cs.tuples.end()) {
-        for (auto& ix : cs.indexes) ix->remove(&*old);
-        cs.tuples.erase(old);
-      }
+      if (auto old = cs.tuples.find(it->second); old != cs.tuples.end()) unplace(cs, old);
       cs.why.erase(it->second);
       it->second = merged;
-      const Tuple* stored = &*cs.tuples.insert(merged).first;
-      for (auto& ix : cs.indexes) ix->add(stored);
+      const Tuple* stored = place(cs, merged);
       if (prov() && d) cs.why[merged] = *d;
       last_inserted = stored;
       return true;
     }
     cs.by_key.emplace(std::move(k), t);
     if (prov() && d) cs.why[t] = *d;
-    const Tuple* stored = &*cs.tuples.insert(std::move(t)).first;
-    for (auto& ix : cs.indexes) ix->add(stored);
-    note_index_updates(cs);
+    const Tuple* stored = place(cs, std::move(t));
     last_inserted = stored;
     count_facts(cs, 1, where);
     return true;
   }
 
-  /// Counts one change against each index of `cs` and drops the indexes that have
-  /// absorbed more changes since their last use than the collection holds: keeping an
-  /// index no join reads (a join that ran in an earlier round only) would cost every
-  /// insert, while rebuilding it on its next use costs one pass over the collection.
-  static void note_index_updates(CollectionState& cs) {
-    if (cs.indexes.empty()) return;
-    size_t limit = std::max<size_t>(cs.tuples.size(), 1024);
-    bool drop = false;
-    for (auto& ix : cs.indexes) drop |= ++ix->updates_since_use > limit;
-    if (drop)
-      std::erase_if(cs.indexes, [limit](const std::unique_ptr<TupleIndex>& ix) {
-        return ix->updates_since_use > limit;
-      });
+  /// Stores a new tuple: in the ordered set, the hashed members (no key columns) and
+  /// every join index. Returns where it is stored.
+  static const Tuple* place(CollectionState& cs, Tuple t) {
+    const Tuple* stored = &*cs.tuples.insert(std::move(t)).first;
+    if (cs.key_cols.empty()) cs.members.insert(stored);
+    for (auto& ix : cs.indexes) ix->add(stored);
+    return stored;
+  }
+
+  /// Removes the stored tuple at `it` from everything place() put it in.
+  static void unplace(CollectionState& cs, TupleSet::iterator it) {
+    for (auto& ix : cs.indexes) ix->remove(&*it);
+    cs.members.erase(&*it);
+    cs.tuples.erase(it);
   }
 
   void set_value(CollectionState& cs, Value v) {
@@ -396,11 +393,9 @@ struct Node::State : CollectionAccess {
   void erase(CollectionState& cs, const Tuple& t) {
     auto it = cs.tuples.find(t);
     if (it == cs.tuples.end()) return;
-    for (auto& ix : cs.indexes) ix->remove(&*it);
     if (!cs.key_cols.empty()) cs.by_key.erase(key_of(cs, t));
-    cs.members.erase(&*it);
     cs.why.erase(t);
-    cs.tuples.erase(it);
+    unplace(cs, it);
     --total_facts;
   }
 
@@ -417,10 +412,7 @@ struct Node::State : CollectionAccess {
   /// The index of `cs` on `cols`, built on first use.
   const TupleIndex& index_on(CollectionState& cs, const std::vector<size_t>& cols) {
     for (auto& ix : cs.indexes)
-      if (ix->cols == cols) {
-        ix->updates_since_use = 0;
-        return *ix;
-      }
+      if (ix->cols == cols) return *ix;
     auto ix = std::make_unique<TupleIndex>();
     ix->cols = cols;
     for (const auto& t : cs.tuples) ix->add(&t);
@@ -673,20 +665,25 @@ struct Node::State : CollectionAccess {
       }
       return link;
     };
+    // The columns of operand i that predicates link to earlier operands.
+    auto own_columns = [](const auto& link) {
+      std::vector<size_t> cols;
+      for (const auto& l : link) cols.push_back(l.first);
+      return cols;
+    };
     Tuple k;  // the probe key, reused
     if (ops.size() == 2 && !outer && ops[0].coll && op_size(ops[1]) < op_size(ops[0])) {
       // A small right side against a collection read in place: probe the collection's
       // index with each right tuple instead of scanning the collection.
       auto link = links(1);
       if (!link.empty()) {
-        std::vector<size_t> cols0;
+        std::vector<size_t> cols0, cols1 = own_columns(link);
         for (const auto& l : link) cols0.push_back(l.second.second);
         const TupleIndex& ix = index_on(*ops[0].coll, cols0);
         JoinRows rows;
         rows.width = 2;
         each_tuple(ops[1], [&](const Tuple& t, int j) {
-          k.clear();
-          for (const auto& l : link) k.push_back(l.first < t.size() ? t[l.first] : Value());
+          pick_columns(t, cols1, k);
           auto it = ix.map.find(k);
           if (it == ix.map.end()) return;
           for (const Tuple* p : it->second) {
@@ -717,9 +714,8 @@ struct Node::State : CollectionAccess {
       };
       JoinRows next;
       next.width = i + 1;
+      const std::vector<size_t> cols = own_columns(link);
       if (ops[i].coll) {
-        std::vector<size_t> cols;
-        for (const auto& l : link) cols.push_back(l.first);
         const TupleIndex& ix = index_on(*ops[i].coll, cols);
         for (size_t r = 0; r < acc.size(); ++r) {
           probe_key(r);
@@ -733,9 +729,7 @@ struct Node::State : CollectionAccess {
       } else {
         std::unordered_map<Tuple, std::vector<size_t>, TupleHash> index;
         for (size_t j = 0; j < ops[i].tuples.size(); ++j) {
-          const Tuple& t = ops[i].tuples[j];
-          k.clear();
-          for (const auto& l : link) k.push_back(l.first < t.size() ? t[l.first] : Value());
+          pick_columns(ops[i].tuples[j], cols, k);
           index[k].push_back(j);
         }
         for (size_t r = 0; r < acc.size(); ++r) {
@@ -756,8 +750,7 @@ struct Node::State : CollectionAccess {
   /// An operand's tuple in a join row as a Ruby value: the tuple with its columns (nils
   /// for padding).
   static Value row_value(const std::vector<Relation>& ops, size_t k, const Tuple* t) {
-    const Schema& s = ops[k].schema;
-    return Value::array(t ? *t : Tuple(s ? s->size() : 0), s);
+    return Value::array(padded(t, ops[k].schema), ops[k].schema);
   }
 
   /// With provenance: the body facts of a join row.
@@ -805,11 +798,7 @@ struct Node::State : CollectionAccess {
   Relation join_result(const std::vector<Relation>& ops, const JoinRows& rows, const std::string& m,
                        const Expr* block, bool raw) {
     Relation out;
-    auto tuple_of = [&](size_t r, size_t k) {
-      const Tuple* t = rows.row(r)[k];
-      const Schema& s = ops[k].schema;
-      return t ? *t : Tuple(s ? s->size() : 0);
-    };
+    auto tuple_of = [&](size_t r, size_t k) { return padded(rows.row(r)[k], ops[k].schema); };
     if (m == "lefts" || m == "rights") {
       size_t pick = m == "lefts" ? 0 : ops.size() - 1;
       out.schema = ops[pick].schema;

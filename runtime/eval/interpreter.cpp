@@ -107,16 +107,6 @@ std::vector<const Expr*> arguments(const Expr& call) {
   return out;
 }
 
-bool is_punct(const Expr& e) {
-  if (std::string_view(e.field) == "operator") return true;
-  const std::string_view t = e.type;  // compares the length before the characters
-  if (t.size() > 4) return false;     // every punctuation type is shorter
-  return t == "," || t == "(" || t == ")" || t == "[" || t == "]" || t == "{" || t == "}" ||
-         t == "|" || t == "." || t == "do" || t == "end" || t == "=>" || t == ";" ||
-         (t == "then" && e.children.empty()) || t == ":" || t == "?" || t == "&." || t == "#{" ||
-         t == "\"" || t == "'";
-}
-
 std::string kind_name(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::Nil:
@@ -170,6 +160,16 @@ std::string unescape(const std::string& s) {
 
 }  // namespace
 
+bool is_punct(const Expr& e) {
+  if (std::string_view(e.field) == "operator") return true;
+  const std::string_view t = e.type;  // compares the length before the characters
+  if (t.size() > 4) return false;     // every punctuation type is shorter
+  return t == "," || t == "(" || t == ")" || t == "[" || t == "]" || t == "{" || t == "}" ||
+         t == "|" || t == "." || t == "do" || t == "end" || t == "=>" || t == ";" ||
+         (t == "then" && e.children.empty()) || t == ":" || t == "?" || t == "&." || t == "#{" ||
+         t == "\"" || t == "'";
+}
+
 bool is_collection_method(const std::string& method) {
   return kCollectionMethods.count(method) > 0;
 }
@@ -191,6 +191,11 @@ Interpreter::Interpreter(const CollectionAccess& collections, std::string file, 
       output_(output) {}
 
 namespace {
+
+/// Bud's own instance variables, which every node has: its address and the timestep.
+bool bud_instance_variable(const std::string& name) {
+  return name == "@local_addr" || name == "@ip_port" || name == "@budtime";
+}
 
 /// Why an instance variable is refused, and how to give it a value.
 constexpr const char* kInstanceVariableHint =
@@ -1237,8 +1242,8 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     report("'" + e.type + "'");
     return;
   }
-  if (e.type == "instance_variable" && e.text != "@local_addr" && e.text != "@ip_port" &&
-      e.text != "@budtime" && !instance_variables.count(e.text)) {
+  if (e.type == "instance_variable" && !bud_instance_variable(e.text) &&
+      !instance_variables.count(e.text)) {
     report("instance variable '" + e.text + "'" + kInstanceVariableHint);
     return;
   }

@@ -135,6 +135,10 @@ class Interpreter {
   int depth_ = 0;  ///< helper calls in progress (recursion guard)
 };
 
+/// Punctuation and keywords of the syntax tree that carry no value (`,`, `(`, `|`,
+/// `do`, `end`, an operator token, ...): skipped when reading a node's parts.
+bool is_punct(const Expr& e);
+
 /// Collection-level methods the evaluator implements on a rule's right-hand side.
 bool is_collection_method(const std::string& method);
 

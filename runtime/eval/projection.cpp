@@ -3,16 +3,14 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "eval/interpreter.h"
+
 namespace calm::eval {
 
 namespace {
 
-bool skipped(const Expr& e) {
-  if (e.field == "operator" || e.type == "comment") return true;
-  return e.type == "," || e.type == "(" || e.type == ")" || e.type == "[" || e.type == "]" ||
-         e.type == "{" || e.type == "}" || e.type == "|" || e.type == "do" || e.type == "end" ||
-         e.type == ";";
-}
+/// Parts of a node that carry a value (comments and punctuation skipped).
+bool skipped(const Expr& e) { return is_punct(e) || e.type == "comment"; }
 
 std::vector<const Expr*> parts(const Expr& e) {
   std::vector<const Expr*> out;

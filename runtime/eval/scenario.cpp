@@ -274,11 +274,7 @@ class ScenarioReader {
       return error(p, "expected {\"@name\": value, ...}: the values of instance variables");
     for (const auto& [name, value] : j.items()) {
       std::string vp = pointer_append(p, name);
-      bool ok = name.size() > 1 && name[0] == '@' &&
-                (std::isalpha(static_cast<unsigned char>(name[1])) || name[1] == '_');
-      for (size_t i = 1; ok && i < name.size(); ++i)
-        ok = std::isalnum(static_cast<unsigned char>(name[i])) || name[i] == '_';
-      if (!ok) {
+      if (!is_instance_variable_name(name)) {
         error(vp, "\"" + name + "\" is not an instance variable name (write \"@name\")");
         continue;
       }
@@ -393,6 +389,14 @@ Scenario single_node_scenario(const ScenarioProgram& program, const std::string&
 }  // namespace calm::eval
 
 namespace calm::eval {
+
+bool is_instance_variable_name(const std::string& name) {
+  bool ok = name.size() > 1 && name[0] == '@' &&
+            (std::isalpha(static_cast<unsigned char>(name[1])) || name[1] == '_');
+  for (size_t i = 2; ok && i < name.size(); ++i)
+    ok = std::isalnum(static_cast<unsigned char>(name[i])) || name[i] == '_';
+  return ok;
+}
 
 bool add_facts_file(Scenario& scenario, size_t node, const std::string& path, Diagnostics& diags) {
   std::string text;

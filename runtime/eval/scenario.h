@@ -111,6 +111,10 @@ Scenario single_node_scenario(const ScenarioProgram& program, const std::string&
 
 namespace calm::eval {
 
+/// `@name`: an `@`, then a letter or `_`, then letters, digits and `_` (what a scenario's
+/// "instance_variables" and `--ivar` accept).
+bool is_instance_variable_name(const std::string& name);
+
 /// Adds the facts of a `--facts` file (`{"steps": [{"collection": [[...]]}, ...]}`: the
 /// facts inserted at the start of each timestep) to node `node` of `scenario`.
 bool add_facts_file(Scenario& scenario, size_t node, const std::string& path, Diagnostics& diags);
