@@ -197,10 +197,12 @@ bool bud_instance_variable(const std::string& name) {
   return name == "@local_addr" || name == "@ip_port" || name == "@budtime";
 }
 
-/// Why an instance variable is refused, and how to give it a value.
-constexpr const char* kInstanceVariableHint =
-    " (Bud programs set it in initialize; give its value in the scenario node's "
-    "\"instance_variables\")";
+/// Why an instance variable is refused, and the two ways to give it a value.
+std::string instance_variable_refusal(const std::string& name) {
+  return "instance variable '" + name + "' (Bud programs set it in initialize; give its " +
+         "value with --ivar " + name + "=VALUE or in the scenario node's " +
+         "\"instance_variables\")";
+}
 
 /// What Ruby's `puts` writes for one argument: each element of an array on its own line
 /// (nested arrays flattened, an empty array writes nothing), a newline after each line
@@ -352,7 +354,7 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     if (e.text == "@local_addr" || e.text == "@ip_port") return local_addr_;
     if (e.text == "@budtime") return Value::integer(budtime_);
     if (const Value* v = collections_.instance_variable(e.text)) return *v;
-    unsupported(e, "instance variable '" + e.text + "'" + kInstanceVariableHint);
+    unsupported(e, instance_variable_refusal(e.text));
   }
   if (t == "parenthesized_statements" || t == "block_body" || t == "body_statement" ||
       t == "then" || t == "else")
@@ -1244,7 +1246,7 @@ void Checker::check_node(const Expr& e, const std::string& file) {
   }
   if (e.type == "instance_variable" && !bud_instance_variable(e.text) &&
       !instance_variables.count(e.text)) {
-    report("instance variable '" + e.text + "'" + kInstanceVariableHint);
+    report(instance_variable_refusal(e.text));
     return;
   }
   if (e.type == "constant") {

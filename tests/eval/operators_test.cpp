@@ -258,7 +258,8 @@ TEST_CASE("Bud's instance variables @budtime and @ip_port; others given to the n
   CHECK_FALSE(bad->node);
   CHECK(first_diag(bad->diags) ==
         "calm-eval-unsupported 8:19 unsupported construct instance variable '@nick' (Bud "
-        "programs set it in initialize; give its value in the scenario node's "
+        "programs set it in initialize; give its value with --ivar @nick=VALUE or in the "
+        "scenario node's "
         "\"instance_variables\")");
   // What the program's initialize would have set, given to the node.
   NodeOptions given;
