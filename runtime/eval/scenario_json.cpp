@@ -38,21 +38,11 @@ class JsonParser {
   bool fail(const std::string& message) {
     if (error_.empty()) {
       error_ = message;
-      compute_position(pos_, line_, col_);
+      SourceLocation at = location_at("", s_, pos_);
+      line_ = at.line;
+      col_ = at.column;
     }
     return false;
-  }
-  void compute_position(size_t at, int& line, int& col) const {
-    line = 1;
-    col = 1;
-    for (size_t i = 0; i < at && i < s_.size(); ++i) {
-      if (s_[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
   }
   void skip_ws() {
     while (pos_ < s_.size() &&

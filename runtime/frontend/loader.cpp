@@ -31,19 +31,6 @@ size_t invalid_utf8_at(const std::string& s) {
   return std::string::npos;
 }
 
-SourceLocation offset_location(const std::string& path, const std::string& text, size_t off) {
-  int line = 1, col = 1;
-  for (size_t i = 0; i < off && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {path, line, col};
-}
-
 }  // namespace
 
 bool read_source_file(const std::string& path, std::string& text, Diagnostics& diags) {
@@ -83,13 +70,12 @@ bool read_source_file(const std::string& path, std::string& text, Diagnostics& d
 bool validate_source_text(const std::string& path, std::string& text, Diagnostics& diags) {
   if (size_t nul = text.find('\0'); nul != std::string::npos) {
     diags.error("calm-parse-error", "binary file (NUL byte); not a Ruby source file",
-                offset_location(path, text, nul));
+                location_at(path, text, nul));
     text.clear();
     return false;
   }
   if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
-    diags.error("calm-parse-error", "invalid UTF-8 in source file",
-                offset_location(path, text, bad));
+    diags.error("calm-parse-error", "invalid UTF-8 in source file", location_at(path, text, bad));
     text.clear();
     return false;
   }

@@ -11,6 +11,19 @@ std::string to_string(const SourceLocation& loc) {
   return loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
 }
 
+SourceLocation location_at(std::string file, std::string_view text, size_t offset) {
+  SourceLocation loc{std::move(file), 1, 1};
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else {
+      ++loc.column;
+    }
+  }
+  return loc;
+}
+
 const char* to_string(Severity s) {
   switch (s) {
     case Severity::Note:

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace calm {
 
@@ -17,5 +19,9 @@ struct SourceLocation {
 
 /// "file:line:col", or just "file" when the position is unknown.
 std::string to_string(const SourceLocation& loc);
+
+/// Where byte `offset` of `text` (the contents of `file`) is: its line, and its column
+/// counted in bytes. An offset past the end is the end.
+SourceLocation location_at(std::string file, std::string_view text, size_t offset);
 
 }  // namespace calm

@@ -227,19 +227,10 @@ void report_error(Node n, Diagnostics& diags) {
 
 void SyntaxTree::collect_syntax_errors(Diagnostics& diags) const {
   if (refused_at_ != std::string::npos) {
-    int line = 1, col = 1;
-    for (size_t i = 0; i < refused_at_ && i < text_.size(); ++i) {
-      if (text_[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
     diags.error("calm-parse-error",
                 "program nested too deeply (more than " + std::to_string(kMaxLexicalNesting) +
                     " open brackets or blocks); not parsed",
-                {path_, line, col});
+                location_at(path_, text_, refused_at_));
     return;
   }
   int budget = 20;  // a binary file would otherwise produce thousands
