@@ -35,6 +35,37 @@ for h in "${harnesses[@]}"; do
   # and facts for the evaluator.
   case $h in
     fuzz_bud) find samples -name '*.rb' -exec cp -t "$work/seeds" {} + ;;
+    fuzz_dedalus) find samples -name '*.ded' -exec cp -t "$work/seeds" {} + ;;
+    fuzz_syndicate) find samples -name '*.rkt' -exec cp -t "$work/seeds" {} + ;;
+    fuzz_ir)
+      # The IR of the samples, written by the release build when there is one.
+      calm=${CALM_BIN:-build/bin/calm}
+      if [[ -x $calm ]]; then
+        for f in samples/*/*.rb samples/dedalus/*.ded; do
+          "$calm" model --format json "$f" >"$work/seeds/$(basename "$f").calm.json" 2>/dev/null || true
+        done
+      fi
+      cat > "$work/seeds/min.calm.json" <<'JSON'
+{"programs": [{"name": "counter", "collections": [
+  {"name": "hits", "kind": "channel", "keys": ["to", "id"], "location_column": "to"},
+  {"name": "seen", "kind": "table", "keys": ["id"]}, {"name": "total", "kind": "output", "keys": ["n"]}],
+ "rules": [{"lhs": "seen", "op": "<=", "references": [{"collection": "hits", "context": "scan"}]},
+  {"lhs": "total", "op": "<=", "references": [{"collection": "seen", "context": "group", "method": "count"}]}]}]}
+JSON
+      ;;
+    fuzz_config)
+      cat > "$work/seeds/config.json" <<'JSON'
+{"$schema": "x", "programs": [{"name": "kvs", "files": ["kvs.rb", "b/c.ded"], "modules": ["BasicKVS"]}],
+ "include_dirs": ["lib"], "disabled_checks": ["calm-underspecified"], "fail_on": "warning",
+ "baseline": "calm-baseline.json"}
+JSON
+      ;;
+    fuzz_baseline)
+      cp tests/golden/*.json "$work/seeds/" 2>/dev/null || true
+      cat > "$work/seeds/baseline.json" <<'JSON'
+{"calm_baseline": 1, "findings": [{"fingerprint": "abc", "check": "calm-point-of-order", "program": "P", "message": "m"}]}
+JSON
+      ;;
     fuzz_scenario)
       find samples -name '*.scenario.json' -exec cp -t "$work/seeds" {} +
       # Scenarios for the harness's own program (fuzz/fuzz_scenario.cpp).

@@ -22,7 +22,10 @@ std::string baseline_text(const std::vector<Finding>& findings) {
 }
 
 bool parse_baseline(const std::string& text, std::set<std::string>& fingerprints,
-                    std::string& error) {
+                    std::string& error, std::string* pointer) {
+  auto at = [&](std::string p) {
+    if (pointer) *pointer = std::move(p);
+  };
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded()) {
     error = "not valid JSON";
@@ -30,19 +33,24 @@ bool parse_baseline(const std::string& text, std::set<std::string>& fingerprints
   }
   if (!j.is_object() || !j.contains("calm_baseline") || !j["calm_baseline"].is_number_integer()) {
     error = "not a calm baseline (no \"calm_baseline\" version)";
+    at(j.is_object() && j.contains("calm_baseline") ? "/calm_baseline" : "");
     return false;
   }
   if (j["calm_baseline"].get<int>() != kBaselineVersion) {
     error = "unsupported baseline version " + j["calm_baseline"].dump();
+    at("/calm_baseline");
     return false;
   }
   if (!j.contains("findings") || !j["findings"].is_array()) {
     error = "\"findings\" must be an array";
+    at(j.contains("findings") ? "/findings" : "");
     return false;
   }
-  for (const auto& f : j["findings"]) {
+  for (size_t i = 0; i < j["findings"].size(); ++i) {
+    const auto& f = j["findings"][i];
     if (!f.is_object() || !f.contains("fingerprint") || !f["fingerprint"].is_string()) {
       error = "every entry of \"findings\" needs a string \"fingerprint\"";
+      at("/findings/" + std::to_string(i));
       return false;
     }
     fingerprints.insert(f["fingerprint"].get<std::string>());

@@ -26,7 +26,7 @@ std::string baseline_text(const std::vector<Finding>& findings);
 
 /// Reads a baseline. False with `error` set when it is not JSON or not a baseline.
 bool parse_baseline(const std::string& text, std::set<std::string>& fingerprints,
-                    std::string& error);
+                    std::string& error, std::string* pointer = nullptr);
 
 /// Marks the findings whose fingerprint is in `fingerprints` as suppressed by the
 /// baseline (those not already suppressed). Returns how many it marked.

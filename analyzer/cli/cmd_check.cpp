@@ -15,6 +15,7 @@
 #include "checks/check_run.h"
 #include "checks/loader_findings.h"
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "config/config.h"
@@ -74,15 +75,6 @@ constexpr const char* kCheckUsage =
     "\n"
     "exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error\n";
 
-bool read_text(const std::string& path, std::string& text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream s;
-  s << in.rdbuf();
-  text = s.str();
-  return bool(in) || in.eof();
-}
-
 void merge(LoadResult& into, LoadResult&& from) {
   for (auto& f : from.files) into.files.push_back(std::move(f));
   for (auto& p : from.programs) into.programs.push_back(std::move(p));
@@ -134,12 +126,9 @@ int run_check(const std::vector<std::string>& args) {
   if (config_path.empty() && !has_flag(o, "no-config")) config_path = find_config(".").value_or("");
   if (!config_path.empty()) {
     std::string text;
-    if (!read_text(config_path, text)) {
-      std::cerr << "calm: " << config_path << ": cannot read the configuration file\n";
-      return kExitError;
-    }
     Diagnostics diags;
-    if (!parse_config(text, config_path, all_check_ids(), config, diags)) {
+    if (!read_text_file(config_path, text, diags) ||
+        !parse_config(text, config_path, all_check_ids(), config, diags)) {
       for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, {{config_path, text}});
       return kExitError;
     }
@@ -185,13 +174,15 @@ int run_check(const std::vector<std::string>& args) {
   std::string write_baseline = extra_value(o, "write-baseline", "");
   if (!baseline_path.empty() && baseline_path != write_baseline) {
     std::string text;
-    if (!read_text(baseline_path, text)) {
-      std::cerr << "calm: " << baseline_path << ": cannot read the baseline\n";
-      return kExitError;
-    }
+    nlohmann::json doc;
+    Diagnostics diags;
     std::set<std::string> fingerprints;
-    if (!parse_baseline(text, fingerprints, error)) {
-      std::cerr << "calm: " << baseline_path << ": " << error << "\n";
+    std::string pointer;
+    if (read_json_input(baseline_path, "calm-bad-baseline", text, doc, diags) &&
+        !parse_baseline(text, fingerprints, error, &pointer))
+      diags.error("calm-bad-baseline", error, json_pointer_location(text, baseline_path, pointer));
+    if (diags.has_errors()) {
+      for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, {});
       return kExitError;
     }
     options.baseline = std::move(fingerprints);

@@ -1,10 +1,9 @@
 // `calm diff OLD.json NEW.json`: what a change does to the coordination cost.
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "reporters/report_diff.h"
@@ -46,15 +45,14 @@ int run_diff(const std::vector<std::string>& args) {
 
   nlohmann::json reports[2];
   for (int i = 0; i < 2; ++i) {
-    std::ifstream in(o.files[size_t(i)], std::ios::binary);
-    if (!in) {
-      std::cerr << "calm: " << o.files[size_t(i)] << ": cannot read the file\n";
-      return kExitError;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!read_report(text.str(), reports[i], error)) {
-      std::cerr << "calm: " << o.files[size_t(i)] << ": " << error << "\n";
+    const std::string& path = o.files[size_t(i)];
+    std::string text, pointer;
+    Diagnostics diags;
+    if (read_json_input(path, "calm-bad-report", text, reports[i], diags) &&
+        !read_report(reports[i], error, &pointer))
+      diags.error("calm-bad-report", error, json_pointer_location(text, path, pointer));
+    if (diags.has_errors()) {
+      for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, {});
       return kExitError;
     }
   }

@@ -168,7 +168,16 @@ int run_run(const std::vector<std::string>& args) {
   eval::SimulationOutcome outcome = sim->run(&both);
 
   std::string error;
-  if (tracer && !write_output(trace_path, tracer->finish(*sim, outcome).dump(1) + "\n", error)) {
+  // A failed run (an evaluation error or limit) replaces no file: its output is
+  // partial. The text then goes to the standard output, the files stay as they were.
+  const bool to_file = !o.output.empty() && o.output != "-";
+  if (!outcome.ok) {
+    if (tracer && !trace_path.empty() && trace_path != "-")
+      std::cerr << "calm: " << trace_path << ": not written (the run failed)\n";
+    if (to_file) std::cerr << "calm: " << o.output << ": not written (the run failed)\n";
+  }
+  if (tracer && outcome.ok &&
+      !write_output(trace_path, tracer->finish(*sim, outcome).dump(1) + "\n", error)) {
     std::cerr << "calm: " << error << "\n";
     return kExitError;
   }
@@ -190,7 +199,7 @@ int run_run(const std::vector<std::string>& args) {
   if (!sc.expect.empty() && outcome.ok)
     text += "expectations: " + std::to_string(sc.expect.size() - size_t(failed)) + " of " +
             std::to_string(sc.expect.size()) + " held\n";
-  if (!write_output(o.output, text, error)) {
+  if ((outcome.ok || !to_file) && !write_output(o.output, text, error)) {
     std::cerr << "calm: " << error << "\n";
     return kExitError;
   }

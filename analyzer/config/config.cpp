@@ -5,101 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "frontend/bud/composer.h"
+#include "frontend/front_end.h"
+#include "frontend/ir/json_locations.h"
+#include "model/limits.h"
 
 namespace fs = std::filesystem;
 
 namespace calm {
 
 namespace {
-
-/// A recursive-descent walk over valid JSON that records where values start.
-class LocationScanner {
- public:
-  LocationScanner(const std::string& text, const std::string& file) : text_(text), file_(file) {}
-
-  std::map<std::string, SourceLocation> run() {
-    skip_ws();
-    value("");
-    return std::move(out_);
-  }
-
- private:
-  SourceLocation here() const { return {file_, line_, int(pos_ - line_start_) + 1}; }
-  void advance() {
-    if (pos_ < text_.size() && text_[pos_] == '\n') {
-      ++line_;
-      line_start_ = pos_ + 1;
-    }
-    ++pos_;
-  }
-  void skip_ws() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) advance();
-  }
-  std::string string() {
-    std::string raw;
-    advance();  // opening quote
-    while (pos_ < text_.size() && text_[pos_] != '"') {
-      if (text_[pos_] == '\\') {
-        raw += text_[pos_];
-        advance();
-      }
-      if (pos_ < text_.size()) raw += text_[pos_];
-      advance();
-    }
-    advance();  // closing quote
-    nlohmann::json decoded = nlohmann::json::parse("\"" + raw + "\"", nullptr, false);
-    return decoded.is_string() ? decoded.get<std::string>() : raw;
-  }
-  static std::string escape_pointer(const std::string& key) {
-    std::string s;
-    for (char c : key) s += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-    return s;
-  }
-  void value(const std::string& pointer, std::optional<SourceLocation> at = std::nullopt) {
-    out_[pointer.empty() ? "/" : pointer] = at ? *at : here();
-    if (pos_ >= text_.size()) return;
-    char c = text_[pos_];
-    if (c == '{') {
-      advance();
-      skip_ws();
-      while (pos_ < text_.size() && text_[pos_] != '}') {
-        SourceLocation key_at = here();
-        std::string key = string();
-        skip_ws();
-        advance();  // ':'
-        skip_ws();
-        value(pointer + "/" + escape_pointer(key), key_at);
-        skip_ws();
-        if (pos_ < text_.size() && text_[pos_] == ',') advance();
-        skip_ws();
-      }
-      advance();
-    } else if (c == '[') {
-      advance();
-      skip_ws();
-      for (int i = 0; pos_ < text_.size() && text_[pos_] != ']'; ++i) {
-        value(pointer + "/" + std::to_string(i));
-        skip_ws();
-        if (pos_ < text_.size() && text_[pos_] == ',') advance();
-        skip_ws();
-      }
-      advance();
-    } else if (c == '"') {
-      string();
-    } else {
-      while (pos_ < text_.size() && !std::isspace(static_cast<unsigned char>(text_[pos_])) &&
-             text_[pos_] != ',' && text_[pos_] != ']' && text_[pos_] != '}')
-        advance();
-    }
-  }
-
-  const std::string& text_;
-  const std::string& file_;
-  size_t pos_ = 0;
-  size_t line_start_ = 0;
-  int line_ = 1;
-  std::map<std::string, SourceLocation> out_;
-};
 
 const std::vector<std::string> kTopKeys = {"$schema",         "programs", "include_dirs",
                                            "disabled_checks", "fail_on",  "baseline"};
@@ -114,7 +28,12 @@ std::string join_path(const fs::path& dir, const std::string& p) {
 
 std::map<std::string, SourceLocation> json_locations(const std::string& text,
                                                      const std::string& file) {
-  return LocationScanner(text, file).run();
+  auto out = ir::json_value_locations(text, file);
+  if (auto root = out.find(""); root != out.end()) {
+    out["/"] = root->second;
+    out.erase(root);
+  }
+  return out;
 }
 
 bool parse_config(const std::string& text, const std::string& path,
@@ -123,6 +42,16 @@ bool parse_config(const std::string& text, const std::string& path,
   config = Config{};
   config.path = path;
   const std::string check = "calm-config";
+  if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    diags.error(check, "invalid UTF-8", location_at(path, text, bad));
+    return false;
+  }
+  if (auto deep = ir::json_too_deep_at(text, path)) {
+    diags.error(
+        check, "JSON nested too deeply (more than " + std::to_string(kMaxNestingDepth) + " levels)",
+        *deep);
+    return false;
+  }
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -141,6 +70,10 @@ bool parse_config(const std::string& text, const std::string& path,
     size_t colon = what.find("syntax error");
     diags.error(check, "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)),
                 {path, line, col});
+    return false;
+  }
+  if (auto dup = ir::json_duplicate_key(text, path)) {
+    diags.error(check, "duplicate key '" + dup->first + "'", dup->second);
     return false;
   }
   auto locs = json_locations(text, path);
@@ -170,6 +103,8 @@ bool parse_config(const std::string& text, const std::string& path,
     for (size_t i = 0; i < v.size(); ++i) {
       if (!v[i].is_string())
         diags.error(check, "expected a string", at(pointer + "/" + std::to_string(i)));
+      else if (v[i].get<std::string>().find('\0') != std::string::npos)
+        diags.error(check, "a path cannot hold a NUL byte", at(pointer + "/" + std::to_string(i)));
       else
         into.push_back(v[i].get<std::string>());
     }
@@ -204,6 +139,12 @@ bool parse_config(const std::string& text, const std::string& path,
         std::vector<std::string> files;
         if (p.contains("files")) strings(p["files"], ptr + "/files", files);
         if (files.empty()) diags.error(check, "a program needs at least one file", at(ptr));
+        for (size_t k = 0; k < files.size(); ++k)
+          if (!is_program_file_name(files[k]))
+            diags.error(check,
+                        "'" + files[k] + "' is not a program file (" + program_extensions_text() +
+                            "); a configuration names only programs",
+                        at(ptr + "/files/" + std::to_string(k)));
         for (const auto& f : files) pc.files.push_back(join_path(dir, f));
         if (p.contains("modules")) strings(p["modules"], ptr + "/modules", pc.modules);
         config.programs.push_back(std::move(pc));
@@ -236,6 +177,10 @@ bool parse_config(const std::string& text, const std::string& path,
   if (j.contains("baseline")) {
     if (!j["baseline"].is_string())
       diags.error(check, "'baseline' must be a path", at("/baseline"));
+    else if (j["baseline"].get<std::string>().find('\0') != std::string::npos)
+      diags.error(check, "a path cannot hold a NUL byte", at("/baseline"));
+    else if (!j["baseline"].get<std::string>().ends_with(".json"))
+      diags.error(check, "'baseline' must name a .json file", at("/baseline"));
     else
       config.baseline = join_path(dir, j["baseline"].get<std::string>());
   }

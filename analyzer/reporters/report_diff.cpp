@@ -182,25 +182,38 @@ bool read_report(const std::string& text, json& report, std::string& error) {
     error = "not valid JSON";
     return false;
   }
+  return read_report(report, error);
+}
+
+bool read_report(const json& report, std::string& error, std::string* pointer) {
+  auto at = [&](std::string p) {
+    if (pointer) *pointer = std::move(p);
+  };
   if (!report.is_object() || !report.contains("schema_version") ||
       !report["schema_version"].is_string()) {
     error = "not a calm report (no schema_version); write one with `calm report`";
+    at(report.is_object() && report.contains("schema_version") ? "/schema_version" : "");
     return false;
   }
   std::string v = report["schema_version"].get<std::string>();
   if (v != "1" && v.rfind("1.", 0) != 0) {
     error = "unsupported report schema_version \"" + v + "\" (calm diff reads 1.x)";
+    at("/schema_version");
     return false;
   }
   if (!report.contains("programs") || !report["programs"].is_array()) {
     error = "the report has no \"programs\" array";
+    at(report.contains("programs") ? "/programs" : "");
     return false;
   }
-  for (const auto& p : report["programs"])
+  for (size_t i = 0; i < report["programs"].size(); ++i) {
+    const auto& p = report["programs"][i];
     if (!p.is_object() || !p.contains("name") || !p["name"].is_string()) {
       error = "every program needs a \"name\"";
+      at("/programs/" + std::to_string(i));
       return false;
     }
+  }
   return true;
 }
 
@@ -272,9 +285,9 @@ ReportDiff diff_reports(const json& old_report, const json& new_report) {
     compare(labels_of(o), labels_of(n), pd.labels_added, pd.labels_removed);
     pd.cost_changes = compare_costs(o, n);
     bool changed = !pd.cost_changes.empty() || !pd.points_added.empty() ||
-                   !pd.points_removed.empty() ||
-                   !pd.clusters_added.empty() || !pd.clusters_removed.empty() ||
-                   !pd.labels_added.empty() || !pd.labels_removed.empty();
+                   !pd.points_removed.empty() || !pd.clusters_added.empty() ||
+                   !pd.clusters_removed.empty() || !pd.labels_added.empty() ||
+                   !pd.labels_removed.empty();
     pd.status = !olds.count(name)   ? "added"
                 : !news.count(name) ? "removed"
                 : changed           ? "changed"

@@ -39,6 +39,9 @@ struct ReportDiff {
 /// Parses a report and checks that it is one calm can compare (an object with
 /// schema_version "1.x" and a programs array). False with `error` set otherwise.
 bool read_report(const std::string& text, nlohmann::json& report, std::string& error);
+/// The same for a parsed document; `pointer` (when given) is set to the JSON pointer
+/// of the offending value.
+bool read_report(const nlohmann::json& report, std::string& error, std::string* pointer = nullptr);
 
 /// The point's identity: "from -> to|kind|normalized rule text".
 std::string point_key(const nlohmann::json& point, const nlohmann::json& program);

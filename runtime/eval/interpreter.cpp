@@ -1,8 +1,11 @@
 #include "eval/interpreter.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
@@ -133,11 +136,57 @@ std::string kind_name(const Value& v) {
   return "value";
 }
 
-int64_t parse_int(const std::string& text) {
+/// A Ruby integer literal (`1_000`, `0x1F`, `0b101`, `0o17`, `017`, `0d9`), or
+/// nullopt when it does not fit in 64 bits: calm's evaluator has no big integers
+/// (docs/evaluator.md) and never clamps.
+std::optional<int64_t> parse_int(const std::string& text) {
   std::string t;
   for (char c : text)
     if (c != '_') t += c;
-  return std::strtoll(t.c_str(), nullptr, 0);
+  bool negative = !t.empty() && (t[0] == '-' || t[0] == '+');
+  std::string sign = negative ? t.substr(0, 1) : "";
+  if (negative) t = t.substr(1);
+  int base = 10;
+  if (t.size() > 2 && t[0] == '0') {
+    char b = char(std::tolower(static_cast<unsigned char>(t[1])));
+    if (b == 'x' || b == 'b' || b == 'o' || b == 'd') {
+      base = b == 'x' ? 16 : b == 'b' ? 2 : b == 'o' ? 8 : 10;
+      t = t.substr(2);
+    } else {
+      base = 8;
+    }
+  }
+  t = sign + t;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(t.c_str(), &end, base);
+  if (errno == ERANGE) return std::nullopt;
+  return int64_t(v);
+}
+
+/// The message for an integer result beyond 64 bits.
+std::string overflow_message(const std::string& what) {
+  return "integer overflow: " + what +
+         " does not fit in 64 bits (Ruby would make a Bignum; calm's evaluator has no big "
+         "integers and refuses, docs/evaluator.md)";
+}
+
+/// A float converted to an integer the way Ruby's Float#to_i does, or a reason.
+std::optional<int64_t> float_to_int(double f, std::string& why) {
+  if (std::isnan(f)) {
+    why = "FloatDomainError: NaN";
+    return std::nullopt;
+  }
+  if (std::isinf(f)) {
+    why = std::string("FloatDomainError: ") + (f > 0 ? "Infinity" : "-Infinity");
+    return std::nullopt;
+  }
+  double t = std::trunc(f);
+  if (t < -9223372036854775808.0 || t >= 9223372036854775808.0) {
+    why = overflow_message(std::to_string(f) + ".to_i");
+    return std::nullopt;
+  }
+  return int64_t(t);
 }
 
 std::string unescape(const std::string& s) {
@@ -227,6 +276,32 @@ void Interpreter::fail(const Expr& e, const std::string& message) const {
   throw EvalError{"calm-eval-error", message, locate(e)};
 }
 
+void Interpreter::check_size(const Expr& e, size_t size, const char* what) const {
+  if (size <= kMaxValueSize) return;
+  throw EvalError{"calm-eval-limit",
+                  std::string("value too large: a ") + what + " of " + std::to_string(size) +
+                      (std::string(what) == "string" ? " bytes" : " elements") +
+                      " (the limit of one value is " + std::to_string(kMaxValueSize) +
+                      ", docs/evaluator.md)",
+                  locate(e)};
+}
+
+void Interpreter::check_size(const Expr& e, const Value& v) const {
+  switch (v.kind()) {
+    case Value::Kind::String:
+    case Value::Kind::Symbol:
+      check_size(e, v.as_string().size(), "string");
+      break;
+    case Value::Kind::Array:
+    case Value::Kind::Hash:
+    case Value::Kind::Set:
+      check_size(e, v.items().size(), "collection");
+      break;
+    default:
+      break;
+  }
+}
+
 Value Interpreter::eval_sequence(const Expr& e, Scope& scope) const {
   Value last;
   for (const auto& c : e.children) {
@@ -288,7 +363,12 @@ Value Interpreter::call_block(const Expr& block, const std::vector<Value>& args,
 
 Value Interpreter::eval(const Expr& e, Scope& scope) const {
   const std::string_view t = e.type;  // compares the length before the characters
-  if (t == "integer") return Value::integer(parse_int(e.text));
+  if (t == "integer") {
+    if (auto v = parse_int(e.text)) return Value::integer(*v);
+    fail(e, "integer literal " + e.text +
+                " does not fit in 64 bits (Ruby would make a Bignum; calm's evaluator has no big "
+                "integers and refuses, docs/evaluator.md)");
+  }
   if (t == "float") return Value::floating(std::strtod(e.text.c_str(), nullptr));
   if (t == "true") return Value::boolean(true);
   if (t == "false") return Value::boolean(false);
@@ -303,6 +383,7 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
       else if (c.type == "interpolation")
         s += eval_sequence(c, scope).to_s();
     }
+    check_size(e, s.size(), "string");
     return t == "string" ? Value::string(s) : Value::symbol(s);
   }
   if (t == "simple_symbol") return Value::symbol(e.text.substr(e.text.rfind(':') + 1));
@@ -422,7 +503,10 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     Value v = eval(*operand, scope);
     if (op->text == "!" || op->text == "not") return Value::boolean(!v.truthy());
     if (op->text == "-") {
-      if (v.kind() == Value::Kind::Int) return Value::integer(-v.as_int());
+      if (v.kind() == Value::Kind::Int) {
+        if (v.as_int() == INT64_MIN) fail(e, overflow_message("-(" + v.to_s() + ")"));
+        return Value::integer(-v.as_int());
+      }
       if (v.kind() == Value::Kind::Float) return Value::floating(-v.as_float());
       fail(e, "undefined method '-@' for " + kind_name(v));
     }
@@ -456,7 +540,11 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     }
     fail(e, "cannot index " + kind_name(o) + " with " + kind_name(i));
   }
-  if (t == "call") return eval_call(e, scope);
+  if (t == "call") {
+    Value v = eval_call(e, scope);
+    check_size(e, v);
+    return v;
+  }
   if (t == "constant") {
     const ModuleConstant* c = collections_.constant(e.text);
     if (!c) unsupported(e, "constant '" + e.text + "'");
@@ -526,11 +614,29 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
     bool ints = a.kind() == K::Int && b.kind() == K::Int;
     if (ints) {
       int64_t x = a.as_int(), y = b.as_int();
-      if (o == "+") return Value::integer(x + y);
-      if (o == "-") return Value::integer(x - y);
-      if (o == "*") return Value::integer(x * y);
+      int64_t r = 0;
+      auto overflow = [&]() {
+        fail(e, overflow_message(std::to_string(x) + " " + o + " " + std::to_string(y)));
+      };
+      if (o == "+") {
+        if (__builtin_add_overflow(x, y, &r)) overflow();
+        return Value::integer(r);
+      }
+      if (o == "-") {
+        if (__builtin_sub_overflow(x, y, &r)) overflow();
+        return Value::integer(r);
+      }
+      if (o == "*") {
+        if (__builtin_mul_overflow(x, y, &r)) overflow();
+        return Value::integer(r);
+      }
       if (o == "/" || o == "%") {
         if (y == 0) fail(e, "divided by 0");
+        if (y == -1) {  // INT64_MIN / -1 overflows; the remainder is always 0
+          if (o == "%") return Value::integer(0);
+          if (x == INT64_MIN) overflow();
+          return Value::integer(-x);
+        }
         // Ruby rounds integer division toward negative infinity.
         int64_t q = x / y, m = x % y;
         if (m != 0 && ((m < 0) != (y < 0))) {
@@ -540,8 +646,15 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
         return Value::integer(o == "/" ? q : m);
       }
       if (o == "**" && y >= 0) {
-        int64_t p = 1;
-        for (int64_t k = 0; k < y; ++k) p *= x;
+        if (x == 0 || x == 1) return Value::integer(y == 0 ? 1 : x);
+        if (x == -1) return Value::integer(y % 2 == 0 ? 1 : -1);
+        int64_t p = 1, base = x;  // by squaring: at most 63 steps before overflowing
+        for (int64_t k = y;;) {
+          if ((k & 1) && __builtin_mul_overflow(p, base, &p)) overflow();
+          k >>= 1;
+          if (k == 0) break;
+          if (__builtin_mul_overflow(base, base, &base)) overflow();
+        }
         return Value::integer(p);
       }
       if (o == "&") return Value::integer(x & y);
@@ -555,15 +668,25 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
     if (o == "%") return Value::floating(x - y * std::floor(x / y));
     if (o == "**") return Value::floating(std::pow(x, y));
   }
-  if (a.kind() == K::String && b.kind() == K::String && o == "+")
+  if (a.kind() == K::String && b.kind() == K::String && o == "+") {
+    check_size(e, a.as_string().size() + b.as_string().size(), "string");
     return Value::string(a.as_string() + b.as_string());
+  }
   if (a.kind() == K::String && b.kind() == K::Int && o == "*") {
+    if (b.as_int() < 0) fail(e, "ArgumentError: negative argument");
+    if (!a.as_string().empty())
+      check_size(e,
+                 uint64_t(b.as_int()) > kMaxValueSize ? kMaxValueSize + 1
+                                                      : a.as_string().size() * size_t(b.as_int()),
+                 "string");
     std::string s;
+    s.reserve(a.as_string().size() * size_t(b.as_int()));
     for (int64_t k = 0; k < b.as_int(); ++k) s += a.as_string();
     return Value::string(s);
   }
   if (a.is_array() && b.is_array()) {
     if (o == "+") {
+      check_size(e, a.items().size() + b.items().size(), "array");
       auto items = a.items();
       items.insert(items.end(), b.items().begin(), b.items().end());
       return Value::array(items);
@@ -587,6 +710,12 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
     }
   }
   if (a.is_array() && o == "*" && b.kind() == K::Int) {
+    if (b.as_int() < 0) fail(e, "ArgumentError: negative argument");
+    if (!a.items().empty())
+      check_size(e,
+                 uint64_t(b.as_int()) > kMaxValueSize ? kMaxValueSize + 1
+                                                      : a.items().size() * size_t(b.as_int()),
+                 "array");
     std::vector<Value> items;
     for (int64_t k = 0; k < b.as_int(); ++k)
       items.insert(items.end(), a.items().begin(), a.items().end());
@@ -747,22 +876,35 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
     case K::Int:
     case K::Float: {
       bool is_int = r.kind() == K::Int;
-      if (m == "to_i" && no_args())
-        return Value::integer(is_int ? r.as_int() : int64_t(r.as_float()));
+      if (m == "to_i" && no_args()) {
+        if (is_int) return r;
+        std::string why;
+        if (auto i = float_to_int(r.as_float(), why)) return Value::integer(*i);
+        fail(e, why);
+      }
       if (m == "to_f" && no_args()) return Value::floating(r.as_float());
-      if (m == "abs" && no_args())
+      if (m == "abs" && no_args()) {
+        if (is_int && r.as_int() == INT64_MIN) fail(e, overflow_message(r.to_s() + ".abs"));
         return is_int ? Value::integer(std::llabs(r.as_int()))
                       : Value::floating(std::fabs(r.as_float()));
+      }
       if (m == "zero?" && no_args()) return Value::boolean(r.as_float() == 0);
       if (is_int && m == "even?" && no_args()) return Value::boolean(r.as_int() % 2 == 0);
       if (is_int && m == "odd?" && no_args()) return Value::boolean(r.as_int() % 2 != 0);
-      if (is_int && m == "succ" && no_args()) return Value::integer(r.as_int() + 1);
-      if (is_int && m == "pred" && no_args()) return Value::integer(r.as_int() - 1);
+      if (is_int && (m == "succ" || m == "pred") && no_args()) {
+        int64_t out = 0;
+        if (m == "succ" ? __builtin_add_overflow(r.as_int(), 1, &out)
+                        : __builtin_sub_overflow(r.as_int(), 1, &out))
+          fail(e, overflow_message(r.to_s() + "." + m));
+        return Value::integer(out);
+      }
       if ((m == "round" || m == "floor" || m == "ceil") && no_args()) {
         if (is_int) return r;
         double f = r.as_float();
         f = m == "round" ? std::round(f) : m == "floor" ? std::floor(f) : std::ceil(f);
-        return Value::integer(int64_t(f));
+        std::string why;
+        if (auto i = float_to_int(f, why)) return Value::integer(*i);
+        fail(e, why);
       }
       if (m == "between?" && n == 2 && !block)
         return Value::boolean(arith(e, ">=", r, args[0]).truthy() &&
@@ -774,7 +916,12 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
       if ((m == "size" || m == "length") && no_args()) return Value::integer(int64_t(s.size()));
       if (m == "empty?" && no_args()) return Value::boolean(s.empty());
       if (m == "to_sym" && no_args()) return Value::symbol(s);
-      if (m == "to_i" && no_args()) return Value::integer(std::strtoll(s.c_str(), nullptr, 10));
+      if (m == "to_i" && no_args()) {
+        errno = 0;
+        long long v = std::strtoll(s.c_str(), nullptr, 10);
+        if (errno == ERANGE) fail(e, overflow_message("\"" + s + "\".to_i"));
+        return Value::integer(v);
+      }
       if (m == "to_f" && no_args()) return Value::floating(std::strtod(s.c_str(), nullptr));
       if (m == "upcase" || m == "downcase") {
         std::string o = s;

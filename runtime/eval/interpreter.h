@@ -96,6 +96,11 @@ class Scope {
   std::vector<Entry> vars_;
 };
 
+/// The largest single value the evaluator builds (bytes of a string or symbol,
+/// elements of an array, hash or set): beyond it a step fails with calm-eval-limit,
+/// as `max_facts` bounds the facts of a node (docs/evaluator.md).
+inline constexpr size_t kMaxValueSize = size_t(1) << 22;
+
 class Interpreter {
  public:
   /// `file` locates errors; `local_addr` answers `@local_addr` and `ip_port`;
@@ -113,6 +118,9 @@ class Interpreter {
   SourceLocation locate(const Expr& e) const { return {file_, e.line, e.column}; }
   [[noreturn]] void unsupported(const Expr& e, const std::string& what) const;
   [[noreturn]] void fail(const Expr& e, const std::string& message) const;
+  /// Refuses (calm-eval-limit, located at `e`) a value larger than kMaxValueSize.
+  void check_size(const Expr& e, size_t size, const char* what) const;
+  void check_size(const Expr& e, const Value& v) const;
 
  private:
   Value eval_call(const Expr& e, Scope& scope) const;

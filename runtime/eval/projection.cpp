@@ -1,6 +1,7 @@
 #include "eval/projection.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 
 #include "eval/interpreter.h"
@@ -25,8 +26,13 @@ bool all_digits(const std::string& s) {
 
 /// A literal the interpreter would evaluate to a constant, or nullopt.
 std::optional<Value> literal(const Expr& e) {
-  if (e.type == "integer" && all_digits(e.text))
-    return Value::integer(std::strtoll(e.text.c_str(), nullptr, 10));
+  if (e.type == "integer" && all_digits(e.text)) {
+    errno = 0;
+    long long v = std::strtoll(e.text.c_str(), nullptr, 10);
+    // Beyond 64 bits: left to the interpreter, which refuses it (never clamped).
+    if (errno == ERANGE) return std::nullopt;
+    return Value::integer(v);
+  }
   if (e.type == "nil") return Value();
   if (e.type == "true") return Value::boolean(true);
   if (e.type == "false") return Value::boolean(false);

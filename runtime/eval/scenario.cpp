@@ -5,6 +5,7 @@
 #include <set>
 
 #include "eval/scenario_json.h"
+#include "frontend/front_end.h"
 #include "frontend/loader.h"
 
 namespace calm::eval {
@@ -158,7 +159,17 @@ class ScenarioReader {
           strings(prog["files"], pp + "/files", files);
         if (prog.contains("files") && prog["files"].is_array() && prog["files"].empty())
           error(pp + "/files", "a program needs at least one file");
-        for (const auto& f : files) node.program.files.push_back(resolve(f));
+        // The file-access policy (docs/robustness.md): a scenario names programs only.
+        for (size_t k = 0; k < files.size(); ++k) {
+          std::string fp = pointer_append(pp + "/files", k);
+          if (files[k].find('\0') != std::string::npos)
+            error(fp, "a path cannot hold a NUL byte");
+          else if (!is_program_file_name(files[k]))
+            error(fp, "'" + files[k] + "' is not a program file (" + program_extensions_text() +
+                          "); a scenario names only programs");
+          else
+            node.program.files.push_back(resolve(files[k]));
+        }
         if (prog.contains("modules"))
           strings(prog["modules"], pp + "/modules", node.program.modules);
         if (prog.contains("include_dirs"))

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "model/limits.h"
+
 namespace calm::eval {
 
 std::string pointer_append(const std::string& pointer, const std::string& token) {
@@ -288,30 +290,6 @@ class JsonParser {
   int line_ = 0;
   int col_ = 0;
 };
-
-namespace {
-
-/// The byte offset of the first invalid UTF-8 sequence, or npos.
-size_t invalid_utf8_at(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return i;
-    uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < n; ++k) {
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += n;
-  }
-  return std::string::npos;
-}
-
-}  // namespace
 
 bool LocatedJson::parse(const std::string& text, const std::string& path, const std::string& check,
                         Diagnostics& diags) {

@@ -47,6 +47,23 @@ const FrontEnd& front_end_for(const std::string& path, const std::string& lang) 
   return *best;
 }
 
+bool is_program_file_name(const std::string& path) {
+  for (const FrontEnd& f : front_ends())
+    for (std::string_view ext : f.extensions)
+      if (path.size() > ext.size() && std::string_view(path).ends_with(ext)) return true;
+  return false;
+}
+
+std::string program_extensions_text() {
+  std::vector<std::string_view> all;
+  for (const FrontEnd& f : front_ends())
+    all.insert(all.end(), f.extensions.begin(), f.extensions.end());
+  std::string out;
+  for (size_t i = 0; i < all.size(); ++i)
+    out += std::string(i == 0 ? "" : i + 1 == all.size() ? " or " : ", ") + std::string(all[i]);
+  return out;
+}
+
 std::string front_end_names() {
   std::string out;
   const auto& all = front_ends();

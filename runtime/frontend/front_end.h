@@ -34,6 +34,15 @@ const FrontEnd* find_front_end(std::string_view name);
 /// `lang` must name a front end (see find_front_end).
 const FrontEnd& front_end_for(const std::string& path, const std::string& lang);
 
+/// True when `path` ends with the extension of a front end (.rb, .rkt, .ded,
+/// .calm.json). The file-access policy (docs/robustness.md): a program file named
+/// inside another input file (a configuration, a scenario) must be named so, so that
+/// no input can make calm read and quote a file that is not a program.
+bool is_program_file_name(const std::string& path);
+
+/// ".rb, .rkt, .ded or .calm.json", for messages.
+std::string program_extensions_text();
+
 /// "bud, syndicate, dedalus or ir", for messages.
 std::string front_end_names();
 

@@ -1,70 +1,126 @@
 #include "frontend/loader.h"
 
-#include <filesystem>
-#include <fstream>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
-#include <sstream>
 
 #include "frontend/front_end.h"
-
-namespace fs = std::filesystem;
+#include "model/limits.h"
 
 namespace calm {
 
 namespace {
 
-/// Position of the first invalid UTF-8 sequence, or npos.
-size_t invalid_utf8_at(const std::string& s) {
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80           ? 1
-                 : (c >> 5) == 0x6  ? 2
-                 : (c >> 4) == 0xE  ? 3
-                 : (c >> 3) == 0x1E ? 4
-                                    : 0;
-    if (len == 0 || i + len > n) return i;
-    for (size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
-    i += len;
-  }
-  return std::string::npos;
+constexpr int kPipeTimeoutMs = 10000;
+
+const char* file_kind(mode_t m) {
+  return S_ISDIR(m)    ? "a directory"
+         : S_ISFIFO(m) ? "a FIFO"
+         : S_ISCHR(m)  ? "a character device"
+         : S_ISBLK(m)  ? "a block device"
+         : S_ISSOCK(m) ? "a socket"
+                       : "not a regular file";
 }
 
 }  // namespace
 
-bool read_source_file(const std::string& path, std::string& text, Diagnostics& diags) {
+bool read_text_file(const std::string& path, std::string& text, Diagnostics& diags) {
   SourceLocation at{path, 0, 0};
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    diags.error("calm-io-error", "no such file", at);
+  text.clear();
+  if (path.find('\0') != std::string::npos) {
+    diags.error("calm-io-error", "the file name holds a NUL byte", at);
     return false;
   }
-  if (fs::is_directory(path, ec)) {
-    diags.error("calm-io-error", "is a directory, not a Bud file", at);
-    return false;
-  }
-  auto size = fs::file_size(path, ec);
-  if (ec) {
-    diags.error("calm-io-error", "cannot read: " + ec.message(), at);
-    return false;
-  }
-  if (size > kMaxSourceBytes) {
+  // Opened without blocking (a FIFO with no writer would wait forever) and checked
+  // on the open descriptor: only regular files are read.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    int err = errno;
     diags.error("calm-io-error",
-                "file is too large (" + std::to_string(size) + " bytes; the limit is " +
-                    std::to_string(kMaxSourceBytes) + ")",
+                err == ENOENT ? std::string("no such file")
+                              : "cannot open for reading: " + std::string(std::strerror(err)),
                 at);
     return false;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.error("calm-io-error", "cannot open for reading", at);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    diags.error("calm-io-error", "cannot read: " + std::string(std::strerror(errno)), at);
+    ::close(fd);
     return false;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  text = ss.str();
-  return validate_source_text(path, text, diags);
+  const bool pipe = S_ISFIFO(st.st_mode);  // `--facts <(...)`, a named pipe
+  if (!S_ISREG(st.st_mode) && !pipe) {
+    diags.error("calm-io-error",
+                S_ISDIR(st.st_mode)
+                    ? std::string("is a directory, not a file")
+                    : std::string("is ") + file_kind(st.st_mode) + ", not a regular file; not read",
+                at);
+    ::close(fd);
+    return false;
+  }
+  if (uint64_t(st.st_size) > kMaxSourceBytes) {
+    diags.error("calm-io-error",
+                "file is too large (" + std::to_string(st.st_size) + " bytes; the limit is " +
+                    std::to_string(kMaxSourceBytes) + ")",
+                at);
+    ::close(fd);
+    return false;
+  }
+  // A regular file is read in blocking mode; a pipe stays non-blocking: with no writer
+  // it reads as empty, and a writer that sends nothing for kPipeTimeoutMs is an error.
+  if (!pipe) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  // Reads at most the limit (the file may grow while it is read).
+  text.resize(size_t(st.st_size));
+  size_t got = 0;
+  for (;;) {
+    if (got == text.size()) {
+      if (text.size() >= kMaxSourceBytes + 1) break;
+      text.resize(std::min(kMaxSourceBytes + 1, std::max<size_t>(4096, text.size() * 2)));
+    }
+    ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && pipe && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      struct pollfd p = {fd, POLLIN, 0};
+      int ready = ::poll(&p, 1, kPipeTimeoutMs);
+      if (ready == 0) {
+        diags.error("calm-io-error",
+                    "a pipe that sent nothing for " + std::to_string(kPipeTimeoutMs / 1000) +
+                        " seconds; not read",
+                    at);
+        ::close(fd);
+        text.clear();
+        return false;
+      }
+      continue;
+    }
+    if (n < 0) {
+      diags.error("calm-io-error", "read failed: " + std::string(std::strerror(errno)), at);
+      ::close(fd);
+      text.clear();
+      return false;
+    }
+    if (n == 0) break;
+    got += size_t(n);
+  }
+  ::close(fd);
+  text.resize(got);
+  if (got > kMaxSourceBytes) {
+    diags.error("calm-io-error",
+                "file is too large (more than " + std::to_string(kMaxSourceBytes) + " bytes)", at);
+    text.clear();
+    return false;
+  }
+  return true;
+}
+
+bool read_source_file(const std::string& path, std::string& text, Diagnostics& diags) {
+  return read_text_file(path, text, diags) && validate_source_text(path, text, diags);
 }
 
 bool validate_source_text(const std::string& path, std::string& text, Diagnostics& diags) {

@@ -238,7 +238,7 @@ TEST_CASE("a file that is not Bloom at all") {
     expect_refused(d, sh_quote(f), "error: syntax error");
   }
   SUBCASE("a directory") {
-    expect_refused(d, sh_quote(d.path.string()), "is a directory, not a Bud file");
+    expect_refused(d, sh_quote(d.path.string()), "is a directory, not a file");
   }
 }
 

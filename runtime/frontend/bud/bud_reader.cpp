@@ -272,6 +272,17 @@ class DeclarationReader {
     };
     strip(c.keys);
     strip(c.values);
+    {  // Bud raises "duplicate column name" for `[:x, :x]` (or a key and a value alike).
+      std::set<std::string> seen;
+      for (const auto* cols : {&c.keys, &c.values})
+        for (const auto& col : *cols)
+          if (col.find('(') == std::string::npos && !seen.insert(col).second) {
+            diags_.error("calm-bad-declaration",
+                         "duplicate column name '" + col + "' in the schema of '" + c.name + "'",
+                         stmt.location());
+            break;
+          }
+    }
     if (c.kind == CollectionKind::Channel && c.location_column.empty() && c.schema_from.empty() &&
         !c.keys.empty() && c.keys[0].find('(') == std::string::npos) {
       // Bud 0.0.x (the 2011 paper's Bud) addressed channels by their first column.
@@ -329,7 +340,6 @@ void add_parameters(Node params, Scope& scope) {
     for (Node c : n.named_children()) stack.push_back(c);
   }
 }
-
 
 class RuleReader {
  public:

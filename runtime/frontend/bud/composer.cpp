@@ -6,6 +6,7 @@
 #include <set>
 
 #include "frontend/bud/reference_classifier.h"
+#include "model/limits.h"
 
 namespace calm::bud {
 
@@ -93,6 +94,15 @@ struct Composer::Impl {
   std::vector<Rule> rules;
   bool complete_program = false;  ///< rooted at a class that includes Bud
   bool in_bootstrap = false;      ///< Bud does not compile bootstrap blocks ahead of time
+  std::map<const ModuleDef*, std::vector<const ModuleDef*>> ancestors_memo;
+  std::set<const ModuleDef*> reported_cycles;
+  bool reported_deep_include = false;
+  size_t cuts = 0;  ///< chains cut short by a cycle or the depth limit (not memoised)
+  /// Collections, rules and module instances made by imports so far: each `import`
+  /// copies a module, so imports of imports multiply (a diamond of n levels makes 2^n
+  /// copies, as in Bud). Bounded by kMaxImportedElements.
+  size_t imported_elements = 0;
+  bool import_budget_spent = false;
 
   const ModuleDef* find_module(const std::string& name, const SourceLocation& at, bool report) {
     // Indexed (by full name, then the first module with the same short name): a linear
@@ -111,12 +121,30 @@ struct Composer::Impl {
     return found;
   }
 
-  /// Ruby's ancestor chain (most specific first) of one module or class.
+  /// Ruby's ancestor chain (most specific first) of one module or class. Memoised per
+  /// module (a module included by many is linearised once), and bounded: an include or
+  /// superclass chain deeper than kMaxNestingDepth is refused (model/limits.h).
   std::vector<const ModuleDef*> ancestors(const ModuleDef* m, std::vector<std::string>& stack) {
+    if (auto it = ancestors_memo.find(m); it != ancestors_memo.end()) return it->second;
     std::vector<const ModuleDef*> chain{m};
+    const size_t cuts_before = cuts;
     if (std::find(stack.begin(), stack.end(), m->name) != stack.end()) {
-      self.diags_.error("calm-cyclic-include", "module '" + m->name + "' includes itself",
-                        m->location);
+      ++cuts;
+      if (reported_cycles.insert(m).second)
+        self.diags_.error("calm-cyclic-include", "module '" + m->name + "' includes itself",
+                          m->location);
+      return chain;
+    }
+    if (stack.size() >= size_t(kMaxNestingDepth)) {
+      ++cuts;
+      if (!reported_deep_include) {
+        reported_deep_include = true;
+        self.diags_.error("calm-cyclic-include",
+                          "modules include each other too deeply (a chain of more than " +
+                              std::to_string(kMaxNestingDepth) + " modules, through '" + m->name +
+                              "')",
+                          m->location);
+      }
       return chain;
     }
     stack.push_back(m->name);
@@ -124,16 +152,21 @@ struct Composer::Impl {
       const ModuleDef* im = find_module(inc.name, inc.location, false);
       if (!im) continue;  // a Ruby module outside the given files (e.g. Enumerable)
       std::vector<const ModuleDef*> ins;
+      std::set<const ModuleDef*> have(chain.begin(), chain.end());
       for (const ModuleDef* a : ancestors(im, stack))
-        if (std::find(chain.begin(), chain.end(), a) == chain.end()) ins.push_back(a);
+        if (!have.count(a)) ins.push_back(a);
       chain.insert(chain.begin() + 1, ins.begin(), ins.end());
     }
     if (m->is_class && !m->superclass.empty() && m->superclass != "Bud") {
-      if (const ModuleDef* sup = find_module(m->superclass, m->location, false))
+      if (const ModuleDef* sup = find_module(m->superclass, m->location, false)) {
+        std::set<const ModuleDef*> have(chain.begin(), chain.end());
         for (const ModuleDef* a : ancestors(sup, stack))
-          if (std::find(chain.begin(), chain.end(), a) == chain.end()) chain.push_back(a);
+          if (!have.count(a)) chain.push_back(a);
+      }
     }
     stack.pop_back();
+    // Only a chain computed without meeting a cycle or the depth limit is final.
+    if (cuts == cuts_before) ancestors_memo.emplace(m, chain);
     return chain;
   }
 
@@ -151,6 +184,7 @@ struct Composer::Impl {
   }
 
   void add_collection(Collection c) {
+    if (!c.name.empty() && c.name.find('.') != std::string::npos) ++imported_elements;
     index[c.name] = collections.size();
     collections.push_back(std::move(c));
   }
@@ -208,11 +242,30 @@ struct Composer::Impl {
         }
         const ModuleDef* im = find_module(imp.module, imp.location, true);
         if (!im) continue;
-        if (std::find(import_stack.begin(), import_stack.end(), im->name) != import_stack.end() ||
-            import_stack.size() > 32) {
+        if (std::find(import_stack.begin(), import_stack.end(), im->name) != import_stack.end()) {
           self.diags_.error(
               "calm-cyclic-include",
               "module '" + im->name + "' imports itself (through '" + imp.alias + "')",
+              imp.location);
+          continue;
+        }
+        if (import_stack.size() > size_t(kMaxNestingDepth)) {
+          self.diags_.error("calm-bad-import",
+                            "imports nested too deeply (more than " +
+                                std::to_string(kMaxNestingDepth) + " levels)",
+                            imp.location);
+          continue;
+        }
+        if (import_budget_spent) continue;
+        if (++imported_elements > kMaxImportedElements) {
+          import_budget_spent = true;
+          self.diags_.error(
+              "calm-bad-import",
+              "importing '" + imp.module + "' as '" + imp.alias +
+                  "' makes the program too large: its imports copy more than " +
+                  std::to_string(kMaxImportedElements) +
+                  " modules, collections and rules (each import is a separate copy, and "
+                  "imports of imports multiply)",
               imp.location);
           continue;
         }
@@ -417,6 +470,7 @@ struct Composer::Impl {
         refs.insert(ref);
     r.refs.assign(refs.begin(), refs.end());
     rules.push_back(std::move(r));
+    if (!scope.prefix.empty()) ++imported_elements;
   }
 };
 

@@ -16,6 +16,11 @@
 
 namespace calm::bud {
 
+/// Most modules, collections and rules that imports may copy into one program
+/// (docs/robustness.md): each `import` is a separate copy, so a chain of modules that
+/// each import the next twice doubles the program at every level.
+inline constexpr size_t kMaxImportedElements = 100000;
+
 class Composer {
  public:
   Composer(const std::vector<SourceFile>& files, Diagnostics& diags);

@@ -42,6 +42,8 @@ class Lexer {
   /// Every token, ending with End; a lexical error throws.
   std::vector<Token> run() {
     std::vector<Token> out;
+    // A byte order mark is skipped, as the Ruby front end does (columns count bytes).
+    if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
     for (;;) {
       skip_space();
       Token t;

@@ -12,18 +12,24 @@ namespace calm::ir {
 namespace {
 
 /// Adds the source files an IR program points at (the Bud or Dedalus files it was
-/// exported from), when they are readable, so diagnostics can quote their lines.
-void quote_sources(const Program& p, LoadResult& result) {
+/// exported from) so diagnostics can quote their lines. The file-access policy
+/// (docs/robustness.md): a location's file is relative to the IR file's directory
+/// and must stay inside it, and only program sources (.rb, .rkt, .ded) are quoted;
+/// anything else (`/etc/shadow`, `../x.rb`) is not even opened.
+void quote_sources(const std::string& ir_path, const Program& p, LoadResult& result) {
+  namespace fs = std::filesystem;
   std::set<std::string> files = {p.location.file};
   for (const Collection& c : p.collections) files.insert(c.location.file);
   for (const Rule& r : p.rules) files.insert(r.location.file);
+  fs::path dir = fs::path(ir_path).parent_path();
   for (const std::string& f : files) {
     if (f.empty() || result.sources.count(f)) continue;
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(f, ec)) continue;
+    fs::path rel = fs::path(f).lexically_normal();
+    if (rel.is_absolute() || rel.empty() || *rel.begin() == "..") continue;
+    if (!is_program_file_name(f) || f.ends_with(".calm.json")) continue;
     std::string text;
     Diagnostics ignored;  // a file that cannot be quoted is not an error
-    if (read_source_file(f, text, ignored)) result.sources[f] = std::move(text);
+    if (read_source_file((dir / rel).string(), text, ignored)) result.sources[f] = std::move(text);
   }
 }
 
@@ -38,7 +44,7 @@ void load_ir_files(const std::vector<std::string>& files, const LoadOptions& opt
     result.files.push_back(SourceFile{path, {}, {}});
     for (Program& p : read_ir_programs(path, text, result.diagnostics)) {
       found.insert(p.name);
-      quote_sources(p, result);
+      quote_sources(path, p, result);
       if (options.modules.empty() || std::find(options.modules.begin(), options.modules.end(),
                                                p.name) != options.modules.end())
         result.programs.push_back(std::move(p));

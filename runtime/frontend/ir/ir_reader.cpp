@@ -287,34 +287,6 @@ class Reader {
 
 constexpr int kMaxJsonDepth = 32;
 
-/// Where `text` opens its (kMaxJsonDepth + 1)-th nested array or object, if it does.
-std::optional<SourceLocation> too_deep(const std::string& text, const std::string& path) {
-  int depth = 0, line = 1, col = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    ++col;
-    if (c == '\n') {
-      ++line;
-      col = 0;
-    }
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth) return SourceLocation{path, line, col};
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return std::nullopt;
-}
-
 /// "parse error at line 3, column 5: syntax error ..." -> "syntax error ...".
 std::string parse_error_text(const std::string& what) {
   static const std::regex prefix(
@@ -334,7 +306,7 @@ std::vector<Program> read_ir_programs(const std::string& path, const std::string
     return {};
   }
   // The IR is a few levels deep; refuse deep nesting before parsing it.
-  if (auto deep = too_deep(text, path)) {
+  if (auto deep = json_too_deep_at(text, path, kMaxJsonDepth)) {
     diags.error("calm-parse-error",
                 "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
                     " levels; the program IR needs 6",

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 namespace calm::ir {
 
@@ -83,9 +84,11 @@ class Scanner {
     if (at('{')) {
       advance();
       skip_ws();
+      std::set<std::string> keys;
       while (pos_ < text_.size() && !at('}')) {
         SourceLocation where = here();
         std::string key = string();
+        if (!keys.insert(key).second && !duplicate_) duplicate_ = {key, where};
         skip_ws();
         advance();  // ':'
         skip_ws();
@@ -116,6 +119,10 @@ class Scanner {
 
   static constexpr int kMaxDepth = 64;
 
+ public:
+  std::optional<std::pair<std::string, SourceLocation>> duplicate_;
+
+ private:
   const std::string& text_;
   const std::string& file_;
   size_t pos_ = 0;
@@ -129,6 +136,42 @@ class Scanner {
 std::map<std::string, SourceLocation> json_value_locations(const std::string& text,
                                                            const std::string& file) {
   return Scanner(text, file).run();
+}
+
+std::optional<std::pair<std::string, SourceLocation>> json_duplicate_key(const std::string& text,
+                                                                         const std::string& file) {
+  Scanner s(text, file);
+  s.run();
+  return s.duplicate_;
+}
+
+std::optional<SourceLocation> json_too_deep_at(const std::string& text, const std::string& path,
+                                               int limit) {
+  int depth = 0, line = 1, col = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (c == '\n') {
+      ++line;
+      col = 0;
+    } else {
+      ++col;  // in bytes, as every location
+    }
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return SourceLocation{path, line, col};
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace calm::ir

@@ -5,14 +5,28 @@
 // is the key. The text must be valid JSON (parse it first).
 
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 
+#include "model/limits.h"
 #include "model/source_location.h"
 
 namespace calm::ir {
 
 std::map<std::string, SourceLocation> json_value_locations(const std::string& text,
                                                            const std::string& file);
+
+/// The first key repeated within one object (64 levels deep at most), and where the
+/// repetition is.
+std::optional<std::pair<std::string, SourceLocation>> json_duplicate_key(const std::string& text,
+                                                                         const std::string& file);
+
+/// Where `text` opens its (limit + 1)-th nested array or object, if it does: a
+/// lexical scan (strings skipped), to run before handing text to a parser or walker
+/// that recurses.
+std::optional<SourceLocation> json_too_deep_at(const std::string& text, const std::string& path,
+                                               int limit = kMaxNestingDepth);
 
 /// A JSON pointer's escaping of one object key ("a/b" -> "a~1b").
 std::string escape_pointer_token(const std::string& key);

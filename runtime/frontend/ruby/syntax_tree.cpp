@@ -103,28 +103,171 @@ bool word_char(char c) {
 }
 }  // namespace
 
+namespace {
+bool opens_char_literal(char c) {
+  return c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}';
+}
+
+/// The line starting at `i`: [i, end) without the newline (and a trailing '\r').
+std::string_view line_at(std::string_view text, size_t i) {
+  size_t e = text.find('\n', i);
+  std::string_view l = text.substr(i, (e == std::string_view::npos ? text.size() : e) - i);
+  if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+  return l;
+}
+
+size_t next_line(std::string_view text, size_t i) {
+  size_t e = text.find('\n', i);
+  return e == std::string_view::npos ? text.size() : e + 1;
+}
+}  // namespace
+
 size_t excessive_nesting_at(std::string_view text, size_t limit) {
   // Openers: ( [ { and the keywords closed by `end`. `if`/`unless`/`while`/`until`
   // open a block only at the start of an expression (after an operator, a newline,
-  // `(`, `then`...), not as modifiers after a value (`x if y`).
+  // `(`, `then`...), not as modifiers after a value (`x if y`). Inside double-quoted
+  // strings and backticks only `#{` opens (code, until its `}`); `#{` anywhere else
+  // counts too (in a regular expression or %-literal the scan does not recognise),
+  // so no interpolation hides brackets from the count. =begin/=end comments,
+  // heredoc bodies (but their interpolations) and ?( literals are skipped.
   static const std::set<std::string_view, std::less<>> always = {"begin", "case", "class", "def",
                                                                  "do",    "for",  "module"};
   static const std::set<std::string_view, std::less<>> unless_modifier = {"if", "unless", "while",
                                                                           "until"};
+  struct Interpolation {
+    size_t depth;  ///< the depth its `}` returns to
+    char close;    ///< the quote of the string it sits in
+  };
+  struct Heredoc {
+    std::string_view id;
+    bool indented;
+    bool interpolates;
+  };
+  std::vector<Interpolation> interpolations;
+  std::vector<Heredoc> heredocs;
   size_t depth = 0, i = 0, n = text.size();
-  char prev = '\n';  // last significant character outside strings and comments
+  char prev = '\n';    // last significant character outside strings and comments
+  char in_string = 0;  // the closing quote while inside an interpolating string
+  bool line_start = true;
   while (i < n) {
+    if (line_start && !in_string) {
+      line_start = false;
+      // Heredoc bodies begin on the line after their opener.
+      for (const Heredoc& h : heredocs) {
+        while (i < n) {
+          std::string_view l = line_at(text, i);
+          std::string_view t = l;
+          if (h.indented)
+            while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+          if (t == h.id) {
+            i = next_line(text, i);
+            break;
+          }
+          if (h.interpolates) {  // count what sits inside #{...}
+            size_t inner = 0;
+            for (size_t k = 0; k < l.size(); ++k) {
+              char c = l[k];
+              if (inner == 0) {
+                if (c == '#' && k + 1 < l.size() && l[k + 1] == '{') {
+                  inner = 1;
+                  ++k;
+                  if (++depth > limit) return i + k;
+                }
+              } else if (c == '(' || c == '[' || c == '{') {
+                ++inner;
+                if (++depth > limit) return i + k;
+              } else if (c == ')' || c == ']' || c == '}') {
+                --inner;
+                --depth;
+              }
+            }
+            depth -= inner;  // an interpolation left open on a line counts for the line only
+          }
+          i = next_line(text, i);
+        }
+      }
+      heredocs.clear();
+      if (text.substr(i, 6) == "=begin" &&
+          (i + 6 == n || std::isspace(static_cast<unsigned char>(text[i + 6])))) {
+        while (i < n && !(text.substr(i, 4) == "=end" &&
+                          (i + 4 == n || std::isspace(static_cast<unsigned char>(text[i + 4])))))
+          i = next_line(text, i);
+        i = next_line(text, i);
+        line_start = true;
+        continue;
+      }
+      if (i >= n) break;
+    }
     char c = text[i];
-    if (c == '#') {  // comment to the end of the line
-      while (i < n && text[i] != '\n') ++i;
+    if (in_string) {
+      if (c == '\\') {
+        i += 2;
+      } else if (c == in_string) {
+        in_string = 0;
+        prev = 'a';
+        ++i;
+      } else if (c == '#' && i + 1 < n && text[i + 1] == '{') {
+        interpolations.push_back({depth, in_string});
+        in_string = 0;
+        if (++depth > limit) return i;
+        prev = '(';
+        i += 2;
+      } else {
+        ++i;
+      }
       continue;
     }
-    if (c == '"' || c == '\'' || c == '`') {  // a simple string; escapes skipped
+    if (c == '\n') {
+      line_start = true;
+      prev = '\n';
+      ++i;
+      continue;
+    }
+    if (c == '#') {
+      if (i + 1 < n && text[i + 1] == '{') {
+        if (++depth > limit) return i;
+        prev = '(';
+        i += 2;
+        continue;
+      }
+      while (i < n && text[i] != '\n') ++i;  // a comment to the end of the line
+      continue;
+    }
+    if (c == '"' || c == '`') {
+      in_string = c;
+      ++i;
+      continue;
+    }
+    if (c == '\'') {  // no interpolation; escapes skipped
       for (++i; i < n && text[i] != c; ++i)
         if (text[i] == '\\') ++i;
       ++i;
       prev = 'a';
       continue;
+    }
+    if (c == '?' && i + 1 < n && opens_char_literal(text[i + 1]) && !word_char(prev) &&
+        prev != ')' && prev != ']' && prev != '}') {
+      i += 2;  // ?( is the one-character string "("
+      prev = 'a';
+      continue;
+    }
+    if (c == '<' && i + 2 < n && text[i + 1] == '<' && !word_char(prev) && prev != ')' &&
+        prev != ']' && prev != '}') {
+      size_t k = i + 2;
+      bool indented = k < n && (text[k] == '~' || text[k] == '-');
+      if (indented) ++k;
+      char quote = k < n && (text[k] == '\'' || text[k] == '"' || text[k] == '`') ? text[k] : 0;
+      if (quote) ++k;
+      size_t b = k;
+      while (k < n && word_char(text[k])) ++k;
+      bool ok = k > b && (!quote || (k < n && text[k] == quote)) &&
+                (indented || quote || std::isupper(static_cast<unsigned char>(text[b])));
+      if (ok) {
+        heredocs.push_back({text.substr(b, k - b), indented, quote != '\''});
+        i = quote ? k + 1 : k;
+        prev = 'a';
+        continue;
+      }
     }
     if (word_char(c)) {
       size_t b = i;
@@ -147,6 +290,12 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
     }
     if (c == '(' || c == '[' || c == '{') {
       if (++depth > limit) return i;
+    } else if (c == '}' && !interpolations.empty() && interpolations.back().depth + 1 == depth) {
+      --depth;  // the end of an interpolation: back inside its string
+      in_string = interpolations.back().close;
+      interpolations.pop_back();
+      ++i;
+      continue;
     } else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
       --depth;
     }

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <utility>
 
+#include "model/limits.h"
+
 namespace calm::syndicate {
 
 namespace {
@@ -121,8 +123,17 @@ class Reader {
   }
 
   Sexp read_datum() {
+    // Lists, quotes and `#;` comments recurse here: bounded (model/limits.h).
+    struct Depth {
+      int& d;
+      explicit Depth(int& x) : d(++x) {}
+      ~Depth() { --d; }
+    } depth(depth_);
     skip_atmosphere();
     if (at_end()) throw ReadError{"unexpected end of file", here()};
+    if (depth_ > kMaxNestingDepth)
+      throw ReadError{
+          "nested too deeply (more than " + std::to_string(kMaxNestingDepth) + " levels)", here()};
     SourceLocation at = here();
     size_t begin = pos_;
     char c = peek();
@@ -301,6 +312,7 @@ class Reader {
   const std::string& text_;
   size_t pos_ = 0;
   int line_ = 1;
+  int depth_ = 0;
   int col_ = 1;
 };
 

@@ -1,0 +1,25 @@
+#pragma once
+
+// Reading the JSON inputs of the commands (configurations, baselines, reports): one
+// place that applies the limits of docs/robustness.md — a regular file of at most
+// kMaxInputBytes, strict UTF-8, nesting at most kMaxNestingDepth — and locates every
+// problem at file:line:col.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "model/diagnostic.h"
+
+namespace calm::cli {
+
+/// Reads and parses the JSON file `path`; `text` keeps its contents (for locating and
+/// quoting). False with a located error diagnostic (check `check`) otherwise.
+bool read_json_input(const std::string& path, const std::string& check, std::string& text,
+                     nlohmann::json& doc, Diagnostics& diags);
+
+/// Where the value at JSON pointer `pointer` starts in `text` (the file `path`); the
+/// file itself when the pointer is not found.
+SourceLocation json_pointer_location(const std::string& text, const std::string& path,
+                                     const std::string& pointer);
+
+}  // namespace calm::cli
