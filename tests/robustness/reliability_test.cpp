@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -351,7 +352,7 @@ TEST_CASE("B11: -o writes through devices, FIFOs and links, keeps modes, reports
   }
   SUBCASE("/dev/full: no space left on device") {
     if (!fs::exists("/dev/full")) return;
-    for (const std::string cmd : {"report r.rb", "check r.rb", "graph r.rb", "model r.rb"}) {
+    for (const std::string cmd : {"report r.rb", "check r.rb", "graph r.rb --format dot", "model r.rb"}) {
       Run r = calm_in(d.path, cmd + " -o /dev/full");
       INFO(cmd << ": " << r.out);
       CHECK(r.status == 2);
@@ -441,14 +442,22 @@ TEST_CASE("B13: /dev/zero and FIFOs as inputs: refused at once, no hang") {
   REQUIRE(::mkfifo((d.path / "fifo").c_str(), 0600) == 0);
   expect_refused(d, "check --no-config --baseline /dev/zero r.rb",
                  "/dev/zero: error: is a character device, not a regular file");
-  expect_refused(d, "check --no-config --baseline fifo r.rb", "fifo: error: is a FIFO");
-  expect_refused(d, "check --config fifo", "fifo: error: is a FIFO");
+  // A FIFO nobody writes reads as empty (never waits for a writer): a located error.
+  expect_refused(d, "check --no-config --baseline fifo r.rb", "fifo:1:1: error: invalid JSON");
+  expect_refused(d, "check --config fifo", "fifo:1:1: error: invalid JSON");
   expect_refused(d, "check --config /dev/zero", "/dev/zero: error:");
-  expect_refused(d, "diff fifo fifo", "fifo: error: is a FIFO");
-  expect_refused(d, "diff /dev/zero /dev/zero", "/dev/zero: error:");
-  expect_refused(d, "report fifo -o o.json", "fifo: error: is a FIFO");
-  expect_refused(d, "run r.rb --facts fifo", "fifo");
+  expect_refused(d, "diff fifo fifo", "fifo:1:1: error: invalid JSON");
+  expect_refused(d, "diff /dev/zero /dev/zero", "/dev/zero: error: is a character device");
+  expect_refused(d, "report fifo -o o.json", "no program found");
+  expect_refused(d, "run r.rb --facts fifo", "fifo:1:1: error: invalid JSON");
+  expect_refused(d, "run r.rb --facts /dev/zero", "/dev/zero: error: is a character device");
   expect_refused(d, "run --scenario /dev/zero", "/dev/zero");
+  // A pipe with a writer is read (`--facts <(...)`, `--facts /dev/stdin`).
+  auto piped =
+      calm::test::run_command("cd " + q(d.path.string()) + " && echo '{\"steps\": []}' | " +
+                              q(CALM_BINARY) + " run r.rb --steps 1 --facts /dev/stdin 2>&1");
+  INFO(piped.out);
+  CHECK(piped.status == 0);
   d.write(".calm.json", "{\"programs\": [{\"files\": [\"r.rb\"]}], \"baseline\": \"/dev/zero\"}");
   expect_refused(d, "check", "must name a .json file");
 }
@@ -465,7 +474,7 @@ TEST_CASE("baseline and diff errors carry a line and column") {
   TempDir d;
   d.write("r.rb", kReach);
   d.write("b.json", "{\"calm_baseline\": 1,\n \"findings\": [{\"fingerprint\": 3}]}");
-  expect_refused(d, "check --no-config --baseline b.json r.rb", "b.json:2:16:");
+  expect_refused(d, "check --no-config --baseline b.json r.rb", "b.json:2:15:");
   d.write("bad.json", "{\"calm_baseline\": 1,\n \"findings\": [}");
   expect_refused(d, "check --no-config --baseline bad.json r.rb", "bad.json:2:");
   d.write("rep.json", "{\"schema_version\": \"2.0\",\n \"programs\": []}");
