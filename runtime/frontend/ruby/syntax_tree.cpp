@@ -339,9 +339,22 @@ SyntaxTree::SyntaxTree(std::string path, std::string text)
   blank_long_comment_runs(text_);
   TSParser* parser = ts_parser_new();
   ts_parser_set_language(parser, tree_sitter_ruby());
+  // tree-sitter-ruby's lexer reads only some non-ASCII letters in names (`:pätḩ` is a
+  // syntax error to it, not to Ruby). It parses a copy whose non-ASCII bytes are ASCII
+  // letters: the same bytes, so every offset, line and column is the same, and every
+  // node's text is read from the original (Node::text).
+  std::string ascii;
+  const std::string* parsed = &text_;
+  if (std::any_of(text_.begin(), text_.end(),
+                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    ascii = text_;
+    for (char& c : ascii)
+      if (static_cast<unsigned char>(c) >= 0x80) c = 'x';
+    parsed = &ascii;
+  }
   // A refused text is not handed to tree-sitter: the tree is empty.
   tree_ = refused_at_ == std::string::npos
-              ? ts_parser_parse_string(parser, nullptr, text_.data(), uint32_t(text_.size()))
+              ? ts_parser_parse_string(parser, nullptr, parsed->data(), uint32_t(parsed->size()))
               : ts_parser_parse_string(parser, nullptr, "", 0);
   ts_parser_delete(parser);
 }
