@@ -169,7 +169,8 @@ int run_run(const std::vector<std::string>& args) {
 
   std::string error;
   // A failed run (an evaluation error or limit) replaces no file: its output is
-  // partial. The text then goes to the standard output, the files stay as they were.
+  // partial, so -o FILE and --trace FILE stay as they were (without -o, the partial
+  // text is printed as usual, followed by the error).
   const bool to_file = !o.output.empty() && o.output != "-";
   if (!outcome.ok) {
     if (tracer && !trace_path.empty() && trace_path != "-")
