@@ -89,7 +89,20 @@ const Collection* find_collection(const Program& p, const std::string& name,
 
 bool check_arity(const Collection& c, const Tuple& t, const std::string& node,
                  const SourceLocation& loc, Diagnostics& diags) {
-  if (c.schema_inferred || c.kind == CollectionKind::Lattice) return true;
+  if (c.kind == CollectionKind::Lattice) {
+    // A fact of a lattice must make a value of its type, as the evaluator merges it;
+    // refused here, at the fact, rather than at the step without a place.
+    try {
+      (void)lattice_from(c.lattice, t.size() == 1 ? t[0] : Value::array(t));
+    } catch (const LatticeError& e) {
+      diags.error(
+          "calm-bad-scenario",
+          "node '" + node + "': a fact of '" + c.name + "' (" + c.lattice + "): " + e.message, loc);
+      return false;
+    }
+    return true;
+  }
+  if (c.schema_inferred) return true;
   size_t cols = c.keys.size() + c.values.size();
   if (cols == 0 || t.size() == cols) return true;
   std::string schema;

@@ -352,7 +352,8 @@ TEST_CASE("B11: -o writes through devices, FIFOs and links, keeps modes, reports
   }
   SUBCASE("/dev/full: no space left on device") {
     if (!fs::exists("/dev/full")) return;
-    for (const std::string cmd : {"report r.rb", "check r.rb", "graph r.rb --format dot", "model r.rb"}) {
+    for (const std::string cmd :
+         {"report r.rb", "check r.rb", "graph r.rb --format dot", "model r.rb"}) {
       Run r = calm_in(d.path, cmd + " -o /dev/full");
       INFO(cmd << ": " << r.out);
       CHECK(r.status == 2);
@@ -479,4 +480,24 @@ TEST_CASE("baseline and diff errors carry a line and column") {
   expect_refused(d, "check --no-config --baseline bad.json r.rb", "bad.json:2:");
   d.write("rep.json", "{\"schema_version\": \"2.0\",\n \"programs\": []}");
   expect_refused(d, "diff rep.json rep.json", "rep.json:1:");
+}
+
+TEST_CASE("a wrongly typed lattice fact in a scenario is refused at the fact") {
+  TempDir d;
+  d.write("l.rb", R"(module L
+  state do
+    interface input, :inp, [:x]
+    lset :s
+    lbool :b
+  end
+  bloom do
+    s <= inp { |i| [i.x] }
+  end
+end
+)");
+  d.write("s.json",
+          "{\"nodes\": [{\"name\": \"n\", \"program\": {\"files\": [\"l.rb\"]}}], \"steps\": 1,\n"
+          " \"inputs\": [{\"facts\": {\"b\": [[5]]}}]}");
+  expect_refused(d, "run --scenario s.json", "s.json:2:");
+  expect_refused(d, "run --scenario s.json", "a fact of 'b' (lbool)");
 }
