@@ -13,9 +13,9 @@ namespace {
 
 /// Adds the source files an IR program points at (the Bud or Dedalus files it was
 /// exported from) so diagnostics can quote their lines. The file-access policy
-/// (docs/robustness.md): a location's file is relative to the IR file's directory
-/// and must stay inside it, and only program sources (.rb, .rkt, .ded) are quoted;
-/// anything else (`/etc/shadow`, `../x.rb`) is not even opened.
+/// (docs/robustness.md): a location's file must be a relative path that does not climb
+/// (`..`), found beside the IR file or below the working directory, and a program
+/// source (.rb, .rkt, .ded); anything else (`/etc/shadow`, `../x.rb`) is not opened.
 void quote_sources(const std::string& ir_path, const Program& p, LoadResult& result) {
   namespace fs = std::filesystem;
   std::set<std::string> files = {p.location.file};
@@ -27,9 +27,16 @@ void quote_sources(const std::string& ir_path, const Program& p, LoadResult& res
     fs::path rel = fs::path(f).lexically_normal();
     if (rel.is_absolute() || rel.empty() || *rel.begin() == "..") continue;
     if (!is_program_file_name(f) || f.ends_with(".calm.json")) continue;
-    std::string text;
-    Diagnostics ignored;  // a file that cannot be quoted is not an error
-    if (read_source_file((dir / rel).string(), text, ignored)) result.sources[f] = std::move(text);
+    // Beside the IR file, else (an IR written elsewhere by `calm model -o`) below the
+    // working directory, where `calm model` was run.
+    for (const fs::path& at : {dir / rel, rel}) {
+      std::string text;
+      Diagnostics ignored;  // a file that cannot be quoted is not an error
+      std::error_code ec;
+      if (!fs::is_regular_file(at, ec)) continue;
+      if (read_source_file(at.string(), text, ignored)) result.sources[f] = std::move(text);
+      break;
+    }
   }
 }
 
