@@ -91,11 +91,11 @@ bool write_output(const std::string& path, const std::string& content, std::stri
     error = "output path holds a NUL byte";
     return false;
   }
-  fs::path target(path);
-  if (!resolve_links(target, error, path)) return false;
-
+  // What the path finally names (links followed): a device or pipe is opened by the
+  // path itself (`/dev/stdout` is a link to `/proc/self/fd/1`, whose target may be a
+  // pipe with no name).
   struct stat st;
-  bool exists = ::stat(target.c_str(), &st) == 0;
+  bool exists = ::stat(path.c_str(), &st) == 0;
   if (!exists && errno != ENOENT) {
     error = path + ": " + reason(errno);
     return false;
@@ -104,7 +104,10 @@ bool write_output(const std::string& path, const std::string& content, std::stri
     error = path + ": " + reason(EISDIR);
     return false;
   }
-  if (exists && !S_ISREG(st.st_mode)) return write_through(path, target, content, error);
+  if (exists && !S_ISREG(st.st_mode)) return write_through(path, fs::path(path), content, error);
+  // A regular file or a new one: the file a chain of links ends at is replaced.
+  fs::path target(path);
+  if (!resolve_links(target, error, path)) return false;
   if (exists && ::access(target.c_str(), W_OK) != 0) {
     error = path + ": cannot write: " + reason(errno);
     return false;

@@ -375,6 +375,12 @@ TEST_CASE("B11: -o writes through devices, FIFOs and links, keeps modes, reports
     CHECK(S_ISFIFO(st.st_mode));
     CHECK(d.read("got").find("\"programs\"") != std::string::npos);
   }
+  SUBCASE("/dev/stdout into a pipe (a link to a pipe with no name)") {
+    auto c = calm::test::run_command("cd " + q(d.path.string()) + " && " + q(CALM_BINARY) +
+                                     " report r.rb -o /dev/stdout | cat");
+    CHECK(c.status == 0);
+    CHECK(c.out.find("\"schema_version\"") != std::string::npos);
+  }
   SUBCASE("a symbolic link: the target is replaced, the link kept") {
     d.write("target.json", "old");
     fs::create_symlink("target.json", d.path / "link.json");
