@@ -48,16 +48,15 @@ TEST_CASE("exit codes: 0 clean, 1 findings, 2 usage or input errors") {
   CHECK(help.out.find("usage: calm check") != std::string::npos);
 }
 
-TEST_CASE("a parse error is an error finding in the chosen format") {
+TEST_CASE("a parse error is an input error: located, no findings, exit 2") {
   TempDir tmp("parse");
   write_file(tmp.path() / "broken.rb",
              "module Broken\n  state do\n    table :t, [:k\n  end\nend\n");
   Run r = run_calm("check --no-config broken.rb --format json", tmp.path().string());
-  CHECK(r.status == 1);
-  auto j = nlohmann::json::parse(r.out);
-  bool parse_error = false;
-  for (const auto& f : j["findings"]) parse_error = parse_error || f["check"] == "calm-parse-error";
-  CHECK(parse_error);
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());  // no findings computed from a file that did not parse
+  CHECK(r.err.find("broken.rb:4:3: error: syntax error") != std::string::npos);
+  CHECK(r.err.find("calm-parse-error") != std::string::npos);
 }
 
 // These round trips are about calm-point-of-order; the output-label findings that the
@@ -66,7 +65,8 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   TempDir tmp("baseline");
   write_file(tmp.path() / "lint.rb", kProgram);
   std::string d = tmp.path().string();
-  Run w = run_calm("check --no-config --disable calm-output-label lint.rb --write-baseline base.json", d);
+  Run w = run_calm(
+      "check --no-config --disable calm-output-label lint.rb --write-baseline base.json", d);
   CHECK(w.status == 0);
   auto base = nlohmann::json::parse(slurp(tmp.path() / "base.json"));
   CHECK(base["findings"].size() == 1);
@@ -75,7 +75,8 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   std::string moved = kProgram;
   moved.replace(moved.find("  bloom do"), 10, "\n\n\n\n  bloom do");
   write_file(tmp.path() / "lint.rb", moved);
-  Run again = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
+  Run again =
+      run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
   CHECK(again.status == 0);
   CHECK(again.out.find("1 suppressed") != std::string::npos);
 
@@ -83,12 +84,15 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   more.replace(more.find("    got <= put.notin(del)"), 25,
                "    got <= put.notin(del)\n    got <= del.notin(put)");
   write_file(tmp.path() / "lint.rb", more);
-  Run fails = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
+  Run fails =
+      run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
   CHECK(fails.status == 1);
   CHECK(fails.out.find("del.notin(put)") != std::string::npos);
   CHECK(fails.out.find("1 warning, 0 errors, 0 notes, 1 suppressed") != std::string::npos);
 
-  Run sarif = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json --format sarif", d);
+  Run sarif = run_calm(
+      "check --no-config --disable calm-output-label lint.rb --baseline base.json --format sarif",
+      d);
   auto log = nlohmann::json::parse(sarif.out);
   int external = 0;
   for (const auto& r : log["runs"][0]["results"])
@@ -106,7 +110,8 @@ TEST_CASE("suppression round trip through the CLI") {
   Run r = run_calm("check --no-config --disable calm-output-label lint.rb", tmp.path().string());
   CHECK(r.status == 0);
   CHECK(r.out == "0 warnings, 0 errors, 0 notes, 1 suppressed\n");
-  Run j = run_calm("check --no-config --disable calm-output-label lint.rb --format json", tmp.path().string());
+  Run j = run_calm("check --no-config --disable calm-output-label lint.rb --format json",
+                   tmp.path().string());
   auto doc = nlohmann::json::parse(j.out);
   CHECK(doc["findings"][0]["suppression"]["reason"] == "del is sealed before put");
 
