@@ -65,8 +65,7 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   TempDir tmp("baseline");
   write_file(tmp.path() / "lint.rb", kProgram);
   std::string d = tmp.path().string();
-  Run w = run_calm(
-      "check --no-config --disable calm-output-label lint.rb --write-baseline base.json", d);
+  Run w = run_calm("check --no-config --disable calm-output-label lint.rb --write-baseline base.json", d);
   CHECK(w.status == 0);
   auto base = nlohmann::json::parse(slurp(tmp.path() / "base.json"));
   CHECK(base["findings"].size() == 1);
@@ -75,8 +74,7 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   std::string moved = kProgram;
   moved.replace(moved.find("  bloom do"), 10, "\n\n\n\n  bloom do");
   write_file(tmp.path() / "lint.rb", moved);
-  Run again =
-      run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
+  Run again = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
   CHECK(again.status == 0);
   CHECK(again.out.find("1 suppressed") != std::string::npos);
 
@@ -84,15 +82,12 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   more.replace(more.find("    got <= put.notin(del)"), 25,
                "    got <= put.notin(del)\n    got <= del.notin(put)");
   write_file(tmp.path() / "lint.rb", more);
-  Run fails =
-      run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
+  Run fails = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
   CHECK(fails.status == 1);
   CHECK(fails.out.find("del.notin(put)") != std::string::npos);
   CHECK(fails.out.find("1 warning, 0 errors, 0 notes, 1 suppressed") != std::string::npos);
 
-  Run sarif = run_calm(
-      "check --no-config --disable calm-output-label lint.rb --baseline base.json --format sarif",
-      d);
+  Run sarif = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json --format sarif", d);
   auto log = nlohmann::json::parse(sarif.out);
   int external = 0;
   for (const auto& r : log["runs"][0]["results"])
@@ -110,8 +105,7 @@ TEST_CASE("suppression round trip through the CLI") {
   Run r = run_calm("check --no-config --disable calm-output-label lint.rb", tmp.path().string());
   CHECK(r.status == 0);
   CHECK(r.out == "0 warnings, 0 errors, 0 notes, 1 suppressed\n");
-  Run j = run_calm("check --no-config --disable calm-output-label lint.rb --format json",
-                   tmp.path().string());
+  Run j = run_calm("check --no-config --disable calm-output-label lint.rb --format json", tmp.path().string());
   auto doc = nlohmann::json::parse(j.out);
   CHECK(doc["findings"][0]["suppression"]["reason"] == "del is sealed before put");
 
