@@ -104,8 +104,9 @@ void load_bud_files(const std::vector<std::string>& files, const LoadOptions& op
       if (bud_lib) {
         result.diagnostics.note("calm-unresolved-require",
                                 "Bud library '" + req.path +
-                                    "' is not read: give Bud's lib directory with -I (or "
-                                    "--bud-lib) to analyze the modules it defines",
+                                    "' is not read: give Bud's lib directory with -I "
+                                    "(e.g. -I path/to/bud/lib) to analyze the modules it "
+                                    "defines",
                                 req.location);
       } else if (req.path.rfind("./", 0) == 0) {
         // require_relative / `require './x'`: a file of the program itself is missing.
