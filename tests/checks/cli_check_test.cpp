@@ -55,7 +55,8 @@ TEST_CASE("a parse error is an input error: located, no findings, exit 2") {
   Run r = run_calm("check --no-config broken.rb --format json", tmp.path().string());
   CHECK(r.status == 2);
   CHECK(r.out.empty());  // no findings computed from a file that did not parse
-  CHECK(r.err.find("broken.rb:4:3: error: syntax error") != std::string::npos);
+  CHECK(r.err.find("broken.rb:5:4: error: syntax error: unexpected end of file") !=
+        std::string::npos);
   CHECK(r.err.find("calm-parse-error") != std::string::npos);
 }
 
