@@ -440,3 +440,36 @@ end
   REQUIRE(parent.programs.size() == 1);
   CHECK(parent.programs[0].rules.size() == 1);
 }
+
+TEST_CASE(
+    "2011 dialect: `require 'lib/voting'` from lib/2pc.rb finds it from the working directory") {
+  LoadOptions o;
+  o.files = {"lib/twopc.rb"};
+  o.memory_files["lib/twopc.rb"] = R"(
+require 'lib/voting'
+module TwoPC
+  include Voting
+  def summary
+    victor <= vote_cnt.map {|v| [v.id] if v.response == 'N' }
+  end
+end
+)";
+  o.memory_files["lib/voting.rb"] = R"(
+module Voting
+  def state
+    scratch :victor, ['id']
+    scratch :vote_cnt, ['id', 'response']
+  end
+  declare
+  def summary
+    victor <= vote_cnt.map {|v| [v.id] }
+  end
+end
+)";
+  o.modules = {"TwoPC"};
+  LoadResult r = load_programs(o);
+  REQUIRE(r.programs.size() == 1);
+  CHECK_FALSE(has_diagnostic(r, "calm-unresolved-require", "lib/voting"));
+  REQUIRE(r.programs[0].rules.size() == 1);
+  CHECK(r.programs[0].rules[0].module == "TwoPC");
+}

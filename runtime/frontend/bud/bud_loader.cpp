@@ -82,7 +82,11 @@ void load_bud_files(const std::vector<std::string>& files, const LoadOptions& op
         fs::path d = dir;
         for (int up = 0; up < 4; ++up) {
           bases.push_back(d);
-          if (!d.has_parent_path() || d.parent_path() == d) break;
+          if (!d.has_parent_path() || d.parent_path() == d) {
+            // `lib/2pc.rb` requiring 'lib/voting': the working directory is a parent too.
+            if (d.is_relative() && !d.empty() && up < 3) bases.push_back(".");
+            break;
+          }
           d = d.parent_path();
         }
       }
