@@ -38,7 +38,8 @@ std::vector<std::string> all_check_ids() {
 
 bool is_input_error(const Diagnostic& d) {
   return d.severity == Severity::Error &&
-         (d.check == "calm-io-error" || d.check == "calm-unknown-module");
+         (d.check == "calm-io-error" || d.check == "calm-unknown-module" ||
+          d.check == "calm-parse-error");
 }
 
 }  // namespace calm

@@ -22,8 +22,8 @@ const std::vector<std::string>& loader_check_ids();
 std::vector<std::string> all_check_ids();
 
 /// True for loader diagnostics that make the input unusable rather than report a
-/// problem in it (a missing or unreadable file, an unknown -m module): `calm check`
-/// exits 2 on them instead of reporting a finding.
+/// problem in it (a missing or unreadable file, a file that does not parse, an unknown
+/// -m module): `calm check` exits 2 on them instead of reporting a finding.
 bool is_input_error(const Diagnostic& d);
 
 }  // namespace calm

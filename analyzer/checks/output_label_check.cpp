@@ -21,6 +21,10 @@ void OutputLabelCheck::check(const ProgramAnalysis& analysis, std::vector<Findin
   const Program& program = analysis.program();
   for (const OutputLabel& o : analysis.labels().output_labels()) {
     if (o.label != Label::Diffluent && o.label != Label::NonMonotonic) continue;
+    // Bud's stdio (a built-in terminal): debug prints, not an output that needs coordination.
+    if (const Collection* t = program.find(o.output);
+        t && t->builtin && t->kind == CollectionKind::Terminal)
+      continue;
     Finding f;
     f.check = kId;
     f.program = program.name;

@@ -48,16 +48,16 @@ TEST_CASE("exit codes: 0 clean, 1 findings, 2 usage or input errors") {
   CHECK(help.out.find("usage: calm check") != std::string::npos);
 }
 
-TEST_CASE("a parse error is an error finding in the chosen format") {
+TEST_CASE("a parse error is an input error: located, no findings, exit 2") {
   TempDir tmp("parse");
   write_file(tmp.path() / "broken.rb",
              "module Broken\n  state do\n    table :t, [:k\n  end\nend\n");
   Run r = run_calm("check --no-config broken.rb --format json", tmp.path().string());
-  CHECK(r.status == 1);
-  auto j = nlohmann::json::parse(r.out);
-  bool parse_error = false;
-  for (const auto& f : j["findings"]) parse_error = parse_error || f["check"] == "calm-parse-error";
-  CHECK(parse_error);
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());  // no findings computed from a file that did not parse
+  CHECK(r.err.find("broken.rb:5:4: error: syntax error: unexpected end of file") !=
+        std::string::npos);
+  CHECK(r.err.find("calm-parse-error") != std::string::npos);
 }
 
 // These round trips are about calm-point-of-order; the output-label findings that the

@@ -135,3 +135,39 @@ TEST_CASE("corpus: collection and rule counts agree with Bud's oracle") {
                             << " disagree, " << skipped << " Bud-error cases skipped\n"
                             << table);
 }
+
+TEST_CASE("corpus: every program Bud could load loads without an error diagnostic") {
+  if (!shared_present("the zero-error load test")) return;
+  std::vector<fs::path> cases;
+  for (const auto& e : fs::directory_iterator(kShared / "oracle"))
+    if (e.path().extension() == ".json") cases.push_back(e.path());
+  std::sort(cases.begin(), cases.end());
+  int loaded = 0, with_errors = 0;
+  std::map<std::string, int> by_check;
+  for (const auto& path : cases) {
+    std::ifstream in(path);
+    nlohmann::json d = nlohmann::json::parse(in);
+    if (d["status"] != "ok") continue;
+    std::string name = d["case"]["name"];
+    LoadOptions o;
+    for (const auto& f : d["files"])
+      o.files.push_back((kShared / "corpus" / f.get<std::string>()).string());
+    for (const auto& m : d["modules"]) o.modules.push_back(m);
+    LoadResult r = load_programs(o);
+    ++loaded;
+    bool errors = false;
+    for (const auto& dg : r.diagnostics.items()) {
+      if (dg.severity != Severity::Error) continue;
+      errors = true;
+      ++by_check[dg.check];
+      INFO("case: " << name);
+      CHECK_MESSAGE(false, dg.location.file << ":" << dg.location.line << ": " << dg.check << ": "
+                                            << dg.message);
+    }
+    with_errors += errors;
+  }
+  std::string checks;
+  for (const auto& [c, n] : by_check) checks += " " + c + "=" + std::to_string(n);
+  MESSAGE("zero-error load: " << loaded << " programs Bud loaded, " << with_errors
+                              << " with error diagnostics;" << checks);
+}

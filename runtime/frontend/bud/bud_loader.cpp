@@ -15,6 +15,11 @@ namespace calm::bud {
 
 namespace {
 
+/// `require 'bud/labeling/labeling'`: one of Bud's own library files, read when a -I
+/// directory holds it (Bud's `lib/`), otherwise skipped quietly. `bud` itself (the
+/// runtime) is never read.
+bool is_bud_library(const std::string& req) { return req.rfind("bud/", 0) == 0; }
+
 /// Gems and standard libraries that programs require but calm does not need.
 bool is_external_library(const std::string& req) {
   static const std::set<std::string> libs = {
@@ -29,8 +34,7 @@ bool is_external_library(const std::string& req) {
       "anise",    "enumerator", "zlib",         "uri",         "net/http",
       "open-uri", "erb"};
   if (libs.count(req)) return true;
-  static const std::set<std::string> prefixes = {"bud/", "test/", "minitest/", "rubygems/",
-                                                 "time_hack/"};
+  static const std::set<std::string> prefixes = {"test/", "minitest/", "rubygems/", "time_hack/"};
   for (const auto& p : prefixes)
     if (req.rfind(p, 0) == 0) return true;
   return false;
@@ -68,14 +72,21 @@ void load_bud_files(const std::vector<std::string>& files, const LoadOptions& op
       if (rel.size() < 3 || rel.substr(rel.size() - 3) != ".rb") rel += ".rb";
       std::vector<fs::path> bases;
       fs::path dir = fs::path(path).parent_path();
-      if (req.path.rfind("./", 0) == 0) {
+      bool bud_lib = is_bud_library(req.path);
+      if (bud_lib) {
+        for (const auto& inc : options.include_dirs) bases.push_back(inc);
+      } else if (req.path.rfind("./", 0) == 0) {
         bases.push_back(dir);
       } else {
         for (const auto& inc : options.include_dirs) bases.push_back(inc);
         fs::path d = dir;
         for (int up = 0; up < 4; ++up) {
           bases.push_back(d);
-          if (!d.has_parent_path() || d.parent_path() == d) break;
+          if (!d.has_parent_path() || d.parent_path() == d) {
+            // `lib/2pc.rb` requiring 'lib/voting': the working directory is a parent too.
+            if (d.is_relative() && !d.empty() && up < 3) bases.push_back(".");
+            break;
+          }
           d = d.parent_path();
         }
       }
@@ -93,12 +104,29 @@ void load_bud_files(const std::vector<std::string>& files, const LoadOptions& op
           break;
         }
       }
-      if (!found)
+      if (found) continue;
+      if (bud_lib) {
+        result.diagnostics.note("calm-unresolved-require",
+                                "Bud library '" + req.path +
+                                    "' is not read: give Bud's lib directory with -I "
+                                    "(e.g. -I path/to/bud/lib) to analyze the modules it "
+                                    "defines",
+                                req.location);
+      } else if (req.path.rfind("./", 0) == 0) {
+        // require_relative / `require './x'`: a file of the program itself is missing.
         result.diagnostics.warning("calm-unresolved-require",
-                                   "cannot find '" + req.path +
-                                       "' (searched the file's directory, its parents and -I); "
-                                       "its modules are not loaded",
+                                   "cannot find '" + req.path.substr(2) +
+                                       "' next to this file; its modules are not loaded",
                                    req.location);
+      } else {
+        // Most likely a gem (`require 'uuid'`): a note, shown with --verbose.
+        result.diagnostics.note("calm-unresolved-require",
+                                "cannot find '" + req.path +
+                                    "' (searched the file's directory, its parents and -I); "
+                                    "a gem or a file calm does not read, its modules are not "
+                                    "loaded",
+                                req.location);
+      }
     }
   }
 

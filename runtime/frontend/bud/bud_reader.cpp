@@ -171,7 +171,13 @@ class DeclarationReader {
       if (next < args.size() && (args[next].is("simple_symbol") || args[next].is("string")))
         c.args.push_back(*name_literal(args[next++]));
     }
+    unknown_columns_ = false;
     read_schema(args, next, c);
+    if (unknown_columns_) {
+      c.keys.clear();
+      c.values.clear();
+      c.schema_inferred = true;
+    }
     finish_channel(c, stmt);
     return c;
   }
@@ -188,34 +194,108 @@ class DeclarationReader {
       std::vector<std::string> cols;
       for (Node e : n.named_children()) {
         auto nm = name_literal(e);
-        if (!nm) {
+        if (!nm && (e.is("integer") || e.is("float") || e.is("nil") || e.is("true") ||
+                    e.is("false") || e.is("array") || e.is("hash"))) {
           diags_.error("calm-bad-declaration", "column name must be a symbol or a string",
                        e.location());
+          return std::nullopt;
+        }
+        if (!nm) {  // a variable, a method call: known only when Ruby runs
+          unknown_schema(e);
           return std::nullopt;
         }
         cols.push_back(*nm);
       }
       return cols;
     }
-    if (n.is("call") && n.child_by_field("receiver") && !n.child_by_field("arguments")) {
-      std::string m = call_method(n);
-      if (m == "keys") m = "key_cols";  // Bud 0.0.x spelling
-      if (m == "values") m = "val_cols";
-      if (m == "cols" || m == "key_cols" || m == "val_cols")
-        return std::vector<std::string>{m + "(" + str(n.child_by_field("receiver").text()) + ")"};
-    }
+    if (auto p = column_placeholder(n)) return std::vector<std::string>{*p};
+    if (n.is("parenthesized_statements") && n.named_child_count() == 1)
+      return columns(n.named_child(0));
     if (n.is("binary") && n.child_by_field("operator").text() == "+") {
       auto l = columns(n.child_by_field("left"));
+      if (!l) return std::nullopt;
       auto r = columns(n.child_by_field("right"));
-      if (!l || !r) return std::nullopt;
+      if (!r) return std::nullopt;
       l->insert(l->end(), r->begin(), r->end());
       return l;
     }
-    diags_.error("calm-bad-declaration", "cannot read this schema: '" + str(n.text()) + "'",
-                 n.location());
+    unknown_schema(n);
     return std::nullopt;
   }
 
+  /// `x.cols`, `x.key_cols`, `x.val_cols`, `x.schema` (all columns, in a column list),
+  /// `a.x.cols` (imported), and a constant slice of one (`x.cols[1..-1]`, `x.key_cols[0]`):
+  /// a placeholder "cols(x)" / "cols(x)[1..-1]" the composer expands (Collection::keys).
+  std::optional<std::string> column_placeholder(Node n) {
+    if (n.is("element_reference")) {
+      Node obj = n.child_by_field("object");
+      std::vector<Node> idx;
+      for (Node c : n.named_children())
+        if (c != obj && !c.is("comment")) idx.push_back(c);
+      if (idx.size() != 1) return std::nullopt;
+      std::string index;
+      for (char ch : idx[0].text())
+        if (ch != ' ' && ch != '\t') index += ch;
+      if (!parse_slice(index)) return std::nullopt;
+      auto inner = column_placeholder(obj);
+      if (!inner || inner->back() != ')') return std::nullopt;
+      return *inner + "[" + index + "]";
+    }
+    if (!n.is("call") || !n.child_by_field("receiver") || n.child_by_field("arguments") ||
+        n.child_by_field("block"))
+      return std::nullopt;
+    std::string m = call_method(n);
+    if (m == "keys") m = "key_cols";  // Bud 0.0.x spelling
+    if (m == "values" || m == "vals") m = "val_cols";
+    if (m == "schema") m = "cols";  // in a list: `[:from] + t.schema`
+    if (m != "cols" && m != "key_cols" && m != "val_cols") return std::nullopt;
+    Node recv = n.child_by_field("receiver");
+    if (!(recv.is("identifier") || recv.is("call"))) return std::nullopt;
+    return m + "(" + str(recv.text()) + ")";
+  }
+
+  /// A schema only running Ruby could compute: the collection keeps its name and kind,
+  /// its columns are unknown (inferred from what rules write).
+  void unknown_schema(Node n) {
+    std::string t = str(n.text());
+    if (t.size() > 60) t = t.substr(0, 57) + "...";
+    diags_.warning("calm-bad-declaration",
+                   "cannot read this schema without running Ruby: '" + t +
+                       "'; the collection's columns are unknown to calm",
+                   n.location());
+    unknown_columns_ = true;
+  }
+
+  bool unknown_columns_ = false;
+
+ public:
+  /// "1..-1", "1...3", "0", "-1": a constant index or range of a column list.
+  static std::optional<std::pair<long, std::optional<long>>> parse_slice(const std::string& s) {
+    auto num = [](const std::string& t, long& v) {
+      if (t.empty() || t.size() > 6) return false;
+      size_t i = t[0] == '-' ? 1 : 0;
+      if (i == t.size()) return false;
+      for (size_t k = i; k < t.size(); ++k)
+        if (t[k] < '0' || t[k] > '9') return false;
+      v = std::stol(t);
+      return true;
+    };
+    long a = 0, b = 0;
+    size_t dots = s.find("..");
+    if (dots == std::string::npos) {
+      if (!num(s, a)) return std::nullopt;
+      return std::pair<long, std::optional<long>>{a, std::nullopt};
+    }
+    bool exclusive = s.compare(dots, 3, "...") == 0;
+    if (!num(s.substr(0, dots), a) || !num(s.substr(dots + (exclusive ? 3 : 2)), b))
+      return std::nullopt;
+    // As an inclusive end; an exclusive end just before 0 or -k.
+    if (exclusive) b -= 1;
+    if (exclusive && b == -1 && s.substr(dots + 3) == "0") return std::nullopt;
+    return std::pair<long, std::optional<long>>{a, b};
+  }
+
+ private:
   void read_schema(const std::vector<Node>& args, size_t next, Collection& c) {
     if (next >= args.size()) return;  // default schema
     Node a = args[next];
@@ -232,7 +312,8 @@ class DeclarationReader {
       }
       return;
     }
-    if (a.is("call") && call_method(a) == "schema" && a.child_by_field("receiver")) {
+    if (a.is("call") && call_method(a) == "schema" && a.child_by_field("receiver") &&
+        !a.child_by_field("arguments")) {
       c.schema_from = str(a.child_by_field("receiver").text());
       c.keys.clear();
       c.values.clear();
@@ -364,12 +445,17 @@ class RuleReader {
     }
     if (stmt.is("binary")) {
       if (read_binary(stmt, module, block)) return;
+    } else if (block.bootstrap && (stmt.is("if_modifier") || stmt.is("unless_modifier"))) {
+      if (read_modified(stmt, module, block)) return;
     } else if (stmt.is("call") && !stmt.child_by_field("receiver") && call_method(stmt) == "temp") {
       if (read_temp(stmt, module, block)) return;
     } else if (stmt.is("assignment") && stmt.child_by_field("left").is("identifier")) {
       read_view(stmt, module, block, views);
       return;
     }
+    // A bootstrap block is ordinary Ruby run once before the first timestep (Bud does
+    // not rewrite it): statements other than rules are not a mistake there.
+    if (block.bootstrap) return;
     diags_.warning(
         "calm-not-a-rule",
         "statement in a rule block is not a Bloom rule; ignored: '" + first_line(stmt.text()) + "'",
@@ -450,6 +536,33 @@ class RuleReader {
     RawRule r = start_rule(stmt, module, block, *lhs, left.location(), op, opnode.location(), rhs);
     collect_references(rhs, Node(), r);
     block.rules.push_back(std::move(r));
+    return true;
+  }
+
+  /// `x <+ [[0]] if x.empty?` in a bootstrap block: the rule, with its right-hand side
+  /// wrapped in the modifier (empty when the condition fails), and the condition's
+  /// collections as references.
+  bool read_modified(Node stmt, const std::string& module, RawBlock& block) {
+    Node body = stmt.child_by_field("body");
+    Node cond = stmt.child_by_field("condition");
+    if (!body || !cond || !body.is("binary") || !read_binary(body, module, block)) return false;
+    RawRule& r = block.rules.back();
+    Expr wrapped;
+    wrapped.type = std::string(stmt.type());
+    wrapped.line = r.rule.rhs.line;
+    wrapped.column = r.rule.rhs.column;
+    Expr inner = std::move(r.rule.rhs);
+    inner.field = "body";
+    wrapped.children.push_back(std::move(inner));
+    Expr c = tree_.to_expr(cond);
+    c.field = "condition";
+    wrapped.children.push_back(std::move(c));
+    r.rule.rhs = std::move(wrapped);
+    r.rule.text = str(stmt.text());
+    r.rule.location = stmt.location();
+    Scope scope;
+    scope.push();
+    walk(cond, scope, false, r);
     return true;
   }
 
@@ -963,6 +1076,17 @@ class FileReader {
     }
     mod.methods.push_back(name);
     mod.helpers.push_back({name, mod.name, tree_.to_expr(def), def.location()});
+    // 2011 dialect: a plain `def` with the name of a `declare`d block may override it
+    // (Ruby runs the override). Its rules are read as a block of that name; the composer
+    // uses it only where a module it includes declares the block (a block named in
+    // ModuleDef::methods is such a candidate).
+    if (ctx_.declared_blocks.count(name)) {
+      RawBlock b;
+      b.name = name;
+      b.location = def.location();
+      read_rules(statements_of(def), mod, b);
+      mod.blocks.push_back(std::move(b));
+    }
   }
 
   void read_state(Node owner, ModuleDef& mod) {
@@ -1016,6 +1140,20 @@ void scan_names(const ruby::SyntaxTree& tree, ReaderContext& ctx) {
   while (!stack.empty()) {
     Node n = stack.back();
     stack.pop_back();
+    if (n.is("body_statement")) {  // `declare` then `def name`: a 2011 rule block
+      bool pending = false;
+      for (Node c : n.named_children()) {
+        if (c.is("comment")) continue;
+        if (pending && c.is("method"))
+          ctx.declared_blocks.insert(str(c.child_by_field("name").text()));
+        pending = c.is("identifier") && c.text() == "declare";
+      }
+    }
+    if (n.is("call") && !n.child_by_field("receiver") && call_method(n) == "declare") {
+      auto args = call_args(n);  // `declare def name`
+      if (args.size() == 1 && args[0].is("method"))
+        ctx.declared_blocks.insert(str(args[0].child_by_field("name").text()));
+    }
     if (n.is("call") && !n.child_by_field("receiver")) {
       std::string m = call_method(n);
       auto args = call_args(n);
@@ -1049,7 +1187,13 @@ void scan_names(const ruby::SyntaxTree& tree, ReaderContext& ctx) {
 SourceFile read_bud_file(const ruby::SyntaxTree& tree, const ReaderContext& ctx,
                          Diagnostics& diags) {
   tree.collect_syntax_errors(diags);
-  return FileReader(tree, ctx, diags).read();
+  if (!tree.has_syntax_errors()) return FileReader(tree, ctx, diags).read();
+  // A file that did not parse contributes no modules (no rules or collections read from
+  // a broken parse, so no findings computed from one); its requires are still followed.
+  Diagnostics ignored;
+  SourceFile f = FileReader(tree, ctx, ignored).read();
+  f.modules.clear();
+  return f;
 }
 
 }  // namespace calm::bud

@@ -23,6 +23,9 @@ struct ReaderContext {
   std::set<std::string> lattice_kinds;
   /// User lattice wrapper name -> methods declared `monotone :m` or `morph :m`.
   std::map<std::string, std::set<std::string>> user_lattice_monotone;
+  /// Names of `declare`d methods (2011 rule blocks) in any file: a plain `def` of the
+  /// same name elsewhere may override one.
+  std::set<std::string> declared_blocks;
 };
 
 /// The built-in lattice kinds of Bud.
@@ -31,7 +34,9 @@ std::set<std::string> builtin_lattice_kinds();
 /// Adds the import aliases and lattice wrapper names declared in `tree`.
 void scan_names(const ruby::SyntaxTree& tree, ReaderContext& ctx);
 
-/// Reads one file. Diagnostics are appended to `diags`; never throws on bad input.
+/// Reads one file. Diagnostics are appended to `diags`; never throws on bad input. A file
+/// with a syntax error gets one calm-parse-error (where the parser first failed) and no
+/// modules: only its requires are read.
 SourceFile read_bud_file(const ruby::SyntaxTree& tree, const ReaderContext& ctx,
                          Diagnostics& diags);
 

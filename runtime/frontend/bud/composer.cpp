@@ -61,6 +61,20 @@ const std::vector<Collection>& builtins() {
       builtin("stdio", CollectionKind::Terminal, {"line"}, {}),
       builtin("halt", CollectionKind::Scratch, {"key"}, {}),
       builtin("localtick", CollectionKind::Scratch, {"col1"}, {}),
+      builtin("periodics_tbl", CollectionKind::Table, {"pername"}, {"period"}),
+      // Bud's meta-data about the program, which its own library modules (Validate,
+      // GuardedAsync in bud/labeling) read.
+      builtin("t_cycle", CollectionKind::Table, {"predicate", "via", "neg", "temporal"}, {}),
+      builtin("t_depends", CollectionKind::Table, {"bud_obj", "rule_id", "lhs", "op", "body"},
+              {"nm", "in_body"}),
+      builtin("t_provides", CollectionKind::Table, {"interface"}, {"input"}),
+      builtin("t_rule_stratum", CollectionKind::Table, {"bud_obj", "rule_id"}, {"stratum"}),
+      builtin("t_rules", CollectionKind::Table, {"bud_obj", "rule_id"},
+              {"lhs", "op", "src", "orig_src", "unsafe_funcs_called"}),
+      builtin("t_stratum", CollectionKind::Table, {"predicate"}, {"stratum"}),
+      builtin("t_table_info", CollectionKind::Table, {"tab_name", "tab_type"}, {}),
+      builtin("t_table_schema", CollectionKind::Table, {"tab_name", "col_name", "ord", "loc"}, {}),
+      builtin("t_underspecified", CollectionKind::Table, {"interface"}, {"input"}),
   };
   return b;
 }
@@ -119,6 +133,36 @@ struct Composer::Impl {
       self.diags_.error("calm-unknown-module", msg, at);
     }
     return found;
+  }
+
+  /// `include X` of a module no file read defines: its collections and rules are missing
+  /// from the program. Ruby's and common gems' mixins (Enumerable, Anise, ...) are not
+  /// Bloom modules and stay quiet.
+  void report_unknown_include(const ModuleRef& inc) {
+    static const std::set<std::string> ruby_modules = {"Enumerable",
+                                                       "Comparable",
+                                                       "Kernel",
+                                                       "Singleton",
+                                                       "Observable",
+                                                       "MonitorMixin",
+                                                       "Math",
+                                                       "FileUtils",
+                                                       "Timeout",
+                                                       "Anise",
+                                                       "Test::Unit::Assertions",
+                                                       "MiniTest::Assertions",
+                                                       "Minitest::Assertions",
+                                                       "DRb::DRbUndumped",
+                                                       "ObjectSpace"};
+    if (ruby_modules.count(inc.name) || find_module(inc.name, inc.location, false)) return;
+    std::string msg = "included module '" + inc.name +
+                      "' is not defined in the files calm read (require it, or give its "
+                      "directory with -I); its collections and rules are missing";
+    std::string s = closest_name(inc.name, self.module_names());
+    if (!s.empty())
+      msg = "included module '" + inc.name + "' is unknown; did you mean '" + s +
+            "'? Its collections and rules are missing";
+    self.diags_.warning("calm-unknown-module", msg, inc.location);
   }
 
   /// Ruby's ancestor chain (most specific first) of one module or class. Memoised per
@@ -198,6 +242,7 @@ struct Composer::Impl {
     for (const ModuleDef* m : chain) {
       scope->methods.insert(m->methods.begin(), m->methods.end());
       for (const Diagnostic& d : m->diagnostics) self.diags_.add(d);
+      for (const ModuleRef& inc : m->includes) report_unknown_include(inc);
     }
 
     // State, base modules first.
@@ -208,10 +253,22 @@ struct Composer::Impl {
     }
 
     // Effective rule blocks: named blocks are methods, overridden by name.
+    // A plain `def` (its name is also among the module's methods) overrides a
+    // `declare`d block of the same name further down the chain (2011 dialect: Ruby runs
+    // the override); where nothing it includes declares the block, it is only a helper.
+    auto undeclared = [](const ModuleDef* m, const RawBlock& b) {
+      return !b.bootstrap && !b.name.empty() &&
+             std::find(m->methods.begin(), m->methods.end(), b.name) != m->methods.end();
+    };
+    std::set<std::string> declared_names;
+    for (const ModuleDef* m : chain)
+      for (const RawBlock& b : m->blocks)
+        if (!b.name.empty() && !b.bootstrap && !undeclared(m, b)) declared_names.insert(b.name);
     std::vector<std::pair<const ModuleDef*, const RawBlock*>> blocks;
     std::set<std::string> seen_named;
     for (const ModuleDef* m : chain)
       for (const RawBlock& b : m->blocks) {
+        if (undeclared(m, b) && !declared_names.count(b.name)) continue;
         if (!b.name.empty() && !b.bootstrap) {
           if (seen_named.count(b.name)) continue;
           seen_named.insert(b.name);
@@ -329,60 +386,131 @@ struct Composer::Impl {
     self.diags_.add(std::move(d));
   }
 
+  /// Copies `x.schema` and expands "cols(x)" / "key_cols(x)[1..-1]" placeholders, in
+  /// passes (schemas may chain: `b, a.schema` then `c, b.key_cols + [:z]`).
   void resolve_schemas(Scope& scope) {
     auto lookup = [&](const std::string& name) -> Collection* {
       auto pname = resolve(scope, name, "", false);
       if (!pname || !index.count(*pname)) return nullptr;
       return &collections[index[*pname]];
     };
-    // Copied schemas may chain (`b, a.schema` then `c, b.schema`): resolve in passes.
+    auto pending = [](const Collection& c) {
+      if (!c.schema_from.empty()) return true;
+      for (const auto* cols : {&c.keys, &c.values})
+        for (const auto& col : *cols)
+          if (placeholder(col)) return true;
+      return false;
+    };
+    // Every source a collection's schema needs, or "" when all are ready.
+    auto blocked_on = [&](const Collection& c) -> std::optional<std::string> {
+      std::vector<std::string> sources;
+      if (!c.schema_from.empty()) sources.push_back(c.schema_from);
+      for (const auto* cols : {&c.keys, &c.values})
+        for (const auto& col : *cols)
+          if (auto p = placeholder(col)) sources.push_back(p->from);
+      for (const auto& from : sources) {
+        const Collection* src = lookup(from);
+        if (!src) return from;                    // unknown: reported below
+        if (pending(*src)) return std::string();  // not ready yet (or itself)
+      }
+      return std::nullopt;
+    };
     bool progress = true;
     while (progress) {
       progress = false;
       for (auto& [local, pname] : scope.names) {
         Collection& c = collections[index[pname]];
-        if (c.schema_from.empty()) continue;
-        Collection* src = lookup(c.schema_from);
-        if (!src || !src->schema_from.empty()) continue;
-        c.keys = src->keys;
-        c.values = src->values;
-        if (c.kind == CollectionKind::Channel && !src->location_column.empty())
-          c.location_column = src->location_column;
-        c.schema_from.clear();
+        if (!pending(c) || blocked_on(c)) continue;
+        expand(c, lookup);
         progress = true;
       }
     }
     for (auto& [local, pname] : scope.names) {
       Collection& c = collections[index[pname]];
-      if (!c.schema_from.empty()) {
-        self.diags_.error("calm-unknown-collection",
-                          "schema copied from unknown collection '" + c.schema_from + "'",
-                          c.location);
-        c.schema_from.clear();
-      }
-      auto expand = [&](std::vector<std::string>& cols) {
-        std::vector<std::string> out;
-        for (const auto& col : cols) {
-          size_t open = col.find('(');
-          if (open == std::string::npos || col.back() != ')') {
-            out.push_back(col);
-            continue;
-          }
-          std::string what = col.substr(0, open);
-          std::string from = col.substr(open + 1, col.size() - open - 2);
-          const Collection* src = lookup(from);
-          if (!src) {
-            self.diags_.error("calm-unknown-collection",
-                              "schema refers to unknown collection '" + from + "'", c.location);
-            continue;
-          }
-          if (what != "val_cols") out.insert(out.end(), src->keys.begin(), src->keys.end());
-          if (what != "key_cols") out.insert(out.end(), src->values.begin(), src->values.end());
+      if (!pending(c)) continue;
+      auto from = blocked_on(c);
+      std::string what = from && !from->empty() ? "unknown collection '" + *from + "'"
+                                                : "a schema that refers back to itself";
+      self.diags_.error(
+          "calm-unknown-collection",
+          "schema of '" + c.name + "' copied from " + what + "; its columns are unknown",
+          c.location);
+      c.schema_from.clear();
+      c.keys.clear();
+      c.values.clear();
+      c.schema_inferred = true;
+    }
+  }
+
+  struct Placeholder {
+    std::string what;   ///< cols, key_cols, val_cols
+    std::string from;   ///< the collection as written
+    std::string slice;  ///< "" or "1..-1", "0", ...
+  };
+
+  static std::optional<Placeholder> placeholder(const std::string& col) {
+    size_t open = col.find('(');
+    size_t close = col.find(')');
+    if (open == std::string::npos || close == std::string::npos || close < open) return {};
+    Placeholder p{col.substr(0, open), col.substr(open + 1, close - open - 1), ""};
+    if (p.what != "cols" && p.what != "key_cols" && p.what != "val_cols") return {};
+    if (close + 1 < col.size()) {
+      if (col[close + 1] != '[' || col.back() != ']') return {};
+      p.slice = col.substr(close + 2, col.size() - close - 3);
+    }
+    return p;
+  }
+
+  /// Ruby's Array#[] with a constant index or inclusive range ([] when out of range).
+  static std::vector<std::string> slice(const std::vector<std::string>& cols,
+                                        const std::string& spec) {
+    long n = long(cols.size());
+    size_t dots = spec.find("..");
+    auto num = [](const std::string& t) { return std::stol(t); };
+    long a = num(spec.substr(0, dots));
+    if (a < 0) a += n;
+    if (dots == std::string::npos) {
+      if (a < 0 || a >= n) return {};
+      return {cols[size_t(a)]};
+    }
+    bool exclusive = spec.compare(dots, 3, "...") == 0;
+    long b = num(spec.substr(dots + (exclusive ? 3 : 2)));
+    if (b < 0) b += n;
+    if (exclusive) b -= 1;
+    if (a < 0 || a > n) return {};
+    std::vector<std::string> out;
+    for (long i = a; i <= b && i < n; ++i) out.push_back(cols[size_t(i)]);
+    return out;
+  }
+
+  template <class Lookup>
+  void expand(Collection& c, Lookup& lookup) {
+    if (!c.schema_from.empty()) {
+      const Collection* src = lookup(c.schema_from);
+      c.keys = src->keys;
+      c.values = src->values;
+      c.schema_inferred = src->schema_inferred;
+      if (c.kind == CollectionKind::Channel && !src->location_column.empty())
+        c.location_column = src->location_column;
+      c.schema_from.clear();
+    }
+    for (auto* cols : {&c.keys, &c.values}) {
+      std::vector<std::string> out;
+      for (const auto& col : *cols) {
+        auto p = placeholder(col);
+        if (!p) {
+          out.push_back(col);
+          continue;
         }
-        cols = std::move(out);
-      };
-      expand(c.keys);
-      expand(c.values);
+        const Collection* src = lookup(p->from);
+        std::vector<std::string> got;
+        if (p->what != "val_cols") got.insert(got.end(), src->keys.begin(), src->keys.end());
+        if (p->what != "key_cols") got.insert(got.end(), src->values.begin(), src->values.end());
+        if (!p->slice.empty()) got = slice(got, p->slice);
+        if (src->schema_inferred) c.schema_inferred = true;  // unknown columns stay unknown
+        out.insert(out.end(), got.begin(), got.end());
+      }
+      *cols = std::move(out);
     }
   }
 
@@ -525,6 +653,23 @@ Composer::Composer(const std::vector<SourceFile>& files, Diagnostics& diags)
   }
 }
 
+void Composer::report_unknown_root(const std::string& name) {
+  std::vector<std::string> names = module_names();
+  std::string msg = "unknown module or class '" + name + "'";
+  std::string s = closest_name(name, names);
+  if (!s.empty()) msg += "; did you mean '" + s + "'?";
+  if (names.empty()) {
+    msg += " (the files given define no module or class)";
+  } else {
+    msg += " (the files given define: ";
+    constexpr size_t kShown = 30;
+    for (size_t i = 0; i < names.size() && i < kShown; ++i) msg += (i ? ", " : "") + names[i];
+    if (names.size() > kShown) msg += ", and " + std::to_string(names.size() - kShown) + " more";
+    msg += ")";
+  }
+  diags_.error("calm-unknown-module", msg, SourceLocation{"<command line>", 0, 0});
+}
+
 std::vector<std::string> Composer::module_names() const {
   std::vector<std::string> out;
   for (const auto& m : merged_) out.push_back(m.name);
@@ -561,8 +706,11 @@ std::optional<Program> Composer::compose(const std::vector<std::string>& module_
   Impl impl(*this);
   std::vector<const ModuleDef*> roots;
   for (const auto& n : module_names) {
-    const ModuleDef* m = impl.find_module(n, SourceLocation{"<command line>", 0, 0}, true);
-    if (!m) return std::nullopt;
+    const ModuleDef* m = impl.find_module(n, SourceLocation{"<command line>", 0, 0}, false);
+    if (!m) {
+      report_unknown_root(n);
+      return std::nullopt;
+    }
     roots.push_back(m);
   }
   if (roots.empty()) return std::nullopt;
@@ -577,8 +725,12 @@ std::optional<Program> Composer::compose(const std::vector<std::string>& module_
     used.insert(r.lhs);
     for (const Reference& ref : r.refs) used.insert(ref.collection);
   }
-  std::erase_if(impl.collections,
-                [&](const Collection& c) { return c.builtin && !used.count(c.name); });
+  std::set<std::string> declared;
+  for (const Collection& c : impl.collections)
+    if (!c.builtin) declared.insert(c.name);
+  std::erase_if(impl.collections, [&](const Collection& c) {
+    return c.builtin && (!used.count(c.name) || declared.count(c.name));
+  });
 
   Program p;
   for (size_t i = 0; i < module_names.size(); ++i)

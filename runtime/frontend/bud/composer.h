@@ -39,6 +39,8 @@ class Composer {
 
  private:
   struct Impl;
+  /// `-m NAME` names nothing: the error lists the modules and classes that exist.
+  void report_unknown_root(const std::string& name);
   const std::vector<SourceFile>& files_;
   Diagnostics& diags_;
   std::vector<ModuleDef> merged_;                    ///< reopened modules merged, by full name

@@ -4,6 +4,7 @@
 // tree-sitter API; everything above it sees `Node` and `calm::Expr`.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,11 @@ inline constexpr size_t kMaxLexicalNesting = 10000;
 /// conservative lexical scan run before parsing.
 size_t excessive_nesting_at(std::string_view text, size_t limit = kMaxLexicalNesting);
 
+struct SyntaxError {
+  SourceLocation location;
+  std::string message;
+};
+
 class SyntaxTree {
  public:
   /// Parses `text`. Never fails; syntax errors become ERROR/MISSING nodes. Text
@@ -82,7 +88,14 @@ class SyntaxTree {
   const std::string& path() const { return path_; }
   const std::string& text() const { return text_; }
 
-  /// One diagnostic per ERROR or MISSING node (outermost only), with its location.
+  /// True when tree-sitter could not parse the whole text (or it was refused).
+  bool has_syntax_errors() const;
+
+  /// Where the parser first failed: the first MISSING token (what was expected) or the
+  /// first token an ERROR node had to skip; nullopt when the text parsed.
+  std::optional<SyntaxError> first_syntax_error() const;
+
+  /// One calm-parse-error diagnostic for first_syntax_error(), if any.
   void collect_syntax_errors(Diagnostics& diags) const;
 
   /// A faithful copy of the subtree as a calm::Expr (named nodes + operator tokens).
