@@ -68,7 +68,10 @@ bool glob_match(const std::string& pattern, const std::string& path) {
   return false;
 }
 
-void FileScope::add_file(const std::string& file) { files_.push_back(absolute_normal(file, "")); }
+void FileScope::add_file(const std::string& file) {
+  files_.push_back(absolute_normal(file, ""));
+  dirs_.push_back(fs::path(files_.back()).parent_path().generic_string());
+}
 
 void FileScope::include(const std::string& glob, const std::string& base, bool command_line) {
   (command_line ? cli_include_ : include_).push_back(absolute_normal(glob, base));
@@ -91,6 +94,9 @@ bool FileScope::contains(const std::string& file) const {
   if (unrestricted()) return true;
   for (const auto& n : files_)
     if (n == f) return true;
+  std::string dir = fs::path(f).parent_path().generic_string();
+  for (const auto& d : dirs_)
+    if (d == dir) return true;
   for (const auto& g : include_)
     if (glob_match(g, f)) return true;
   return false;

@@ -21,7 +21,10 @@ bool glob_match(const std::string& pattern, const std::string& path);
 
 class FileScope {
  public:
-  /// Files named explicitly (relative to the working directory, or absolute).
+  /// Files named explicitly (relative to the working directory, or absolute). The other
+  /// files of the same directory (not of its subdirectories) are in scope too: a
+  /// program's own protocol module next to it (`require_relative 'protocol'`) is the
+  /// project's code, a library reached through -I or another directory is not.
   void add_file(const std::string& file);
   /// A glob to include or exclude, relative to `base` (a directory; "" = the working
   /// directory) unless absolute. `command_line` globs win over the others (a file's
@@ -41,6 +44,7 @@ class FileScope {
 
  private:
   std::vector<std::string> files_;  ///< absolute, normalized
+  std::vector<std::string> dirs_;   ///< their directories
   std::vector<std::string> include_, exclude_;  ///< absolute patterns
   std::vector<std::string> cli_include_, cli_exclude_;
 };

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "checks/check_registry.h"
 #include "cli/command_support.h"
 #include "cli/options.h"
 #include "cli/output.h"
@@ -30,26 +31,12 @@ std::string unread_text(const std::vector<Diagnostic>& unread) {
 }
 
 
-/// What the "Module::name" collections of a program are: interfaces an including
-/// module overrides (CIDR 2011, section 3.4), of which the mixed-in module keeps its copy.
+/// What the "Module::name" collections of a program are (overridden interfaces).
 std::string overridden_text(const Program& p) {
   std::string out;
-  for (const auto& c : p.collections) {
-    size_t sep = c.name.rfind("::");
-    if (sep == std::string::npos) continue;
-    size_t dot = c.name.rfind('.', sep);
-    std::string prefix = dot == std::string::npos ? "" : c.name.substr(0, dot + 1);
-    std::string module = c.name.substr(prefix.size(), sep - prefix.size());
-    std::string local = c.name.substr(sep + 2);
-    const Collection* outer = p.find(prefix + local);
-    out += "    " + c.name + ": " + module + "'s own " + local + ", overridden by " +
-           (outer && !outer->module.empty() ? outer->module + "'s " : std::string("the ")) +
-           prefix + local + "; " + module + " and the modules it includes read and write it\n";
-  }
-  if (out.empty()) return "";
-  return "  overridden interfaces (an including module redeclares them, CIDR 2011 section "
-         "3.4):\n" +
-         out;
+  for (const auto& c : p.collections)
+    if (auto text = overridden_interface_text(p, c.name)) out += "    " + *text + "\n";
+  return out.empty() ? "" : "  overridden interfaces:\n" + out;
 }
 
 const char* kModelUsage =
@@ -146,9 +133,14 @@ void relocate_module_diagnostics(Diagnostics& diags, const std::vector<std::stri
       diags.add(std::move(d));
       continue;
     }
+    // The module the message is about is its first quoted name ("unknown module or
+    // class 'Nope'; did you mean ...").
+    size_t open = d.message.find('\'');
+    size_t close = open == std::string::npos ? open : d.message.find('\'', open + 1);
+    std::string named =
+        close == std::string::npos ? "" : d.message.substr(open + 1, close - open - 1);
     for (size_t i = 0; i < modules.size() && i < locations.size(); ++i)
-      if (d.message.find("'" + modules[i] + "'") != std::string::npos &&
-          !locations[i].file.empty()) {
+      if (modules[i] == named && !locations[i].file.empty()) {
         d.location = locations[i];
         break;
       }

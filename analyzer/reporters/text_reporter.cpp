@@ -1,5 +1,6 @@
 #include "reporters/text_reporter.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <utility>
@@ -98,22 +99,30 @@ std::string text_report(const CheckRun& run, const std::map<std::string, std::st
   for (const auto& f : run.findings) {
     if (f.suppression) continue;
     size_t repeated = 0;
-    const Finding* first = nullptr;
+    std::vector<const Finding*> firsts;  // where the repeated notes were printed, in order
     auto show = [&](const FindingNote& n) {
       auto [it, fresh] = printed.emplace(std::make_pair(f.check, n), &f);
       if (fresh) {
         ++notes_printed;
         return true;
       }
-      if (++repeated == 1) first = it->second;
+      ++repeated;
+      if (std::find(firsts.begin(), firsts.end(), it->second) == firsts.end())
+        firsts.push_back(it->second);
       return false;
     };
     out += format_with(f, sources, options, show);
     if (repeated > 0) {
-      SourceLocation where = first->location;
-      where.file = display_path(where.file, options.root);
+      std::sort(firsts.begin(), firsts.end());  // the run's order: findings are sorted
+      std::string where;
+      for (size_t i = 0; i < firsts.size(); ++i) {
+        SourceLocation l = firsts[i]->location;
+        l.file = display_path(l.file, options.root);
+        where += std::string(i == 0 ? "" : i + 1 == firsts.size() ? " and " : ", ") + to_string(l);
+      }
       std::string text = std::to_string(repeated) + (repeated == 1 ? " note" : " notes") +
-                         " as for the finding at " + to_string(where) + " above";
+                         " as for the finding" + (firsts.size() > 1 ? "s" : "") + " at " + where +
+                         " above";
       out += located(f.location, Severity::Note, text, options.color, options.root) + "\n";
       ++notes_printed;
     }
