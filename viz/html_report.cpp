@@ -259,8 +259,7 @@ std::string not_read_section(const std::vector<Diagnostic>& not_read,
                              const std::map<std::string, std::string>& sources) {
   if (not_read.empty()) return "";
   std::string s = "<section class=\"not-read\" id=\"not-read\">\n<h2>Not read</h2>\n<p>" +
-                  std::to_string(not_read.size()) +
-                  (not_read.size() == 1 ? " part" : " parts") +
+                  std::to_string(not_read.size()) + (not_read.size() == 1 ? " part" : " parts") +
                   " of the input could not be read; the diagrams and findings below leave "
                   "them out (collections concerned are dashed).</p>\n<ul>\n";
   for (const auto& d : not_read) {

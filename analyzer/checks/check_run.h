@@ -23,8 +23,8 @@ struct CheckOptions {
 /// The findings left out because they are in files outside the checked paths
 /// (checks/scope.h), counted.
 struct OutOfScope {
-  size_t findings = 0;  ///< not suppressed
-  size_t errors = 0;    ///< of which errors
+  size_t findings = 0;                    ///< not suppressed
+  size_t errors = 0;                      ///< of which errors
   std::map<std::string, size_t> by_file;  ///< file (as loaded) -> findings
 };
 

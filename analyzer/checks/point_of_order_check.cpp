@@ -41,8 +41,8 @@ std::string cluster_dependence(const TemporalCluster& c, const DependencyGraph& 
     if (edge.reasons.empty()) continue;
     std::string why;
     for (const auto& r : edge.reasons) why += (why.empty() ? "" : ", ") + r.text;
-    steps += (steps.empty() ? "" : " and ") + edge.from_name + " -> " + edge.to_name + " (" +
-             why + ")";
+    steps +=
+        (steps.empty() ? "" : " and ") + edge.from_name + " -> " + edge.to_name + " (" + why + ")";
   }
   return member_set(c.member_names) + " feeds its state back across timesteps" +
          (steps.empty() ? std::string() : " through " + steps) +

@@ -27,8 +27,7 @@ bool match_from(const std::string& p, size_t pi, const std::string& s, size_t si
     // `**` as a whole segment: "**/" matches zero or more leading segments, a final
     // "**" anything.
     bool segment_start = pi == 0 || p[pi - 1] == '/';
-    if (segment_start && p.compare(pi, 2, "**") == 0 &&
-        (pi + 2 == p.size() || p[pi + 2] == '/')) {
+    if (segment_start && p.compare(pi, 2, "**") == 0 && (pi + 2 == p.size() || p[pi + 2] == '/')) {
       if (pi + 2 == p.size()) return true;
       size_t rest = pi + 3;
       for (size_t k = si; k <= s.size(); ++k)

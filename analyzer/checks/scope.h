@@ -33,9 +33,7 @@ class FileScope {
   void exclude(const std::string& glob, const std::string& base, bool command_line = false);
 
   /// True when nothing restricts the scope (no file, no include glob): every file is in.
-  bool unrestricted() const {
-    return files_.empty() && include_.empty() && cli_include_.empty();
-  }
+  bool unrestricted() const { return files_.empty() && include_.empty() && cli_include_.empty(); }
   /// In scope, by priority: a command-line exclude (out), a command-line include (in),
   /// an exclude (out), a named file or an include glob (in); with none of these, in
   /// only when unrestricted.
@@ -43,8 +41,8 @@ class FileScope {
   bool contains(const std::string& file) const;
 
  private:
-  std::vector<std::string> files_;  ///< absolute, normalized
-  std::vector<std::string> dirs_;   ///< their directories
+  std::vector<std::string> files_;              ///< absolute, normalized
+  std::vector<std::string> dirs_;               ///< their directories
   std::vector<std::string> include_, exclude_;  ///< absolute patterns
   std::vector<std::string> cli_include_, cli_exclude_;
 };

@@ -30,7 +30,6 @@ std::string unread_text(const std::vector<Diagnostic>& unread) {
   return out;
 }
 
-
 /// What the "Module::name" collections of a program are (overridden interfaces).
 std::string overridden_text(const Program& p) {
   std::string out;

@@ -71,8 +71,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& args,
       // A shortened or lengthened name ("--include" for "--include-dir") is a better
       // guess than whatever is closest by edit distance.
       for (const auto& k : known)
-        if (near.empty() && a.size() >= 4 && (k.rfind(a, 0) == 0 || a.rfind(k, 0) == 0))
-          near = k;
+        if (near.empty() && a.size() >= 4 && (k.rfind(a, 0) == 0 || a.rfind(k, 0) == 0)) near = k;
       if (!near.empty()) error += "; did you mean '" + near + "'?";
       return std::nullopt;
     } else {

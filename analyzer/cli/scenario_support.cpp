@@ -109,7 +109,8 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
     }
   } else {
     if (o.files.empty()) {
-      std::cerr << "calm: name a scenario (--scenario S.json) or the program FILES\n" << usage_hint(usage);
+      std::cerr << "calm: name a scenario (--scenario S.json) or the program FILES\n"
+                << usage_hint(usage);
       return false;
     }
     sc = eval::single_node_scenario(cli_program, extra_value(o, "address", "localhost:12345"), 0);

@@ -101,9 +101,9 @@ class LocationScanner {
   std::map<std::string, SourceLocation> out_;
 };
 
-const std::vector<std::string> kTopKeys = {"$schema",  "programs",        "include_dirs",
-                                           "paths",    "exclude",         "disabled_checks",
-                                           "fail_on",  "baseline"};
+const std::vector<std::string> kTopKeys = {"$schema", "programs", "include_dirs",
+                                           "paths",   "exclude",  "disabled_checks",
+                                           "fail_on", "baseline"};
 const std::vector<std::string> kProgramKeys = {"name", "files", "modules"};
 
 std::string join_path(const fs::path& dir, const std::string& p) {

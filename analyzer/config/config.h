@@ -30,7 +30,7 @@ struct ProgramConfig {
   std::vector<std::string> files;
   std::vector<std::string> modules;
   std::vector<SourceLocation> module_locations;  ///< of each module name, in the file
-  SourceLocation location;  ///< the entry in the config file
+  SourceLocation location;                       ///< the entry in the config file
 };
 
 struct Config {

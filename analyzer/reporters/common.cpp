@@ -1,7 +1,7 @@
 #include "reporters/common.h"
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <vector>
 

@@ -175,10 +175,11 @@ std::map<std::string, ordered_json> errors_of(const json& report) {
     std::string file = d.contains("location") && d["location"].is_object()
                            ? str(d["location"], "file")
                            : std::string();
-    ordered_json copy{{"check", str(d, "check")},
-                      {"message", str(d, "message")},
-                      {"location", d.contains("location") ? ordered_json::parse(d["location"].dump())
-                                                          : ordered_json::object()}};
+    ordered_json copy{
+        {"check", str(d, "check")},
+        {"message", str(d, "message")},
+        {"location", d.contains("location") ? ordered_json::parse(d["location"].dump())
+                                            : ordered_json::object()}};
     out.emplace(str(d, "check") + "|" + file + "|" + str(d, "message"), copy);
   }
   return out;
@@ -307,9 +308,9 @@ ReportDiff diff_reports(const json& old_report, const json& new_report) {
     compare(labels_of(o), labels_of(n), pd.labels_added, pd.labels_removed);
     pd.cost_changes = compare_costs(o, n);
     bool changed = !pd.cost_changes.empty() || !pd.points_added.empty() ||
-                   !pd.points_removed.empty() ||
-                   !pd.clusters_added.empty() || !pd.clusters_removed.empty() ||
-                   !pd.labels_added.empty() || !pd.labels_removed.empty();
+                   !pd.points_removed.empty() || !pd.clusters_added.empty() ||
+                   !pd.clusters_removed.empty() || !pd.labels_added.empty() ||
+                   !pd.labels_removed.empty();
     pd.status = !olds.count(name)   ? "added"
                 : !news.count(name) ? "removed"
                 : changed           ? "changed"
@@ -339,15 +340,18 @@ std::string diff_text(const ReportDiff& diff) {
 
 std::string diff_markdown(const ReportDiff& diff) {
   std::string out = "### calm: coordination cost\n\n";
-  for (const auto& e : diff.errors_added) out += "- **error added**: " + md_code(error_line(e)) + "\n";
-  for (const auto& e : diff.errors_removed) out += "- error removed: " + md_code(error_line(e)) + "\n";
+  for (const auto& e : diff.errors_added)
+    out += "- **error added**: " + md_code(error_line(e)) + "\n";
+  for (const auto& e : diff.errors_removed)
+    out += "- error removed: " + md_code(error_line(e)) + "\n";
   if (!diff.errors_added.empty() || !diff.errors_removed.empty()) out += "\n";
   bool any = false;
   for (const auto& p : diff.programs) any = any || p.status != "unchanged";
   if (!any)
     return out + "No change in points of order or temporal clusters" +
-           (diff.errors_added.empty() && diff.errors_removed.empty() ? std::string(".\n")
-                                                                     : "; " + summary(diff) + ".\n");
+           (diff.errors_added.empty() && diff.errors_removed.empty()
+                ? std::string(".\n")
+                : "; " + summary(diff) + ".\n");
   bool labels = diff.labels_added() || diff.labels_removed();
   out += "| program | points of order | temporal clusters |" +
          std::string(labels ? " output labels |" : "") + "\n|---|---|---|" +

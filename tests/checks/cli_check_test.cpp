@@ -68,7 +68,8 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   TempDir tmp("baseline");
   write_file(tmp.path() / "lint.rb", kProgram);
   std::string d = tmp.path().string();
-  Run w = run_calm("check --no-config --disable calm-output-label lint.rb --write-baseline base.json", d);
+  Run w = run_calm(
+      "check --no-config --disable calm-output-label lint.rb --write-baseline base.json", d);
   CHECK(w.status == 0);
   auto base = nlohmann::json::parse(slurp(tmp.path() / "base.json"));
   CHECK(base["findings"].size() == 1);
@@ -77,7 +78,8 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   std::string moved = kProgram;
   moved.replace(moved.find("  bloom do"), 10, "\n\n\n\n  bloom do");
   write_file(tmp.path() / "lint.rb", moved);
-  Run again = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
+  Run again =
+      run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
   CHECK(again.status == 0);
   CHECK(again.out.find("1 suppressed") != std::string::npos);
 
@@ -85,13 +87,16 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   more.replace(more.find("    got <= put.notin(del)"), 25,
                "    got <= put.notin(del)\n    got <= del.notin(put)");
   write_file(tmp.path() / "lint.rb", more);
-  Run fails = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
+  Run fails =
+      run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
   CHECK(fails.status == 1);
   CHECK(fails.out.find("del.notin(put)") != std::string::npos);
   CHECK(fails.out.find("1 warning, 0 errors, 1 note (1 attached to findings), 1 suppressed") !=
         std::string::npos);
 
-  Run sarif = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json --format sarif", d);
+  Run sarif = run_calm(
+      "check --no-config --disable calm-output-label lint.rb --baseline base.json --format sarif",
+      d);
   auto log = nlohmann::json::parse(sarif.out);
   int external = 0;
   for (const auto& r : log["runs"][0]["results"])
@@ -109,7 +114,8 @@ TEST_CASE("suppression round trip through the CLI") {
   Run r = run_calm("check --no-config --disable calm-output-label lint.rb", tmp.path().string());
   CHECK(r.status == 0);
   CHECK(r.out == "0 warnings, 0 errors, 0 notes, 1 suppressed\n");
-  Run j = run_calm("check --no-config --disable calm-output-label lint.rb --format json", tmp.path().string());
+  Run j = run_calm("check --no-config --disable calm-output-label lint.rb --format json",
+                   tmp.path().string());
   auto doc = nlohmann::json::parse(j.out);
   CHECK(doc["findings"][0]["suppression"]["reason"] == "del is sealed before put");
 
@@ -175,8 +181,7 @@ TEST_CASE("findings scoped to the project's files; the library's summarized in o
   Run one = run_calm("check --no-config app/server.rb -I vendor", project_dir());
   CHECK(one.out.find("app/protocol.rb:6:13: warning") != std::string::npos);
   CHECK(one.out.find("(vendor/roster/roster.rb: 3)") != std::string::npos);
-  Run excl = run_calm("check --no-config app/server.rb -I vendor --exclude 'app/*'",
-                      project_dir());
+  Run excl = run_calm("check --no-config app/server.rb -I vendor --exclude 'app/*'", project_dir());
   CHECK(excl.status == 0);
   // Library findings do not fail the check: only notes and in-scope findings count.
   Run lib = run_calm("check --disable calm-point-of-order,calm-temporal-cluster,calm-output-label",
@@ -190,13 +195,15 @@ TEST_CASE("paths relative to the working directory or --root, in every format") 
   CHECK(text.out.find("tests/checks/project/app/server.rb:24:13: warning:") != std::string::npos);
   Run root = run_calm(from_above + " --root tests/checks/project");
   CHECK(root.out.find("\napp/server.rb:24:13: warning:") != std::string::npos);
-  auto j = nlohmann::json::parse(run_calm(from_above + " --root tests/checks/project --format json").out);
-  for (const auto& f : j["findings"]) CHECK(f["location"]["file"].get<std::string>().rfind("app/", 0) == 0);
+  auto j = nlohmann::json::parse(
+      run_calm(from_above + " --root tests/checks/project --format json").out);
+  for (const auto& f : j["findings"])
+    CHECK(f["location"]["file"].get<std::string>().rfind("app/", 0) == 0);
   Run gh = run_calm(from_above + " --root tests/checks/project --format github");
   CHECK(gh.out.find("::warning file=app/server.rb,line=24,col=13,") != std::string::npos);
   CHECK(gh.out.find("::notice title=calm::3 findings in files outside") != std::string::npos);
-  auto sarif =
-      nlohmann::json::parse(run_calm(from_above + " --root tests/checks/project --format sarif").out);
+  auto sarif = nlohmann::json::parse(
+      run_calm(from_above + " --root tests/checks/project --format sarif").out);
   const auto& run = sarif["runs"][0];
   CHECK(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].get<std::string>().find(
             "/tests/checks/project/") != std::string::npos);
@@ -225,8 +232,9 @@ TEST_CASE("--strict: any error in the input exits 2; an unknown module in .calm.
   CHECK(strict.err.find("calm: stopping on the errors above (--strict)") != std::string::npos);
   CHECK(run_calm("check --no-config lint.rb --strict", tmp.path().string()).status == 1);
 
-  write_file(tmp.path() / ".calm.json",
-             "{\n  \"programs\": [{\"files\": [\"lint.rb\"], \"modules\": [\"Lint\", \"Lnt\"]}]\n}\n");
+  write_file(
+      tmp.path() / ".calm.json",
+      "{\n  \"programs\": [{\"files\": [\"lint.rb\"], \"modules\": [\"Lint\", \"Lnt\"]}]\n}\n");
   Run bad = run_calm("check", tmp.path().string());
   CHECK(bad.status == 2);
   CHECK(bad.err.find(".calm.json:2:59: error: unknown module or class 'Lnt'") != std::string::npos);

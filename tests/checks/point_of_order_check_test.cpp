@@ -110,8 +110,7 @@ end
 )RUBY";
 
 TEST_CASE("calm-local-point-of-order: local points of order are notes resolved by stratification") {
-  check_inline(kLocalStore, {},
-               only_checks({PointOfOrderCheck::kId, LocalPointOfOrderCheck::kId}));
+  check_inline(kLocalStore, {}, only_checks({PointOfOrderCheck::kId, LocalPointOfOrderCheck::kId}));
   CheckRun run = check_memory(kLocalStore, {}, only(LocalPointOfOrderCheck::kId));
   REQUIRE(run.findings.size() == 4);
   for (const auto& f : run.findings) {

@@ -103,8 +103,8 @@ TEST_CASE("findings outside the checked paths: one note in every format") {
   run.findings = {sample_finding()};
   run.outside.findings = 14;
   run.outside.errors = 1;
-  run.outside.by_file = {{"vendor/a.rb", 9}, {"vendor/b.rb", 2}, {"vendor/c.rb", 2},
-                         {"vendor/d.rb", 1}};
+  run.outside.by_file = {
+      {"vendor/a.rb", 9}, {"vendor/b.rb", 2}, {"vendor/c.rb", 2}, {"vendor/d.rb", 1}};
   std::string line = out_of_scope_text(run.outside, "");
   CHECK(line ==
         "14 findings (1 error) in files outside the checked paths (vendor/a.rb: 9, vendor/b.rb: 2, "

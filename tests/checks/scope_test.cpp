@@ -1,11 +1,11 @@
 // Which files `calm check` reports on (checks/scope.h): globs, named files, the
 // priority of command-line globs over the configuration's, and what is counted.
 
+#include "checks/scope.h"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
-
-#include "checks/scope.h"
 
 namespace calm::test {
 namespace {
@@ -83,8 +83,8 @@ TEST_CASE("apply_scope: findings outside are removed and counted per file") {
   CHECK(run.findings[1].location.file.empty());
   CHECK(run.outside.findings == 3);  // the suppressed one is not counted
   CHECK(run.outside.errors == 1);
-  CHECK(run.outside.by_file == std::map<std::string, size_t>{{"vendor/lib.rb", 2},
-                                                             {"vendor/other.rb", 1}});
+  CHECK(run.outside.by_file ==
+        std::map<std::string, size_t>{{"vendor/lib.rb", 2}, {"vendor/other.rb", 1}});
 }
 
 }  // namespace

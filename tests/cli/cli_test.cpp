@@ -1,6 +1,8 @@
 // The calm executable as a user runs it: exit codes, output files, messages.
 
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -9,8 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "report/schema_validator.h"
 #include "support/run_command.h"
@@ -26,8 +26,8 @@ struct Run {
 
 /// Runs calm with `args` (shell words) from the repository root.
 Run run_calm(const std::string& args) {
-  auto c = calm::test::run_command("cd '" + std::string(CALM_SOURCE_DIR) + "' && '" +
-                                   CALM_BINARY + "' " + args + " 2>&1");
+  auto c = calm::test::run_command("cd '" + std::string(CALM_SOURCE_DIR) + "' && '" + CALM_BINARY +
+                                   "' " + args + " 2>&1");
   return Run{c.status, std::move(c.out)};
 }
 
@@ -123,8 +123,9 @@ end
 TEST_CASE("one bad declaration: model, graph, html and report keep going and show it") {
   fs::path dir = temp_dir();
   std::string f = write_file(dir / "follower.rb", kOneBadDeclaration);
-  const std::string err = "follower.rb:5:13: error: schema copied from unknown collection "
-                          "'follower' [calm-unknown-collection]";
+  const std::string err =
+      "follower.rb:5:13: error: schema copied from unknown collection "
+      "'follower' [calm-unknown-collection]";
 
   Run model = run_calm("model '" + f + "'");
   CHECK(model.status == 0);
@@ -262,8 +263,7 @@ end
   Run r = run_calm("report '" + f + "' -o '" + (dir / "r.json").string() + "'");
   CHECK(r.status == 0);
   CHECK(fs::exists(dir / "r.json"));
-  CHECK(run_calm("report '" + f + "' --strict -o '" + (dir / "s.json").string() + "'").status ==
-        2);
+  CHECK(run_calm("report '" + f + "' --strict -o '" + (dir / "s.json").string() + "'").status == 2);
   CHECK(r.out.find("unstratifiable") != std::string::npos);
   CHECK(r.out.find("a -> b -> a") != std::string::npos);
   fs::remove_all(dir);
