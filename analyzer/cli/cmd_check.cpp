@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -173,7 +174,14 @@ int run_check(const std::vector<std::string>& args) {
     loads.push_back(LoadOptions{o.files, o.modules, include_dirs});
     loads.back().lang = o.lang;
     load_config.push_back(nullptr);
-    for (const auto& f : o.files) scope.add_file(f);
+    // A JSON IR file locates its program in the sources it was made from: scoping to
+    // the IR file would hide every finding, so IR input is not scoped by file.
+    auto is_ir = [&](const std::string& f) {
+      return o.lang == "ir" ||
+             (o.lang.empty() && f.size() > 10 && f.compare(f.size() - 10, 10, ".calm.json") == 0);
+    };
+    if (std::none_of(o.files.begin(), o.files.end(), is_ir))
+      for (const auto& f : o.files) scope.add_file(f);
   } else if (!o.modules.empty()) {
     return usage_error("-m names modules of the FILES given on the command line; no FILES");
   } else {
