@@ -173,6 +173,18 @@ TEST_CASE("one bad declaration: model, graph, html and report keep going and sho
   fs::remove_all(dir);
 }
 
+TEST_CASE("Module::name collections (overridden interfaces) are explained where shown") {
+  const std::string why =
+      "KVSProtocol::kvput is the kvput interface declared by KVSProtocol, which ReplicatedKVS "
+      "redeclares (an override, CIDR 2011 section 3.4)";
+  Run model = run_calm("model samples/kvs/paper2011/kvs_2011.rb -m ReplicatedKVS");
+  CHECK(model.status == 0);
+  CHECK(model.out.find("  overridden interfaces:\n    " + why) != std::string::npos);
+  Run check = run_calm("check --no-config samples/kvs/paper2011/kvs_2011.rb -m ReplicatedKVS");
+  CHECK(check.out.find("samples/kvs/paper2011/kvs_2011.rb:32:22: note: " + why) !=
+        std::string::npos);
+}
+
 TEST_CASE("unknown options: a did-you-mean and a one-line usage hint, not the whole help") {
   Run r = run_calm("graph samples/kvs/kvs.rb --expandd");
   CHECK(r.status == 2);
