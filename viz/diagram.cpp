@@ -176,6 +176,8 @@ std::string node_key(const DiagramNode& n) {
       return "underspecified";
     case NodeRole::Legend:
       return "legend-" + svg_name(n.id.substr(n.id.find(':') + 1));
+    case NodeRole::NotRead:
+      return "not-read";
   }
   return svg_name(n.id);
 }
@@ -383,6 +385,32 @@ void apply_focus(Diagram& d, const std::string& start, int depth) {
       n.focus = true;
       n.classes += " focus";
     }
+}
+
+/// Marks what could not be read: the collections concerned dashed, and one red note
+/// listing the unread parts (at most 8 lines, then "... and N more").
+void mark_not_read(Diagram& d, const DiagramOptions& options) {
+  for (auto& n : d.nodes) {
+    auto it = n.role == NodeRole::Collection ? options.unread.find(n.id) : options.unread.end();
+    if (it == options.unread.end()) continue;
+    n.unread = true;
+    n.classes += " unread";
+    n.tooltip += (n.tooltip.empty() ? "" : "\n") + std::string("not fully read: ") + it->second;
+  }
+  if (options.not_read.empty()) return;
+  DiagramNode n;
+  n.id = "pseudo:not-read";
+  n.role = NodeRole::NotRead;
+  n.shape = NodeShape::Rect;
+  n.color = "red";
+  n.classes = "pseudo not-read";
+  size_t count = options.not_read.size();
+  n.label = "not read (" + std::to_string(count) + (count == 1 ? " part" : " parts") +
+            " of the input; this diagram is incomplete):";
+  for (size_t i = 0; i < count && i < 8; ++i) n.label += "\n" + options.not_read[i];
+  if (count > 8) n.label += "\n... and " + std::to_string(count - 8) + " more";
+  n.tooltip = n.label;
+  d.nodes.push_back(n);
 }
 
 void add_legend(Diagram& d, bool labels) {
@@ -644,6 +672,7 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
     apply_focus(d, shown[*n], std::max(0, options.depth));
   }
 
+  mark_not_read(d, options);
   if (options.legend) add_legend(d, options.labels);
   std::sort(d.nodes.begin(), d.nodes.end(), by_id);
   std::sort(d.groups.begin(), d.groups.end(),

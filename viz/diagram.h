@@ -18,6 +18,7 @@
 //                                  non-monotonic, purple diffluent (budplot's path colours)
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,7 @@ enum class NodeRole {
   Sink,            ///< the T pseudo-node
   Underspecified,  ///< the "??" pseudo-node
   Legend,          ///< a sample node of the legend
+  NotRead,         ///< the note listing the parts of the input that could not be read
 };
 
 /// The fill of a node showing an output with this consistency label: light tints that
@@ -81,6 +83,9 @@ struct DiagramNode {
   std::optional<Label> consistency;
   std::string fillcolor;  ///< "" (none), or label_fill(*consistency)
   bool guess = false;     ///< holds a guess: downstream of a point of order
+  /// Its declaration, or a rule writing it, could not be read (DiagramOptions::unread):
+  /// drawn dashed, what is missing in the tooltip.
+  bool unread = false;
 };
 
 struct DiagramEdge {
@@ -142,6 +147,13 @@ struct DiagramOptions {
   int depth = 1;      ///< hops around `focus`, in either direction
   /// Prepended to every svg id, so that several diagrams can share one HTML page.
   std::string id_prefix;
+  /// Parts of the input that could not be read ("file:line: message", the load's
+  /// errors): listed in a red note beside the drawing, so that a partial diagram never
+  /// passes for a complete one.
+  std::vector<std::string> not_read;
+  /// Collections whose declaration (or a rule writing them) could not be read, with
+  /// why: their nodes are drawn dashed (class "unread") with the reason in the tooltip.
+  std::map<std::string, std::string> unread;
 };
 
 /// Builds the diagram of an analyzed program. Fails (returns nullopt and sets `error`)

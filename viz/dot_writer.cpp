@@ -91,12 +91,15 @@ Attributes node_attributes(const DiagramNode& n) {
     add(a, "penwidth", "3");
   else if (pseudo)
     add(a, "penwidth", "2");
+  std::string dashed = n.unread ? "dashed," : "";
   if (n.focus) {
-    add(a, "style", "bold,filled");
+    add(a, "style", dashed + "bold,filled");
     add(a, "fillcolor", n.fillcolor.empty() ? "lightyellow" : n.fillcolor);
   } else if (!n.fillcolor.empty()) {
-    add(a, "style", "filled");
+    add(a, "style", dashed + "filled");
     add(a, "fillcolor", n.fillcolor);
+  } else if (n.unread) {
+    add(a, "style", "dashed");
   }
   if (n.shape == NodeShape::Point) add(a, "width", "0.05");
   if (n.role == NodeRole::Legend) add(a, "fontsize", "10");

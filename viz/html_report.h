@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "model/diagnostic.h"
 #include "model/program.h"
 #include "viz/diagram.h"
 
@@ -44,6 +45,10 @@ struct HtmlReportOptions {
   std::string title = "calm report";
   std::string tool_version;        ///< shown in the footer
   std::vector<std::string> files;  ///< the files analyzed, shown in the header
+  /// Parts of the input that could not be read (the load's errors): listed, with their
+  /// source lines, at the top of the page ("Not read"), so that a partial report is
+  /// never mistaken for a complete one. The diagrams mark them too (diagram.not_read).
+  std::vector<Diagnostic> not_read;
 };
 
 struct HtmlReportResult {

@@ -10,6 +10,7 @@ namespace calm {
 
 const std::vector<CheckEntry>& check_table() {
   static const PointOfOrderCheck point_of_order;
+  static const LocalPointOfOrderCheck local_point_of_order;
   static const TemporalClusterCheck temporal_cluster;
   static const UnstratifiableCheck unstratifiable;
   static const UnderspecifiedCheck underspecified;
@@ -20,10 +21,19 @@ const std::vector<CheckEntry>& check_table() {
        "A rule whose result can depend on the order messages arrive in.",
        "The rule has a point of order (CIDR 2011, section 4.4): a non-monotonic dependency "
        "(aggregation, negation, deletion, upsert, a non-monotone lattice method) or a "
-       "dependency entering or leaving a temporal cluster. Replicas that see the same "
-       "messages in different orders can disagree here unless the inputs are coordinated "
-       "(sealed, ordered, or behind a barrier) or the rule is made monotone.",
+       "dependency entering or leaving a temporal cluster, and an input of it arrives from "
+       "other nodes. Replicas that see the same messages in different orders can disagree "
+       "here unless the inputs are coordinated (sealed, ordered, or behind a barrier) or "
+       "the rule is made monotone.",
        &point_of_order},
+      {LocalPointOfOrderCheck::kId, Severity::Note,
+       "A point of order resolved on one node, without communication.",
+       "The rule has a point of order (CIDR 2011, section 4.4), but the coordination "
+       "analysis classifies it as local: every input of the rule is complete on this node "
+       "within a timestep, so Bud's stratification evaluates it after its inputs and no "
+       "coordination between nodes is needed. Reported as a note; --disable "
+       "calm-local-point-of-order turns it off.",
+       &local_point_of_order},
       {TemporalClusterCheck::kId, Severity::Warning,
        "A cycle of state carried across timesteps through a non-monotonic step.",
        "A strongly connected set of collections whose internal dependencies include a "
@@ -86,10 +96,37 @@ std::vector<std::string> check_ids() {
   return ids;
 }
 
+std::optional<std::string> overridden_interface_text(const Program& program,
+                                                     const std::string& name) {
+  size_t sep = name.rfind("::");
+  if (sep == std::string::npos) return std::nullopt;
+  size_t dot = name.rfind('.', sep);
+  std::string prefix = dot == std::string::npos ? "" : name.substr(0, dot + 1);  // import alias
+  std::string module = name.substr(prefix.size(), sep - prefix.size());
+  std::string local = name.substr(sep + 2);
+  const Collection* outer = program.find(prefix + local);
+  std::string by = outer && !outer->module.empty() ? outer->module : "an including module";
+  return name + " is the " + local + " interface declared by " + module + ", which " + by +
+         " redeclares (an override, CIDR 2011 section 3.4): the modules " + by +
+         " includes read and write this inner copy, " + prefix + local + " is " + by + "'s own";
+}
+
+namespace {
+/// A note explaining each "Module::name" collection a finding's message names.
+void explain_overridden_names(const Program& program, Finding& f) {
+  for (const auto& c : program.collections)
+    if (c.name.find("::") != std::string::npos && f.message.find(c.name) != std::string::npos)
+      if (auto text = overridden_interface_text(program, c.name))
+        f.notes.push_back({*text, c.location});
+}
+}  // namespace
+
 void run_program_checks(const ProgramAnalysis& analysis, const std::set<std::string>& disabled,
                         std::vector<Finding>& out) {
+  size_t first = out.size();
   for (const auto& e : check_table())
     if (e.program_check && !disabled.count(e.id)) e.program_check->check(analysis, out);
+  for (size_t i = first; i < out.size(); ++i) explain_overridden_names(analysis.program(), out[i]);
 }
 
 }  // namespace calm

@@ -3,6 +3,7 @@
 // Everything `calm check` computes, as one call: loader diagnostics and program checks
 // as findings, suppression markers applied, the baseline applied, sorted.
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,10 +20,19 @@ struct CheckOptions {
   std::optional<std::set<std::string>> baseline;
 };
 
+/// The findings left out because they are in files outside the checked paths
+/// (checks/scope.h), counted.
+struct OutOfScope {
+  size_t findings = 0;                    ///< not suppressed
+  size_t errors = 0;                      ///< of which errors
+  std::map<std::string, size_t> by_file;  ///< file (as loaded) -> findings
+};
+
 struct CheckRun {
   /// Every finding, suppressed ones included (Finding::suppression set), sorted with
   /// sort_findings, fingerprints unique.
   std::vector<Finding> findings;
+  OutOfScope outside;  ///< what apply_scope left out
 
   size_t count(Severity s) const;  ///< findings of severity `s` that are not suppressed
   size_t suppressed() const;

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -14,6 +15,8 @@
 #include "checks/check_registry.h"
 #include "checks/check_run.h"
 #include "checks/loader_findings.h"
+#include "checks/scope.h"
+#include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/input.h"
 #include "cli/options.h"
@@ -38,18 +41,23 @@ namespace {
 constexpr const char* kCheckUsage =
     "usage: calm check [FILES...] [-m MODULE]... [-I DIR]... [--format FMT] [-o FILE]\n"
     "                  [--fail-on LEVEL] [--baseline FILE] [--write-baseline FILE]\n"
-    "                  [--config FILE | --no-config] [--disable CHECK]... [--srcroot DIR]\n"
-    "                  [--summary [--paths]]\n"
-    "                  [--color WHEN]\n"
+    "                  [--config FILE | --no-config] [--disable CHECK]... [--root DIR]\n"
+    "                  [--include GLOB]... [--exclude GLOB]... [--strict]\n"
+    "                  [--summary [--paths]] [--color WHEN]\n"
     "\n"
     "Reports the points of order of Bloom programs as findings, for CI: non-monotonic\n"
-    "rules (calm-point-of-order), temporal clusters (calm-temporal-cluster), unstratifiable\n"
+    "rules whose inputs come from other nodes (calm-point-of-order; those resolved on one\n"
+    "node by stratification are notes, calm-local-point-of-order), temporal clusters\n"
+    "(calm-temporal-cluster), unstratifiable\n"
     "cycles (calm-unstratifiable), underspecified interfaces (calm-underspecified) and the\n"
     "problems found reading the input (calm-parse-error, calm-unknown-collection, ...).\n"
     "Each check is documented in docs/checks/<id>.md.\n"
     "\n"
     "  FILES, -m, -I         what to analyse, as for `calm report`; without FILES the\n"
     "                        programs of the configuration file\n"
+    "  --include GLOB        also report findings in the files GLOB matches (relative to\n"
+    "                        the working directory; `**` spans directories; repeatable)\n"
+    "  --exclude GLOB        never report findings in these files (repeatable)\n"
     "  --format FMT          text (default; gcc-style with the source line), json\n"
     "                        (docs/findings.md), sarif (SARIF 2.1.0), github (workflow\n"
     "                        annotations)\n"
@@ -65,15 +73,23 @@ constexpr const char* kCheckUsage =
     "  --summary             (text) then print the coordination cost per input and the\n"
     "                        consistency label of every output\n"
     "  --paths               with --summary, also the label of every input -> output path\n"
-    "  --srcroot DIR         SARIF/GitHub paths are relative to DIR (default: the working\n"
-    "                        directory)\n"
+    "  --root DIR            paths in every format are relative to DIR (default: the\n"
+    "                        working directory); --srcroot is the same\n"
+    "  --strict              exit 2 on any error in the input (default: report it as a\n"
+    "                        finding and check what could be read)\n"
     "  --color WHEN          auto (default: on a terminal), always, never\n"
     "\n"
     "Suppressions, in the Ruby source (a reason after `--` is required):\n"
     "  rule  # calm:allow calm-point-of-order -- why it is safe   (this line or the next)\n"
     "  # calm:coordinated -- why                  (above `module X`: its findings are hidden)\n"
     "\n"
-    "exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error\n";
+    "Findings are reported for the files named (FILES, or the programs' files and the\n"
+    "`paths` of .calm.json) and --include; findings in other files (libraries reached\n"
+    "through require and -I) are counted in one note.\n"
+    "\n"
+    "exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error,\n"
+    "unreadable input (a missing file, an unknown module), bad configuration or\n"
+    "baseline, or (--strict) any error in the input\n";
 
 void merge(LoadResult& into, LoadResult&& from) {
   for (auto& f : from.files) into.files.push_back(std::move(f));
@@ -83,7 +99,7 @@ void merge(LoadResult& into, LoadResult&& from) {
 }
 
 int usage_error(const std::string& message) {
-  std::cerr << "calm: " << message << "\n\n" << kCheckUsage;
+  std::cerr << "calm: " << message << "\n" << usage_hint(kCheckUsage);
   return kExitError;
 }
 
@@ -103,9 +119,9 @@ std::vector<std::string> all_values(const Options& o, const std::string& name) {
 
 int run_check(const std::vector<std::string>& args) {
   std::string error;
-  auto parsed = parse_options(args, {"--no-config", "--summary", "--paths"},
+  auto parsed = parse_options(args, {"--no-config", "--summary", "--paths", "--strict"},
                               {"--fail-on", "--color", "--baseline", "--write-baseline", "--config",
-                               "--disable", "--srcroot"},
+                               "--disable", "--srcroot", "--root", "--include", "--exclude"},
                               error);
   if (!parsed) return usage_error(error);
   const Options& o = *parsed;
@@ -122,10 +138,11 @@ int run_check(const std::vector<std::string>& args) {
 
   // The configuration: explicit, discovered, or none.
   Config config;
+  std::string config_text;
   std::string config_path = extra_value(o, "config", "");
   if (config_path.empty() && !has_flag(o, "no-config")) config_path = find_config(".").value_or("");
   if (!config_path.empty()) {
-    std::string text;
+    std::string& text = config_text;
     Diagnostics diags;
     if (!read_text_file(config_path, text, diags) ||
         !parse_config(text, config_path, all_check_ids(), config, diags)) {
@@ -138,17 +155,37 @@ int run_check(const std::vector<std::string>& args) {
   std::vector<LoadOptions> loads;
   std::vector<std::string> include_dirs =
       o.include_dirs.empty() ? config.include_dirs : o.include_dirs;
+  // Which files findings are reported for (checks/scope.h).
+  FileScope scope;
+  // Where each load's -m names come from, to locate an unknown module there.
+  std::vector<const ProgramConfig*> load_config;
   if (!o.files.empty()) {
     loads.push_back(LoadOptions{o.files, o.modules, include_dirs});
     loads.back().lang = o.lang;
+    load_config.push_back(nullptr);
+    // A JSON IR file locates its program in the sources it was made from: scoping to
+    // the IR file would hide every finding, so IR input is not scoped by file.
+    auto is_ir = [&](const std::string& f) {
+      return o.lang == "ir" ||
+             (o.lang.empty() && f.size() > 10 && f.compare(f.size() - 10, 10, ".calm.json") == 0);
+    };
+    if (std::none_of(o.files.begin(), o.files.end(), is_ir))
+      for (const auto& f : o.files) scope.add_file(f);
   } else if (!o.modules.empty()) {
     return usage_error("-m names modules of the FILES given on the command line; no FILES");
   } else {
     for (const auto& p : config.programs) {
       loads.push_back(LoadOptions{p.files, p.modules, include_dirs});
       loads.back().lang = o.lang;
+      load_config.push_back(&p);
+      if (config.paths.empty())
+        for (const auto& f : p.files) scope.add_file(f);
     }
+    for (const auto& g : config.paths) scope.include(g, config.dir);
   }
+  for (const auto& g : config.exclude) scope.exclude(g, config.dir);
+  for (const auto& g : all_values(o, "include")) scope.include(g, "", true);
+  for (const auto& g : all_values(o, "exclude")) scope.exclude(g, "", true);
   if (loads.empty())
     return usage_error(config_path.empty()
                            ? "no input files (and no .calm.json found)"
@@ -189,14 +226,25 @@ int run_check(const std::vector<std::string>& args) {
   }
 
   LoadResult load;
-  for (const auto& lo : loads) merge(load, load_programs(lo));
+  for (size_t i = 0; i < loads.size(); ++i) {
+    LoadResult one = load_programs(loads[i]);
+    if (load_config[i])  // an unknown module named in .calm.json: say where
+      relocate_module_diagnostics(one.diagnostics, load_config[i]->modules,
+                                  load_config[i]->module_locations);
+    merge(load, std::move(one));
+  }
+  if (!config_path.empty()) load.sources.emplace(config_path, config_text);
   bool input_error = false;
+  const bool strict = has_flag(o, "strict");
   for (const auto& d : load.diagnostics.sorted())
-    if (is_input_error(d)) {
+    if (is_input_error(d) || (strict && d.severity == Severity::Error)) {
       std::cerr << format_diagnostic(d, load.sources);
       input_error = true;
     }
-  if (input_error) return kExitError;
+  if (input_error) {
+    if (strict) std::cerr << "calm: stopping on the errors above (--strict)\n";
+    return kExitError;
+  }
   if (load.programs.empty() && !load.diagnostics.has_errors()) {
     std::cerr << "calm: no program found in the given files (no class includes Bud and no "
                  "module defines Bloom state); name one with -m MODULE\n";
@@ -204,6 +252,7 @@ int run_check(const std::vector<std::string>& args) {
   }
 
   CheckRun run = run_checks(load, options);
+  apply_scope(run, scope);
   if (!write_baseline.empty()) {
     if (!write_output(write_baseline, baseline_text(run.findings), error)) {
       std::cerr << "calm: " << error << "\n";
@@ -216,7 +265,7 @@ int run_check(const std::vector<std::string>& args) {
   }
 
   bool several = spans_several_programs(run);
-  std::string srcroot = extra_value(o, "srcroot", "");
+  std::string srcroot = extra_value(o, "root", extra_value(o, "srcroot", ""));
   std::string out;
   if (format == "text") {
     bool to_terminal = (o.output.empty() || o.output == "-") && ::isatty(STDOUT_FILENO) &&
@@ -224,11 +273,12 @@ int run_check(const std::vector<std::string>& args) {
     TextOptions to;
     to.color = color == "always" || (color == "auto" && to_terminal);
     to.with_program = several;
+    to.root = srcroot;
     out = text_report(run, load.sources, to);
     if (has_flag(o, "summary") || has_flag(o, "paths"))
       out += "\n" + cost_summary_text(load.programs, has_flag(o, "paths"));
   } else if (format == "json") {
-    out = findings_json(run, CALM_VERSION).dump(2) + "\n";
+    out = findings_json(run, CALM_VERSION, srcroot).dump(2) + "\n";
   } else if (format == "sarif") {
     out = sarif_log(run, SarifOptions{CALM_VERSION, srcroot}).dump(2) + "\n";
   } else {
@@ -238,7 +288,11 @@ int run_check(const std::vector<std::string>& args) {
     std::cerr << "calm: " << error << "\n";
     return kExitError;
   }
-  if (format != "text") std::cerr << "calm: " << summary_line(run) << "\n";
+  if (format != "text") {
+    std::string outside = out_of_scope_text(run.outside, srcroot);
+    if (!outside.empty()) std::cerr << "calm: " << outside << "\n";
+    std::cerr << "calm: " << summary_line(run) << "\n";
+  }
   return run.fails(*fail_on) ? kExitFindings : kExitOk;
 }
 

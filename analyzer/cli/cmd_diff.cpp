@@ -20,11 +20,15 @@ constexpr const char* kDiffUsage =
     "ids or lines, so moving code is no change. `--format markdown` suits a pull-request\n"
     "comment.\n"
     "\n"
-    "exit status: 0 no point of order added, 1 the new version adds points of order,\n"
+    "Errors new in NEW.json (an unstratifiable cycle Bud would refuse to run, a\n"
+    "declaration that cannot be read) come first, as \"error added: ...\".\n"
+    "\n"
+    "exit status: 0 no point of order or error added, 1 the new version adds points of\n"
+    "order or errors,\n"
     "2 usage or input error (unreadable file, invalid JSON, unsupported schema_version)\n";
 
 int usage_error(const std::string& message) {
-  std::cerr << "calm: " << message << "\n\n" << kDiffUsage;
+  std::cerr << "calm: " << message << "\n" << usage_hint(kDiffUsage);
   return kExitError;
 }
 int run_diff(const std::vector<std::string>& args) {
@@ -64,7 +68,7 @@ int run_diff(const std::vector<std::string>& args) {
     std::cerr << "calm: " << error << "\n";
     return kExitError;
   }
-  return diff.points_added() > 0 ? kExitFindings : kExitOk;
+  return diff.points_added() > 0 || !diff.errors_added.empty() ? kExitFindings : kExitOk;
 }
 
 }  // namespace

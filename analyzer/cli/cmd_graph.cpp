@@ -1,5 +1,6 @@
 // `calm graph` and `calm html`: the dataflow diagrams (viz/) from the command line.
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 #include <optional>
@@ -47,7 +48,12 @@ constexpr const char* kGraphUsage =
     "  -m, --module NAME   the program: these modules/classes mixed together; needed\n"
     "                      when the files hold several programs\n"
     "\n"
-    "exit status: 0 drawn, 2 usage or input error\n";
+    "  --strict            stop on any error in the input (exit 2); by default the\n"
+    "                      parts that could not be read are left out, listed in a red\n"
+    "                      note in the drawing, and their collections drawn dashed\n"
+    "\n"
+    "exit status: 0 drawn (also when some parts could not be read), 2 usage error, no\n"
+    "program could be read, or (--strict) any error in the input\n";
 
 constexpr const char* kHtmlUsage =
     "usage: calm html FILES... [-m MODULE]... [-I DIR]... -o report.html [--expanded]\n"
@@ -65,8 +71,12 @@ constexpr const char* kHtmlUsage =
     "  --legend            add the legend to each diagram\n"
     "  --by-module         box the collections of each module\n"
     "  --no-labels         do not colour outputs by consistency label in the diagrams\n"
+    "  --strict            stop on any error in the input (exit 2); by default the page\n"
+    "                      lists the parts that could not be read (\"Not read\") and the\n"
+    "                      diagrams mark them\n"
     "\n"
-    "exit status: 0 written, 2 usage or input error\n";
+    "exit status: 0 written (also when some parts could not be read), 2 usage error, no\n"
+    "program could be read, or (--strict) any error in the input\n";
 
 bool diagram_options(const Options& o, viz::DiagramOptions& d) {
   d.expanded = has_flag(o, "expanded");
@@ -88,6 +98,28 @@ bool diagram_options(const Options& o, viz::DiagramOptions& d) {
   return true;
 }
 
+/// What the diagrams show of the parts that could not be read: every error as a line of
+/// the "not read" note, and the collections of `program` declared (or written by a
+/// rule) at an error's line, marked.
+void mark_unread(const std::vector<Diagnostic>& unread, const Program* program,
+                 viz::DiagramOptions& d) {
+  d.not_read.clear();
+  for (const auto& e : unread) {
+    std::string where = to_string(e.location);
+    d.not_read.push_back((where.empty() ? std::string() : where + ": ") + e.message);
+    if (!program || !e.location.known()) continue;
+    for (const auto& c : program->collections)
+      if (c.location.file == e.location.file && c.location.line == e.location.line)
+        d.unread.emplace(c.name, e.message);
+    for (const auto& r : program->rules) {
+      int last = r.location.line + int(std::count(r.text.begin(), r.text.end(), '\n'));
+      if (r.location.file == e.location.file && r.location.line <= e.location.line &&
+          e.location.line <= last)
+        d.unread.emplace(r.lhs, e.message);
+    }
+  }
+}
+
 bool write_or_report(const std::string& path, const std::string& content) {
   std::string error;
   if (!write_output(path, content, error)) {
@@ -103,7 +135,7 @@ bool write_or_report(const std::string& path, const std::string& content) {
 int run_graph(const std::vector<std::string>& args) {
   Options o;
   if (int rc = parse_or_usage(args, kGraphUsage, o,
-                              {"--expanded", "--legend", "--by-module", "--no-labels"},
+                              {"--expanded", "--legend", "--by-module", "--no-labels", "--strict"},
                               {"--focus", "--depth"});
       rc >= 0)
     return rc;
@@ -142,6 +174,7 @@ int run_graph(const std::vector<std::string>& args) {
     return kExitError;
   }
   ProgramAnalysis analysis(r.programs.front());
+  mark_unread(unread_parts(r), &r.programs.front(), dopt);
   std::string error;
   std::optional<viz::Diagram> diagram = viz::build_diagram(analysis, dopt, error);
   if (!diagram) {
@@ -160,7 +193,7 @@ int run_graph(const std::vector<std::string>& args) {
 int run_html(const std::vector<std::string>& args) {
   Options o;
   if (int rc = parse_or_usage(args, kHtmlUsage, o,
-                              {"--expanded", "--legend", "--by-module", "--no-labels"});
+                              {"--expanded", "--legend", "--by-module", "--no-labels", "--strict"});
       rc >= 0)
     return rc;
   if (!o.format.empty() && o.format != "html") {
@@ -173,6 +206,10 @@ int run_html(const std::vector<std::string>& args) {
   hopt.files = o.files;
   LoadResult r;
   if (!load_for_command(o, r)) return kExitError;
+  hopt.not_read = unread_parts(r);
+  // The collections each error concerns, in any program (names are per program, but a
+  // collection declared at the error's line is the same declaration in each).
+  for (const auto& p : r.programs) mark_unread(hopt.not_read, &p, hopt.diagram);
   viz::HtmlReportResult page = viz::build_html_report(r.programs, r.sources, hopt);
   if (!page.ok) {
     std::cerr << "calm: " << page.error << "\n";

@@ -231,7 +231,7 @@ int run_verify(const std::vector<std::string>& args) {
       rc >= 0)
     return rc;
   if (extra_value(o, "scenario", "").empty()) {
-    std::cerr << "calm: verify needs --scenario S.json\n\n" << kVerifyUsage;
+    std::cerr << "calm: verify needs --scenario S.json\n" << usage_hint(kVerifyUsage);
     return kExitError;
   }
   const std::string format = o.format.empty() ? "text" : o.format;

@@ -12,8 +12,20 @@
 namespace calm::cli {
 
 /// Loads the programs named by `o`, printing diagnostics to stderr. Returns false when
-/// the input was unusable (exit 2).
+/// nothing usable came out (exit 2): no program could be read, or, with the `--strict`
+/// flag in `o`, the input has any error. Otherwise the command goes on with what could
+/// be read and shows what could not (unread_parts).
 bool load_for_command(const Options& o, LoadResult& result);
+
+/// The errors of a load, sorted: the declarations, rules and files that could not be
+/// read, which the outputs mark (the model lists them, diagrams and pages show them).
+std::vector<Diagnostic> unread_parts(const LoadResult& result);
+
+/// The loader reports an unknown `-m` module at "<command line>"; when the names came
+/// from a file (a scenario, .calm.json), moves each such diagnostic to where the file
+/// names the module (`locations[i]` for `modules[i]`).
+void relocate_module_diagnostics(Diagnostics& diags, const std::vector<std::string>& modules,
+                                 const std::vector<SourceLocation>& locations);
 
 /// Parses `args` into `o`. Returns an exit code to stop with (help printed: 0; usage
 /// error: 2), or -1 to go on. Without `files_required`, no FILES is not an error.

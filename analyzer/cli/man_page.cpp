@@ -34,19 +34,26 @@ const char* const kManDescription =
 
 const char* const kManExitStatus =
     "0 success (for calm check: no finding at or above --fail-on; for calm diff: no\n"
-    "point of order added).\n"
+    "point of order and no error added). calm model, report, graph and html also exit 0\n"
+    "when some declarations or rules could not be read: they report them on stderr,\n"
+    "leave them out and mark them in the output (the model lists them under \"not\n"
+    "read\", diagrams draw a red note and dashed collections, the HTML page has a \"Not\n"
+    "read\" section, the report lists them in its diagnostics).\n"
     "\n"
-    "1 findings: calm check found problems, calm diff found added points of order.\n"
+    "1 findings: calm check found problems, calm diff found added points of order or\n"
+    "errors (a new unstratifiable cycle).\n"
     "\n"
-    "2 usage or input error: a bad option, a file that cannot be read, a syntax error,\n"
-    "an unknown collection, an unstratifiable program. Every problem in the input is\n"
-    "reported as file:line:col: error: message [check-id] with the source line and a\n"
-    "caret.\n";
+    "2 usage or input error: a bad option, a file that cannot be read, an unknown\n"
+    "module, a bad configuration, or nothing usable in the input (no program could be\n"
+    "read). With --strict (model, report, graph, html, check), any error in the input,\n"
+    "an unstratifiable program included. Every problem in the input is reported as\n"
+    "file:line:col: error: message [check-id] with the source line and a caret.\n";
 
 const char* const kManFiles =
     ".calm.json\n"
-    "The configuration of calm check (programs, disabled checks, fail-on level,\n"
-    "baseline), looked up from the working directory upwards; see config.md.\n"
+    "The configuration of calm check (programs, the paths to report on and to\n"
+    "exclude, disabled checks, fail-on level, baseline), looked up from the working\n"
+    "directory upwards; see config.md.\n"
     "\n"
     "share/doc/calm/\n"
     "The documentation: guide.md (a tutorial on the paper's case studies),\n"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "frontend/bud/composer.h"
+
 namespace calm::cli {
 
 std::optional<Options> parse_options(const std::vector<std::string>& args,
@@ -41,7 +43,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& args,
       std::string v;
       if (!take(v)) return std::nullopt;
       o.modules.push_back(v);
-    } else if (a == "-I" || a == "--include") {
+    } else if (a == "-I" || a == "--include-dir") {
       std::string v;
       if (!take(v)) return std::nullopt;
       o.include_dirs.push_back(v);
@@ -60,7 +62,17 @@ std::optional<Options> parse_options(const std::vector<std::string>& args,
       if (!take(v)) return std::nullopt;
       o.extra.push_back(a.substr(2) + "=" + v);
     } else if (a.size() > 1 && a[0] == '-') {
+      std::vector<std::string> known = {"--help",   "--module", "--include-dir",
+                                        "--format", "--lang",   "--output"};
+      known.insert(known.end(), flags.begin(), flags.end());
+      known.insert(known.end(), valued.begin(), valued.end());
       error = "unknown option '" + a + "'";
+      std::string near = bud::closest_name(a, known);
+      // A shortened or lengthened name ("--include" for "--include-dir") is a better
+      // guess than whatever is closest by edit distance.
+      for (const auto& k : known)
+        if (near.empty() && a.size() >= 4 && (k.rfind(a, 0) == 0 || a.rfind(k, 0) == 0)) near = k;
+      if (!near.empty()) error += "; did you mean '" + near + "'?";
       return std::nullopt;
     } else {
       o.files.push_back(a);
@@ -77,5 +89,17 @@ std::string extra_value(const Options& o, const std::string& name, const std::st
 }
 
 bool has_flag(const Options& o, const std::string& name) { return extra_value(o, name, "") == "1"; }
+
+std::string usage_hint(const std::string& usage) {
+  std::string first = usage.substr(0, usage.find('\n'));
+  std::string command;  // "calm graph" from "usage: calm graph FILES..."
+  if (first.rfind("usage: ", 0) == 0) {
+    size_t end = first.find(' ', first.find(' ', 7) + 1);
+    command = first.substr(7, end == std::string::npos ? std::string::npos : end - 7);
+  }
+  bool more = usage.find('\n') + 1 < usage.size() && usage[usage.find('\n') + 1] == ' ';
+  return first + (more ? " ..." : "") + "\n" +
+         (command.empty() ? std::string() : "(" + command + " --help lists every option)\n");
+}
 
 }  // namespace calm::cli

@@ -29,4 +29,8 @@ std::optional<Options> parse_options(const std::vector<std::string>& args,
 std::string extra_value(const Options& o, const std::string& name, const std::string& fallback);
 bool has_flag(const Options& o, const std::string& name);
 
+/// What a usage error prints after the message: the first line of `usage` (the
+/// command's synopsis) and where the rest is ("calm graph --help"), not the whole help.
+std::string usage_hint(const std::string& usage);
+
 }  // namespace calm::cli

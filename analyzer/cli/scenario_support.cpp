@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "analysis/program_analysis.h"
+#include "cli/command_support.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "eval/scenario_json.h"
@@ -108,7 +109,8 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
     }
   } else {
     if (o.files.empty()) {
-      std::cerr << "calm: name a scenario (--scenario S.json) or the program FILES\n\n" << usage;
+      std::cerr << "calm: name a scenario (--scenario S.json) or the program FILES\n"
+                << usage_hint(usage);
       return false;
     }
     sc = eval::single_node_scenario(cli_program, extra_value(o, "address", "localhost:12345"), 0);
@@ -117,7 +119,7 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
       return false;
     }
     if (steps < 0 && facts_path.empty()) {
-      std::cerr << "calm: --steps N is required (or --facts)\n\n" << usage;
+      std::cerr << "calm: --steps N is required (or --facts)\n" << usage_hint(usage);
       return false;
     }
   }
@@ -125,7 +127,14 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
   if (!apply_network_options(o, sc)) return false;
   if (!apply_instance_variables(o, sc)) return false;
   if (!programs.load(sc, diags)) {
-    print_diagnostics(diags, programs.sources());
+    // An unknown module named in the scenario: at the scenario's line, not the command's.
+    for (const auto& n : sc.nodes)
+      relocate_module_diagnostics(diags, n.program.modules, n.program.module_locations);
+    std::map<std::string, std::string> sources = programs.sources();
+    Diagnostics ignored;
+    if (std::string text; !scenario_path.empty() && read_source_file(scenario_path, text, ignored))
+      sources.emplace(scenario_path, text);
+    print_diagnostics(diags, sources);
     return false;
   }
   // --record a,b: on every node whose program has them.

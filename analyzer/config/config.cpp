@@ -15,8 +15,9 @@ namespace calm {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"$schema",         "programs", "include_dirs",
-                                           "disabled_checks", "fail_on",  "baseline"};
+const std::vector<std::string> kTopKeys = {"$schema", "programs", "include_dirs",
+                                           "paths",   "exclude",  "disabled_checks",
+                                           "fail_on", "baseline"};
 const std::vector<std::string> kProgramKeys = {"name", "files", "modules"};
 
 std::string join_path(const fs::path& dir, const std::string& p) {
@@ -147,6 +148,8 @@ bool parse_config(const std::string& text, const std::string& path,
                         at(ptr + "/files/" + std::to_string(k)));
         for (const auto& f : files) pc.files.push_back(join_path(dir, f));
         if (p.contains("modules")) strings(p["modules"], ptr + "/modules", pc.modules);
+        for (size_t m = 0; m < pc.modules.size(); ++m)
+          pc.module_locations.push_back(at(ptr + "/modules/" + std::to_string(m)));
         config.programs.push_back(std::move(pc));
       }
     }
@@ -156,6 +159,10 @@ bool parse_config(const std::string& text, const std::string& path,
     strings(j["include_dirs"], "/include_dirs", dirs);
     for (const auto& d : dirs) config.include_dirs.push_back(join_path(dir, d));
   }
+  // Globs stay as written; FileScope joins them to the configuration's directory.
+  if (j.contains("paths")) strings(j["paths"], "/paths", config.paths);
+  if (j.contains("exclude")) strings(j["exclude"], "/exclude", config.exclude);
+  config.dir = dir.string();
   if (j.contains("disabled_checks")) {
     strings(j["disabled_checks"], "/disabled_checks", config.disabled_checks);
     for (size_t i = 0; i < config.disabled_checks.size(); ++i) {

@@ -7,6 +7,7 @@
 //   {
 //     "programs": [{"name": "kvs", "files": ["samples/kvs/kvs.rb"], "modules": ["BasicKVS"]}],
 //     "include_dirs": ["lib"],
+//     "paths": ["app/**/*.rb"], "exclude": ["vendor"],
 //     "disabled_checks": ["calm-underspecified"],
 //     "fail_on": "warning",
 //     "baseline": "calm-baseline.json"
@@ -28,13 +29,19 @@ struct ProgramConfig {
   std::string name;  ///< a label for messages
   std::vector<std::string> files;
   std::vector<std::string> modules;
-  SourceLocation location;  ///< the entry in the config file
+  std::vector<SourceLocation> module_locations;  ///< of each module name, in the file
+  SourceLocation location;                       ///< the entry in the config file
 };
 
 struct Config {
   std::string path;  ///< the file it was read from
   std::vector<ProgramConfig> programs;
+  std::string dir;  ///< the directory of `path` ("" = the working directory)
   std::vector<std::string> include_dirs;
+  /// Globs of the files `calm check` reports on (relative to `dir`); empty: the
+  /// programs' files. `exclude`: globs of files it never reports on.
+  std::vector<std::string> paths;
+  std::vector<std::string> exclude;
   std::vector<std::string> disabled_checks;
   std::optional<std::string> fail_on;   ///< "note", "warning" or "error"
   std::optional<std::string> baseline;  ///< a path

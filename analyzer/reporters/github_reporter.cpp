@@ -45,10 +45,6 @@ const char* command(Severity s) {
   return "warning";
 }
 
-std::string display_path(const std::string& file, const std::string& srcroot) {
-  auto rel = repository_relative(file, srcroot);
-  return rel ? *rel : file;
-}
 }  // namespace
 
 std::string github_annotation(const Finding& f, const std::string& srcroot, bool with_program) {
@@ -78,6 +74,8 @@ std::string github_report(const CheckRun& run, const std::string& srcroot, bool 
   std::string out;
   for (const auto& f : run.findings)
     if (!f.suppression) out += github_annotation(f, srcroot, with_program);
+  std::string outside = out_of_scope_text(run.outside, srcroot);
+  if (!outside.empty()) out += "::notice title=calm::" + escape_github_data(outside) + "\n";
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "reporters/report_diff.h"
 
 #include <map>
+#include <regex>
 #include <set>
 
 #include "checks/finding.h"
@@ -142,16 +143,52 @@ std::string label_line(const ordered_json& l) {
   return "output label " + l.dump();
 }
 
-std::string counts(size_t added, size_t removed, const std::string& what) {
-  return std::to_string(added) + " " + what + " added, " + std::to_string(removed) + " removed";
+/// "1 point of order added, 2 removed": `one` and `many` are the singular and plural.
+std::string counts(size_t added, size_t removed, const std::string& one, const std::string& many) {
+  return std::to_string(added) + " " + (added == 1 ? one : many) + " added, " +
+         std::to_string(removed) + " removed";
 }
 
 std::string summary(const ReportDiff& d) {
-  std::string s = counts(d.points_added(), d.points_removed(), "points of order") + "; " +
-                  counts(d.clusters_added(), d.clusters_removed(), "temporal clusters");
+  std::string s;
+  if (!d.errors_added.empty() || !d.errors_removed.empty())
+    s = counts(d.errors_added.size(), d.errors_removed.size(), "error", "errors") + "; ";
+  s += counts(d.points_added(), d.points_removed(), "point of order", "points of order") + "; " +
+       counts(d.clusters_added(), d.clusters_removed(), "temporal cluster", "temporal clusters");
   if (d.labels_added() || d.labels_removed())
-    s += "; " + counts(d.labels_added(), d.labels_removed(), "output labels");
+    s += "; " + counts(d.labels_added(), d.labels_removed(), "output label", "output labels");
   return s;
+}
+
+/// "file:line:col: message [check]" of a report diagnostic.
+std::string error_line(const ordered_json& d) {
+  std::string where = location_text(d["location"]);
+  return (where.empty() ? std::string() : where + ": ") + d["message"].get<std::string>() + " [" +
+         d["check"].get<std::string>() + "]";
+}
+
+/// The errors of a report's `diagnostics`, keyed by (check, file, message).
+std::map<std::string, ordered_json> errors_of(const json& report) {
+  std::map<std::string, ordered_json> out;
+  if (!report.contains("diagnostics") || !report["diagnostics"].is_array()) return out;
+  for (const auto& d : report["diagnostics"]) {
+    if (!d.is_object() || str(d, "severity") != "error") continue;
+    std::string file = d.contains("location") && d["location"].is_object()
+                           ? str(d["location"], "file")
+                           : std::string();
+    ordered_json copy{
+        {"check", str(d, "check")},
+        {"message", str(d, "message")},
+        {"location", d.contains("location") ? ordered_json::parse(d["location"].dump())
+                                            : ordered_json::object()}};
+    // Lines in the message ("(negation (notin), a.rb:53)") are not part of the identity:
+    // moving the code is no change.
+    static const std::regex line_ref(R"(\.rb:\d+(:\d+)?)");
+    out.emplace(
+        str(d, "check") + "|" + file + "|" + std::regex_replace(str(d, "message"), line_ref, ".rb"),
+        copy);
+  }
+  return out;
 }
 
 std::string md_code(std::string s) {
@@ -274,6 +311,11 @@ ReportDiff diff_reports(const json& old_report, const json& new_report) {
   for (const auto& [n, p] : olds) names.insert(n);
   for (const auto& [n, p] : news) names.insert(n);
   ReportDiff diff;
+  auto old_errors = errors_of(old_report), new_errors = errors_of(new_report);
+  for (const auto& [k, v] : new_errors)
+    if (!old_errors.count(k)) diff.errors_added.push_back(v);
+  for (const auto& [k, v] : old_errors)
+    if (!new_errors.count(k)) diff.errors_removed.push_back(v);
   static const json empty = json::object();
   for (const auto& name : names) {
     const json& o = olds.count(name) ? *olds[name] : empty;
@@ -299,6 +341,8 @@ ReportDiff diff_reports(const json& old_report, const json& new_report) {
 
 std::string diff_text(const ReportDiff& diff) {
   std::string out;
+  for (const auto& e : diff.errors_added) out += "error added: " + error_line(e) + "\n";
+  for (const auto& e : diff.errors_removed) out += "error removed: " + error_line(e) + "\n";
   for (const auto& p : diff.programs) {
     if (p.status == "unchanged") continue;
     out += "program " + p.name + (p.status == "changed" ? "" : " (" + p.status + ")") + "\n";
@@ -315,9 +359,18 @@ std::string diff_text(const ReportDiff& diff) {
 
 std::string diff_markdown(const ReportDiff& diff) {
   std::string out = "### calm: coordination cost\n\n";
+  for (const auto& e : diff.errors_added)
+    out += "- **error added**: " + md_code(error_line(e)) + "\n";
+  for (const auto& e : diff.errors_removed)
+    out += "- error removed: " + md_code(error_line(e)) + "\n";
+  if (!diff.errors_added.empty() || !diff.errors_removed.empty()) out += "\n";
   bool any = false;
   for (const auto& p : diff.programs) any = any || p.status != "unchanged";
-  if (!any) return out + "No change in points of order or temporal clusters.\n";
+  if (!any)
+    return out + "No change in points of order or temporal clusters" +
+           (diff.errors_added.empty() && diff.errors_removed.empty()
+                ? std::string(".\n")
+                : "; " + summary(diff) + ".\n");
   bool labels = diff.labels_added() || diff.labels_removed();
   out += "| program | points of order | temporal clusters |" +
          std::string(labels ? " output labels |" : "") + "\n|---|---|---|" +
@@ -360,7 +413,10 @@ ordered_json diff_json(const ReportDiff& diff) {
                               {"temporal_clusters_added", diff.clusters_added()},
                               {"temporal_clusters_removed", diff.clusters_removed()},
                               {"output_labels_added", diff.labels_added()},
-                              {"output_labels_removed", diff.labels_removed()}};
+                              {"output_labels_removed", diff.labels_removed()},
+                              {"errors_added", diff.errors_added.size()},
+                              {"errors_removed", diff.errors_removed.size()}};
+  j["errors"] = ordered_json{{"added", diff.errors_added}, {"removed", diff.errors_removed}};
   j["programs"] = ordered_json::array();
   for (const auto& p : diff.programs) {
     ordered_json pj;

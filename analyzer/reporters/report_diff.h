@@ -27,6 +27,10 @@ struct ProgramDiff {
 
 struct ReportDiff {
   std::vector<ProgramDiff> programs;  ///< sorted by name, every program of either report
+  /// Errors of the reports' `diagnostics` (an unstratifiable cycle, an unreadable
+  /// declaration, ...) in one and not the other, matched by (check, file, message), not
+  /// by line. An added error comes first in every format and makes `calm diff` fail.
+  std::vector<nlohmann::ordered_json> errors_added, errors_removed;
 
   size_t points_added() const;
   size_t points_removed() const;
@@ -48,8 +52,8 @@ std::string point_key(const nlohmann::json& point, const nlohmann::json& program
 
 ReportDiff diff_reports(const nlohmann::json& old_report, const nlohmann::json& new_report);
 
-/// For a terminal: one line per added (+) or removed (-) item under its program, then
-/// a summary line.
+/// For a terminal: the errors added first ("error added: ..."), then one line per added
+/// (+) or removed (-) item under its program, then a summary line.
 std::string diff_text(const ReportDiff& diff);
 /// For a pull-request comment: a table of counts per program and the items.
 std::string diff_markdown(const ReportDiff& diff);

@@ -177,6 +177,15 @@ ordered_json sarif_log(const CheckRun& run, const SarifOptions& options) {
       ordered_json{{"%SRCROOT%", ordered_json{{"uri", file_uri(root, true)}}}};
   runj["columnKind"] = "unicodeCodePoints";
   runj["results"] = results;
+  // Findings left out of the results (outside the checked paths): said once, as a
+  // notification of the run, so that code scanning users know they exist.
+  std::string outside = out_of_scope_text(run.outside, options.srcroot);
+  ordered_json invocation;
+  invocation["executionSuccessful"] = true;
+  if (!outside.empty())
+    invocation["toolExecutionNotifications"] =
+        ordered_json::array({ordered_json{{"level", "note"}, {"message", message(outside)}}});
+  runj["invocations"] = ordered_json::array({invocation});
 
   ordered_json log;
   log["$schema"] = kSarifSchemaUri;

@@ -1,5 +1,10 @@
 #include "reporters/text_reporter.h"
 
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <utility>
+
 #include "reporters/common.h"
 
 namespace calm {
@@ -37,8 +42,11 @@ std::string line_of(const std::map<std::string, std::string>& sources, const Sou
   return line;
 }
 
-std::string located(const SourceLocation& loc, Severity s, const std::string& message, bool color) {
-  std::string where = to_string(loc);
+std::string located(const SourceLocation& loc, Severity s, const std::string& message, bool color,
+                    const std::string& root) {
+  SourceLocation shown = loc;
+  shown.file = display_path(loc.file, root);
+  std::string where = to_string(shown);
   if (where.empty()) where = "calm";
   std::string out;
   out += color ? std::string(kBold) + where + ":" + kReset : where + ":";
@@ -61,23 +69,67 @@ std::string source_snippet(const SourceLocation& loc,
   return out + "\n";
 }
 
-std::string format_finding(const Finding& f, const std::map<std::string, std::string>& sources,
-                           const TextOptions& options) {
-  std::string out =
-      located(f.location, f.severity, message_with_program(f, options.with_program), options.color);
+namespace {
+/// The finding's header and snippet, then the notes for which `show` holds.
+std::string format_with(const Finding& f, const std::map<std::string, std::string>& sources,
+                        const TextOptions& options,
+                        const std::function<bool(const FindingNote&)>& show) {
+  std::string out = located(f.location, f.severity, message_with_program(f, options.with_program),
+                            options.color, options.root);
   out += " [" + f.check + "]\n";
   out += source_snippet(f.location, sources, options.color);
   for (const auto& n : f.notes)
-    out += located(n.location, Severity::Note, n.message, options.color) + "\n";
+    if (show(n))
+      out += located(n.location, Severity::Note, n.message, options.color, options.root) + "\n";
   return out;
+}
+}  // namespace
+
+std::string format_finding(const Finding& f, const std::map<std::string, std::string>& sources,
+                           const TextOptions& options) {
+  return format_with(f, sources, options, [](const FindingNote&) { return true; });
 }
 
 std::string text_report(const CheckRun& run, const std::map<std::string, std::string>& sources,
                         const TextOptions& options) {
   std::string out;
-  for (const auto& f : run.findings)
-    if (!f.suppression) out += format_finding(f, sources, options);
-  return out + summary_line(run) + "\n";
+  size_t notes_printed = 0;
+  // Per check, the notes printed so far and the finding that printed each first.
+  std::map<std::pair<std::string, FindingNote>, const Finding*> printed;
+  for (const auto& f : run.findings) {
+    if (f.suppression) continue;
+    size_t repeated = 0;
+    std::vector<const Finding*> firsts;  // where the repeated notes were printed, in order
+    auto show = [&](const FindingNote& n) {
+      auto [it, fresh] = printed.emplace(std::make_pair(f.check, n), &f);
+      if (fresh) {
+        ++notes_printed;
+        return true;
+      }
+      ++repeated;
+      if (std::find(firsts.begin(), firsts.end(), it->second) == firsts.end())
+        firsts.push_back(it->second);
+      return false;
+    };
+    out += format_with(f, sources, options, show);
+    if (repeated > 0) {
+      std::sort(firsts.begin(), firsts.end());  // the run's order: findings are sorted
+      std::string where;
+      for (size_t i = 0; i < firsts.size(); ++i) {
+        SourceLocation l = firsts[i]->location;
+        l.file = display_path(l.file, options.root);
+        where += std::string(i == 0 ? "" : i + 1 == firsts.size() ? " and " : ", ") + to_string(l);
+      }
+      std::string text = std::to_string(repeated) + (repeated == 1 ? " note" : " notes") +
+                         " as for the finding" + (firsts.size() > 1 ? "s" : "") + " at " + where +
+                         " above";
+      out += located(f.location, Severity::Note, text, options.color, options.root) + "\n";
+      ++notes_printed;
+    }
+  }
+  std::string outside = out_of_scope_text(run.outside, options.root);
+  if (!outside.empty()) out += located({}, Severity::Note, outside, options.color, "") + "\n";
+  return out + summary_line(run, notes_printed) + "\n";
 }
 
 }  // namespace calm

@@ -19,6 +19,9 @@ struct TextOptions {
   bool color = false;  ///< ANSI colours, as gcc uses them
   /// Append " (program P)" to messages (the CLI sets it when several programs ran).
   bool with_program = false;
+  /// Paths are shown relative to this directory ("" = the working directory); see
+  /// display_path.
+  std::string root;
 };
 
 /// The source line at `loc` and a caret under its column (tabs kept so the caret
@@ -30,7 +33,10 @@ std::string source_snippet(const SourceLocation& loc,
 std::string format_finding(const Finding& f, const std::map<std::string, std::string>& sources,
                            const TextOptions& options);
 
-/// Every finding that is not suppressed, then the summary line.
+/// Every finding that is not suppressed, then the line on findings outside the checked
+/// paths (if any), then the summary line. Notes already printed under an earlier
+/// finding of the same check (the same causes of several outputs) are not repeated: one
+/// note refers to that finding instead. The summary counts the notes printed.
 std::string text_report(const CheckRun& run, const std::map<std::string, std::string>& sources,
                         const TextOptions& options);
 

@@ -172,6 +172,9 @@ class ScenarioReader {
         }
         if (prog.contains("modules"))
           strings(prog["modules"], pp + "/modules", node.program.modules);
+        for (size_t m = 0; m < node.program.modules.size(); ++m)
+          node.program.module_locations.push_back(
+              doc_.locate(pp + "/modules/" + std::to_string(m)));
         if (prog.contains("include_dirs"))
           strings(prog["include_dirs"], pp + "/include_dirs", dirs);
         for (const auto& d : dirs) node.program.include_dirs.push_back(resolve(d));

@@ -22,6 +22,7 @@ namespace calm::eval {
 struct ScenarioProgram {
   std::vector<std::string> files;    ///< resolved against the scenario's directory
   std::vector<std::string> modules;  ///< -m; empty: the file must define exactly one program
+  std::vector<SourceLocation> module_locations;  ///< where the scenario names each module
   std::vector<std::string> include_dirs;
   std::string lang;  ///< "" picks by extension
   SourceLocation location;

@@ -10,8 +10,8 @@ namespace {
 const char* kProgram = R"RUBY(
 module B
   state do
-    interface input, :put, [:key]
-    interface input, :del, [:key]
+    channel :put, [:@addr, :key]
+    channel :del, [:@addr, :key]
     interface output, :got, [:key]
   end
   bloom do

@@ -6,10 +6,12 @@
 namespace calm::test {
 namespace {
 
+// put and del arrive over channels, so the rule's point of order needs coordination
+// between nodes: a calm-point-of-order warning (with interfaces it would be local).
 const char* kProgram = R"RUBY(module Lint
   state do
-    interface input, :put, [:key]
-    interface input, :del, [:key]
+    channel :put, [:@addr, :key]
+    channel :del, [:@addr, :key]
     interface output, :got, [:key]
   end
   bloom do
@@ -66,7 +68,8 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   TempDir tmp("baseline");
   write_file(tmp.path() / "lint.rb", kProgram);
   std::string d = tmp.path().string();
-  Run w = run_calm("check --no-config --disable calm-output-label lint.rb --write-baseline base.json", d);
+  Run w = run_calm(
+      "check --no-config --disable calm-output-label lint.rb --write-baseline base.json", d);
   CHECK(w.status == 0);
   auto base = nlohmann::json::parse(slurp(tmp.path() / "base.json"));
   CHECK(base["findings"].size() == 1);
@@ -75,7 +78,8 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   std::string moved = kProgram;
   moved.replace(moved.find("  bloom do"), 10, "\n\n\n\n  bloom do");
   write_file(tmp.path() / "lint.rb", moved);
-  Run again = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
+  Run again =
+      run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
   CHECK(again.status == 0);
   CHECK(again.out.find("1 suppressed") != std::string::npos);
 
@@ -83,12 +87,16 @@ TEST_CASE("baseline round trip: rules moved down stay matched, new ones fail") {
   more.replace(more.find("    got <= put.notin(del)"), 25,
                "    got <= put.notin(del)\n    got <= del.notin(put)");
   write_file(tmp.path() / "lint.rb", more);
-  Run fails = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
+  Run fails =
+      run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json", d);
   CHECK(fails.status == 1);
   CHECK(fails.out.find("del.notin(put)") != std::string::npos);
-  CHECK(fails.out.find("1 warning, 0 errors, 0 notes, 1 suppressed") != std::string::npos);
+  CHECK(fails.out.find("1 warning, 0 errors, 1 note (1 attached to findings), 1 suppressed") !=
+        std::string::npos);
 
-  Run sarif = run_calm("check --no-config --disable calm-output-label lint.rb --baseline base.json --format sarif", d);
+  Run sarif = run_calm(
+      "check --no-config --disable calm-output-label lint.rb --baseline base.json --format sarif",
+      d);
   auto log = nlohmann::json::parse(sarif.out);
   int external = 0;
   for (const auto& r : log["runs"][0]["results"])
@@ -106,7 +114,8 @@ TEST_CASE("suppression round trip through the CLI") {
   Run r = run_calm("check --no-config --disable calm-output-label lint.rb", tmp.path().string());
   CHECK(r.status == 0);
   CHECK(r.out == "0 warnings, 0 errors, 0 notes, 1 suppressed\n");
-  Run j = run_calm("check --no-config --disable calm-output-label lint.rb --format json", tmp.path().string());
+  Run j = run_calm("check --no-config --disable calm-output-label lint.rb --format json",
+                   tmp.path().string());
   auto doc = nlohmann::json::parse(j.out);
   CHECK(doc["findings"][0]["suppression"]["reason"] == "del is sealed before put");
 
@@ -146,6 +155,92 @@ TEST_CASE("configuration: discovered from a subdirectory, overridden by options"
         std::string::npos);
 }
 
+// tests/checks/project: a repository with its own code (app/) and a vendored library
+// (vendor/roster) reached through -I, and a .calm.json scoping the check to app/.
+std::string project_dir() { return std::string(CALM_SOURCE_DIR) + "/tests/checks/project"; }
+
+TEST_CASE("findings scoped to the project's files; the library's summarized in one note") {
+  Run r = run_calm("check", project_dir());
+  INFO(r.out << r.err);
+  CHECK(r.status == 1);
+  CHECK(r.out.find("app/server.rb:24:13: warning: point of order: ballots -> ballots") !=
+        std::string::npos);
+  // No finding located in the library (its lines appear only as notes of app/ findings).
+  CHECK(r.out.find("vendor/roster/roster.rb:38:12: warning:") == std::string::npos);
+  CHECK(r.out.find("vendor/roster/roster.rb:26:12: note: non-monotonic rule") == std::string::npos);
+  CHECK(r.out.find("calm: note: 3 findings in files outside the checked paths "
+                   "(vendor/roster/roster.rb: 3); --include GLOB to see them\n") !=
+        std::string::npos);
+  // --include on the command line wins over the configuration's exclude.
+  Run all = run_calm("check --include 'vendor/**'", project_dir());
+  CHECK(all.out.find("vendor/roster/roster.rb:38:12: warning: point of order: ballots -> counts") !=
+        std::string::npos);
+  CHECK(all.out.find("outside the checked paths") == std::string::npos);
+  // Files on the command line: they and the files next to them are checked (protocol.rb
+  // is the project's own, beside server.rb), the library is not.
+  Run one = run_calm("check --no-config app/server.rb -I vendor", project_dir());
+  CHECK(one.out.find("app/protocol.rb:6:13: warning") != std::string::npos);
+  CHECK(one.out.find("(vendor/roster/roster.rb: 3)") != std::string::npos);
+  Run excl = run_calm("check --no-config app/server.rb -I vendor --exclude 'app/*'", project_dir());
+  CHECK(excl.status == 0);
+  // Library findings do not fail the check: only notes and in-scope findings count.
+  Run lib = run_calm("check --disable calm-point-of-order,calm-temporal-cluster,calm-output-label",
+                     project_dir());
+  CHECK(lib.status == 0);
+}
+
+TEST_CASE("paths relative to the working directory or --root, in every format") {
+  std::string from_above = "check --config tests/checks/project/.calm.json";
+  Run text = run_calm(from_above);
+  CHECK(text.out.find("tests/checks/project/app/server.rb:24:13: warning:") != std::string::npos);
+  Run root = run_calm(from_above + " --root tests/checks/project");
+  CHECK(root.out.find("\napp/server.rb:24:13: warning:") != std::string::npos);
+  auto j = nlohmann::json::parse(
+      run_calm(from_above + " --root tests/checks/project --format json").out);
+  for (const auto& f : j["findings"])
+    CHECK(f["location"]["file"].get<std::string>().rfind("app/", 0) == 0);
+  Run gh = run_calm(from_above + " --root tests/checks/project --format github");
+  CHECK(gh.out.find("::warning file=app/server.rb,line=24,col=13,") != std::string::npos);
+  CHECK(gh.out.find("::notice title=calm::3 findings in files outside") != std::string::npos);
+  auto sarif = nlohmann::json::parse(
+      run_calm(from_above + " --root tests/checks/project --format sarif").out);
+  const auto& run = sarif["runs"][0];
+  CHECK(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].get<std::string>().find(
+            "/tests/checks/project/") != std::string::npos);
+  for (const auto& res : run["results"]) {
+    const auto& a = res["locations"][0]["physicalLocation"]["artifactLocation"];
+    CHECK(a["uriBaseId"] == "%SRCROOT%");
+    CHECK(a["uri"].get<std::string>().rfind("app/", 0) == 0);
+  }
+  CHECK(run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+            .get<std::string>()
+            .find("3 findings in files outside the checked paths") == 0);
+}
+
+TEST_CASE("--strict: any error in the input exits 2; an unknown module in .calm.json is located") {
+  TempDir tmp("strict");
+  std::string typo = kProgram;
+  typo.replace(typo.find("got <= put.notin(del)"), 21, "gott <= put.notin(del)");
+  write_file(tmp.path() / "typo.rb", typo);
+  write_file(tmp.path() / "lint.rb", kProgram);
+  // By default an unknown collection is an error finding (exit 1) and the rest is checked.
+  Run loose = run_calm("check --no-config typo.rb", tmp.path().string());
+  CHECK(loose.status == 1);
+  CHECK(loose.out.find("error: unknown collection 'gott'") != std::string::npos);
+  Run strict = run_calm("check --no-config typo.rb --strict", tmp.path().string());
+  CHECK(strict.status == 2);
+  CHECK(strict.err.find("calm: stopping on the errors above (--strict)") != std::string::npos);
+  CHECK(run_calm("check --no-config lint.rb --strict", tmp.path().string()).status == 1);
+
+  write_file(
+      tmp.path() / ".calm.json",
+      "{\n  \"programs\": [{\"files\": [\"lint.rb\"], \"modules\": [\"Lint\", \"Lnt\"]}]\n}\n");
+  Run bad = run_calm("check", tmp.path().string());
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find(".calm.json:2:59: error: unknown module or class 'Lnt'") != std::string::npos);
+  CHECK(bad.err.find("<command line>") == std::string::npos);
+}
+
 TEST_CASE("--color always colours the text; the default on a pipe does not") {
   Run plain = run_calm("check --no-config samples/kvs/kvs.rb -m BasicKVS");
   CHECK(plain.out.find("\x1b[") == std::string::npos);
@@ -160,7 +255,7 @@ TEST_CASE("-o writes the output file; the summary goes to stderr for machine for
       run_calm("check --no-config samples/kvs/kvs.rb -m BasicKVS --format sarif -o '" + out + "'");
   CHECK(r.status == 1);
   CHECK(r.out.empty());
-  CHECK(r.err.find("5 warnings") != std::string::npos);
+  CHECK(r.err.find("1 warning, ") != std::string::npos);
   auto log = nlohmann::json::parse(slurp(out));
   CHECK(log["version"] == "2.1.0");
 }

@@ -89,6 +89,61 @@ TEST_CASE("calm diff: added and removed points of order, per program") {
   CHECK(j["programs"][0]["status"] == "changed");
 }
 
+// Version 3: a change that makes the store unstratifiable (a scratch that negates itself
+// within a timestep): Bud would refuse to run it.
+const char* kUnstratifiable = R"RUBY(module Store
+  state do
+    interface input, :put, [:key] => [:val]
+    interface output, :got, [:key] => [:val]
+    table :kv, [:key] => [:val]
+    scratch :fresh, [:key] => [:val]
+  end
+  bloom do
+    kv <+- put
+    fresh <= put.notin(fresh, :key => :key)
+    got <= kv
+  end
+end
+)RUBY";
+
+TEST_CASE("calm diff: a new unstratifiable cycle is the first line and fails the diff") {
+  Reports r;
+  write_reports(r);
+  write_file(r.tmp.path() / "cyc" / "store.rb", kUnstratifiable);
+  // The report of an unstratifiable program is written (exit 0); --strict refuses it.
+  Run rep = run_calm("report cyc/store.rb -o cyc.json", r.dir());
+  CHECK(rep.status == 0);
+  CHECK(rep.err.find("unstratifiable") != std::string::npos);
+  CHECK(run_calm("report cyc/store.rb --strict -o strict.json", r.dir()).status == 2);
+  Run d = run_calm("diff new.json cyc.json", r.dir());
+  INFO(d.out);
+  CHECK(d.status == 1);
+  CHECK(d.out.rfind("error added: cyc/store.rb:", 0) == 0);
+  CHECK(d.out.find("[calm-unstratifiable]\n") != std::string::npos);
+  CHECK(d.out.find("1 error added, 0 removed; ") != std::string::npos);
+  Run md = run_calm("diff new.json cyc.json --format markdown", r.dir());
+  CHECK(md.out.find("### calm: coordination cost\n\n- **error added**: `cyc/store.rb:") == 0);
+  auto j = nlohmann::json::parse(run_calm("diff new.json cyc.json --format json", r.dir()).out);
+  CHECK(j["summary"]["errors_added"] == 1);
+  CHECK(j["errors"]["added"][0]["check"] == "calm-unstratifiable");
+  // Fixing it removes the error; the removal alone does not fail the diff.
+  Run fixed = run_calm("diff cyc.json new.json", r.dir());
+  CHECK(fixed.out.rfind("error removed: ", 0) == 0);
+}
+
+TEST_CASE("calm diff: one point of order, one cluster (singular)") {
+  nlohmann::json a = nlohmann::json::parse(R"JSON({"schema_version": "1.0", "programs": [
+    {"name": "A", "points_of_order": [], "temporal_clusters": []}]})JSON");
+  nlohmann::json b = nlohmann::json::parse(R"JSON({"schema_version": "1.0", "programs": [
+    {"name": "A", "rules": [{"id": 0, "text": "x <= y.notin(z)"}],
+     "points_of_order": [{"from": "z", "to": "x", "rule": 0, "kind": "nonmonotonic", "reason": "r",
+                          "location": {"file": "a.rb", "line": 3, "column": 5}}],
+     "temporal_clusters": [{"id": "cluster:x", "members": ["x"]}]}]})JSON");
+  std::string text = diff_text(diff_reports(a, b));
+  CHECK(text.find("1 point of order added, 0 removed; 1 temporal cluster added, 0 removed\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("calm diff: moving rules is no change") {
   Reports r;
   write_file(r.tmp.path() / "a" / "store.rb", kOld);

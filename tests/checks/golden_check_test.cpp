@@ -21,8 +21,10 @@ constexpr GoldenCheck kGoldenChecks[] = {
     {"basic_kvs.json", "samples/kvs/kvs.rb -m BasicKVS --format json", 1},
     {"basic_kvs.sarif", "samples/kvs/kvs.rb -m BasicKVS --format sarif", 1},
     {"basic_kvs.github", "samples/kvs/kvs.rb -m BasicKVS --format github", 1},
-    // The destructive cart alone: one point of order, and the "??" of its interfaces.
-    {"destructive_cart.txt", "samples/cart/destructive_cart.rb -m DestructiveCart", 1},
+    // The destructive cart alone: one point of order, local (the module alone has no
+    // channel), so a note; the "??" of its interfaces are in samples/kvs/kvs.rb, outside
+    // the checked paths: one note counts them.
+    {"destructive_cart.txt", "samples/cart/destructive_cart.rb -m DestructiveCart", 0},
     // The disorderly cart: points of order only where it counts (Fig. 16).
     {"disorderly_cart.txt", "samples/cart/disorderly_cart.rb -m DisorderlyCart", 1},
     {"disorderly_cart.sarif", "samples/cart/disorderly_cart.rb -m DisorderlyCart --format sarif",

@@ -51,13 +51,100 @@ TEST_CASE("text: gcc-style line, source line, caret, notes, summary") {
         "      kvstate <- prev\n"
         "              ^\n"
         "src/kvs.rb:3:14: note: prev is read here\n"
-        "1 warning, 0 errors, 0 notes, 0 suppressed\n");
+        "1 warning, 0 errors, 1 note (1 attached to findings), 0 suppressed\n");
   TextOptions color;
   color.color = true;
   std::string colored = text_report(run, sources, color);
   CHECK(colored.find("\x1b[1;35mwarning:\x1b[0m") != std::string::npos);
   run.findings[0].suppression = Suppression{SuppressionKind::Baseline, "", {}};
   CHECK(text_report(run, sources, {}) == "0 warnings, 0 errors, 0 notes, 1 suppressed\n");
+}
+
+TEST_CASE("text: repeated notes are printed once and referred to; every note is counted") {
+  // Four outputs with the same causes: the causes once, then one line per repeat.
+  CheckRun run;
+  for (int i = 0; i < 3; ++i) {
+    Finding f = sample_finding();
+    f.check = "calm-output-label";
+    f.message = "output o" + std::to_string(i) + " is diffluent";
+    f.location = {"src/kvs.rb", 10 + i, 3};
+    f.notes = {{"point of order a -> b", {"src/kvs.rb", 3, 13}},
+               {"point of order c -> d", {"src/kvs.rb", 4, 13}}};
+    if (i == 2) f.notes.push_back({"asynchronous edge e -> f (<~)", {"src/kvs.rb", 5, 2}});
+    run.findings.push_back(f);
+  }
+  Finding note = sample_finding();
+  note.severity = Severity::Note;
+  note.notes.clear();
+  note.location = {"src/kvs.rb", 20, 1};
+  run.findings.push_back(note);
+  std::string out = text_report(run, {}, {});
+  CHECK(out ==
+        "src/kvs.rb:10:3: warning: output o0 is diffluent [calm-output-label]\n"
+        "src/kvs.rb:3:13: note: point of order a -> b\n"
+        "src/kvs.rb:4:13: note: point of order c -> d\n"
+        "src/kvs.rb:11:3: warning: output o1 is diffluent [calm-output-label]\n"
+        "src/kvs.rb:11:3: note: 2 notes as for the finding at src/kvs.rb:10:3 above\n"
+        "src/kvs.rb:12:3: warning: output o2 is diffluent [calm-output-label]\n"
+        "src/kvs.rb:5:2: note: asynchronous edge e -> f (<~)\n"
+        "src/kvs.rb:12:3: note: 2 notes as for the finding at src/kvs.rb:10:3 above\n"
+        "src/kvs.rb:20:1: note: non-monotonic rule: prev -> kvstate (deletion (<-)); coordinate "
+        "[calm-point-of-order]\n"
+        "3 warnings, 0 errors, 6 notes (5 attached to findings), 0 suppressed\n");
+  // JSON keeps every note of every finding (the data), and counts them.
+  nlohmann::ordered_json j = findings_json(run, "test");
+  CHECK(j["findings"][1]["notes"].size() == 2);
+  CHECK(j["summary"]["attached_notes"] == 7);
+  CHECK(j["summary"]["notes"] == 1);
+}
+
+TEST_CASE("findings outside the checked paths: one note in every format") {
+  CheckRun run;
+  run.findings = {sample_finding()};
+  run.outside.findings = 14;
+  run.outside.errors = 1;
+  run.outside.by_file = {
+      {"vendor/a.rb", 9}, {"vendor/b.rb", 2}, {"vendor/c.rb", 2}, {"vendor/d.rb", 1}};
+  std::string line = out_of_scope_text(run.outside, "");
+  CHECK(line ==
+        "14 findings (1 error) in files outside the checked paths (vendor/a.rb: 9, vendor/b.rb: 2, "
+        "vendor/c.rb: 2, and 1 more file); --include GLOB to see them");
+  CHECK(out_of_scope_text(OutOfScope{}, "").empty());
+  std::string text = text_report(run, {}, {});
+  CHECK(text.find("calm: note: " + line + "\n1 warning,") != std::string::npos);
+  CHECK(github_report(run, "", false).find("::notice title=calm::" + line + "\n") !=
+        std::string::npos);
+  nlohmann::ordered_json j = findings_json(run, "test");
+  CHECK(j["summary"]["outside_checked_paths"] == 14);
+  CHECK(j["summary"]["outside_files"]["vendor/a.rb"] == 9);
+  SchemaValidator v(
+      nlohmann::json::parse(slurp(std::string(CALM_SOURCE_DIR) + "/docs/findings.schema.json")));
+  CHECK(v.validate(j).empty());
+  nlohmann::ordered_json sarif = sarif_log(run, SarifOptions{"test", ""});
+  const auto& n = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+  CHECK(n["level"] == "note");
+  CHECK(n["message"]["text"] == line);
+  CHECK(sarif["runs"][0]["invocations"][0]["executionSuccessful"] == true);
+}
+
+TEST_CASE("display_path: relative to the root in every format") {
+  namespace fs = std::filesystem;
+  std::string cwd = fs::current_path().generic_string();
+  CHECK(display_path("./src/../src/kvs.rb", "") == "src/kvs.rb");
+  CHECK(display_path(cwd + "/src/kvs.rb", "") == "src/kvs.rb");
+  CHECK(display_path("src/kvs.rb", "src") == "kvs.rb");
+  CHECK(display_path("../lib/x.rb", "") == "../lib/x.rb");  // given relative: kept so
+  CHECK(display_path("/nonexistent-root/lib/x.rb", "") == "/nonexistent-root/lib/x.rb");
+  CHECK(display_path("<command line>", "") == "<command line>");
+  CHECK(display_path("", "") == "");
+  Finding f = sample_finding();
+  f.location.file = cwd + "/src/kvs.rb";
+  CHECK(finding_json(f)["location"]["file"] == "src/kvs.rb");
+  TextOptions to;
+  to.root = "src";
+  CheckRun run;
+  run.findings = {f};
+  CHECK(text_report(run, {}, to).rfind("kvs.rb:3:13: warning:", 0) == 0);
 }
 
 TEST_CASE("json: findings validate against docs/findings.schema.json") {

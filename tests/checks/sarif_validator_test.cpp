@@ -40,6 +40,11 @@ TEST_CASE("SARIF passes the official validator with no errors or warnings") {
       {"kvs", "samples/kvs/kvs.rb"},
       {"twopc", "samples/twopc/twopc.rb"},
       {"carts", "samples/cart/destructive_cart.rb samples/cart/disorderly_cart.rb"},
+      // A repository layout: paths relative to --root, the library's findings left out
+      // and counted in the run's toolExecutionNotifications.
+      {"project",
+       "tests/checks/project/app/server.rb -I tests/checks/project/vendor --root "
+       "tests/checks/project"},
   };
   for (const auto& c : cases) {
     fs::path sarif = tmp.path() / (std::string(c.name) + ".sarif");

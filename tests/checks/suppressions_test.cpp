@@ -32,8 +32,8 @@ TEST_CASE("parse_marker_line reads markers only from comments") {
 const char* kAllow = R"RUBY(
 module Allow
   state do
-    interface input, :put, [:key] => [:val]
-    interface input, :del, [:key]
+    channel :put, [:@addr, :key] => [:val]
+    channel :del, [:@addr, :key]
     interface output, :got, [:key] => [:val]
     scratch :live, [:key] => [:val]
     scratch :cnt, [] => [:n]
@@ -97,7 +97,7 @@ end
 const char* kCoordinated = R"RUBY(
 module Votes
   state do
-    interface input, :vote, [:peer]
+    channel :vote, [:@peer]
     interface output, :tally, [] => [:n]
   end
 end
@@ -118,7 +118,7 @@ module Participant
     scratch :mine, [:peer]
   end
   bloom do
-    mine <= vote.notin(vetoed)    # expect: calm-point-of-order
+    mine <= vote.notin(vetoed)    # expect: calm-local-point-of-order
   end
 end
 

@@ -36,7 +36,8 @@ class Reader {
       : path_(path), where_(where) {}
 
   std::vector<Program> document(const json& doc) {
-    object(doc, "", {"$schema", "programs"}, {"programs"});
+    // "diagnostics": what `calm model` could not read; information, not program.
+    object(doc, "", {"$schema", "programs", "diagnostics"}, {"programs"});
     const json& ps = doc["programs"];
     array(ps, "/programs");
     std::vector<Program> out;
