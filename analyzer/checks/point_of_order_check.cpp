@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "analysis/cluster_labels.h"
 #include "analysis/locations.h"
 #include "checks/temporal_cluster_check.h"
 
@@ -15,11 +16,8 @@ constexpr const char* kNonmonotonicPrefix = "non-monotonic: ";
 /// message then starts "non-monotonic rule:").
 std::string describe(const PointOfOrder& p, const TemporalClusterAnalysis& clusters,
                      bool strip_prefix) {
-  std::string reason = p.reason;
-  // "cluster:kvstate,prev" reads better as "{kvstate, prev}" in a message.
-  if (const TemporalCluster* c = p.cluster.empty() ? nullptr : clusters.find(p.cluster))
-    for (size_t at; (at = reason.find(p.cluster)) != std::string::npos;)
-      reason.replace(at, p.cluster.size(), member_set(c->member_names));
+  // "cluster:kvstate,prev" reads better as its label "{kvstate, prev}" in a message.
+  std::string reason = with_cluster_labels(clusters, p.reason);
   if (strip_prefix && reason.rfind(kNonmonotonicPrefix, 0) == 0)
     reason = reason.substr(std::string(kNonmonotonicPrefix).size());
   return p.from + " -> " + p.to + " (" + reason + ")";
