@@ -144,7 +144,7 @@ namespace {
 constexpr int kMaxQuotedLines = 12;
 /// The SVG bytes of one program's views beyond the first: past this, views are left out
 /// (a page of a 100-rule program stays under 2 MB).
-constexpr std::size_t kViewBytes = 600 * 1000;
+constexpr std::size_t kViewBytes = 800 * 1000;
 
 const char* kStyle = R"CSS(
 :root { --poo: #d00000; --hl: #ff8c00; --muted: #666; --rule: #ddd; }
@@ -412,9 +412,9 @@ std::string causes_html(ViewSpan views, const ProgramAnalysis& a,
       if (compact) {
         // One link per group (to its first cause), the causes in its title.
         std::string title;
-        for (std::size_t i = 0; i < members.size() && i < 12; ++i)
+        for (std::size_t i = 0; i < members.size() && i < 4; ++i)
           title += (title.empty() ? "" : ", ") + members[i]->from + " -> " + members[i]->to;
-        if (members.size() > 12) title += ", ...";
+        if (members.size() > 4) title += ", ...";
         const LabelCause& first = *members.front();
         out +=
             " " +

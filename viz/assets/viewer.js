@@ -152,7 +152,7 @@
   /// What an element of the active SVG stands for.
   Viewer.prototype.hit = function (target) {
     var v = this.data.views[this.view];
-    var g = target.closest('g.node, g.edge, g.cluster');
+    var g = target.closest('g.node, g.edge, g.cluster');  // an octagon is g.node.cluster
     if (!g || !this.viewEls[this.view].contains(g)) return null;
     if (g.classList.contains('node') && v.nodes[g.id]) return {type: 'node', id: g.id};
     if (g.classList.contains('edge') && v.edges[g.id]) return {type: 'edge', id: g.id};
@@ -304,7 +304,7 @@
     var svg = this.viewEls[this.view];
     var has = {
       'collapsed-cluster': !!svg.querySelector('g.node.temporal-cluster'),
-      'expanded-cluster': !!svg.querySelector('g.cluster.temporal-cluster'),
+      'expanded-cluster': !!svg.querySelector('g.cluster.temporal-cluster:not(.node)'),
       'collapsed-module': !!svg.querySelector('g.node.collapsed-module'),
       'underspecified': !!svg.querySelector('g.node.underspecified')
     };
@@ -373,7 +373,7 @@
       else on = !!(lit[e[0]] && lit[e[1]]);
       g.classList.add(on ? 'lit' : 'dim');
     });
-    all(svg, 'g.cluster').forEach(function (g) {
+    all(svg, 'g.cluster:not(.node)').forEach(function (g) {
       g.classList.add(v.groups[g.id] && self.seedsCluster(sel) === v.groups[g.id] ? 'lit' : 'dim');
     });
     var focusEls = focus.map(function (k) { return document.getElementById(k); }).filter(Boolean);
