@@ -110,11 +110,12 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
   const std::string viewer = "JobServiceNode--viewer";
 
   // Offline and small: nothing loaded from the network (the SVG namespace URIs are names,
-  // not loads), under 2 MB for 151 rules.
+  // not loads); the page of 151 rules (several views of a 134-collection diagram) stays
+  // under 2.5 MB (the issue's bar: 2 MB for 100 rules).
   std::string html = read_text(page);
   for (const char* load : {"src=\"http", "href=\"http", "url(http", "@import", "src=\"//"})
     CHECK_MESSAGE(html.find(load) == std::string::npos, load);
-  CHECK(html.size() < 2u * 1000 * 1000);
+  CHECK(html.size() < 2500u * 1000);
 
   SUBCASE("the overview: fitted, nothing selected, several views") {
     std::string dom = dom_after(d, "overview", page, "");
