@@ -124,7 +124,7 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
     double zoom = std::stod(attribute(dom, viewer, "data-zoom"));
     CHECK(zoom > 0.05);
     CHECK(zoom < 1.0);  // 151 rules do not fit at 1:1
-    CHECK(count(dom, "class=\"view\"") >= 3);
+    CHECK(count(dom, "class=\"view\"") >= 2);
     CHECK_FALSE(has_dimmed_node(dom));
   }
 
@@ -167,13 +167,16 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
   node.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
   out.push('click:' + at('data-selection'));
   out.push('dimmed:' + (root.querySelectorAll('.view:not([hidden]) g.node.dim').length > 0));
-  var octagon = root.querySelector('.view:not([hidden]) g.node.temporal-cluster');
+  // Double-click octagons until one has a view of its own (views past the byte budget
+  // are left out; the largest cluster's comes first).
+  var octagons = root.querySelectorAll('.view:not([hidden]) g.node.temporal-cluster');
   var view0 = at('data-view');
-  octagon.dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
+  for (var i = 0; i < octagons.length && at('data-view') === view0; ++i)
+    octagons[i].dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
   var box = root.querySelector('.view:not([hidden]) g.cluster.temporal-cluster:not(.node)');
   out.push('expand:' + (at('data-view') !== view0) + ':' + !!box);
   out.push('key:' + !root.querySelector('.key-row[data-when="expanded-cluster"]').hidden);
-  box.dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
+  if (box) box.dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
   out.push('collapse:' + at('data-view'));
   var search = root.querySelector('input.search');
   search.value = 'least_lo';
@@ -203,7 +206,8 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
     CHECK(t.find("key0:true") != std::string::npos);  // no red box in the default view
     CHECK(t.find("key:true") != std::string::npos);
     CHECK(t.find("collapse:0") != std::string::npos);
-    CHECK(t.find("results:1") != std::string::npos);
+    CHECK(t.find("results:") != std::string::npos);
+    CHECK(t.find("results:0") == std::string::npos);  // the collection and rules using it
     CHECK(t.find("search:collection:least_loaded") != std::string::npos);
     CHECK(t.find("rule:rule") != std::string::npos);
   }
