@@ -26,6 +26,8 @@ const char* to_string(NodeShape s) {
       return "plaintext";
     case NodeShape::Point:
       return "point";
+    case NodeShape::Folder:
+      return "folder";
   }
   return "ellipse";
 }
@@ -111,7 +113,7 @@ const DiagramEdge* Diagram::edge_for(EdgeId id) const {
 const DiagramNode* Diagram::node_for(const std::string& collection) const {
   for (const auto& n : nodes) {
     if (n.role == NodeRole::Collection && n.id == collection) return &n;
-    if (n.role == NodeRole::Cluster &&
+    if ((n.role == NodeRole::Cluster || n.role == NodeRole::Module) &&
         std::binary_search(n.members.begin(), n.members.end(), collection))
       return &n;
   }
@@ -128,22 +130,6 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
   return out;
-}
-
-/// "a, b, c" broken into lines of about kClusterLabelWidth characters.
-constexpr std::size_t kClusterLabelWidth = 36;
-
-std::string wrap_names(const std::vector<std::string>& names) {
-  std::string out, line;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    std::string item = names[i] + (i + 1 < names.size() ? "," : "");
-    if (!line.empty() && line.size() + 1 + item.size() > kClusterLabelWidth) {
-      out += line + "\n";
-      line.clear();
-    }
-    line += (line.empty() ? "" : " ") + item;
-  }
-  return out + line;
 }
 
 /// "[key] => [value]" ("[]" for an empty side).
@@ -164,8 +150,15 @@ std::string node_key(const DiagramNode& n) {
     case NodeRole::Collection:
       return svg_name(n.id);
     case NodeRole::Cluster: {
+      // Every member up to four; then the first three and how many more, so that ids
+      // stay short for a big cluster (members are in one cluster only: still unique).
       std::vector<std::string> parts;
       for (const auto& m : n.members) parts.push_back(svg_name(m));
+      if (parts.size() > kClusterLabelNames + 1) {
+        std::size_t more = parts.size() - kClusterLabelNames;
+        parts.resize(kClusterLabelNames);
+        parts.push_back(std::to_string(more) + "more");
+      }
       return "cluster-" + join(parts, "-");
     }
     case NodeRole::Source:
@@ -178,6 +171,8 @@ std::string node_key(const DiagramNode& n) {
       return "legend-" + svg_name(n.id.substr(n.id.find(':') + 1));
     case NodeRole::NotRead:
       return "not-read";
+    case NodeRole::Module:
+      return "module-" + svg_name(n.id.substr(n.id.find(':') + 1));
   }
   return svg_name(n.id);
 }
@@ -216,7 +211,7 @@ DiagramNode collection_node(const Program& program, const DependencyNode& gn,
 DiagramNode cluster_node(const DependencyGraph& graph, const TemporalCluster& c) {
   DiagramNode n;
   n.id = c.id;
-  n.label = wrap_names(c.member_names);
+  n.label = c.label;
   n.role = NodeRole::Cluster;
   n.shape = NodeShape::Octagon;
   n.color = "red";
@@ -316,7 +311,7 @@ void annotate_labels(Diagram& d, const ProgramAnalysis& a) {
     std::vector<std::string> shown;
     if (n.role == NodeRole::Collection)
       shown = {n.id};
-    else if (n.role == NodeRole::Cluster)
+    else if (n.role == NodeRole::Cluster || n.role == NodeRole::Module)
       shown = n.members;
     else
       continue;
@@ -329,7 +324,7 @@ void annotate_labels(Diagram& d, const ProgramAnalysis& a) {
       if (o == nullptr) continue;
       n.consistency = n.consistency ? join(*n.consistency, o->label) : o->label;
       std::string line = "label";
-      if (n.role == NodeRole::Cluster) line += " of " + c;
+      if (n.role != NodeRole::Collection) line += " of " + c;
       lines.push_back(line + ": " + to_string(o->label) + " (" + label_reason(labels, *o) + ")");
     }
     if (n.consistency) {
@@ -352,7 +347,8 @@ void apply_focus(Diagram& d, const std::string& start, int depth) {
   std::map<std::string, std::vector<std::string>> adjacent;
   auto is_pseudo = [&](const std::string& id) {
     const DiagramNode* n = d.find_node(id);
-    return n == nullptr || (n->role != NodeRole::Collection && n->role != NodeRole::Cluster);
+    return n == nullptr || (n->role != NodeRole::Collection && n->role != NodeRole::Cluster &&
+                            n->role != NodeRole::Module);
   };
   for (const auto& e : d.edges) {
     if (is_pseudo(e.from) || is_pseudo(e.to)) continue;
@@ -413,7 +409,11 @@ void mark_not_read(Diagram& d, const DiagramOptions& options) {
   d.nodes.push_back(n);
 }
 
-void add_legend(Diagram& d, bool labels) {
+/// The legend: a compact key of at most three rows, each a chain of samples that
+/// carry their own meaning (node shapes labelled inside, edge samples labelled on the
+/// edge), so that no text stands apart from its symbol. `collapsed` picks the cluster's
+/// sample: a red octagon, or the red box of --expanded.
+void add_legend(Diagram& d, bool labels, bool collapsed) {
   DiagramGroup g;
   g.id = "cluster_legend";
   g.svg_id = "legend";
@@ -421,7 +421,7 @@ void add_legend(Diagram& d, bool labels) {
   g.color = "gray";
   g.classes = "legend";
   auto node = [&](const std::string& key, const std::string& label, NodeShape shape,
-                  const std::string& color) {
+                  const std::string& color) -> DiagramNode& {
     DiagramNode n;
     n.id = "legend:" + key;
     n.label = label;
@@ -432,31 +432,31 @@ void add_legend(Diagram& d, bool labels) {
     n.tooltip = label;
     d.nodes.push_back(n);
     g.nodes.push_back(n.id);
+    return d.nodes.back();
   };
+  auto chain = [&](const std::string& from, const std::string& to) {
+    DiagramEdge e;
+    e.from = "legend:" + from;
+    e.to = "legend:" + to;
+    e.pseudo = true;
+    e.classes = "legend invisible";
+    d.legend_edges.push_back(e);
+  };
+  // Row 1: the nodes.
   node("a_table", "table (persistent)", NodeShape::Rect, "");
   node("b_scratch", "scratch, interface, channel", NodeShape::Oval, "");
-  node("c_cluster", "temporal cluster", NodeShape::Octagon, "red");
-  node("d_S", "S", NodeShape::Diamond, "blue");
-  node("e_S_text", "source", NodeShape::Plain, "");
-  node("f_T", "T", NodeShape::Diamond, "blue");
-  node("g_T_text", "sink", NodeShape::Plain, "");
-  node("h_uu", "??", NodeShape::Diamond, "red");
-  node("i_uu_text", "underspecified dataflow", NodeShape::Plain, "");
-  if (labels) {
-    const std::pair<const char*, Label> outputs[] = {
-        {"o_confluent", Label::Confluent},
-        {"p_async", Label::Async},
-        {"q_nonmonotonic", Label::NonMonotonic},
-        {"r_diffluent", Label::Diffluent},
-    };
-    for (const auto& [key, l] : outputs) {
-      node(key, std::string(to_string(l)) + " output (" + short_name(l) + ")", NodeShape::Oval, "");
-      DiagramNode& n = d.nodes.back();
-      n.consistency = l;
-      n.fillcolor = label_fill(l);
-      n.classes += " " + label_class(l);
-    }
+  if (collapsed) {
+    node("c_cluster", "temporal cluster", NodeShape::Octagon, "red");
+  } else {
+    DiagramNode& box = node("c_cluster", "temporal cluster (box)", NodeShape::Rect, "red");
+    box.classes += " rounded";
   }
+  node("d_S", "S: source", NodeShape::Diamond, "blue");
+  node("f_T", "T: sink", NodeShape::Diamond, "blue");
+  node("h_uu", "??: underspecified", NodeShape::Diamond, "red");
+  const char* row1[] = {"a_table", "b_scratch", "c_cluster", "d_S", "f_T", "h_uu"};
+  for (std::size_t i = 1; i < std::size(row1); ++i) chain(row1[i - 1], row1[i]);
+  // Row 2: the edges, a chain of dots whose edges are the samples, labelled.
   struct Sample {
     const char* key;
     const char* text;
@@ -464,35 +464,46 @@ void add_legend(Diagram& d, bool labels) {
   };
   const Sample samples[] = {
       {"j_merge", "A in rhs, B in lhs (<=)", false, false, false, false},
-      {"k_temporal", "temporal (<+, <-)", true, false, false, false},
+      {"k_temporal", "+/- temporal (<+, <-)", true, false, false, false},
       {"l_async", "asynchronous (<~)", false, true, false, false},
       {"m_nonmono", "non-monotonic", false, false, true, false},
       {"n_point", "point of order", false, false, false, true},
   };
+  node("j_dot0", "", NodeShape::Point, "");
+  std::string previous = "j_dot0";
   for (const auto& s : samples) {
-    node(std::string(s.key) + "_a", s.text, NodeShape::Plain, "");
-    node(std::string(s.key) + "_b", "", NodeShape::Point, "");
+    std::string dot = std::string(s.key) + "_dot";
+    node(dot, "", NodeShape::Point, "");
     DiagramEdge e;
-    e.from = "legend:" + std::string(s.key) + "_a";
-    e.to = "legend:" + std::string(s.key) + "_b";
+    e.from = "legend:" + previous;
+    e.to = "legend:" + dot;
     e.temporal = s.temporal;
     e.async = s.async;
     e.nonmonotonic = s.nonmonotonic;
     e.point_of_order = s.point;
-    e.label = s.temporal ? "+/-" : "";
+    e.label = s.text;
     e.classes = "legend " + edge_classes(e);
     e.tooltip = s.text;
     d.legend_edges.push_back(e);
+    previous = dot;
   }
-  const std::pair<const char*, const char*> pairs[] = {
-      {"d_S", "e_S_text"}, {"f_T", "g_T_text"}, {"h_uu", "i_uu_text"}};
-  for (const auto& [from, to] : pairs) {
-    DiagramEdge e;
-    e.from = std::string("legend:") + from;
-    e.to = std::string("legend:") + to;
-    e.pseudo = true;
-    e.classes = "legend invisible";
-    d.legend_edges.push_back(e);
+  // Row 3: the fills of outputs by consistency label.
+  if (labels) {
+    const std::pair<const char*, Label> outputs[] = {
+        {"o_confluent", Label::Confluent},
+        {"p_async", Label::Async},
+        {"q_nonmonotonic", Label::NonMonotonic},
+        {"r_diffluent", Label::Diffluent},
+    };
+    for (std::size_t i = 0; i < std::size(outputs); ++i) {
+      const auto& [key, l] = outputs[i];
+      DiagramNode& n = node(key, std::string(to_string(l)) + " output (" + short_name(l) + ")",
+                            NodeShape::Oval, "");
+      n.consistency = l;
+      n.fillcolor = label_fill(l);
+      n.classes += " " + label_class(l);
+      if (i > 0) chain(outputs[i - 1].first, key);
+    }
   }
   d.groups.push_back(g);
 }
@@ -511,6 +522,9 @@ void assign_svg_ids(Diagram& d, const std::string& prefix) {
       case NodeRole::Cluster:
       case NodeRole::Legend:
         n.svg_id = key;
+        break;
+      case NodeRole::Module:
+        n.svg_id = "collapsed-" + key;
         break;
       default:
         n.svg_id = "pseudo-" + key;
@@ -544,22 +558,53 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
   d.name = program.name;
   d.expanded = options.expanded;
   d.labels = options.labels;
+  d.edge_xlabels = options.edge_xlabels;
 
-  // The node that shows each graph node.
+  // The node that shows each graph node: its own, its collapsed cluster's (clusters
+  // take precedence over modules) or its collapsed module's.
+  auto expands = [&](const TemporalCluster& c) {
+    return options.expanded ||
+           std::find(options.expand_clusters.begin(), options.expand_clusters.end(), c.id) !=
+               options.expand_clusters.end();
+  };
   std::vector<std::string> shown(graph.node_count());
   std::set<std::string> in_cluster_group;
+  std::map<std::string, std::vector<std::string>> collapsed_modules;
   for (NodeId n = 0; n < graph.node_count(); ++n) {
     std::optional<std::size_t> c = clusters.cluster_of(n);
-    if (c && !options.expanded) {
+    if (c && !expands(clusters.clusters()[*c])) {
       shown[n] = clusters.clusters()[*c].id;
+      continue;
+    }
+    const Collection* decl = program.find(graph.name(n));
+    if (!c && decl != nullptr && graph.node(n).declared &&
+        std::find(options.collapse_modules.begin(), options.collapse_modules.end(), decl->module) !=
+            options.collapse_modules.end()) {
+      shown[n] = "module:" + decl->module;
+      collapsed_modules[decl->module].push_back(graph.name(n));
       continue;
     }
     shown[n] = graph.name(n);
     d.nodes.push_back(collection_node(program, graph.node(n), ss));
     if (c) in_cluster_group.insert(graph.name(n));
   }
+  for (auto& [module, members] : collapsed_modules) {
+    std::sort(members.begin(), members.end());
+    DiagramNode m;
+    m.id = "module:" + module;
+    m.label = module + "\n(" + std::to_string(members.size()) +
+              (members.size() == 1 ? " collection)" : " collections)");
+    m.role = NodeRole::Module;
+    m.shape = NodeShape::Folder;
+    m.color = "gray30";
+    m.module = module;
+    m.members = members;
+    m.classes = "collapsed-module";
+    m.tooltip = "module " + module + " (collapsed): " + join(members, ", ");
+    d.nodes.push_back(m);
+  }
   for (const auto& c : clusters.clusters()) {
-    if (!options.expanded) {
+    if (!expands(c)) {
       d.nodes.push_back(cluster_node(graph, c));
       continue;
     }
@@ -567,7 +612,7 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
     g.id = c.id;  // starts with "cluster": Graphviz boxes it
     DiagramNode probe = cluster_node(graph, c);
     g.svg_id = node_key(probe);
-    g.label = "temporal cluster";
+    g.label = "temporal cluster " + c.label;
     g.color = "red";
     g.classes = "temporal-cluster point-of-order";
     g.nodes = c.member_names;
@@ -577,8 +622,8 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
   // Dependency edges, merged per (shown from, shown to).
   auto end_text = [&](const std::string& id) {
     for (const auto& c : clusters.clusters())
-      if (c.id == id) return "{" + join(c.member_names, ", ") + "}";
-    return id;
+      if (c.id == id) return c.label;
+    return id.rfind("module:", 0) == 0 ? "module " + id.substr(7) : id;
   };
   std::map<std::pair<std::string, std::string>, DiagramEdge> merged;
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> paragraphs;
@@ -586,7 +631,11 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
     const DependencyEdge& ge = graph.edge(id);
     const std::string& from = shown[ge.from];
     const std::string& to = shown[ge.to];
-    if (from == to && clusters.cluster_of(ge.from) && !options.expanded) continue;
+    if (from == to && clusters.cluster_of(ge.from) &&
+        !expands(clusters.clusters()[*clusters.cluster_of(ge.from)]))
+      continue;
+    // Inside a collapsed module: drawn as no edge (the folder stands for them).
+    if (from == to && from.rfind("module:", 0) == 0) continue;
     auto key = std::make_pair(from, to);
     DiagramEdge& e = merged[key];
     e.from = from;
@@ -622,14 +671,16 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
       else
         pseudo.insert({kUnderspecifiedId, shown[*n]});
     }
-  bool has_unknown = false;
+  bool has_source = false, has_sink = false, has_unknown = false;
   for (const auto& [from, to] : pseudo) {
     d.edges.push_back(pseudo_edge(from, to));
+    has_source = has_source || from == kSourceId;
+    has_sink = has_sink || to == kSinkId;
     has_unknown = has_unknown || from == kUnderspecifiedId || to == kUnderspecifiedId;
   }
-  // Like budplot, S and T are always drawn, so that every diagram reads the same way.
-  d.nodes.push_back(pseudo_node(NodeRole::Source));
-  d.nodes.push_back(pseudo_node(NodeRole::Sink));
+  // S, T and ?? only with an edge: a diamond attached to nothing says nothing.
+  if (has_source) d.nodes.push_back(pseudo_node(NodeRole::Source));
+  if (has_sink) d.nodes.push_back(pseudo_node(NodeRole::Sink));
   if (has_unknown) d.nodes.push_back(pseudo_node(NodeRole::Underspecified));
   if (options.labels) annotate_labels(d, a);
 
@@ -673,7 +724,7 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
   }
 
   mark_not_read(d, options);
-  if (options.legend) add_legend(d, options.labels);
+  if (options.legend) add_legend(d, options.labels, !options.expanded);
   std::sort(d.nodes.begin(), d.nodes.end(), by_id);
   std::sort(d.groups.begin(), d.groups.end(),
             [](const DiagramGroup& x, const DiagramGroup& y) { return x.id < y.id; });

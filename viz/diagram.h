@@ -33,8 +33,9 @@ enum class NodeShape {
   Oval,
   Octagon,
   Diamond,
-  Plain,  ///< text only (legend)
-  Point,  ///< a dot (legend)
+  Plain,   ///< text only (legend)
+  Point,   ///< a dot (legend)
+  Folder,  ///< a collapsed module
 };
 
 /// "box", "ellipse", "octagon", "diamond", "plaintext", "point": the Graphviz shape.
@@ -49,6 +50,7 @@ enum class NodeRole {
   Underspecified,  ///< the "??" pseudo-node
   Legend,          ///< a sample node of the legend
   NotRead,         ///< the note listing the parts of the input that could not be read
+  Module,          ///< a collapsed module (DiagramOptions::collapse_modules)
 };
 
 /// The fill of a node showing an output with this consistency label: light tints that
@@ -64,20 +66,21 @@ std::string label_class(Label l);
 std::string label_reason(const OutputLabelAnalysis& labels, const OutputLabel& output);
 
 struct DiagramNode {
-  /// The DOT node id: the collection name, the cluster id ("cluster:a,b"), or
-  /// "pseudo:S" / "pseudo:T" / "pseudo:??" / "legend:..." (a colon never occurs in a
-  /// collection name, so these never clash with one).
+  /// The DOT node id: the collection name, the cluster id ("cluster:a,b"), the
+  /// collapsed module ("module:Name"), or "pseudo:S" / "pseudo:T" / "pseudo:??" /
+  /// "legend:..." (a colon never occurs in a collection name, so these never clash).
   std::string id;
   std::string label;
   NodeRole role = NodeRole::Collection;
   NodeShape shape = NodeShape::Oval;
-  std::string color;                 ///< "" (default), "red", "blue"
-  std::string tooltip;               ///< plain text, may contain newlines
-  std::string svg_id;                ///< "node-kvstate", "cluster-kvstate-prev", "pseudo-S", ...
-  std::string classes;               ///< space-separated CSS classes ("collection table", ...)
-  std::string module;                ///< declaring module (collections only)
-  std::vector<std::string> members;  ///< Cluster: the member collections, sorted
-  bool focus = false;                ///< the --focus collection (or its cluster)
+  std::string color;    ///< "" (default), "red", "blue"
+  std::string tooltip;  ///< plain text, may contain newlines
+  std::string svg_id;   ///< "node-kvstate", "cluster-kvstate-prev", "pseudo-S", ...
+  std::string classes;  ///< space-separated CSS classes ("collection table", ...)
+  std::string module;   ///< declaring module (collections only)
+  /// Cluster, Module: the collections it stands for, sorted.
+  std::vector<std::string> members;
+  bool focus = false;  ///< the --focus collection (or its cluster)
   /// The consistency label of the output it shows (a cluster: the join of its member
   /// outputs' labels); none for a collection that is not an output, or without labels.
   std::optional<Label> consistency;
@@ -119,7 +122,8 @@ struct Diagram {
   std::string name;                ///< the program
   std::string svg_id = "diagram";  ///< of the whole drawing (with DiagramOptions::id_prefix)
   bool expanded = false;
-  bool labels = false;  ///< outputs coloured by consistency label (DiagramOptions::labels)
+  bool labels = false;        ///< outputs coloured by consistency label (DiagramOptions::labels)
+  bool edge_xlabels = false;  ///< DiagramOptions::edge_xlabels
   std::vector<DiagramNode> nodes;    ///< sorted by id
   std::vector<DiagramEdge> edges;    ///< sorted by (from, to)
   std::vector<DiagramGroup> groups;  ///< sorted by id
@@ -132,12 +136,18 @@ struct Diagram {
   /// The edge that draws dependency edge `e`, or nullptr (hidden inside a collapsed
   /// cluster, or outside the focus).
   const DiagramEdge* edge_for(EdgeId e) const;
-  /// The node showing collection `name`: its own node, or its collapsed cluster.
+  /// The node showing collection `name`: its own node, or its collapsed cluster or
+  /// module.
   const DiagramNode* node_for(const std::string& collection) const;
 };
 
 struct DiagramOptions {
-  bool expanded = false;   ///< draw temporal clusters' members inside a red box
+  bool expanded = false;  ///< draw every temporal cluster's members inside a red box
+  /// Expand only these clusters (ids, "cluster:a,b"); the others stay octagons.
+  std::vector<std::string> expand_clusters;
+  /// Draw each of these modules as one folder node standing for its collections (those
+  /// not inside a collapsed temporal cluster, which stays one octagon).
+  std::vector<std::string> collapse_modules;
   bool legend = false;     ///< add the Figure 8 legend
   bool by_module = false;  ///< box the collections of each module
   /// Colour outputs by consistency label and mark guesses (classes and tooltips);
@@ -145,6 +155,12 @@ struct DiagramOptions {
   bool labels = true;
   std::string focus;  ///< draw only this collection's neighbourhood ("" = all)
   int depth = 1;      ///< hops around `focus`, in either direction
+  /// Write edge labels ("+/-") as Graphviz xlabels, placed after the layout. Graphviz
+  /// 2.42's dot can free a stale rank array (a double free) while laying out a labelled
+  /// edge between two nodes of the same rank in a graph with clusters (flat_edges());
+  /// xlabels never take that path. The HTML report, which lays out many views of one
+  /// program, sets it.
+  bool edge_xlabels = false;
   /// Prepended to every svg id, so that several diagrams can share one HTML page.
   std::string id_prefix;
   /// Parts of the input that could not be read ("file:line: message", the load's

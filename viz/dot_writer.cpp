@@ -92,7 +92,9 @@ Attributes node_attributes(const DiagramNode& n) {
   else if (pseudo)
     add(a, "penwidth", "2");
   std::string dashed = n.unread ? "dashed," : "";
-  if (n.focus) {
+  if (n.classes.find(" rounded") != std::string::npos) {
+    add(a, "style", dashed + "rounded");
+  } else if (n.focus) {
     add(a, "style", dashed + "bold,filled");
     add(a, "fillcolor", n.fillcolor.empty() ? "lightyellow" : n.fillcolor);
   } else if (!n.fillcolor.empty()) {
@@ -108,7 +110,7 @@ Attributes node_attributes(const DiagramNode& n) {
   return a;
 }
 
-Attributes edge_attributes(const DiagramEdge& e) {
+Attributes edge_attributes(const DiagramEdge& e, bool xlabel) {
   Attributes a;
   add(a, "id", e.svg_id);
   add(a, "class", e.classes);
@@ -116,7 +118,8 @@ Attributes edge_attributes(const DiagramEdge& e) {
     add(a, "style", "invis");
     return a;
   }
-  if (!e.label.empty()) add(a, "label", graphviz_text(" " + e.label + " "));
+  if (!e.label.empty()) add(a, xlabel ? "xlabel" : "label", graphviz_text(" " + e.label + " "));
+  if (e.classes.rfind("legend", 0) == 0) add(a, "fontsize", "10");
   if (e.async) add(a, "style", "dashed");
   if (e.nonmonotonic) add(a, "arrowhead", "veeodot");
   if (e.point_of_order) {
@@ -179,7 +182,7 @@ std::string write_dot(const Diagram& d) {
   for (const auto* list : {&d.edges, &d.legend_edges})
     for (const auto& e : *list)
       out += "  " + dot_quote(e.from) + " -> " + dot_quote(e.to) + " " +
-             attribute_list(edge_attributes(e)) + ";\n";
+             attribute_list(edge_attributes(e, d.edge_xlabels && list == &d.edges)) + ";\n";
   return out + "}\n";
 }
 

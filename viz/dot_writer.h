@@ -30,7 +30,9 @@ Attributes graph_attributes(const Diagram& d);
 Attributes node_defaults();
 Attributes edge_defaults();
 Attributes node_attributes(const DiagramNode& n);
-Attributes edge_attributes(const DiagramEdge& e);
+/// An edge's attributes; its label ("+/-") as an `xlabel` when the diagram asks for it
+/// (Diagram::edge_xlabels).
+Attributes edge_attributes(const DiagramEdge& e, bool xlabel = false);
 Attributes group_attributes(const DiagramGroup& g);
 
 /// The diagram as DOT: deterministic (nodes, edges and groups in the Diagram's sorted

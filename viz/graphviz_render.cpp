@@ -190,7 +190,7 @@ RenderResult GraphvizRenderer::render(const Diagram& d, ImageFormat format) {
         continue;
       }
       Agedge_t* edge = agedge(g, from->second, to->second, nullptr, 1);
-      set_all(edge, edge_attributes(e));
+      set_all(edge, edge_attributes(e, d.edge_xlabels && list == &d.edges));
     }
 
   if (ok) ok = layout_and_render(gvc, g, format, messages, result);

@@ -1,13 +1,17 @@
 #include "viz/html_report.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <span>
 #include <sstream>
 
+#include "analysis/cluster_labels.h"
 #include "analysis/locations.h"
 #include "analysis/program_analysis.h"
 #include "graph/graph_paths.h"
 #include "viz/graphviz_render.h"
+#include "viz/viewer_assets.h"
 
 namespace calm::viz {
 
@@ -138,13 +142,16 @@ std::map<int, std::vector<Highlight>> rule_highlights(const Program& program, co
 namespace {
 
 constexpr int kMaxQuotedLines = 12;
+/// The SVG bytes of one program's views beyond the first: past this, views are left out
+/// (a page of a 100-rule program stays under 2 MB).
+constexpr std::size_t kViewBytes = 800 * 1000;
 
 const char* kStyle = R"CSS(
 .not-read { border: 2px dashed var(--poo); padding: 0 1rem; margin: 1rem 0; }
 :root { --poo: #d00000; --hl: #ff8c00; --muted: #666; --rule: #ddd; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
-       margin: 0 auto; max-width: 1200px; padding: 1rem 1.5rem 3rem; color: #111;
+       margin: 0 auto; max-width: 1500px; padding: 1rem 1.5rem 3rem; color: #111;
        line-height: 1.4; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { font-size: 1.35rem; border-bottom: 2px solid #333; padding-bottom: .2rem; margin-top: 2.5rem; }
@@ -155,9 +162,6 @@ table { border-collapse: collapse; margin: .5rem 0; }
 th, td { border: 1px solid var(--rule); padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
 table.summary td.count { text-align: right; font-variant-numeric: tabular-nums; }
-.diagram { border: 1px solid var(--rule); border-radius: 4px; overflow: auto; padding: .5rem;
-           background: #fff; }
-.diagram svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
 .legend-text { font-size: .9rem; color: var(--muted); }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 pre.source { background: #f8f8f8; border: 1px solid var(--rule); padding: .4rem .6rem;
@@ -196,61 +200,13 @@ ul.guesses > li { margin-bottom: .3rem; }
   nav, .hint { display: none; }
   h2 { break-before: page; margin-top: 0; }
   h2:first-of-type { break-before: auto; }
-  .diagram { border: none; overflow: visible; break-inside: avoid; }
+  .viewer { break-inside: avoid; }
   .point, pre.source, table { break-inside: avoid; }
   .point.selected, a.cause.selected { background: none; outline: none; }
   a, a.cause { color: inherit; text-decoration: none; }
   .badge, svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 )CSS";
-
-// Clicking a point of order (or a cluster, an underspecified interface, a cause of a
-// label) highlights the element of the diagram with the matching id; clicking a red
-// edge of a diagram selects its entry in the list of points of order. Printing opens
-// the collapsed tables. data-calm-ready on <html> tells tests the script ran.
-const char* kScript = R"JS(
-(function () {
-  'use strict';
-  var selected = [];
-  function clear() {
-    selected.forEach(function (el) { el.classList.remove('highlight'); el.classList.remove('selected'); });
-    selected = [];
-  }
-  function select(item) {
-    clear();
-    var target = document.getElementById(item.getAttribute('data-target'));
-    item.classList.add('selected');
-    selected.push(item);
-    if (target) {
-      target.classList.add('highlight');
-      selected.push(target);
-      if (target.scrollIntoView) target.scrollIntoView({block: 'nearest', inline: 'nearest'});
-    }
-  }
-  var items = document.querySelectorAll('[data-target]');
-  var missing = [];
-  Array.prototype.forEach.call(items, function (item) {
-    if (!document.getElementById(item.getAttribute('data-target'))) missing.push(item.getAttribute('data-target'));
-    item.addEventListener('click', function () { select(item); });
-    item.addEventListener('keydown', function (e) {
-      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(item); }
-    });
-  });
-  Array.prototype.forEach.call(document.querySelectorAll('svg g.point-of-order'), function (g) {
-    g.addEventListener('click', function (e) {
-      var item = null;
-      Array.prototype.forEach.call(items, function (i) {
-        if (!item && i.classList.contains('point') && i.getAttribute('data-target') === g.id) item = i;
-      });
-      if (item) { e.preventDefault(); select(item); item.scrollIntoView({block: 'nearest'}); }
-    });
-  });
-  window.addEventListener('beforeprint', function () {
-    Array.prototype.forEach.call(document.querySelectorAll('details'), function (d) { d.open = true; });
-  });
-  document.documentElement.setAttribute('data-calm-ready', missing.length ? 'missing:' + missing.join(',') : 'ok');
-})();
-)JS";
 
 std::string location_text(const SourceLocation& l) { return html_escape(file_line(l)); }
 
@@ -298,6 +254,12 @@ std::string quote_rule(const Program& program, const Rule& rule,
   return out + "</pre>";
 }
 
+/// The views of one program: the same diagram with different clusters expanded or
+/// modules collapsed, each laid out by Graphviz; views[0] is the one shown first.
+using Views = std::vector<Diagram>;
+/// Some of the views (links that name their element in the first view only).
+using ViewSpan = std::span<const Diagram>;
+
 /// The svg id a point of order should highlight: its edge, else the cluster that hides it.
 std::string point_target(const Diagram& d, const ProgramAnalysis& a, const PointOfOrder& p) {
   if (p.edge) {
@@ -340,15 +302,42 @@ std::string badge(Label l) {
          to_string(l) + "</span>";
 }
 
-/// "{a, b}" for a cluster id ("{a, b, c, … 10 more}" for a big one), else the name.
+/// A cluster's label ("{a, b, +3 more}") for a cluster id, else the name.
 std::string end_name(const ProgramAnalysis& a, const std::string& id) {
-  constexpr std::size_t kShown = 3;
   const TemporalCluster* c = a.clusters().find(id);
-  if (c == nullptr) return id;
-  const auto& m = c->member_names;
-  if (m.size() <= kShown + 1) return "{" + join_names(m) + "}";
-  std::vector<std::string> first(m.begin(), m.begin() + kShown);
-  return "{" + join_names(first) + ", … " + std::to_string(m.size() - kShown) + " more}";
+  return c == nullptr ? id : c->label;
+}
+
+/// One target per view, from `target_in(diagram)`.
+template <typename F>
+std::vector<std::string> per_view(ViewSpan views, F target_in) {
+  std::vector<std::string> out;
+  for (const auto& d : views) out.push_back(target_in(d));
+  return out;
+}
+
+/// The prefix of every svg id of a view ("BasicKVS--", "BasicKVS--v1--").
+std::string view_prefix(const Diagram& d) { return d.svg_id.substr(0, d.svg_id.size() - 7); }
+
+/// data-target: the first view's element. With several views, data-alt lists the views
+/// whose element is not the same one ("2:edge-a-b 3:-": id without the view's prefix, "-"
+/// for none); in every other view the element has the same id after the prefix.
+std::string target_attributes(ViewSpan views, const std::vector<std::string>& targets) {
+  std::string out = " data-target=\"" + html_escape(targets.empty() ? "" : targets[0]) + "\"";
+  if (targets.size() < 2 || views.size() != targets.size()) return out;
+  auto key = [&](std::size_t i) {
+    std::string prefix = view_prefix(views[i]);
+    const std::string& t = targets[i];
+    return t.rfind(prefix, 0) == 0 ? t.substr(prefix.size()) : std::string();
+  };
+  std::string first = key(0), alt;
+  for (std::size_t i = 1; i < targets.size(); ++i) {
+    std::string k = key(i);
+    if (k != first)
+      alt += (alt.empty() ? "" : " ") + std::to_string(i) + ":" + (k.empty() ? "-" : k);
+  }
+  if (!alt.empty()) out += " data-alt=\"" + html_escape(alt) + "\"";
+  return out;
 }
 
 /// A point of order as text: "from → to", or "{a, b} ↻" for a cluster's self-edge.
@@ -369,13 +358,14 @@ std::string point_title(const ProgramAnalysis& a, const PointOfOrder& p) {
 }
 
 /// A clickable reference to an element of the diagram (nothing clickable when the
-/// diagram does not show it, e.g. outside --focus).
-std::string target_link(const std::string& target, const std::string& css_class,
-                        const std::string& title, const std::string& inner) {
+/// first view does not show it, e.g. outside --focus).
+std::string target_link(ViewSpan views, const std::vector<std::string>& targets,
+                        const std::string& css_class, const std::string& title,
+                        const std::string& inner) {
   std::string attrs = " class=\"" + css_class + "\"";
   if (!title.empty()) attrs += " title=\"" + html_escape(title) + "\"";
-  if (target.empty()) return "<span" + attrs + ">" + inner + "</span>";
-  return "<a" + attrs + " tabindex=\"0\" data-target=\"" + html_escape(target) + "\">" + inner +
+  if (targets.empty() || targets[0].empty()) return "<span" + attrs + ">" + inner + "</span>";
+  return "<a" + attrs + " tabindex=\"0\"" + target_attributes(views, targets) + ">" + inner +
          "</a>";
 }
 
@@ -395,28 +385,76 @@ std::string cause_target(const Diagram& d, const ProgramAnalysis& a, const Label
   return "";
 }
 
-/// The causes of a label, grouped by kind, each a link to its edge.
-std::string causes_html(const Diagram& d, const ProgramAnalysis& a,
-                        const std::vector<LabelCause>& causes) {
+/// More causes of one kind than this are grouped by the element they lead into.
+constexpr std::size_t kFlatCauses = 4;
+
+/// The causes of a label, grouped by kind, each a link to its edge. A kind with many
+/// causes is grouped by where they lead (the collection, or the cluster's label), one
+/// line per group with a count, its links folded.
+std::string causes_html(ViewSpan views, const ProgramAnalysis& a,
+                        const std::vector<LabelCause>& causes, bool compact = false) {
   if (causes.empty()) return "<span class=\"none\">none</span>";
   const std::pair<const char*, const char*> kinds[] = {{"point-of-order", "points of order"},
                                                        {"async", "asynchronous"},
                                                        {"channel-race", "channel races"}};
+  auto link = [&](const LabelCause& c) {
+    std::string text = c.from == c.to && c.kind == "async"
+                           ? html_escape(c.from) + " (asynchronous input)"
+                           : html_escape(c.from) + " &rarr; " + html_escape(c.to);
+    std::string title = c.kind + (c.location.known() ? " at " + file_line(c.location) : "");
+    return target_link(views,
+                       per_view(views, [&](const Diagram& d) { return cause_target(d, a, c); }),
+                       "cause cause-" + c.kind, title, "<code>" + text + "</code>");
+  };
+  // Where a cause leads, as the first view draws it: "kvstate", "{a, b, +3 more}".
+  auto into = [&](const LabelCause& c) {
+    if (c.from == c.to && c.kind == "async") return std::string("asynchronous inputs");
+    const DiagramNode* n = views.empty() ? nullptr : views[0].node_for(c.to);
+    if (n != nullptr && n->role == NodeRole::Cluster) return end_name(a, n->id);
+    return c.to;
+  };
   std::string out = "<div class=\"causes\">";
   for (const auto& [kind, heading] : kinds) {
-    std::string links;
-    for (const auto& c : causes) {
-      if (c.kind != kind) continue;
-      std::string text = c.from == c.to ? html_escape(c.from) + " (asynchronous input)"
-                                        : html_escape(c.from) + " &rarr; " + html_escape(c.to);
-      std::string title = c.kind + (c.location.known() ? " at " + file_line(c.location) : "");
-      links +=
-          (links.empty() ? "" : ", ") + target_link(cause_target(d, a, c), "cause cause-" + c.kind,
-                                                    title, "<code>" + text + "</code>");
+    std::vector<const LabelCause*> of_kind;
+    for (const auto& c : causes)
+      if (c.kind == kind) of_kind.push_back(&c);
+    if (of_kind.empty()) continue;
+    out += "<div><span class=\"cause-kind\">" + std::string(heading) + ":</span> ";
+    if (of_kind.size() <= kFlatCauses) {
+      std::string links;
+      for (const LabelCause* c : of_kind) links += (links.empty() ? "" : ", ") + link(*c);
+      out += links + "</div>";
+      continue;
     }
-    if (!links.empty())
-      out += "<div><span class=\"cause-kind\">" + std::string(heading) + ":</span> " + links +
-             "</div>";
+    std::map<std::string, std::vector<const LabelCause*>> groups;
+    for (const LabelCause* c : of_kind) groups[into(*c)].push_back(c);
+    out += "<span class=\"count\">" + std::to_string(of_kind.size()) + "</span>";
+    for (const auto& [end, members] : groups) {
+      std::string what = end == "asynchronous inputs"
+                             ? html_escape(end)
+                             : "into <code>" + html_escape(end) + "</code>";
+      if (compact) {
+        // One link per group (to its first cause), the causes in its title.
+        std::string title;
+        for (std::size_t i = 0; i < members.size() && i < 4; ++i)
+          title += (title.empty() ? "" : ", ") + members[i]->from + " -> " + members[i]->to;
+        if (members.size() > 4) title += ", ...";
+        const LabelCause& first = *members.front();
+        out +=
+            " " +
+            target_link(
+                views, per_view(views, [&](const Diagram& d) { return cause_target(d, a, first); }),
+                "cause cause-group cause-" + first.kind, title,
+                what + " <span class=\"count\">" + std::to_string(members.size()) + "</span>");
+        continue;
+      }
+      std::string links;
+      for (const LabelCause* c : members) links += (links.empty() ? "" : ", ") + link(*c);
+      out += "<details class=\"cause-group\" data-into=\"" + html_escape(end) + "\"><summary>" +
+             what + " <span class=\"count\">" + std::to_string(members.size()) +
+             "</span></summary>" + links + "</details>";
+    }
+    out += "</div>";
   }
   // Kinds this report does not know yet are still shown.
   for (const auto& c : causes) {
@@ -430,7 +468,7 @@ std::string causes_html(const Diagram& d, const ProgramAnalysis& a,
 }
 
 /// Consistency of outputs, per-path labels, guesses.
-std::string labels_html(const ProgramAnalysis& a, const Diagram& d) {
+std::string labels_html(const ProgramAnalysis& a, const Views& d) {
   const OutputLabelAnalysis& labels = a.labels();
   const GuessTaintAnalysis& taint = a.taint();
   std::string s =
@@ -454,7 +492,7 @@ std::string labels_html(const ProgramAnalysis& a, const Diagram& d) {
            (o.label == Label::Diffluent
                 ? " <span class=\"why\">" + html_escape(label_reason(labels, o)) + "</span>"
                 : std::string()) +
-           "</td><td>" + names_list(o.inputs) + "</td><td>" + causes_html(d, a, o.causes) +
+           "</td><td>" + names_list(o.inputs) + "</td><td>" + causes_html(d, a, o.causes, true) +
            "</td></tr>\n";
     }
     s += "</table>\n";
@@ -471,7 +509,7 @@ std::string labels_html(const ProgramAnalysis& a, const Diagram& d) {
            html_escape(p.input) + "</code></td><td><code>" + html_escape(p.output) +
            "</code></td><td>" + badge(p.label) + "</td><td>" +
            (p.label == Label::Confluent ? "<span class=\"none\">none</span>"
-                                        : causes_html(d, a, p.causes)) +
+                                        : causes_html(ViewSpan(d).first(1), a, p.causes, true)) +
            "</td></tr>\n";
     s += "</table>\n</details>\n";
   }
@@ -493,7 +531,7 @@ std::string labels_html(const ProgramAnalysis& a, const Diagram& d) {
 }
 
 /// Coordination advice per point of order, and its cost per input.
-std::string coordination_html(const ProgramAnalysis& a, const Diagram& d) {
+std::string coordination_html(const ProgramAnalysis& a, const Views& views) {
   const auto& points = a.points_of_order().points();
   const CoordinationAnalysis& coord = a.coordination();
   std::string s = "<h3>Coordination (" + std::to_string(coord.advice().size()) + ")</h3>\n";
@@ -506,8 +544,9 @@ std::string coordination_html(const ProgramAnalysis& a, const Diagram& d) {
       if (c.point >= points.size()) continue;
       const PointOfOrder& p = points[c.point];
       s += "<tr class=\"advice scope-" + svg_name(c.scope) + "\"><td>" +
-           target_link(point_target(d, a, p), "cause", point_title(a, p),
-                       "<code>" + point_html(a, p) + "</code>") +
+           target_link(views,
+                       per_view(views, [&](const Diagram& d) { return point_target(d, a, p); }),
+                       "cause", point_title(a, p), "<code>" + point_html(a, p) + "</code>") +
            "</td><td class=\"scope\">" + html_escape(c.scope) + "</td><td>" +
            (c.key.empty() ? "<span class=\"none\">none</span>" : names_list(c.key)) +
            "</td><td class=\"strategy\"><code>" + html_escape(c.strategy) + "</code></td><td>" +
@@ -530,15 +569,16 @@ std::string coordination_html(const ProgramAnalysis& a, const Diagram& d) {
   for (const auto& c : coord.costs()) {
     std::string links;
     for (const auto& name : c.points) {
-      std::string html = "<code>" + html_escape(name) + "</code>", target, title;
+      std::string html = "<code>" + html_escape(name) + "</code>", title;
+      std::vector<std::string> target;
       for (const auto& p : points)
         if (p.from + " -> " + p.to == name) {
           html = "<code>" + point_html(a, p) + "</code>";
-          target = point_target(d, a, p);
+          target = per_view(views, [&](const Diagram& d) { return point_target(d, a, p); });
           title = point_title(a, p);
           break;
         }
-      links += (links.empty() ? "" : ", ") + target_link(target, "cause", title, html);
+      links += (links.empty() ? "" : ", ") + target_link(views, target, "cause", title, html);
     }
     s += "<tr class=\"cost-row\" data-input=\"" + html_escape(c.input) + "\"><td><code>" +
          html_escape(c.input) + "</code></td><td class=\"count distributed\">" +
@@ -551,9 +591,268 @@ std::string coordination_html(const ProgramAnalysis& a, const Diagram& d) {
   return s + "</table>\n";
 }
 
-std::string section_for(const Program& program, const ProgramAnalysis& a, const Diagram& d,
-                        const std::string& svg, const std::string& anchor,
+/// JSON for a <script type="application/json">: "</" written "<\/" so that no string
+/// from the program can end the script element.
+std::string script_json(const nlohmann::ordered_json& j) {
+  std::string text = j.dump();
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    out += text[i];
+    if (text[i] == '<' && i + 1 < text.size() && text[i + 1] == '/') out += '\\';
+  }
+  return out;
+}
+
+/// What the page's script needs to know of one view: which collections each node of
+/// its SVG shows, and the ends and rules of each edge.
+nlohmann::ordered_json view_json(const Diagram& d, const std::string& name,
+                                 const DiagramOptions& options) {
+  using nlohmann::ordered_json;
+  ordered_json nodes = ordered_json::object();
+  for (const auto& n : d.nodes) {
+    if (n.role == NodeRole::Legend) continue;
+    ordered_json members = ordered_json::array();
+    const char* kind = "pseudo";
+    if (n.role == NodeRole::Collection) {
+      members.push_back(n.id);
+      kind = "collection";
+    } else if (n.role == NodeRole::Cluster || n.role == NodeRole::Module) {
+      members = n.members;
+      kind = n.role == NodeRole::Cluster ? "cluster" : "module";
+    }
+    nodes[n.svg_id] = ordered_json{{"k", kind}, {"id", n.id}, {"c", members}};
+  }
+  std::map<std::string, std::string> svg_of;
+  for (const auto& n : d.nodes) svg_of[n.id] = n.svg_id;
+  ordered_json edges = ordered_json::object();
+  for (const auto& e : d.edges)
+    edges[e.svg_id] = ordered_json{svg_of[e.from], svg_of[e.to], e.rules};
+  ordered_json groups = ordered_json::object();
+  for (const auto& g : d.groups)
+    if (g.classes.find("temporal-cluster") != std::string::npos) groups[g.svg_id] = g.id;
+  return ordered_json{{"name", name},
+                      {"prefix", view_prefix(d)},
+                      {"expanded", options.expanded},
+                      {"expand", options.expand_clusters},
+                      {"collapse", options.collapse_modules},
+                      {"svg", d.svg_id},
+                      {"nodes", nodes},
+                      {"edges", edges},
+                      {"groups", groups}};
+}
+
+/// The page's data about a program: its collections (kind, schema, module, rules
+/// writing and reading each, points of order, cluster, label and grouped causes), its
+/// rules quoted from the source, points of order and clusters, and every view.
+std::string viewer_data(const Program& program, const ProgramAnalysis& a, const Views& views,
+                        const std::vector<DiagramOptions>& view_options,
                         const std::map<std::string, std::string>& sources) {
+  using nlohmann::ordered_json;
+  const DependencyGraph& g = a.graph();
+  const auto& points = a.points_of_order().points();
+  const auto& clusters = a.clusters().clusters();
+  ordered_json j;
+  j["program"] = program.name;
+
+  ordered_json vs = ordered_json::array();
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    std::string name = "default";
+    const DiagramOptions& o = view_options[i];
+    if (i > 0 && o.expanded) name = "all clusters expanded";
+    for (const auto& c : o.expand_clusters)
+      if (const TemporalCluster* tc = a.clusters().find(c)) name = "expand " + tc->label;
+    for (const auto& m : o.collapse_modules) name = "collapse module " + m;
+    vs.push_back(view_json(views[i], name, o));
+  }
+  j["views"] = vs;
+
+  ordered_json cl = ordered_json::array();
+  for (const auto& c : clusters) {
+    cl.push_back(ordered_json{{"id", c.id},
+                              {"label", c.label},
+                              {"members", c.member_names},
+                              {"cycle", path_text(g, c.cycle)}});
+  }
+  j["clusters"] = cl;
+
+  ordered_json rules = ordered_json::array();
+  for (const auto& r : program.rules) {
+    rules.push_back(ordered_json{{"id", r.id},
+                                 {"lhs", r.lhs},
+                                 {"op", to_string(r.op)},
+                                 {"at", file_line(rule_point(r))},
+                                 {"text", r.text},
+                                 {"html", quote_rule(program, r, sources)}});
+  }
+  j["rules"] = rules;
+
+  ordered_json ps = ordered_json::array();
+  for (const auto& p : points) {
+    ps.push_back(ordered_json{
+        {"html", point_html(a, p)},
+        {"kind", to_string(p.kind)},
+        {"reason", with_cluster_labels(a.clusters(), p.reason)},
+        {"at", file_line(p.location)},
+        {"rule", p.rule},
+        {"cluster", p.cluster},
+        {"targets", per_view(views, [&](const Diagram& d) { return point_target(d, a, p); })}});
+  }
+  j["points"] = ps;
+
+  ordered_json cs = ordered_json::object();
+  for (NodeId n = 0; n < g.node_count(); ++n) {
+    const std::string& name = g.name(n);
+    const Collection* c = program.find(name);
+    ordered_json x;
+    x["kind"] = c != nullptr ? (c->kind == CollectionKind::Lattice && !c->lattice.empty()
+                                    ? c->lattice
+                                    : std::string(to_string(c->kind)))
+                             : std::string("undeclared");
+    std::string schema;
+    if (c != nullptr) {
+      schema = "[" + join_names(c->keys) + "]";
+      if (!c->values.empty()) schema += " => [" + join_names(c->values) + "]";
+    }
+    x["schema"] = schema;
+    x["module"] = c != nullptr ? c->module : "";
+    x["at"] = c != nullptr && c->location.known() ? file_line(c->location) : "";
+    std::optional<std::size_t> in_cluster = a.clusters().cluster_of(n);
+    x["cluster"] = in_cluster ? static_cast<int>(*in_cluster) : -1;
+    std::set<std::string> out_names, in_names;
+    std::set<int> writes, reads;
+    for (EdgeId e : g.out_edges(n)) {
+      out_names.insert(g.edge(e).to_name);
+      reads.insert(g.edge(e).rule);
+    }
+    for (EdgeId e = 0; e < g.edge_count(); ++e)
+      if (g.edge(e).to == n) {
+        in_names.insert(g.edge(e).from_name);
+        writes.insert(g.edge(e).rule);
+      }
+    for (const auto& r : program.rules)
+      if (r.lhs == name) writes.insert(r.id);
+    x["out"] = out_names;
+    x["in"] = in_names;
+    x["writes"] = writes;
+    x["reads"] = reads;
+    ordered_json pts = ordered_json::array();
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const PointOfOrder& p = points[i];
+      bool self =
+          p.kind == PointKind::ClusterSelf && in_cluster && p.cluster == clusters[*in_cluster].id;
+      if (p.from == name || p.to == name || self) pts.push_back(i);
+    }
+    x["points"] = pts;
+    if (const OutputLabel* o = a.labels().find(name)) {
+      x["label"] = to_string(o->label);
+      x["why"] = label_reason(a.labels(), *o);
+      x["inputs"] = o->inputs;
+    }
+    cs[name] = x;
+  }
+  j["collections"] = cs;
+  return script_json(j);
+}
+
+/// The compact key in a corner of the viewer. Rows with data-when show only when the
+/// view draws such an element (a collapsed cluster, an expanded one, a collapsed module).
+std::string key_html(bool labels) {
+  auto row = [](const std::string& symbol, const std::string& text, const std::string& when = "") {
+    return "<div class=\"key-row\"" + (when.empty() ? "" : " data-when=\"" + when + "\"") +
+           "><svg width=\"28\" height=\"14\" viewBox=\"0 0 28 14\" aria-hidden=\"true\">" + symbol +
+           "</svg><span>" + text + "</span></div>";
+  };
+  std::string arrow =
+      "<path d=\"M2 7H22\" stroke=\"#000\" fill=\"none\"/><path d=\"M21 4L26 7L21 10Z\"/>";
+  std::string k = "<details class=\"key\" open><summary>Key</summary><div class=\"key-grid\">";
+  k += row("<rect x=\"3\" y=\"2\" width=\"22\" height=\"10\" fill=\"#fff\" stroke=\"#000\"/>",
+           "table (persistent)");
+  k += row("<ellipse cx=\"14\" cy=\"7\" rx=\"11\" ry=\"5\" fill=\"#fff\" stroke=\"#000\"/>",
+           "scratch, interface, channel");
+  k +=
+      row("<polygon points=\"10,1 18,1 24,5 24,9 18,13 10,13 4,9 4,5\" fill=\"#fff\" "
+          "stroke=\"red\" stroke-width=\"2\"/>",
+          "temporal cluster (collapsed)", "collapsed-cluster");
+  k +=
+      row("<rect x=\"2\" y=\"1\" width=\"24\" height=\"12\" rx=\"3\" fill=\"none\" stroke=\"red\" "
+          "stroke-width=\"2\"/>",
+          "temporal cluster (expanded)", "expanded-cluster");
+  k += row("<path d=\"M3 3H11L13 5H25V12H3Z\" fill=\"#fff\" stroke=\"#444\"/>",
+           "module (collapsed)", "collapsed-module");
+  k += row(arrow, "A &rarr; B: a rule reads A, writes B");
+  k += row(arrow + "<text x=\"6\" y=\"6\" font-size=\"7\">+/-</text>", "temporal (&lt;+, &lt;-)");
+  k +=
+      row("<path d=\"M2 7H22\" stroke=\"#000\" stroke-dasharray=\"3 2\"/><path d=\"M21 4L26 7L21 "
+          "10Z\"/>",
+          "asynchronous (&lt;~)");
+  k +=
+      row("<path d=\"M2 7H17\" stroke=\"#000\"/><circle cx=\"20\" cy=\"7\" r=\"3\" fill=\"#fff\" "
+          "stroke=\"#000\"/><path d=\"M23 4L27 7L23 10Z\"/>",
+          "non-monotonic");
+  k +=
+      row("<path d=\"M2 7H22\" stroke=\"red\" stroke-width=\"2\"/><path d=\"M21 4L26 7L21 10Z\" "
+          "fill=\"red\"/>",
+          "point of order");
+  k += row(
+      "<polygon points=\"14,1 22,7 14,13 6,7\" fill=\"#fff\" stroke=\"blue\" stroke-width=\"2\"/>",
+      "S source, T sink");
+  k += row(
+      "<polygon points=\"14,1 22,7 14,13 6,7\" fill=\"#fff\" stroke=\"red\" stroke-width=\"2\"/>",
+      "?? underspecified", "underspecified");
+  if (labels) {
+    std::string fills;
+    for (Label l : {Label::Confluent, Label::Async, Label::NonMonotonic, Label::Diffluent})
+      fills += "<span class=\"swatch\" style=\"background:" + std::string(label_fill(l)) + "\">" +
+               short_name(l) + "</span>";
+    k += "<div class=\"key-row\"><span class=\"swatches\">" + fills +
+         "</span><span>outputs: confluent, async, non-monotonic, diffluent</span></div>";
+  }
+  return k + "</div></details>";
+}
+
+/// The interactive diagram: a toolbar (search, zoom, hops, views), the views' SVGs on a
+/// pannable, zoomable stage with the key in a corner, a details panel, and the data.
+std::string viewer_html(const Program& program, const ProgramAnalysis& a, const Views& views,
+                        const std::vector<std::string>& svgs,
+                        const std::vector<DiagramOptions>& view_options, const std::string& anchor,
+                        const std::map<std::string, std::string>& sources) {
+  std::string s = "<div class=\"viewer\" id=\"" + html_escape(anchor) +
+                  "--viewer\" data-program=\"" + html_escape(program.name) + "\">\n";
+  s += "<div class=\"toolbar\" role=\"toolbar\">"
+       "<input type=\"search\" class=\"search\" placeholder=\"Find a collection or rule\" "
+       "aria-label=\"Find a collection or rule\" autocomplete=\"off\">"
+       "<button type=\"button\" data-act=\"fit\" title=\"Fit to window\">Fit</button>"
+       "<button type=\"button\" data-act=\"one\" title=\"Actual size\">1:1</button>"
+       "<button type=\"button\" data-act=\"in\" title=\"Zoom in\">+</button>"
+       "<button type=\"button\" data-act=\"out\" title=\"Zoom out\">&minus;</button>"
+       "<label>hops <select class=\"depth\" aria-label=\"hops around the selection\">"
+       "<option>1</option><option>2</option><option>3</option></select></label>"
+       "<button type=\"button\" data-act=\"clear\" title=\"Clear the selection\">Show all</button>"
+       "<button type=\"button\" data-act=\"full\" title=\"Fill the window (again to "
+       "restore)\">Full window</button>"
+       "<label>view <select class=\"view-select\" aria-label=\"view\"></select></label>"
+       "<span class=\"zoom-level\" aria-live=\"polite\"></span>"
+       "<div class=\"results\" hidden></div></div>\n";
+  s += "<div class=\"viewer-body\"><div class=\"stage\" tabindex=\"0\" aria-label=\"diagram of " +
+       html_escape(program.name) + "\"><div class=\"canvas\">\n";
+  for (std::size_t i = 0; i < svgs.size(); ++i)
+    s += "<div class=\"view\" data-view=\"" + std::to_string(i) + "\"" + (i > 0 ? " hidden" : "") +
+         ">\n" + svgs[i] + "\n</div>\n";
+  s += "</div>" + key_html(views.front().labels) + "</div>\n";
+  s += "<aside class=\"panel\" aria-live=\"polite\"><p class=\"hint\">Click a collection, a "
+       "cluster or a module, or search, to see its neighbourhood, rules, points of order and "
+       "causes here.</p></aside></div>\n";
+  s += "<script type=\"application/json\" class=\"calm-data\">" +
+       viewer_data(program, a, views, view_options, sources) + "</script>\n";
+  return s + "</div>\n";
+}
+
+std::string section_for(const Program& program, const ProgramAnalysis& a, const Views& views,
+                        const std::vector<std::string>& svgs,
+                        const std::vector<DiagramOptions>& view_options, const std::string& anchor,
+                        const std::map<std::string, std::string>& sources) {
+  const Diagram& d = views.front();
   const auto& points = a.points_of_order().points();
   const auto& clusters = a.clusters().clusters();
   const auto& ss = a.sources_sinks();
@@ -593,9 +892,10 @@ std::string section_for(const Program& program, const ProgramAnalysis& a, const 
   s += "<tr><th>sources</th><td>" + names_list(ss.sources()) + "</td></tr>\n";
   s += "<tr><th>sinks</th><td>" + names_list(ss.sinks()) + "</td></tr>\n</table>\n";
 
-  s += "<h3>Dataflow</h3>\n<div class=\"diagram\">\n" + svg + "\n</div>\n";
+  s += "<h3>Dataflow</h3>\n" + viewer_html(program, a, views, svgs, view_options, anchor, sources);
   s += "<p class=\"legend-text\">Rectangles are tables, ovals scratches, interfaces and "
-       "channels; a red octagon is a temporal cluster; <em>+/-</em> marks a temporal edge "
+       "channels; a temporal cluster is a red octagon when collapsed and a red box around its "
+       "members when expanded; a folder is a collapsed module; <em>+/-</em> marks a temporal edge "
        "(<code>&lt;+</code>, <code>&lt;-</code>), a dashed edge is asynchronous "
        "(<code>&lt;~</code>), a white circle marks a non-monotonic edge, red edges are points "
        "of order; S and T are sources and sinks, ?? underspecified dataflow (CIDR 2011, "
@@ -603,9 +903,11 @@ std::string section_for(const Program& program, const ProgramAnalysis& a, const 
        std::string(d.labels ? " Outputs are filled by consistency label: green confluent, blue "
                               "async, orange non-monotonic, purple diffluent."
                             : "") +
-       " Hover for details.</p>\n";
+       " Hover for details; click a collection for its neighbourhood, rules and causes; "
+       "double-click a cluster or module to expand or collapse it; wheel to zoom, drag to "
+       "pan.</p>\n";
 
-  s += labels_html(a, d);
+  s += labels_html(a, views);
 
   s += "<h3>Points of order (" + std::to_string(points.size()) + ")</h3>\n";
   if (points.empty()) {
@@ -613,22 +915,24 @@ std::string section_for(const Program& program, const ProgramAnalysis& a, const 
   } else {
     s += "<p class=\"hint\">Click one to highlight it in the diagram.</p>\n<ol class=\"points\">\n";
     for (const auto& p : points) {
-      std::string target = point_target(d, a, p);
-      s += "<li class=\"point\" tabindex=\"0\" data-target=\"" + html_escape(target) + "\">";
+      s += "<li class=\"point\" tabindex=\"0\"" +
+           target_attributes(
+               views, per_view(views, [&](const Diagram& v) { return point_target(v, a, p); })) +
+           ">";
       std::string edge = html_escape(p.from) + " &rarr; " + html_escape(p.to);
       if (p.kind == PointKind::ClusterSelf)
         if (const TemporalCluster* c = a.clusters().find(p.cluster))
-          edge = "{" + html_escape(join_names(c->member_names)) + "} &#8635; (implicit self-edge)";
+          edge = html_escape(c->label) + " &#8635; (implicit self-edge)";
       s += "<span class=\"kind\">" + html_escape(to_string(p.kind)) + "</span> <code>" + edge +
-           "</code> &mdash; " + html_escape(p.reason) + " <span class=\"where\">" +
-           location_text(p.location) + "</span>";
+           "</code> &mdash; " + html_escape(with_cluster_labels(a.clusters(), p.reason)) +
+           " <span class=\"where\">" + location_text(p.location) + "</span>";
       if (const Rule* r = find_rule(program, p.rule)) s += quote_rule(program, *r, sources);
       s += "</li>\n";
     }
     s += "</ol>\n";
   }
 
-  s += coordination_html(a, d);
+  s += coordination_html(a, views);
 
   s += "<h3>Temporal clusters (" + std::to_string(clusters.size()) + ")</h3>\n";
   if (clusters.empty()) {
@@ -636,13 +940,18 @@ std::string section_for(const Program& program, const ProgramAnalysis& a, const 
   } else {
     s += "<ul class=\"clusters\">\n";
     for (const auto& c : clusters) {
-      std::string target;
-      for (const auto& n : d.nodes)
-        if (n.id == c.id) target = n.svg_id;
-      for (const auto& g : d.groups)
-        if (g.id == c.id) target = g.svg_id;
-      s += "<li class=\"point\" tabindex=\"0\" data-target=\"" + html_escape(target) + "\">" +
-           names_list(c.member_names) + "<br>cycle: <code>" +
+      auto target = per_view(views, [&](const Diagram& v) {
+        for (const auto& n : v.nodes)
+          if (n.id == c.id) return n.svg_id;
+        for (const auto& g : v.groups)
+          if (g.id == c.id) return g.svg_id;
+        return std::string();
+      });
+      s += "<li class=\"point cluster-item\" tabindex=\"0\"" + target_attributes(views, target) +
+           " data-cluster=\"" + html_escape(c.id) + "\"><strong class=\"cluster-label\">" +
+           html_escape(c.label) + "</strong> (" + std::to_string(c.member_names.size()) +
+           (c.member_names.size() == 1 ? " member" : " members") +
+           "): " + names_list(c.member_names) + "<br>cycle: <code>" +
            html_escape(path_text(a.graph(), c.cycle)) + "</code>\n<ul>\n";
       for (EdgeId e : c.cycle) {
         const DependencyEdge& ge = a.graph().edge(e);
@@ -667,10 +976,12 @@ std::string section_for(const Program& program, const ProgramAnalysis& a, const 
   } else {
     s += "<ul>\n";
     for (const auto& u : ss.underspecified()) {
-      std::string target;
-      if (const DiagramNode* n = d.node_for(u.collection)) target = n->svg_id;
+      auto target = per_view(views, [&](const Diagram& v) {
+        const DiagramNode* n = v.node_for(u.collection);
+        return n != nullptr ? n->svg_id : std::string();
+      });
       const Collection* c = program.find(u.collection);
-      s += "<li class=\"point\" tabindex=\"0\" data-target=\"" + html_escape(target) + "\"><code>" +
+      s += "<li class=\"point\" tabindex=\"0\"" + target_attributes(views, target) + "><code>" +
            html_escape(u.collection) + "</code> (" + to_string(u.direction) + "): " +
            (u.direction == Direction::Input ? "no output interface is reachable from it"
                                             : "nothing writes it");
@@ -698,22 +1009,63 @@ HtmlReportResult build_html_report(const std::vector<Program>& programs,
     for (int i = 2; !anchors.insert(anchor).second; ++i)
       anchor = svg_name(program.name) + "_" + std::to_string(i);
     ProgramAnalysis analysis(program);
-    DiagramOptions dopt = options.diagram;
-    dopt.id_prefix = anchor + "--";
-    std::string error;
-    std::optional<Diagram> d = build_diagram(analysis, dopt, error);
-    if (!d) {
-      result.error = program.name + ": " + error;
-      return result;
+    // The views: the one asked for, then each cluster expanded alone, all clusters
+    // expanded, each module collapsed alone; each laid out by Graphviz. Views past the
+    // byte budget are left out (the default one never is).
+    DiagramOptions base = options.diagram;
+    base.edge_xlabels = true;
+    std::vector<DiagramOptions> specs{base};
+    const auto& clusters = analysis.clusters().clusters();
+    if (!options.diagram.expanded) {
+      for (const auto& c : clusters) {
+        specs.push_back(base);
+        specs.back().expand_clusters = {c.id};
+      }
+      if (clusters.size() > 1) {
+        specs.push_back(base);
+        specs.back().expanded = true;
+      }
     }
-    RenderResult svg = renderer.render(*d, ImageFormat::Svg);
-    if (!svg.ok) {
-      result.error = program.name + ": " + svg.error;
-      return result;
+    std::map<std::string, int> module_collections;
+    for (const auto& c : program.collections)
+      if (!c.builtin && !c.module.empty()) {
+        std::optional<NodeId> n = analysis.graph().find(c.name);
+        if (n && !analysis.clusters().cluster_of(*n)) ++module_collections[c.module];
+      }
+    if (module_collections.size() > 1)
+      for (const auto& [module, count] : module_collections)
+        if (count > 1) {
+          specs.push_back(base);
+          specs.back().collapse_modules = {module};
+        }
+    Views views;
+    std::vector<std::string> svgs;
+    std::vector<DiagramOptions> kept;
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      DiagramOptions dopt = specs[i];
+      dopt.id_prefix = anchor + "--" + (i == 0 ? "" : "v" + std::to_string(kept.size()) + "--");
+      std::string error;
+      std::optional<Diagram> d = build_diagram(analysis, dopt, error);
+      if (!d) {
+        result.error = program.name + ": " + error;
+        return result;
+      }
+      RenderResult svg = renderer.render(*d, ImageFormat::Svg);
+      if (!svg.ok) {
+        result.error = program.name + ": " + svg.error;
+        return result;
+      }
+      std::string element = svg_element(svg.data);
+      if (i > 0 && bytes + element.size() > kViewBytes) continue;
+      bytes += element.size();
+      views.push_back(std::move(*d));
+      svgs.push_back(std::move(element));
+      kept.push_back(specs[i]);
     }
     nav += "<li><a href=\"#" + html_escape(anchor) + "\">" + html_escape(program.name) + "</a> (" +
            std::to_string(analysis.points_of_order().points().size()) + " points of order)</li>\n";
-    body += section_for(program, analysis, *d, svg_element(svg.data), anchor, sources);
+    body += section_for(program, analysis, views, svgs, kept, anchor, sources);
   }
   nav += "</ul></nav>\n";
 
@@ -724,7 +1076,7 @@ HtmlReportResult build_html_report(const std::vector<Program>& programs,
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   html += "<title>" + html_escape(options.title) + "</title>\n<style>" + kStyle + label_css() +
-          "</style>\n";
+          kViewerStyle + "</style>\n";
   html += "</head>\n<body>\n<header>\n<h1>" + html_escape(options.title) + "</h1>\n";
   html += "<p class=\"meta\">Points of order (CIDR 2011, section 4.4) in " +
           std::to_string(programs.size()) + (programs.size() == 1 ? " program" : " programs") +
@@ -733,7 +1085,7 @@ HtmlReportResult build_html_report(const std::vector<Program>& programs,
   html += "<footer><p>Generated by calm" +
           (options.tool_version.empty() ? "" : " " + html_escape(options.tool_version)) +
           ".</p></footer>\n";
-  html += "<script>" + std::string(kScript) + "</script>\n</body>\n</html>\n";
+  html += "<script>" + std::string(kViewerScript) + "</script>\n</body>\n</html>\n";
   result.ok = true;
   result.html = std::move(html);
   return result;

@@ -1,10 +1,12 @@
 #include "analysis/temporal_cluster_analysis.h"
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <limits>
 #include <map>
 
+#include "analysis/cluster_labels.h"
 #include "graph/graph_paths.h"
 
 namespace calm {
@@ -16,6 +18,26 @@ std::string cluster_id(const std::vector<std::string>& sorted_members) {
     id += sorted_members[i];
   }
   return id;
+}
+
+std::string cluster_label(const std::vector<std::string>& sorted_members,
+                          const std::vector<std::string>& cycle_members) {
+  std::vector<std::string> shown;
+  auto add = [&](const std::string& name) {
+    if (std::find(shown.begin(), shown.end(), name) == shown.end()) shown.push_back(name);
+  };
+  std::size_t limit =
+      sorted_members.size() <= kClusterLabelNames + 1 ? sorted_members.size() : kClusterLabelNames;
+  for (const auto& m : cycle_members)
+    if (shown.size() < limit && std::binary_search(sorted_members.begin(), sorted_members.end(), m))
+      add(m);
+  for (const auto& m : sorted_members)
+    if (shown.size() < limit) add(m);
+  std::string label = "{";
+  for (std::size_t i = 0; i < shown.size(); ++i) label += (i > 0 ? ", " : "") + shown[i];
+  std::size_t more = sorted_members.size() - shown.size();
+  if (more > 0) label += ", +" + std::to_string(more) + " more";
+  return label + "}";
 }
 
 namespace {
@@ -114,12 +136,43 @@ TemporalClusterAnalysis::TemporalClusterAnalysis(const SccAnalysis& sccs) {
     for (NodeId n : c.members) c.member_names.push_back(graph.name(n));
     c.id = cluster_id(c.member_names);
     c.cycle = cluster_cycle(sccs, s);
+    std::vector<std::string> passed;
+    for (EdgeId e : c.cycle) {
+      const std::string& name = graph.name(graph.edge(e).from);
+      if (std::find(passed.begin(), passed.end(), name) == passed.end()) passed.push_back(name);
+    }
+    c.label = cluster_label(c.member_names, passed);
     clusters_.push_back(std::move(c));
   }
   std::sort(clusters_.begin(), clusters_.end(),
             [](const TemporalCluster& a, const TemporalCluster& b) { return a.id < b.id; });
   for (std::size_t i = 0; i < clusters_.size(); ++i)
     for (NodeId n : clusters_[i].members) cluster_of_[n] = i;
+}
+
+std::string with_cluster_labels(const TemporalClusterAnalysis& clusters, std::string text) {
+  // Longest ids first: "cluster:a" is a prefix of "cluster:a,b".
+  std::vector<const TemporalCluster*> by_length;
+  for (const auto& c : clusters.clusters()) by_length.push_back(&c);
+  std::stable_sort(by_length.begin(), by_length.end(),
+                   [](const TemporalCluster* x, const TemporalCluster* y) {
+                     return x->id.size() > y->id.size();
+                   });
+  for (const TemporalCluster* c : by_length) {
+    std::size_t at = 0;
+    while ((at = text.find(c->id, at)) != std::string::npos) {
+      std::size_t end = at + c->id.size();
+      // Only a whole id: not one followed by more member names.
+      if (end < text.size() && (text[end] == ',' || text[end] == '_' || text[end] == '.' ||
+                                std::isalnum(static_cast<unsigned char>(text[end])))) {
+        at = end;
+        continue;
+      }
+      text.replace(at, c->id.size(), c->label);
+      at += c->label.size();
+    }
+  }
+  return text;
 }
 
 std::optional<std::size_t> TemporalClusterAnalysis::cluster_of(NodeId n) const {

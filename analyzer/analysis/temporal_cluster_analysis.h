@@ -21,7 +21,23 @@ struct TemporalCluster {
   /// non-monotonic and a temporal edge (one edge when one is both); the shortest such
   /// walk, ties broken by edge order.
   std::vector<EdgeId> cycle;
+  /// A short readable name for messages, diagrams and pages: the members the cycle
+  /// passes, in cycle order, at most kClusterLabelNames of them, then "+N more" for the
+  /// other members: "{kvstate, prev}", "{alarm, ballot, leader, +19 more}". See
+  /// cluster_label().
+  std::string label;
 };
+
+/// How many member names a cluster label shows before "+N more".
+inline constexpr std::size_t kClusterLabelNames = 3;
+
+/// The label of a cluster with these sorted members whose cycle passes `cycle_members`
+/// (in cycle order, each once): up to kClusterLabelNames names from the cycle (then from
+/// the other members, in name order, when the cycle passes fewer), then "+N more" when
+/// members are left out. A cluster of kClusterLabelNames + 1 members lists them all
+/// ("+1 more" saves nothing).
+std::string cluster_label(const std::vector<std::string>& sorted_members,
+                          const std::vector<std::string>& cycle_members);
 
 /// "cluster:a,b": the id of the cluster with these (sorted) members.
 std::string cluster_id(const std::vector<std::string>& sorted_members);

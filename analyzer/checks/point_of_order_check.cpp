@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "analysis/cluster_labels.h"
 #include "analysis/locations.h"
 #include "checks/temporal_cluster_check.h"
 
@@ -11,21 +12,13 @@ namespace calm {
 namespace {
 constexpr const char* kNonmonotonicPrefix = "non-monotonic: ";
 
-/// `text` with every cluster id ("cluster:kvstate,prev") written as its member set
-/// ("{kvstate, prev}"), which reads better in a message.
-std::string readable_clusters(std::string text, const TemporalClusterAnalysis& clusters) {
-  for (const auto& c : clusters.clusters())
-    for (size_t at; (at = text.find(c.id)) != std::string::npos;)
-      text.replace(at, c.id.size(), member_set(c.member_names));
-  return text;
-}
-
 /// "kvput -> kvstate (enters temporal cluster {kvstate, prev})": the edge and the reason
 /// the analysis gives, without its "non-monotonic: " prefix when `strip_prefix` (the
 /// message then starts "non-monotonic rule:").
 std::string describe(const PointOfOrder& p, const TemporalClusterAnalysis& clusters,
                      bool strip_prefix) {
-  std::string reason = readable_clusters(p.reason, clusters);
+  // "cluster:kvstate,prev" reads better as its label "{kvstate, prev}" in a message.
+  std::string reason = with_cluster_labels(clusters, p.reason);
   if (strip_prefix && reason.rfind(kNonmonotonicPrefix, 0) == 0)
     reason = reason.substr(std::string(kNonmonotonicPrefix).size());
   return p.from + " -> " + p.to + " (" + reason + ")";

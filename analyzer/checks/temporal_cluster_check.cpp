@@ -34,7 +34,7 @@ void TemporalClusterCheck::check(const ProgramAnalysis& analysis, std::vector<Fi
     f.check = kId;
     f.severity = Severity::Warning;
     f.program = program.name;
-    f.message = "temporal cluster " + member_set(c.member_names) +
+    f.message = "temporal cluster " + c.label +
                 ": state fed back across timesteps through a non-monotonic step; its "
                 "contents depend on the order inputs arrive in";
     const PointOfOrder* self = nullptr;
@@ -57,6 +57,9 @@ void TemporalClusterCheck::check(const ProgramAnalysis& analysis, std::vector<Fi
         f.notes.push_back({step_text(graph.edge(e)), edge_location(program, graph.edge(e))});
       if (!f.location.known()) f.location = edge_location(program, first);
     }
+    // The label names only some members of a big cluster: list them all once.
+    if (c.label != member_set(c.member_names))
+      f.notes.push_back({"members " + member_set(c.member_names), f.location});
     const Rule* at = self ? find_rule(program, self->rule) : nullptr;
     f.statement = at ? at->location : f.location;
     f.fingerprint = make_fingerprint({program.name, kId, c.id});

@@ -1,8 +1,8 @@
 #include "report/json_report.h"
 
-#include "model/model_json.h"
-
 #include <algorithm>
+
+#include "model/model_json.h"
 
 namespace calm {
 
@@ -58,6 +58,7 @@ ordered_json step_json(const DependencyEdge& e) {
 ordered_json cluster_json(const DependencyGraph& graph, const TemporalCluster& c) {
   ordered_json j;
   j["id"] = c.id;
+  j["label"] = c.label;
   j["members"] = c.member_names;
   j["cycle"] = ordered_json::array();
   for (EdgeId e : c.cycle) j["cycle"].push_back(step_json(graph.edge(e)));
@@ -120,8 +121,8 @@ ordered_json labels_json(const OutputLabelAnalysis& labels) {
   }
   ordered_json paths = ordered_json::array();
   for (const auto& p : labels.path_labels())
-    paths.push_back(ordered_json{
-        {"input", p.input}, {"output", p.output}, {"label", to_string(p.label)}});
+    paths.push_back(
+        ordered_json{{"input", p.input}, {"output", p.output}, {"label", to_string(p.label)}});
   return ordered_json{{"inputs", labels.inputs()},
                       {"outputs", std::move(outputs)},
                       {"paths", std::move(paths)},
@@ -129,10 +130,9 @@ ordered_json labels_json(const OutputLabelAnalysis& labels) {
 }
 
 ordered_json advice_json(const PointOfOrder& p, const CoordinationAdvice& a) {
-  return ordered_json{{"from", p.from},         {"to", p.to},
-                      {"rule", p.rule},         {"kind", to_string(p.kind)},
-                      {"scope", a.scope},       {"key", a.key},
-                      {"strategy", a.strategy}, {"advice", a.advice}};
+  return ordered_json{
+      {"from", p.from},   {"to", p.to},   {"rule", p.rule},         {"kind", to_string(p.kind)},
+      {"scope", a.scope}, {"key", a.key}, {"strategy", a.strategy}, {"advice", a.advice}};
 }
 
 ordered_json cost_json(const InputCost& c) {

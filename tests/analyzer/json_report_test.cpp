@@ -60,7 +60,7 @@ TEST_CASE("report of the single-node KVS") {
       R"({"from":"prev","to":"kvstate","rule":2,"op":"<-","nonmonotonic":true,)"
       R"j("temporal":true,"async":false,"reasons":[{"kind":"deletion","text":"deletion (<-)"}]})j");
   CHECK(prog["temporal_clusters"].dump() ==
-        R"([{"id":"cluster:kvstate,prev","members":["kvstate","prev"],"cycle":[)"
+        R"([{"id":"cluster:kvstate,prev","label":"{kvstate, prev}","members":["kvstate","prev"],"cycle":[)"
         R"({"from":"kvstate","to":"prev","rule":1},{"from":"prev","to":"kvstate","rule":2}]}])");
   REQUIRE(prog["points_of_order"].size() == 5);
   CHECK(prog["points_of_order"][1].dump() ==

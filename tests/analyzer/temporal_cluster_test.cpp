@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "analysis/cluster_labels.h"
 #include "analysis/temporal_cluster_analysis.h"
 #include "graph/graph_paths.h"
 #include "program_builder.h"
@@ -26,6 +27,19 @@ TEST_CASE("the single-node KVS has one temporal cluster {kvstate, prev}") {
   CHECK_FALSE(clusters.cluster_of(*g.find("kvput")).has_value());
   CHECK(clusters.find("cluster:kvstate,prev") == &c);
   CHECK(clusters.find("cluster:kvstate") == nullptr);
+  CHECK(c.label == "{kvstate, prev}");
+}
+
+TEST_CASE("a cluster's label names the members its cycle passes, then +N more") {
+  // Cycle first, in cycle order; then other members by name; "+N more" for the rest.
+  CHECK(cluster_label({"a", "b", "c", "d", "e", "f"}, {"e", "b"}) == "{e, b, a, +3 more}");
+  CHECK(cluster_label({"a", "b", "c", "d", "e", "f"}, {"f", "e", "d", "c", "b"}) ==
+        "{f, e, d, +3 more}");
+  // Four members: all shown ("+1 more" is no shorter than the name).
+  CHECK(cluster_label({"a", "b", "c", "d"}, {"d", "a"}) == "{d, a, b, c}");
+  CHECK(cluster_label({"x"}, {"x"}) == "{x}");
+  // A cycle name that is not a member is ignored.
+  CHECK(cluster_label({"a", "b"}, {"zz", "b"}) == "{b, a}");
 }
 
 TEST_CASE("a single self-edge that is both temporal and non-monotonic is a cluster") {
@@ -60,6 +74,12 @@ TEST_CASE("the cycle of a cluster visits a non-monotonic and a temporal edge") {
   REQUIRE(clusters.clusters().size() == 1);
   CHECK(clusters.clusters()[0].id == "cluster:a,b,c");
   CHECK(path_text(g, clusters.clusters()[0].cycle) == "a -> b -> c -> a");
+  CHECK(clusters.clusters()[0].label == "{a, b, c}");
+  CHECK(with_cluster_labels(clusters, "enters temporal cluster cluster:a,b,c; non-monotonic") ==
+        "enters temporal cluster {a, b, c}; non-monotonic");
+  // Not an id that merely starts like one.
+  CHECK(with_cluster_labels(clusters, "cluster:a,b,cd and cluster:a,b,c") ==
+        "cluster:a,b,cd and {a, b, c}");
 }
 
 TEST_CASE("no cluster without a non-monotonic edge, or without a temporal edge") {

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "viz/dot_writer.h"
@@ -33,7 +34,7 @@ TEST_CASE("collapsed: BasicKVS's temporal cluster is one red octagon (Figure 10)
   CHECK(c->role == NodeRole::Cluster);
   CHECK(c->shape == NodeShape::Octagon);
   CHECK(c->color == "red");
-  CHECK(c->label == "kvstate, prev");
+  CHECK(c->label == "{kvstate, prev}");  // the cluster's label (TemporalCluster::label)
   CHECK(c->svg_id == "cluster-kvstate-prev");
   CHECK(c->tooltip.find("cycle: kvstate -> prev -> kvstate") != std::string::npos);
   // Members are not drawn on their own; their edges attach to the octagon.
@@ -173,7 +174,66 @@ TEST_CASE("--by-module boxes collections by module; --legend adds the Figure 8 l
     if (g.svg_id == "module-KVSProtocol")
       CHECK(g.nodes == std::vector<std::string>{"kvget", "kvget_response", "kvput"});
   CHECK(d.find_node("legend:c_cluster")->shape == NodeShape::Octagon);
-  CHECK(d.legend_edges.size() == 8);
+  // Three rows: node shapes (5 invisible links), edge samples (5), label fills (3 links).
+  CHECK(d.legend_edges.size() == 13);
+  // Every edge sample carries its meaning on the edge itself.
+  int labelled = 0;
+  for (const auto& e : d.legend_edges) labelled += e.label.empty() ? 0 : 1;
+  CHECK(labelled == 5);
+  // --expanded: the legend shows the red box it draws, not an octagon.
+  o.expanded = true;
+  Diagram x = s.diagram(o);
+  CHECK(x.find_node("legend:c_cluster")->shape == NodeShape::Rect);
+  CHECK(x.find_node("legend:c_cluster")->color == "red");
+}
+
+TEST_CASE("S and T are drawn only with an edge") {
+  Sample s("delivery/multicast.rb", "MembershipProtocol");  // one table, no interface
+  Diagram d = s.diagram();
+  CHECK(d.find_node("pseudo:S") == nullptr);
+  CHECK(d.find_node("pseudo:T") == nullptr);
+  for (const auto& n : d.nodes) CHECK(n.role == NodeRole::Collection);
+  Sample k("kvs/kvs.rb", "BasicKVS");
+  CHECK(k.diagram().find_node("pseudo:S") != nullptr);
+  CHECK(k.diagram().find_node("pseudo:T") != nullptr);
+}
+
+TEST_CASE("expand one cluster; collapse a module into one folder node") {
+  Sample s("cart/destructive_cart.rb", "DestructiveCartServer");
+  const auto& clusters = s.analysis->clusters().clusters();
+  REQUIRE(clusters.size() == 1);
+  DiagramOptions o;
+  o.expand_clusters = {clusters[0].id};
+  Diagram d = s.diagram(o);
+  CHECK(d.find_node(clusters[0].id) == nullptr);
+  bool boxed = false;
+  for (const auto& g : d.groups)
+    if (g.id == clusters[0].id) {
+      boxed = true;
+      CHECK(g.label == "temporal cluster " + clusters[0].label);
+      CHECK(g.nodes == clusters[0].member_names);
+    }
+  CHECK(boxed);
+
+  // A module collapsed: its collections (outside clusters) become one node, their edges
+  // attach to it, edges inside it disappear.
+  Sample c("cart/disorderly_cart.rb", "DisorderlyCartServer");
+  DiagramOptions m;
+  m.collapse_modules = {"DisorderlyCart"};
+  Diagram f = c.diagram(m);
+  const auto* folder = f.find_node("module:DisorderlyCart");
+  REQUIRE(folder != nullptr);
+  CHECK(folder->role == NodeRole::Module);
+  CHECK(folder->shape == NodeShape::Folder);
+  CHECK(folder->svg_id == "collapsed-module-DisorderlyCart");
+  CHECK(std::find(folder->members.begin(), folder->members.end(), "kept") != folder->members.end());
+  CHECK(f.find_node("kept") == nullptr);
+  CHECK(f.node_for("kept") == folder);
+  for (const auto& e : f.edges) CHECK_FALSE((e.from == folder->id && e.to == folder->id));
+  // The points of order inside the module are drawn as the folder.
+  bool attached = false;
+  for (const auto& e : f.edges) attached = attached || e.from == folder->id || e.to == folder->id;
+  CHECK(attached);
 }
 
 TEST_CASE("svg ids are unique, prefixed on request, and names are sanitized") {
@@ -330,7 +390,8 @@ TEST_CASE("labels: --no-labels draws the plain picture; --legend shows the label
     CHECK(has_class(n->classes, calm::viz::label_class(l)));
   }
   CHECK(d.find_node("legend:r_diffluent")->label == "diffluent output (D)");
-  CHECK(d.legend_edges.size() == 8);
+  CHECK(d.legend_edges.size() == 13);
+  CHECK(plain.legend_edges.size() == 10);  // no row of label fills
 }
 
 TEST_CASE("labels in DOT: a light fill on outputs only; --focus keeps it, in bold") {
