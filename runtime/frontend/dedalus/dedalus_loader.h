@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "frontend/dedalus/molly_dialect.h"
 #include "frontend/loader.h"
 
 namespace calm::dedalus {
@@ -15,5 +18,11 @@ namespace calm::dedalus {
 /// error names a missing one).
 void load_dedalus_files(const std::vector<std::string>& files, const LoadOptions& options,
                         LoadResult& result);
+
+/// Reads Molly-dialect `files` (and their includes, recorded in result.sources) as one
+/// program called `name`; diagnostics go to result.diagnostics.
+std::optional<MProgram> load_molly(const std::vector<std::string>& files,
+                                   const LoadOptions& options, LoadResult& result,
+                                   const std::string& name);
 
 }  // namespace calm::dedalus

@@ -1,0 +1,610 @@
+#include "eval/dedalus_engine.h"
+
+#include <algorithm>
+#include <functional>
+#include <sstream>
+
+namespace calm::eval {
+
+using dedalus::MAtom;
+using dedalus::MProgram;
+using dedalus::MRule;
+using dedalus::MTerm;
+using dedalus::MTime;
+
+std::string to_string(const DValue& v) {
+  if (auto* i = std::get_if<long long>(&v)) return std::to_string(*i);
+  return "\"" + std::get<std::string>(v) + "\"";
+}
+
+std::string to_string(const std::string& pred, const DTuple& t) {
+  std::string s = pred + "(";
+  for (size_t i = 0; i < t.size(); ++i) s += (i ? ", " : "") + to_string(t[i]);
+  return s + ")";
+}
+
+bool Faults::drops(const ChannelTime& c) const {
+  if (c.from == c.to) return false;
+  if (omissions.count(c)) return true;
+  auto it = crashes.find(c.from);
+  return it != crashes.end() && it->second <= c.time;
+}
+
+std::string to_string(const Faults& f) {
+  std::string s;
+  for (const auto& [n, t] : f.crashes) s += (s.empty() ? "" : ", ") + ("crash " + n + " at " + std::to_string(t));
+  for (const auto& o : f.omissions)
+    s += (s.empty() ? "" : ", ") +
+         ("lose " + o.from + " -> " + o.to + " sent at " + std::to_string(o.time));
+  return s.empty() ? "no faults" : s;
+}
+
+std::vector<DTuple> DRun::table(const std::string& pred, int t) const {
+  std::vector<DTuple> out;
+  if (t < 1 || t >= int(at.size())) return out;
+  auto it = at[size_t(t)].find(pred);
+  if (it == at[size_t(t)].end()) return out;
+  for (const auto& [tup, f] : it->second) out.push_back(tup);
+  return out;
+}
+
+const DFact* DRun::find(const std::string& pred, const DTuple& t, int time) const {
+  if (time < 1 || time >= int(at.size())) return nullptr;
+  auto it = at[size_t(time)].find(pred);
+  if (it == at[size_t(time)].end()) return nullptr;
+  auto jt = it->second.find(t);
+  return jt == it->second.end() ? nullptr : &jt->second;
+}
+
+std::vector<std::string> default_nodes(const MProgram& p) {
+  return {p.location_constants.begin(), p.location_constants.end()};
+}
+
+namespace {
+
+using Env = std::map<std::string, DValue>;
+using Relation = std::map<DTuple, DFact>;
+using State = std::map<std::string, Relation>;
+
+/// Keeps the minimal sets, smallest first, at most `cap`.
+bool minimize(Lineage& l, size_t cap, bool& truncated) {
+  std::sort(l.begin(), l.end(), [](const auto& a, const auto& b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+  });
+  l.erase(std::unique(l.begin(), l.end()), l.end());
+  Lineage out;
+  for (auto& s : l) {
+    bool sup = std::any_of(out.begin(), out.end(), [&](const std::vector<int>& m) {
+      return std::includes(s.begin(), s.end(), m.begin(), m.end());
+    });
+    if (sup) continue;
+    if (out.size() >= cap) {
+      truncated = true;
+      break;
+    }
+    out.push_back(std::move(s));
+  }
+  bool changed = out != l;
+  l = std::move(out);
+  return changed;
+}
+
+Lineage product(const Lineage& a, const Lineage& b, size_t cap, bool& truncated) {
+  Lineage out;
+  for (const auto& x : a)
+    for (const auto& y : b) {
+      std::vector<int> u;
+      std::set_union(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(u));
+      out.push_back(std::move(u));
+    }
+  minimize(out, cap, truncated);
+  return out;
+}
+
+/// Merges `add` into `into`; true when `into` changed.
+bool merge(Lineage& into, const Lineage& add, size_t cap, bool& truncated) {
+  Lineage old = into;
+  into.insert(into.end(), add.begin(), add.end());
+  minimize(into, cap, truncated);
+  return into != old;
+}
+
+std::optional<DValue> eval_term(const MTerm& t, const Env& env) {
+  switch (t.kind) {
+    case MTerm::Kind::Integer:
+      return DValue(t.number);
+    case MTerm::Kind::String:
+      return DValue(t.text);
+    case MTerm::Kind::Variable: {
+      auto it = env.find(t.text);
+      if (it == env.end()) return std::nullopt;
+      return it->second;
+    }
+    case MTerm::Kind::Binary: {
+      auto l = eval_term(t.args[0], env), r = eval_term(t.args[1], env);
+      if (!l || !r) return std::nullopt;
+      auto* a = std::get_if<long long>(&*l);
+      auto* b = std::get_if<long long>(&*r);
+      if (t.text == "+" && !a && !b)  // string concatenation
+        return DValue(std::get<std::string>(*l) + std::get<std::string>(*r));
+      if (!a || !b) return std::nullopt;
+      if (t.text == "+") return DValue(*a + *b);
+      if (t.text == "-") return DValue(*a - *b);
+      if (t.text == "*") return DValue(*a * *b);
+      if ((t.text == "/" || t.text == "%") && *b == 0) return std::nullopt;
+      if (t.text == "/") return DValue(*a / *b);
+      if (t.text == "%") return DValue(*a % *b);
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+bool compare(const std::string& op, const DValue& a, const DValue& b) {
+  if (op == "==") return a == b;
+  if (op == "!=") return a != b;
+  if (a.index() != b.index()) return false;
+  if (op == "<") return a < b;
+  if (op == "<=") return a <= b;
+  if (op == ">") return a > b;
+  if (op == ">=") return a >= b;
+  return false;
+}
+
+/// Unifies an atom's arguments with a tuple; extends env.
+bool unify(const MAtom& a, const DTuple& t, Env& env) {
+  if (a.args.size() != t.size()) return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const MTerm& x = a.args[i];
+    if (x.kind == MTerm::Kind::Wildcard) continue;
+    if (x.kind == MTerm::Kind::Variable) {
+      auto it = env.find(x.text);
+      if (it == env.end())
+        env.emplace(x.text, t[i]);
+      else if (it->second != t[i])
+        return false;
+      continue;
+    }
+    auto v = eval_term(x, env);
+    if (!v || *v != t[i]) return false;
+  }
+  return true;
+}
+
+struct Engine {
+  const MProgram& p;
+  const RunSpec& spec;
+  DRun run;
+  std::set<std::string> nodes;
+  std::map<ChannelTime, int> channel_ids;
+  int now = 0;
+
+  Engine(const MProgram& prog, const RunSpec& s) : p(prog), spec(s) {
+    nodes.insert(s.nodes.begin(), s.nodes.end());
+    run.eot = s.eot;
+    run.at.resize(size_t(std::max(0, s.eot)) + 1);
+  }
+
+  int channel_id(const ChannelTime& c) {
+    auto [it, fresh] = channel_ids.emplace(c, int(run.channels.size()));
+    if (fresh) run.channels.push_back(c);
+    return it->second;
+  }
+
+  const Relation* relation(const MAtom& a, const State& cur) const {
+    const State* s = &cur;
+    if (a.time == MTime::At) {
+      if (a.at < 1 || a.at > now) return nullptr;
+      if (a.at < now) s = &run.at[size_t(a.at)];
+    }
+    auto it = s->find(a.predicate);
+    return it == s->end() ? nullptr : &it->second;
+  }
+
+  /// Built-in relations at timestep t.
+  void builtins(State& s, int t) {
+    Relation& crash = s["crash"];
+    for (const auto& [c, tc] : spec.faults.crashes)
+      for (const auto& n : nodes) crash[{DValue(n), DValue(c), DValue((long long)tc)}];
+    if (crash.empty()) s.erase("crash");
+    int sent = t - 1;
+    if (sent >= 1) {
+      Relation& clock = s["clock"];
+      for (const auto& f : nodes)
+        for (const auto& to : nodes)
+          if (!spec.faults.drops({f, to, sent}))
+            clock[{DValue(f), DValue(to), DValue((long long)sent)}];
+    }
+    for (auto& [name, rel] : s)
+      if (name == "crash" || name == "clock")
+        for (auto& [tup, f] : rel)
+          if (f.lineage.empty()) f.lineage = {{}};
+  }
+
+  /// Calls `emit(env, premises, lineage)` for each way the body holds in `cur`.
+  void solve(const MRule& r, const State& cur,
+             const std::function<void(const Env&, const std::vector<Premise>&, const Lineage&)>&
+                 emit) {
+    std::vector<const MAtom*> pos, neg;
+    for (const auto& b : r.body) (b.negated ? neg : pos).push_back(&b);
+    Env env;
+    std::vector<Premise> prem;
+    std::function<void(size_t, Lineage)> go = [&](size_t i, Lineage lin) {
+      if (i == pos.size()) {
+        Env e = env;
+        // conditions: `V == expr` binds V when unbound
+        std::vector<const MTerm*> pending;
+        for (const auto& c : r.conditions) pending.push_back(&c);
+        bool progress = true;
+        while (!pending.empty() && progress) {
+          progress = false;
+          for (size_t k = 0; k < pending.size(); ++k) {
+            const MTerm& c = *pending[k];
+            auto l = eval_term(c.args[0], e), rr = eval_term(c.args[1], e);
+            if (l && rr) {
+              if (!compare(c.text, *l, *rr)) return;
+            } else if (c.text == "==" && !l && rr && c.args[0].kind == MTerm::Kind::Variable) {
+              e[c.args[0].text] = *rr;
+            } else if (c.text == "==" && l && !rr && c.args[1].kind == MTerm::Kind::Variable) {
+              e[c.args[1].text] = *l;
+            } else {
+              continue;
+            }
+            pending.erase(pending.begin() + long(k));
+            progress = true;
+            break;
+          }
+        }
+        if (!pending.empty()) return;
+        for (const MAtom* n : neg) {
+          const Relation* rel = relation(*n, cur);
+          if (!rel) continue;
+          for (const auto& [tup, f] : *rel) {
+            Env tmp = e;
+            if (unify(*n, tup, tmp)) return;
+          }
+        }
+        emit(e, prem, lin);
+        return;
+      }
+      const MAtom& a = *pos[i];
+      const Relation* rel = relation(a, cur);
+      if (!rel) return;
+      for (const auto& [tup, f] : *rel) {
+        Env saved = env;
+        if (unify(a, tup, env)) {
+          prem.push_back({a.predicate, tup, a.time == MTime::At ? int(a.at) : now});
+          bool trunc = false;
+          go(i + 1, product(lin, f.lineage, spec.lineage_cap, trunc));
+          if (trunc) run.lineage_truncated = true;
+          prem.pop_back();
+        }
+        env = std::move(saved);
+      }
+    };
+    go(0, Lineage{{}});
+  }
+
+  /// The rule's location (first column of its first body atom) is a node.
+  bool located(const MRule& r, const Env& e) const {
+    const MAtom& first = r.body.front();
+    if (first.args.empty()) return true;
+    auto v = eval_term(first.args[0], e);
+    if (!v) return !nodes.empty();
+    auto* s = std::get_if<std::string>(&*v);
+    return s && nodes.count(*s);
+  }
+
+  bool is_agg(const MRule& r) const {
+    return std::any_of(r.head.args.begin(), r.head.args.end(),
+                       [](const MTerm& t) { return t.kind == MTerm::Kind::Aggregate; });
+  }
+
+  /// Evaluates rule `ri` on `cur`; derived tuples go to `out` (pred -> relation).
+  bool fire(size_t ri, const State& cur, State& out) {
+    const MRule& r = p.rules[ri];
+    bool changed = false;
+    bool trunc = false;
+    if (!is_agg(r)) {
+      solve(r, cur, [&](const Env& e, const std::vector<Premise>& prem, const Lineage& lin) {
+        if (!located(r, e)) return;
+        DTuple t;
+        for (const auto& a : r.head.args) {
+          auto v = eval_term(a, e);
+          if (!v) return;
+          t.push_back(*v);
+        }
+        auto [it, fresh] = out[r.head.predicate].try_emplace(t);
+        if (fresh) {
+          it->second.rule = int(ri);
+          it->second.premises = prem;
+          it->second.lineage = lin;
+          changed = true;
+        } else if (merge(it->second.lineage, lin, spec.lineage_cap, trunc)) {
+          changed = true;
+        }
+      });
+    } else {
+      // group -> distinct bindings of every body variable
+      std::map<DTuple, std::map<Env, std::pair<Lineage, std::vector<Premise>>>> groups;
+      solve(r, cur, [&](const Env& e, const std::vector<Premise>& prem, const Lineage& lin) {
+        if (!located(r, e)) return;
+        DTuple key;
+        for (const auto& a : r.head.args) {
+          if (a.kind == MTerm::Kind::Aggregate) continue;
+          auto v = eval_term(a, e);
+          if (!v) return;
+          key.push_back(*v);
+        }
+        groups[key].try_emplace(e, lin, prem);
+      });
+      for (const auto& [key, bindings] : groups) {
+        DTuple t;
+        size_t k = 0;
+        Lineage lin{{}};
+        std::vector<Premise> prem;
+        for (const auto& [e, lp] : bindings) {
+          lin = product(lin, lp.first, spec.lineage_cap, trunc);
+          prem.insert(prem.end(), lp.second.begin(), lp.second.end());
+        }
+        bool ok = true;
+        for (const auto& a : r.head.args) {
+          if (a.kind != MTerm::Kind::Aggregate) {
+            t.push_back(key[k++]);
+            continue;
+          }
+          const std::string& var = a.args[0].text;
+          if (a.text == "count") {
+            t.push_back(DValue((long long)bindings.size()));
+            continue;
+          }
+          std::vector<DValue> vals;
+          for (const auto& [e, lp] : bindings)
+            if (auto it = e.find(var); it != e.end()) vals.push_back(it->second);
+          if (vals.empty()) {
+            ok = false;
+            break;
+          }
+          if (a.text == "min") t.push_back(*std::min_element(vals.begin(), vals.end()));
+          else if (a.text == "max") t.push_back(*std::max_element(vals.begin(), vals.end()));
+          else {
+            long long sum = 0;
+            for (const auto& v : vals) {
+              auto* i = std::get_if<long long>(&v);
+              if (!i) {
+                ok = false;
+                break;
+              }
+              sum += *i;
+            }
+            if (a.text == "avg") sum /= (long long)vals.size();
+            t.push_back(DValue(sum));
+          }
+        }
+        if (!ok) continue;
+        auto [it, fresh] = out[r.head.predicate].try_emplace(t);
+        if (fresh) {
+          it->second.rule = int(ri);
+          it->second.premises = prem;
+          it->second.lineage = lin;
+          changed = true;
+        }
+      }
+    }
+    if (trunc) run.lineage_truncated = true;
+    return changed;
+  }
+
+  std::vector<std::vector<size_t>> strata;  // deductive rules, SCC by SCC in order
+
+  bool stratify(Diagnostics& diags) {
+    // predicates of deductive rules
+    std::map<std::string, int> id;
+    std::vector<std::string> names;
+    auto node = [&](const std::string& n) {
+      auto [it, fresh] = id.emplace(n, int(names.size()));
+      if (fresh) names.push_back(n);
+      return it->second;
+    };
+    struct Edge {
+      int from, to;
+      bool neg;
+      size_t rule;
+      SourceLocation at;
+    };
+    std::vector<Edge> edges;
+    for (size_t i = 0; i < p.rules.size(); ++i) {
+      const MRule& r = p.rules[i];
+      if (r.fact || r.head.time != MTime::Now) continue;
+      int h = node(r.head.predicate);
+      bool agg = is_agg(r);
+      for (const auto& b : r.body)
+        edges.push_back({node(b.predicate), h, b.negated || agg, i, b.location});
+    }
+    size_t n = names.size();
+    std::vector<std::vector<int>> adj(n);
+    for (const auto& e : edges) adj[size_t(e.from)].push_back(e.to);
+    // Tarjan
+    std::vector<int> index(n, -1), low(n, 0), comp(n, -1);
+    std::vector<bool> on(n, false);
+    std::vector<int> st;
+    int counter = 0, ncomp = 0;
+    std::function<void(int)> dfs = [&](int v) {
+      index[size_t(v)] = low[size_t(v)] = counter++;
+      st.push_back(v);
+      on[size_t(v)] = true;
+      for (int w : adj[size_t(v)]) {
+        if (index[size_t(w)] < 0) {
+          dfs(w);
+          low[size_t(v)] = std::min(low[size_t(v)], low[size_t(w)]);
+        } else if (on[size_t(w)]) {
+          low[size_t(v)] = std::min(low[size_t(v)], index[size_t(w)]);
+        }
+      }
+      if (low[size_t(v)] == index[size_t(v)]) {
+        for (;;) {
+          int w = st.back();
+          st.pop_back();
+          on[size_t(w)] = false;
+          comp[size_t(w)] = ncomp;
+          if (w == v) break;
+        }
+        ++ncomp;
+      }
+    };
+    for (size_t v = 0; v < n; ++v)
+      if (index[v] < 0) dfs(int(v));
+    for (const auto& e : edges)
+      if (e.neg && comp[size_t(e.from)] == comp[size_t(e.to)]) {
+        diags.error("calm-dedalus-unstratified",
+                    "'" + p.rules[e.rule].head.predicate + "' depends on '" + names[size_t(e.from)] +
+                        "' through " + (p.rules[e.rule].body.empty() ? "" : "negation or aggregation") +
+                        " within one timestep, recursively: the program has no stratified model "
+                        "(move one rule to @next)",
+                    e.at);
+        return false;
+      }
+    // Tarjan numbers components in reverse topological order.
+    strata.assign(size_t(ncomp), {});
+    for (size_t i = 0; i < p.rules.size(); ++i) {
+      const MRule& r = p.rules[i];
+      if (r.fact || r.head.time != MTime::Now) continue;
+      strata[size_t(ncomp - 1 - comp[size_t(id[r.head.predicate])])].push_back(i);
+    }
+    return true;
+  }
+
+  void step(State& cur) {
+    for (const auto& rules : strata) {
+      if (rules.empty()) continue;
+      for (int iter = 0; iter < 1000; ++iter) {
+        State derived;
+        for (size_t ri : rules) fire(ri, cur, derived);
+        bool changed = false;
+        bool trunc = false;
+        for (auto& [pred, rel] : derived)
+          for (auto& [tup, f] : rel) {
+            auto [it, fresh] = cur[pred].try_emplace(tup, f);
+            if (fresh || merge(it->second.lineage, f.lineage, spec.lineage_cap, trunc))
+              changed = true;
+          }
+        if (trunc) run.lineage_truncated = true;
+        if (!changed) break;
+      }
+    }
+  }
+
+  void go() {
+    State next;  // tuples entering the next timestep
+    for (now = 1; now <= spec.eot; ++now) {
+      State cur = std::move(next);
+      next.clear();
+      for (size_t i = 0; i < p.rules.size(); ++i) {
+        const MRule& r = p.rules[i];
+        if (!r.fact || r.head.at != now) continue;
+        DTuple t;
+        for (const auto& a : r.head.args) t.push_back(*eval_term(a, {}));
+        auto [it, fresh] = cur[r.head.predicate].try_emplace(t);
+        if (fresh) it->second.rule = int(i);
+        bool trunc = false;
+        merge(it->second.lineage, Lineage{{}}, spec.lineage_cap, trunc);
+      }
+      builtins(cur, now);
+      step(cur);
+      // inductive and asynchronous rules, into now + 1
+      for (size_t i = 0; i < p.rules.size(); ++i) {
+        const MRule& r = p.rules[i];
+        if (r.fact || r.head.time == MTime::Now) continue;
+        State out;
+        fire(i, cur, out);
+        for (auto& [pred, rel] : out)
+          for (auto& [tup, f] : rel) {
+            Lineage lin = f.lineage;
+            if (r.head.time == MTime::Async) {
+              auto* to = tup.empty() ? nullptr : std::get_if<std::string>(&tup[0]);
+              if (!to || !nodes.count(*to)) continue;
+              Env e;
+              std::string from;
+              // the sender: the rule's location, from the first premise's first column
+              if (!f.premises.empty() && !f.premises.front().tuple.empty())
+                if (auto* s = std::get_if<std::string>(&f.premises.front().tuple[0])) from = *s;
+              ChannelTime c{from.empty() ? *to : from, *to, now};
+              if (c.from != c.to) {
+                bool dropped = spec.faults.drops(c);
+                run.messages.push_back({pred, tup, c, !dropped});
+                if (dropped) continue;
+                int id = channel_id(c);
+                for (auto& s : lin) {
+                  s.insert(std::lower_bound(s.begin(), s.end(), id), id);
+                  s.erase(std::unique(s.begin(), s.end()), s.end());
+                }
+              }
+              f.sent_at = now;
+            }
+            if (now + 1 > spec.eot) continue;
+            auto [it, fresh] = next[pred].try_emplace(tup, f);
+            bool trunc = false;
+            if (fresh)
+              it->second.lineage = lin;
+            else
+              merge(it->second.lineage, lin, spec.lineage_cap, trunc);
+            if (trunc) run.lineage_truncated = true;
+          }
+      }
+      run.at[size_t(now)] = std::move(cur);
+    }
+  }
+};
+
+}  // namespace
+
+std::optional<DRun> run_dedalus(const MProgram& p, const RunSpec& spec, Diagnostics& diags) {
+  Engine e(p, spec);
+  if (!e.stratify(diags)) return std::nullopt;
+  e.go();
+  return std::move(e.run);
+}
+
+std::string explain(const MProgram& p, const DRun& run, const std::string& pred, const DTuple& t,
+                    int time, int max_lines) {
+  std::ostringstream out;
+  int lines = 0;
+  std::set<std::tuple<std::string, DTuple, int>> seen;
+  std::function<void(const std::string&, const DTuple&, int, int)> go =
+      [&](const std::string& pr, const DTuple& tup, int tm, int depth) {
+        if (lines >= max_lines) return;
+        const DFact* f = run.find(pr, tup, tm);
+        out << std::string(size_t(depth) * 2, ' ') << to_string(pr, tup) << "@" << tm;
+        ++lines;
+        if (!f) {
+          out << "  (absent)\n";
+          return;
+        }
+        if (!seen.insert({pr, tup, tm}).second) {
+          out << "  (above)\n";
+          return;
+        }
+        if (f->rule < 0) {
+          out << "  (built-in)\n";
+          return;
+        }
+        const MRule& r = p.rules[size_t(f->rule)];
+        if (r.fact) {
+          out << "  fact " << to_string(r.location) << "\n";
+          return;
+        }
+        out << "  by " << to_string(r.location);
+        if (r.head.time == MTime::Async && f->sent_at)
+          out << " (message sent at " << f->sent_at << ")";
+        else if (r.head.time == MTime::Next)
+          out << " (@next)";
+        out << "\n";
+        for (const auto& pm : f->premises) go(pm.pred, pm.tuple, pm.time, depth + 1);
+      };
+  go(pred, t, time, 0);
+  if (lines >= max_lines) out << "  ...\n";
+  return out.str();
+}
+
+}  // namespace calm::eval
