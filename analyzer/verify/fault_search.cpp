@@ -5,6 +5,8 @@
 #include <deque>
 #include <functional>
 #include <set>
+#include <cstdio>
+#include <cstdlib>
 
 namespace calm::verify {
 
@@ -70,67 +72,177 @@ struct Search {
     return f;
   }
 
-  /// Minimal extensions of `base` that drop a message of every alternative of `lin`.
-  void hitting_sets(const DRun& r, const eval::Lineage& lin, const Faults& base,
-                    std::vector<Faults>& out) {
+  /// Every fault of `small` is in `big` (a crash at the same time).
+  static bool contains(const Faults& big, const Faults& small) {
+    for (const auto& [n, t] : small.crashes) {
+      auto it = big.crashes.find(n);
+      if (it == big.crashes.end() || it->second != t) return false;
+    }
+    return std::includes(big.omissions.begin(), big.omissions.end(), small.omissions.begin(),
+                         small.omissions.end());
+  }
+
+  /// The provenance graph of one tuple: every tuple it (transitively) rests on.
+  struct Graph {
+    struct Deriv {
+      std::vector<int> premises;  ///< node ids
+      std::vector<int> leaves;    ///< channel ids
+    };
+    std::vector<std::vector<Deriv>> derivs;
+  };
+
+  static Graph build(const DRun& r, const std::string& pred, const DTuple& t, int time) {
+    Graph g;
+    std::map<eval::Premise, int> id;
+    std::vector<eval::Premise> todo;
+    auto node = [&](const eval::Premise& pm) {
+      auto [it, fresh] = id.emplace(pm, int(g.derivs.size()));
+      if (fresh) {
+        g.derivs.emplace_back();
+        todo.push_back(pm);
+      }
+      return it->second;
+    };
+    node({pred, t, time});
+    for (size_t k = 0; k < todo.size(); ++k) {
+      eval::Premise pm = todo[k];
+      const eval::DFact* f = r.find(pm.pred, pm.tuple, pm.time);
+      if (!f) continue;
+      std::vector<Graph::Deriv> ds;
+      for (const auto& d : f->derivations) {
+        Graph::Deriv gd;
+        gd.leaves = d.leaves;
+        for (const auto& q : d.premises) gd.premises.push_back(node(q));
+        ds.push_back(std::move(gd));
+      }
+      g.derivs[size_t(id[pm])] = std::move(ds);
+    }
+    return g;
+  }
+
+  /// For each node, the round at which it becomes derivable under `f` (-1: never).
+  static std::vector<int> ranks(const Graph& g, const DRun& r, const Faults& f) {
+    std::vector<int> rank(g.derivs.size(), -1);
+    for (int round = 0;; ++round) {
+      std::vector<int> next = rank;
+      bool changed = false;
+      for (size_t i = 0; i < g.derivs.size(); ++i) {
+        if (rank[i] >= 0) continue;
+        for (const auto& d : g.derivs[i]) {
+          bool ok = std::all_of(d.premises.begin(), d.premises.end(),
+                                [&](int p) { return rank[size_t(p)] >= 0; }) &&
+                    std::none_of(d.leaves.begin(), d.leaves.end(),
+                                 [&](int l) { return f.drops(r.channels[size_t(l)]); });
+          if (ok) {
+            next[i] = round;
+            changed = true;
+            break;
+          }
+        }
+      }
+      rank = std::move(next);
+      if (!changed) return rank;
+    }
+  }
+
+  /// The leaves of one derivation tree of the goal that survives `f`.
+  static std::vector<int> witness(const Graph& g, const DRun& r, const Faults& f,
+                                  const std::vector<int>& rank) {
+    std::set<int> leaves;
+    std::vector<bool> seen(g.derivs.size(), false);
+    std::vector<int> stack{0};
+    while (!stack.empty()) {
+      int n = stack.back();
+      stack.pop_back();
+      if (seen[size_t(n)]) continue;
+      seen[size_t(n)] = true;
+      for (const auto& d : g.derivs[size_t(n)]) {
+        bool ok = std::all_of(d.premises.begin(), d.premises.end(),
+                              [&](int p) {
+                                return rank[size_t(p)] >= 0 && rank[size_t(p)] < rank[size_t(n)];
+                              }) &&
+                  std::none_of(d.leaves.begin(), d.leaves.end(),
+                               [&](int l) { return f.drops(r.channels[size_t(l)]); });
+        if (!ok) continue;
+        leaves.insert(d.leaves.begin(), d.leaves.end());
+        for (int p : d.premises) stack.push_back(p);
+        break;
+      }
+    }
+    return {leaves.begin(), leaves.end()};
+  }
+
+  /// Fault sets extending `base` (within the model) under which the goal has no
+  /// derivation left: iterative deepening on the number of added faults, each step
+  /// dropping one leaf of a derivation tree that still survives.
+  void falsifiers(const DRun& r, const Graph& g, const Faults& base, std::vector<Faults>& out) {
     std::map<std::string, int> first_send;
     for (const auto& msg : r.messages) {
       auto [it, fresh] = first_send.emplace(msg.channel.from, msg.channel.time);
       if (!fresh) it->second = std::min(it->second, msg.channel.time);
     }
-    size_t budget = 20000;
+    size_t budget = 4000;
+    const size_t first = out.size();
     const size_t max_out = 64;
-    std::function<void(const Faults&)> go = [&](const Faults& f) {
+    std::map<Faults, int> visited;
+    std::function<void(const Faults&, int)> go = [&](const Faults& f, int rem) {
       if (budget == 0 || out.size() >= max_out) return;
-      --budget;
-      const std::vector<int>* open = nullptr;
-      for (const auto& alt : lin) {
-        bool hit = std::any_of(alt.begin(), alt.end(),
-                               [&](int id) { return f.drops(r.channels[size_t(id)]); });
-        if (!hit) {
-          open = &alt;
-          break;
-        }
+      if (std::any_of(out.begin() + long(first), out.end(),
+                      [&](const Faults& o) { return contains(f, o); }))
+        return;  // not minimal
+      auto [it, fresh] = visited.emplace(f, rem);
+      if (!fresh) {
+        if (it->second >= rem) return;
+        it->second = rem;
       }
-      if (!open) {
+      --budget;
+      auto rank = ranks(g, r, f);
+      if (rank[0] < 0) {
         Faults n = normalized(f);
         if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
         return;
       }
-      for (int id : *open) {
+      if (rem == 0) return;
+      for (int id : witness(g, r, f, rank)) {
         const ChannelTime& c = r.channels[size_t(id)];
-        if (c.time < m.eff) {
-          Faults g = f;
-          g.omissions.insert(c);
-          go(g);
+        const bool can_crash = !f.crashes.count(c.from) && int(f.crashes.size()) < m.crashes;
+        if (c.to.empty()) {  // needs c.from alive: crash it, late first
+          if (can_crash)
+            for (int t = std::max(1, m.eot - 1); t >= 1; --t) {
+              Faults h = f;
+              h.crashes[c.from] = t;
+              go(h, rem - 1);
+            }
+          continue;
         }
-        if (!f.crashes.count(c.from) && int(f.crashes.size()) < m.crashes) {
-          int lo = first_send.count(c.from) ? first_send[c.from] : 1;
-          for (int t = c.time; t >= std::min(lo, c.time); --t) {
-            Faults g = f;
-            g.crashes[c.from] = t;
-            go(g);
+        if (c.time < m.eff) {
+          Faults h = f;
+          h.omissions.insert(c);
+          go(h, rem - 1);
+        }
+        if (can_crash) {
+          int lo = first_send.count(c.from) ? std::min(first_send[c.from], c.time) : 1;
+          for (int t = c.time; t >= lo; --t) {
+            Faults h = f;
+            h.crashes[c.from] = t;
+            go(h, rem - 1);
           }
         }
       }
     };
-    go(base);
+    for (int depth = 1; depth <= 8 && budget > 0 && out.size() < max_out; ++depth) go(base, depth);
   }
 
   void lineage_search() {
     res.strategy = "lineage";
     // Candidates, fewest faults first, then in the order found.
     std::deque<Faults> queue;
-    std::function<void(const DRun&, const Faults&)> expand = [&](const DRun& r,
-                                                                  const Faults& base) {
+    auto expand = [&](const DRun& r, const Faults& base) {
       std::vector<Faults> cands;
       for (const auto& g : r.table("post", m.eot)) {
-        const eval::DFact* f = r.find("post", g, m.eot);
-        if (!f || f->lineage.empty()) continue;
-        if (std::any_of(f->lineage.begin(), f->lineage.end(),
-                        [](const std::vector<int>& a) { return a.empty(); }))
-          continue;  // rests on no message: no fault can falsify it
-        hitting_sets(r, f->lineage, base, cands);
+        if (!good.count(g)) continue;
+        Graph graph = build(r, "post", g, m.eot);
+        falsifiers(r, graph, base, cands);
       }
       std::sort(cands.begin(), cands.end(), [](const Faults& a, const Faults& b) {
         size_t x = a.omissions.size() + a.crashes.size(), y = b.omissions.size() + b.crashes.size();
@@ -149,6 +261,8 @@ struct Search {
       queue.pop_front();
       auto r = run(f);
       if (!r) return;
+      if (std::getenv("CALM_DEBUG_SEARCH"))
+        fprintf(stderr, "run %zu: %s\n", res.runs, eval::to_string(f).c_str());
       auto v = violations(*r);
       if (!v.empty()) {
         found(f, std::move(*r), std::move(v));
@@ -239,7 +353,7 @@ std::optional<FaultSearchResult> search_faults(const dedalus::MProgram& p, const
     s.lineage_search();
     // Lineage kept only the first alternatives of some tuple: finish by brute force
     // when the space is small enough.
-    if (!s.failed && !s.res.counterexample && s.res.failure_free.lineage_truncated &&
+    if (!s.failed && !s.res.counterexample && s.res.failure_free.truncated &&
         s.res.fault_space <= 5000)
       s.brute_force();
   }

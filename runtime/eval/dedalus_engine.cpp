@@ -24,6 +24,7 @@ std::string to_string(const std::string& pred, const DTuple& t) {
 }
 
 bool Faults::drops(const ChannelTime& c) const {
+  if (c.to.empty()) return crashes.count(c.from) > 0;  // "c.from never crashes"
   if (c.from == c.to) return false;
   if (omissions.count(c)) return true;
   auto it = crashes.find(c.from);
@@ -66,47 +67,18 @@ using Env = std::map<std::string, DValue>;
 using Relation = std::map<DTuple, DFact>;
 using State = std::map<std::string, Relation>;
 
-/// Keeps the minimal sets, smallest first, at most `cap`.
-bool minimize(Lineage& l, size_t cap, bool& truncated) {
-  std::sort(l.begin(), l.end(), [](const auto& a, const auto& b) {
-    return a.size() != b.size() ? a.size() < b.size() : a < b;
-  });
-  l.erase(std::unique(l.begin(), l.end()), l.end());
-  Lineage out;
-  for (auto& s : l) {
-    bool sup = std::any_of(out.begin(), out.end(), [&](const std::vector<int>& m) {
-      return std::includes(s.begin(), s.end(), m.begin(), m.end());
-    });
-    if (sup) continue;
-    if (out.size() >= cap) {
-      truncated = true;
-      break;
-    }
-    out.push_back(std::move(s));
+/// Adds `d` to `f` unless present or the cap is reached; true when added.
+bool add_derivation(DFact& f, DDerivation d, size_t cap, bool& truncated) {
+  std::sort(d.leaves.begin(), d.leaves.end());
+  d.leaves.erase(std::unique(d.leaves.begin(), d.leaves.end()), d.leaves.end());
+  if (std::find(f.derivations.begin(), f.derivations.end(), d) != f.derivations.end())
+    return false;
+  if (f.derivations.size() >= cap) {
+    truncated = true;
+    return false;
   }
-  bool changed = out != l;
-  l = std::move(out);
-  return changed;
-}
-
-Lineage product(const Lineage& a, const Lineage& b, size_t cap, bool& truncated) {
-  Lineage out;
-  for (const auto& x : a)
-    for (const auto& y : b) {
-      std::vector<int> u;
-      std::set_union(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(u));
-      out.push_back(std::move(u));
-    }
-  minimize(out, cap, truncated);
-  return out;
-}
-
-/// Merges `add` into `into`; true when `into` changed.
-bool merge(Lineage& into, const Lineage& add, size_t cap, bool& truncated) {
-  Lineage old = into;
-  into.insert(into.end(), add.begin(), add.end());
-  minimize(into, cap, truncated);
-  return into != old;
+  f.derivations.push_back(std::move(d));
+  return true;
 }
 
 std::optional<DValue> eval_term(const MTerm& t, const Env& env) {
@@ -204,33 +176,29 @@ struct Engine {
 
   /// Built-in relations at timestep t.
   void builtins(State& s, int t) {
-    Relation& crash = s["crash"];
+    auto base = [&](Relation& rel, DTuple tup) {
+      DFact& f = rel[std::move(tup)];
+      if (f.derivations.empty()) f.derivations.push_back({});
+    };
     for (const auto& [c, tc] : spec.faults.crashes)
-      for (const auto& n : nodes) crash[{DValue(n), DValue(c), DValue((long long)tc)}];
-    if (crash.empty()) s.erase("crash");
+      for (const auto& n : nodes) base(s["crash"], {DValue(n), DValue(c), DValue((long long)tc)});
     int sent = t - 1;
-    if (sent >= 1) {
-      Relation& clock = s["clock"];
+    if (sent >= 1)
       for (const auto& f : nodes)
         for (const auto& to : nodes)
           if (!spec.faults.drops({f, to, sent}))
-            clock[{DValue(f), DValue(to), DValue((long long)sent)}];
-    }
-    for (auto& [name, rel] : s)
-      if (name == "crash" || name == "clock")
-        for (auto& [tup, f] : rel)
-          if (f.lineage.empty()) f.lineage = {{}};
+            base(s["clock"], {DValue(f), DValue(to), DValue((long long)sent)});
   }
 
-  /// Calls `emit(env, premises, lineage)` for each way the body holds in `cur`.
-  void solve(const MRule& r, const State& cur,
-             const std::function<void(const Env&, const std::vector<Premise>&, const Lineage&)>&
-                 emit) {
+  using Emit = std::function<void(const Env&, const DDerivation&)>;
+
+  /// Calls `emit(env, derivation)` for each way the body holds in `cur`.
+  void solve(const MRule& r, const State& cur, const Emit& emit) {
     std::vector<const MAtom*> pos, neg;
     for (const auto& b : r.body) (b.negated ? neg : pos).push_back(&b);
     Env env;
-    std::vector<Premise> prem;
-    std::function<void(size_t, Lineage)> go = [&](size_t i, Lineage lin) {
+    DDerivation d;
+    std::function<void(size_t)> go = [&](size_t i) {
       if (i == pos.size()) {
         Env e = env;
         // conditions: `V == expr` binds V when unbound
@@ -257,7 +225,13 @@ struct Engine {
           }
         }
         if (!pending.empty()) return;
+        DDerivation out = d;
         for (const MAtom* n : neg) {
+          // `notin crash(_, N, _)`: holds only while N never crashes (negative support)
+          if (n->predicate == "crash" && n->args.size() == 3)
+            if (auto v = eval_term(n->args[1], e))
+              if (auto* node = std::get_if<std::string>(&*v))
+                out.leaves.push_back(channel_id({*node, "", 0}));
           const Relation* rel = relation(*n, cur);
           if (!rel) continue;
           for (const auto& [tup, f] : *rel) {
@@ -265,7 +239,7 @@ struct Engine {
             if (unify(*n, tup, tmp)) return;
           }
         }
-        emit(e, prem, lin);
+        emit(e, out);
         return;
       }
       const MAtom& a = *pos[i];
@@ -274,16 +248,14 @@ struct Engine {
       for (const auto& [tup, f] : *rel) {
         Env saved = env;
         if (unify(a, tup, env)) {
-          prem.push_back({a.predicate, tup, a.time == MTime::At ? int(a.at) : now});
-          bool trunc = false;
-          go(i + 1, product(lin, f.lineage, spec.lineage_cap, trunc));
-          if (trunc) run.lineage_truncated = true;
-          prem.pop_back();
+          d.premises.push_back({a.predicate, tup, a.time == MTime::At ? int(a.at) : now});
+          go(i + 1);
+          d.premises.pop_back();
         }
         env = std::move(saved);
       }
     };
-    go(0, Lineage{{}});
+    go(0);
   }
 
   /// The rule's location (first column of its first body atom) is a node.
@@ -296,18 +268,34 @@ struct Engine {
     return s && nodes.count(*s);
   }
 
+  /// The sender of an @async rule: its location.
+  std::string location(const MRule& r, const Env& e) const {
+    if (r.body.front().args.empty()) return "";
+    if (auto v = eval_term(r.body.front().args[0], e))
+      if (auto* s = std::get_if<std::string>(&*v)) return *s;
+    return "";
+  }
+
   bool is_agg(const MRule& r) const {
     return std::any_of(r.head.args.begin(), r.head.args.end(),
                        [](const MTerm& t) { return t.kind == MTerm::Kind::Aggregate; });
   }
 
-  /// Evaluates rule `ri` on `cur`; derived tuples go to `out` (pred -> relation).
-  bool fire(size_t ri, const State& cur, State& out) {
-    const MRule& r = p.rules[ri];
-    bool changed = false;
+  bool record(Relation& rel, const DTuple& t, int ri, DDerivation d) {
+    auto [it, fresh] = rel.try_emplace(t);
+    if (fresh) it->second.rule = ri;
     bool trunc = false;
+    bool added = add_derivation(it->second, std::move(d), spec.derivation_cap, trunc);
+    if (trunc) run.truncated = true;
+    return added || fresh;
+  }
+
+  /// Evaluates rule `ri` on `cur`: calls `out(sender, tuple, derivation)` per result.
+  void fire(size_t ri, const State& cur,
+            const std::function<void(const std::string&, const DTuple&, DDerivation)>& out) {
+    const MRule& r = p.rules[ri];
     if (!is_agg(r)) {
-      solve(r, cur, [&](const Env& e, const std::vector<Premise>& prem, const Lineage& lin) {
+      solve(r, cur, [&](const Env& e, const DDerivation& d) {
         if (!located(r, e)) return;
         DTuple t;
         for (const auto& a : r.head.args) {
@@ -315,85 +303,73 @@ struct Engine {
           if (!v) return;
           t.push_back(*v);
         }
-        auto [it, fresh] = out[r.head.predicate].try_emplace(t);
-        if (fresh) {
-          it->second.rule = int(ri);
-          it->second.premises = prem;
-          it->second.lineage = lin;
-          changed = true;
-        } else if (merge(it->second.lineage, lin, spec.lineage_cap, trunc)) {
-          changed = true;
-        }
+        out(location(r, e), t, d);
       });
-    } else {
-      // group -> distinct bindings of every body variable
-      std::map<DTuple, std::map<Env, std::pair<Lineage, std::vector<Premise>>>> groups;
-      solve(r, cur, [&](const Env& e, const std::vector<Premise>& prem, const Lineage& lin) {
-        if (!located(r, e)) return;
-        DTuple key;
-        for (const auto& a : r.head.args) {
-          if (a.kind == MTerm::Kind::Aggregate) continue;
-          auto v = eval_term(a, e);
-          if (!v) return;
-          key.push_back(*v);
+      return;
+    }
+    // group -> distinct bindings of every body variable (Molly's `_vars` relation)
+    std::map<std::pair<std::string, DTuple>, std::map<Env, DDerivation>> groups;
+    solve(r, cur, [&](const Env& e, const DDerivation& d) {
+      if (!located(r, e)) return;
+      DTuple key;
+      for (const auto& a : r.head.args) {
+        if (a.kind == MTerm::Kind::Aggregate) continue;
+        auto v = eval_term(a, e);
+        if (!v) return;
+        key.push_back(*v);
+      }
+      groups[{location(r, e), key}].try_emplace(e, d);
+    });
+    for (const auto& [gk, bindings] : groups) {
+      const DTuple& key = gk.second;
+      DTuple t;
+      size_t k = 0;
+      DDerivation all;
+      for (const auto& [e, d] : bindings) {
+        all.premises.insert(all.premises.end(), d.premises.begin(), d.premises.end());
+        all.leaves.insert(all.leaves.end(), d.leaves.begin(), d.leaves.end());
+      }
+      std::sort(all.premises.begin(), all.premises.end());
+      all.premises.erase(std::unique(all.premises.begin(), all.premises.end()),
+                         all.premises.end());
+      bool ok = true;
+      for (const auto& a : r.head.args) {
+        if (a.kind != MTerm::Kind::Aggregate) {
+          t.push_back(key[k++]);
+          continue;
         }
-        groups[key].try_emplace(e, lin, prem);
-      });
-      for (const auto& [key, bindings] : groups) {
-        DTuple t;
-        size_t k = 0;
-        Lineage lin{{}};
-        std::vector<Premise> prem;
-        for (const auto& [e, lp] : bindings) {
-          lin = product(lin, lp.first, spec.lineage_cap, trunc);
-          prem.insert(prem.end(), lp.second.begin(), lp.second.end());
+        const std::string& var = a.args[0].text;
+        if (a.text == "count") {
+          t.push_back(DValue((long long)bindings.size()));
+          continue;
         }
-        bool ok = true;
-        for (const auto& a : r.head.args) {
-          if (a.kind != MTerm::Kind::Aggregate) {
-            t.push_back(key[k++]);
-            continue;
-          }
-          const std::string& var = a.args[0].text;
-          if (a.text == "count") {
-            t.push_back(DValue((long long)bindings.size()));
-            continue;
-          }
-          std::vector<DValue> vals;
-          for (const auto& [e, lp] : bindings)
-            if (auto it = e.find(var); it != e.end()) vals.push_back(it->second);
-          if (vals.empty()) {
-            ok = false;
-            break;
-          }
-          if (a.text == "min") t.push_back(*std::min_element(vals.begin(), vals.end()));
-          else if (a.text == "max") t.push_back(*std::max_element(vals.begin(), vals.end()));
-          else {
-            long long sum = 0;
-            for (const auto& v : vals) {
-              auto* i = std::get_if<long long>(&v);
-              if (!i) {
-                ok = false;
-                break;
-              }
-              sum += *i;
+        std::vector<DValue> vals;
+        for (const auto& [e, d] : bindings)
+          if (auto it = e.find(var); it != e.end()) vals.push_back(it->second);
+        if (vals.empty()) {
+          ok = false;
+          break;
+        }
+        if (a.text == "min") {
+          t.push_back(*std::min_element(vals.begin(), vals.end()));
+        } else if (a.text == "max") {
+          t.push_back(*std::max_element(vals.begin(), vals.end()));
+        } else {
+          long long sum = 0;
+          for (const auto& v : vals) {
+            auto* i = std::get_if<long long>(&v);
+            if (!i) {
+              ok = false;
+              break;
             }
-            if (a.text == "avg") sum /= (long long)vals.size();
-            t.push_back(DValue(sum));
+            sum += *i;
           }
-        }
-        if (!ok) continue;
-        auto [it, fresh] = out[r.head.predicate].try_emplace(t);
-        if (fresh) {
-          it->second.rule = int(ri);
-          it->second.premises = prem;
-          it->second.lineage = lin;
-          changed = true;
+          if (a.text == "avg") sum /= (long long)vals.size();
+          t.push_back(DValue(sum));
         }
       }
+      if (ok) out(gk.first, t, std::move(all));
     }
-    if (trunc) run.lineage_truncated = true;
-    return changed;
   }
 
   std::vector<std::vector<size_t>> strata;  // deductive rules, SCC by SCC in order
@@ -479,17 +455,14 @@ struct Engine {
     for (const auto& rules : strata) {
       if (rules.empty()) continue;
       for (int iter = 0; iter < 1000; ++iter) {
-        State derived;
-        for (size_t ri : rules) fire(ri, cur, derived);
+        std::vector<std::tuple<std::string, DTuple, int, DDerivation>> found;
+        for (size_t ri : rules)
+          fire(ri, cur, [&](const std::string&, const DTuple& t, DDerivation d) {
+            found.emplace_back(p.rules[ri].head.predicate, t, int(ri), std::move(d));
+          });
         bool changed = false;
-        bool trunc = false;
-        for (auto& [pred, rel] : derived)
-          for (auto& [tup, f] : rel) {
-            auto [it, fresh] = cur[pred].try_emplace(tup, f);
-            if (fresh || merge(it->second.lineage, f.lineage, spec.lineage_cap, trunc))
-              changed = true;
-          }
-        if (trunc) run.lineage_truncated = true;
+        for (auto& [pred, t, ri, d] : found)
+          if (record(cur[pred], t, ri, std::move(d))) changed = true;
         if (!changed) break;
       }
     }
@@ -505,10 +478,7 @@ struct Engine {
         if (!r.fact || r.head.at != now) continue;
         DTuple t;
         for (const auto& a : r.head.args) t.push_back(*eval_term(a, {}));
-        auto [it, fresh] = cur[r.head.predicate].try_emplace(t);
-        if (fresh) it->second.rule = int(i);
-        bool trunc = false;
-        merge(it->second.lineage, Lineage{{}}, spec.lineage_cap, trunc);
+        record(cur[r.head.predicate], t, int(i), {});
       }
       builtins(cur, now);
       step(cur);
@@ -516,41 +486,24 @@ struct Engine {
       for (size_t i = 0; i < p.rules.size(); ++i) {
         const MRule& r = p.rules[i];
         if (r.fact || r.head.time == MTime::Now) continue;
-        State out;
-        fire(i, cur, out);
-        for (auto& [pred, rel] : out)
-          for (auto& [tup, f] : rel) {
-            Lineage lin = f.lineage;
-            if (r.head.time == MTime::Async) {
-              auto* to = tup.empty() ? nullptr : std::get_if<std::string>(&tup[0]);
-              if (!to || !nodes.count(*to)) continue;
-              Env e;
-              std::string from;
-              // the sender: the rule's location, from the first premise's first column
-              if (!f.premises.empty() && !f.premises.front().tuple.empty())
-                if (auto* s = std::get_if<std::string>(&f.premises.front().tuple[0])) from = *s;
-              ChannelTime c{from.empty() ? *to : from, *to, now};
-              if (c.from != c.to) {
-                bool dropped = spec.faults.drops(c);
-                run.messages.push_back({pred, tup, c, !dropped});
-                if (dropped) continue;
-                int id = channel_id(c);
-                for (auto& s : lin) {
-                  s.insert(std::lower_bound(s.begin(), s.end(), id), id);
-                  s.erase(std::unique(s.begin(), s.end()), s.end());
-                }
-              }
-              f.sent_at = now;
+        fire(i, cur, [&](const std::string& from, const DTuple& tup, DDerivation d) {
+          if (r.head.time == MTime::Async) {
+            auto* to = tup.empty() ? nullptr : std::get_if<std::string>(&tup[0]);
+            if (!to || !nodes.count(*to)) return;
+            ChannelTime c{from.empty() ? *to : from, *to, now};
+            if (c.from != c.to) {
+              bool dropped = spec.faults.drops(c);
+              run.messages.push_back({r.head.predicate, tup, c, !dropped});
+              if (dropped) return;
+              d.leaves.push_back(channel_id(c));
             }
-            if (now + 1 > spec.eot) continue;
-            auto [it, fresh] = next[pred].try_emplace(tup, f);
-            bool trunc = false;
-            if (fresh)
-              it->second.lineage = lin;
-            else
-              merge(it->second.lineage, lin, spec.lineage_cap, trunc);
-            if (trunc) run.lineage_truncated = true;
           }
+          if (now + 1 > spec.eot) return;
+          Relation& rel = next[r.head.predicate];
+          bool fresh = !rel.count(tup);
+          record(rel, tup, int(i), std::move(d));
+          if (fresh && r.head.time == MTime::Async) rel[tup].sent_at = now;
+        });
       }
       run.at[size_t(now)] = std::move(cur);
     }
@@ -590,7 +543,7 @@ std::string explain(const MProgram& p, const DRun& run, const std::string& pred,
           return;
         }
         const MRule& r = p.rules[size_t(f->rule)];
-        if (r.fact) {
+        if (r.fact || f->derivations.empty()) {
           out << "  fact " << to_string(r.location) << "\n";
           return;
         }
@@ -600,7 +553,8 @@ std::string explain(const MProgram& p, const DRun& run, const std::string& pred,
         else if (r.head.time == MTime::Next)
           out << " (@next)";
         out << "\n";
-        for (const auto& pm : f->premises) go(pm.pred, pm.tuple, pm.time, depth + 1);
+        for (const auto& pm : f->derivations.front().premises)
+          go(pm.pred, pm.tuple, pm.time, depth + 1);
       };
   go(pred, t, time, 0);
   if (lines >= max_lines) out << "  ...\n";

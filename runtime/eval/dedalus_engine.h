@@ -14,9 +14,9 @@
 // A crashed node keeps computing locally and keeps receiving (Molly's model: it can no
 // longer send). Messages to oneself are never lost.
 //
-// Every tuple carries its lineage: the minimal sets of messages (channel, send time)
-// whose delivery suffices to derive it (a disjunction of conjunctions; `notin` is not
-// followed), and one derivation for display.
+// Every tuple keeps its derivations (its provenance graph): the body tuples each rule
+// firing used, the message that delivered it, and the nodes a `notin crash(...)` needed
+// alive. Other `notin` atoms are not followed.
 
 #include <map>
 #include <optional>
@@ -36,7 +36,8 @@ using DTuple = std::vector<DValue>;
 std::string to_string(const DValue& v);
 std::string to_string(const std::string& pred, const DTuple& t);
 
-/// A channel at a send time: every message From -> To sent then.
+/// A channel at a send time: every message From -> To sent then. With `to` empty, a
+/// lineage mark "From never crashes" (a `notin crash(_, From, _)` the tuple rests on).
 struct ChannelTime {
   std::string from, to;
   int time = 0;
@@ -58,22 +59,28 @@ struct RunSpec {
   int eot = 3;
   std::vector<std::string> nodes;
   Faults faults;
-  size_t lineage_cap = 24;  ///< alternatives kept per tuple
+  size_t derivation_cap = 64;  ///< derivations kept per tuple
 };
-
-/// A disjunction of message sets (ids into DRun::channels), each sorted.
-using Lineage = std::vector<std::vector<int>>;
 
 struct Premise {
   std::string pred;
   DTuple tuple;
   int time = 0;
+  auto operator<=>(const Premise&) const = default;
+};
+
+/// One way a tuple was derived: the body tuples it used, and the faults that could
+/// undo it directly (ids into DRun::channels): the message that delivered it, and the
+/// nodes a `notin crash(_, N, _)` needed alive.
+struct DDerivation {
+  std::vector<Premise> premises;
+  std::vector<int> leaves;
+  auto operator<=>(const DDerivation&) const = default;
 };
 
 struct DFact {
-  Lineage lineage;
-  int rule = -1;  ///< index into MProgram::rules; -1: built-in or fact
-  std::vector<Premise> premises;
+  int rule = -1;  ///< index into MProgram::rules of the first derivation; -1: built-in
+  std::vector<DDerivation> derivations;  ///< every derivation (up to the cap), first found first
   int sent_at = 0;  ///< for a delivered message: the send time
 };
 
@@ -89,7 +96,7 @@ struct DRun {
   std::vector<std::map<std::string, std::map<DTuple, DFact>>> at;  ///< index: time (0 unused)
   std::vector<ChannelTime> channels;                               ///< lineage ids
   std::vector<DMessage> messages;                                  ///< every send, from != to
-  bool lineage_truncated = false;  ///< some tuple had more alternatives than the cap
+  bool truncated = false;  ///< some tuple had more derivations than the cap
 
   /// The tuples of `pred` at time `t` (empty when none).
   std::vector<DTuple> table(const std::string& pred, int t) const;
