@@ -203,7 +203,15 @@ struct Search {
         return;
       }
       if (rem == 0) return;
-      for (int id : witness(g, r, f, rank)) {
+      auto wit = witness(g, r, f, rank);
+      if (std::getenv("CALM_DEBUG_SEARCH") && f == base) {
+        fprintf(stderr, "witness (graph %zu):", g.derivs.size());
+        for (int id : wit)
+          fprintf(stderr, " %s>%s@%d", r.channels[size_t(id)].from.c_str(),
+                  r.channels[size_t(id)].to.c_str(), r.channels[size_t(id)].time);
+        fprintf(stderr, "\n");
+      }
+      for (int id : wit) {
         const ChannelTime& c = r.channels[size_t(id)];
         const bool can_crash = !f.crashes.count(c.from) && int(f.crashes.size()) < m.crashes;
         if (c.to.empty()) {  // needs c.from alive: crash it, late first

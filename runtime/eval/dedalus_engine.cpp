@@ -193,10 +193,13 @@ struct Engine {
   using Emit = std::function<void(const Env&, const DDerivation&)>;
 
   /// Calls `emit(env, derivation)` for each way the body holds in `cur`.
-  void solve(const MRule& r, const State& cur, const Emit& emit) {
+  /// With `blocked`, finds instead the bindings where the positive body holds but a
+  /// `notin` atom does not, and reports the tuple that blocks each.
+  void solve(const MRule& r, const State& cur, const Emit& emit, Env init = {},
+             const std::function<void(const Premise&)>* blocked = nullptr) {
     std::vector<const MAtom*> pos, neg;
     for (const auto& b : r.body) (b.negated ? neg : pos).push_back(&b);
-    Env env;
+    Env env = std::move(init);
     DDerivation d;
     std::function<void(size_t)> go = [&](size_t i) {
       if (i == pos.size()) {
@@ -225,6 +228,20 @@ struct Engine {
           }
         }
         if (!pending.empty()) return;
+        if (blocked) {
+          for (const MAtom* n : neg) {
+            const Relation* rel = relation(*n, cur);
+            if (!rel) continue;
+            for (const auto& [tup, f] : *rel) {
+              Env tmp = e;
+              if (unify(*n, tup, tmp)) {
+                (*blocked)({n->predicate, tup, n->time == MTime::At ? int(n->at) : now});
+                return;
+              }
+            }
+          }
+          return;
+        }
         DDerivation out = d;
         for (const MAtom* n : neg) {
           // `notin crash(_, N, _)`: holds only while N never crashes (negative support)
@@ -232,12 +249,12 @@ struct Engine {
             if (auto v = eval_term(n->args[1], e))
               if (auto* node = std::get_if<std::string>(&*v))
                 out.leaves.push_back(channel_id({*node, "", 0}));
-          const Relation* rel = relation(*n, cur);
-          if (!rel) continue;
-          for (const auto& [tup, f] : *rel) {
-            Env tmp = e;
-            if (unify(*n, tup, tmp)) return;
-          }
+          if (const Relation* rel = relation(*n, cur))
+            for (const auto& [tup, f] : *rel) {
+              Env tmp = e;
+              if (unify(*n, tup, tmp)) return;
+            }
+          support(*n, e, cur, out);
         }
         emit(e, out);
         return;
@@ -256,6 +273,47 @@ struct Engine {
       }
     };
     go(0);
+  }
+
+  /// Negative support of `notin n` (Molly's): each same-timestep rule that could derive
+  /// the absent tuple is blocked by a tuple some `notin` of its body finds present; the
+  /// derivation rests on those blocking tuples (if one disappears, the absent tuple may
+  /// appear). One level deep; the blockers' own derivations carry on in the graph.
+  void support(const MAtom& n, const Env& e, const State& cur, DDerivation& out) {
+    if (n.time == MTime::At || molly_builtin(n.predicate)) return;
+    std::vector<Premise> blockers;
+    std::function<void(const Premise&)> add = [&](const Premise& pm) {
+      if (blockers.size() < 16 &&
+          std::find(blockers.begin(), blockers.end(), pm) == blockers.end())
+        blockers.push_back(pm);
+    };
+    for (const MRule& r : p.rules) {
+      if (r.fact || r.head.time != MTime::Now || r.head.predicate != n.predicate || is_agg(r) ||
+          r.head.args.size() != n.args.size())
+        continue;
+      Env he;
+      bool ok = true;
+      for (size_t k = 0; k < n.args.size() && ok; ++k) {
+        auto v = eval_term(n.args[k], e);
+        if (!v) continue;  // `_`: any value
+        const MTerm& h = r.head.args[k];
+        if (h.kind == MTerm::Kind::Variable) {
+          auto it = he.find(h.text);
+          if (it == he.end())
+            he.emplace(h.text, *v);
+          else if (it->second != *v)
+            ok = false;
+        } else if (h.kind == MTerm::Kind::Integer || h.kind == MTerm::Kind::String) {
+          ok = eval_term(h, {}) == v;
+        }
+      }
+      if (ok) solve(r, cur, [](const Env&, const DDerivation&) {}, he, &add);
+    }
+    for (auto& b : blockers) out.premises.push_back(std::move(b));
+  }
+
+  static bool molly_builtin(const std::string& pred) {
+    return dedalus::molly_builtins().count(pred) > 0;
   }
 
   /// The rule's location (first column of its first body atom) is a node.
