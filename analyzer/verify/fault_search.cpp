@@ -5,8 +5,6 @@
 #include <deque>
 #include <functional>
 #include <set>
-#include <cstdio>
-#include <cstdlib>
 
 namespace calm::verify {
 
@@ -204,13 +202,6 @@ struct Search {
       }
       if (rem == 0) return;
       auto wit = witness(g, r, f, rank);
-      if (std::getenv("CALM_DEBUG_SEARCH") && f == base) {
-        fprintf(stderr, "witness (graph %zu):", g.derivs.size());
-        for (int id : wit)
-          fprintf(stderr, " %s>%s@%d", r.channels[size_t(id)].from.c_str(),
-                  r.channels[size_t(id)].to.c_str(), r.channels[size_t(id)].time);
-        fprintf(stderr, "\n");
-      }
       for (int id : wit) {
         const ChannelTime& c = r.channels[size_t(id)];
         const bool can_crash = !f.crashes.count(c.from) && int(f.crashes.size()) < m.crashes;
@@ -269,8 +260,6 @@ struct Search {
       queue.pop_front();
       auto r = run(f);
       if (!r) return;
-      if (std::getenv("CALM_DEBUG_SEARCH"))
-        fprintf(stderr, "run %zu: %s\n", res.runs, eval::to_string(f).c_str());
       auto v = violations(*r);
       if (!v.empty()) {
         found(f, std::move(*r), std::move(v));
