@@ -2,14 +2,13 @@
 // and injecting faults into them (docs/dedalus.md "Running", docs/verify.md "Fault
 // injection").
 
-#include "cli/dedalus_commands.h"
-
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/dedalus_commands.h"
 #include "cli/output.h"
 #include "cli/scenario_support.h"
 #include "frontend/dedalus/dedalus_loader.h"
@@ -179,8 +178,7 @@ int run_dedalus_verify(const Options& o) {
   m.max_runs = size_t(max_runs);
   m.brute_force = has_flag(o, "brute-force");
   if (m.crashes > int(m.nodes.size())) {
-    std::cerr << "calm: --crashes " << m.crashes << " exceeds the " << m.nodes.size()
-              << " nodes\n";
+    std::cerr << "calm: --crashes " << m.crashes << " exceeds the " << m.nodes.size() << " nodes\n";
     return kExitError;
   }
   const std::string format = o.format.empty() ? "text" : o.format;
@@ -212,7 +210,8 @@ int run_dedalus_verify(const Options& o) {
       for (const auto& x : r->faults.omissions)
         f["omissions"].push_back({{"from", x.from}, {"to", x.to}, {"time", x.time}});
       f["crashes"] = nlohmann::json::array();
-      for (const auto& [n, t] : r->faults.crashes) f["crashes"].push_back({{"node", n}, {"time", t}});
+      for (const auto& [n, t] : r->faults.crashes)
+        f["crashes"].push_back({{"node", n}, {"time", t}});
       j["faults"] = f;
       nlohmann::json miss = nlohmann::json::array();
       for (const auto& t : r->missing) miss.push_back(eval::to_string("post", t));

@@ -8,8 +8,7 @@
 namespace calm::cli {
 
 /// Extra options both commands accept for Dedalus runs.
-inline const std::vector<std::string> kDedalusRunValued = {"--eot", "--nodes", "--omit",
-                                                           "--crash"};
+inline const std::vector<std::string> kDedalusRunValued = {"--eot", "--nodes", "--omit", "--crash"};
 inline const std::vector<std::string> kDedalusVerifyValued = {"--eot", "--eff", "--crashes",
                                                               "--nodes", "--max-runs"};
 

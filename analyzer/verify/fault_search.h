@@ -40,14 +40,14 @@ struct FaultModel {
 
 struct FaultSearchResult {
   bool counterexample = false;
-  bool complete = true;      ///< false: max_runs cut the search short
-  std::string strategy;      ///< "lineage" or "brute force"
-  size_t runs = 0;           ///< runs made, the failure-free one included
-  double fault_space = 0;    ///< Molly's gross estimate of the number of fault sets
-  eval::Faults faults;       ///< the counterexample's faults
+  bool complete = true;    ///< false: max_runs cut the search short
+  std::string strategy;    ///< "lineage" or "brute force"
+  size_t runs = 0;         ///< runs made, the failure-free one included
+  double fault_space = 0;  ///< Molly's gross estimate of the number of fault sets
+  eval::Faults faults;     ///< the counterexample's faults
   /// The `post` tuples the counterexample misses (with `pre` holding).
   std::vector<eval::DTuple> missing;
-  std::string provenance;    ///< how the first missing tuple was derived without faults
+  std::string provenance;          ///< how the first missing tuple was derived without faults
   std::vector<eval::DTuple> good;  ///< `post` at EOT without faults
   eval::DRun failure_free;
   std::optional<eval::DRun> failing;

@@ -33,7 +33,8 @@ bool Faults::drops(const ChannelTime& c) const {
 
 std::string to_string(const Faults& f) {
   std::string s;
-  for (const auto& [n, t] : f.crashes) s += (s.empty() ? "" : ", ") + ("crash " + n + " at " + std::to_string(t));
+  for (const auto& [n, t] : f.crashes)
+    s += (s.empty() ? "" : ", ") + ("crash " + n + " at " + std::to_string(t));
   for (const auto& o : f.omissions)
     s += (s.empty() ? "" : ", ") +
          ("lose " + o.from + " -> " + o.to + " sent at " + std::to_string(o.time));
@@ -71,8 +72,7 @@ using State = std::map<std::string, Relation>;
 bool add_derivation(DFact& f, DDerivation d, size_t cap, bool& truncated) {
   std::sort(d.leaves.begin(), d.leaves.end());
   d.leaves.erase(std::unique(d.leaves.begin(), d.leaves.end()), d.leaves.end());
-  if (std::find(f.derivations.begin(), f.derivations.end(), d) != f.derivations.end())
-    return false;
+  if (std::find(f.derivations.begin(), f.derivations.end(), d) != f.derivations.end()) return false;
   if (f.derivations.size() >= cap) {
     truncated = true;
     return false;
@@ -283,8 +283,7 @@ struct Engine {
     if (n.time == MTime::At || molly_builtin(n.predicate)) return;
     std::vector<Premise> blockers;
     std::function<void(const Premise&)> add = [&](const Premise& pm) {
-      if (blockers.size() < 16 &&
-          std::find(blockers.begin(), blockers.end(), pm) == blockers.end())
+      if (blockers.size() < 16 && std::find(blockers.begin(), blockers.end(), pm) == blockers.end())
         blockers.push_back(pm);
     };
     for (const MRule& r : p.rules) {
@@ -307,7 +306,9 @@ struct Engine {
           ok = eval_term(h, {}) == v;
         }
       }
-      if (ok) solve(r, cur, [](const Env&, const DDerivation&) {}, he, &add);
+      if (ok)
+        solve(
+            r, cur, [](const Env&, const DDerivation&) {}, he, &add);
     }
     for (auto& b : blockers) out.premises.push_back(std::move(b));
   }
@@ -388,8 +389,7 @@ struct Engine {
         all.leaves.insert(all.leaves.end(), d.leaves.begin(), d.leaves.end());
       }
       std::sort(all.premises.begin(), all.premises.end());
-      all.premises.erase(std::unique(all.premises.begin(), all.premises.end()),
-                         all.premises.end());
+      all.premises.erase(std::unique(all.premises.begin(), all.premises.end()), all.premises.end());
       bool ok = true;
       for (const auto& a : r.head.args) {
         if (a.kind != MTerm::Kind::Aggregate) {
@@ -492,8 +492,9 @@ struct Engine {
     for (const auto& e : edges)
       if (e.neg && comp[size_t(e.from)] == comp[size_t(e.to)]) {
         diags.error("calm-dedalus-unstratified",
-                    "'" + p.rules[e.rule].head.predicate + "' depends on '" + names[size_t(e.from)] +
-                        "' through " + (p.rules[e.rule].body.empty() ? "" : "negation or aggregation") +
+                    "'" + p.rules[e.rule].head.predicate + "' depends on '" +
+                        names[size_t(e.from)] + "' through " +
+                        (p.rules[e.rule].body.empty() ? "" : "negation or aggregation") +
                         " within one timestep, recursively: the program has no stratified model "
                         "(move one rule to @next)",
                     e.at);

@@ -45,8 +45,9 @@ struct ChannelTime {
 };
 
 struct Faults {
-  std::set<ChannelTime> omissions;        ///< lost (from != to)
-  std::map<std::string, int> crashes;     ///< node -> crash time (fail-stop: sends nothing from then on)
+  std::set<ChannelTime> omissions;  ///< lost (from != to)
+  std::map<std::string, int>
+      crashes;  ///< node -> crash time (fail-stop: sends nothing from then on)
   auto operator<=>(const Faults&) const = default;
   bool empty() const { return omissions.empty() && crashes.empty(); }
   /// Whether a message on `c` is dropped.
@@ -81,7 +82,7 @@ struct DDerivation {
 struct DFact {
   int rule = -1;  ///< index into MProgram::rules of the first derivation; -1: built-in
   std::vector<DDerivation> derivations;  ///< every derivation (up to the cap), first found first
-  int sent_at = 0;  ///< for a delivered message: the send time
+  int sent_at = 0;                       ///< for a delivered message: the send time
 };
 
 struct DMessage {

@@ -30,8 +30,9 @@ std::optional<std::string> read_included(const std::string& path, void* ctx) {
 
 }  // namespace
 
-std::optional<MProgram> load_molly(const std::vector<std::string>& files, const LoadOptions& options,
-                                   LoadResult& result, const std::string& name) {
+std::optional<MProgram> load_molly(const std::vector<std::string>& files,
+                                   const LoadOptions& options, LoadResult& result,
+                                   const std::string& name) {
   IncludeContext ctx{options, result};
   return read_molly_program(files, name, read_included, &ctx, result.diagnostics);
 }

@@ -3,10 +3,9 @@
 // The loader's door to the Dedalus front end: `.ded` files (or every file with
 // `--lang dedalus`), one program per file, named after the file's stem.
 
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <optional>
 
 #include "frontend/dedalus/molly_dialect.h"
 #include "frontend/loader.h"

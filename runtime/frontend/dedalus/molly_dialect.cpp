@@ -261,7 +261,8 @@ class Parser {
       next();
     }
     const Tok& n = peek();
-    if (n.kind != Tok::Kind::Ident) throw SyntaxError("expected a predicate" + describe(), n.location);
+    if (n.kind != Tok::Kind::Ident)
+      throw SyntaxError("expected a predicate" + describe(), n.location);
     if (is_upper(n.text))
       throw SyntaxError("predicate names start with a lower-case letter: '" + n.text + "'",
                         n.location);
@@ -347,8 +348,8 @@ class Parser {
         }
         break;
       }
-      if (r.body.empty() || std::all_of(r.body.begin(), r.body.end(),
-                                        [](const MAtom& a) { return a.negated; }))
+      if (r.body.empty() ||
+          std::all_of(r.body.begin(), r.body.end(), [](const MAtom& a) { return a.negated; }))
         throw SyntaxError("a rule needs a positive body atom", r.arrow);
     } else {
       r.fact = true;
@@ -419,7 +420,8 @@ struct Reader {
     }
     const std::string key = canonical(path);
     if (std::find(stack.begin(), stack.end(), key) != stack.end()) {
-      Diagnostic d{Severity::Error, "calm-parse-error",
+      Diagnostic d{Severity::Error,
+                   "calm-parse-error",
                    "include cycle: '" + path + "' includes itself (through the files it includes)",
                    included_at ? *included_at : SourceLocation{path, 0, 0},
                    {}};
@@ -431,7 +433,10 @@ struct Reader {
     done.insert(key);
     std::optional<std::string> text = read(path, ctx);
     if (!text) {
-      diags.error("calm-parse-error", "cannot read included file '" + path + "' (looked next to the including file, in the first file's directory and the directories above)",
+      diags.error("calm-parse-error",
+                  "cannot read included file '" + path +
+                      "' (looked next to the including file, in the first file's directory and the "
+                      "directories above)",
                   included_at ? *included_at : SourceLocation{path, 0, 0});
       ok = false;
       return;
@@ -473,7 +478,8 @@ void use(MProgram& p, const MAtom& a, Diagnostics& diags, bool& ok) {
     p.arity[a.predicate] = n;
     p.first_use[a.predicate] = a.location;
   } else if (it->second != n) {
-    Diagnostic d{Severity::Error, "calm-parse-error",
+    Diagnostic d{Severity::Error,
+                 "calm-parse-error",
                  "'" + a.predicate + "' has " + std::to_string(n) + " column" +
                      (n == 1 ? "" : "s") + " here but " + std::to_string(it->second) +
                      " where first used",
@@ -495,7 +501,8 @@ bool is_molly_dialect(const std::string& text) {
       if (c == '"') in_str = false;
       continue;
     }
-    if (c == '"') in_str = true;
+    if (c == '"')
+      in_str = true;
     else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
       while (i < text.size() && text[i] != '\n') ++i;
     } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
@@ -510,8 +517,8 @@ bool is_molly_dialect(const std::string& text) {
 }
 
 std::optional<MProgram> read_molly_program(const std::vector<std::string>& files,
-                                           const std::string& name, FileReader read,
-                                           void* ctx, Diagnostics& diags) {
+                                           const std::string& name, FileReader read, void* ctx,
+                                           Diagnostics& diags) {
   MProgram p;
   p.name = name;
   Reader reader{read, ctx, diags, {}, {}, p};
@@ -589,10 +596,10 @@ std::optional<MProgram> read_molly_program(const std::vector<std::string>& files
         collect_vars(t, vs);
         for (const auto& v : vs)
           if (!bound.count(v)) {
-            diags.error("calm-parse-error",
-                        "variable '" + v + "' in the " + where +
-                            " is not bound by a positive body atom",
-                        t.location);
+            diags.error(
+                "calm-parse-error",
+                "variable '" + v + "' in the " + where + " is not bound by a positive body atom",
+                t.location);
             ok = false;
           }
       };
@@ -684,10 +691,7 @@ Program molly_to_program(const MProgram& p) {
       c.builtin = true;
     } else if (p.channels.count(name)) {
       c.kind = CollectionKind::Channel;
-      if (!c.keys.empty()) {
-        c.keys[0] = "@c0";
-        c.location_column = "c0";
-      }
+      if (!c.keys.empty()) c.location_column = "c0";
     } else if (p.tables.count(name)) {
       c.kind = CollectionKind::Table;
     } else if (!derived.count(name)) {
@@ -715,8 +719,8 @@ Program molly_to_program(const MProgram& p) {
       rule.bootstrap = true;
       rule.op = RuleOp::Merge;
     } else if (r.persistence) {
-      bool deletes = std::any_of(r.body.begin(), r.body.end(),
-                                 [](const MAtom& a) { return a.negated; });
+      bool deletes =
+          std::any_of(r.body.begin(), r.body.end(), [](const MAtom& a) { return a.negated; });
       if (!deletes) continue;  // pure persistence: the collection is a table
       rule.op = RuleOp::Delete;
     } else {

@@ -83,8 +83,8 @@ bool is_molly_dialect(const std::string& text);
 /// cycle is an error at the include. Nullopt, with located diagnostics, on errors.
 using FileReader = std::optional<std::string> (*)(const std::string& path, void* ctx);
 std::optional<MProgram> read_molly_program(const std::vector<std::string>& files,
-                                           const std::string& name, FileReader read,
-                                           void* ctx, Diagnostics& diags);
+                                           const std::string& name, FileReader read, void* ctx,
+                                           Diagnostics& diags);
 
 /// The program model of a Molly program, for the analyses (check, report, graph):
 /// collections named after the predicates (columns c0.., c0 the location), `@next`
