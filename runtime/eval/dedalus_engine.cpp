@@ -491,7 +491,7 @@ struct Engine {
       if (index[v] < 0) dfs(int(v));
     for (const auto& e : edges)
       if (e.neg && comp[size_t(e.from)] == comp[size_t(e.to)]) {
-        diags.error("calm-dedalus-unstratified",
+        diags.error("calm-unstratifiable",
                     "'" + p.rules[e.rule].head.predicate + "' depends on '" +
                         names[size_t(e.from)] + "' through " +
                         (p.rules[e.rule].body.empty() ? "" : "negation or aggregation") +

@@ -197,7 +197,7 @@ TEST_CASE("molly dialect: an unstratifiable timestep is a located error") {
   spec.nodes = {"a"};
   CHECK_FALSE(eval::run_dedalus(*p, spec, diags));
   REQUIRE(diags.has_errors());
-  CHECK(diags.items().front().check == "calm-dedalus-unstratified");
+  CHECK(diags.items().front().check == "calm-unstratifiable");
   CHECK(diags.items().front().location.line == 2);
 }
 
