@@ -1,6 +1,7 @@
 #include "eval/dedalus_engine.h"
 
 #include <algorithm>
+#include <climits>
 #include <functional>
 #include <sstream>
 
@@ -100,10 +101,15 @@ std::optional<DValue> eval_term(const MTerm& t, const Env& env) {
       if (t.text == "+" && !a && !b)  // string concatenation
         return DValue(std::get<std::string>(*l) + std::get<std::string>(*r));
       if (!a || !b) return std::nullopt;
-      if (t.text == "+") return DValue(*a + *b);
-      if (t.text == "-") return DValue(*a - *b);
-      if (t.text == "*") return DValue(*a * *b);
-      if ((t.text == "/" || t.text == "%") && *b == 0) return std::nullopt;
+      long long v = 0;  // overflow: no value (the binding fails)
+      if (t.text == "+")
+        return __builtin_add_overflow(*a, *b, &v) ? std::nullopt : std::optional(DValue(v));
+      if (t.text == "-")
+        return __builtin_sub_overflow(*a, *b, &v) ? std::nullopt : std::optional(DValue(v));
+      if (t.text == "*")
+        return __builtin_mul_overflow(*a, *b, &v) ? std::nullopt : std::optional(DValue(v));
+      if ((t.text == "/" || t.text == "%") && (*b == 0 || (*b == -1 && *a == LLONG_MIN)))
+        return std::nullopt;
       if (t.text == "/") return DValue(*a / *b);
       if (t.text == "%") return DValue(*a % *b);
       return std::nullopt;
@@ -510,10 +516,18 @@ struct Engine {
     return true;
   }
 
+  std::optional<SourceLocation> runaway;  ///< a stratum that did not converge
+
   void step(State& cur) {
     for (const auto& rules : strata) {
-      if (rules.empty()) continue;
-      for (int iter = 0; iter < 1000; ++iter) {
+      if (rules.empty() || runaway) continue;
+      for (int iter = 0;; ++iter) {
+        size_t size = 0;
+        for (const auto& [pred, rel] : cur) size += rel.size();
+        if (iter >= 2000 || size > 1000000) {
+          runaway = p.rules[rules.front()].location;
+          return;
+        }
         std::vector<std::tuple<std::string, DTuple, int, DDerivation>> found;
         for (size_t ri : rules)
           fire(ri, cur, [&](const std::string&, const DTuple& t, DDerivation d) {
@@ -529,7 +543,7 @@ struct Engine {
 
   void go() {
     State next;  // tuples entering the next timestep
-    for (now = 1; now <= spec.eot; ++now) {
+    for (now = 1; now <= spec.eot && !runaway; ++now) {
       State cur = std::move(next);
       next.clear();
       for (size_t i = 0; i < p.rules.size(); ++i) {
@@ -575,6 +589,14 @@ std::optional<DRun> run_dedalus(const MProgram& p, const RunSpec& spec, Diagnost
   Engine e(p, spec);
   if (!e.stratify(diags)) return std::nullopt;
   e.go();
+  if (e.runaway) {
+    diags.error("calm-eval-limit",
+                "the rules of this stratum derive without end within one timestep (over "
+                "a million tuples or 2000 rounds): arithmetic in a recursive rule? move "
+                "it to @next",
+                *e.runaway);
+    return std::nullopt;
+  }
   return std::move(e.run);
 }
 

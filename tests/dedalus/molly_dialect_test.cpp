@@ -201,6 +201,28 @@ TEST_CASE("molly dialect: an unstratifiable timestep is a located error") {
   CHECK(diags.items().front().location.line == 2);
 }
 
+TEST_CASE("molly dialect: runaway arithmetic and deep nesting are located errors") {
+  test::TempDir dir("molly-limits");
+  dir.write("n.ded", "p(\"a\", 0)@1;\np(N, X + 1) :- p(N, X);\n");
+  Diagnostics diags;
+  auto p = read_one(dir, "n.ded", diags);
+  REQUIRE(p);
+  eval::RunSpec spec;
+  spec.nodes = {"a"};
+  CHECK_FALSE(eval::run_dedalus(*p, spec, diags));
+  REQUIRE(diags.has_errors());
+  CHECK(diags.items().front().check == "calm-eval-limit");
+  CHECK(diags.items().front().location.line == 2);
+
+  dir.write("d.ded", "q(\"a\", 1)@1;\np(N, " + std::string(500, '(') + "X" + std::string(500, ')') +
+                         ") :- q(N, X);\nr(N) :- q(N, _);\n");
+  Diagnostics d2;
+  auto deep = read_one(dir, "d.ded", d2);
+  CHECK_FALSE(deep);
+  REQUIRE(d2.items().size() == 1);  // the next statement reads fine
+  CHECK(d2.items().front().message.find("nested too deeply") != std::string::npos);
+}
+
 TEST_CASE("molly dialect: calm check, report and graph read the samples") {
   const std::string dir = test::samples_dir() + "/dedalus/molly/";
   auto check =

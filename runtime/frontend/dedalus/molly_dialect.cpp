@@ -146,6 +146,7 @@ class Parser {
 
   /// Skips past the next ';' after an error.
   void recover() {
+    depth_ = 0;
     while (!at_end() && !punct(";")) next();
     if (!at_end()) next();
   }
@@ -183,8 +184,10 @@ class Parser {
       return r;
     }
     if (punct("(")) {
+      if (++depth_ > 200) throw SyntaxError("expression nested too deeply", t.location);
       next();
       MTerm e = expr();
+      --depth_;
       expect(")", "')'");
       return e;
     }
@@ -366,6 +369,7 @@ class Parser {
   const std::string& text_;
   std::vector<Tok> t_;
   size_t p_ = 0;
+  int depth_ = 0;
 };
 
 void collect_vars(const MTerm& t, std::set<std::string>& out) {
@@ -521,7 +525,7 @@ std::optional<MProgram> read_molly_program(const std::vector<std::string>& files
                                            Diagnostics& diags) {
   MProgram p;
   p.name = name;
-  Reader reader{read, ctx, diags, {}, {}, p};
+  Reader reader{read, ctx, diags, {}, {}, p, true, "", false};
   for (const auto& f : files) reader.file(f, nullptr);
   bool ok = reader.ok;
 
