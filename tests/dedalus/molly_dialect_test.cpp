@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "analysis/program_analysis.h"
 #include "dedalus/dedalus_support.h"
 #include "eval/dedalus_engine.h"
 #include "graph/dependency_graph.h"
@@ -199,6 +200,28 @@ TEST_CASE("molly dialect: an unstratifiable timestep is a located error") {
   REQUIRE(diags.has_errors());
   CHECK(diags.items().front().check == "calm-unstratifiable");
   CHECK(diags.items().front().location.line == 2);
+}
+
+TEST_CASE("molly dialect: the points of order and cluster of a two-phase commit") {
+  Diagnostics diags;
+  auto mp = test::load_molly_files({test::samples_dir() + "/dedalus/molly/commit_vote.ded"}, diags);
+  REQUIRE(mp);
+  Program p = dedalus::molly_to_program(*mp);
+  ProgramAnalysis a(p);
+  bool cluster = false;
+  for (const auto& c : a.clusters().clusters())
+    cluster |= c.member_names == std::vector<std::string>{"ask", "done", "open", "votes", "yes"};
+  CHECK(cluster);
+  std::set<std::pair<std::string, std::string>> points;
+  for (const auto& poo : a.points_of_order().points()) points.insert({poo.from, poo.to});
+  for (const auto& [from, to] :
+       std::vector<std::pair<std::string, std::string>>{{"yes", "votes"},
+                                                        {"member", "agents"},
+                                                        {"done", "open"},
+                                                        {"crash", "pre"},
+                                                        {"member", "ask"},
+                                                        {"ask", "ready"}})
+    CHECK_MESSAGE(points.count({from, to}), from << " -> " << to);
 }
 
 TEST_CASE("molly dialect: runaway arithmetic and deep nesting are located errors") {
