@@ -60,7 +60,7 @@ std::optional<Loaded> load(const Options& o) {
     if (!dedalus::is_molly_dialect(text)) {
       l.result.diagnostics.error("calm-parse-error",
                                  "--eot runs Molly's dialect of Dedalus; this file uses the "
-                                 "`.decl` extension (run it with --scenario)",
+                                 "`.decl` extension (run it with --steps N or --scenario)",
                                  SourceLocation{f, 1, 1});
     }
   }

@@ -120,9 +120,8 @@ class TextPrinter : public eval::SimulationObserver {
 
 int run_run(const std::vector<std::string>& args) {
   Options o;
-  std::vector<std::string> valued = {"--steps",   "--facts",    "--record", "--address",
-                                     "--scenario", "--seed",    "--trace",  "--max-delay",
-                                     "--delays",   "--ivar"};
+  std::vector<std::string> valued = {"--steps", "--facts", "--record",    "--address", "--scenario",
+                                     "--seed",  "--trace", "--max-delay", "--delays",  "--ivar"};
   valued.insert(valued.end(), kDedalusRunValued.begin(), kDedalusRunValued.end());
   if (int rc = parse_or_usage(args, kRunUsage, o, {}, valued, /*files_required=*/false); rc >= 0)
     return rc;

@@ -236,11 +236,12 @@ nlohmann::json json_report(const std::string& scenario, const VerifyResult& r) {
 
 int run_verify(const std::vector<std::string>& args) {
   Options o;
-  std::vector<std::string> valued = {"--scenario", "--schedules", "--seed", "--max-schedules",
+  std::vector<std::string> valued = {"--scenario", "--schedules", "--seed",  "--max-schedules",
                                      "--jobs",     "--max-delay", "--steps", "--ivar"};
   valued.insert(valued.end(), kDedalusVerifyValued.begin(), kDedalusVerifyValued.end());
-  if (int rc = parse_or_usage(args, kVerifyUsage, o, {"--exhaustive", "--sequences", "--brute-force"},
-                              valued, /*files_required=*/false);
+  if (int rc =
+          parse_or_usage(args, kVerifyUsage, o, {"--exhaustive", "--sequences", "--brute-force"},
+                         valued, /*files_required=*/false);
       rc >= 0)
     return rc;
   if (wants_dedalus_faults(o)) return run_dedalus_verify(o);
