@@ -9,6 +9,7 @@
 #include "analysis/program_analysis.h"
 #include "cli/command_support.h"
 #include "cli/commands.h"
+#include "cli/dedalus_commands.h"
 #include "cli/output.h"
 #include "cli/scenario_support.h"
 #include "eval/scenario.h"
@@ -25,6 +26,13 @@ constexpr const char* kRunUsage =
     "       calm run FILES... [-m MODULE]... --steps N [--facts F.json] [--record a,b]\n"
     "                [--address HOST:PORT] [--ivar @name=VALUE]... [--seed N]\n"
     "                [--trace T.json] [-o FILE]\n"
+    "       calm run --eot N [--nodes a,b,c] [--omit FROM:TO:T,...] [--crash NODE:T,...]\n"
+    "                FILE.ded... [-o FILE]\n"
+    "\n"
+    "With --eot, runs Dedalus in Molly's dialect (docs/dedalus.md, \"Running\") from time 1\n"
+    "to N over the simulated nodes (default: the constants in location columns), @async\n"
+    "messages arriving one step later unless --omit drops them or their sender crashed\n"
+    "(--crash), and prints every relation at the end of time.\n"
     "\n"
     "Runs a Bloom program with the reference evaluator (docs/evaluator.md): one node, or\n"
     "the simulated nodes of a scenario (docs/scenario.md) exchanging channel messages over\n"
@@ -112,12 +120,12 @@ class TextPrinter : public eval::SimulationObserver {
 
 int run_run(const std::vector<std::string>& args) {
   Options o;
-  if (int rc = parse_or_usage(args, kRunUsage, o, {},
-                              {"--steps", "--facts", "--record", "--address", "--scenario",
-                               "--seed", "--trace", "--max-delay", "--delays", "--ivar"},
-                              /*files_required=*/false);
-      rc >= 0)
+  std::vector<std::string> valued = {"--steps", "--facts", "--record",    "--address", "--scenario",
+                                     "--seed",  "--trace", "--max-delay", "--delays",  "--ivar"};
+  valued.insert(valued.end(), kDedalusRunValued.begin(), kDedalusRunValued.end());
+  if (int rc = parse_or_usage(args, kRunUsage, o, {}, valued, /*files_required=*/false); rc >= 0)
     return rc;
+  if (wants_dedalus_faults(o)) return run_dedalus_run(o);
   const std::string seed_text = extra_value(o, "seed", "");
   eval::SimulationOptions sim_options;
   if (!seed_text.empty()) {

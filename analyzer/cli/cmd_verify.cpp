@@ -10,6 +10,7 @@
 
 #include "cli/command_support.h"
 #include "cli/commands.h"
+#include "cli/dedalus_commands.h"
 #include "cli/output.h"
 #include "cli/scenario_support.h"
 #include "eval/scenario_json.h"
@@ -47,8 +48,19 @@ constexpr const char* kVerifyUsage =
     "                     every node (V is JSON, or else a string)\n"
     "  FILES -m MODULE    replaces the program of a one-node scenario\n"
     "\n"
-    "exit status: 0 every claim held, 1 the analysis is unsound for some output, 2 usage\n"
-    "or input error\n";
+    "\n"
+    "       calm verify --eot N [--eff M] [--crashes K] [--nodes a,b,c] [--max-runs R]\n"
+    "                   [--brute-force] [--format text|json] FILE.ded...\n"
+    "\n"
+    "Fault injection for Dedalus in Molly's dialect (docs/verify.md): runs end at time N,\n"
+    "messages sent before time M (default 3) may be lost, up to K nodes (default 0) may\n"
+    "crash; `post` must hold wherever `pre` holds at the end of time. The search is\n"
+    "lineage-driven (from the derivations of post); a counterexample lists the lost\n"
+    "messages and crashes, the provenance of the missing post fact and a `calm run`\n"
+    "command that replays it. Nodes default to the constants in location columns.\n"
+    "\n"
+    "exit status: 0 every claim held (no counterexample), 1 the analysis is unsound for\n"
+    "some output (a counterexample), 2 usage or input error\n";
 
 std::string facts_text(const std::vector<eval::Tuple>& ts, size_t limit = 6) {
   std::string out;
@@ -224,12 +236,15 @@ nlohmann::json json_report(const std::string& scenario, const VerifyResult& r) {
 
 int run_verify(const std::vector<std::string>& args) {
   Options o;
-  if (int rc = parse_or_usage(args, kVerifyUsage, o, {"--exhaustive", "--sequences"},
-                              {"--scenario", "--schedules", "--seed", "--max-schedules", "--jobs",
-                               "--max-delay", "--steps", "--ivar"},
-                              /*files_required=*/false);
+  std::vector<std::string> valued = {"--scenario", "--schedules", "--seed",  "--max-schedules",
+                                     "--jobs",     "--max-delay", "--steps", "--ivar"};
+  valued.insert(valued.end(), kDedalusVerifyValued.begin(), kDedalusVerifyValued.end());
+  if (int rc =
+          parse_or_usage(args, kVerifyUsage, o, {"--exhaustive", "--sequences", "--brute-force"},
+                         valued, /*files_required=*/false);
       rc >= 0)
     return rc;
+  if (wants_dedalus_faults(o)) return run_dedalus_verify(o);
   if (extra_value(o, "scenario", "").empty()) {
     std::cerr << "calm: verify needs --scenario S.json\n" << usage_hint(kVerifyUsage);
     return kExitError;
