@@ -1446,11 +1446,9 @@ struct Node::State : CollectionAccess {
           return out;
         }
         if (m == "each_with_index" && !e.child("arguments")) {
-          // [tuple, index] in sorted order; Bud's order without `sort` is arbitrary.
-          const Expr* inner_call = strip_parens(recv);
-          if (inner_call->type != "call" || !inner_call->child("method") ||
-              inner_call->child("method")->text != "sort")
-            unsupported(e, "each_with_index without sort (Bud's order is arbitrary)");
+          // [tuple, index] in the order of the tuples: sorted by `sort`, and without it
+          // the collection's order (calm's sorted order; Bud's is the order the tuples
+          // arrived in, see docs/differences-from-bud.md).
           Relation rel = eval_coll(*recv);
           Relation out;
           for (size_t i = 0; i < rel.tuples.size(); ++i) {
