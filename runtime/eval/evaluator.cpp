@@ -163,7 +163,9 @@ struct Node::State : CollectionAccess {
   std::map<const Expr*, std::pair<std::vector<Schema>, std::optional<Projection>>> projections;
 
   State(const Program& p, NodeOptions o)
-      : program(p), options(std::move(o)), address_value(Value::string(options.address)) {}
+      : program(p), options(std::move(o)), address_value(Value::string(options.address)) {
+    random_state = options.random_seed ^ std::hash<std::string>()(options.address);
+  }
 
   /// `block` compiled for inputs with these schemas, or nullptr when the interpreter
   /// must run it.
@@ -256,6 +258,15 @@ struct Node::State : CollectionAccess {
   const Value* instance_variable(const std::string& name) const override {
     auto it = options.instance_variables.find(name);
     return it == options.instance_variables.end() ? nullptr : &it->second;
+  }
+  /// splitmix64 state of `rand` (seeded from NodeOptions::random_seed and the address).
+  mutable uint64_t random_state = 0;
+  double random_unit() const override {
+    uint64_t z = (random_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return double(z >> 11) * 0x1.0p-53;
   }
   const Value* lattice_value(const std::string& c) const override {
     auto it = colls.find(c);
