@@ -1979,10 +1979,36 @@ bool stratify(const Program& program, const DependencyGraph& g, std::vector<int>
   return true;
 }
 
+/// Instance variables `e` reads (`@name`), and those it assigns (`@name = ...`).
+void instance_variables_in(const Expr& e, std::set<std::string>& read,
+                           std::set<std::string>& assigned) {
+  if (e.type == "instance_variable") read.insert(e.text);
+  if (e.type == "assignment" || e.type == "operator_assignment")
+    if (const Expr* left = e.child("left"); left && left->type == "instance_variable")
+      assigned.insert(left->text);
+  for (const auto& c : e.children) instance_variables_in(c, read, assigned);
+}
+
+/// An instance variable that rules read but no method of the program assigns is nil in
+/// Ruby (Bud runs such programs: `@addy` in the kvs and cart protocols); it gets nil
+/// unless the options give it a value. One that a method (`initialize`, ...) assigns
+/// still needs a value from the options, since the evaluator does not run methods.
+void default_unassigned_instance_variables(const Program& program,
+                                           std::map<std::string, Value>& values) {
+  std::set<std::string> read, assigned, unused;
+  for (const auto& r : program.rules) instance_variables_in(r.rhs, read, unused);
+  for (const auto& h : program.helpers) instance_variables_in(h.def, read, assigned);
+  for (const auto& c : program.constants) instance_variables_in(c.value, read, assigned);
+  for (const auto& name : read)
+    if (!assigned.count(name) && name != "@local_addr" && name != "@ip_port" && name != "@budtime")
+      values.try_emplace(name, Value());
+}
+
 }  // namespace
 
 std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
                                    Diagnostics& diags) {
+  default_unassigned_instance_variables(program, options.instance_variables);
   auto st = std::make_unique<State>(program, std::move(options));
   size_t before = diags.size();
   for (const auto& c : program.collections) {

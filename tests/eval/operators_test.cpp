@@ -253,8 +253,10 @@ TEST_CASE("Bud's instance variables @budtime and @ip_port; others given to the n
   REQUIRE(step(*r, {{"a", {I(1)}}}).ok);
   REQUIRE(step(*r).ok);
   CHECK(show(r->node->contents("o")) == "[1, 1, \"10.0.0.1:7\"];");
+  // Assigned by a method (initialize), so its value must be given.
   auto bad =
-      prepare(program("    table :a, [:k]\n    scratch :o, [:k]", "    o <= a { |x| [@nick] }"));
+      prepare(program("    table :a, [:k]\n    scratch :o, [:k]", "    o <= a { |x| [@nick] }",
+                      "  def initialize(n)\n    @nick = n\n  end\n"));
   CHECK_FALSE(bad->node);
   CHECK(first_diag(bad->diags) ==
         "calm-eval-unsupported 8:19 unsupported construct instance variable '@nick' (Bud "

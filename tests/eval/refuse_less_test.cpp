@@ -64,3 +64,11 @@ TEST_CASE("rand: a seeded per-node generator, the same numbers for the same seed
   CHECK(t[2].as_float() >= 0.0);
   CHECK(t[2].as_float() < 1.0);
 }
+
+TEST_CASE("an instance variable no method assigns is nil, as in Ruby (Bud runs @addy so)") {
+  auto r = prepare(program("    table :a, [:k]\n    scratch :o, [:k, :addy]",
+                           "    o <= a { |x| [x.k, @addy] }"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1)}}}).ok);
+  CHECK(show(r->node->contents("o")) == "[1, nil];");
+}
