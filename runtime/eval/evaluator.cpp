@@ -8,6 +8,7 @@
 
 #include "eval/lattice.h"
 #include "eval/projection.h"
+#include "eval/ruby_text.h"
 #include "graph/dependency_graph.h"
 
 namespace calm::eval {
@@ -87,7 +88,10 @@ struct TuplePtrEq {
 struct CollectionState {
   const Collection* decl = nullptr;
   Schema schema;                 ///< nullptr while an inferred schema is unknown
-  std::vector<size_t> key_cols;  ///< empty: every column is a key
+  std::vector<size_t> key_cols;  ///< the key columns, when !all_key
+  /// Every column is the key (no `=>` in the declaration). `[] => [:x]` is an empty key:
+  /// the collection holds at most one tuple, as in Bud.
+  bool all_key = true;
   bool inferred = false;
   TupleSet tuples;
   /// The tuples again, hashed, for collections without key columns: most derived facts
@@ -97,7 +101,14 @@ struct CollectionState {
   std::unordered_map<Tuple, Tuple, TupleHash> by_key;
   /// Join indexes on column lists, built on first use and maintained incrementally.
   std::vector<std::unique_ptr<TupleIndex>> indexes;
+  /// `<+` (and the insert half of `<+-`) for the next timestep, keyed like Bud's
+  /// pending buffer (pending_key); `<-`; the facts whose key `<+-` deletes.
   std::vector<Pending> pending_insert, pending_delete, pending_upsert;
+  std::unordered_map<Tuple, size_t, TupleHash> pending_key;
+  /// `<~` of this timestep (channels, loopback, stdio), keyed like the collection: sent
+  /// once each at the end of the timestep.
+  std::vector<Pending> outbox;
+  std::unordered_map<Tuple, size_t, TupleHash> outbox_key;
   std::map<Tuple, Derivation> why;  ///< provenance of each tuple
   // Lattice collections: the value (also kept as the one tuple [value]) and `<+` merges.
   std::string lattice;  ///< lattice type, "" for set collections
@@ -152,7 +163,9 @@ struct Node::State : CollectionAccess {
   std::map<const Expr*, std::pair<std::vector<Schema>, std::optional<Projection>>> projections;
 
   State(const Program& p, NodeOptions o)
-      : program(p), options(std::move(o)), address_value(Value::string(options.address)) {}
+      : program(p), options(std::move(o)), address_value(Value::string(options.address)) {
+    random_state = options.random_seed ^ std::hash<std::string>()(options.address);
+  }
 
   /// `block` compiled for inputs with these schemas, or nullptr when the interpreter
   /// must run it.
@@ -227,7 +240,7 @@ struct Node::State : CollectionAccess {
   std::vector<std::string> key_columns(const std::string& c) const override {
     auto it = colls.find(c);
     if (it == colls.end() || !it->second.schema) return {};
-    if (it->second.key_cols.empty()) return *it->second.schema;
+    if (it->second.all_key) return *it->second.schema;
     std::vector<std::string> out;
     for (size_t i : it->second.key_cols) out.push_back((*it->second.schema)[i]);
     return out;
@@ -245,6 +258,15 @@ struct Node::State : CollectionAccess {
   const Value* instance_variable(const std::string& name) const override {
     auto it = options.instance_variables.find(name);
     return it == options.instance_variables.end() ? nullptr : &it->second;
+  }
+  /// splitmix64 state of `rand` (seeded from NodeOptions::random_seed and the address).
+  mutable uint64_t random_state = 0;
+  double random_unit() const override {
+    uint64_t z = (random_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return double(z >> 11) * 0x1.0p-53;
   }
   const Value* lattice_value(const std::string& c) const override {
     auto it = colls.find(c);
@@ -268,7 +290,7 @@ struct Node::State : CollectionAccess {
   }
 
   Tuple key_of(const CollectionState& cs, const Tuple& t) const {
-    return cs.key_cols.empty() ? t : columns(t, cs.key_cols);
+    return cs.all_key ? t : columns(t, cs.key_cols);
   }
 
   void count_facts(CollectionState& cs, int64_t delta, const SourceLocation& where) {
@@ -283,6 +305,54 @@ struct Node::State : CollectionAccess {
           where};
   }
 
+  /// Two facts of `cs` with one key: Bud merges the lattice values in their non-key
+  /// columns; any other difference is a key conflict (thrown).
+  Tuple merge_same_key(const CollectionState& cs, const Tuple& old, const Tuple& t,
+                       const SourceLocation& where, const std::string& by) const {
+    Tuple merged = old;
+    bool mergeable = merged.size() == t.size();
+    for (size_t i = 0; mergeable && i < t.size(); ++i) {
+      if (merged[i] == t[i]) continue;
+      if (merged[i].is_lattice() && t[i].is_lattice() &&
+          merged[i].lattice_type() == t[i].lattice_type()) {
+        try {
+          merged[i] = lattice_merge(merged[i], t[i]);
+        } catch (const LatticeError& le) {
+          throw EvalError{"calm-eval-error", le.message + " (" + by + ")", where};
+        }
+      } else {
+        mergeable = false;
+      }
+    }
+    if (!mergeable)
+      throw EvalError{"calm-key-conflict",
+                      "key conflict in '" + cs.decl->name + "': key " + inspect(key_of(cs, t)) +
+                          " has " + inspect(old) + " and " + inspect(t) + " (" + by + ")",
+                      where};
+    return merged;
+  }
+
+  /// Adds `p` to a buffer of one timestep's facts for `cs` (pending `<+`, messages sent
+  /// with `<~`, bootstrap inserts), keyed like the collection, as Bud's buffers are
+  /// hashes by key: a fact already there is dropped, two facts with one key merge their
+  /// lattice columns or raise the key conflict now, when the rule runs (as Bud does).
+  /// True when `p` was added.
+  bool buffer_add(const CollectionState& cs, std::vector<Pending>& buf,
+                  std::unordered_map<Tuple, size_t, TupleHash>& by_key, Pending p,
+                  const SourceLocation& where, const std::string& by) const {
+    Tuple k = key_of(cs, p.tuple);
+    auto it = by_key.find(k);
+    if (it == by_key.end()) {
+      by_key.emplace(std::move(k), buf.size());
+      buf.push_back(std::move(p));
+      return true;
+    }
+    Pending& old = buf[it->second];
+    if (old.tuple == p.tuple) return false;
+    old.tuple = merge_same_key(cs, old.tuple, p.tuple, where, by);
+    return false;
+  }
+
   /// Inserts now; true when the collection changed (a new tuple, or lattice columns of
   /// an existing key merged, as Bud does); the stored tuple is in last_inserted. Throws
   /// on a key conflict.
@@ -293,7 +363,7 @@ struct Node::State : CollectionAccess {
       return merge_value(cs, v, where, d);
     }
     t = normalize(cs, std::move(t), where);
-    if (cs.key_cols.empty()) {
+    if (cs.all_key) {
       // Every column is the key: a tuple already there is this one.
       if (cs.members.count(&t)) return false;
       const Tuple* stored = place(cs, std::move(t));
@@ -306,27 +376,7 @@ struct Node::State : CollectionAccess {
     auto it = cs.by_key.find(k);
     if (it != cs.by_key.end()) {
       if (it->second == t) return false;
-      // Bud merges lattice values in the non-key columns of two facts with one key.
-      Tuple merged = it->second;
-      bool mergeable = merged.size() == t.size();
-      for (size_t i = 0; mergeable && i < t.size(); ++i) {
-        if (merged[i] == t[i]) continue;
-        if (merged[i].is_lattice() && t[i].is_lattice() &&
-            merged[i].lattice_type() == t[i].lattice_type()) {
-          try {
-            merged[i] = lattice_merge(merged[i], t[i]);
-          } catch (const LatticeError& le) {
-            throw EvalError{"calm-eval-error", le.message + " (" + by + ")", where};
-          }
-        } else {
-          mergeable = false;
-        }
-      }
-      if (!mergeable)
-        throw EvalError{"calm-key-conflict",
-                        "key conflict in '" + cs.decl->name + "': key " + inspect(k) + " has " +
-                            inspect(it->second) + " and " + inspect(t) + " (" + by + ")",
-                        where};
+      Tuple merged = merge_same_key(cs, it->second, t, where, by);
       if (merged == it->second) return false;
       if (auto old = cs.tuples.find(it->second); old != cs.tuples.end()) unplace(cs, old);
       cs.why.erase(it->second);
@@ -348,7 +398,7 @@ struct Node::State : CollectionAccess {
   /// every join index. Returns where it is stored.
   static const Tuple* place(CollectionState& cs, Tuple t) {
     const Tuple* stored = &*cs.tuples.insert(std::move(t)).first;
-    if (cs.key_cols.empty()) cs.members.insert(stored);
+    if (cs.all_key) cs.members.insert(stored);
     for (auto& ix : cs.indexes) ix->add(stored);
     return stored;
   }
@@ -393,7 +443,7 @@ struct Node::State : CollectionAccess {
   void erase(CollectionState& cs, const Tuple& t) {
     auto it = cs.tuples.find(t);
     if (it == cs.tuples.end()) return;
-    if (!cs.key_cols.empty()) cs.by_key.erase(key_of(cs, t));
+    if (!cs.all_key) cs.by_key.erase(key_of(cs, t));
     cs.why.erase(t);
     unplace(cs, it);
     --total_facts;
@@ -401,7 +451,7 @@ struct Node::State : CollectionAccess {
 
   /// The tuple with the key of `t`, or nullptr.
   const Tuple* find_key(const CollectionState& cs, const Tuple& t) const {
-    if (cs.key_cols.empty()) {
+    if (cs.all_key) {
       auto it = cs.tuples.find(t);
       return it == cs.tuples.end() ? nullptr : &*it;
     }
@@ -558,10 +608,35 @@ struct Node::State : CollectionAccess {
     if (e.type == "simple_symbol") return {default_operand, strip_colon(e.text)};
     if (e.type == "call" && e.child("receiver") && e.child("method") && !e.child("arguments")) {
       const Expr* recv = e.child("receiver");
+      // A self-join (`(t1 * t1).pairs(t1.x => t1.y)`) names one collection twice: the
+      // key is the first operand and the value the second, as in Bud.
+      if (default_operand >= 0 && size_t(default_operand) < written.size() &&
+          written[size_t(default_operand)] == recv->text)
+        return {default_operand, e.child("method")->text};
       for (size_t i = 0; i < written.size(); ++i)
         if (written[i] == recv->text) return {int(i), e.child("method")->text};
     }
     unsupported(e, "join predicate '" + e.type + "' (use :col or collection.col)");
+  }
+
+  /// The one join operand with column `col` (Bud's find_attr_match); none or several
+  /// fail, as they raise in Bud.
+  int operand_with(const std::vector<Relation>& ops, const std::vector<std::string>& written,
+                   const std::string& col, const Expr& where) const {
+    int found = -1;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (!ops[i].schema)
+        fail(where,
+             "cannot find column '" + col + "': operand " + written[i] + " has unknown columns");
+      if (std::find(ops[i].schema->begin(), ops[i].schema->end(), col) == ops[i].schema->end())
+        continue;
+      if (found >= 0)
+        fail(where, "ambiguous attribute :" + col + " in both " + written[size_t(found)] + " and " +
+                        written[i]);
+      found = int(i);
+    }
+    if (found < 0) fail(where, "attribute :" + col + " not found in any operand of the join");
+    return found;
   }
 
   struct Pred {
@@ -905,9 +980,13 @@ struct Node::State : CollectionAccess {
         if (a->type != "pair") unsupported(*a, "join argument '" + a->type + "'");
         auto l = join_column(*a->child("key"), 0, written);
         auto r = join_column(*a->child("value"), 1, written);
-        if (ops.size() > 2 && (a->child("key")->type == "simple_symbol" ||
-                               a->child("value")->type == "simple_symbol"))
-          unsupported(*a, "shorthand :col predicates in a join of more than two collections");
+        if (ops.size() > 2) {
+          // Bud: in a join of more than two, `:col` names the one operand that has it.
+          if (a->child("key")->type == "simple_symbol")
+            l.first = operand_with(ops, written, l.second, *a);
+          if (a->child("value")->type == "simple_symbol")
+            r.first = operand_with(ops, written, r.second, *a);
+        }
         add_pred(l.first, l.second, r.first, r.second, *a);
       }
     }
@@ -1043,17 +1122,33 @@ struct Node::State : CollectionAccess {
     };
     if (agg == "count") return Value::integer(int64_t(vals.size()));
     if (agg == "sum" || agg == "avg") {
+      // Bud folds with Ruby's `+` (strings and arrays concatenate, in the group's input
+      // order); avg is the sum's to_f divided by the count.
       Value s = vals[0];
       for (size_t i = 1; i < vals.size(); ++i) {
         const Value& v = vals[i];
-        if (!s.is_numeric() || !v.is_numeric()) fail(where, agg + " of non-numeric " + v.inspect());
-        s = s.kind() == Value::Kind::Int && v.kind() == Value::Kind::Int
-                ? Value::integer(s.as_int() + v.as_int())
-                : Value::floating(s.as_float() + v.as_float());
+        if (s.is_numeric() && v.is_numeric())
+          s = s.kind() == Value::Kind::Int && v.kind() == Value::Kind::Int
+                  ? Value::integer(s.as_int() + v.as_int())
+                  : Value::floating(s.as_float() + v.as_float());
+        else if (s.kind() == Value::Kind::String && v.kind() == Value::Kind::String)
+          s = Value::string(s.as_string() + v.as_string());
+        else if (s.is_array() && v.is_array()) {
+          std::vector<Value> items = s.items();
+          items.insert(items.end(), v.items().begin(), v.items().end());
+          s = Value::array(std::move(items));
+        } else
+          fail(where, agg + ": undefined method '+' for " + s.inspect() + " with " + v.inspect());
       }
       if (agg == "sum") return s;
-      if (!s.is_numeric()) fail(where, "avg of non-numeric " + s.inspect());
-      return Value::floating(s.as_float() / double(vals.size()));
+      double total = 0.0;  // nil.to_f
+      if (s.is_numeric())
+        total = s.as_float();
+      else if (s.kind() == Value::Kind::String)
+        total = ruby_string_to_f(s.as_string());
+      else if (!s.is_nil())
+        fail(where, "avg: undefined method 'to_f' for " + s.inspect());
+      return Value::floating(total / double(vals.size()));
     }
     if (agg == "min" || agg == "max" || agg == "choose") {
       Value best = vals[0];
@@ -1062,10 +1157,12 @@ struct Node::State : CollectionAccess {
       return best;
     }
     if (agg == "bool_and" || agg == "bool_or") {
-      bool acc = agg == "bool_and";
-      for (const auto& v : vals)
-        acc = agg == "bool_and" ? (acc && v.truthy()) : (acc || v.truthy());
-      return Value::boolean(acc);
+      // Bud: the first value, replaced by a later `false` (bool_and) or `true` (bool_or).
+      Value acc = vals[0];
+      for (size_t i = 1; i < vals.size(); ++i)
+        if (vals[i].kind() == Value::Kind::Bool && vals[i].as_bool() == (agg == "bool_or"))
+          acc = vals[i];
+      return acc;
     }
     if (agg == "accum" || agg == "accum_pair") return Value::set(vals);
     unsupported(where, "aggregate '" + agg + "'");
@@ -1106,8 +1203,12 @@ struct Node::State : CollectionAccess {
             a, "aggregate '" + g.name + "' with " + std::to_string(g.cols.size()) + " columns");
       aggs.push_back(g);
     }
+    // Bud's group eliminates duplicate input tuples first (a projection or the lefts of
+    // a join may repeat one): sum and count see each distinct tuple once.
     std::map<Tuple, std::vector<const Tuple*>> groups;
+    std::unordered_set<const Tuple*, TuplePtrHash, TuplePtrEq> seen;
     for (const auto& t : in.tuples) {
+      if (!seen.insert(&t).second) continue;
       Tuple k;
       for (size_t c : keys) k.push_back(t[c]);
       groups[k].push_back(&t);
@@ -1356,11 +1457,9 @@ struct Node::State : CollectionAccess {
           return out;
         }
         if (m == "each_with_index" && !e.child("arguments")) {
-          // [tuple, index] in sorted order; Bud's order without `sort` is arbitrary.
-          const Expr* inner_call = strip_parens(recv);
-          if (inner_call->type != "call" || !inner_call->child("method") ||
-              inner_call->child("method")->text != "sort")
-            unsupported(e, "each_with_index without sort (Bud's order is arbitrary)");
+          // [tuple, index] in the order of the tuples: sorted by `sort`, and without it
+          // the collection's order (calm's sorted order; Bud's is the order the tuples
+          // arrived in, see docs/differences-from-bud.md).
           Relation rel = eval_coll(*recv);
           Relation out;
           for (size_t i = 0; i < rel.tuples.size(); ++i) {
@@ -1435,19 +1534,11 @@ struct Node::State : CollectionAccess {
               idx.push_back(i);
             }
           }
-          bool single_payload = m == "payloads" && all.size() <= 2 && idx.size() == 1 &&
-                                (d.kind == CollectionKind::Channel);
-          out.schema = single_payload ? nullptr : make_schema(names);
+          // Bud 0.9: a tuple of the payload columns, also when there is one (`[[5]]`).
+          out.schema = make_schema(names);
           for (size_t ti = 0; ti < r.tuples.size(); ++ti) {
             const Tuple& t = r.tuples[ti];
             if (prov()) out.why.push_back(ti < r.why.size() ? r.why[ti] : Premises{});
-            if (single_payload) {
-              // Bud: a channel with one payload column yields that value as the fact.
-              const Value& v = t[idx[0]];
-              if (!v.is_array()) fail(e, "payload " + v.inspect() + " is not an array");
-              out.tuples.push_back(v.items());
-              continue;
-            }
             Tuple p;
             for (size_t i : idx) p.push_back(t[i]);
             out.tuples.push_back(std::move(p));
@@ -1529,7 +1620,7 @@ struct Node::State : CollectionAccess {
     return grew;
   }
 
-  void apply_deferred(const Rule& r, std::vector<Message>& sent) {
+  void apply_deferred(const Rule& r) {
     set_rule(r);
     CollectionState& cs = state_of(r.lhs, r.location);
     if (!cs.lattice.empty()) {  // `<+` on a lattice: merged at the next timestep
@@ -1547,42 +1638,123 @@ struct Node::State : CollectionAccess {
       return;
     }
     Relation rel = eval_coll(r.rhs);
+    const std::string label = rule_label(r);
     for (size_t i = 0; i < rel.tuples.size(); ++i) {
       const Tuple& t = rel.tuples[i];
       Pending p{normalize(cs, t, r.location), r.id, budtime,
                 i < rel.why.size() ? rel.why[i] : Premises{}};
       switch (r.op) {
         case RuleOp::Deferred:
-          cs.pending_insert.push_back(std::move(p));
+          buffer_add(cs, cs.pending_insert, cs.pending_key, std::move(p), r.location, label);
           break;
         case RuleOp::Delete:
           cs.pending_delete.push_back(std::move(p));
           break;
         case RuleOp::Upsert:
         case RuleOp::DeleteInsert:
-          cs.pending_upsert.push_back(std::move(p));
+          // Bud: delete the facts with this key, and `<+` this one.
+          cs.pending_upsert.push_back(p);
+          buffer_add(cs, cs.pending_insert, cs.pending_key, std::move(p), r.location, label);
           break;
-        case RuleOp::Async: {
-          const Tuple& n = p.tuple;
-          const Collection& d = *cs.decl;
-          if (d.kind == CollectionKind::Channel) {
-            Value addr;
-            if (!d.location_column.empty() && cs.schema) {
-              auto it = std::find(cs.schema->begin(), cs.schema->end(), d.location_column);
-              if (it != cs.schema->end()) addr = n[size_t(it - cs.schema->begin())];
-            }
-            sent.push_back({d.name, addr, n});
-          } else if (d.kind == CollectionKind::Terminal) {
-            sent.push_back({d.name, Value(), n});
-          } else {
-            loopback.push_back({d.name, Value(), n});
-          }
+        case RuleOp::Async:
+          buffer_add(cs, cs.outbox, cs.outbox_key, std::move(p), r.location, label);
           break;
-        }
         default:
           throw EvalError{"calm-eval-unsupported",
                           std::string("unsupported construct operator '") + to_string(r.op) + "'",
                           r.op_location};
+      }
+    }
+  }
+
+  /// The bootstrap rules, as Bud runs them before timestep 0's fixpoint: `<<` inserts at
+  /// once, `<=` into the collection's delta and `<+` into its pending buffer, each checked
+  /// for key conflicts against its own buffer only. Then a collection with pending facts
+  /// takes them instead of its delta (Table#bootstrap: `@delta = @pending`), and the delta
+  /// replaces stored facts with the same key (`@storage.merge!(@delta)`): a bootstrap
+  /// `<+` is visible at timestep 0, and replaces a `<<` fact with its key. Lattices merge
+  /// `<=` and `<+` at once; `<- <+- <~` are deferred as in any rule.
+  void run_bootstrap() {
+    struct Buffers {
+      std::vector<Pending> delta, pending;
+      std::unordered_map<Tuple, size_t, TupleHash> delta_key, pending_key;
+    };
+    std::map<std::string, Buffers> boot;
+    for (int id : bootstrap_rules) {
+      const Rule& r = program.rules[size_t(id)];
+      CollectionState& cs = state_of(r.lhs, r.location);
+      bool buffered = cs.lattice.empty() && (r.op == RuleOp::Merge || r.op == RuleOp::Deferred) &&
+                      cs.decl->kind != CollectionKind::Channel &&
+                      cs.decl->kind != CollectionKind::Terminal;
+      if (r.op == RuleOp::Append || (!cs.lattice.empty() && r.op == RuleOp::Deferred)) {
+        apply_merge(r);
+        continue;
+      }
+      if (!buffered) {
+        if (r.op == RuleOp::Merge)
+          apply_merge(r);
+        else
+          apply_deferred(r);
+        continue;
+      }
+      set_rule(r);
+      Relation rel = eval_coll(r.rhs);
+      if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
+      Buffers& b = boot[r.lhs];
+      const std::string label = rule_label(r);
+      for (size_t i = 0; i < rel.tuples.size(); ++i) {
+        Pending p{normalize(cs, rel.tuples[i], r.location), r.id, budtime,
+                  i < rel.why.size() ? rel.why[i] : Premises{}};
+        if (r.op == RuleOp::Merge)
+          buffer_add(cs, b.delta, b.delta_key, std::move(p), r.location, label);
+        else
+          buffer_add(cs, b.pending, b.pending_key, std::move(p), r.location, label);
+      }
+    }
+    for (auto& [name, b] : boot) {
+      CollectionState& cs = colls.at(name);
+      for (auto& p : b.pending.empty() ? b.delta : b.pending) {
+        const Rule& r = program.rules[size_t(p.rule)];
+        if (!cs.all_key)
+          if (const Tuple* old = find_key(cs, p.tuple); old && *old != p.tuple)
+            erase(cs, Tuple(*old));
+        Derivation d = rule_derivation(r);
+        d.premises = std::move(p.why);
+        insert(cs, p.tuple, r.location, rule_label(r), &d);
+      }
+    }
+  }
+
+  /// Sends what `<~` put in the outboxes this timestep (Bud's BudChannel#flush): to a
+  /// channel's location column, to stdio, or to this node (loopback) at the next step. A
+  /// location that is not a string is Bud's "illegal location specifier" error.
+  void flush_outboxes(std::vector<Message>& sent) {
+    for (auto& [name, cs] : colls) {
+      if (cs.outbox.empty()) continue;
+      auto box = std::move(cs.outbox);
+      cs.outbox.clear();
+      cs.outbox_key.clear();
+      const Collection& d = *cs.decl;
+      for (auto& p : box) {
+        if (d.kind == CollectionKind::Channel) {
+          Value addr;
+          if (!d.location_column.empty() && cs.schema) {
+            auto it = std::find(cs.schema->begin(), cs.schema->end(), d.location_column);
+            if (it != cs.schema->end() && size_t(it - cs.schema->begin()) < p.tuple.size())
+              addr = p.tuple[size_t(it - cs.schema->begin())];
+          }
+          if (!d.location_column.empty() && addr.kind() != Value::Kind::String)
+            throw EvalError{"calm-eval-error",
+                            "illegal location specifier in tuple " + inspect(p.tuple) +
+                                " for channel '" + d.name + "': " + addr.inspect() +
+                                " is not a \"host:port\" string",
+                            program.rules[size_t(p.rule)].location};
+          sent.push_back({d.name, addr, std::move(p.tuple)});
+        } else if (d.kind == CollectionKind::Terminal) {
+          sent.push_back({d.name, Value(), std::move(p.tuple)});
+        } else {
+          loopback.push_back({d.name, Value(), std::move(p.tuple)});
+        }
       }
     }
   }
@@ -1698,19 +1870,18 @@ struct Node::State : CollectionAccess {
       for (const auto& p : cs.pending_upsert)
         if (const Tuple* old = find_key(cs, p.tuple)) erase(cs, Tuple(*old));
       auto pend = std::move(cs.pending_insert);
-      auto ups = std::move(cs.pending_upsert);
       cs.pending_insert.clear();
+      cs.pending_key.clear();
       cs.pending_delete.clear();
       cs.pending_upsert.clear();
-      for (auto* list : {&ups, &pend})
-        for (auto& p : *list) {
-          const Rule& r = program.rules[size_t(p.rule)];
-          Derivation d = rule_derivation(r, Derivation::Deferred);
-          d.budtime = p.budtime;
-          d.premises = std::move(p.why);
-          insert(cs, p.tuple, r.location,
-                 rule_label(r) + ", applied at timestep " + std::to_string(budtime), &d);
-        }
+      for (auto& p : pend) {
+        const Rule& r = program.rules[size_t(p.rule)];
+        Derivation d = rule_derivation(r, Derivation::Deferred);
+        d.budtime = p.budtime;
+        d.premises = std::move(p.why);
+        insert(cs, p.tuple, r.location,
+               rule_label(r) + ", applied at timestep " + std::to_string(budtime), &d);
+      }
     }
     auto delivered = std::move(loopback);
     loopback.clear();
@@ -1808,10 +1979,36 @@ bool stratify(const Program& program, const DependencyGraph& g, std::vector<int>
   return true;
 }
 
+/// Instance variables `e` reads (`@name`), and those it assigns (`@name = ...`).
+void instance_variables_in(const Expr& e, std::set<std::string>& read,
+                           std::set<std::string>& assigned) {
+  if (e.type == "instance_variable") read.insert(e.text);
+  if (e.type == "assignment" || e.type == "operator_assignment")
+    if (const Expr* left = e.child("left"); left && left->type == "instance_variable")
+      assigned.insert(left->text);
+  for (const auto& c : e.children) instance_variables_in(c, read, assigned);
+}
+
+/// An instance variable that rules read but no method of the program assigns is nil in
+/// Ruby (Bud runs such programs: `@addy` in the kvs and cart protocols); it gets nil
+/// unless the options give it a value. One that a method (`initialize`, ...) assigns
+/// still needs a value from the options, since the evaluator does not run methods.
+void default_unassigned_instance_variables(const Program& program,
+                                           std::map<std::string, Value>& values) {
+  std::set<std::string> read, assigned, unused;
+  for (const auto& r : program.rules) instance_variables_in(r.rhs, read, unused);
+  for (const auto& h : program.helpers) instance_variables_in(h.def, read, assigned);
+  for (const auto& c : program.constants) instance_variables_in(c.value, read, assigned);
+  for (const auto& name : read)
+    if (!assigned.count(name) && name != "@local_addr" && name != "@ip_port" && name != "@budtime")
+      values.try_emplace(name, Value());
+}
+
 }  // namespace
 
 std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
                                    Diagnostics& diags) {
+  default_unassigned_instance_variables(program, options.instance_variables);
   auto st = std::make_unique<State>(program, std::move(options));
   size_t before = diags.size();
   for (const auto& c : program.collections) {
@@ -1829,7 +2026,8 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
                       "unsupported construct schema placeholder '" + col + "' in '" + c.name + "'",
                       c.location);
       cs.schema = make_schema(cols);
-      if (!c.values.empty())
+      cs.all_key = c.values.empty();
+      if (!cs.all_key)
         for (size_t i = 0; i < c.keys.size(); ++i) cs.key_cols.push_back(i);
     }
     if (c.kind == CollectionKind::Lattice && is_lattice_type(c.lattice)) {
@@ -1918,17 +2116,11 @@ StepResult Node::step(const StepInput& input) {
   try {
     s.begin_step(input);
     s.stratum_heads.clear();
-    if (s.budtime == 0)
-      for (int id : s.bootstrap_rules) {
-        const Rule& r = s.program.rules[size_t(id)];
-        if (r.op == RuleOp::Merge || r.op == RuleOp::Append)
-          s.apply_merge(r);
-        else
-          s.apply_deferred(r, out.sent);
-      }
+    if (s.budtime == 0) s.run_bootstrap();
     for (const auto& stratum : s.strata) s.run_stratum(stratum);
     s.stratum_heads.clear();
-    for (int id : s.deferred_rules) s.apply_deferred(s.program.rules[size_t(id)], out.sent);
+    for (int id : s.deferred_rules) s.apply_deferred(s.program.rules[size_t(id)]);
+    s.flush_outboxes(out.sent);
   } catch (const EvalError& e) {
     out.ok = false;
     s.failed = true;

@@ -36,6 +36,9 @@ struct NodeOptions {
   /// Values of instance variables the program reads (`@server` => "10.0.0.1:7000"),
   /// which a Bud program would set in its `initialize`. Keys include the `@`.
   std::map<std::string, Value> instance_variables;
+  /// Seed of Ruby's `rand` in blocks: a per-node generator (the seed mixed with the
+  /// address), so runs are reproducible; its numbers are not Ruby's.
+  uint64_t random_seed = 0;
 };
 
 /// How a fact first got into a collection in its current life (provenance).

@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "eval/lattice.h"
+#include "eval/ruby_text.h"
 
 namespace calm::eval {
 
@@ -33,7 +34,8 @@ const std::unordered_set<std::string> kLatticeMethods = {
     "max_of",  "when_true",    "reveal",  "merge",         "contains?",
     "size",    "intersect",    "product", "eqjoin",        "pro",
     "pos_sum", "multiplicity", "at",      "key?",          "key_set",
-    "apply",   "apply_morph",  "filter",  "to_collection", "new"};
+    "apply",   "apply_morph",  "filter",  "to_collection", "new",
+    "group_count"};
 
 /// Methods on plain values (see call_method).
 const std::unordered_set<std::string> kValueMethods = {
@@ -420,11 +422,12 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     if (const Value* lat = coll.empty() ? nullptr : collections_.lattice_value(coll)) return *lat;
     if (const HelperMethod* h = coll.empty() ? collections_.helper(e.text) : nullptr)
       return call_helper(e, *h, {});
+    if (coll.empty() && e.text == "rand") return Value::floating(collections_.random_unit());
     if (coll.empty() && (e.text == "puts" || e.text == "print")) {
       if (output_ && e.text == "puts") output_->push_back("\n");  // `print` alone writes $_
       return Value();
     }
-    if (!coll.empty()) unsupported(e, "collection '" + coll + "' used as a value inside a block");
+    if (!coll.empty()) return collection_value(coll);
     unsupported(e, "identifier '" + e.text + "' (not a block parameter, local or collection)");
   }
   if (t == "constant") {  // a module constant (`QUORUM_SIZE = 3`), kept as a helper
@@ -672,6 +675,8 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
     check_size(e, a.as_string().size() + b.as_string().size(), "string");
     return Value::string(a.as_string() + b.as_string());
   }
+  if (a.kind() == K::String && o == "%")
+    return format(e, a.as_string(), b.is_array() ? b.items() : std::vector<Value>{b});
   if (a.kind() == K::String && b.kind() == K::Int && o == "*") {
     if (b.as_int() < 0) fail(e, "ArgumentError: negative argument");
     if (!a.as_string().empty())
@@ -726,6 +731,21 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
               (a.is_nil() ? "" : " with " + kind_name(b)));
 }
 
+Value Interpreter::collection_value(const std::string& coll) const {
+  std::vector<Value> items;
+  Schema schema = collections_.schema(coll);
+  for (const auto& t : collections_.contents(coll)) items.push_back(Value::array(t, schema));
+  return Value::array(std::move(items));
+}
+
+Value Interpreter::format(const Expr& e, const std::string& fmt,
+                          const std::vector<Value>& args) const {
+  std::string error;
+  auto text = ruby_format(fmt, args, error);
+  if (!text) fail(e, "format " + Value::string(fmt).inspect() + ": " + error);
+  return Value::string(std::move(*text));
+}
+
 Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   std::string m = method_name(e);
   const Expr* recv = e.child("receiver");
@@ -735,6 +755,16 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   if (recv && !block && !e.child("arguments")) {  // `x1.m1`: a lattice of an imported module
     std::string q = collections_.collection_named(e);
     if (const Value* lat = q.empty() ? nullptr : collections_.lattice_value(q)) return *lat;
+  }
+  if (recv && recv->type == "constant" && recv->text == "Set" && m == "new" && !block &&
+      !collections_.constant("Set")) {
+    // Ruby's Set.new / Set.new(enumerable).
+    auto args = arguments(e);
+    if (args.empty()) return Value::set({});
+    Value v = eval(*args[0], scope);
+    if (args.size() > 1 || !(v.is_array() || v.kind() == Value::Kind::Set || v.is_nil()))
+      fail(e, "Set.new of " + v.inspect() + " (an Array or Set expected)");
+    return Value::set(v.is_nil() ? std::vector<Value>{} : v.items());
   }
   if (recv && recv->type == "scope_resolution") {
     std::string lt = lattice_class_type(*recv);
@@ -770,6 +800,27 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
       if (m == "puts" && args.empty()) text = "\n";
       if (output_ && !text.empty()) output_->push_back(std::move(text));
       return Value();
+    }
+    if (m == "rand" && !block && !collections_.helper(m)) {
+      // Ruby's rand: rand(n) an Integer in [0, n), rand / rand(0) a Float in [0, 1); from
+      // the node's seeded generator (NodeOptions::random_seed), not Ruby's numbers.
+      auto args = arguments(e);
+      if (args.size() > 1) fail(e, "wrong number of arguments for rand");
+      Value n = args.empty() ? Value::integer(0) : eval(*args[0], scope);
+      double u = collections_.random_unit();
+      if (n.kind() == Value::Kind::Int && n.as_int() != 0)
+        return Value::integer(int64_t(u * double(std::llabs(n.as_int()))));
+      if (n.kind() == Value::Kind::Float && n.as_float() != 0)
+        return Value::floating(u * std::fabs(n.as_float()));
+      if (n.is_nil() || (n.is_numeric() && n.as_float() == 0)) return Value::floating(u);
+      fail(e, "rand of " + n.inspect() + " (ranges are not supported)");
+    }
+    if ((m == "format" || m == "sprintf") && !block && !collections_.helper(m)) {
+      std::vector<Value> args;
+      for (const Expr* a : arguments(e)) args.push_back(eval(*a, scope));
+      if (args.empty() || args[0].kind() != Value::Kind::String)
+        fail(e, m + " needs a format string");
+      return format(e, args[0].as_string(), {args.begin() + 1, args.end()});
     }
     if (const HelperMethod* h = collections_.helper(m); h && !block) {
       std::vector<Value> args;
@@ -813,6 +864,22 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     }
     if ((m == "size" || m == "length" || m == "count") && args.empty() && !block)
       return Value::integer(int64_t(tuples.size()));
+    if ((m == "has_key?" || m == "key?") && args.size() == 1 && !block && schema) {
+      // Bud: is there a tuple whose key columns are these values?
+      Value k = eval(*args[0], scope);
+      if (!k.is_array()) return Value::boolean(false);
+      std::vector<size_t> idx;
+      for (const auto& c : collections_.key_columns(coll))
+        idx.push_back(size_t(std::find(schema->begin(), schema->end(), c) - schema->begin()));
+      if (idx.size() != k.items().size()) return Value::boolean(false);
+      for (const auto& tup : tuples) {
+        bool same = true;
+        for (size_t i = 0; same && i < idx.size(); ++i)
+          same = idx[i] < tup.size() && tup[idx[i]] == k.items()[i];
+        if (same) return Value::boolean(true);
+      }
+      return Value::boolean(false);
+    }
     // `coll.map { |t| ... }` (the 2011 carts: `coll.map { }.include? x`): Bud's
     // collections are Enumerable, so this is an Array of the block's results, nils too.
     if ((m == "map" || m == "collect") && args.empty() && block) {
@@ -836,7 +903,15 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
       if (vals.empty()) return Value::array(all);
       return Value::hash({Value::array(keys)}, {Value::array(vals)});
     }
-    unsupported(e, "collection method '" + m + "' inside a block");
+    // Any other method: Ruby's, on the collection as an Array of its tuples (Bud's
+    // collections are Enumerable).
+    std::vector<Value> args_v;
+    for (const Expr* a : args) {
+      if (a->type == "pair" || a->type == "splat_argument" || a->type == "block_argument")
+        unsupported(*a, "'" + a->type + "' argument");
+      args_v.push_back(eval(*a, scope));
+    }
+    return call_method(e, collection_value(coll), m, args_v, block, scope);
   }
   Value r = eval(*recv, scope);
   std::vector<Value> args;
@@ -922,7 +997,7 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
         if (errno == ERANGE) fail(e, overflow_message("\"" + s + "\".to_i"));
         return Value::integer(v);
       }
-      if (m == "to_f" && no_args()) return Value::floating(std::strtod(s.c_str(), nullptr));
+      if (m == "to_f" && no_args()) return Value::floating(ruby_string_to_f(s));
       if (m == "upcase" || m == "downcase") {
         std::string o = s;
         for (auto& c : o) c = char(m == "upcase" ? std::toupper(c) : std::tolower(c));
@@ -1191,6 +1266,28 @@ Value Interpreter::lattice_method(const Expr& e, const Value& r, const std::stri
       if (m == "contains?" && n == 1 && !block)
         return lbool(std::find(items.begin(), items.end(), args[0]) != items.end());
       if (m == "size" && n == 0 && !block) return lmax(Value::integer(int64_t(items.size())));
+      if (m == "group_count" && n == 1 && !block && args[0].is_array()) {
+        // An lmap from each group key (the element's columns at the given indexes) to
+        // an lmax count of the elements in the group.
+        std::map<Value, int64_t> counts;
+        for (const auto& x : items) {
+          if (!x.is_array()) fail(e, "group_count only works if lset elements are type Array");
+          std::vector<Value> key;
+          for (const auto& ix : args[0].items()) {
+            if (ix.kind() != Value::Kind::Int || ix.as_int() < 0 ||
+                size_t(ix.as_int()) >= x.items().size())
+              fail(e, "lset element in group_count does not have column index " + ix.inspect());
+            key.push_back(x.items()[size_t(ix.as_int())]);
+          }
+          ++counts[Value::array(std::move(key))];
+        }
+        std::vector<Value> keys, vals;
+        for (const auto& [k, c] : counts) {
+          keys.push_back(k);
+          vals.push_back(lmax(Value::integer(c)));
+        }
+        return lattice_from("lmap", Value::hash(keys, vals));
+      }
       if (m == "pos_sum" && n == 0 && !block) {
         Value sum = Value::integer(0);
         for (const auto& x : items) sum = arith(e, "+", sum, x);
@@ -1416,6 +1513,14 @@ void Checker::check_node(const Expr& e, const std::string& file) {
   if (e.type == "call") {
     const Expr* m = e.child("method");
     std::string name = m ? m->text : "";
+    const Expr* recv = e.child("receiver");
+    if (recv && recv->type == "constant" && recv->text == "Set" && name == "new" &&
+        std::none_of(constants.begin(), constants.end(),
+                     [](const ModuleConstant& c) { return c.name == "Set"; })) {
+      if (const Expr* a = e.child("arguments")) check_node(*a, file);
+      if (const Expr* b = e.child("block")) check_node(*b, file);
+      return;
+    }
     bool known =
         kCollectionMethods.count(name) || kValueMethods.count(name) || kLatticeMethods.count(name);
     // A method-less call (`x.()`) or a bare identifier with a block names a collection
@@ -1426,7 +1531,9 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     }
     const HelperMethod* h = e.child("receiver") ? nullptr : helper(name);
     if (h) check_helper(*h);
-    bool output = (name == "puts" || name == "print") && !e.child("receiver");
+    bool output = (name == "puts" || name == "print" || name == "format" || name == "sprintf" ||
+                   name == "rand") &&
+                  !e.child("receiver");
     if (!known && !h && !output && !e.child("receiver") && e.child("arguments")) {
       report("method call '" + name + "'");
       return;

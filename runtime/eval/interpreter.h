@@ -65,6 +65,8 @@ class CollectionAccess {
     (void)name;
     return nullptr;
   }
+  /// The next number in [0, 1) of the node's seeded generator (Ruby's `rand`).
+  virtual double random_unit() const { return 0.0; }
 };
 
 /// Local variables of a block (parameters and assignments): a handful, so a flat list
@@ -129,6 +131,11 @@ class Interpreter {
                     const std::vector<Value>& args, const Expr* block, Scope& scope) const;
   Value eval_sequence(const Expr& e, Scope& scope) const;
   Value arith(const Expr& e, const std::string& op, const Value& a, const Value& b) const;
+  /// A collection used as a value inside a block: an Array of its tuples (with their
+  /// columns), in sorted order.
+  Value collection_value(const std::string& coll) const;
+  /// Ruby's `fmt % args` (Kernel#format); a bad format or argument fails at `e`.
+  Value format(const Expr& e, const std::string& fmt, const std::vector<Value>& args) const;
   /// A method of a lattice value (gt, contains?, at, apply, when_true, ...).
   Value lattice_method(const Expr& e, const Value& recv, const std::string& m,
                        const std::vector<Value>& args, const Expr* block, Scope& scope) const;

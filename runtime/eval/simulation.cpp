@@ -267,6 +267,7 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
     no.address = scenario.nodes[i].address;
     no.instance_variables = scenario.nodes[i].instance_variables;
     no.provenance = options.provenance;
+    no.random_seed = st->seed;
     if (scenario.max_facts > 0) no.max_facts = size_t(scenario.max_facts);
     Diagnostics node_diags;
     auto node = Node::create(programs.program(i), no, node_diags);

@@ -17,6 +17,11 @@ inline constexpr const char* kChatProgram = R"(class ChatClient
     mcast <~ say { |s| [@server, @nick, s.text] }
     heard <= mcast { |m| [m.from, m.text] }
   end
+  def initialize(server, nick, opts = {})
+    @server = server
+    @nick = nick
+    super(opts)
+  end
 end
 )";
 

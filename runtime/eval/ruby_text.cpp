@@ -1,0 +1,281 @@
+#include "eval/ruby_text.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace calm::eval {
+
+namespace {
+
+bool digit(char c) { return c >= '0' && c <= '9'; }
+
+/// Appends the digits at s[i...] (single underscores between digits allowed) to `out`;
+/// returns how many digits were read.
+size_t read_digits(const std::string& s, size_t& i, std::string& out) {
+  size_t n = 0;
+  while (i < s.size()) {
+    if (digit(s[i])) {
+      out += s[i++];
+      ++n;
+    } else if (s[i] == '_' && n > 0 && i + 1 < s.size() && digit(s[i + 1])) {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  return n;
+}
+
+/// Integer(v) as format's %d takes it: integers, floats (floored), strings of digits.
+bool to_integer(const Value& v, int64_t& out, std::string& error) {
+  switch (v.kind()) {
+    case Value::Kind::Int:
+      out = v.as_int();
+      return true;
+    case Value::Kind::Float:
+      if (!std::isfinite(v.as_float())) {
+        error = "FloatDomainError: " + v.inspect();
+        return false;
+      }
+      out = int64_t(std::floor(v.as_float()));
+      return true;
+    case Value::Kind::String: {
+      const std::string& s = v.as_string();
+      char* end = nullptr;
+      long long x = std::strtoll(s.c_str(), &end, 10);
+      if (s.empty() || *end != '\0') {
+        error = "invalid value for Integer(): " + v.inspect();
+        return false;
+      }
+      out = x;
+      return true;
+    }
+    case Value::Kind::Nil:
+      error = "can't convert nil into Integer";
+      return false;
+    default:
+      error = "can't convert " + v.inspect() + " into Integer";
+      return false;
+  }
+}
+
+bool to_float(const Value& v, double& out, std::string& error) {
+  if (v.is_numeric()) {
+    out = v.as_float();
+    return true;
+  }
+  if (v.kind() == Value::Kind::String) {
+    char* end = nullptr;
+    out = std::strtod(v.as_string().c_str(), &end);
+    if (!v.as_string().empty() && *end == '\0') return true;
+    error = "invalid value for Float(): " + v.inspect();
+    return false;
+  }
+  error =
+      v.is_nil() ? "can't convert nil into Float" : "can't convert " + v.inspect() + " into Float";
+  return false;
+}
+
+std::string in_base(uint64_t x, int base, bool upper) {
+  if (x == 0) return "0";
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out;
+  for (; x; x /= uint64_t(base)) out.insert(out.begin(), digits[x % uint64_t(base)]);
+  return out;
+}
+
+}  // namespace
+
+double ruby_string_to_f(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  std::string num;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) num += s[i++];
+  size_t whole = read_digits(s, i, num);
+  if (i + 1 < s.size() && s[i] == '.' && digit(s[i + 1])) {
+    num += s[i++];
+    read_digits(s, i, num);
+  } else if (whole == 0) {
+    return 0.0;
+  }
+  if (i + 1 < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    size_t j = i + 1;
+    std::string exp = "e";
+    if (j < s.size() && (s[j] == '+' || s[j] == '-')) exp += s[j++];
+    if (read_digits(s, j, exp) > 0) num += exp;
+  }
+  return std::strtod(num.c_str(), nullptr);
+}
+
+std::optional<std::string> ruby_format(const std::string& fmt, const std::vector<Value>& args,
+                                       std::string& error) {
+  std::string out;
+  size_t next = 0;
+  for (size_t i = 0; i < fmt.size(); ++i) {
+    if (fmt[i] != '%') {
+      out += fmt[i];
+      continue;
+    }
+    if (++i >= fmt.size()) {
+      error = "incomplete format specifier; use %% (double %) instead";
+      return std::nullopt;
+    }
+    if (fmt[i] == '%') {
+      out += '%';
+      continue;
+    }
+    bool left = false, plus = false, space = false, zero = false, alt = false;
+    for (; i < fmt.size(); ++i) {
+      char c = fmt[i];
+      if (c == '-')
+        left = true;
+      else if (c == '+')
+        plus = true;
+      else if (c == ' ')
+        space = true;
+      else if (c == '0')
+        zero = true;
+      else if (c == '#')
+        alt = true;
+      else
+        break;
+    }
+    auto take = [&](Value& v) {
+      if (next >= args.size()) {
+        error = "too few arguments";
+        return false;
+      }
+      v = args[next++];
+      return true;
+    };
+    int width = -1, precision = -1;
+    Value arg;
+    if (i < fmt.size() && fmt[i] == '*') {
+      if (!take(arg)) return std::nullopt;
+      width = int(arg.as_int());
+      if (width < 0) {
+        left = true;
+        width = -width;
+      }
+      ++i;
+    } else {
+      for (; i < fmt.size() && digit(fmt[i]); ++i)
+        width = (width < 0 ? 0 : width * 10) + (fmt[i] - '0');
+    }
+    if (i < fmt.size() && fmt[i] == '.') {
+      precision = 0;
+      for (++i; i < fmt.size() && digit(fmt[i]); ++i) precision = precision * 10 + (fmt[i] - '0');
+    }
+    if (i >= fmt.size()) {
+      error = "malformed format string - %" + fmt.substr(fmt.size() - 1);
+      return std::nullopt;
+    }
+    char conv = fmt[i];
+    std::string body, sign;
+    bool numeric = true;
+    switch (conv) {
+      case 'd':
+      case 'i':
+      case 'u': {
+        int64_t x;
+        if (!take(arg) || !to_integer(arg, x, error)) return std::nullopt;
+        body = x < 0 ? std::to_string(x).substr(1) : std::to_string(x);
+        sign = x < 0 ? "-" : plus ? "+" : space ? " " : "";
+        if (precision >= 0 && int(body.size()) < precision)
+          body.insert(0, size_t(precision) - body.size(), '0');
+        break;
+      }
+      case 'x':
+      case 'X':
+      case 'o':
+      case 'b':
+      case 'B': {
+        int64_t x;
+        if (!take(arg) || !to_integer(arg, x, error)) return std::nullopt;
+        if (x < 0 && !plus && !space) {
+          error = "negative number for %" + std::string(1, conv) +
+                  " without a sign flag (Ruby writes two's complement, \"..f\")";
+          return std::nullopt;
+        }
+        int base = conv == 'o' ? 8 : (conv == 'b' || conv == 'B') ? 2 : 16;
+        body = in_base(x < 0 ? uint64_t(-(x + 1)) + 1 : uint64_t(x), base, conv == 'X');
+        if (precision >= 0 && int(body.size()) < precision)
+          body.insert(0, size_t(precision) - body.size(), '0');
+        sign = x < 0 ? "-" : plus ? "+" : space ? " " : "";
+        if (alt && x != 0)
+          sign += conv == 'o'   ? "0"
+                  : conv == 'x' ? "0x"
+                  : conv == 'X' ? "0X"
+                  : conv == 'b' ? "0b"
+                                : "0B";
+        break;
+      }
+      case 'f':
+      case 'e':
+      case 'E':
+      case 'g':
+      case 'G':
+      case 'a':
+      case 'A': {
+        double x;
+        if (!take(arg) || !to_float(arg, x, error)) return std::nullopt;
+        if (std::isnan(x) || std::isinf(x)) {
+          body = std::isnan(x) ? "NaN" : "Inf";
+        } else {
+          std::string spec = "%";
+          if (alt) spec += '#';
+          spec += "." + std::to_string(precision < 0 ? 6 : precision) + conv;
+          char buf[512];
+          std::snprintf(buf, sizeof buf, spec.c_str(), std::fabs(x));
+          body = buf;
+        }
+        sign = std::signbit(x) && !std::isnan(x) ? "-" : plus ? "+" : space ? " " : "";
+        break;
+      }
+      case 's':
+      case 'p': {
+        if (!take(arg)) return std::nullopt;
+        body = conv == 's' ? arg.to_s() : arg.inspect();
+        if (precision >= 0 && int(body.size()) > precision) body.resize(size_t(precision));
+        numeric = false;
+        break;
+      }
+      case 'c': {
+        if (!take(arg)) return std::nullopt;
+        if (arg.kind() == Value::Kind::Int && arg.as_int() >= 0 && arg.as_int() < 128) {
+          body = std::string(1, char(arg.as_int()));
+        } else if (arg.kind() == Value::Kind::String && arg.as_string().size() == 1) {
+          body = arg.as_string();
+        } else {
+          error = "%c requires a character";
+          return std::nullopt;
+        }
+        numeric = false;
+        break;
+      }
+      default:
+        error = "malformed format string - %" + std::string(1, conv) +
+                (conv == '{' || conv == '<' ? " (named references are not supported)" : "");
+        return std::nullopt;
+    }
+    std::string text = sign + body;
+    if (width > 0 && int(text.size()) < width) {
+      size_t pad = size_t(width) - text.size();
+      if (left)
+        text += std::string(pad, ' ');
+      else if (zero && numeric && precision < 0 && body != "NaN" && body != "Inf")
+        text = sign + std::string(pad, '0') + body;
+      else if (zero && numeric &&
+               (conv == 'f' || conv == 'e' || conv == 'E' || conv == 'g' || conv == 'G'))
+        text = sign + std::string(pad, '0') + body;
+      else
+        text = std::string(pad, ' ') + text;
+    }
+    out += text;
+  }
+  return out;
+}
+
+}  // namespace calm::eval

@@ -1,0 +1,24 @@
+#pragma once
+
+// Ruby's text conversions that rules lean on: String#to_f and String#% (Kernel#format).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eval/value.h"
+
+namespace calm::eval {
+
+/// Ruby's String#to_f: the longest leading decimal number ("12.5kg" -> 12.5, underscores
+/// between digits allowed), 0.0 when there is none ("abc", "0x1A" -> 0.0).
+double ruby_string_to_f(const std::string& s);
+
+/// Ruby's `fmt % args` (Kernel#format): %d %i %u %f %e %E %g %G %x %X %o %b %s %p %c %%
+/// with the flags `-+ 0#`, a width and a precision. Returns the text, or nullopt with
+/// Ruby's error in `error` ("too few arguments", "invalid value for Integer(): ...", or
+/// an unsupported directive such as `%{name}`).
+std::optional<std::string> ruby_format(const std::string& fmt, const std::vector<Value>& args,
+                                       std::string& error);
+
+}  // namespace calm::eval

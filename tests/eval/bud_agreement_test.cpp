@@ -1,0 +1,236 @@
+// Behaviours where the evaluator once differed from Bud 0.9.9, each pinned to what Bud
+// does (checked by running the same program in Bud; see docs/differences-from-bud.md).
+
+#include <doctest/doctest.h>
+
+#include "node_fixture.h"
+
+using namespace calm;
+using namespace calm::eval;
+using namespace calm::eval::testing;
+
+namespace {
+
+Value B(bool b) { return Value::boolean(b); }
+Value F(double f) { return Value::floating(f); }
+
+}  // namespace
+
+TEST_CASE("empty key: a table declared [] => [:x] holds one row; a second is a key conflict") {
+  auto r = prepare(program("    table :t, [] => [:x]\n    scratch :in_, [:x]", "    t <= in_"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"in_", {I(1)}}}).ok);
+  REQUIRE(step(*r, {{"in_", {I(1)}}}).ok);
+  CHECK(show(r->node->contents("t")) == "[1];");
+  StepResult res = step(*r, {{"in_", {I(2)}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics).find("calm-key-conflict") == 0);
+  CHECK(first_diag(res.diagnostics).find("key [] has [1] and [2]") != std::string::npos);
+}
+
+TEST_CASE("aggregate over (a * b).lefts: the distinct left tuples (Bud issue #278)") {
+  auto r =
+      prepare(program("    table :sum_tbl, [:sum_v]\n    table :cnt_tbl, [:cnt_v]\n"
+                      "    table :t1\n    table :t2",
+                      "    sum_tbl <= (t1 * t2).lefts.group([], sum(:val))\n"
+                      "    cnt_tbl <= (t1 * t2).lefts.group([], count)"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"t1", {I(10), I(20)}}, {"t2", {I(31), I(41)}}}).ok);
+  CHECK(show(r->node->contents("sum_tbl")) == "[20];");
+  CHECK(show(r->node->contents("cnt_tbl")) == "[1];");
+  REQUIRE(step(*r, {{"t1", {I(5), I(5)}}}).ok);
+  CHECK(show(r->node->contents("sum_tbl")) == "[20];[25];");
+  REQUIRE(step(*r, {{"t2", {I(11), I(13)}}}).ok);  // two join rows per left tuple now
+  CHECK(show(r->node->contents("sum_tbl")) == "[20];[25];");
+  CHECK(show(r->node->contents("cnt_tbl")) == "[1];[2];");
+}
+
+TEST_CASE("aggregate over a projection with repeated values: each distinct tuple once") {
+  auto r = prepare(program("    table :in_t\n    scratch :res_t, [:sum_v]",
+                           "    res_t <= in_t {|t| [t.key + t.val]}.rename(:xyz, [:v])"
+                           ".group([], sum(:v))"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"in_t", {I(6), I(6)}},
+                    {"in_t", {I(5), I(7)}},
+                    {"in_t", {I(4), I(8)}},
+                    {"in_t", {I(0), I(1)}}})
+              .ok);
+  CHECK(show(r->node->contents("res_t")) == "[13];");
+}
+
+TEST_CASE("bootstrap <+: visible at timestep 0, and replaces a << fact with its key") {
+  auto r =
+      prepare(program("    table :t, [:k] => [:v]\n    scratch :sc, [:k] => [:v]\n"
+                      "    table :u, [:k] => [:v]\n    scratch :cnt, [:n]",
+                      "    cnt <= u.group([], count)",
+                      "  bootstrap do\n    t << [1, 'a']\n    t <+ [[1, 'z']]\n"
+                      "    sc <+ [[2, 'b']]\n    u <= [[1, 'a']]\n    u <+ [[2, 'z']]\n"
+                      "  end\n"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("t")) == "[1, \"z\"];");
+  CHECK(show(r->node->contents("sc")) == "[2, \"b\"];");
+  // Bud's Table#bootstrap: the pending facts take the place of the <= ones.
+  CHECK(show(r->node->contents("u")) == "[2, \"z\"];");
+  CHECK(show(r->node->contents("cnt")) == "[1];");
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("t")) == "[1, \"z\"];");
+  CHECK(show(r->node->contents("sc")).empty());
+}
+
+TEST_CASE("bootstrap <+ into a lattice: merged at timestep 0") {
+  auto r = prepare(program("    lmax :m\n    scratch :seen, [:v]", "    seen <= [[m.reveal]]",
+                           "  bootstrap do\n    m <+ 5\n  end\n"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("seen")) == "[5];");
+}
+
+TEST_CASE("deferred key conflict: two <+ facts with one key fail the step the rule runs in") {
+  auto r =
+      prepare(program("    table :t, [:k] => [:v]\n    scratch :in_, [:k, :v]", "    t <+ in_"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r).ok);
+  StepResult res = step(*r, {{"in_", {I(1), S("a")}}, {"in_", {I(1), S("b")}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics).find("calm-key-conflict") == 0);
+}
+
+TEST_CASE("deferred key conflict with a stored fact: raised when the fact arrives") {
+  auto r =
+      prepare(program("    table :t, [:k] => [:v]\n    scratch :in_, [:k, :v]", "    t <+ in_"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"t", {I(1), S("a")}}}).ok);
+  REQUIRE(step(*r, {{"in_", {I(1), S("z")}}}).ok);  // Bud: pending, checked next tick
+  StepResult res = step(*r);
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics).find("calm-key-conflict") == 0);
+}
+
+TEST_CASE("self-join with qualified columns: the key names the left operand, the value the right") {
+  auto r =
+      prepare(program("    table :t1, [:x, :y]\n    scratch :out1, [:a, :b]\n"
+                      "    scratch :out3, [:a, :b]",
+                      "    out1 <= (t1 * t1).pairs(t1.x => t1.y) { |l, r| [l.x, r.y] }\n"
+                      "    out3 <= (t1 * t1).pairs(t1.y => t1.x) { |l, r| [l.x, r.y] }"));
+  REQUIRE(r->node);
+  REQUIRE(
+      step(*r,
+           {{"t1", {I(1), I(2)}}, {"t1", {I(2), I(3)}}, {"t1", {I(3), I(1)}}, {"t1", {I(5), I(5)}}})
+          .ok);
+  CHECK(show(r->node->contents("out1")) == "[1, 1];[2, 2];[3, 3];[5, 5];");
+  CHECK(show(r->node->contents("out3")) == "[1, 3];[2, 1];[3, 2];[5, 5];");
+}
+
+TEST_CASE("join of three with :col shorthand: each column names the one operand that has it") {
+  auto r =
+      prepare(program("    table :a, [:ak, :av]\n    table :b, [:bk, :bv]\n"
+                      "    table :c, [:ck, :cv]\n    scratch :o, [:x, :y, :z]",
+                      "    o <= (a * b * c).pairs(:av => :bk, :bv => :ck) { |x, y, z| "
+                      "[x.ak, y.bk, z.cv] }"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1), I(2)}},
+                    {"a", {I(9), I(9)}},
+                    {"b", {I(2), I(3)}},
+                    {"c", {I(3), I(4)}},
+                    {"c", {I(7), I(8)}}})
+              .ok);
+  CHECK(show(r->node->contents("o")) == "[1, 2, 4];");
+}
+
+TEST_CASE("loopback <~ from bootstrap: delivered at timestep 1") {
+  auto r = prepare(program("    loopback :lb, [:x]\n    table :got, [:x]", "    got <= lb",
+                           "  bootstrap do\n    lb <~ [[7]]\n  end\n"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("got")).empty());
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("got")) == "[7];");
+}
+
+TEST_CASE("loose Ruby typing: sum and avg of strings, bool_and/bool_or, String %, &&") {
+  auto r =
+      prepare(program("    table :t, [:k, :str, :n]\n    scratch :sums, [:k, :total]\n"
+                      "    scratch :avgs, [:k, :a]\n    scratch :ands, [:k, :b]\n"
+                      "    scratch :ors, [:k, :b]\n    scratch :fmt, [:x]\n"
+                      "    scratch :both, [:x]",
+                      "    sums <= t.group([:k], sum(:str))\n"
+                      "    avgs <= t.group([:k], avg(:str))\n"
+                      "    ands <= t.group([:k], bool_and(:n))\n"
+                      "    ors <= t.group([:k], bool_or(:n))\n"
+                      "    fmt <= t { |r| [\"%s-%03d\" % [r.str, r.k]] }\n"
+                      "    both <= t { |r| [r.n && r.str] }"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"t", {I(1), S("12"), I(5)}},
+                    {"t", {I(1), S("3"), B(false)}},
+                    {"t", {I(2), S("x"), I(7)}}})
+              .ok);
+  // What Bud 0.9.9 computes for the same facts.
+  CHECK(show(r->node->contents("sums")) == "[1, \"123\"];[2, \"x\"];");
+  CHECK(show(r->node->contents("avgs")) == "[1, 61.5];[2, 0.0];");
+  CHECK(show(r->node->contents("ands")) == "[1, false];[2, 7];");
+  CHECK(show(r->node->contents("ors")) == "[1, 5];[2, 7];");
+  CHECK(show(r->node->contents("fmt")) == "[\"12-001\"];[\"3-001\"];[\"x-002\"];");
+  CHECK(show(r->node->contents("both")) == "[false];[\"12\"];[\"x\"];");
+}
+
+TEST_CASE("String % and format: Ruby's directives, and Ruby's errors") {
+  auto r = prepare(program("    scratch :in_, [:v]\n    scratch :o, [:s]",
+                           "    o <= in_ { |t| [\"%05.1f|%-4d|%+d|%x|%o|%b|%e|%p|%%\" % "
+                           "[t.v, 7, 5, 255, 8, 5, 12345.678, 'a']] }\n"
+                           "    o <= in_ { |t| [format('%3s|%.2s|%d', 'a', 'abc', 3.7)] }"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"in_", {F(3.14159)}}}).ok);
+  CHECK(show(r->node->contents("o")) ==
+        "[\"  a|ab|3\"];[\"003.1|7   |+5|ff|10|101|1.234568e+04|\\\"a\\\"|%\"];");
+  auto bad = prepare(program("    scratch :in_, [:v]\n    scratch :o, [:s]",
+                             "    o <= in_ { |t| [\"%d %d\" % [t.v]] }"));
+  REQUIRE(bad->node);
+  StepResult res = step(*bad, {{"in_", {I(1)}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics).find("too few arguments") != std::string::npos);
+}
+
+TEST_CASE("channel sends: one message per tuple when two rules derive it") {
+  auto r =
+      prepare(program("    channel :c, [:@addr, :k] => [:v]\n    scratch :in_, [:addr, :k, :v]\n"
+                      "    scratch :in2, [:addr, :k, :v]",
+                      "    c <~ in_\n    c <~ in2"));
+  REQUIRE(r->node);
+  StepResult res = step(*r, {{"in_", {S("h:1"), I(1), S("a")}}, {"in2", {S("h:1"), I(1), S("a")}}});
+  REQUIRE(res.ok);
+  CHECK(res.sent.size() == 1);
+}
+
+TEST_CASE("channel sends: two messages with one key in one step fail at the sender") {
+  auto r = prepare(program(
+      "    channel :c, [:@addr, :k] => [:v]\n    scratch :in_, [:addr, :k, :v]", "    c <~ in_"));
+  REQUIRE(r->node);
+  StepResult res = step(*r, {{"in_", {S("h:1"), I(1), S("a")}}, {"in_", {S("h:1"), I(1), S("b")}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics).find("calm-key-conflict") == 0);
+  CHECK(res.sent.empty());
+}
+
+TEST_CASE("channel sends: a location that is not a string is an illegal location specifier") {
+  auto r = prepare(program(
+      "    channel :c, [:@addr, :k] => [:v]\n    scratch :in_, [:addr, :k, :v]", "    c <~ in_"));
+  REQUIRE(r->node);
+  StepResult res = step(*r, {{"in_", {I(5), I(1), S("a")}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics).find("illegal location specifier") != std::string::npos);
+}
+
+TEST_CASE("payloads of a channel with one payload column: one-column tuples ([[5]])") {
+  auto r =
+      prepare(program("    channel :one, [:@addr, :v]\n    scratch :pay, [:v]\n"
+                      "    channel :msgs\n    scratch :vals, [:x, :y]",
+                      "    pay <= one.payloads\n    vals <= msgs.payloads { |p| p.val }"));
+  REQUIRE(r->node);
+  Value pair = Value::array({I(1), I(2)});
+  REQUIRE(
+      step(*r, {{"one", {S("h:1"), I(5)}}, {"one", {S("h:1"), pair}}, {"msgs", {S("h:1"), pair}}})
+          .ok);
+  CHECK(show(r->node->contents("pay")) == "[5];[[1, 2]];");
+  CHECK(show(r->node->contents("vals")) == "[1, 2];");
+}
