@@ -484,6 +484,9 @@ def report_case(r, opts)
       line += ": #{first['where']}" if first['where']
       line += "\n    only in Bud:  #{first['only_bud'].join(' ')}" if first['only_bud']&.any?
       line += "\n    only in calm: #{first['only_calm'].join(' ')}" if first['only_calm']&.any?
+      if first['bud_sent'] && first['only_bud'].empty? && first['only_calm'].empty?
+        line += "\n    the same messages, but Bud sent #{first['bud_sent']} and calm #{first['calm_sent']} (one sent more than once)"
+      end
       line += "\n    #{first['detail']}" if first['detail']
       line += "\n    Bud raised at step #{first['bud_error']['step']}: #{first['bud_error']['message'][0, 200]}" if first['bud_error']
       line += "\n  replay calm: #{first['calm_cmd']}\n  replay Bud:  #{first['bud_cmd']}"
