@@ -16,10 +16,16 @@ source ../shared/bud/env.sh
 echo "ruby: $(ruby -v); Bud $(ruby -e 'require "bud/version"; print Bud::VERSION')"
 printf '%-34s %12s %12s %12s %12s\n' "workload" "facts" "calm" "Bud" "Bud / calm"
 for e in 1000 10000; do
-  calm_line=$("$bench" . "semi-naive $((e / 1000))k" | tail -1)
-  calm_s=$(awk '{ print $(NF-5) }' <<<"$calm_line")
-  calm_facts=$(awk '{ print $(NF-2) }' <<<"$calm_line")
-  read -r _ bud_facts bud_s < <(ruby bench/bud/closure.rb "$e")
+  calm_s=""
+  bud_s=""
+  for _ in 1 2; do  # best of two runs each: the machines this runs on are shared
+    calm_line=$("$bench" . "semi-naive $((e / 1000))k" | tail -1)
+    s=$(awk '{ print $(NF-5) }' <<<"$calm_line")
+    calm_s=$(awk -v a="$calm_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+    calm_facts=$(awk '{ print $(NF-2) }' <<<"$calm_line")
+    read -r _ bud_facts s < <(ruby bench/bud/closure.rb "$e")
+    bud_s=$(awk -v a="$bud_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+  done
   if [[ $calm_facts != "$bud_facts" ]]; then
     echo "bench/bud.sh: closure $e edges: calm derived $calm_facts paths, Bud $bud_facts" >&2
     exit 1
@@ -28,10 +34,16 @@ for e in 1000 10000; do
     "$calm_s" "$bud_s" "$(awk -v r="$bud_s" -v c="$calm_s" 'BEGIN { printf "%.0f", r / c }')"
 done
 for p in 1000 10000; do
-  calm_line=$("$bench" . "kvs $((p / 1000))k" | tail -1)
-  calm_ms=$(awk '{ print $(NF-4) }' <<<"$calm_line")
-  calm_facts=$(awk '{ print $(NF-2) }' <<<"$calm_line")
-  read -r _ steps bud_facts bud_s < <(ruby bench/bud/kvs.rb "$p")
+  calm_ms=""
+  bud_s=""
+  for _ in 1 2; do
+    calm_line=$("$bench" . "kvs $((p / 1000))k" | tail -1)
+    s=$(awk '{ print $(NF-3) }' <<<"$calm_line")
+    calm_ms=$(awk -v a="$calm_ms" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+    calm_facts=$(awk '{ print $(NF-2) }' <<<"$calm_line")
+    read -r _ steps bud_facts s < <(ruby bench/bud/kvs.rb "$p")
+    bud_s=$(awk -v a="$bud_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+  done
   if [[ $calm_facts != "$bud_facts" ]]; then
     echo "bench/bud.sh: kvs $p puts: calm stored $calm_facts pairs, Bud $bud_facts" >&2
     exit 1

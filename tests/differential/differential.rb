@@ -211,10 +211,13 @@ def scenario_json(kase, files, modules, addresses, steps, inputs)
   }
 end
 
+# calm's time limit per run; Bud's per timestep is Differential::BudRun::TICK_SECONDS.
+CALM_SECONDS = 30
+
 def run_calm(calm, scenario_path, delays)
   trace = scenario_path.sub(/\.scenario\.json\z/, '.trace.json')
   File.delete(trace) if File.exist?(trace)
-  cmd = ['timeout', '60', calm, 'run', '--scenario', scenario_path, '--trace', trace, '-o', '/dev/null']
+  cmd = ['timeout', CALM_SECONDS.to_s, calm, 'run', '--scenario', scenario_path, '--trace', trace, '-o', '/dev/null']
   cmd += ['--delays', delays.join(',')] unless delays.empty?
   _out, err, st = Open3.capture3(*cmd)
   tr = File.exist?(trace) ? JSON.parse(File.read(trace)) : nil
@@ -251,6 +254,14 @@ def compare(bud, calm, nodes, opts)
   if tr.nil? || tr['steps'].nil?
     reason = calm['stderr'].lines.find { |l| l.include?('error') } || calm['stderr'].lines.first || 'no trace'
     return { 'verdict' => 'calm_refused', 'reason' => reason.strip[0, 300] } if calm['status'] == 2
+
+    if calm['status'] == 124 && bud['error'] && bud['error']['timeout']
+      # Neither finished: a program that derives for ever (a cost growing round a cycle).
+      return { 'verdict' => 'agree', 'both_failed' => "neither Bud nor calm finished timestep #{bud['error']['step']}" }
+    end
+    if calm['status'] == 124
+      return { 'verdict' => 'differ', 'where' => "calm did not finish within #{CALM_SECONDS} s" }
+    end
 
     return { 'verdict' => 'differ', 'where' => 'calm crashed', 'detail' => "exit #{calm['status']}: #{calm['stderr'][0, 300]}" }
   end
@@ -610,7 +621,7 @@ if opts[:known]
     r = results.find { |x| x['case'] == name }
     r && case_verdict(r[mode]) == 'agree'
   end
-  fixed.each { |k| puts "note: #{k} is listed in #{File.basename(opts[:known])} but now agrees: remove it" }
+  fixed.each { |k| puts "note: #{k} is listed in #{File.basename(opts[:known])} but agreed in this run" }
   unexpected.each { |k| puts "NEW DIFFERENCE: #{k} (not in #{File.basename(opts[:known])})" }
 end
 exit(opts[:known] && !unexpected.empty? ? 1 : 0)
