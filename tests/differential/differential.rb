@@ -211,15 +211,18 @@ def scenario_json(kase, files, modules, addresses, steps, inputs)
   }
 end
 
-# calm's time limit per run; Bud's per timestep is Differential::BudRun::TICK_SECONDS.
+# calm's time and address-space limits per run; Bud's time per timestep is
+# Differential::BudRun::TICK_SECONDS. (A derivation whose strings grow every round can take
+# gigabytes before calm's fact limit stops it: docs/differences-from-bud.md.)
 CALM_SECONDS = 30
+CALM_MEMORY = 2 << 30
 
 def run_calm(calm, scenario_path, delays)
   trace = scenario_path.sub(/\.scenario\.json\z/, '.trace.json')
   File.delete(trace) if File.exist?(trace)
   cmd = ['timeout', CALM_SECONDS.to_s, calm, 'run', '--scenario', scenario_path, '--trace', trace, '-o', '/dev/null']
   cmd += ['--delays', delays.join(',')] unless delays.empty?
-  _out, err, st = Open3.capture3(*cmd)
+  _out, err, st = Open3.capture3(*cmd, rlimit_as: CALM_MEMORY)
   tr = File.exist?(trace) ? JSON.parse(File.read(trace)) : nil
   { 'status' => st.exitstatus, 'stderr' => err, 'trace' => tr, 'cmd' => cmd }
 end
@@ -255,12 +258,14 @@ def compare(bud, calm, nodes, opts)
     reason = calm['stderr'].lines.find { |l| l.include?('error') } || calm['stderr'].lines.first || 'no trace'
     return { 'verdict' => 'calm_refused', 'reason' => reason.strip[0, 300] } if calm['status'] == 2
 
-    if calm['status'] == 124 && bud['error'] && bud['error']['timeout']
+    # 124: stopped by `timeout`; nil (a signal) or 134: out of address space (std::bad_alloc).
+    stopped = [124, 134, nil].include?(calm['status'])
+    if stopped && bud['error'] && bud['error']['timeout']
       # Neither finished: a program that derives for ever (a cost growing round a cycle).
       return { 'verdict' => 'agree', 'both_failed' => "neither Bud nor calm finished timestep #{bud['error']['step']}" }
     end
-    if calm['status'] == 124
-      return { 'verdict' => 'differ', 'where' => "calm did not finish within #{CALM_SECONDS} s" }
+    if stopped
+      return { 'verdict' => 'differ', 'where' => "calm did not finish within #{CALM_SECONDS} s and #{CALM_MEMORY >> 30} GiB" }
     end
 
     return { 'verdict' => 'differ', 'where' => 'calm crashed', 'detail' => "exit #{calm['status']}: #{calm['stderr'][0, 300]}" }
