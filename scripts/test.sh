@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
+# The reference Bud for the differential test (tests/differential/): its setup installs
+# Debian's Ruby and the ruby-* packages Bud needs. Without ../shared/bud the test skips.
+if [[ -f ../shared/bud/setup.sh ]]; then
+  bash ../shared/bud/setup.sh >/dev/null || echo "note: ../shared/bud/setup.sh failed: the differential test will skip"
+else
+  echo "note: ../shared/bud is absent: the differential test will skip (it says so in its output)"
+fi
 jobs=$(nproc)
 if [[ ! -d ../shared/corpus ]]; then
   echo "note: ../shared/corpus is absent: the corpus and oracle tests will skip (they say so in their output)"

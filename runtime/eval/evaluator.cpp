@@ -127,6 +127,49 @@ bool persistent(CollectionKind k) {
 
 std::string strip_colon(const std::string& s) { return s.substr(s.rfind(':') + 1); }
 
+/// Whether Ruby's `a <=> b` gives an answer (not nil): equal values, two numbers, two
+/// strings, two symbols, or two arrays (tuples) whose first differing elements are
+/// comparable. Bud's min/max aggregates and `sort` raise on anything else.
+bool ruby_comparable(const Value& a, const Value& b) {
+  using K = Value::Kind;
+  if (Value::ruby_equal(a, b)) return true;
+  if (a.is_numeric() && b.is_numeric()) return true;
+  if (a.kind() != b.kind()) return false;
+  if (a.kind() == K::String || a.kind() == K::Symbol || a.kind() == K::Lattice) return true;
+  if (a.kind() != K::Array) return false;
+  const auto& x = a.items();
+  const auto& y = b.items();
+  for (size_t i = 0; i < x.size() && i < y.size(); ++i)
+    if (!Value::ruby_equal(x[i], y[i])) return ruby_comparable(x[i], y[i]);
+  return true;
+}
+
+std::string ruby_class(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::Nil:
+      return "nil";
+    case Value::Kind::Bool:
+      return v.as_bool() ? "true" : "false";
+    case Value::Kind::Int:
+      return "Integer";
+    case Value::Kind::Float:
+      return "Float";
+    case Value::Kind::String:
+      return "String";
+    case Value::Kind::Symbol:
+      return "Symbol";
+    case Value::Kind::Array:
+      return "Array";
+    case Value::Kind::Hash:
+      return "Hash";
+    case Value::Kind::Set:
+      return "Set";
+    case Value::Kind::Lattice:
+      return v.as_string();
+  }
+  return "Object";
+}
+
 }  // namespace
 
 struct Node::State : CollectionAccess {
@@ -1152,8 +1195,13 @@ struct Node::State : CollectionAccess {
     }
     if (agg == "min" || agg == "max" || agg == "choose") {
       Value best = vals[0];
-      for (const auto& v : vals)
+      for (const auto& v : vals) {
+        // Bud's Min/Max compare with <=>, which is nil for a String and an Integer.
+        if (agg != "choose" && !ruby_comparable(best, v))
+          fail(where, agg + " of " + best.inspect() + " and " + v.inspect() + ": comparison of " +
+                          ruby_class(best) + " with " + ruby_class(v) + " failed");
         if (agg == "max" ? less(best, v) : less(v, best)) best = v;
+      }
       return best;
     }
     if (agg == "bool_and" || agg == "bool_or") {
@@ -1437,7 +1485,21 @@ struct Node::State : CollectionAccess {
         if (m == "sort" && !e.child("arguments")) {
           // Sorted tuples: the order matters only to a following each_with_index.
           Relation rel = eval_coll(*recv);
-          if (!block) return rel;
+          if (!block) {
+            // Ruby's sort raises when two tuples do not compare (a String and an Integer
+            // in the first column where they differ); in calm's order such a pair is
+            // adjacent.
+            std::vector<Value> sorted;
+            for (const auto& t : rel.tuples) sorted.push_back(Value::array(t));
+            std::sort(sorted.begin(), sorted.end());
+            for (size_t i = 1; i < sorted.size(); ++i) {
+              const Value& a = sorted[i - 1];
+              const Value& b = sorted[i];
+              if (!ruby_comparable(a, b))
+                fail(e, "sort: comparison of " + a.inspect() + " with " + b.inspect() + " failed");
+            }
+            return rel;
+          }
           std::vector<size_t> order(rel.tuples.size());
           for (size_t i = 0; i < order.size(); ++i) order[i] = i;
           Interpreter ip = interp();

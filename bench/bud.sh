@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# calm's evaluator against the real Bud 0.9.9 (../shared/bud) on the workloads of
+# calm_eval_bench: the transitive closure over 1k and 10k edges (bench/bud/closure.rb, the
+# same graph), and the replicated key-value store, 3 replicas, 1k and 10k puts
+# (bench/bud/kvs.rb, the same puts; delays 1-3 drawn by each side's own seeded generator).
+# Checks that both derive the same number of facts, prints seconds and Bud / calm.
+# usage: bench/bud.sh [CALM_EVAL_BENCH]   (from the repository root; needs ruby and ../shared/bud)
+set -euo pipefail
+bench=${1:-build/bench/calm_eval_bench}
+if ! command -v ruby >/dev/null || [[ ! -f ../shared/bud/env.sh ]]; then
+  echo "bench/bud.sh: needs ruby and ../shared/bud (bash ../shared/bud/setup.sh)" >&2
+  exit 2
+fi
+# shellcheck disable=SC1091
+source ../shared/bud/env.sh
+echo "ruby: $(ruby -v); Bud $(ruby -e 'require "bud/version"; print Bud::VERSION')"
+printf '%-34s %12s %12s %12s %12s\n' "workload" "facts" "calm" "Bud" "Bud / calm"
+for e in 1000 10000; do
+  calm_s=""
+  bud_s=""
+  for _ in 1 2; do  # best of two runs each: the machines this runs on are shared
+    calm_line=$("$bench" . "semi-naive $((e / 1000))k" | tail -1)
+    s=$(awk '{ print $(NF-5) }' <<<"$calm_line")
+    calm_s=$(awk -v a="$calm_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+    calm_facts=$(awk '{ print $(NF-2) }' <<<"$calm_line")
+    read -r _ bud_facts s < <(ruby bench/bud/closure.rb "$e")
+    bud_s=$(awk -v a="$bud_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+  done
+  if [[ $calm_facts != "$bud_facts" ]]; then
+    echo "bench/bud.sh: closure $e edges: calm derived $calm_facts paths, Bud $bud_facts" >&2
+    exit 1
+  fi
+  printf '%-34s %12s %11ss %11ss %12s\n' "closure, $((e / 1000))k edges (one timestep)" "$calm_facts" \
+    "$calm_s" "$bud_s" "$(awk -v r="$bud_s" -v c="$calm_s" 'BEGIN { printf "%.0f", r / c }')"
+done
+for p in 1000 10000; do
+  calm_ms=""
+  bud_s=""
+  for _ in 1 2; do
+    calm_line=$("$bench" . "kvs $((p / 1000))k" | tail -1)
+    s=$(awk '{ print $(NF-3) }' <<<"$calm_line")
+    calm_ms=$(awk -v a="$calm_ms" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+    calm_facts=$(awk '{ print $(NF-2) }' <<<"$calm_line")
+    read -r _ steps bud_facts s < <(ruby bench/bud/kvs.rb "$p")
+    bud_s=$(awk -v a="$bud_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+  done
+  if [[ $calm_facts != "$bud_facts" ]]; then
+    echo "bench/bud.sh: kvs $p puts: calm stored $calm_facts pairs, Bud $bud_facts" >&2
+    exit 1
+  fi
+  bud_ms=$(awk -v s="$bud_s" -v n="$steps" 'BEGIN { printf "%.3f", s * 1000 / (n - 1) }')
+  printf '%-34s %12s %9sms %9sms %12s\n' "replicated KVS, $((p / 1000))k puts (per step)" "$calm_facts" \
+    "$calm_ms" "$bud_ms" "$(awk -v r="$bud_ms" -v c="$calm_ms" 'BEGIN { printf "%.0f", r / c }')"
+done
