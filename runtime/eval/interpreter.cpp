@@ -30,12 +30,11 @@ const std::unordered_set<std::string> kCollectionMethods = {
 
 /// Methods of Bud's lattice values (see eval/lattice.h) and their constructors.
 const std::unordered_set<std::string> kLatticeMethods = {
-    "gt",      "gt_eq",        "lt",      "lt_eq",         "min_of",
-    "max_of",  "when_true",    "reveal",  "merge",         "contains?",
-    "size",    "intersect",    "product", "eqjoin",        "pro",
-    "pos_sum", "multiplicity", "at",      "key?",          "key_set",
-    "apply",   "apply_morph",  "filter",  "to_collection", "new",
-    "group_count"};
+    "gt",        "gt_eq",      "lt",    "lt_eq",       "min_of",       "max_of",
+    "when_true", "reveal",     "merge", "contains?",   "size",         "intersect",
+    "product",   "eqjoin",     "pro",   "pos_sum",     "multiplicity", "at",
+    "key?",      "key_set",    "apply", "apply_morph", "filter",       "to_collection",
+    "new",       "group_count"};
 
 /// Methods on plain values (see call_method).
 const std::unordered_set<std::string> kValueMethods = {
@@ -245,7 +244,8 @@ namespace {
 
 /// Bud's own instance variables, which every node has: its address and the timestep.
 bool bud_instance_variable(const std::string& name) {
-  return name == "@local_addr" || name == "@ip_port" || name == "@budtime";
+  return name == "@local_addr" || name == "@ip_port" || name == "@budtime" || name == "@ip" ||
+         name == "@port";
 }
 
 /// Why an instance variable is refused, and the two ways to give it a value.
@@ -437,6 +437,16 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     // Bud's own instance variables: the node's address and the current timestep.
     if (e.text == "@local_addr" || e.text == "@ip_port") return local_addr_;
     if (e.text == "@budtime") return Value::integer(budtime_);
+    if (e.text == "@ip" || e.text == "@port") {  // the host and port of "host:port"
+      const std::string addr =
+          local_addr_.kind() == Value::Kind::String ? local_addr_.as_string() : "";
+      const size_t colon = addr.rfind(':');
+      if (e.text == "@ip") return Value::string(addr.substr(0, colon));
+      if (colon == std::string::npos) return Value();
+      errno = 0;
+      const long long port = std::strtoll(addr.c_str() + colon + 1, nullptr, 10);
+      return errno == 0 ? Value::integer(port) : Value();
+    }
     if (const Value* v = collections_.instance_variable(e.text)) return *v;
     unsupported(e, instance_variable_refusal(e.text));
   }

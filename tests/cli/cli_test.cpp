@@ -124,16 +124,17 @@ TEST_CASE("one bad declaration: model, graph, html and report keep going and sho
   fs::path dir = temp_dir();
   std::string f = write_file(dir / "follower.rb", kOneBadDeclaration);
   const std::string err =
-      "follower.rb:5:13: error: schema copied from unknown collection "
-      "'follower' [calm-unknown-collection]";
+      "follower.rb:5:13: error: schema of 'follower' copied from a schema that refers back to "
+      "itself; its columns are unknown [calm-unknown-collection]";
 
   Run model = run_calm("model '" + f + "'");
   CHECK(model.status == 0);
   CHECK(model.out.find("table log [idx] => [entry]") != std::string::npos);
   CHECK(model.out.find(err) != std::string::npos);  // on stderr
   CHECK(model.out.find("not read (1):\n  ") != std::string::npos);
-  CHECK(model.out.find("follower.rb:5:13: schema copied from unknown collection 'follower' "
-                       "[calm-unknown-collection]\n") != std::string::npos);
+  CHECK(model.out.find("follower.rb:5:13: schema of 'follower' copied from a schema that refers "
+                       "back to itself; its columns are unknown [calm-unknown-collection]\n") !=
+        std::string::npos);
   Run json = run_calm("model '" + f + "' --format json");
   auto doc = nlohmann::json::parse(json.out.substr(json.out.find("{\n  \"programs\"")));
   CHECK(doc["programs"][0]["name"] == "Follower");
@@ -156,7 +157,7 @@ TEST_CASE("one bad declaration: model, graph, html and report keep going and sho
   std::stringstream text;
   text << std::ifstream(page).rdbuf();
   CHECK(text.str().find("<section class=\"not-read\" id=\"not-read\">") != std::string::npos);
-  CHECK(text.str().find("schema copied from unknown collection") != std::string::npos);
+  CHECK(text.str().find("copied from a schema that refers back to itself") != std::string::npos);
 
   fs::path report = dir / "r.json";
   CHECK(run_calm("report '" + f + "' -o '" + report.string() + "'").status == 0);

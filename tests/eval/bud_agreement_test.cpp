@@ -234,3 +234,12 @@ TEST_CASE("payloads of a channel with one payload column: one-column tuples ([[5
   CHECK(show(r->node->contents("pay")) == "[5];[[1, 2]];");
   CHECK(show(r->node->contents("vals")) == "[1, 2];");
 }
+
+TEST_CASE("@ip and @port, Bud's own instance variables, are the host and port of the node") {
+  NodeOptions options;
+  options.address = "10.0.0.7:54001";
+  auto r = prepare(program("    table :me, [:ip, :port]", "    me <= [[@ip, @port]]"), options);
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {}).ok);
+  CHECK(show(r->node->contents("me")) == "[\"10.0.0.7\", 54001];");
+}
