@@ -144,32 +144,6 @@ bool ruby_comparable(const Value& a, const Value& b) {
   return true;
 }
 
-std::string ruby_class(const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::Nil:
-      return "nil";
-    case Value::Kind::Bool:
-      return v.as_bool() ? "true" : "false";
-    case Value::Kind::Int:
-      return "Integer";
-    case Value::Kind::Float:
-      return "Float";
-    case Value::Kind::String:
-      return "String";
-    case Value::Kind::Symbol:
-      return "Symbol";
-    case Value::Kind::Array:
-      return "Array";
-    case Value::Kind::Hash:
-      return "Hash";
-    case Value::Kind::Set:
-      return "Set";
-    case Value::Kind::Lattice:
-      return v.as_string();
-  }
-  return "Object";
-}
-
 }  // namespace
 
 struct Node::State : CollectionAccess {
@@ -1199,7 +1173,7 @@ struct Node::State : CollectionAccess {
         // Bud's Min/Max compare with <=>, which is nil for a String and an Integer.
         if (agg != "choose" && !ruby_comparable(best, v))
           fail(where, agg + " of " + best.inspect() + " and " + v.inspect() + ": comparison of " +
-                          ruby_class(best) + " with " + ruby_class(v) + " failed");
+                          ruby_class_name(best) + " with " + ruby_class_name(v) + " failed");
         if (agg == "max" ? less(best, v) : less(v, best)) best = v;
       }
       return best;

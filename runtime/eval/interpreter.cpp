@@ -111,32 +111,6 @@ std::vector<const Expr*> arguments(const Expr& call) {
   return out;
 }
 
-std::string kind_name(const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::Nil:
-      return "nil";
-    case Value::Kind::Bool:
-      return v.as_bool() ? "true" : "false";
-    case Value::Kind::Int:
-      return "Integer";
-    case Value::Kind::Float:
-      return "Float";
-    case Value::Kind::String:
-      return "String";
-    case Value::Kind::Symbol:
-      return "Symbol";
-    case Value::Kind::Array:
-      return "Array";
-    case Value::Kind::Hash:
-      return "Hash";
-    case Value::Kind::Set:
-      return "Set";
-    case Value::Kind::Lattice:
-      return v.lattice_type();
-  }
-  return "value";
-}
-
 /// A Ruby integer literal (`1_000`, `0x1F`, `0b101`, `0o17`, `017`, `0d9`), or
 /// nullopt when it does not fit in 64 bits: calm's evaluator has no big integers
 /// (docs/evaluator.md) and never clamps.
@@ -521,7 +495,7 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
         return Value::integer(-v.as_int());
       }
       if (v.kind() == Value::Kind::Float) return Value::floating(-v.as_float());
-      fail(e, "undefined method '-@' for " + kind_name(v));
+      fail(e, "undefined method '-@' for " + ruby_class_name(v));
     }
     if (op->text == "+" && v.is_numeric()) return v;
     unsupported(e, "unary operator '" + op->text + "'");
@@ -551,7 +525,7 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
       if (k < 0) k += n;
       return k >= 0 && k < n ? Value::string(o.as_string().substr(size_t(k), 1)) : Value();
     }
-    fail(e, "cannot index " + kind_name(o) + " with " + kind_name(i));
+    fail(e, "cannot index " + ruby_class_name(o) + " with " + ruby_class_name(i));
   }
   if (t == "call") {
     Value v = eval_call(e, scope);
@@ -610,7 +584,7 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
   if (o == "<" || o == ">" || o == "<=" || o == ">=" || o == "<=>") {
     if (!comparable) {
       if (o == "<=>") return Value();
-      fail(e, "comparison of " + kind_name(a) + " with " + kind_name(b) + " failed");
+      fail(e, "comparison of " + ruby_class_name(a) + " with " + ruby_class_name(b) + " failed");
     }
     int c = Value::compare(a, b);
     if (a.is_numeric() && b.is_numeric()) {
@@ -737,8 +711,8 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
     return Value::array(items);
   }
   if (kBinaryOps.count(o) == 0) unsupported(e, "operator '" + o + "'");
-  fail(e, "undefined method '" + o + "' for " + kind_name(a) +
-              (a.is_nil() ? "" : " with " + kind_name(b)));
+  fail(e, "undefined method '" + o + "' for " + ruby_class_name(a) +
+              (a.is_nil() ? "" : " with " + ruby_class_name(b)));
 }
 
 Value Interpreter::collection_value(const std::string& coll) const {
@@ -1229,7 +1203,7 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
                   return c;
                 }())
                     .inspect());
-  fail(e, "undefined method '" + m + "' for " + kind_name(r) + " " + r.inspect() +
+  fail(e, "undefined method '" + m + "' for " + ruby_class_name(r) + " " + r.inspect() +
               (n ? " with " + std::to_string(n) + " argument(s)" : ""));
 }
 

@@ -278,4 +278,30 @@ std::optional<std::string> ruby_format(const std::string& fmt, const std::vector
   return out;
 }
 
+std::string ruby_class_name(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::Nil:
+      return "nil";
+    case Value::Kind::Bool:
+      return v.as_bool() ? "true" : "false";
+    case Value::Kind::Int:
+      return "Integer";
+    case Value::Kind::Float:
+      return "Float";
+    case Value::Kind::String:
+      return "String";
+    case Value::Kind::Symbol:
+      return "Symbol";
+    case Value::Kind::Array:
+      return "Array";
+    case Value::Kind::Hash:
+      return "Hash";
+    case Value::Kind::Set:
+      return "Set";
+    case Value::Kind::Lattice:
+      return v.lattice_type();
+  }
+  return "value";
+}
+
 }  // namespace calm::eval

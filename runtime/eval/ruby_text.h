@@ -1,6 +1,7 @@
 #pragma once
 
-// Ruby's text conversions that rules lean on: String#to_f and String#% (Kernel#format).
+// Ruby's text conversions that rules lean on: String#to_f, String#% (Kernel#format), and
+// the class names Ruby's error messages use.
 
 #include <optional>
 #include <string>
@@ -20,5 +21,9 @@ double ruby_string_to_f(const std::string& s);
 /// an unsupported directive such as `%{name}`).
 std::optional<std::string> ruby_format(const std::string& fmt, const std::vector<Value>& args,
                                        std::string& error);
+
+/// The name Ruby's messages give a value's class ("Integer", "String", "nil", "true"; a
+/// lattice's type such as "lmax"), as in "comparison of Integer with String failed".
+std::string ruby_class_name(const Value& v);
 
 }  // namespace calm::eval
