@@ -67,7 +67,7 @@ bool parse_config(const std::string& text, const std::string& path,
         ++col;
       }
     }
-    std::string what = e.what();
+    std::string what = valid_utf8(e.what());
     size_t colon = what.find("syntax error");
     diags.error(check, "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)),
                 {path, line, col});

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace calm {
@@ -22,5 +23,10 @@ inline constexpr int kMaxNestingDepth = 1000;
 /// npos. Strict (RFC 3629): overlong forms, surrogates (U+D800..U+DFFF), code points
 /// beyond U+10FFFF and truncated sequences are invalid. Every reader of text uses it.
 size_t invalid_utf8_at(std::string_view s);
+
+/// `s` with every byte that does not start a valid UTF-8 sequence replaced by U+FFFD, for
+/// messages that quote input (a JSON parser's "last read: '...'"): diagnostics stay valid
+/// UTF-8, as JSON and SARIF output need.
+std::string valid_utf8(std::string_view s);
 
 }  // namespace calm

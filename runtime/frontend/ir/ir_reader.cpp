@@ -10,6 +10,7 @@
 
 #include "frontend/bud/composer.h"
 #include "frontend/ir/json_locations.h"
+#include "model/limits.h"
 
 namespace calm::ir {
 
@@ -327,7 +328,7 @@ std::vector<Program> read_ir_programs(const std::string& path, const std::string
         ++col;
       }
     }
-    diags.error("calm-parse-error", "invalid JSON: " + parse_error_text(e.what()),
+    diags.error("calm-parse-error", "invalid JSON: " + valid_utf8(parse_error_text(e.what())),
                 {path, line, col});
     return {};
   }
