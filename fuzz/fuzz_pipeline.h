@@ -1,7 +1,7 @@
 #pragma once
 
 // The pipeline a program front end feeds, shared by the per-language harnesses
-// (fuzz_dedalus, fuzz_syndicate, fuzz_ir): bytes as one in-memory file of the given
+// (fuzz_bud, fuzz_dedalus, fuzz_syndicate, fuzz_ir): bytes as one in-memory file of the given
 // language -> loader -> every analysis -> the JSON report (dumped, so invalid UTF-8
 // anywhere would throw) and `calm check`'s findings.
 
