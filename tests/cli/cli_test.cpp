@@ -281,3 +281,40 @@ end
   CHECK(r.out.find("a -> b -> a") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("a gem require is quiet unless --verbose; it is named when collections are unknown") {
+  fs::path d = temp_dir();
+  std::string ok = write_file(d / "gem_ok.rb",
+                              "require 'bud'\nrequire 'uuid'\n\nclass P\n  include Bud\n"
+                              "  state do\n    table :a, [:x]\n    table :b, [:x]\n  end\n"
+                              "  bloom do\n    b <= a\n  end\nend\n");
+  for (const char* cmd : {"check", "model", "graph --format dot"}) {
+    Run quiet = run_calm(std::string(cmd) + " '" + ok + "'");
+    INFO(cmd << "\n" << quiet.out);
+    CHECK(quiet.status == 0);
+    CHECK(quiet.out.find("uuid") == std::string::npos);
+    Run verbose = run_calm(std::string(cmd) + " --verbose '" + ok + "'");
+    CHECK(verbose.status == 0);
+    CHECK(verbose.out.find(":2:1: note: cannot find 'uuid'") != std::string::npos);
+    CHECK(verbose.out.find("[calm-unresolved-require]") != std::string::npos);
+  }
+  Run tally = run_calm("check '" + ok + "'");
+  CHECK(tally.out.find("0 notes") != std::string::npos);
+  // A missing file next to the program is a warning and stays shown.
+  std::string local = write_file(d / "gem_local.rb",
+                                 "require './missing_part'\n\nclass P\n  include Bud\n"
+                                 "  state do\n    table :a, [:x]\n  end\nend\n");
+  Run missing = run_calm("check '" + local + "'");
+  CHECK(missing.out.find("cannot find 'missing_part' next to this file") != std::string::npos);
+  // When a collection is unknown, the hidden gem is named as the possible cause.
+  std::string unknown = write_file(d / "gem_unknown.rb",
+                                   "require 'uuid'\n\nclass P\n  include Bud\n"
+                                   "  state do\n    table :c, [:x]\n  end\n"
+                                   "  bloom do\n    c <= uuid_things\n  end\nend\n");
+  Run hint = run_calm("check '" + unknown + "'");
+  CHECK(hint.status == 1);
+  CHECK(hint.out.find("unknown collection 'uuid_things'") != std::string::npos);
+  CHECK(hint.out.find("1 require calm could not find ('uuid') may declare the unknown "
+                      "collections") != std::string::npos);
+  fs::remove_all(d);
+}
