@@ -184,6 +184,19 @@ TEST_CASE("Module::name collections (overridden interfaces) are explained where 
   Run check = run_calm("check --no-config samples/kvs/paper2011/kvs_2011.rb -m ReplicatedKVS");
   CHECK(check.out.find("samples/kvs/paper2011/kvs_2011.rb:32:22: note: " + why) !=
         std::string::npos);
+  // The diagram's tooltip and the HTML page say it too.
+  Run dot = run_calm("graph --format dot samples/kvs/paper2011/kvs_2011.rb -m ReplicatedKVS");
+  CHECK(dot.status == 0);
+  CHECK(dot.out.find(why) != std::string::npos);
+  fs::path page = temp_dir() / "overrides.html";
+  CHECK(
+      run_calm("html samples/kvs/paper2011/kvs_2011.rb -m ReplicatedKVS -o '" + page.string() + "'")
+          .status == 0);
+  std::stringstream html;
+  html << std::ifstream(page).rdbuf();
+  CHECK(html.str().find("<ul class=\"overrides\">\n<li><code>KVSProtocol::kvput</code>: " + why) !=
+        std::string::npos);
+  fs::remove(page);
 }
 
 TEST_CASE("unknown options: a did-you-mean and a one-line usage hint, not the whole help") {
