@@ -331,3 +331,33 @@ TEST_CASE("a gem require is quiet unless --verbose; it is named when collections
                       "collections") != std::string::npos);
   fs::remove_all(d);
 }
+
+TEST_CASE("calm run: a failed run replaces no file; --keep-partial writes its trace and output") {
+  fs::path d = temp_dir() / "keep-partial";
+  fs::create_directories(d);
+  std::string prog = write_file(d / "kc.rb",
+                                "class KC\n  include Bud\n  state do\n    table :t, [:k] => [:v]\n"
+                                "  end\nend\n");
+  std::string facts =
+      write_file(d / "f.json", "{\"steps\":[{\"t\":[[1,1]]},{\"t\":[[1,1],[1,2]]}]}");
+  std::string trace = (d / "t.json").string(), out = (d / "o.txt").string();
+  std::string run = "run '" + prog + "' --steps 2 --facts '" + facts + "' --trace '" + trace +
+                    "' -o '" + out + "'";
+  Run plain = run_calm(run);
+  CHECK(plain.status == 2);
+  CHECK(plain.out.find("key conflict in 't'") != std::string::npos);
+  CHECK(!fs::exists(trace));
+  CHECK(!fs::exists(out));
+  Run partial = run_calm(run + " --keep-partial");
+  CHECK(partial.status == 2);
+  REQUIRE(fs::exists(trace));
+  std::ifstream in(trace);
+  nlohmann::json t = nlohmann::json::parse(in);
+  REQUIRE(t["steps"].size() == 2);
+  CHECK(t["steps"][0].value("failed", false) == false);
+  CHECK(t["steps"][1]["failed"] == true);
+  std::stringstream text;
+  text << std::ifstream(out).rdbuf();
+  CHECK(text.str().find("timestep 0\n  t (1)\n    [1, 1]") == 0);
+  fs::remove_all(d);
+}
