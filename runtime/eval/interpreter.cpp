@@ -37,16 +37,79 @@ const std::unordered_set<std::string> kLatticeMethods = {
     "new",       "group_count"};
 
 /// Methods on plain values (see call_method).
-const std::unordered_set<std::string> kValueMethods = {
-    "nil?",     "to_s",        "inspect",   "to_i",   "to_f",    "to_sym",   "to_a",    "abs",
-    "zero?",    "even?",       "odd?",      "succ",   "pred",    "round",    "floor",   "ceil",
-    "between?", "size",        "length",    "count",  "upcase",  "downcase", "strip",   "chomp",
-    "include?", "start_with?", "end_with?", "empty?", "reverse", "split",    "first",   "last",
-    "any?",     "sort",        "uniq",      "max",    "min",     "sum",      "join",    "flatten",
-    "compact",  "push",        "<<",        "index",  "at",      "take",     "drop",    "map",
-    "collect",  "select",      "reject",    "all?",   "keys",    "values",   "key?",    "has_key?",
-    "fetch",    "eql?",        "dup",       "clone",  "freeze",  "hash",     "member?", "==",
-    "!=",       "values_at",   "to_h",      "merge",  "ip_port", "budtime",  "concat",  "slice"};
+const std::unordered_set<std::string> kValueMethods = {"nil?",
+                                                       "to_s",
+                                                       "inspect",
+                                                       "to_i",
+                                                       "to_f",
+                                                       "to_sym",
+                                                       "to_a",
+                                                       "abs",
+                                                       "zero?",
+                                                       "even?",
+                                                       "odd?",
+                                                       "succ",
+                                                       "pred",
+                                                       "round",
+                                                       "floor",
+                                                       "ceil",
+                                                       "between?",
+                                                       "size",
+                                                       "length",
+                                                       "count",
+                                                       "upcase",
+                                                       "downcase",
+                                                       "strip",
+                                                       "chomp",
+                                                       "include?",
+                                                       "start_with?",
+                                                       "end_with?",
+                                                       "empty?",
+                                                       "reverse",
+                                                       "split",
+                                                       "first",
+                                                       "last",
+                                                       "any?",
+                                                       "sort",
+                                                       "uniq",
+                                                       "max",
+                                                       "min",
+                                                       "sum",
+                                                       "join",
+                                                       "flatten",
+                                                       "compact",
+                                                       "push",
+                                                       "<<",
+                                                       "index",
+                                                       "at",
+                                                       "take",
+                                                       "drop",
+                                                       "map",
+                                                       "collect",
+                                                       "select",
+                                                       "reject",
+                                                       "all?",
+                                                       "keys",
+                                                       "values",
+                                                       "key?",
+                                                       "has_key?",
+                                                       "fetch",
+                                                       "eql?",
+                                                       "dup",
+                                                       "clone",
+                                                       "freeze",
+                                                       "hash",
+                                                       "member?",
+                                                       "==",
+                                                       "!=",
+                                                       "values_at",
+                                                       "to_h",
+                                                       "merge",
+                                                       "ip_port",
+                                                       "budtime",
+                                                       "concat",
+                                                       "slice",
+                                                       "each_with_index"};
 
 const std::unordered_set<std::string> kBinaryOps = {
     "+",  "-",  "*",   "/",  "%",  "**",  "==", "!=", "<", ">",
@@ -62,6 +125,7 @@ const std::unordered_set<std::string> kSupportedTypes = {"call",
                                                          "binary",
                                                          "unary",
                                                          "array",
+                                                         "range",
                                                          "integer",
                                                          "float",
                                                          "string",
@@ -364,6 +428,24 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
   }
   if (t == "simple_symbol") return Value::symbol(e.text.substr(e.text.rfind(':') + 1));
   if (t == "hash_key_symbol") return Value::symbol(e.text);
+  if (t == "range") {
+    // `(1..5)`, `(0...n)`: a range of integers is evaluated as the array of its
+    // elements (enough for map, each, to_a, include? and friends); others are refused.
+    const Expr* lo = e.child("begin");
+    const Expr* hi = e.child("end");
+    const Expr* op = e.child("operator");
+    if (!lo || !hi || !op) unsupported(e, "range without both ends");
+    Value a = eval(*lo, scope), b = eval(*hi, scope);
+    if (a.kind() != Value::Kind::Int || b.kind() != Value::Kind::Int)
+      unsupported(e, "range of " + ruby_class_name(a) + " values (only integer ranges)");
+    int64_t first = a.as_int(), last = b.as_int();
+    if (op->text == "..." && last > INT64_MIN) --last;
+    uint64_t n = last < first ? 0 : uint64_t(last) - uint64_t(first) + 1;
+    check_size(e, n > kMaxValueSize ? kMaxValueSize + 1 : size_t(n), "range");
+    std::vector<Value> items;
+    for (uint64_t k = 0; k < n; ++k) items.push_back(Value::integer(first + int64_t(k)));
+    return Value::array(std::move(items));
+  }
   if (t == "array") {
     std::vector<Value> items, hk, hv;
     for (const auto& c : e.children) {
@@ -525,6 +607,14 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
       if (k < 0) k += n;
       return k >= 0 && k < n ? Value::string(o.as_string().substr(size_t(k), 1)) : Value();
     }
+    if (o.kind() == Value::Kind::Int && i.kind() == Value::Kind::Int) {
+      // Ruby's Integer#[]: the bit at that position (two's complement; 0 below 0).
+      int64_t k = i.as_int(), v = o.as_int();
+      if (k < 0) return Value::integer(0);
+      if (k >= 63) return Value::integer(v < 0 ? 1 : 0);
+      return Value::integer((v >> k) & 1);
+    }
+    if (o.is_nil()) fail(e, "undefined method '[]' for nil");
     fail(e, "cannot index " + ruby_class_name(o) + " with " + ruby_class_name(i));
   }
   if (t == "call") {
@@ -1127,6 +1217,14 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
         for (size_t i = 0; i < items.size(); ++i)
           if (Value::ruby_equal(items[i], args[0])) return Value::integer(int64_t(i));
         return Value();
+      }
+      if (m == "each_with_index" && n == 0 && !block) {
+        // Without a block, Ruby's enumerator of [element, index] pairs (for a following
+        // `.map { |a, i| ... }`), as an array.
+        std::vector<Value> out;
+        for (size_t i = 0; i < items.size(); ++i)
+          out.push_back(Value::array({items[i], Value::integer(int64_t(i))}));
+        return Value::array(out);
       }
       if (m == "values_at" && !block) {
         std::vector<Value> out;

@@ -227,6 +227,8 @@ struct SourceFile {
   std::string path;
   std::vector<ModuleDef> modules;
   std::vector<Require> requires_;
+  /// Constants assigned outside any module (Ruby: constants of Object, visible to all).
+  std::vector<ModuleConstant> constants;
 };
 
 // ---------------------------------------------------------------------------

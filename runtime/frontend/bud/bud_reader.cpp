@@ -995,10 +995,13 @@ class FileReader {
       read_method(n, *mod, false);
       return;
     }
-    if (t == "assignment" && mod && n.child_by_field("left").is("constant") &&
-        n.child_by_field("right"))
-      mod->constants.push_back({str(n.child_by_field("left").text()), mod->name,
-                                tree_.to_expr(n.child_by_field("right")), n.location()});
+    if (t == "assignment" && n.child_by_field("left").is("constant") && n.child_by_field("right")) {
+      ModuleConstant c{str(n.child_by_field("left").text()), mod ? mod->name : "",
+                       tree_.to_expr(n.child_by_field("right")), n.location()};
+      // Outside any module (`HB_EXPIRE = 4.0` at the top of a file): a constant of
+      // Object, visible to every module.
+      (mod ? mod->constants : file_.constants).push_back(std::move(c));
+    }
     for (Node c : n.named_children()) visit(c, ns, mod, depth + 1);
   }
 

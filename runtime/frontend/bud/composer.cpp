@@ -747,6 +747,12 @@ std::optional<Program> Composer::compose(const std::vector<std::string>& module_
                        [&](const ModuleConstant& x) { return x.name == c.name; }))
         p.constants.push_back(c);
   }
+  // Then the top-level constants of the files read (Object's, found last by Ruby).
+  for (const SourceFile& f : files_)
+    for (const ModuleConstant& c : f.constants)
+      if (std::none_of(p.constants.begin(), p.constants.end(),
+                       [&](const ModuleConstant& x) { return x.name == c.name; }))
+        p.constants.push_back(c);
   p.collections = std::move(impl.collections);
   std::sort(p.collections.begin(), p.collections.end(),
             [](const Collection& a, const Collection& b) { return a.name < b.name; });

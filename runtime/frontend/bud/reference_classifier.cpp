@@ -14,8 +14,8 @@ const std::set<std::string> kPassThrough = {
     "reject",  "find_all", "filter_map", "payloads", "keys",  "values",  "inspected",
     "rename",  "uniq",     "to_a",       "to_set",   "notin", "compact", "lambda",
     "tabname", "ip_port",  "port",       "ip"};
-const std::set<std::string> kJoin = {"*", "*R", "join",   "pairs", "lefts",  "rights",
-                                     "matches", "combos", "outer", "flatten"};
+const std::set<std::string> kJoin = {"*",      "*R",      "join",   "pairs", "lefts",
+                                     "rights", "matches", "combos", "outer", "flatten"};
 const std::set<std::string> kGroup = {"group",   "count", "size",   "length", "sum",
                                       "min",     "max",   "min_by", "max_by", "sort",
                                       "sort_by", "first", "last",   "to_h",   "group_by"};
