@@ -111,9 +111,9 @@ const std::unordered_set<std::string> kValueMethods = {"nil?",
                                                        "slice",
                                                        "each_with_index"};
 
-const std::unordered_set<std::string> kBinaryOps = {
-    "+",  "-",  "*",   "/",  "%",  "**",  "==", "!=", "<", ">",
-    "<=", ">=", "<=>", "&&", "||", "and", "or", "&",  "|", "eql?"};
+const std::unordered_set<std::string> kBinaryOps = {"+",  "-",   "*",  "/",  "%",  "**",   "==",
+                                                    "!=", "<",   ">",  "<=", ">=", "<=>",  "&&",
+                                                    "||", "and", "or", "&",  "|",  "eql?", "<<"};
 
 const std::unordered_set<std::string> kSupportedTypes = {"call",
                                                          "identifier",
@@ -655,6 +655,21 @@ Value Interpreter::eval_binary(const Expr& e, Scope& scope) const {
   }
   Value a = eval(*l, scope);
   Value b = eval(*r, scope);
+  if (o == "<<") {
+    if (a.kind() == Value::Kind::Int && b.kind() == Value::Kind::Int) {
+      // Integer shift; beyond 64 bits Ruby would grow a Bignum: refused, never wrapped.
+      int64_t x = a.as_int(), k = b.as_int();
+      if (k < 0) return Value::integer(k <= -63 ? (x < 0 ? -1 : 0) : x >> -k);
+      if (x == 0) return a;
+      int64_t y = k >= 63 ? 0 : int64_t(uint64_t(x) << k);
+      if (k >= 63 || (y >> k) != x) fail(e, overflow_message(a.to_s() + " << " + b.to_s()));
+      return Value::integer(y);
+    }
+    // `foo << x` on an Array appends; on a local variable it updates it, as in Ruby.
+    Value out = call_method(e, a, "<<", {b}, nullptr, scope);
+    if (l->type == "identifier" && scope.count(l->text)) scope[l->text] = out;
+    return out;
+  }
   return arith(e, o, a, b);
 }
 

@@ -243,3 +243,18 @@ TEST_CASE("@ip and @port, Bud's own instance variables, are the host and port of
   REQUIRE(step(*r, {}).ok);
   CHECK(show(r->node->contents("me")) == "[\"10.0.0.7\", 54001];");
 }
+
+TEST_CASE("the << operator: an Array appends (a local is updated), an Integer shifts") {
+  // Bud's tc_joins BlockAppend: `foo = []; foo << i` inside a block.
+  auto r = prepare(program("    table :num, [:num]\n    table :sh, [:v]",
+                           "    num <= (1..3).map do |i|\n      foo = []\n      foo << i\n"
+                           "    end\n    sh <= num { |n| [n.num << 4] }"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r).ok);
+  CHECK(show(r->node->contents("num")) == "[1];[2];[3];");
+  CHECK(show(r->node->contents("sh")) == "[16];[32];[48];");
+  // Beyond 64 bits Ruby grows a Bignum; calm refuses instead of wrapping.
+  auto big = prepare(program("    table :sh, [:v]", "    sh <= [[1 << 70]]"));
+  REQUIRE(big->node);
+  CHECK_FALSE(step(*big).ok);
+}
