@@ -307,6 +307,13 @@ std::vector<Program> read_ir_programs(const std::string& path, const std::string
                 {path, 0, 0});
     return {};
   }
+  // Every string of the model comes from this text: refuse invalid UTF-8 (the loader
+  // checks files it reads; this entry point may be given any text).
+  if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    diags.error("calm-parse-error", "invalid UTF-8 in the program IR",
+                location_at(path, text, bad));
+    return {};
+  }
   // The IR is a few levels deep; refuse deep nesting before parsing it.
   if (auto deep = json_too_deep_at(text, path, kMaxJsonDepth)) {
     diags.error("calm-parse-error",
