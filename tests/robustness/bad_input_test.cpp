@@ -180,7 +180,7 @@ TEST_CASE("deeply nested expressions (100k levels) do not overflow the stack") {
     for (int i = 0; i < depth; ++i) body += " + 1";
     std::string f = d.write("sum.rb", head + body + "] }\n  end\nend\n");
     expect_refused(d, sh_quote(f),
-                   f + ":7:5: error: expression nested too deeply (more than 400 levels)");
+                   f + ":7:5: error: expression nested too deeply (more than 1000 levels)");
   }
   SUBCASE("unbalanced: a syntax error") {
     std::string f = d.write("open.rb", head + std::string(depth, '(') + "a\n  end\nend\n");
@@ -191,7 +191,7 @@ TEST_CASE("deeply nested expressions (100k levels) do not overflow the stack") {
     for (int i = 0; i < depth / 10; ++i) text += "module M" + std::to_string(i) + "\n";
     for (int i = 0; i < depth / 10; ++i) text += "end\n";
     std::string f = d.write("modules.rb", text);
-    expect_refused(d, sh_quote(f), f + ":201:1: error: program nested too deeply");
+    expect_refused(d, sh_quote(f), f + ":501:1: error: program nested too deeply (more than 1000");
   }
 }
 

@@ -443,6 +443,92 @@ TEST_CASE("B12, B14: deep JSON and s-expressions are refused, located") {
   expect_refused(d, "report quotes.rkt -o o.json", "nested too deeply");
 }
 
+// The one depth limit, kMaxNestingDepth (1000, model/limits.h), for every reader of nested
+// structure: each at the limit (read, analysed, and run where it runs, so no later walk
+// of the model overflows the stack: checked in the ASan+UBSan build too) and one past it
+// (a located error).
+TEST_CASE("one depth limit: every reader at kMaxNestingDepth and one level past it") {
+  TempDir d;
+  SUBCASE("Ruby: a Bloom statement's syntax tree") {
+    // `a <= b { |x| [x.k + 1 + ... + 1] }`: the statement, the block, its body and the
+    // array are 7 levels, each `+` one more: 993 `+` make 1000 levels.
+    auto program = [](int plus) {
+      return "class Deep\n  include Bud\n  state do\n    scratch :a, [:k]\n    scratch :b, [:k]\n"
+             "  end\n  bloom do\n    a <= b { |x| [x.k" +
+             repeat(" + 1", size_t(plus)) + "] }\n  end\nend\n";
+    };
+    d.write("at.rb", program(993));
+    d.write("facts.json", R"({"steps":[{"b":[[1]]}]})");
+    for (const char* cmd : {"report at.rb -o o.json", "check --no-config at.rb",
+                            "html at.rb -o o.html", "graph at.rb -o o.dot"}) {
+      Run r = calm_in(d.path, cmd);
+      INFO(cmd << "\n" << r.out.substr(0, 2000));
+      CHECK(r.status == 0);
+    }
+    Run r = calm_in(d.path, "run at.rb --steps 1 --record a --facts facts.json");
+    INFO(r.out.substr(0, 2000));
+    CHECK(r.status == 0);
+    CHECK(r.out.find("[994]") != std::string::npos);
+    d.write("past.rb", program(994));
+    expect_refused(d, "report --strict past.rb -o o.json",
+                   "past.rb:8:5: error: expression nested too deeply (more than 1000 levels)");
+  }
+  SUBCASE("the program IR (JSON)") {
+    d.write("at.calm.json", "{\"programs\": " + repeat("[", 999) + repeat("]", 999) + "}");
+    Run r = calm_in(d.path, "report at.calm.json -o o.json");
+    INFO(r.out.substr(0, 2000));
+    CHECK(r.out.find("at.calm.json:1:15: error: expected an object") != std::string::npos);
+    d.write("past.calm.json", "{\"programs\": " + repeat("[", 1000) + repeat("]", 1000) + "}");
+    expect_refused(d, "report past.calm.json -o o.json",
+                   "past.calm.json:1:1013: error: JSON nested too deeply (more than 1000 levels");
+  }
+  SUBCASE("scenarios") {
+    d.write("at.json", repeat("[", 1000) + repeat("]", 1000));
+    Run r = calm_in(d.path, "run --scenario at.json");
+    INFO(r.out.substr(0, 2000));
+    CHECK(r.out.find("at.json:1:1: error: a scenario is a JSON object") != std::string::npos);
+    d.write("past.json", repeat("[", 1001) + repeat("]", 1001));
+    expect_refused(
+        d, "run --scenario past.json",
+        "past.json:1:1001: error: invalid JSON: nested too deeply (more than 1000 levels)");
+  }
+  SUBCASE("Dedalus: parentheses and operator chains") {
+    const std::string decls = ".decl input add_link(from, to);\n.decl table path(from, to);\n";
+    d.write("links.json", R"({"steps":[{"add_link":[[1,2]]}]})");
+    // The term and 999 parentheses: 1000 levels, read, translated and run.
+    d.write("at.ded", decls + "path(F, " + repeat("(", 999) + "T" + repeat(")", 999) +
+                          ") :- add_link(F, T);\n");
+    Run r = calm_in(d.path, "run at.ded --steps 1 --record path --facts links.json");
+    INFO(r.out.substr(0, 2000));
+    CHECK(r.status == 0);
+    CHECK(r.out.find("[1, 2]") != std::string::npos);
+    d.write("past.ded", decls + "path(F, " + repeat("(", 1000) + "T" + repeat(")", 1000) +
+                            ") :- add_link(F, T);\n");
+    expect_refused(d, "report --strict past.ded -o o.json",
+                   "past.ded:3:1009: error: expression nested too deeply (more than 1000 levels)");
+    d.write("long.ded", decls + "path(F, T" + repeat(" + 1", 1001) + ") :- add_link(F, T);\n");
+    expect_refused(d, "report --strict long.ded -o o.json",
+                   "long.ded:3:4011: error: expression too long (more than 1000 operators)");
+  }
+  SUBCASE("Dedalus in Molly's dialect") {
+    auto program = [](int parens, int plus) {
+      return "q(\"a\", 1)@1;\nq(N, X)@next :- q(N, X);\np(N, " + repeat("(", size_t(parens)) + "X" +
+             repeat(")", size_t(parens)) + repeat(" + 1", size_t(plus)) + ") :- q(N, X);\n";
+    };
+    d.write("at.ded", program(1000, 1000));
+    Run r = calm_in(d.path, "run --eot 2 at.ded");
+    INFO(r.out.substr(0, 2000));
+    CHECK(r.status == 0);
+    CHECK(r.out.find("1001") != std::string::npos);
+    d.write("past.ded", program(1001, 0));
+    expect_refused(d, "report --strict past.ded -o o.json",
+                   "past.ded:3:1006: error: expression nested too deeply (more than 1000 levels)");
+    d.write("long.ded", program(0, 1001));
+    expect_refused(d, "report --strict long.ded -o o.json",
+                   "error: expression too long (more than 1000 operators)");
+  }
+}
+
 TEST_CASE("B13: /dev/zero and FIFOs as inputs: refused at once, no hang") {
   TempDir d;
   d.write("r.rb", kReach);

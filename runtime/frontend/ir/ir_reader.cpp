@@ -287,8 +287,6 @@ class Reader {
   const std::map<std::string, SourceLocation>& where_;
 };
 
-constexpr int kMaxJsonDepth = 32;
-
 /// "parse error at line 3, column 5: syntax error ..." -> "syntax error ...".
 std::string parse_error_text(const std::string& what) {
   static const std::regex prefix(
@@ -314,11 +312,11 @@ std::vector<Program> read_ir_programs(const std::string& path, const std::string
                 location_at(path, text, bad));
     return {};
   }
-  // The IR is a few levels deep; refuse deep nesting before parsing it.
-  if (auto deep = json_too_deep_at(text, path, kMaxJsonDepth)) {
+  // The IR is a few levels deep (6); refuse deep nesting before parsing it.
+  if (auto deep = json_too_deep_at(text, path, kMaxNestingDepth)) {
     diags.error("calm-parse-error",
-                "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
-                    " levels; the program IR needs 6",
+                "JSON nested too deeply (more than " + std::to_string(kMaxNestingDepth) +
+                    " levels; the program IR needs 6)",
                 *deep);
     return {};
   }
