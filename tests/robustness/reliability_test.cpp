@@ -9,10 +9,12 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "frontend/ruby/syntax_tree.h"
 #include "support/run_command.h"
 
 namespace fs = std::filesystem;
@@ -527,6 +529,55 @@ TEST_CASE("one depth limit: every reader at kMaxNestingDepth and one level past 
     expect_refused(d, "report --strict long.ded -o o.json",
                    "error: expression too long (more than 1000 operators)");
   }
+}
+
+// A 50 MB program of dense code once needed ~14 GB (about 280 bytes per byte of code).
+// The lexical pre-scan counts tokens before tree-sitter parses, and refuses a program of
+// more than kMaxProgramTokens (700,000; under 1 GB in the worst shape measured,
+// bench/big_input.sh) at the token that passes the limit.
+TEST_CASE("50 MB: a dense program just over kMaxProgramTokens is refused before parsing") {
+  using calm::ruby::kMaxProgramTokens;
+  using calm::ruby::lexical_scan;
+  // Words, numbers, literals and punctuation count; comments and string contents do not.
+  const std::string_view small = "x = [1, 22] # a comment\n\"a b c\" 'd e'";  // 9 tokens
+  CHECK(lexical_scan(small, 10000, 9).too_large_at == std::string_view::npos);
+  CHECK(lexical_scan(small, 10000, 8).too_large_at == 32);  // 'd e'
+  CHECK(lexical_scan(small, 10000, 7).too_large_at == 24);  // "a b c"
+  CHECK(lexical_scan("x = [1, 22]", 10000, 5).too_large_at == 8);
+  // The dense shape of bench/big_input.sh: every line code, 34 tokens a rule.
+  TempDir d;
+  std::string text = "class Dense\n  include Bud\n  state do\n";
+  for (int i = 0; i < 1000; ++i) text += "    table :t" + std::to_string(i) + ", [:k] => [:v]\n";
+  text += "  end\n  bloom do\n";
+  auto tokens = [](std::string_view t) {
+    size_t k = 0;
+    while (lexical_scan(t, 10000, k).too_large_at != std::string_view::npos) ++k;
+    return k;
+  };
+  auto rule = [](int i) {
+    return "    t" + std::to_string(i % 1000) + " <= (t" + std::to_string(i * 7 % 1000) + " * t" +
+           std::to_string(i * 13 % 1000) + ").pairs(:k => :k) { |a, b| [a.k, b.v] }\n";
+  };
+  const size_t per_rule = tokens(rule(1));
+  REQUIRE(per_rule == 34);
+  const size_t rules = (kMaxProgramTokens - tokens(text)) / per_rule + 1;
+  for (size_t i = 0; i < rules; ++i) text += rule(int(i));
+  text += "  end\nend\n";
+  const size_t at = lexical_scan(text).too_large_at;
+  REQUIRE(at != std::string_view::npos);
+  // The first token past the limit is on the last rule line.
+  const size_t line = size_t(std::count(text.begin(), text.begin() + long(at), '\n')) + 1;
+  const size_t column = at - text.rfind('\n', at - 1);
+  d.write("dense.rb", text);
+  const std::string where = "dense.rb:" + std::to_string(line) + ":" + std::to_string(column) +
+                            ": error: program too large: more than " +
+                            std::to_string(kMaxProgramTokens) + " tokens";
+  expect_refused(d, "report dense.rb -o o.json", where);
+  expect_refused(d, "check --no-config dense.rb", where);
+  CHECK_FALSE(fs::exists(d.path / "o.json"));
+  // One rule fewer is within the limit (not parsed here: bench/big_input.sh measures it).
+  std::string within = text.substr(0, text.rfind("    t", at)) + "  end\nend\n";
+  CHECK(lexical_scan(within).too_large_at == std::string_view::npos);
 }
 
 TEST_CASE("B13: /dev/zero and FIFOs as inputs: refused at once, no hang") {
