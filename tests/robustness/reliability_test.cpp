@@ -533,7 +533,7 @@ TEST_CASE("one depth limit: every reader at kMaxNestingDepth and one level past 
 
 // A 50 MB program of dense code once needed ~14 GB (about 280 bytes per byte of code).
 // The lexical pre-scan counts tokens before tree-sitter parses, and refuses a program of
-// more than kMaxProgramTokens (700,000; under 1 GB in the worst shape measured,
+// more than kMaxProgramTokens (680,000; under 1 GB in the worst shape measured,
 // bench/big_input.sh) at the token that passes the limit.
 TEST_CASE("50 MB: a dense program just over kMaxProgramTokens is refused before parsing") {
   using calm::ruby::kMaxProgramTokens;

@@ -66,11 +66,12 @@ inline constexpr size_t kMaxLexicalNesting = 10000;
 
 /// Most tokens (words, numbers, literals, `#{` and punctuation characters, outside
 /// comments and string contents) a Ruby file may hold; the pre-scan refuses a larger
-/// one before tree-sitter parses it. calm needs about 1.2 KB of memory per token in the
-/// worst shape measured (a program of tiny rules `t1 <= t2`; bench/big_input.sh), so
-/// every program under this limit is analysed in under 1 GB; it is more than 50 times the
-/// largest program of the Bud corpus (docs/robustness.md).
-inline constexpr size_t kMaxProgramTokens = 700000;
+/// one before tree-sitter parses it. `calm report` needs up to about 1.4 KB of memory per
+/// token (the worst shape measured: a program of tiny rules `t1 <= t2`, 934 MiB at the
+/// limit; bench/big_input.sh), so every program under this limit is analysed in under
+/// 1 GB; it is 50 times the largest program of the Bud corpus (13,513 tokens;
+/// docs/robustness.md).
+inline constexpr size_t kMaxProgramTokens = 680000;
 
 /// What the lexical pre-scan found: the first offset at which the nesting of brackets
 /// and `end`-terminated keywords exceeds its limit, and the offset of the token that
