@@ -192,6 +192,7 @@ DiagramNode collection_node(const Program& program, const DependencyNode& gn,
     if (!c->keys.empty() || !c->values.empty()) n.tooltip += " " + schema_text(*c);
     if (!c->module.empty()) n.tooltip += "\nmodule " + c->module;
     if (c->location.known()) n.tooltip += "\n" + file_line(c->location);
+    if (auto text = bud::overridden_interface_text(program, c->name)) n.tooltip += "\n" + *text;
     classes += std::string(" ") + svg_name(to_string(c->kind));
     if (!is_ephemeral(c->kind)) classes += " persistent";
   } else {

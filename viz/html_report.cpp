@@ -9,6 +9,7 @@
 #include "analysis/cluster_labels.h"
 #include "analysis/locations.h"
 #include "analysis/program_analysis.h"
+#include "frontend/bud/composer.h"
 #include "graph/graph_paths.h"
 #include "viz/graphviz_render.h"
 #include "viz/viewer_assets.h"
@@ -891,6 +892,17 @@ std::string section_for(const Program& program, const ProgramAnalysis& a, const 
        "</td></tr>\n";
   s += "<tr><th>sources</th><td>" + names_list(ss.sources()) + "</td></tr>\n";
   s += "<tr><th>sinks</th><td>" + names_list(ss.sinks()) + "</td></tr>\n</table>\n";
+
+  // "KVSProtocol::kvput" names in the diagram and the lists: say what they are.
+  std::string renamed;
+  for (const auto& c : program.collections)
+    if (auto text = bud::overridden_interface_text(program, c.name))
+      renamed += "<li><code>" + html_escape(c.name) + "</code>: " + html_escape(*text) +
+                 " <span class=\"where\">" + location_text(c.location) + "</span></li>\n";
+  if (!renamed.empty())
+    s += "<p class=\"overrides\">Overridden interfaces (names with <code>::</code>):</p>\n"
+         "<ul class=\"overrides\">\n" +
+         renamed + "</ul>\n";
 
   s += "<h3>Dataflow</h3>\n" + viewer_html(program, a, views, svgs, view_options, anchor, sources);
   s += "<p class=\"legend-text\">Rectangles are tables, ovals scratches, interfaces and "

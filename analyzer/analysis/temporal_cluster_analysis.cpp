@@ -162,9 +162,14 @@ std::string with_cluster_labels(const TemporalClusterAnalysis& clusters, std::st
     std::size_t at = 0;
     while ((at = text.find(c->id, at)) != std::string::npos) {
       std::size_t end = at + c->id.size();
-      // Only a whole id: not one followed by more member names.
-      if (end < text.size() && (text[end] == ',' || text[end] == '_' || text[end] == '.' ||
-                                std::isalnum(static_cast<unsigned char>(text[end])))) {
+      // Only a whole id: not one followed by more member names ("cluster:a" inside
+      // "cluster:a,b" or "cluster:ab"). A ',' ends the id when a space follows: member
+      // names hold no spaces, and reasons are joined with ", ".
+      auto name_char = [&](std::size_t i) {
+        return i < text.size() && (text[i] == '_' || text[i] == '.' ||
+                                   std::isalnum(static_cast<unsigned char>(text[i])));
+      };
+      if (name_char(end) || (end < text.size() && text[end] == ',' && name_char(end + 1))) {
         at = end;
         continue;
       }

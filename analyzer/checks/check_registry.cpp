@@ -5,6 +5,7 @@
 #include "checks/temporal_cluster_check.h"
 #include "checks/underspecified_check.h"
 #include "checks/unstratifiable_check.h"
+#include "frontend/bud/composer.h"
 
 namespace calm {
 
@@ -96,27 +97,12 @@ std::vector<std::string> check_ids() {
   return ids;
 }
 
-std::optional<std::string> overridden_interface_text(const Program& program,
-                                                     const std::string& name) {
-  size_t sep = name.rfind("::");
-  if (sep == std::string::npos) return std::nullopt;
-  size_t dot = name.rfind('.', sep);
-  std::string prefix = dot == std::string::npos ? "" : name.substr(0, dot + 1);  // import alias
-  std::string module = name.substr(prefix.size(), sep - prefix.size());
-  std::string local = name.substr(sep + 2);
-  const Collection* outer = program.find(prefix + local);
-  std::string by = outer && !outer->module.empty() ? outer->module : "an including module";
-  return name + " is the " + local + " interface declared by " + module + ", which " + by +
-         " redeclares (an override, CIDR 2011 section 3.4): the modules " + by +
-         " includes read and write this inner copy, " + prefix + local + " is " + by + "'s own";
-}
-
 namespace {
 /// A note explaining each "Module::name" collection a finding's message names.
 void explain_overridden_names(const Program& program, Finding& f) {
   for (const auto& c : program.collections)
     if (c.name.find("::") != std::string::npos && f.message.find(c.name) != std::string::npos)
-      if (auto text = overridden_interface_text(program, c.name))
+      if (auto text = bud::overridden_interface_text(program, c.name))
         f.notes.push_back({*text, c.location});
 }
 }  // namespace

@@ -31,12 +31,6 @@ const CheckEntry* find_check(const std::string& id);
 /// The ids of check_table(), in order.
 std::vector<std::string> check_ids();
 
-/// What a "Module::name" collection is, for people: the copy of an interface that an
-/// including module overrides (CIDR 2011, section 3.4). nullopt for other names. The
-/// checks add it as a note to every finding whose message names such a collection.
-std::optional<std::string> overridden_interface_text(const Program& program,
-                                                     const std::string& name);
-
 /// Runs every program check of the table that is not `disabled` over one program.
 void run_program_checks(const ProgramAnalysis& analysis, const std::set<std::string>& disabled,
                         std::vector<Finding>& out);

@@ -1,5 +1,7 @@
 #include "checks/loader_findings.h"
 
+#include <set>
+
 #include "checks/check_registry.h"
 #include "model/limits.h"
 
@@ -43,6 +45,42 @@ bool is_input_error(const Diagnostic& d) {
   return d.severity == Severity::Error &&
          (d.check == "calm-io-error" || d.check == "calm-unknown-module" ||
           d.check == "calm-parse-error");
+}
+
+bool is_verbose_only(const Diagnostic& d) {
+  return d.severity == Severity::Note && d.check == "calm-unresolved-require" &&
+         d.message.rfind("cannot find '", 0) == 0;
+}
+
+std::vector<Diagnostic> take_verbose_only(Diagnostics& diags) {
+  std::vector<Diagnostic> removed;
+  for (auto& d : diags.take()) {
+    if (is_verbose_only(d))
+      removed.push_back(std::move(d));
+    else
+      diags.add(std::move(d));
+  }
+  return removed;
+}
+
+std::string hidden_requires_hint(const std::vector<Diagnostic>& hidden,
+                                 const std::vector<Diagnostic>& shown) {
+  if (hidden.empty()) return "";
+  bool unknown = false;
+  for (const auto& d : shown) unknown = unknown || d.check == "calm-unknown-collection";
+  if (!unknown) return "";
+  std::set<std::string> names;  // the quoted path of "cannot find 'uuid' ..."
+  for (const auto& d : hidden) {
+    size_t a = d.message.find('\''), b = d.message.find('\'', a + 1);
+    if (a != std::string::npos && b != std::string::npos)
+      names.insert(d.message.substr(a + 1, b - a - 1));
+  }
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "'" : ", '") + n + "'";
+  return std::to_string(names.size()) + (names.size() == 1 ? " require" : " requires") +
+         " calm could not find (" + list +
+         ") may declare the unknown collections: give its directory with -I (--verbose shows "
+         "where it is required)";
 }
 
 }  // namespace calm

@@ -26,4 +26,18 @@ std::vector<std::string> all_check_ids();
 /// -m module): `calm check` exits 2 on them instead of reporting a finding.
 bool is_input_error(const Diagnostic& d);
 
+/// True for diagnostics shown only on request (`--verbose`): a `require` of a file calm
+/// cannot find that is most likely a gem (`require 'uuid'`), a note. Requires of files
+/// next to the program (`require './x'`, warnings) and of Bud's own library stay shown.
+bool is_verbose_only(const Diagnostic& d);
+
+/// Removes the verbose-only diagnostics from `diags`; returns what was removed.
+std::vector<Diagnostic> take_verbose_only(Diagnostics& diags);
+
+/// When requires were hidden (`hidden`, from take_verbose_only) and the rest of the
+/// load (`shown`) has unknown collections, one line that names those requires as the
+/// possible cause; otherwise "". A hidden gem is noise until something is missing.
+std::string hidden_requires_hint(const std::vector<Diagnostic>& hidden,
+                                 const std::vector<Diagnostic>& shown);
+
 }  // namespace calm

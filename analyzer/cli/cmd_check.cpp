@@ -42,7 +42,7 @@ constexpr const char* kCheckUsage =
     "usage: calm check [FILES...] [-m MODULE]... [-I DIR]... [--format FMT] [-o FILE]\n"
     "                  [--fail-on LEVEL] [--baseline FILE] [--write-baseline FILE]\n"
     "                  [--config FILE | --no-config] [--disable CHECK]... [--root DIR]\n"
-    "                  [--include GLOB]... [--exclude GLOB]... [--strict]\n"
+    "                  [--include GLOB]... [--exclude GLOB]... [--strict] [--verbose]\n"
     "                  [--summary [--paths]] [--color WHEN]\n"
     "\n"
     "Reports the points of order of Bloom programs as findings, for CI: non-monotonic\n"
@@ -77,6 +77,8 @@ constexpr const char* kCheckUsage =
     "                        working directory); --srcroot is the same\n"
     "  --strict              exit 2 on any error in the input (default: report it as a\n"
     "                        finding and check what could be read)\n"
+    "  --verbose             also report requires calm could not find that look like gems\n"
+    "                        (`require 'uuid'`, calm-unresolved-require notes)\n"
     "  --color WHEN          auto (default: on a terminal), always, never\n"
     "\n"
     "Suppressions, in the Ruby source (a reason after `--` is required):\n"
@@ -119,10 +121,11 @@ std::vector<std::string> all_values(const Options& o, const std::string& name) {
 
 int run_check(const std::vector<std::string>& args) {
   std::string error;
-  auto parsed = parse_options(args, {"--no-config", "--summary", "--paths", "--strict"},
-                              {"--fail-on", "--color", "--baseline", "--write-baseline", "--config",
-                               "--disable", "--srcroot", "--root", "--include", "--exclude"},
-                              error);
+  auto parsed =
+      parse_options(args, {"--no-config", "--summary", "--paths", "--strict", "--verbose"},
+                    {"--fail-on", "--color", "--baseline", "--write-baseline", "--config",
+                     "--disable", "--srcroot", "--root", "--include", "--exclude"},
+                    error);
   if (!parsed) return usage_error(error);
   const Options& o = *parsed;
   if (o.help) {
@@ -234,6 +237,8 @@ int run_check(const std::vector<std::string>& args) {
     merge(load, std::move(one));
   }
   if (!config_path.empty()) load.sources.emplace(config_path, config_text);
+  std::vector<Diagnostic> hidden;
+  if (!has_flag(o, "verbose")) hidden = take_verbose_only(load.diagnostics);
   bool input_error = false;
   const bool strict = has_flag(o, "strict");
   for (const auto& d : load.diagnostics.sorted())
@@ -288,6 +293,8 @@ int run_check(const std::vector<std::string>& args) {
     std::cerr << "calm: " << error << "\n";
     return kExitError;
   }
+  if (std::string hint = hidden_requires_hint(hidden, load.diagnostics.items()); !hint.empty())
+    std::cerr << "calm: note: " << hint << "\n";
   if (format != "text") {
     std::string outside = out_of_scope_text(run.outside, srcroot);
     if (!outside.empty()) std::cerr << "calm: " << outside << "\n";

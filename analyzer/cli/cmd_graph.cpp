@@ -51,6 +51,7 @@ constexpr const char* kGraphUsage =
     "  --strict            stop on any error in the input (exit 2); by default the\n"
     "                      parts that could not be read are left out, listed in a red\n"
     "                      note in the drawing, and their collections drawn dashed\n"
+    "  --verbose           also report requires that look like gems (`require 'uuid'`)\n"
     "\n"
     "exit status: 0 drawn (also when some parts could not be read), 2 usage error, no\n"
     "program could be read, or (--strict) any error in the input\n";
@@ -77,6 +78,7 @@ constexpr const char* kHtmlUsage =
     "  --strict            stop on any error in the input (exit 2); by default the page\n"
     "                      lists the parts that could not be read (\"Not read\") and the\n"
     "                      diagrams mark them\n"
+    "  --verbose           also report requires that look like gems (`require 'uuid'`)\n"
     "\n"
     "exit status: 0 written (also when some parts could not be read), 2 usage error, no\n"
     "program could be read, or (--strict) any error in the input\n";
@@ -137,9 +139,10 @@ bool write_or_report(const std::string& path, const std::string& content) {
 /// calm graph: one program's diagram to a file.
 int run_graph(const std::vector<std::string>& args) {
   Options o;
-  if (int rc = parse_or_usage(args, kGraphUsage, o,
-                              {"--expanded", "--legend", "--by-module", "--no-labels", "--strict"},
-                              {"--focus", "--depth"});
+  if (int rc = parse_or_usage(
+          args, kGraphUsage, o,
+          {"--expanded", "--legend", "--by-module", "--no-labels", "--strict", "--verbose"},
+          {"--focus", "--depth"});
       rc >= 0)
     return rc;
   std::optional<viz::ImageFormat> format;
@@ -195,8 +198,9 @@ int run_graph(const std::vector<std::string>& args) {
 /// calm html: every program's diagram and findings in one page.
 int run_html(const std::vector<std::string>& args) {
   Options o;
-  if (int rc = parse_or_usage(args, kHtmlUsage, o,
-                              {"--expanded", "--legend", "--by-module", "--no-labels", "--strict"});
+  if (int rc = parse_or_usage(
+          args, kHtmlUsage, o,
+          {"--expanded", "--legend", "--by-module", "--no-labels", "--strict", "--verbose"});
       rc >= 0)
     return rc;
   if (!o.format.empty() && o.format != "html") {

@@ -48,6 +48,9 @@ constexpr const char* kRunUsage =
     "  --seed N           the delivery schedule (default: the scenario's seed, or 1);\n"
     "                     the same seed always gives the same run\n"
     "  --trace T.json     writes every step as JSON: inputs, deliveries, contents, sends\n"
+    "  --keep-partial     write --trace and -o of a run that failed too (the trace ends\n"
+    "                     with the failed step, marked \"failed\"); by default a failed\n"
+    "                     run replaces no file\n"
     "  --steps N          timesteps to run (overrides the scenario)\n"
     "  --facts F.json     one-node runs: {\"steps\": [{\"kvput\": [[\"c\", \"k1\", 1]]}, ...]},\n"
     "                     the facts inserted at the start of each timestep (JSON strings\n"
@@ -123,7 +126,9 @@ int run_run(const std::vector<std::string>& args) {
   std::vector<std::string> valued = {"--steps", "--facts", "--record",    "--address", "--scenario",
                                      "--seed",  "--trace", "--max-delay", "--delays",  "--ivar"};
   valued.insert(valued.end(), kDedalusRunValued.begin(), kDedalusRunValued.end());
-  if (int rc = parse_or_usage(args, kRunUsage, o, {}, valued, /*files_required=*/false); rc >= 0)
+  if (int rc = parse_or_usage(args, kRunUsage, o, {"--keep-partial"}, valued,
+                              /*files_required=*/false);
+      rc >= 0)
     return rc;
   if (wants_dedalus_faults(o)) return run_dedalus_run(o);
   const std::string seed_text = extra_value(o, "seed", "");
@@ -180,12 +185,13 @@ int run_run(const std::vector<std::string>& args) {
   // partial, so -o FILE and --trace FILE stay as they were (without -o, the partial
   // text is printed as usual, followed by the error).
   const bool to_file = !o.output.empty() && o.output != "-";
-  if (!outcome.ok) {
+  const bool keep_partial = has_flag(o, "keep-partial");
+  if (!outcome.ok && !keep_partial) {
     if (tracer && !trace_path.empty() && trace_path != "-")
       std::cerr << "calm: " << trace_path << ": not written (the run failed)\n";
     if (to_file) std::cerr << "calm: " << o.output << ": not written (the run failed)\n";
   }
-  if (tracer && outcome.ok &&
+  if (tracer && (outcome.ok || keep_partial) &&
       !write_output(trace_path, tracer->finish(*sim, outcome).dump(1) + "\n", error)) {
     std::cerr << "calm: " << error << "\n";
     return kExitError;
@@ -208,7 +214,7 @@ int run_run(const std::vector<std::string>& args) {
   if (!sc.expect.empty() && outcome.ok)
     text += "expectations: " + std::to_string(sc.expect.size() - size_t(failed)) + " of " +
             std::to_string(sc.expect.size()) + " held\n";
-  if ((outcome.ok || !to_file) && !write_output(o.output, text, error)) {
+  if ((outcome.ok || !to_file || keep_partial) && !write_output(o.output, text, error)) {
     std::cerr << "calm: " << error << "\n";
     return kExitError;
   }

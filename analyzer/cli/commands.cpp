@@ -3,9 +3,11 @@
 #include <iostream>
 
 #include "checks/check_registry.h"
+#include "checks/loader_findings.h"
 #include "cli/command_support.h"
 #include "cli/options.h"
 #include "cli/output.h"
+#include "frontend/bud/composer.h"
 #include "frontend/loader.h"
 #include "model/model_json.h"
 #include "report/json_report.h"
@@ -34,7 +36,7 @@ std::string unread_text(const std::vector<Diagnostic>& unread) {
 std::string overridden_text(const Program& p) {
   std::string out;
   for (const auto& c : p.collections)
-    if (auto text = overridden_interface_text(p, c.name)) out += "    " + *text + "\n";
+    if (auto text = bud::overridden_interface_text(p, c.name)) out += "    " + *text + "\n";
   return out.empty() ? "" : "  overridden interfaces:\n" + out;
 }
 
@@ -55,6 +57,8 @@ const char* kModelUsage =
     "  -o, --output FILE   write there instead of stdout\n"
     "  --strict            stop on the first error in the input (exit 2) instead of\n"
     "                      printing what could be read\n"
+    "  --verbose           also show requires calm could not find that look like gems\n"
+    "                      (`require 'uuid'`); by default they are not reported\n"
     "\n"
     "A declaration or rule that cannot be read is reported on stderr and listed at the\n"
     "end (\"not read\"; \"diagnostics\" in the JSON); the rest of the program is printed.\n"
@@ -68,9 +72,9 @@ const char* kReportUsage =
     "Writes the JSON report (docs/report.md): per program the collections, rules,\n"
     "dependency edges, temporal clusters, points of order, sources, sinks and\n"
     "underspecified dataflow, with a source location on everything.\n"
-    "Takes -m, -I, --lang bud|syndicate|dedalus|ir and --strict as `calm model` does;\n"
-    "declarations and rules that cannot be read are left out and listed in the report's\n"
-    "\"diagnostics\".\n"
+    "Takes -m, -I, --lang bud|syndicate|dedalus|ir, --strict and --verbose as `calm model`\n"
+    "does; declarations and rules that cannot be read are left out and listed in the\n"
+    "report's \"diagnostics\".\n"
     "\n"
     "exit status: 0 report written (also when some parts could not be read, or a\n"
     "program is unstratifiable: the report says so, and `calm diff` fails on it), 2 usage\n"
@@ -104,8 +108,12 @@ bool load_for_command(const Options& o, LoadResult& result) {
   lo.include_dirs = o.include_dirs;
   lo.lang = o.lang;
   result = load_programs(lo);
+  std::vector<Diagnostic> hidden;
+  if (!has_flag(o, "verbose")) hidden = take_verbose_only(result.diagnostics);
   for (const auto& d : result.diagnostics.sorted())
     std::cerr << format_diagnostic(d, result.sources);
+  if (std::string hint = hidden_requires_hint(hidden, result.diagnostics.items()); !hint.empty())
+    std::cerr << "calm: note: " << hint << "\n";
   if (result.diagnostics.has_errors() && has_flag(o, "strict")) {
     std::cerr << "calm: stopping on the errors above (--strict)\n";
     return false;
@@ -177,7 +185,7 @@ int parse_or_usage(const std::vector<std::string>& args, const char* usage, Opti
 
 int run_model(const std::vector<std::string>& args) {
   Options o;
-  if (int rc = parse_or_usage(args, kModelUsage, o, {"--strict"}); rc >= 0) return rc;
+  if (int rc = parse_or_usage(args, kModelUsage, o, {"--strict", "--verbose"}); rc >= 0) return rc;
   std::string fmt = o.format.empty() ? "text" : o.format;
   if (fmt != "text" && fmt != "json") {
     std::cerr << "calm: unknown format '" << fmt << "' (text or json)\n";
@@ -210,7 +218,7 @@ int run_model(const std::vector<std::string>& args) {
 
 int run_report(const std::vector<std::string>& args) {
   Options o;
-  if (int rc = parse_or_usage(args, kReportUsage, o, {"--strict"}); rc >= 0) return rc;
+  if (int rc = parse_or_usage(args, kReportUsage, o, {"--strict", "--verbose"}); rc >= 0) return rc;
   if (!o.format.empty() && o.format != "json") {
     std::cerr << "calm: unknown format '" << o.format << "' (the report is json)\n";
     return kExitError;

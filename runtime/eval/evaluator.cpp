@@ -166,6 +166,8 @@ struct Node::State : CollectionAccess {
   const Expr* delta_site = nullptr;
   /// The collections the stratum being evaluated writes.
   std::set<std::string> stratum_heads;
+  /// Collections some rule writes or reads (computed on first use).
+  std::optional<std::set<std::string>> in_rules;
   const std::vector<Tuple>* delta_tuples = nullptr;
   /// The tuple insert() stored (a merge of lattice columns may differ), in the collection.
   const Tuple* last_inserted = nullptr;
@@ -228,7 +230,9 @@ struct Node::State : CollectionAccess {
     return it->second;
   }
 
-  std::string find_collection_named(const Expr& e) const {
+  /// The collection `e` names: `c`, or `alias.c` of an import; with `with_block`, also
+  /// `alias.c { |t| ... }` (the collection the block maps).
+  std::string find_collection_named(const Expr& e, bool with_block = false) const {
     auto at = ref_at.find({e.line, e.column});
     if (e.type == "identifier") {
       if (at != ref_at.end() && (at->second == e.text || at->second.ends_with("." + e.text) ||
@@ -236,7 +240,7 @@ struct Node::State : CollectionAccess {
         return at->second;
       return colls.count(e.text) ? e.text : "";
     }
-    if (e.type == "call" && !e.child("arguments") && !e.child("block")) {
+    if (e.type == "call" && !e.child("arguments") && (!e.child("block") || with_block)) {
       const Expr* recv = e.child("receiver");
       const Expr* m = e.child("method");
       if (!recv || !m || recv->type != "identifier") return "";
@@ -994,15 +998,22 @@ struct Node::State : CollectionAccess {
       natural_preds(ops, call, preds);
     } else {
       for (const Expr* a : args_of(call)) {
-        if (a->type != "pair") unsupported(*a, "join argument '" + a->type + "'");
-        auto l = join_column(*a->child("key"), 0, written);
-        auto r = join_column(*a->child("value"), 1, written);
+        // `pairs(r1.val => r2.key)`, or the same as an array: `pairs([r1.val, r2.key])`.
+        std::vector<const Expr*> sides;
+        if (a->type == "pair") {
+          sides = {a->child("key"), a->child("value")};
+        } else if (a->type == "array") {
+          for (const auto& c : a->children)
+            if (!is_punct(c)) sides.push_back(&c);
+        }
+        if (sides.size() != 2 || !sides[0] || !sides[1])
+          unsupported(*a, "join argument '" + a->type + "'");
+        auto l = join_column(*sides[0], 0, written);
+        auto r = join_column(*sides[1], 1, written);
         if (ops.size() > 2) {
           // Bud: in a join of more than two, `:col` names the one operand that has it.
-          if (a->child("key")->type == "simple_symbol")
-            l.first = operand_with(ops, written, l.second, *a);
-          if (a->child("value")->type == "simple_symbol")
-            r.first = operand_with(ops, written, r.second, *a);
+          if (sides[0]->type == "simple_symbol") l.first = operand_with(ops, written, l.second, *a);
+          if (sides[1]->type == "simple_symbol") r.first = operand_with(ops, written, r.second, *a);
         }
         add_pred(l.first, l.second, r.first, r.second, *a);
       }
@@ -1376,6 +1387,10 @@ struct Node::State : CollectionAccess {
       if (is_lattice(c)) return eval_ruby(e, raw);
       return scan_at(e, c);
     }
+    // A product on its own, `(a * b)`: Bud's join object, whose rows are the pairs.
+    if (const Expr* op = e.type == "binary" ? e.child("operator") : nullptr;
+        op && op->text == "*" && set_rooted(e))
+      return eval_join(e, "pairs", e, raw);
     if (e.type == "call") {
       const Expr* recv = e.child("receiver");
       const Expr* block = e.child("block");
@@ -1399,6 +1414,12 @@ struct Node::State : CollectionAccess {
           }
           return map_block(scan_at(*e.child("method"), c), *block, "map", raw);
         }
+      } else if (std::string q = block && !e.child("arguments") && recv->type == "identifier"
+                                     ? find_collection_named(e, /*with_block=*/true)
+                                     : std::string();
+                 !q.empty() && !is_lattice(q)) {
+        // `bed.pipe_out { |p| ... }`: a collection of an imported module, mapped.
+        return map_block(scan_at(e, q), *block, "map", raw);
       } else if (!set_rooted(*recv)) {
         // Methods of lattice values, constructors, Ruby values.
         return eval_ruby(e, raw);
@@ -1409,6 +1430,10 @@ struct Node::State : CollectionAccess {
             (m == "pairs" || m == "lefts" || m == "rights" || m == "matches" || m == "combos" ||
              m == "outer" || m == "flatten"))
           return eval_join(e, m, *inner, raw);
+        // `(a * b).pro { |x, y| ... }` (also map, collect): the product's pairs, mapped.
+        if (op && op->text == "*" && (m == "pro" || m == "map" || m == "collect") && block &&
+            !e.child("arguments"))
+          return eval_join(e, "pairs", *inner, raw);
         if (recv->type == "call" && !recv->child("receiver") && recv->child("method")) {
           std::string j = recv->child("method")->text;
           if ((j == "join" || j == "natjoin" || j == "leftjoin") &&
@@ -1925,10 +1950,29 @@ struct Node::State : CollectionAccess {
     msg.kind = Derivation::Message;
     msg.budtime = budtime;
     for (auto& m : delivered) insert(state_of(m.collection, {}), m.tuple, {}, "loopback", &msg);
+    // Input facts arrive as Bud's `coll <+ facts` from outside. Bud checks their keys
+    // against the stored tuples when it ticks the table with the dataflow; a table that
+    // no rule writes or reads is ticked apart, and there a fact replaces the stored
+    // tuple with its key (docs/differences-from-bud.md). Two facts with one key in the
+    // same timestep conflict in both.
+    if (!in_rules) {
+      in_rules.emplace();
+      for (const auto& r : program.rules) {
+        if (r.bootstrap) continue;  // run once, before the dataflow
+        in_rules->insert(r.lhs);
+        for (const auto& ref : r.refs) in_rules->insert(ref.collection);
+      }
+    }
+    std::set<std::pair<std::string, Tuple>> replaced;
     for (const auto& [name, t] : input.facts) {
       auto it = colls.find(name);
       if (it == colls.end())
         throw EvalError{"calm-eval-error", "input fact for unknown collection '" + name + "'", {}};
+      if (it->second.decl->kind == CollectionKind::Table && !it->second.all_key &&
+          !in_rules->count(name))
+        if (bool first = replaced.insert({name, key_of(it->second, t)}).second; first)
+          if (const Tuple* old = find_key(it->second, t); old && *old != t)
+            erase(it->second, Tuple(*old));
       Derivation in;
       in.kind = it->second.decl->kind == CollectionKind::Channel ? Derivation::Message
                                                                  : Derivation::Input;
@@ -2073,6 +2117,8 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
     auto& placed = st->colls.emplace(c.name, std::move(cs)).first->second;
     if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
   }
+  std::set<std::string> collection_names;
+  for (const auto& c : program.collections) collection_names.insert(c.name);
   for (const auto& r : program.rules) {
     if (r.rhs.type.empty()) {
       diags.error("calm-eval-unsupported",
@@ -2082,7 +2128,7 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
       continue;
     }
     check_supported(r.rhs, r.location.file, diags, program.helpers, program.constants,
-                    st->options.instance_variables);
+                    st->options.instance_variables, collection_names);
     auto it = st->colls.find(r.lhs);
     if (it == st->colls.end()) {
       diags.error("calm-eval-error", "rule writes to undeclared collection '" + r.lhs + "'",

@@ -1439,7 +1439,16 @@ struct Checker {
   const std::vector<HelperMethod>& helpers;
   const std::vector<ModuleConstant>& constants;
   const std::map<std::string, Value>& instance_variables;
+  const std::set<std::string>& collections;
   std::set<std::string> checked;  ///< helpers and constants already checked
+
+  /// "alias.name" ends a collection's name (an imported module's collection).
+  bool qualified_collection(const std::string& alias, const std::string& name) const {
+    std::string q = alias + "." + name;
+    for (const auto& c : collections)
+      if (c == q || c.ends_with("." + q)) return true;
+    return false;
+  }
 
   const HelperMethod* helper(const std::string& name) const {
     for (const auto& h : helpers)
@@ -1509,7 +1518,11 @@ void Checker::check_node(const Expr& e, const std::string& file) {
         kCollectionMethods.count(name) || kValueMethods.count(name) || kLatticeMethods.count(name);
     // A method-less call (`x.()`) or a bare identifier with a block names a collection
     // (`coll { |t| ... }`), or a column (`t.key`): both are decided at run time.
-    if (!known && e.child("receiver") && (e.child("arguments") || e.child("block"))) {
+    // `alias.coll { |t| ... }` maps a collection of an imported module (decided at run
+    // time, like a column).
+    bool qualified_map = recv && recv->type == "identifier" && e.child("block") &&
+                         !e.child("arguments") && qualified_collection(recv->text, name);
+    if (!known && !qualified_map && recv && (e.child("arguments") || e.child("block"))) {
       report("method '" + name + "'");
       return;
     }
@@ -1540,9 +1553,10 @@ void Checker::check_node(const Expr& e, const std::string& file) {
 bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags,
                      const std::vector<HelperMethod>& helpers,
                      const std::vector<ModuleConstant>& constants,
-                     const std::map<std::string, Value>& instance_variables) {
+                     const std::map<std::string, Value>& instance_variables,
+                     const std::set<std::string>& collections) {
   size_t before = diags.size();
-  Checker{diags, helpers, constants, instance_variables, {}}.check_node(rhs, file);
+  Checker{diags, helpers, constants, instance_variables, collections, {}}.check_node(rhs, file);
   return diags.size() == before;
 }
 

@@ -165,10 +165,12 @@ std::string lattice_class_type(const Expr& e);
 /// `helpers` is accepted and the helper's body checked (once) the same way, and so is a
 /// constant of `constants` and its value. Instance variables other than Bud's own
 /// (`@local_addr`, `@ip_port`, `@budtime`) must be among `instance_variables`. Returns
-/// true when there is none.
+/// true when there is none. `alias.c { |t| ... }` is accepted when "alias.c" is the end
+/// of one of `collections` (a collection of an imported module, mapped).
 bool check_supported(const Expr& rhs, const std::string& file, Diagnostics& diags,
                      const std::vector<HelperMethod>& helpers = {},
                      const std::vector<ModuleConstant>& constants = {},
-                     const std::map<std::string, Value>& instance_variables = {});
+                     const std::map<std::string, Value>& instance_variables = {},
+                     const std::set<std::string>& collections = {});
 
 }  // namespace calm::eval

@@ -6,6 +6,8 @@
 #include <set>
 #include <vector>
 
+#include "eval/ruby_text.h"
+
 namespace calm::eval {
 
 namespace {
@@ -155,13 +157,13 @@ Value lattice_merge(const Value& a, const Value& b0) {
   if (type == "lmax" || type == "lmin") {
     const Value& x = a.items()[0];
     const Value& y = b.items()[0];
-    // Bottom (-/+Infinity) merges with anything, also with strings.
-    auto is_bottom = [&](const Value& v) {
-      return v.kind() == Value::Kind::Float &&
-             v.as_float() == (type == "lmax" ? -1 : 1) * std::numeric_limits<double>::infinity();
-    };
-    if (is_bottom(x)) return b;
-    if (is_bottom(y)) return a;
+    // Bud: `i.reveal > @v ? i : self` (lmin: `<`), with Ruby's comparison: numbers by
+    // value (bottom is -/+Infinity), strings by bytes, and a string against a number
+    // (bottom included: an lmax of strings starts at -Infinity) fails as in Ruby.
+    if (x.is_numeric() != y.is_numeric() ||
+        (!x.is_numeric() && (x.kind() != Value::Kind::String || y.kind() != Value::Kind::String)))
+      throw LatticeError{"comparison of " + ruby_class_name(y) + " with " + x.inspect() +
+                         " failed"};
     bool b_wins = type == "lmax" ? less(x, y) : less(y, x);
     return b_wins ? b : a;
   }

@@ -80,6 +80,9 @@ TEST_CASE("the cycle of a cluster visits a non-monotonic and a temporal edge") {
   // Not an id that merely starts like one.
   CHECK(with_cluster_labels(clusters, "cluster:a,b,cd and cluster:a,b,c") ==
         "cluster:a,b,cd and {a, b, c}");
+  // Followed by ", " (a point that leaves one cluster and enters another): still the id.
+  CHECK(with_cluster_labels(clusters, "leaves temporal cluster cluster:a,b,c, enters x") ==
+        "leaves temporal cluster {a, b, c}, enters x");
 }
 
 TEST_CASE("no cluster without a non-monotonic edge, or without a temporal edge") {

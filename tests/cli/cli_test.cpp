@@ -184,6 +184,19 @@ TEST_CASE("Module::name collections (overridden interfaces) are explained where 
   Run check = run_calm("check --no-config samples/kvs/paper2011/kvs_2011.rb -m ReplicatedKVS");
   CHECK(check.out.find("samples/kvs/paper2011/kvs_2011.rb:32:22: note: " + why) !=
         std::string::npos);
+  // The diagram's tooltip and the HTML page say it too.
+  Run dot = run_calm("graph --format dot samples/kvs/paper2011/kvs_2011.rb -m ReplicatedKVS");
+  CHECK(dot.status == 0);
+  CHECK(dot.out.find(why) != std::string::npos);
+  fs::path page = temp_dir() / "overrides.html";
+  CHECK(
+      run_calm("html samples/kvs/paper2011/kvs_2011.rb -m ReplicatedKVS -o '" + page.string() + "'")
+          .status == 0);
+  std::stringstream html;
+  html << std::ifstream(page).rdbuf();
+  CHECK(html.str().find("<ul class=\"overrides\">\n<li><code>KVSProtocol::kvput</code>: " + why) !=
+        std::string::npos);
+  fs::remove(page);
 }
 
 TEST_CASE("unknown options: a did-you-mean and a one-line usage hint, not the whole help") {
@@ -280,4 +293,71 @@ end
   CHECK(r.out.find("unstratifiable") != std::string::npos);
   CHECK(r.out.find("a -> b -> a") != std::string::npos);
   fs::remove_all(dir);
+}
+
+TEST_CASE("a gem require is quiet unless --verbose; it is named when collections are unknown") {
+  fs::path d = temp_dir();
+  std::string ok = write_file(d / "gem_ok.rb",
+                              "require 'bud'\nrequire 'uuid'\n\nclass P\n  include Bud\n"
+                              "  state do\n    table :a, [:x]\n    table :b, [:x]\n  end\n"
+                              "  bloom do\n    b <= a\n  end\nend\n");
+  for (const char* cmd : {"check", "model", "graph --format dot"}) {
+    Run quiet = run_calm(std::string(cmd) + " '" + ok + "'");
+    INFO(cmd << "\n" << quiet.out);
+    CHECK(quiet.status == 0);
+    CHECK(quiet.out.find("uuid") == std::string::npos);
+    Run verbose = run_calm(std::string(cmd) + " --verbose '" + ok + "'");
+    CHECK(verbose.status == 0);
+    CHECK(verbose.out.find(":2:1: note: cannot find 'uuid'") != std::string::npos);
+    CHECK(verbose.out.find("[calm-unresolved-require]") != std::string::npos);
+  }
+  Run tally = run_calm("check '" + ok + "'");
+  CHECK(tally.out.find("0 notes") != std::string::npos);
+  // A missing file next to the program is a warning and stays shown.
+  std::string local = write_file(d / "gem_local.rb",
+                                 "require './missing_part'\n\nclass P\n  include Bud\n"
+                                 "  state do\n    table :a, [:x]\n  end\nend\n");
+  Run missing = run_calm("check '" + local + "'");
+  CHECK(missing.out.find("cannot find 'missing_part' next to this file") != std::string::npos);
+  // When a collection is unknown, the hidden gem is named as the possible cause.
+  std::string unknown = write_file(d / "gem_unknown.rb",
+                                   "require 'uuid'\n\nclass P\n  include Bud\n"
+                                   "  state do\n    table :c, [:x]\n  end\n"
+                                   "  bloom do\n    c <= uuid_things\n  end\nend\n");
+  Run hint = run_calm("check '" + unknown + "'");
+  CHECK(hint.status == 1);
+  CHECK(hint.out.find("unknown collection 'uuid_things'") != std::string::npos);
+  CHECK(hint.out.find("1 require calm could not find ('uuid') may declare the unknown "
+                      "collections") != std::string::npos);
+  fs::remove_all(d);
+}
+
+TEST_CASE("calm run: a failed run replaces no file; --keep-partial writes its trace and output") {
+  fs::path d = temp_dir() / "keep-partial";
+  fs::create_directories(d);
+  std::string prog = write_file(d / "kc.rb",
+                                "class KC\n  include Bud\n  state do\n    table :t, [:k] => [:v]\n"
+                                "  end\nend\n");
+  std::string facts =
+      write_file(d / "f.json", "{\"steps\":[{\"t\":[[1,1]]},{\"t\":[[1,1],[1,2]]}]}");
+  std::string trace = (d / "t.json").string(), out = (d / "o.txt").string();
+  std::string run = "run '" + prog + "' --steps 2 --facts '" + facts + "' --trace '" + trace +
+                    "' -o '" + out + "'";
+  Run plain = run_calm(run);
+  CHECK(plain.status == 2);
+  CHECK(plain.out.find("key conflict in 't'") != std::string::npos);
+  CHECK(!fs::exists(trace));
+  CHECK(!fs::exists(out));
+  Run partial = run_calm(run + " --keep-partial");
+  CHECK(partial.status == 2);
+  REQUIRE(fs::exists(trace));
+  std::ifstream in(trace);
+  nlohmann::json t = nlohmann::json::parse(in);
+  REQUIRE(t["steps"].size() == 2);
+  CHECK(t["steps"][0].value("failed", false) == false);
+  CHECK(t["steps"][1]["failed"] == true);
+  std::stringstream text;
+  text << std::ifstream(out).rdbuf();
+  CHECK(text.str().find("timestep 0\n  t (1)\n    [1, 1]") == 0);
+  fs::remove_all(d);
 }

@@ -171,6 +171,10 @@ module Differential
         # got the options as its first argument: give Bud the address anyway.
         b.options[:port] = port.to_i
         b.instance_variable_set(:@ip, ip)
+        # Bud sets @port when its EventMachine server starts, before the bootstrap block
+        # runs (Bud's own test of ChannelBootstrap expects a port > 1024 there); the
+        # harness ticks without a server, so it sets what the server would have.
+        b.instance_variable_set(:@port, port.to_i)
         b
       end
       @addresses = addresses

@@ -220,7 +220,7 @@ CALM_MEMORY = 2 << 30
 def run_calm(calm, scenario_path, delays)
   trace = scenario_path.sub(/\.scenario\.json\z/, '.trace.json')
   File.delete(trace) if File.exist?(trace)
-  cmd = ['timeout', CALM_SECONDS.to_s, calm, 'run', '--scenario', scenario_path, '--trace', trace, '-o', '/dev/null']
+  cmd = ['timeout', CALM_SECONDS.to_s, calm, 'run', '--scenario', scenario_path, '--trace', trace, '--keep-partial', '-o', '/dev/null']
   cmd += ['--delays', delays.join(',')] unless delays.empty?
   _out, err, st = Open3.capture3(*cmd, rlimit_as: CALM_MEMORY)
   tr = File.exist?(trace) ? JSON.parse(File.read(trace)) : nil
@@ -414,7 +414,7 @@ def run_case(kase, opts)
       r['values'] = vmode
       r['schedule'] = SCHEDULE_NAMES[k % 5] if mode == 'multi'
       r['scenario'] = "#{base}.scenario.json"
-      r['calm_cmd'] = calm['cmd'].drop(2).reject { |x| x.end_with?('.trace.json') || x == '--trace' || x == '-o' || x == '/dev/null' }.join(' ')
+      r['calm_cmd'] = calm['cmd'].drop(2).reject { |x| x.end_with?('.trace.json') || x == '--trace' || x == '--keep-partial' || x == '-o' || x == '/dev/null' }.join(' ')
       r['bud_cmd'] = "ruby tests/differential/differential.rb --calm #{opts[:calm]} --case #{kase['name']} --mode #{mode} --seed #{k} -v"
       r['bud_error'] = bud['error'] if bud['error']
       out[mode] << r

@@ -759,4 +759,19 @@ std::optional<Program> Composer::compose(const std::vector<std::string>& module_
   return p;
 }
 
+std::optional<std::string> overridden_interface_text(const Program& program,
+                                                     const std::string& name) {
+  size_t sep = name.rfind("::");
+  if (sep == std::string::npos) return std::nullopt;
+  size_t dot = name.rfind('.', sep);
+  std::string prefix = dot == std::string::npos ? "" : name.substr(0, dot + 1);  // import alias
+  std::string module = name.substr(prefix.size(), sep - prefix.size());
+  std::string local = name.substr(sep + 2);
+  const Collection* outer = program.find(prefix + local);
+  std::string by = outer && !outer->module.empty() ? outer->module : "an including module";
+  return name + " is the " + local + " interface declared by " + module + ", which " + by +
+         " redeclares (an override, CIDR 2011 section 3.4): the modules " + by +
+         " includes read and write this inner copy, " + prefix + local + " is " + by + "'s own";
+}
+
 }  // namespace calm::bud

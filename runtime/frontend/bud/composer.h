@@ -54,4 +54,11 @@ size_t edit_distance(const std::string& a, const std::string& b);
 /// The closest candidate within a sensible distance, or "".
 std::string closest_name(const std::string& name, const std::vector<std::string>& candidates);
 
+/// What a "Module::name" collection is, for people: the copy of an interface that an
+/// including module overrides (CIDR 2011, section 3.4), which the composer renames so.
+/// nullopt for other names. The checks add it as a note to every finding whose message
+/// names such a collection; `calm model`, the diagrams and the HTML report show it too.
+std::optional<std::string> overridden_interface_text(const Program& program,
+                                                     const std::string& name);
+
 }  // namespace calm::bud
