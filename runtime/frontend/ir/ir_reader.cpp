@@ -336,6 +336,10 @@ std::vector<Program> read_ir_programs(const std::string& path, const std::string
     diags.error("calm-parse-error", "invalid JSON: " + valid_utf8(parse_error_text(e.what())),
                 {path, line, col});
     return {};
+  } catch (const json::exception& e) {  // out_of_range.406: a number beyond a double (1e999)
+    diags.error("calm-parse-error", "invalid JSON: " + json_error_text(e.what()),
+                json_error_location(text, path, e.what()));
+    return {};
   }
   const auto where = json_value_locations(text, path);
   Reader reader(path, where);
