@@ -580,6 +580,22 @@ TEST_CASE("50 MB: a dense program just over kMaxProgramTokens is refused before 
   CHECK(lexical_scan(within).too_large_at == std::string_view::npos);
 }
 
+// Found by the 10-minute fuzz_config run: a number beyond a double made the JSON library
+// throw out_of_range (not parse_error) and calm abort (rc 134).
+TEST_CASE("a JSON number beyond a double is a located error in every JSON input") {
+  TempDir d;
+  d.write("r.rb", kReach);
+  d.write("big.json", R"({"calm_baseline": 1e99999})");
+  expect_refused(d, "check --no-config --baseline big.json r.rb",
+                 "big.json:1:19: error: invalid JSON: number overflow parsing '1e99999'");
+  d.write("conf.json", R"({"fail_on": 1e99999})");
+  expect_refused(d, "check --config conf.json r.rb",
+                 "conf.json:1:13: error: invalid JSON: number overflow parsing '1e99999'");
+  d.write("p.calm.json", R"({"programs": [1e99999]})");
+  expect_refused(d, "report p.calm.json -o o.json",
+                 "p.calm.json:1:15: error: invalid JSON: number overflow parsing '1e99999'");
+}
+
 TEST_CASE("B13: /dev/zero and FIFOs as inputs: refused at once, no hang") {
   TempDir d;
   d.write("r.rb", kReach);
