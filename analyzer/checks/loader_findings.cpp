@@ -3,6 +3,7 @@
 #include <set>
 
 #include "checks/check_registry.h"
+#include "model/limits.h"
 
 namespace calm {
 
@@ -13,9 +14,11 @@ std::vector<Finding> findings_from_diagnostics(const std::vector<Diagnostic>& di
     f.check = d.check.empty() ? "calm-error" : d.check;
     const CheckEntry* entry = find_check(f.check);
     f.severity = entry ? entry->severity : d.severity;
-    f.message = d.message;
+    // Messages and paths reach JSON and SARIF: valid UTF-8 (U+FFFD for a bad byte).
+    f.message = valid_utf8(d.message);
     f.location = d.location;
-    for (const auto& n : d.notes) f.notes.push_back({n.message, n.location});
+    f.location.file = valid_utf8(f.location.file);
+    for (const auto& n : d.notes) f.notes.push_back({valid_utf8(n.message), n.location});
     f.statement = d.location;
     f.fingerprint = make_fingerprint({f.check, d.location.file, d.message});
     out.push_back(std::move(f));

@@ -28,6 +28,10 @@ bool read_json_input(const std::string& path, const std::string& check, std::str
     diags.error(check, "invalid JSON: " + (at == std::string::npos ? what : what.substr(at)),
                 location_at(path, text, e.byte > 0 ? e.byte - 1 : 0));
     return false;
+  } catch (const nlohmann::json::exception& e) {  // out_of_range.406: 1e999
+    diags.error(check, "invalid JSON: " + ir::json_error_text(e.what()),
+                ir::json_error_location(text, path, e.what()));
+    return false;
   }
   return true;
 }

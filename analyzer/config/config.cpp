@@ -72,6 +72,11 @@ bool parse_config(const std::string& text, const std::string& path,
     diags.error(check, "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)),
                 {path, line, col});
     return false;
+  } catch (const nlohmann::json::exception& e) {
+    // out_of_range.406: a number beyond a double (1e999), found by fuzz_config.
+    diags.error(check, "invalid JSON: " + ir::json_error_text(e.what()),
+                ir::json_error_location(text, path, e.what()));
+    return false;
   }
   if (auto dup = ir::json_duplicate_key(text, path)) {
     diags.error(check, "duplicate key '" + dup->first + "'", dup->second);

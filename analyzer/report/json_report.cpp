@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/limits.h"
 #include "model/model_json.h"
 
 namespace calm {
@@ -88,16 +89,25 @@ ordered_json stratification_error_json(const DependencyGraph& graph, const Strat
   return j;
 }
 
+// A diagnostic's message may quote input (a parser's "last read: '...'") and its file is
+// a path as given: both are made valid UTF-8 (invalid bytes become U+FFFD), so the
+// report's dump never throws whatever a reader put in them.
+ordered_json diagnostic_location_json(const SourceLocation& loc) {
+  SourceLocation l = loc;
+  l.file = valid_utf8(l.file);
+  return location_json(l);
+}
+
 ordered_json diagnostic_json(const Diagnostic& d) {
   ordered_json j;
   j["severity"] = to_string(d.severity);
   j["check"] = d.check;
-  j["message"] = d.message;
-  j["location"] = location_json(d.location);
+  j["message"] = valid_utf8(d.message);
+  j["location"] = diagnostic_location_json(d.location);
   j["notes"] = ordered_json::array();
   for (const auto& n : d.notes)
-    j["notes"].push_back(
-        ordered_json{{"message", n.message}, {"location", location_json(n.location)}});
+    j["notes"].push_back(ordered_json{{"message", valid_utf8(n.message)},
+                                      {"location", diagnostic_location_json(n.location)}});
   return j;
 }
 

@@ -27,7 +27,7 @@ class JsonParser {
 
   bool run(std::string& error, int& line, int& col) {
     skip_ws();
-    bool ok = value(doc_.root_, "", 0) && (skip_ws(), pos_ == s_.size() || fail("trailing text"));
+    bool ok = value(doc_.root_, "", 1) && (skip_ws(), pos_ == s_.size() || fail("trailing text"));
     if (!ok) {
       error = error_;
       line = line_;
@@ -69,7 +69,8 @@ class JsonParser {
 
   bool value(nlohmann::json& out, const std::string& pointer, int depth) {
     if (depth > LocatedJson::kMaxDepth)
-      return fail("nesting deeper than " + std::to_string(LocatedJson::kMaxDepth) + " levels");
+      return fail("nested too deeply (more than " + std::to_string(LocatedJson::kMaxDepth) +
+                  " levels)");
     if (pos_ >= s_.size()) return fail("unexpected end of input");
     doc_.where_[pointer] = {cur_line_, cur_col_};
     char c = s_[pos_];

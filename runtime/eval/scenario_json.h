@@ -11,6 +11,7 @@
 
 #include "eval/value.h"
 #include "model/diagnostic.h"
+#include "model/limits.h"
 
 namespace calm::eval {
 
@@ -28,7 +29,7 @@ class LocatedJson {
   /// closest enclosing value's location when the pointer names nothing.
   SourceLocation locate(const std::string& pointer) const;
 
-  static constexpr int kMaxDepth = 200;
+  static constexpr int kMaxDepth = kMaxNestingDepth;  ///< model/limits.h
 
  private:
   nlohmann::json root_;

@@ -12,6 +12,7 @@
 #include "analysis/program_analysis.h"
 #include "dedalus_support.h"
 #include "frontend/front_end.h"
+#include "frontend/ir/ir_reader.h"
 #include "model/model_json.h"
 #include "report/schema_validator.h"
 
@@ -214,8 +215,24 @@ TEST_CASE("bad IR gets located errors") {
   auto deep = load_memory({{"x.calm.json", "{\"programs\": " + std::string(200000, '[') +
                                                std::string(200000, ']') + "}"}});
   CHECK(diagnostics_of(deep) ==
-        std::vector<std::string>{"x.calm.json:1:45: calm-parse-error: JSON nested deeper than 32 "
-                                 "levels; the program IR needs 6"});
+        std::vector<std::string>{"x.calm.json:1:1013: calm-parse-error: JSON nested too deeply "
+                                 "(more than 1000 levels; the program IR needs 6)"});
+  // At the limit (1000 levels: the object and 999 arrays) the text is parsed and its shape
+  // refused; one level more is refused before parsing.
+  auto at_limit = load_memory(
+      {{"x.calm.json", "{\"programs\": " + std::string(999, '[') + std::string(999, ']') + "}"}});
+  CHECK(diagnostics_of(at_limit) ==
+        std::vector<std::string>{"x.calm.json:1:15: calm-parse-error: expected an object"});
+  // Invalid UTF-8 in the text is refused at its first bad byte, whoever reads it.
+  auto bad = load_memory({{"x.calm.json", "{\"programs\": [\"\xde\"]}"}});
+  REQUIRE_FALSE(bad.diagnostics.empty());
+  CHECK(diagnostics_of(bad).front().find("x.calm.json:1:16: calm-parse-error: invalid UTF-8") == 0);
+  Diagnostics direct;
+  CHECK(ir::read_ir_programs("y.calm.json", "{\"programs\": [\"\xed\xa0\x80\"]}", direct).empty());
+  REQUIRE(direct.size() == 1);
+  CHECK(direct.items()[0].message == "invalid UTF-8 in the program IR");
+  CHECK(direct.items()[0].location.line == 1);
+  CHECK(direct.items()[0].location.column == 16);
   auto config = load_memory({{"proj/.calm.json", "{}"}});
   CHECK(diagnostics_of(config) ==
         std::vector<std::string>{"proj/.calm.json: calm-parse-error: '.calm.json' is calm "

@@ -237,8 +237,8 @@ TEST_CASE("molly dialect: runaway arithmetic and deep nesting are located errors
   CHECK(diags.items().front().check == "calm-eval-limit");
   CHECK(diags.items().front().location.line == 2);
 
-  dir.write("d.ded", "q(\"a\", 1)@1;\np(N, " + std::string(500, '(') + "X" + std::string(500, ')') +
-                         ") :- q(N, X);\nr(N) :- q(N, _);\n");
+  dir.write("d.ded", "q(\"a\", 1)@1;\np(N, " + std::string(1001, '(') + "X" +
+                         std::string(1001, ')') + ") :- q(N, X);\nr(N) :- q(N, _);\n");
   Diagnostics d2;
   auto deep = read_one(dir, "d.ded", d2);
   CHECK_FALSE(deep);

@@ -124,7 +124,8 @@ TEST_CASE("scenario: syntax and shape errors are located at the JSON value") {
        "1:105", "a fact is an array"},
       {R"({"nodes": [{"name": "a", "program": {"files": ["ping.rb"]}}], "steps": 1, "inputs": [{"facts": {"job": [[{"x": 1}]]}}]})",
        "1:105", "unsupported JSON value"},
-      {std::string(300, '[') + std::string(300, ']'), "1:202", "nesting deeper than 200"},
+      {std::string(1001, '[') + std::string(1001, ']'), "1:1001",
+       "nested too deeply (more than 1000 levels)"},
       {"{\"nodes\": \"\\ud800\"}", "1:18", "unpaired surrogate"},
       {"{\"nodes\":\n  \"\xff\"}", "2:4", "UTF-8"},
   };

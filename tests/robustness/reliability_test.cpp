@@ -9,10 +9,12 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "frontend/ruby/syntax_tree.h"
 #include "support/run_command.h"
 
 namespace fs = std::filesystem;
@@ -441,6 +443,157 @@ TEST_CASE("B12, B14: deep JSON and s-expressions are refused, located") {
   expect_refused(d, "report deep.rkt -o o.json", "deep.rkt:2:1001: error: nested too deeply");
   d.write("quotes.rkt", "#lang syndicate\n" + repeat("'", 20000) + "x\n");
   expect_refused(d, "report quotes.rkt -o o.json", "nested too deeply");
+}
+
+// The one depth limit, kMaxNestingDepth (1000, model/limits.h), for every reader of nested
+// structure: each at the limit (read, analysed, and run where it runs, so no later walk
+// of the model overflows the stack: checked in the ASan+UBSan build too) and one past it
+// (a located error).
+TEST_CASE("one depth limit: every reader at kMaxNestingDepth and one level past it") {
+  TempDir d;
+  SUBCASE("Ruby: a Bloom statement's syntax tree") {
+    // `a <= b { |x| [x.k + 1 + ... + 1] }`: the statement, the block, its body and the
+    // array are 7 levels, each `+` one more: 993 `+` make 1000 levels.
+    auto program = [](int plus) {
+      return "class Deep\n  include Bud\n  state do\n    scratch :a, [:k]\n    scratch :b, [:k]\n"
+             "  end\n  bloom do\n    a <= b { |x| [x.k" +
+             repeat(" + 1", size_t(plus)) + "] }\n  end\nend\n";
+    };
+    d.write("at.rb", program(993));
+    d.write("facts.json", R"({"steps":[{"b":[[1]]}]})");
+    for (const char* cmd : {"report at.rb -o o.json", "check --no-config at.rb",
+                            "html at.rb -o o.html", "graph at.rb -o o.dot"}) {
+      Run r = calm_in(d.path, cmd);
+      INFO(cmd << "\n" << r.out.substr(0, 2000));
+      CHECK(r.status == 0);
+    }
+    Run r = calm_in(d.path, "run at.rb --steps 1 --record a --facts facts.json");
+    INFO(r.out.substr(0, 2000));
+    CHECK(r.status == 0);
+    CHECK(r.out.find("[994]") != std::string::npos);
+    d.write("past.rb", program(994));
+    expect_refused(d, "report --strict past.rb -o o.json",
+                   "past.rb:8:5: error: expression nested too deeply (more than 1000 levels)");
+  }
+  SUBCASE("the program IR (JSON)") {
+    d.write("at.calm.json", "{\"programs\": " + repeat("[", 999) + repeat("]", 999) + "}");
+    Run r = calm_in(d.path, "report at.calm.json -o o.json");
+    INFO(r.out.substr(0, 2000));
+    CHECK(r.out.find("at.calm.json:1:15: error: expected an object") != std::string::npos);
+    d.write("past.calm.json", "{\"programs\": " + repeat("[", 1000) + repeat("]", 1000) + "}");
+    expect_refused(d, "report past.calm.json -o o.json",
+                   "past.calm.json:1:1013: error: JSON nested too deeply (more than 1000 levels");
+  }
+  SUBCASE("scenarios") {
+    d.write("at.json", repeat("[", 1000) + repeat("]", 1000));
+    Run r = calm_in(d.path, "run --scenario at.json");
+    INFO(r.out.substr(0, 2000));
+    CHECK(r.out.find("at.json:1:1: error: a scenario is a JSON object") != std::string::npos);
+    d.write("past.json", repeat("[", 1001) + repeat("]", 1001));
+    expect_refused(
+        d, "run --scenario past.json",
+        "past.json:1:1001: error: invalid JSON: nested too deeply (more than 1000 levels)");
+  }
+  SUBCASE("Dedalus: parentheses and operator chains") {
+    const std::string decls = ".decl input add_link(from, to);\n.decl table path(from, to);\n";
+    d.write("links.json", R"({"steps":[{"add_link":[[1,2]]}]})");
+    // The term and 999 parentheses: 1000 levels, read, translated and run.
+    d.write("at.ded", decls + "path(F, " + repeat("(", 999) + "T" + repeat(")", 999) +
+                          ") :- add_link(F, T);\n");
+    Run r = calm_in(d.path, "run at.ded --steps 1 --record path --facts links.json");
+    INFO(r.out.substr(0, 2000));
+    CHECK(r.status == 0);
+    CHECK(r.out.find("[1, 2]") != std::string::npos);
+    d.write("past.ded", decls + "path(F, " + repeat("(", 1000) + "T" + repeat(")", 1000) +
+                            ") :- add_link(F, T);\n");
+    expect_refused(d, "report --strict past.ded -o o.json",
+                   "past.ded:3:1009: error: expression nested too deeply (more than 1000 levels)");
+    d.write("long.ded", decls + "path(F, T" + repeat(" + 1", 1001) + ") :- add_link(F, T);\n");
+    expect_refused(d, "report --strict long.ded -o o.json",
+                   "long.ded:3:4011: error: expression too long (more than 1000 operators)");
+  }
+  SUBCASE("Dedalus in Molly's dialect") {
+    auto program = [](int parens, int plus) {
+      return "q(\"a\", 1)@1;\nq(N, X)@next :- q(N, X);\np(N, " + repeat("(", size_t(parens)) + "X" +
+             repeat(")", size_t(parens)) + repeat(" + 1", size_t(plus)) + ") :- q(N, X);\n";
+    };
+    d.write("at.ded", program(1000, 1000));
+    Run r = calm_in(d.path, "run --eot 2 at.ded");
+    INFO(r.out.substr(0, 2000));
+    CHECK(r.status == 0);
+    CHECK(r.out.find("1001") != std::string::npos);
+    d.write("past.ded", program(1001, 0));
+    expect_refused(d, "report --strict past.ded -o o.json",
+                   "past.ded:3:1006: error: expression nested too deeply (more than 1000 levels)");
+    d.write("long.ded", program(0, 1001));
+    expect_refused(d, "report --strict long.ded -o o.json",
+                   "error: expression too long (more than 1000 operators)");
+  }
+}
+
+// A 50 MB program of dense code once needed ~14 GB (about 280 bytes per byte of code).
+// The lexical pre-scan counts tokens before tree-sitter parses, and refuses a program of
+// more than kMaxProgramTokens (680,000; under 1 GB in the worst shape measured,
+// bench/big_input.sh) at the token that passes the limit.
+TEST_CASE("50 MB: a dense program just over kMaxProgramTokens is refused before parsing") {
+  using calm::ruby::kMaxProgramTokens;
+  using calm::ruby::lexical_scan;
+  // Words, numbers, literals and punctuation count; comments and string contents do not.
+  const std::string_view small = "x = [1, 22] # a comment\n\"a b c\" 'd e'";  // 9 tokens
+  CHECK(lexical_scan(small, 10000, 9).too_large_at == std::string_view::npos);
+  CHECK(lexical_scan(small, 10000, 8).too_large_at == 32);  // 'd e'
+  CHECK(lexical_scan(small, 10000, 7).too_large_at == 24);  // "a b c"
+  CHECK(lexical_scan("x = [1, 22]", 10000, 5).too_large_at == 8);
+  // The dense shape of bench/big_input.sh: every line code, 34 tokens a rule.
+  TempDir d;
+  std::string text = "class Dense\n  include Bud\n  state do\n";
+  for (int i = 0; i < 1000; ++i) text += "    table :t" + std::to_string(i) + ", [:k] => [:v]\n";
+  text += "  end\n  bloom do\n";
+  auto tokens = [](std::string_view t) {
+    size_t k = 0;
+    while (lexical_scan(t, 10000, k).too_large_at != std::string_view::npos) ++k;
+    return k;
+  };
+  auto rule = [](int i) {
+    return "    t" + std::to_string(i % 1000) + " <= (t" + std::to_string(i * 7 % 1000) + " * t" +
+           std::to_string(i * 13 % 1000) + ").pairs(:k => :k) { |a, b| [a.k, b.v] }\n";
+  };
+  const size_t per_rule = tokens(rule(1));
+  REQUIRE(per_rule == 34);
+  const size_t rules = (kMaxProgramTokens - tokens(text)) / per_rule + 1;
+  for (size_t i = 0; i < rules; ++i) text += rule(int(i));
+  text += "  end\nend\n";
+  const size_t at = lexical_scan(text).too_large_at;
+  REQUIRE(at != std::string_view::npos);
+  // The first token past the limit is on the last rule line.
+  const size_t line = size_t(std::count(text.begin(), text.begin() + long(at), '\n')) + 1;
+  const size_t column = at - text.rfind('\n', at - 1);
+  d.write("dense.rb", text);
+  const std::string where = "dense.rb:" + std::to_string(line) + ":" + std::to_string(column) +
+                            ": error: program too large: more than " +
+                            std::to_string(kMaxProgramTokens) + " tokens";
+  expect_refused(d, "report dense.rb -o o.json", where);
+  expect_refused(d, "check --no-config dense.rb", where);
+  CHECK_FALSE(fs::exists(d.path / "o.json"));
+  // One rule fewer is within the limit (not parsed here: bench/big_input.sh measures it).
+  std::string within = text.substr(0, text.rfind("    t", at)) + "  end\nend\n";
+  CHECK(lexical_scan(within).too_large_at == std::string_view::npos);
+}
+
+// Found by the 10-minute fuzz_config run: a number beyond a double made the JSON library
+// throw out_of_range (not parse_error) and calm abort (rc 134).
+TEST_CASE("a JSON number beyond a double is a located error in every JSON input") {
+  TempDir d;
+  d.write("r.rb", kReach);
+  d.write("big.json", R"({"calm_baseline": 1e99999})");
+  expect_refused(d, "check --no-config --baseline big.json r.rb",
+                 "big.json:1:19: error: invalid JSON: number overflow parsing '1e99999'");
+  d.write("conf.json", R"({"fail_on": 1e99999})");
+  expect_refused(d, "check --config conf.json r.rb",
+                 "conf.json:1:13: error: invalid JSON: number overflow parsing '1e99999'");
+  d.write("p.calm.json", R"({"programs": [1e99999]})");
+  expect_refused(d, "report p.calm.json -o o.json",
+                 "p.calm.json:1:15: error: invalid JSON: number overflow parsing '1e99999'");
 }
 
 TEST_CASE("B13: /dev/zero and FIFOs as inputs: refused at once, no hang") {

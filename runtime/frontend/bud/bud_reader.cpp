@@ -934,7 +934,10 @@ class FileReader {
   void visit(Node n, const std::string& ns, ModuleDef* mod, int depth) {
     if (!n) return;
     if (depth > kMaxNesting) {
-      diags_.error("calm-parse-error", "program nested too deeply", n.location());
+      diags_.error("calm-parse-error",
+                   "program nested too deeply (more than " + std::to_string(kMaxNesting) +
+                       " levels of modules, classes and blocks)",
+                   n.location());
       return;
     }
     std::string_view t = n.type();

@@ -11,6 +11,7 @@
 
 #include "frontend/ruby/syntax_tree.h"
 #include "model/diagnostic.h"
+#include "model/limits.h"
 #include "model/program.h"
 
 namespace calm::bud {
@@ -40,8 +41,10 @@ void scan_names(const ruby::SyntaxTree& tree, ReaderContext& ctx);
 SourceFile read_bud_file(const ruby::SyntaxTree& tree, const ReaderContext& ctx,
                          Diagnostics& diags);
 
-/// Deepest syntax nesting the reader accepts; deeper input gets a diagnostic
-/// instead of risking the stack.
-inline constexpr int kMaxNesting = 400;
+/// Deepest syntax nesting the reader accepts (the tree of one statement, and modules
+/// and classes inside each other): the one depth limit of every reader,
+/// kMaxNestingDepth (model/limits.h). Deeper input gets a located diagnostic instead of
+/// risking the stack here or in what reads the model (analyses, evaluator, reports).
+inline constexpr int kMaxNesting = kMaxNestingDepth;
 
 }  // namespace calm::bud

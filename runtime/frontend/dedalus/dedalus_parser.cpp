@@ -4,6 +4,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "model/limits.h"
+
 namespace calm::dedalus {
 
 const std::vector<std::string>& declaration_kinds() {
@@ -450,7 +452,10 @@ class Parser {
 
   /// A chain `a + b + c ...` is a left-deep tree: its length is its depth.
   void check_chain(int& length) const {
-    if (++length > kMaxDepth) throw SyntaxError("expression too long", peek().location);
+    if (++length > kMaxDepth)
+      throw SyntaxError(
+          "expression too long (more than " + std::to_string(kMaxDepth) + " operators)",
+          peek().location);
   }
 
   Term expression() {
@@ -479,7 +484,10 @@ class Parser {
     Term t;
     t.location = peek().location;
     // Deeper expressions would only risk the stack (here and in the Bud reader).
-    if (++depth_ > kMaxDepth) throw SyntaxError("expression nested too deeply", t.location);
+    if (++depth_ > kMaxDepth)
+      throw SyntaxError(
+          "expression nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)",
+          t.location);
     struct Leave {
       int& d;
       ~Leave() { --d; }
@@ -542,7 +550,7 @@ class Parser {
     }
   }
 
-  static constexpr int kMaxDepth = 100;
+  static constexpr int kMaxDepth = kMaxNestingDepth;  // model/limits.h
 
   const std::string& text_;
   std::vector<Token> toks_;

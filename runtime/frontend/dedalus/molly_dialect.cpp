@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "model/limits.h"
+
 namespace calm::dedalus {
 
 const std::map<std::string, int>& molly_builtins() {
@@ -184,7 +186,10 @@ class Parser {
       return r;
     }
     if (punct("(")) {
-      if (++depth_ > 200) throw SyntaxError("expression nested too deeply", t.location);
+      if (++depth_ > kMaxNestingDepth)
+        throw SyntaxError("expression nested too deeply (more than " +
+                              std::to_string(kMaxNestingDepth) + " levels)",
+                          t.location);
       next();
       MTerm e = expr();
       --depth_;
@@ -210,9 +215,19 @@ class Parser {
     throw SyntaxError("expected a term" + describe(), t.location);
   }
 
+  /// A chain `a + b + c ...` is a left-deep tree: its length is its depth, bounded like
+  /// parentheses (kMaxNestingDepth) so that no later walk of the tree overflows the stack.
+  void check_chain(int& length) const {
+    if (++length > kMaxNestingDepth)
+      throw SyntaxError(
+          "expression too long (more than " + std::to_string(kMaxNestingDepth) + " operators)",
+          peek().location);
+  }
   MTerm product() {
     MTerm l = primary();
+    int length = 0;
     while (punct("*") || punct("/") || punct("%")) {
+      check_chain(length);
       MTerm b;
       b.kind = MTerm::Kind::Binary;
       b.location = peek().location;
@@ -224,7 +239,9 @@ class Parser {
   }
   MTerm expr() {
     MTerm l = product();
+    int length = 0;
     while (punct("+") || punct("-")) {
+      check_chain(length);
       MTerm b;
       b.kind = MTerm::Kind::Binary;
       b.location = peek().location;

@@ -287,8 +287,6 @@ class Reader {
   const std::map<std::string, SourceLocation>& where_;
 };
 
-constexpr int kMaxJsonDepth = 32;
-
 /// "parse error at line 3, column 5: syntax error ..." -> "syntax error ...".
 std::string parse_error_text(const std::string& what) {
   static const std::regex prefix(
@@ -307,11 +305,18 @@ std::vector<Program> read_ir_programs(const std::string& path, const std::string
                 {path, 0, 0});
     return {};
   }
-  // The IR is a few levels deep; refuse deep nesting before parsing it.
-  if (auto deep = json_too_deep_at(text, path, kMaxJsonDepth)) {
+  // Every string of the model comes from this text: refuse invalid UTF-8 (the loader
+  // checks files it reads; this entry point may be given any text).
+  if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    diags.error("calm-parse-error", "invalid UTF-8 in the program IR",
+                location_at(path, text, bad));
+    return {};
+  }
+  // The IR is a few levels deep (6); refuse deep nesting before parsing it.
+  if (auto deep = json_too_deep_at(text, path, kMaxNestingDepth)) {
     diags.error("calm-parse-error",
-                "JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
-                    " levels; the program IR needs 6",
+                "JSON nested too deeply (more than " + std::to_string(kMaxNestingDepth) +
+                    " levels; the program IR needs 6)",
                 *deep);
     return {};
   }
@@ -330,6 +335,10 @@ std::vector<Program> read_ir_programs(const std::string& path, const std::string
     }
     diags.error("calm-parse-error", "invalid JSON: " + valid_utf8(parse_error_text(e.what())),
                 {path, line, col});
+    return {};
+  } catch (const json::exception& e) {  // out_of_range.406: a number beyond a double (1e999)
+    diags.error("calm-parse-error", "invalid JSON: " + json_error_text(e.what()),
+                json_error_location(text, path, e.what()));
     return {};
   }
   const auto where = json_value_locations(text, path);

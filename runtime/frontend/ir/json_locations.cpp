@@ -175,3 +175,25 @@ std::optional<SourceLocation> json_too_deep_at(const std::string& text, const st
 }
 
 }  // namespace calm::ir
+
+namespace calm::ir {
+
+std::string json_error_text(const std::string& what) {
+  std::string s = what;
+  if (s.rfind("[json.exception.", 0) == 0)
+    if (size_t end = s.find("] "); end != std::string::npos) s = s.substr(end + 2);
+  return valid_utf8(s);
+}
+
+SourceLocation json_error_location(const std::string& text, const std::string& path,
+                                   const std::string& what) {
+  size_t open = what.find(" '");
+  size_t close = what.rfind('\'');
+  if (open != std::string::npos && close > open + 2) {
+    std::string quoted = what.substr(open + 2, close - open - 2);
+    if (size_t at = text.find(quoted); at != std::string::npos) return location_at(path, text, at);
+  }
+  return {path, 1, 1};
+}
+
+}  // namespace calm::ir

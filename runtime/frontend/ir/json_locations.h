@@ -14,6 +14,14 @@
 
 namespace calm::ir {
 
+/// A JSON library message without its "[json.exception...] " prefix, valid UTF-8.
+std::string json_error_text(const std::string& what);
+
+/// Where the value a JSON library message quotes (`number overflow parsing '1e999'`)
+/// first occurs in `text`; the start of the file when it quotes none.
+SourceLocation json_error_location(const std::string& text, const std::string& path,
+                                   const std::string& what);
+
 std::map<std::string, SourceLocation> json_value_locations(const std::string& text,
                                                            const std::string& file);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <vector>
 
@@ -122,7 +123,7 @@ size_t next_line(std::string_view text, size_t i) {
 }
 }  // namespace
 
-size_t excessive_nesting_at(std::string_view text, size_t limit) {
+LexicalScan lexical_scan(std::string_view text, size_t limit, size_t token_limit) {
   // Openers: ( [ { and the keywords closed by `end`. `if`/`unless`/`while`/`until`
   // open a block only at the start of an expression (after an operator, a newline,
   // `(`, `then`...), not as modifiers after a value (`x if y`). Inside double-quoted
@@ -149,6 +150,10 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
   char prev = '\n';    // last significant character outside strings and comments
   char in_string = 0;  // the closing quote while inside an interpolating string
   bool line_start = true;
+  // Tokens: words, numbers, string and character literals, heredocs, `#{` and each
+  // punctuation character, outside comments and string contents.
+  size_t tokens = 0;
+  constexpr size_t npos = std::string_view::npos;
   while (i < n) {
     if (line_start && !in_string) {
       line_start = false;
@@ -171,11 +176,11 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
                 if (c == '#' && k + 1 < l.size() && l[k + 1] == '{') {
                   inner = 1;
                   ++k;
-                  if (++depth > limit) return i + k;
+                  if (++depth > limit) return {i + k, std::string_view::npos};
                 }
               } else if (c == '(' || c == '[' || c == '{') {
                 ++inner;
-                if (++depth > limit) return i + k;
+                if (++depth > limit) return {i + k, std::string_view::npos};
               } else if (c == ')' || c == ']' || c == '}') {
                 --inner;
                 --depth;
@@ -207,9 +212,10 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
         prev = 'a';
         ++i;
       } else if (c == '#' && i + 1 < n && text[i + 1] == '{') {
+        if (++tokens > token_limit) return {npos, i};
         interpolations.push_back({depth, in_string});
         in_string = 0;
-        if (++depth > limit) return i;
+        if (++depth > limit) return {i, std::string_view::npos};
         prev = '(';
         i += 2;
       } else {
@@ -225,7 +231,8 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
     }
     if (c == '#') {
       if (i + 1 < n && text[i + 1] == '{') {
-        if (++depth > limit) return i;
+        if (++tokens > token_limit) return {npos, i};
+        if (++depth > limit) return {i, std::string_view::npos};
         prev = '(';
         i += 2;
         continue;
@@ -234,11 +241,13 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
       continue;
     }
     if (c == '"' || c == '`') {
+      if (++tokens > token_limit) return {npos, i};
       in_string = c;
       ++i;
       continue;
     }
     if (c == '\'') {  // no interpolation; escapes skipped
+      if (++tokens > token_limit) return {npos, i};
       for (++i; i < n && text[i] != c; ++i)
         if (text[i] == '\\') ++i;
       ++i;
@@ -247,6 +256,7 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
     }
     if (c == '?' && i + 1 < n && opens_char_literal(text[i + 1]) && !word_char(prev) &&
         prev != ')' && prev != ']' && prev != '}') {
+      if (++tokens > token_limit) return {npos, i};
       i += 2;  // ?( is the one-character string "("
       prev = 'a';
       continue;
@@ -263,6 +273,7 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
       bool ok = k > b && (!quote || (k < n && text[k] == quote)) &&
                 (indented || quote || std::isupper(static_cast<unsigned char>(text[b])));
       if (ok) {
+        if (++tokens > token_limit) return {npos, i};
         heredocs.push_back({text.substr(b, k - b), indented, quote != '\''});
         i = quote ? k + 1 : k;
         prev = 'a';
@@ -270,6 +281,7 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
       }
     }
     if (word_char(c)) {
+      if (++tokens > token_limit) return {npos, i};
       size_t b = i;
       while (i < n && word_char(text[i])) ++i;
       std::string_view w = text.substr(b, i - b);
@@ -280,7 +292,7 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
         if (depth > 0) --depth;
       } else if (!after_dot && (always.count(w) || (unless_modifier.count(w) && !word_char(prev) &&
                                                     prev != ')' && prev != ']' && prev != '}'))) {
-        if (++depth > limit) return b;
+        if (++depth > limit) return {b, std::string_view::npos};
       }
       // Keywords that end an expression's start: what follows begins a new one.
       prev = (w == "then" || w == "do" || w == "else" || w == "and" || w == "or" || w == "not")
@@ -288,8 +300,9 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
                  : 'a';
       continue;
     }
+    if (c != ' ' && c != '\t' && c != '\r' && ++tokens > token_limit) return {npos, i};
     if (c == '(' || c == '[' || c == '{') {
-      if (++depth > limit) return i;
+      if (++depth > limit) return {i, std::string_view::npos};
     } else if (c == '}' && !interpolations.empty() && interpolations.back().depth + 1 == depth) {
       --depth;  // the end of an interpolation: back inside its string
       in_string = interpolations.back().close;
@@ -302,7 +315,11 @@ size_t excessive_nesting_at(std::string_view text, size_t limit) {
     if (c != ' ' && c != '\t' && c != '\r') prev = c;
     ++i;
   }
-  return std::string_view::npos;
+  return {};
+}
+
+size_t excessive_nesting_at(std::string_view text, size_t limit) {
+  return lexical_scan(text, limit, std::numeric_limits<size_t>::max()).too_deep_at;
 }
 
 namespace {
@@ -335,7 +352,10 @@ void blank_long_comment_runs(std::string& text) {
 
 SyntaxTree::SyntaxTree(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {
-  refused_at_ = excessive_nesting_at(text_);
+  const LexicalScan scan = lexical_scan(text_);
+  refused_at_ = scan.too_deep_at;
+  too_large_at_ = scan.too_large_at;
+  if (too_large_at_ != std::string::npos) refused_at_ = too_large_at_;
   blank_long_comment_runs(text_);
   TSParser* parser = ts_parser_new();
   ts_parser_set_language(parser, tree_sitter_ruby());
@@ -413,6 +433,11 @@ size_t content_end(const std::string& text) {
 }  // namespace
 
 std::optional<SyntaxError> SyntaxTree::first_syntax_error() const {
+  if (too_large_at_ != std::string::npos)
+    return SyntaxError{location_at(path_, text_, too_large_at_),
+                       "program too large: more than " + std::to_string(kMaxProgramTokens) +
+                           " tokens (words, literals and punctuation outside comments; the "
+                           "limit kMaxProgramTokens keeps memory under 1 GB); not parsed"};
   if (refused_at_ != std::string::npos)
     return SyntaxError{location_at(path_, text_, refused_at_),
                        "program nested too deeply (more than " +

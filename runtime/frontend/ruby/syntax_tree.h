@@ -64,6 +64,28 @@ class Node {
 /// level stay far below that. Real programs nest a few dozen levels.
 inline constexpr size_t kMaxLexicalNesting = 10000;
 
+/// Most tokens (words, numbers, literals, `#{` and punctuation characters, outside
+/// comments and string contents) a Ruby file may hold; the pre-scan refuses a larger
+/// one before tree-sitter parses it. `calm report` needs up to about 1.4 KB of memory per
+/// token (the worst shape measured: a program of tiny rules `t1 <= t2`, 934 MiB at the
+/// limit; bench/big_input.sh), so every program under this limit is analysed in under
+/// 1 GB; it is 50 times the largest program of the Bud corpus (13,513 tokens;
+/// docs/robustness.md).
+inline constexpr size_t kMaxProgramTokens = 680000;
+
+/// What the lexical pre-scan found: the first offset at which the nesting of brackets
+/// and `end`-terminated keywords exceeds its limit, and the offset of the token that
+/// passes the token limit (npos when within).
+struct LexicalScan {
+  size_t too_deep_at = std::string_view::npos;
+  size_t too_large_at = std::string_view::npos;
+};
+
+/// The cheap lexical scan run before parsing (comments and simple strings skipped);
+/// stops at the first limit passed.
+LexicalScan lexical_scan(std::string_view text, size_t nesting_limit = kMaxLexicalNesting,
+                         size_t token_limit = kMaxProgramTokens);
+
 /// Offset of the first byte at which the nesting of brackets and `end`-terminated
 /// keywords exceeds `limit` (comments and simple strings skipped), or npos. A cheap,
 /// conservative lexical scan run before parsing.
@@ -108,7 +130,8 @@ class SyntaxTree {
   std::string path_;
   std::string text_;
   TSTree* tree_ = nullptr;
-  size_t refused_at_ = std::string::npos;  ///< excessive_nesting_at(text_), when refused
+  size_t refused_at_ = std::string::npos;    ///< where the pre-scan refused the text
+  size_t too_large_at_ = std::string::npos;  ///< the token passing kMaxProgramTokens
 };
 
 }  // namespace calm::ruby
