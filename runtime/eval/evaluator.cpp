@@ -166,8 +166,8 @@ struct Node::State : CollectionAccess {
   const Expr* delta_site = nullptr;
   /// The collections the stratum being evaluated writes.
   std::set<std::string> stratum_heads;
-  /// Collections some rule writes or reads (computed on first use).
-  std::optional<std::set<std::string>> in_rules;
+  /// Collections some rule of the dataflow (not bootstrap) writes or reads.
+  std::set<std::string> in_rules;
   const std::vector<Tuple>* delta_tuples = nullptr;
   /// The tuple insert() stored (a merge of lattice columns may differ), in the collection.
   const Tuple* last_inserted = nullptr;
@@ -1955,21 +1955,13 @@ struct Node::State : CollectionAccess {
     // no rule writes or reads is ticked apart, and there a fact replaces the stored
     // tuple with its key (docs/differences-from-bud.md). Two facts with one key in the
     // same timestep conflict in both.
-    if (!in_rules) {
-      in_rules.emplace();
-      for (const auto& r : program.rules) {
-        if (r.bootstrap) continue;  // run once, before the dataflow
-        in_rules->insert(r.lhs);
-        for (const auto& ref : r.refs) in_rules->insert(ref.collection);
-      }
-    }
     std::set<std::pair<std::string, Tuple>> replaced;
     for (const auto& [name, t] : input.facts) {
       auto it = colls.find(name);
       if (it == colls.end())
         throw EvalError{"calm-eval-error", "input fact for unknown collection '" + name + "'", {}};
       if (it->second.decl->kind == CollectionKind::Table && !it->second.all_key &&
-          !in_rules->count(name))
+          !in_rules.count(name))
         if (bool first = replaced.insert({name, key_of(it->second, t)}).second; first)
           if (const Tuple* old = find_key(it->second, t); old && *old != t)
             erase(it->second, Tuple(*old));
@@ -2120,6 +2112,10 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
   std::set<std::string> collection_names;
   for (const auto& c : program.collections) collection_names.insert(c.name);
   for (const auto& r : program.rules) {
+    if (!r.bootstrap) {  // bootstrap rules run once, before the dataflow
+      st->in_rules.insert(r.lhs);
+      for (const auto& ref : r.refs) st->in_rules.insert(ref.collection);
+    }
     if (r.rhs.type.empty()) {
       diags.error("calm-eval-unsupported",
                   "this rule has no expression to run (a JSON program IR carries the "
