@@ -65,8 +65,7 @@ struct TupleIndex {
   std::vector<size_t> cols;
   std::unordered_map<Tuple, std::vector<const Tuple*>, TupleHash> map;
 
-  /// Each list is in insertion order (deterministic; a join that must follow the
-  /// collection's order sorts its rows).
+  /// Each list is in insertion order (the collection's order, CollectionState::order).
   void add(const Tuple* t) { map[columns(*t, cols)].push_back(t); }
   void remove(const Tuple* t) {
     auto it = map.find(columns(*t, cols));
@@ -94,9 +93,15 @@ struct CollectionState {
   bool all_key = true;
   bool inferred = false;
   TupleSet tuples;
-  /// The tuples again, hashed, for collections without key columns: most derived facts
-  /// are already there, and a hash lookup rejects them faster than the ordered set.
-  std::unordered_set<const Tuple*, TuplePtrHash, TuplePtrEq> members;
+  /// The tuples again, hashed, each with its place in `order`: most derived facts are
+  /// already there, and a hash lookup rejects them faster than the ordered set.
+  std::unordered_map<const Tuple*, size_t, TuplePtrHash, TuplePtrEq> members;
+  /// The tuples in the order they were stored, as Bud's Ruby hashes keep them (a tuple
+  /// that replaces another of the same key takes its place; nullptr: erased). Scans read
+  /// this order, so an aggregate whose result depends on its input's order (a sum of
+  /// strings, bool_and, accum, choose) folds in the order Bud does.
+  std::vector<const Tuple*> order;
+  size_t holes = 0;
   /// Key -> tuple, for collections with key columns (empty key_cols: the set itself).
   std::unordered_map<Tuple, Tuple, TupleHash> by_key;
   /// Join indexes on column lists, built on first use and maintained incrementally.
@@ -183,7 +188,10 @@ struct Node::State : CollectionAccess {
 
   State(const Program& p, NodeOptions o)
       : program(p), options(std::move(o)), address_value(Value::string(options.address)) {
-    random_state = options.random_seed ^ std::hash<std::string>()(options.address);
+    // FNV-1a of the address: the same in every build, so a harness can reproduce it.
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (unsigned char c : options.address) h = (h ^ c) * 0x100000001b3ULL;
+    random_state = options.random_seed ^ h;
   }
 
   /// `block` compiled for inputs with these schemas, or nullptr when the interpreter
@@ -282,12 +290,12 @@ struct Node::State : CollectionAccess {
   }
   /// splitmix64 state of `rand` (seeded from NodeOptions::random_seed and the address).
   mutable uint64_t random_state = 0;
-  double random_unit() const override {
+  uint64_t random53() const override {
     uint64_t z = (random_state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     z ^= z >> 31;
-    return double(z >> 11) * 0x1.0p-53;
+    return z >> 11;
   }
   const Value* lattice_value(const std::string& c) const override {
     auto it = colls.find(c);
@@ -399,10 +407,11 @@ struct Node::State : CollectionAccess {
       if (it->second == t) return false;
       Tuple merged = merge_same_key(cs, it->second, t, where, by);
       if (merged == it->second) return false;
-      if (auto old = cs.tuples.find(it->second); old != cs.tuples.end()) unplace(cs, old);
+      size_t at = SIZE_MAX;
+      if (auto old = cs.tuples.find(it->second); old != cs.tuples.end()) at = unplace(cs, old);
       cs.why.erase(it->second);
       it->second = merged;
-      const Tuple* stored = place(cs, merged);
+      const Tuple* stored = place(cs, merged, at);
       if (prov() && d) cs.why[merged] = *d;
       last_inserted = stored;
       return true;
@@ -415,21 +424,51 @@ struct Node::State : CollectionAccess {
     return true;
   }
 
-  /// Stores a new tuple: in the ordered set, the hashed members (no key columns) and
-  /// every join index. Returns where it is stored.
-  static const Tuple* place(CollectionState& cs, Tuple t) {
+  /// Stores a new tuple: in the ordered set, the hashed members, the insertion order (at
+  /// the end, or at `at`: the place of the tuple it replaces) and every join index.
+  /// Returns where it is stored.
+  static const Tuple* place(CollectionState& cs, Tuple t, size_t at = SIZE_MAX) {
     const Tuple* stored = &*cs.tuples.insert(std::move(t)).first;
-    if (cs.all_key) cs.members.insert(stored);
+    if (at < cs.order.size() && !cs.order[at]) {
+      cs.order[at] = stored;
+      --cs.holes;
+    } else {
+      at = cs.order.size();
+      cs.order.push_back(stored);
+    }
+    cs.members[stored] = at;
     for (auto& ix : cs.indexes) ix->add(stored);
     return stored;
   }
 
-  /// Removes the stored tuple at `it` from everything place() put it in.
-  static void unplace(CollectionState& cs, TupleSet::iterator it) {
+  /// Removes the stored tuple at `it` from everything place() put it in; returns its
+  /// place in the insertion order (left empty until compacted or refilled).
+  static size_t unplace(CollectionState& cs, TupleSet::iterator it) {
     for (auto& ix : cs.indexes) ix->remove(&*it);
-    cs.members.erase(&*it);
+    size_t at = SIZE_MAX;
+    if (auto m = cs.members.find(&*it); m != cs.members.end()) {
+      at = m->second;
+      cs.order[at] = nullptr;
+      ++cs.holes;
+      cs.members.erase(m);
+    }
     cs.tuples.erase(it);
+    return at;
   }
+
+  /// Drops the erased places of the insertion order once they are most of it.
+  static void compact_order(CollectionState& cs) {
+    if (cs.holes < 64 || cs.holes * 2 < cs.order.size()) return;
+    size_t n = 0;
+    for (const Tuple* t : cs.order)
+      if (t) {
+        cs.members[t] = n;
+        cs.order[n++] = t;
+      }
+    cs.order.resize(n);
+    cs.holes = 0;
+  }
+
 
   void set_value(CollectionState& cs, Value v) {
     int64_t before = cs.tuples.empty() ? 0 : int64_t(lattice_size(cs.value));
@@ -467,6 +506,7 @@ struct Node::State : CollectionAccess {
     if (!cs.all_key) cs.by_key.erase(key_of(cs, t));
     cs.why.erase(t);
     unplace(cs, it);
+    compact_order(cs);
     --total_facts;
   }
 
@@ -486,7 +526,8 @@ struct Node::State : CollectionAccess {
       if (ix->cols == cols) return *ix;
     auto ix = std::make_unique<TupleIndex>();
     ix->cols = cols;
-    for (const auto& t : cs.tuples) ix->add(&t);
+    for (const Tuple* t : cs.order)
+      if (t) ix->add(t);
     cs.indexes.push_back(std::move(ix));
     return *cs.indexes.back();
   }
@@ -495,6 +536,8 @@ struct Node::State : CollectionAccess {
     total_facts -= cs.tuples.size();
     cs.tuples.clear();
     cs.members.clear();
+    cs.order.clear();
+    cs.holes = 0;
     cs.by_key.clear();
     for (auto& ix : cs.indexes) ix->map.clear();
     cs.why.clear();
@@ -587,7 +630,14 @@ struct Node::State : CollectionAccess {
 
   Relation scan(const std::string& name) const {
     const auto& cs = colls.at(name);
-    return of_tuples(name, cs.schema, cs.tuples);
+    if (!cs.lattice.empty()) return of_tuples(name, cs.schema, cs.tuples);
+    Relation r{cs.schema, {}, {}, false};
+    r.tuples.reserve(cs.order.size() - cs.holes);
+    for (const Tuple* t : cs.order)
+      if (t) r.tuples.push_back(*t);
+    if (prov())
+      for (const auto& t : r.tuples) r.why.push_back({{name, t}});
+    return r;
   }
 
   template <typename Tuples>
@@ -709,13 +759,15 @@ struct Node::State : CollectionAccess {
   template <typename F>
   static void each_tuple(const Relation& r, F f) {
     if (r.coll) {
-      for (const auto& t : r.coll->tuples) f(t, 0);
+      for (const Tuple* t : r.coll->order)
+        if (t) f(*t, 0);
     } else {
       for (size_t j = 0; j < r.tuples.size(); ++j) f(r.tuples[j], int(j));
     }
   }
 
-  /// Puts join rows in the order of the nested-loop join (operand 0 first).
+  /// Puts join rows in the order of the nested-loop join (operand 0 first; a collection
+  /// read in place in its insertion order).
   static void sort_rows(const std::vector<Relation>& ops, JoinRows& rows) {
     std::vector<size_t> order(rows.size());
     for (size_t r = 0; r < order.size(); ++r) order[r] = r;
@@ -726,8 +778,8 @@ struct Node::State : CollectionAccess {
           const Tuple* y = rows.row(b)[k];
           if (x == y) continue;
           if (!x || !y) return !x;
-          if (*x < *y) return true;
-          if (*y < *x) return false;
+          const auto& at = ops[k].coll->members;
+          return at.find(x)->second < at.find(y)->second;
         } else if (rows.row_idx(a)[k] != rows.row_idx(b)[k]) {
           return rows.row_idx(a)[k] < rows.row_idx(b)[k];
         }
@@ -1178,11 +1230,13 @@ struct Node::State : CollectionAccess {
         fail(where, "avg: undefined method 'to_f' for " + s.inspect());
       return Value::floating(total / double(vals.size()));
     }
-    if (agg == "min" || agg == "max" || agg == "choose") {
+    // Bud's Choose keeps the first value its group sees (in the input's order).
+    if (agg == "choose") return vals[0];
+    if (agg == "min" || agg == "max") {
       Value best = vals[0];
       for (const auto& v : vals) {
         // Bud's Min/Max compare with <=>, which is nil for a String and an Integer.
-        if (agg != "choose" && !ruby_comparable(best, v))
+        if (!ruby_comparable(best, v))
           fail(where, agg + " of " + best.inspect() + " and " + v.inspect() + ": comparison of " +
                           ruby_class_name(best) + " with " + ruby_class_name(v) + " failed");
         if (agg == "max" ? less(best, v) : less(v, best)) best = v;
@@ -1201,6 +1255,29 @@ struct Node::State : CollectionAccess {
     unsupported(where, "aggregate '" + agg + "'");
   }
 
+  /// Tuples grouped on key columns, the groups in the order of their first tuples.
+  struct Groups {
+    std::vector<Tuple> keys;
+    std::vector<std::vector<const Tuple*>> members;
+    std::unordered_map<Tuple, size_t, TupleHash> at;
+    /// Adds `t` to its group; returns the group's number.
+    size_t add(const Tuple& t, const std::vector<size_t>& cols) {
+      Tuple k = columns(t, cols);
+      auto [it, fresh] = at.try_emplace(k, keys.size());
+      if (fresh) {
+        keys.push_back(std::move(k));
+        members.emplace_back();
+      }
+      members[it->second].push_back(&t);
+      return it->second;
+    }
+  };
+
+  /// Bud's ChooseOneRand step for the n-th tuple of a group (n >= 2): rand(n) < 1.
+  bool draw_first(size_t n) const {
+    return ruby_rand(random53(), Value::integer(int64_t(n))).as_int() < 1;
+  }
+
   Relation eval_group(const Expr& call, const Relation& in) {
     auto args = args_of(call);
     if (args.empty()) unsupported(call, "group without grouping columns");
@@ -1217,9 +1294,9 @@ struct Node::State : CollectionAccess {
       if (!bare && (a.type != "call" || a.child("receiver") || !a.child("method")))
         unsupported(a, "aggregate '" + a.type + "'");
       Agg g{bare ? a.text : a.child("method")->text, {}, &a};
-      static const std::set<std::string> known = {"count",   "sum",   "avg",        "min",
-                                                  "max",     "accum", "accum_pair", "bool_and",
-                                                  "bool_or", "choose"};
+      static const std::set<std::string> known = {
+          "count",      "sum",      "avg",     "min",    "max",        "accum",
+          "accum_pair", "bool_and", "bool_or", "choose", "choose_rand"};
       if (!known.count(g.name)) unsupported(a, "aggregate '" + g.name + "'");
       for (const Expr* c : args_of(a)) {
         std::string name;
@@ -1237,19 +1314,32 @@ struct Node::State : CollectionAccess {
       aggs.push_back(g);
     }
     // Bud's group eliminates duplicate input tuples first (a projection or the lefts of
-    // a join may repeat one): sum and count see each distinct tuple once.
-    std::map<Tuple, std::vector<const Tuple*>> groups;
+    // a join may repeat one): sum and count see each distinct tuple once. Groups are in
+    // the order their first tuples came, as Bud's hash of groups keeps them.
+    Groups groups;
     std::unordered_set<const Tuple*, TuplePtrHash, TuplePtrEq> seen;
+    // choose_rand draws as Bud's reservoir sampling does, tuple by tuple in the input's
+    // order: the n-th tuple of a group replaces the choice when rand(n) is 0.
+    std::vector<std::vector<Value>> chosen;  // [group][aggregate]
     for (const auto& t : in.tuples) {
       if (!seen.insert(&t).second) continue;
-      Tuple k;
-      for (size_t c : keys) k.push_back(t[c]);
-      groups[k].push_back(&t);
+      size_t gi = groups.add(t, keys);
+      if (gi == chosen.size()) chosen.emplace_back(aggs.size());
+      for (size_t a = 0; a < aggs.size(); ++a)
+        if (aggs[a].name == "choose_rand" &&
+            (groups.members[gi].size() == 1 || draw_first(groups.members[gi].size())))
+          chosen[gi][a] = t[aggs[a].cols[0]];
     }
     Relation out;
-    for (const auto& [k, members] : groups) {
-      Tuple row = k;
-      for (const auto& g : aggs) {
+    for (size_t gi = 0; gi < groups.keys.size(); ++gi) {
+      const auto& members = groups.members[gi];
+      Tuple row = groups.keys[gi];
+      for (size_t a = 0; a < aggs.size(); ++a) {
+        const Agg& g = aggs[a];
+        if (g.name == "choose_rand") {
+          row.push_back(chosen[gi][a]);
+          continue;
+        }
         std::vector<Value> vals;
         for (const Tuple* t : members) {
           if (g.cols.size() == 2)
@@ -1275,8 +1365,9 @@ struct Node::State : CollectionAccess {
         unsupported(call, "argagg without :agg");
       agg = strip_colon(args[0]->text);
       first = 1;
-      // :choose picks one value per group, as group's choose does: the smallest.
-      if (agg != "min" && agg != "max" && agg != "choose")
+      // :choose picks one tuple per group, as group's choose does: the first;
+      // :choose_rand one at random, drawn as group's choose_rand draws.
+      if (agg != "min" && agg != "max" && agg != "choose" && agg != "choose_rand")
         unsupported(*args[0], "argagg aggregate '" + agg + "'");
     }
     const Expr* colx = args.size() == first + 2 ? args[first + 1] : nullptr;
@@ -1289,16 +1380,24 @@ struct Node::State : CollectionAccess {
     if (colname.empty()) unsupported(call, m + " arguments (expected [cols], :col)");
     std::vector<size_t> keys = group_columns(*args[first], in);
     size_t col = column(in, colname, *colx, "the collection");
-    std::map<Tuple, std::vector<const Tuple*>> groups;
+    Groups groups;
+    std::vector<const Tuple*> winner;  // choose_rand's, per group
     for (const auto& t : in.tuples) {
-      Tuple k;
-      for (size_t c : keys) k.push_back(t[c]);
-      groups[k].push_back(&t);
+      size_t gi = groups.add(t, keys);
+      if (gi == winner.size())
+        winner.push_back(&t);
+      else if (agg == "choose_rand" && draw_first(groups.members[gi].size()))
+        winner[gi] = &t;
     }
     Relation out{in.schema, {}, {}, false};
-    for (const auto& [k, members] : groups) {
+    for (size_t gi = 0; gi < groups.keys.size(); ++gi) {
+      const auto& members = groups.members[gi];
       std::vector<Value> vals;
       for (const Tuple* t : members) vals.push_back((*t)[col]);
+      if (agg == "choose" || agg == "choose_rand") {  // no ties: one tuple per group
+        out.tuples.push_back(*winner[gi]);
+        continue;
+      }
       Value best = aggregate(call, agg, vals);
       for (const Tuple* t : members)
         if (Value::ruby_equal((*t)[col], best)) out.tuples.push_back(*t);
@@ -1341,7 +1440,7 @@ struct Node::State : CollectionAccess {
     if (v.is_nil()) return out;
     std::vector<Value> items;
     if (v.kind() == Value::Kind::Array || v.kind() == Value::Kind::Set) {
-      items = v.items();
+      items = v.elements();
     } else if (v.kind() == Value::Kind::Hash) {
       for (size_t i = 0; i < v.items().size(); ++i)
         items.push_back(Value::array({v.items()[i], v.hash_values()[i]}));
@@ -1484,25 +1583,23 @@ struct Node::State : CollectionAccess {
         if (m == "sort" && !e.child("arguments")) {
           // Sorted tuples: the order matters only to a following each_with_index.
           Relation rel = eval_coll(*recv);
+          std::vector<size_t> order(rel.tuples.size());
+          for (size_t i = 0; i < order.size(); ++i) order[i] = i;
           if (!block) {
             // Ruby's sort raises when two tuples do not compare (a String and an Integer
             // in the first column where they differ); in calm's order such a pair is
             // adjacent.
-            std::vector<Value> sorted;
-            for (const auto& t : rel.tuples) sorted.push_back(Value::array(t));
-            std::sort(sorted.begin(), sorted.end());
-            for (size_t i = 1; i < sorted.size(); ++i) {
-              const Value& a = sorted[i - 1];
-              const Value& b = sorted[i];
+            std::stable_sort(order.begin(), order.end(),
+                             [&](size_t x, size_t y) { return rel.tuples[x] < rel.tuples[y]; });
+            for (size_t i = 1; i < order.size(); ++i) {
+              Value a = Value::array(rel.tuples[order[i - 1]]);
+              Value b = Value::array(rel.tuples[order[i]]);
               if (!ruby_comparable(a, b))
                 fail(e, "sort: comparison of " + a.inspect() + " with " + b.inspect() + " failed");
             }
-            return rel;
           }
-          std::vector<size_t> order(rel.tuples.size());
-          for (size_t i = 0; i < order.size(); ++i) order[i] = i;
           Interpreter ip = interp();
-          std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+          if (block) std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
             Value c = ip.call_block(
                 *block,
                 {Value::array(rel.tuples[x], rel.schema), Value::array(rel.tuples[y], rel.schema)},
@@ -1519,8 +1616,7 @@ struct Node::State : CollectionAccess {
         }
         if (m == "each_with_index" && !e.child("arguments")) {
           // [tuple, index] in the order of the tuples: sorted by `sort`, and without it
-          // the collection's order (calm's sorted order; Bud's is the order the tuples
-          // arrived in, see docs/differences-from-bud.md).
+          // the collection's order (the order its tuples were stored in, as in Bud).
           Relation rel = eval_coll(*recv);
           Relation out;
           for (size_t i = 0; i < rel.tuples.size(); ++i) {
@@ -2189,6 +2285,13 @@ StepResult Node::step(const StepInput& input) {
   if (s.failed) {
     out.ok = false;
     out.diagnostics.error("calm-eval-error", "the node stopped after a failed timestep", {});
+    return out;
+  }
+  if (s.budtime == 0 && !s.options.unrunnable.empty()) {
+    out.ok = false;
+    s.failed = true;
+    for (const auto& d : s.options.unrunnable) out.diagnostics.add(d);
+    s.budtime++;
     return out;
   }
   try {

@@ -36,9 +36,15 @@ struct NodeOptions {
   /// Values of instance variables the program reads (`@server` => "10.0.0.1:7000"),
   /// which a Bud program would set in its `initialize`. Keys include the `@`.
   std::map<std::string, Value> instance_variables;
-  /// Seed of Ruby's `rand` in blocks: a per-node generator (the seed mixed with the
-  /// address), so runs are reproducible; its numbers are not Ruby's.
+  /// Seed of Ruby's `rand` in blocks and of `choose_rand`: a per-node splitmix64
+  /// generator whose state starts at the seed XOR the FNV-1a hash (64 bits) of the
+  /// address, so runs are reproducible; its numbers are not Ruby's (docs/evaluator.md).
   uint64_t random_seed = 0;
+  /// What the loader left out of the program and Bud would run (a rule naming a
+  /// collection no module declares, which Bud raises on when it wires the rule at its
+  /// first timestep; Ruby code writing collections in a bootstrap block): the node's first
+  /// step fails with these errors (ScenarioPrograms::unrunnable makes them).
+  std::vector<Diagnostic> unrunnable;
 };
 
 /// How a fact first got into a collection in its current life (provenance).

@@ -26,7 +26,7 @@ const std::unordered_set<std::string> kCollectionMethods = {
     "max",      "avg",      "accum",    "accum_pair", "bool_and",
     "bool_or",  "choose",   "outer",    "reduce",     "inject",
     "flatten",  "natjoin",  "leftjoin", "outerjoin",  "schema",
-    "cols",     "key_cols", "val_cols", "rename",     "each_with_index"};
+    "cols",     "key_cols", "val_cols", "rename",     "each_with_index", "choose_rand"};
 
 /// Methods of Bud's lattice values (see eval/lattice.h) and their constructors.
 const std::unordered_set<std::string> kLatticeMethods = {
@@ -326,6 +326,17 @@ void Interpreter::check_size(const Expr& e, size_t size, const char* what) const
                   locate(e)};
 }
 
+Value ruby_rand(uint64_t bits53, const Value& n) {
+  double limit = n.is_numeric() ? std::trunc(std::fabs(n.as_float())) : 0.0;
+  if (limit < 1.0) return Value::floating(double(bits53) * 0x1.0p-53);
+  uint64_t m = n.kind() == Value::Kind::Int
+                   ? (n.as_int() < 0 ? uint64_t(0) - uint64_t(n.as_int()) : uint64_t(n.as_int()))
+               : limit >= 0x1.0p63 ? uint64_t(1) << 63
+                                   : uint64_t(limit);
+  __extension__ using u128 = unsigned __int128;  // bits53 * m needs 116 bits
+  return Value::integer(int64_t(u128(bits53) * m >> 53));
+}
+
 void Interpreter::check_size(const Expr& e, const Value& v) const {
   switch (v.kind()) {
     case Value::Kind::String:
@@ -478,7 +489,7 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     if (const Value* lat = coll.empty() ? nullptr : collections_.lattice_value(coll)) return *lat;
     if (const HelperMethod* h = coll.empty() ? collections_.helper(e.text) : nullptr)
       return call_helper(e, *h, {});
-    if (coll.empty() && e.text == "rand") return Value::floating(collections_.random_unit());
+    if (coll.empty() && e.text == "rand") return ruby_rand(collections_.random53(), Value());
     if (coll.empty() && (e.text == "puts" || e.text == "print")) {
       if (output_ && e.text == "puts") output_->push_back("\n");  // `print` alone writes $_
       return Value();
@@ -853,7 +864,7 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     Value v = eval(*args[0], scope);
     if (args.size() > 1 || !(v.is_array() || v.kind() == Value::Kind::Set || v.is_nil()))
       fail(e, "Set.new of " + v.inspect() + " (an Array or Set expected)");
-    return Value::set(v.is_nil() ? std::vector<Value>{} : v.items());
+    return Value::set(v.is_nil() ? std::vector<Value>{} : v.elements());
   }
   if (recv && recv->type == "scope_resolution") {
     std::string lt = lattice_class_type(*recv);
@@ -891,18 +902,15 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
       return Value();
     }
     if (m == "rand" && !block && !collections_.helper(m)) {
-      // Ruby's rand: rand(n) an Integer in [0, n), rand / rand(0) a Float in [0, 1); from
-      // the node's seeded generator (NodeOptions::random_seed), not Ruby's numbers.
+      // Ruby's Kernel#rand: rand(n) an Integer in [0, n.to_i.abs), rand / rand(0) a
+      // Float in [0, 1); from the node's seeded generator (NodeOptions::random_seed),
+      // not Ruby's numbers.
       auto args = arguments(e);
       if (args.size() > 1) fail(e, "wrong number of arguments for rand");
-      Value n = args.empty() ? Value::integer(0) : eval(*args[0], scope);
-      double u = collections_.random_unit();
-      if (n.kind() == Value::Kind::Int && n.as_int() != 0)
-        return Value::integer(int64_t(u * double(std::llabs(n.as_int()))));
-      if (n.kind() == Value::Kind::Float && n.as_float() != 0)
-        return Value::floating(u * std::fabs(n.as_float()));
-      if (n.is_nil() || (n.is_numeric() && n.as_float() == 0)) return Value::floating(u);
-      fail(e, "rand of " + n.inspect() + " (ranges are not supported)");
+      Value n = args.empty() ? Value() : eval(*args[0], scope);
+      if (!n.is_nil() && !n.is_numeric())
+        fail(e, "rand of " + n.inspect() + " (ranges are not supported)");
+      return ruby_rand(collections_.random53(), n);
     }
     if ((m == "format" || m == "sprintf") && !block && !collections_.helper(m)) {
       std::vector<Value> args;
@@ -1130,7 +1138,7 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
       break;
     case K::Array:
     case K::Set: {
-      const auto& items = r.items();
+      const auto& items = r.elements();
       auto mk = [&](std::vector<Value> v) {
         return r.kind() == K::Set ? Value::set(std::move(v)) : Value::array(std::move(v));
       };

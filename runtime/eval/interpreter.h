@@ -65,9 +65,14 @@ class CollectionAccess {
     (void)name;
     return nullptr;
   }
-  /// The next number in [0, 1) of the node's seeded generator (Ruby's `rand`).
-  virtual double random_unit() const { return 0.0; }
+  /// The next 53 random bits of the node's generator (`rand`; see NodeOptions::random_seed).
+  virtual uint64_t random53() const { return 0; }
 };
+
+/// Ruby's Kernel#rand(n) from 53 random bits: an Integer in [0, |n|) (a Float n
+/// truncated), or a Float in [0, 1) when |n| < 1 or n is nil. The integer is
+/// floor(bits * |n| / 2^53), so a harness can reproduce it exactly.
+Value ruby_rand(uint64_t bits53, const Value& n);
 
 /// Local variables of a block (parameters and assignments): a handful, so a flat list
 /// searched by name (cheaper to build for every block call than a map).

@@ -58,6 +58,21 @@ bool ScenarioPrograms::load(const Scenario& scenario, Diagnostics& diags) {
     }
     by_spec[spec] = chosen;
     programs_[i] = chosen;
+    if (chosen)
+      for (const auto& d : r->diagnostics.items()) {
+        if (d.check == "calm-unknown-collection")
+          unrunnable_[chosen].push_back(
+              {Severity::Error, d.check,
+               d.message.substr(0, d.message.find(" (no module")) +
+                   ": no module declares it, and Bud raises when it wires the rule at the first "
+                   "timestep",
+               d.location, {}});
+        else if (d.check == "calm-bootstrap-code")
+          unrunnable_[chosen].push_back(
+              {Severity::Error, "calm-eval-unsupported",
+               "unsupported construct Ruby code writing collections in a bootstrap block",
+               d.location, {}});
+      }
     loads_.push_back(std::move(r));
   }
   return ok;
@@ -65,6 +80,12 @@ bool ScenarioPrograms::load(const Scenario& scenario, Diagnostics& diags) {
 
 void ScenarioPrograms::use(const Program& program, size_t nodes) {
   programs_.assign(nodes, &program);
+}
+
+const std::vector<Diagnostic>& ScenarioPrograms::unrunnable(size_t node) const {
+  static const std::vector<Diagnostic> none;
+  auto it = unrunnable_.find(programs_[node]);
+  return it == unrunnable_.end() ? none : it->second;
 }
 
 namespace {
@@ -268,6 +289,7 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
     no.instance_variables = scenario.nodes[i].instance_variables;
     no.provenance = options.provenance;
     no.random_seed = st->seed;
+    no.unrunnable = programs.unrunnable(i);
     if (scenario.max_facts > 0) no.max_facts = size_t(scenario.max_facts);
     Diagnostics node_diags;
     auto node = Node::create(programs.program(i), no, node_diags);

@@ -31,6 +31,9 @@ class ScenarioPrograms {
   void use(const Program& program, size_t nodes);
 
   const Program& program(size_t node) const { return *programs_[node]; }
+  /// Errors for what the loader left out of a node's program with a warning and Bud would
+  /// run (NodeOptions::unrunnable): unknown collections, Ruby code in bootstrap blocks.
+  const std::vector<Diagnostic>& unrunnable(size_t node) const;
   size_t size() const { return programs_.size(); }
   /// path -> text of every file read, for quoting source lines in diagnostics.
   const std::map<std::string, std::string>& sources() const { return sources_; }
@@ -38,6 +41,7 @@ class ScenarioPrograms {
  private:
   std::vector<std::unique_ptr<LoadResult>> loads_;
   std::vector<const Program*> programs_;
+  std::map<const Program*, std::vector<Diagnostic>> unrunnable_;
   std::map<std::string, std::string> sources_;
 };
 

@@ -83,9 +83,28 @@ Value Value::hash(std::vector<Value> keys, std::vector<Value> values) {
 Value Value::set(std::vector<Value> items) {
   Value v;
   v.kind_ = Kind::Set;
-  std::sort(items.begin(), items.end());
-  items.erase(std::unique(items.begin(), items.end()), items.end());
-  v.own().items = std::move(items);
+  // values: the first occurrence of each element, in order (Ruby's Set iterates in
+  // insertion order); items: the same sorted, so that equal sets compare and hash alike.
+  std::vector<Value> sorted = items;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::vector<Value> ordered;
+  if (sorted.size() == items.size()) {
+    ordered = std::move(items);
+  } else {
+    ordered.reserve(sorted.size());
+    std::vector<bool> taken(sorted.size());
+    for (auto& x : items) {
+      size_t i = size_t(std::lower_bound(sorted.begin(), sorted.end(), x) - sorted.begin());
+      if (!taken[i]) {
+        taken[i] = true;
+        ordered.push_back(std::move(x));
+      }
+    }
+  }
+  Heavy& h = v.own();
+  h.items = std::move(sorted);
+  h.values = std::move(ordered);
   return v;
 }
 
@@ -249,6 +268,7 @@ bool Value::ruby_equal(const Value& a, const Value& b) {
       return false;
     for (size_t i = 0; i < a.items().size(); ++i)
       if (!ruby_equal(a.items()[i], b.items()[i])) return false;
+    if (a.kind_ == Kind::Set) return true;  // values: the same elements in insertion order
     for (size_t i = 0; i < a.hash_values().size(); ++i)
       if (!ruby_equal(a.hash_values()[i], b.hash_values()[i])) return false;
     return true;
@@ -283,7 +303,8 @@ size_t Value::hash_general() const {
     case Kind::Set:
     case Kind::Hash:
       for (const auto& v : items()) mix(v.hash_code());
-      for (const auto& v : hash_values()) mix(v.hash_code());
+      if (kind_ != Kind::Set)  // a Set's values are its items in insertion order
+        for (const auto& v : hash_values()) mix(v.hash_code());
       break;
   }
   return h;
@@ -316,7 +337,8 @@ std::string Value::inspect() const {
     }
     case Kind::Set: {
       std::string out = "#<Set: {";
-      for (size_t i = 0; i < items().size(); ++i) out += (i ? ", " : "") + items()[i].inspect();
+      for (size_t i = 0; i < elements().size(); ++i)
+        out += (i ? ", " : "") + elements()[i].inspect();
       return out + "}>";
     }
     case Kind::Lattice: {

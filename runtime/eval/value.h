@@ -65,6 +65,11 @@ class Value {
   const std::vector<Value>& items() const { return h_ ? h_->items : empty_list(); }
   std::vector<Value>& mutable_items() { return own().items; }
   const std::vector<Value>& hash_values() const { return h_ ? h_->values : empty_list(); }
+  /// A Set's elements in the order they were added (Ruby's Set keeps it; `items()` holds
+  /// them sorted, for comparing and hashing); any other kind's `items()`.
+  const std::vector<Value>& elements() const {
+    return kind_ == Kind::Set && h_ ? h_->values : items();
+  }
   /// The column names of a tuple, or nullptr.
   const Schema& schema() const { return h_ ? h_->schema : empty_schema(); }
   void set_schema(Schema s) { own().schema = std::move(s); }
@@ -112,7 +117,7 @@ class Value {
   struct Heavy {
     std::string s;
     std::vector<Value> items;   ///< array/set items, hash keys
-    std::vector<Value> values;  ///< hash values
+    std::vector<Value> values;  ///< hash values; a set's items in insertion order
     Schema schema;
   };
   static const std::string& empty_string();

@@ -361,3 +361,22 @@ TEST_CASE("calm run: a failed run replaces no file; --keep-partial writes its tr
   CHECK(text.str().find("timestep 0\n  t (1)\n    [1, 1]") == 0);
   fs::remove_all(d);
 }
+
+TEST_CASE("calm run: a rule naming a collection no module declares fails the first timestep") {
+  // A module may leave a name to the module it is mixed into, so the loader only warns;
+  // Bud raises when it wires such a rule at its first tick, and so does `calm run`.
+  fs::path d = temp_dir() / "unresolved";
+  fs::create_directories(d);
+  std::string prog = write_file(d / "hb.rb",
+                                "module HB\n  state do\n    interface input, :payld, [:v]\n"
+                                "  end\n  bootstrap do\n    payload <= [['foo']]\n  end\nend\n");
+  Run r = run_calm("run '" + prog + "' -m HB --steps 2");
+  INFO(r.out);
+  CHECK(r.status == 2);
+  CHECK(r.out.find("hb.rb:6:5: warning: unknown collection 'payload'; did you mean 'payld'?") !=
+        std::string::npos);
+  CHECK(r.out.find("hb.rb:6:5: error: node 'node', timestep 0: unknown collection 'payload'; did "
+                   "you mean 'payld'?: no module declares it, and Bud raises when it wires the "
+                   "rule at the first timestep [calm-unknown-collection]") != std::string::npos);
+  fs::remove_all(d);
+}

@@ -152,7 +152,56 @@ module Bud
   end
 end
 
+# Bud's choose_rand draws with Kernel#rand inside the aggregate: give it the running
+# node's generator (Differential.current_node is set before each tick).
+module Bud
+  class ChooseOneRand
+    def rand(n = nil)
+      Differential.rngs[Differential.current_node].rand(n)
+    end
+  end
+end
+
 module Differential
+  # calm's `rand` (runtime/eval/evaluator.cpp, NodeOptions::random_seed): splitmix64 whose
+  # state starts at the scenario's seed XOR the 64-bit FNV-1a hash of the node's address;
+  # rand(n) is floor(bits53 * |n| / 2^53), a Float bits53 / 2^53 when |n| < 1. The harness
+  # gives each Bud instance this generator in place of Kernel#rand (and Bud's choose_rand
+  # its node's), so a program that draws random numbers is compared on the same draws.
+  class CalmRand
+    MASK = (1 << 64) - 1
+
+    def initialize(seed, address)
+      h = 0xcbf29ce484222325
+      address.each_byte { |c| h = ((h ^ c) * 0x100000001b3) & MASK }
+      @state = (seed ^ h) & MASK
+    end
+
+    def next53
+      @state = (@state + 0x9e3779b97f4a7c15) & MASK
+      z = @state
+      z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & MASK
+      z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & MASK
+      z ^= z >> 31
+      z >> 11
+    end
+
+    def rand(n = nil)
+      bits = next53
+      m = case n
+          when Integer then n.abs
+          when Numeric then [n.abs.truncate, 1 << 63].min
+          else 0
+          end
+      return bits.to_f * 2.0**-53 if m < 1
+      (bits * m) >> 53
+    end
+  end
+
+  class << self
+    attr_accessor :rngs # the running nodes' CalmRand, by node index
+  end
+
   # Runs one workload through Bud. `workload`: {"addresses" => [...], "steps" => N,
   # "inputs" => [{"step", "node", "facts" => {coll => [tuples]}}], "delay" => lambda}.
   # Returns {"steps" => [[{"contents" => {...}, "sent" => [...]} per node] per step],
@@ -163,10 +212,13 @@ module Differential
     TICK_SECONDS = 10
     attr_reader :nodes
 
-    def initialize(klass, addresses)
-      @nodes = addresses.map do |a|
+    def initialize(klass, addresses, seed = 1)
+      Differential.rngs = addresses.map { |a| CalmRand.new(seed, a) }
+      @nodes = addresses.each_with_index.map do |a, i|
         ip, port = a.split(':')
         b = klass.new(ip: ip, port: port.to_i)
+        rng = Differential.rngs[i]
+        b.define_singleton_method(:rand) { |n = nil| rng.rand(n) }
         # A class whose initialize takes its own arguments (ChatClient's nick, server, opts)
         # got the options as its first argument: give Bud the address anyway.
         b.options[:port] = port.to_i

@@ -193,13 +193,14 @@ SCHEDULE_NAMES = ['in order (delay 1)', 'delays 1-3 (reordering)', 'delays 1-3, 
 
 # ---------------------------------------------------------------- the calm side
 
-def scenario_json(kase, files, modules, addresses, steps, inputs)
+def scenario_json(kase, files, modules, addresses, steps, inputs, seed)
   {
     'description' => "differential: #{kase}",
     'nodes' => addresses.each_with_index.map do |a, i|
       { 'name' => "n#{i}", 'address' => a, 'program' => { 'files' => files, 'modules' => modules } }
     end,
     'steps' => steps,
+    'seed' => seed,
     'clock' => { 'seconds_per_step' => 1e-6 },
     'max_facts' => 200_000,
     'inputs' => inputs.keys.sort.flat_map do |t|
@@ -385,7 +386,7 @@ def run_case(kase, opts)
       inputs = gen_inputs(rng, colls, steps, input_steps, nodes, addresses, vmode, tables)
       schedule = mode == 'single' ? -> { 1 } : schedule_for(k, seed)
       bud = begin
-        Differential::BudRun.new(klass, addresses).run(steps, inputs, schedule)
+        Differential::BudRun.new(klass, addresses, seed).run(steps, inputs, schedule)
       rescue Exception => e # rubocop:disable Lint/RescueException
         { 'refused' => "harness: #{e.class}: #{e.message}"[0, 300] + " at #{e.backtrace.first(3).join(' < ')}" }
       end
@@ -406,7 +407,7 @@ def run_case(kase, opts)
         end
       end
       base = File.join(opts[:out], "#{kase['name']}.#{mode}.#{seed}")
-      sc = scenario_json(kase['name'], calm_files, calm_modules, addresses, steps, inputs)
+      sc = scenario_json(kase['name'], calm_files, calm_modules, addresses, steps, inputs, seed)
       File.write("#{base}.scenario.json", JSON.pretty_generate(sc) + "\n")
       calm = run_calm(opts[:calm], "#{base}.scenario.json", bud['delays'])
       r = compare(bud, calm, nodes, opts)

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include "eval/interpreter.h"
 #include "node_fixture.h"
 
 using namespace calm;
@@ -296,7 +297,7 @@ TEST_CASE("sort with a comparator, each_with_index after sort, rename") {
   CHECK(show(unsorted->node->contents("o")) == "[[14], 0];");
 }
 
-TEST_CASE("argagg: :min, :max, :choose (the smallest, as group's choose), with a block") {
+TEST_CASE("argagg: :min, :max, :choose (the first stored, as group's choose), with a block") {
   auto r =
       prepare(program("    table :a, [:g, :i] => [:v]\n    scratch :lo, [:g, :i] => [:v]\n"
                       "    scratch :pick, [:g, :i] => [:v]\n    scratch :bumped, [:g, :v]",
@@ -310,13 +311,40 @@ TEST_CASE("argagg: :min, :max, :choose (the smallest, as group's choose), with a
            {{"a", {S("x"), I(1), I(5)}}, {"a", {S("x"), I(2), I(3)}}, {"a", {S("y"), I(1), I(7)}}})
           .ok);
   CHECK(show(r->node->contents("lo")) == "[\"x\", 2, 3];[\"y\", 1, 7];");
-  CHECK(show(r->node->contents("pick")) == "[\"x\", 2, 3];");
+  CHECK(show(r->node->contents("pick")) == "[\"x\", 1, 5];");
   CHECK(show(r->node->contents("bumped")) == "[\"x\", 6];[\"y\", 8];");
   auto rand = prepare(program("    table :a, [:g, :v]\n    scratch :p, [:g, :v]",
                               "    p <= a.argagg(:choose_rand, [:g], :v)"));
   REQUIRE(rand->node);
-  StepResult res = step(*rand, {{"a", {S("x"), I(1)}}});
-  CHECK_FALSE(res.ok);
-  CHECK(first_diag(res.diagnostics) ==
-        "calm-eval-unsupported 8:19 unsupported construct argagg aggregate 'choose_rand'");
+  // Bud's reservoir sampling, with the node's generator (seed 0, localhost:12345): the
+  // 2nd tuple replaces the choice (rand(2) = 0), the 3rd does not (rand(3) = 1). The
+  // differential harness (tests/differential/bud_side.rb, CalmRand) draws the same.
+  REQUIRE(step(*rand, {{"a", {S("x"), I(1)}}, {"a", {S("x"), I(2)}}, {"a", {S("x"), I(3)}}}).ok);
+  CHECK(show(rand->node->contents("p")) == "[\"x\", 2];");
+}
+
+TEST_CASE("rand: the node's splitmix64 draws, as the differential harness reproduces them") {
+  auto r = prepare(program("    table :t, [:k]\n    scratch :r, [:k, :n]",
+                           "    r <= t {|x| [x.k, rand(100)]}"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"t", {I(1)}}}).ok);
+  CHECK(show(r->node->contents("r")) == "[1, 46];");
+  CHECK(ruby_rand(uint64_t(1) << 52, I(10)).as_int() == 5);      // floor(2^52 * 10 / 2^53)
+  CHECK(ruby_rand(uint64_t(1) << 52, I(-10)).as_int() == 5);     // Kernel#rand: |n|
+  CHECK(ruby_rand(uint64_t(1) << 52, Value::floating(2.9)).as_int() == 1);  // to_i
+  CHECK(ruby_rand(uint64_t(1) << 52, Value()).as_float() == 0.5);           // a Float
+}
+
+TEST_CASE("group's order-dependent aggregates fold in the order the facts were stored") {
+  auto r = prepare(program("    table :t, [:k] => [:v]\n    scratch :s, [:total]\n"
+                           "    scratch :b, [:first_truthy]\n    scratch :c, [:v]",
+                           "    s <= t.group([], sum(:v))\n    b <= t.group([], bool_or(:v))\n"
+                           "    c <= t.group([], choose(:v))"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"t", {I(2), S("b")}}, {"t", {I(1), S("a")}}}).ok);
+  CHECK(show(r->node->contents("s")) == "[\"ba\"];");  // Ruby's "b" + "a", as Bud
+  CHECK(show(r->node->contents("b")) == "[\"b\"];");
+  CHECK(show(r->node->contents("c")) == "[\"b\"];");
+  REQUIRE(step(*r, {{"t", {I(0), S("c")}}}).ok);
+  CHECK(show(r->node->contents("s")) == "[\"bac\"];");  // a later fact comes last
 }

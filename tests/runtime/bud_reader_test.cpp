@@ -92,6 +92,26 @@ end
   CHECK(has_diagnostic(r, "calm-not-a-rule", "1 < 2"));
 }
 
+TEST_CASE("bootstrap: Ruby code that writes collections is told (calm-bootstrap-code)") {
+  auto r = load_source(R"(
+class C
+  include Bud
+  state { table :t }
+  bootstrap do
+    3.times {|x| t << [x]}
+    n = 1 if n <= 2
+    t <= [[9]]
+  end
+end
+)");
+  REQUIRE(r.programs.size() == 1);
+  CHECK(r.programs[0].rules.size() == 1);  // the rule; the loop and the comparison are Ruby
+  CHECK(has_diagnostic(r, "calm-bootstrap-code", "3.times {|x| t << [x]}"));
+  size_t told = 0;
+  for (const auto& d : r.diagnostics.items()) told += d.check == "calm-bootstrap-code";
+  CHECK(told == 1);
+}
+
 TEST_CASE("temp with a trailing do-block: the block goes back onto the rhs") {
   auto r = load_source(R"(
 class C

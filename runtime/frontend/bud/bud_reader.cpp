@@ -454,8 +454,18 @@ class RuleReader {
       return;
     }
     // A bootstrap block is ordinary Ruby run once before the first timestep (Bud does
-    // not rewrite it): statements other than rules are not a mistake there.
-    if (block.bootstrap) return;
+    // not rewrite it): statements other than rules are not a mistake there. One that
+    // writes a collection inside Ruby code (`100.times {|x| t << [x]}`) is told, since
+    // neither the analysis nor `calm run` follows it.
+    if (block.bootstrap) {
+      if (writes_collection(stmt))
+        diags_.warning("calm-bootstrap-code",
+                       "bootstrap statement writes collections from Ruby code, which calm does "
+                       "not run (calm run refuses the program): '" +
+                           first_line(stmt.text()) + "'",
+                       stmt.location());
+      return;
+    }
     diags_.warning(
         "calm-not-a-rule",
         "statement in a rule block is not a Bloom rule; ignored: '" + first_line(stmt.text()) + "'",
@@ -463,6 +473,24 @@ class RuleReader {
   }
 
  private:
+  /// Whether a statement holds a Bloom operator (`<<`, `<=`, `<+`, `<-`, `<~`) whose left
+  /// side is a plain name.
+  static bool writes_collection(Node n) {
+    if (n.is("binary")) {
+      std::string op = str(n.child_by_field("operator").text());
+      Node left = n.child_by_field("left");
+      Node right = n.child_by_field("right");
+      std::string unary =
+          right && right.is("unary") ? str(right.child_by_field("operator").text()) : "";
+      bool bloom_op = op == "<<" || (op == "<=" && right && !right.is("integer")) ||
+                      (op == "<" && (unary == "+" || unary == "-" || unary == "~"));
+      if (bloom_op && left && (left.is("identifier") || left.is("call"))) return true;
+    }
+    for (uint32_t i = 0; i < n.child_count(); ++i)
+      if (writes_collection(n.child(i))) return true;
+    return false;
+  }
+
   static std::string first_line(std::string_view t) {
     size_t nl = t.find('\n');
     std::string s(t.substr(0, nl));
