@@ -238,8 +238,19 @@ struct Node::State : CollectionAccess {
     return it->second;
   }
 
-  /// The collection `e` names: `c`, or `alias.c` of an import; with `with_block`, also
-  /// `alias.c { |t| ... }` (the collection the block maps).
+  /// `a.b.c` (identifiers joined by argument-less calls) as "a.b.c"; "" for anything else.
+  static std::string dotted_name(const Expr& e) {
+    if (e.type == "identifier") return e.text;
+    if (e.type != "call" || e.child("arguments") || e.child("block")) return "";
+    const Expr* recv = e.child("receiver");
+    const Expr* m = e.child("method");
+    if (!recv || !m) return "";
+    std::string r = dotted_name(*recv);
+    return r.empty() ? "" : r + "." + m->text;
+  }
+
+  /// The collection `e` names: `c`, or `alias.c` (`a1.a2.c`) of an import; with
+  /// `with_block`, also `alias.c { |t| ... }` (the collection the block maps).
   std::string find_collection_named(const Expr& e, bool with_block = false) const {
     auto at = ref_at.find({e.line, e.column});
     if (e.type == "identifier") {
@@ -251,9 +262,11 @@ struct Node::State : CollectionAccess {
     if (e.type == "call" && !e.child("arguments") && (!e.child("block") || with_block)) {
       const Expr* recv = e.child("receiver");
       const Expr* m = e.child("method");
-      if (!recv || !m || recv->type != "identifier") return "";
+      if (!recv || !m) return "";
+      std::string r = dotted_name(*recv);
+      if (r.empty()) return "";
       if (at != ref_at.end() && at->second.ends_with("." + m->text)) return at->second;
-      std::string q = recv->text + "." + m->text;
+      std::string q = r + "." + m->text;
       return colls.count(q) ? q : "";
     }
     return "";
@@ -468,7 +481,6 @@ struct Node::State : CollectionAccess {
     cs.order.resize(n);
     cs.holes = 0;
   }
-
 
   void set_value(CollectionState& cs, Value v) {
     int64_t before = cs.tuples.empty() ? 0 : int64_t(lattice_size(cs.value));
@@ -1294,9 +1306,9 @@ struct Node::State : CollectionAccess {
       if (!bare && (a.type != "call" || a.child("receiver") || !a.child("method")))
         unsupported(a, "aggregate '" + a.type + "'");
       Agg g{bare ? a.text : a.child("method")->text, {}, &a};
-      static const std::set<std::string> known = {
-          "count",      "sum",      "avg",     "min",    "max",        "accum",
-          "accum_pair", "bool_and", "bool_or", "choose", "choose_rand"};
+      static const std::set<std::string> known = {"count",   "sum",    "avg",        "min",
+                                                  "max",     "accum",  "accum_pair", "bool_and",
+                                                  "bool_or", "choose", "choose_rand"};
       if (!known.count(g.name)) unsupported(a, "aggregate '" + g.name + "'");
       for (const Expr* c : args_of(a)) {
         std::string name;
@@ -1599,14 +1611,15 @@ struct Node::State : CollectionAccess {
             }
           }
           Interpreter ip = interp();
-          if (block) std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-            Value c = ip.call_block(
-                *block,
-                {Value::array(rel.tuples[x], rel.schema), Value::array(rel.tuples[y], rel.schema)},
-                {});
-            if (c.kind() != Value::Kind::Int) fail(*block, "sort block returned " + c.inspect());
-            return c.as_int() < 0;
-          });
+          if (block)
+            std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+              Value c = ip.call_block(*block,
+                                      {Value::array(rel.tuples[x], rel.schema),
+                                       Value::array(rel.tuples[y], rel.schema)},
+                                      {});
+              if (c.kind() != Value::Kind::Int) fail(*block, "sort block returned " + c.inspect());
+              return c.as_int() < 0;
+            });
           Relation out{rel.schema, {}, {}, false};
           for (size_t i : order) {
             out.tuples.push_back(rel.tuples[i]);

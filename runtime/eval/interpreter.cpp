@@ -17,16 +17,17 @@ namespace calm::eval {
 namespace {
 
 const std::unordered_set<std::string> kCollectionMethods = {
-    "map",      "pro",      "collect",  "flat_map",   "select",
-    "reject",   "pairs",    "lefts",    "rights",     "matches",
-    "combos",   "notin",    "group",    "argmin",     "argmax",
-    "argagg",   "payloads", "keys",     "values",     "join",
-    "include?", "exists?",  "empty?",   "any?",       "none?",
-    "length",   "size",     "count",    "sum",        "min",
-    "max",      "avg",      "accum",    "accum_pair", "bool_and",
-    "bool_or",  "choose",   "outer",    "reduce",     "inject",
-    "flatten",  "natjoin",  "leftjoin", "outerjoin",  "schema",
-    "cols",     "key_cols", "val_cols", "rename",     "each_with_index", "choose_rand"};
+    "map",        "pro",      "collect",  "flat_map",   "select",
+    "reject",     "pairs",    "lefts",    "rights",     "matches",
+    "combos",     "notin",    "group",    "argmin",     "argmax",
+    "argagg",     "payloads", "keys",     "values",     "join",
+    "include?",   "exists?",  "empty?",   "any?",       "none?",
+    "length",     "size",     "count",    "sum",        "min",
+    "max",        "avg",      "accum",    "accum_pair", "bool_and",
+    "bool_or",    "choose",   "outer",    "reduce",     "inject",
+    "flatten",    "natjoin",  "leftjoin", "outerjoin",  "schema",
+    "cols",       "key_cols", "val_cols", "rename",     "each_with_index",
+    "choose_rand"};
 
 /// Methods of Bud's lattice values (see eval/lattice.h) and their constructors.
 const std::unordered_set<std::string> kLatticeMethods = {
@@ -378,6 +379,11 @@ void Interpreter::bind(const Expr& param, const Value& v, Scope& scope) const {
   unsupported(param, "block parameter '" + param.type + "'");
 }
 
+/// `return` in a helper method, unwinding to call_helper.
+struct HelperReturn {
+  Value value;
+};
+
 Value Interpreter::call_helper(const Expr& at, const HelperMethod& h,
                                const std::vector<Value>& args) const {
   if (depth_ > 100) fail(at, "helper '" + h.name + "' nested more than 100 calls deep");
@@ -393,7 +399,11 @@ Value Interpreter::call_helper(const Expr& at, const HelperMethod& h,
   Interpreter inner(collections_, h.location.file, local_addr_, budtime_);
   inner.depth_ = depth_ + 1;
   const Expr* body = h.def.child("body");
-  return body ? inner.eval(*body, scope) : Value();
+  try {
+    return body ? inner.eval(*body, scope) : Value();
+  } catch (const HelperReturn& r) {
+    return r.value;
+  }
 }
 
 Value Interpreter::call_block(const Expr& block, const std::vector<Value>& args,
@@ -641,6 +651,25 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     inner.depth_ = depth_ + 1;
     Scope none;
     return inner.eval(c->value, none);
+  }
+  if (t == "return" && depth_ > 0) {
+    // `return x` in a helper method: back to call_helper, which ran the body.
+    const Expr* arg = nullptr;
+    for (const auto& c : e.children)
+      if (!is_punct(c) && c.type != "return") arg = &c;
+    if (arg && arg->type == "argument_list") {
+      std::vector<const Expr*> vals;
+      for (const auto& c : arg->children)
+        if (!is_punct(c)) vals.push_back(&c);
+      if (vals.size() == 1)
+        arg = vals[0];
+      else {
+        std::vector<Value> items;
+        for (const Expr* v : vals) items.push_back(eval(*v, scope));
+        throw HelperReturn{Value::array(std::move(items))};
+      }
+    }
+    throw HelperReturn{arg ? eval(*arg, scope) : Value()};
   }
   if (t == "scope_resolution") {
     // `Bud::SetLattice` as a value (lmap#at's bottom type): its bottom.
@@ -1315,7 +1344,10 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
     default:
       break;
   }
-  if (kValueMethods.count(m) == 0) unsupported(e, "method '" + m + "'");
+  // A method Ruby's class of the value has (or a lattice's) that calm does not implement
+  // is refused; one the class lacks (`3.increment`) is Ruby's NoMethodError, as in Bud.
+  if (kValueMethods.count(m) == 0 && (r.is_lattice() || ruby_has_method(ruby_method_class(r), m)))
+    unsupported(e, "method '" + m + "'");
   if (r.is_array() && r.schema())
     fail(e, "undefined method '" + m + "' for a tuple with columns " +
                 Value::array([&] {
@@ -1562,6 +1594,7 @@ struct Checker {
   const std::map<std::string, Value>& instance_variables;
   const std::set<std::string>& collections;
   std::set<std::string> checked;  ///< helpers and constants already checked
+  int in_helper = 0;              ///< > 0 while checking a helper's body (`return` is fine)
 
   /// "alias.name" ends a collection's name (an imported module's collection).
   bool qualified_collection(const std::string& alias, const std::string& name) const {
@@ -1586,7 +1619,9 @@ struct Checker {
           diags.error("calm-eval-unsupported",
                       "unsupported construct parameter '" + p.type + "' of helper '" + h.name + "'",
                       SourceLocation{h.location.file, p.line, p.column});
+    ++in_helper;
     if (const Expr* body = h.def.child("body")) check_node(*body, h.location.file);
+    --in_helper;
   }
 
   void check_node(const Expr& e, const std::string& file);
@@ -1598,7 +1633,7 @@ void Checker::check_node(const Expr& e, const std::string& file) {
                 SourceLocation{file, e.line, e.column});
   };
   if (is_punct(e)) return;
-  if (!kSupportedTypes.count(e.type)) {
+  if (!kSupportedTypes.count(e.type) && !(e.type == "return" && in_helper > 0)) {
     report("'" + e.type + "'");
     return;
   }
@@ -1643,7 +1678,10 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     // time, like a column).
     bool qualified_map = recv && recv->type == "identifier" && e.child("block") &&
                          !e.child("arguments") && qualified_collection(recv->text, name);
-    if (!known && !qualified_map && recv && (e.child("arguments") || e.child("block"))) {
+    // A method no core Ruby value has (a user class's, `version.increment(c)`) is left to
+    // the run: on a plain value it is Ruby's NoMethodError, as in Bud.
+    if (!known && !qualified_map && recv && (e.child("arguments") || e.child("block")) &&
+        ruby_has_method("", name)) {
       report("method '" + name + "'");
       return;
     }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <unordered_set>
 
 namespace calm::eval {
 
@@ -302,6 +304,60 @@ std::string ruby_class_name(const Value& v) {
       return v.lattice_type();
   }
   return "value";
+}
+
+namespace {
+
+const std::map<std::string, std::unordered_set<std::string>>& ruby_methods() {
+  static const auto table = [] {
+    struct Row {
+      const char* cls;
+      const char* names;
+    };
+    static const Row rows[] = {
+#include "eval/ruby_methods.inc"
+    };
+    std::map<std::string, std::unordered_set<std::string>> t;
+    for (const Row& r : rows) {
+      std::string names = r.names;
+      size_t at = 0;
+      while (at < names.size()) {
+        size_t end = names.find(' ', at);
+        if (end == std::string::npos) end = names.size();
+        if (end > at) t[r.cls].insert(names.substr(at, end - at));
+        at = end + 1;
+      }
+    }
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+bool ruby_has_method(const std::string& cls, const std::string& m) {
+  const auto& t = ruby_methods();
+  if (t.at("Object").count(m)) return true;
+  if (cls.empty()) {
+    for (const auto& [_, names] : t)
+      if (names.count(m)) return true;
+    return false;
+  }
+  auto it = t.find(cls);
+  return it != t.end() && it->second.count(m);
+}
+
+std::string ruby_method_class(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::Nil:
+      return "NilClass";
+    case Value::Kind::Bool:
+      return v.as_bool() ? "TrueClass" : "FalseClass";
+    case Value::Kind::Array:
+      return v.schema() ? "Struct" : "Array";
+    default:
+      return ruby_class_name(v);
+  }
 }
 
 }  // namespace calm::eval

@@ -26,4 +26,15 @@ std::optional<std::string> ruby_format(const std::string& fmt, const std::vector
 /// lattice's type such as "lmax"), as in "comparison of Integer with String failed".
 std::string ruby_class_name(const Value& v);
 
+/// Whether Ruby 3.1's class `cls` ("Integer", "String", "Array", "Hash", "Set", "Struct"
+/// (a Bud tuple), "NilClass", ...) has the public instance method `m`, its own or
+/// Object's; with `cls` empty, whether any of those classes has it. A method Ruby has and
+/// calm does not implement is refused; one the value's class lacks is Ruby's NoMethodError,
+/// which Bud raises too. (Table: runtime/eval/ruby_methods.inc, scripts/ruby-methods.rb.)
+bool ruby_has_method(const std::string& cls, const std::string& m);
+
+/// The class whose methods a value has: ruby_class_name, with nil, true and false as
+/// NilClass, TrueClass and FalseClass, a tuple (an Array with columns) as Struct.
+std::string ruby_method_class(const Value& v);
+
 }  // namespace calm::eval

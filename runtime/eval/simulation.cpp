@@ -62,16 +62,20 @@ bool ScenarioPrograms::load(const Scenario& scenario, Diagnostics& diags) {
       for (const auto& d : r->diagnostics.items()) {
         if (d.check == "calm-unknown-collection")
           unrunnable_[chosen].push_back(
-              {Severity::Error, d.check,
+              {Severity::Error,
+               d.check,
                d.message.substr(0, d.message.find(" (no module")) +
                    ": no module declares it, and Bud raises when it wires the rule at the first "
                    "timestep",
-               d.location, {}});
+               d.location,
+               {}});
         else if (d.check == "calm-bootstrap-code")
           unrunnable_[chosen].push_back(
-              {Severity::Error, "calm-eval-unsupported",
+              {Severity::Error,
+               "calm-eval-unsupported",
                "unsupported construct Ruby code writing collections in a bootstrap block",
-               d.location, {}});
+               d.location,
+               {}});
       }
     loads_.push_back(std::move(r));
   }

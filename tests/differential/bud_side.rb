@@ -230,6 +230,24 @@ module Differential
         b
       end
       @addresses = addresses
+      # What initialize set, before any timestep (the scenario gives calm the same).
+      @initial_ivars = @nodes.map do |b|
+        b.instance_variables.to_h { |n| [n.to_s, b.instance_variable_get(n)] }
+      end
+    end
+
+    PLAIN = [String, Integer, Float, Symbol, TrueClass, FalseClass, NilClass].freeze
+
+    def self.plain?(v)
+      PLAIN.any? { |k| v.is_a?(k) } || (v.is_a?(Array) && v.all? { |x| plain?(x) }) ||
+        (v.is_a?(Hash) && v.all? { |k, x| plain?(k) && plain?(x) })
+    end
+
+    # Node i's instance variables named in `names` whose values are plain data, encoded for
+    # a scenario's "instance_variables".
+    def ivars(i, names)
+      (@initial_ivars[i].slice(*names).select { |_, v| BudRun.plain?(v) })
+        .transform_values { |v| Differential.encode(v) }
     end
 
     def user_collections(b)

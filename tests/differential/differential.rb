@@ -193,11 +193,13 @@ SCHEDULE_NAMES = ['in order (delay 1)', 'delays 1-3 (reordering)', 'delays 1-3, 
 
 # ---------------------------------------------------------------- the calm side
 
-def scenario_json(kase, files, modules, addresses, steps, inputs, seed)
+def scenario_json(kase, files, modules, addresses, steps, inputs, seed, ivars)
   {
     'description' => "differential: #{kase}",
     'nodes' => addresses.each_with_index.map do |a, i|
-      { 'name' => "n#{i}", 'address' => a, 'program' => { 'files' => files, 'modules' => modules } }
+      node = { 'name' => "n#{i}", 'address' => a, 'program' => { 'files' => files, 'modules' => modules } }
+      node['instance_variables'] = ivars[i] unless ivars[i].empty?
+      node
     end,
     'steps' => steps,
     'seed' => seed,
@@ -366,6 +368,10 @@ def run_case(kase, opts)
   $address_columns = address_columns(probe)
   calm_modules = opts[:calm_modules] || modules
   calm_files = opts[:calm_files] || files
+  # The instance variables the program's text reads, other than Bud's own: calm gets the
+  # values the Bud instances' initialize gave them (a scenario node's instance_variables).
+  ivar_names = calm_files.flat_map { |f| File.read(f).scan(/@[a-z_]\w*/) }.uniq -
+               %w[@ip @port @local_addr @ip_port @budtime]
   modes = opts[:mode] == 'both' ? %w[single multi] : [opts[:mode]]
   modes.each do |mode|
     next if mode == 'multi' && !out['channels']
@@ -385,8 +391,11 @@ def run_case(kase, opts)
       $junk_addresses = vmode == 'mixed' && !opts[:self_test] ? 0.05 : 0
       inputs = gen_inputs(rng, colls, steps, input_steps, nodes, addresses, vmode, tables)
       schedule = mode == 'single' ? -> { 1 } : schedule_for(k, seed)
+      ivars = []
       bud = begin
-        Differential::BudRun.new(klass, addresses, seed).run(steps, inputs, schedule)
+        runner = Differential::BudRun.new(klass, addresses, seed)
+        ivars = addresses.each_index.map { |i| runner.ivars(i, ivar_names) }
+        runner.run(steps, inputs, schedule)
       rescue Exception => e # rubocop:disable Lint/RescueException
         { 'refused' => "harness: #{e.class}: #{e.message}"[0, 300] + " at #{e.backtrace.first(3).join(' < ')}" }
       end
@@ -407,7 +416,7 @@ def run_case(kase, opts)
         end
       end
       base = File.join(opts[:out], "#{kase['name']}.#{mode}.#{seed}")
-      sc = scenario_json(kase['name'], calm_files, calm_modules, addresses, steps, inputs, seed)
+      sc = scenario_json(kase['name'], calm_files, calm_modules, addresses, steps, inputs, seed, ivars)
       File.write("#{base}.scenario.json", JSON.pretty_generate(sc) + "\n")
       calm = run_calm(opts[:calm], "#{base}.scenario.json", bud['delays'])
       r = compare(bud, calm, nodes, opts)

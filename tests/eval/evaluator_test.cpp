@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "eval/ruby_text.h"
 #include "frontend/loader.h"
 
 using namespace calm;
@@ -230,16 +231,36 @@ TEST_CASE("key constraint: two facts with one key in one collection is an error"
 
 TEST_CASE("unsupported constructs are refused with a located diagnostic") {
   auto r = prepare(program("    table :a, [:k] => [:v]\n    scratch :c, [:x]",
-                           "    c <= a { |t| [t.k.frobnicate(1)] }\n"
+                           "    c <= a { |t| [t.k.gcd(1)] }\n"
                            "    c <= a.sort_by { |t| t.k }"));
   CHECK_FALSE(r->node);
   auto ds = r->diags.sorted();
   REQUIRE(ds.size() == 2);
   CHECK(ds[0].check == "calm-eval-unsupported");
-  CHECK(ds[0].message == "unsupported construct method 'frobnicate'");
+  CHECK(ds[0].message == "unsupported construct method 'gcd'");  // Ruby has it; calm not
   CHECK(to_string(ds[0].location) == "t.rb:8:19");
   CHECK(ds[1].message == "unsupported construct method 'sort_by'");
   CHECK(to_string(ds[1].location) == "t.rb:9:10");
+}
+
+TEST_CASE("a method no Ruby value has is Ruby's NoMethodError when it runs, as in Bud") {
+  // `s.version.increment(c)` (a vector clock's method) on an Integer: Bud raises.
+  auto r = prepare(program("    table :a, [:k] => [:v]\n    scratch :c, [:x]",
+                           "    c <= a { |t| [t.k.increment(1)] }"));
+  REQUIRE(r->node);
+  CHECK(step(*r).ok);  // not reached without facts
+  StepResult res = step(*r, {{"a", {I(1), I(2)}}});
+  CHECK_FALSE(res.ok);
+  REQUIRE(!res.diagnostics.items().empty());
+  const Diagnostic& d = res.diagnostics.items()[0];
+  CHECK(d.check == "calm-eval-error");
+  CHECK(d.message == "undefined method 'increment' for Integer 1 with 1 argument(s)");
+  CHECK(to_string(d.location) == "t.rb:8:19");
+  CHECK(ruby_has_method("Integer", "gcd"));
+  CHECK(ruby_has_method("Struct", "each_pair"));
+  CHECK(ruby_has_method("", "strip"));  // String's
+  CHECK_FALSE(ruby_has_method("Integer", "strip"));
+  CHECK_FALSE(ruby_has_method("", "increment"));
 }
 
 TEST_CASE("a runtime type error names its location") {

@@ -105,9 +105,16 @@ TEST_CASE("refused: every construct outside these operators gives a located diag
         "calm-eval-unsupported 10:10 unsupported construct outer join of 3 collections");
   CHECK(refused(program(std::string(kAB) + "    scratch :o, [:x]", "    o <= a.reduce(:+)")) ==
         "calm-eval-unsupported 9:10 unsupported construct reduce without a block or with a symbol");
-  CHECK(refused(program("    table :a, [:k]\n    scratch :o, [:x]", "    o <= a { |t| [bad(t.k)] }",
-                        "  def bad(x)\n    return x\n  end\n")) ==
-        "calm-eval-unsupported 11:5 unsupported construct 'return'");
+  CHECK(refused(program("    table :a, [:k]\n    scratch :o, [:x]",
+                        "    o <= a { |t| return [t.k] }")) ==
+        "calm-eval-unsupported 8:18 unsupported construct 'return'");
+  // In a helper method, `return` returns (chat's pretty_print).
+  auto ret = prepare(
+      program("    table :a, [:k]\n    scratch :o, [:x, :y]", "    o <= a { |t| [t.k, f(t.k)] }",
+              "  def f(x)\n    return [x, 1] if x > 1\n    return x * 10, 2\n  end\n"));
+  REQUIRE(ret->node);
+  REQUIRE(step(*ret, {{"a", {I(1)}}, {"a", {I(2)}}}).ok);
+  CHECK(show(ret->node->contents("o")) == "[1, [10, 2]];[2, [2, 1]];");
   CHECK(refused(program("    table :a, [:k]\n    scratch :o, [:x]",
                         "    o <= a { |t| [many(t.k)] }", "  def many(*xs)\n    xs\n  end\n")) ==
         "calm-eval-unsupported 10:12 unsupported construct parameter 'splat_parameter' of "
@@ -324,22 +331,23 @@ TEST_CASE("argagg: :min, :max, :choose (the first stored, as group's choose), wi
 }
 
 TEST_CASE("rand: the node's splitmix64 draws, as the differential harness reproduces them") {
-  auto r = prepare(program("    table :t, [:k]\n    scratch :r, [:k, :n]",
-                           "    r <= t {|x| [x.k, rand(100)]}"));
+  auto r = prepare(
+      program("    table :t, [:k]\n    scratch :r, [:k, :n]", "    r <= t {|x| [x.k, rand(100)]}"));
   REQUIRE(r->node);
   REQUIRE(step(*r, {{"t", {I(1)}}}).ok);
   CHECK(show(r->node->contents("r")) == "[1, 46];");
-  CHECK(ruby_rand(uint64_t(1) << 52, I(10)).as_int() == 5);      // floor(2^52 * 10 / 2^53)
-  CHECK(ruby_rand(uint64_t(1) << 52, I(-10)).as_int() == 5);     // Kernel#rand: |n|
+  CHECK(ruby_rand(uint64_t(1) << 52, I(10)).as_int() == 5);   // floor(2^52 * 10 / 2^53)
+  CHECK(ruby_rand(uint64_t(1) << 52, I(-10)).as_int() == 5);  // Kernel#rand: |n|
   CHECK(ruby_rand(uint64_t(1) << 52, Value::floating(2.9)).as_int() == 1);  // to_i
   CHECK(ruby_rand(uint64_t(1) << 52, Value()).as_float() == 0.5);           // a Float
 }
 
 TEST_CASE("group's order-dependent aggregates fold in the order the facts were stored") {
-  auto r = prepare(program("    table :t, [:k] => [:v]\n    scratch :s, [:total]\n"
-                           "    scratch :b, [:first_truthy]\n    scratch :c, [:v]",
-                           "    s <= t.group([], sum(:v))\n    b <= t.group([], bool_or(:v))\n"
-                           "    c <= t.group([], choose(:v))"));
+  auto r =
+      prepare(program("    table :t, [:k] => [:v]\n    scratch :s, [:total]\n"
+                      "    scratch :b, [:first_truthy]\n    scratch :c, [:v]",
+                      "    s <= t.group([], sum(:v))\n    b <= t.group([], bool_or(:v))\n"
+                      "    c <= t.group([], choose(:v))"));
   REQUIRE(r->node);
   REQUIRE(step(*r, {{"t", {I(2), S("b")}}, {"t", {I(1), S("a")}}}).ok);
   CHECK(show(r->node->contents("s")) == "[\"ba\"];");  // Ruby's "b" + "a", as Bud

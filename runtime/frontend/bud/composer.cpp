@@ -736,8 +736,20 @@ std::optional<Program> Composer::compose(const std::vector<std::string>& module_
   for (size_t i = 0; i < module_names.size(); ++i)
     p.name += (i ? "+" : "") + short_name(roots[i]->name);
   p.location = roots.front()->location;
-  for (const ModuleDef* m : impl.linearize(roots)) {
-    p.modules.push_back(m->name);
+  // The program's modules, then those its imports bring (transitively): a rule copied from
+  // an imported module calls that module's helpers and reads its constants. A name the
+  // program's own modules define wins.
+  std::vector<const ModuleDef*> with_imports = impl.linearize(roots);
+  size_t own = with_imports.size();
+  for (size_t i = 0; i < with_imports.size() && with_imports.size() < 10'000; ++i)
+    for (const Import& imp : with_imports[i]->imports)
+      if (const ModuleDef* im = impl.find_module(imp.module, imp.location, false))
+        for (const ModuleDef* a : impl.linearize({im}))
+          if (std::find(with_imports.begin(), with_imports.end(), a) == with_imports.end())
+            with_imports.push_back(a);
+  for (size_t i = 0; i < with_imports.size(); ++i) {
+    const ModuleDef* m = with_imports[i];
+    if (i < own) p.modules.push_back(m->name);
     for (const HelperMethod& h : m->helpers)
       if (std::none_of(p.helpers.begin(), p.helpers.end(),
                        [&](const HelperMethod& x) { return x.name == h.name; }))
