@@ -303,6 +303,7 @@ struct Node::State : CollectionAccess {
   }
   /// splitmix64 state of `rand` (seeded from NodeOptions::random_seed and the address).
   mutable uint64_t random_state = 0;
+  double now() const override { return options.time_epoch + double(budtime); }
   uint64_t random53() const override {
     uint64_t z = (random_state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -1895,6 +1896,59 @@ struct Node::State : CollectionAccess {
     }
   }
 
+  /// Whether MessagePack packs `v` (Bud's wire): nil, booleans, numbers, strings, symbols,
+  /// and arrays and hashes of those. Anything else (a Set, a Time, a lattice, a tuple: a
+  /// Struct) makes Bud Marshal the whole field, which keeps it as it is.
+  static bool packable(const Value& v) {
+    switch (v.kind()) {
+      case Value::Kind::Array:
+        if (v.schema()) return false;
+        [[fallthrough]];
+      case Value::Kind::Hash:
+        for (const auto& x : v.items())
+          if (!packable(x)) return false;
+        for (const auto& x : v.hash_values())
+          if (!packable(x)) return false;
+        return true;
+      case Value::Kind::Set:
+      case Value::Kind::Lattice:
+      case Value::Kind::Time:
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  /// A packable value as MessagePack gives it back: symbols become strings.
+  static Value unpacked(const Value& v) {
+    switch (v.kind()) {
+      case Value::Kind::Symbol:
+        return Value::string(v.as_string());
+      case Value::Kind::Array: {
+        std::vector<Value> items;
+        for (const auto& x : v.items()) items.push_back(unpacked(x));
+        return Value::array(std::move(items));
+      }
+      case Value::Kind::Hash: {
+        std::vector<Value> keys, values;
+        for (const auto& x : v.items()) keys.push_back(unpacked(x));
+        for (const auto& x : v.hash_values()) values.push_back(unpacked(x));
+        return Value::hash(std::move(keys), std::move(values));
+      }
+      default:
+        return v;
+    }
+  }
+
+  /// A message's fields as the receiver gets them through Bud's wire (BudChannel#flush):
+  /// each field MessagePack packs comes back with its symbols as strings; any other field
+  /// is Marshal'd and comes back unchanged.
+  static Tuple on_the_wire(Tuple t) {
+    for (auto& f : t)
+      if (packable(f)) f = unpacked(f);
+    return t;
+  }
+
   /// Sends what `<~` put in the outboxes this timestep (Bud's BudChannel#flush): to a
   /// channel's location column, to stdio, or to this node (loopback) at the next step. A
   /// location that is not a string is Bud's "illegal location specifier" error.
@@ -1919,11 +1973,11 @@ struct Node::State : CollectionAccess {
                                 " for channel '" + d.name + "': " + addr.inspect() +
                                 " is not a \"host:port\" string",
                             program.rules[size_t(p.rule)].location};
-          sent.push_back({d.name, addr, std::move(p.tuple)});
+          sent.push_back({d.name, addr, on_the_wire(std::move(p.tuple))});
         } else if (d.kind == CollectionKind::Terminal) {
           sent.push_back({d.name, Value(), std::move(p.tuple)});
         } else {
-          loopback.push_back({d.name, Value(), std::move(p.tuple)});
+          loopback.push_back({d.name, Value(), on_the_wire(std::move(p.tuple))});
         }
       }
     }

@@ -40,6 +40,11 @@ struct NodeOptions {
   /// generator whose state starts at the seed XOR the FNV-1a hash (64 bits) of the
   /// address, so runs are reproducible; its numbers are not Ruby's (docs/evaluator.md).
   uint64_t random_seed = 0;
+  /// Ruby's Time.now / Time.new in blocks: this many seconds since 1970-01-01 UTC plus the
+  /// timestep number (a logical clock: reproducible, one second per timestep, whatever the
+  /// simulated clock of periodics; the scenario clock's `epoch`). 1,000,000,000 is
+  /// 2001-09-09 01:46:40 UTC.
+  double time_epoch = 1e9;
   /// What the loader left out of the program and Bud would run (a rule naming a
   /// collection no module declares, which Bud raises on when it wires the rule at its
   /// first timestep; Ruby code writing collections in a bootstrap block): the node's first

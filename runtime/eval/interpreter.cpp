@@ -5,6 +5,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <optional>
 #include <set>
 #include <unordered_set>
@@ -38,79 +39,18 @@ const std::unordered_set<std::string> kLatticeMethods = {
     "new",       "group_count"};
 
 /// Methods on plain values (see call_method).
-const std::unordered_set<std::string> kValueMethods = {"nil?",
-                                                       "to_s",
-                                                       "inspect",
-                                                       "to_i",
-                                                       "to_f",
-                                                       "to_sym",
-                                                       "to_a",
-                                                       "abs",
-                                                       "zero?",
-                                                       "even?",
-                                                       "odd?",
-                                                       "succ",
-                                                       "pred",
-                                                       "round",
-                                                       "floor",
-                                                       "ceil",
-                                                       "between?",
-                                                       "size",
-                                                       "length",
-                                                       "count",
-                                                       "upcase",
-                                                       "downcase",
-                                                       "strip",
-                                                       "chomp",
-                                                       "include?",
-                                                       "start_with?",
-                                                       "end_with?",
-                                                       "empty?",
-                                                       "reverse",
-                                                       "split",
-                                                       "first",
-                                                       "last",
-                                                       "any?",
-                                                       "sort",
-                                                       "uniq",
-                                                       "max",
-                                                       "min",
-                                                       "sum",
-                                                       "join",
-                                                       "flatten",
-                                                       "compact",
-                                                       "push",
-                                                       "<<",
-                                                       "index",
-                                                       "at",
-                                                       "take",
-                                                       "drop",
-                                                       "map",
-                                                       "collect",
-                                                       "select",
-                                                       "reject",
-                                                       "all?",
-                                                       "keys",
-                                                       "values",
-                                                       "key?",
-                                                       "has_key?",
-                                                       "fetch",
-                                                       "eql?",
-                                                       "dup",
-                                                       "clone",
-                                                       "freeze",
-                                                       "hash",
-                                                       "member?",
-                                                       "==",
-                                                       "!=",
-                                                       "values_at",
-                                                       "to_h",
-                                                       "merge",
-                                                       "ip_port",
-                                                       "budtime",
-                                                       "concat",
-                                                       "slice",
-                                                       "each_with_index"};
+const std::unordered_set<std::string> kValueMethods = {
+    "nil?", "to_s", "inspect", "to_i", "to_f", "to_sym", "to_a", "abs", "zero?", "even?", "odd?",
+    "succ", "pred", "round", "floor", "ceil", "between?", "size", "length", "count", "upcase",
+    "downcase", "strip", "chomp", "include?", "start_with?", "end_with?", "empty?", "reverse",
+    "split", "first", "last", "any?", "sort", "uniq", "max", "min", "sum", "join", "flatten",
+    "compact", "push", "<<", "index", "at", "take", "drop", "map", "collect", "select", "reject",
+    "all?", "keys", "values", "key?", "has_key?", "fetch", "eql?", "dup", "clone", "freeze", "hash",
+    "member?", "==", "!=", "values_at", "to_h", "merge", "ip_port", "budtime", "concat", "slice",
+    "each_with_index",
+    // Time's (see call_method)
+    "strftime", "utc", "getutc", "to_time", "usec", "tv_usec", "year", "month", "mon", "day",
+    "mday", "hour", "min", "sec", "wday", "yday"};
 
 const std::unordered_set<std::string> kBinaryOps = {"+",  "-",   "*",  "/",  "%",  "**",   "==",
                                                     "!=", "<",   ">",  "<=", ">=", "<=>",  "&&",
@@ -494,6 +434,8 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
   if (t == "identifier") {
     if (auto it = scope.find(e.text); it != scope.end()) return it->second;
     if (e.text == "budtime") return Value::integer(budtime_);
+    // Bud's bud_clock: the time of this timestep (Time.now when the tick began).
+    if (e.text == "bud_clock") return Value::time(collections_.now());
     if (e.text == "ip_port") return local_addr_;
     std::string coll = collections_.collection_named(e);
     if (const Value* lat = coll.empty() ? nullptr : collections_.lattice_value(coll)) return *lat;
@@ -723,9 +665,13 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
   if (o == "==") return Value::boolean(Value::ruby_equal(a, b));
   if (o == "!=") return Value::boolean(!Value::ruby_equal(a, b));
   if (o == "eql?") return Value::boolean(a == b);
+  if (a.kind() == K::Time && (o == "+" || o == "-") && b.is_numeric())
+    return Value::time(o == "+" ? a.as_time() + b.as_float() : a.as_time() - b.as_float());
+  if (a.kind() == K::Time && o == "-" && b.kind() == K::Time)
+    return Value::floating(a.as_time() - b.as_time());  // seconds between, a Float
   bool comparable = (a.is_numeric() && b.is_numeric()) ||
-                    (a.kind() == b.kind() &&
-                     (a.kind() == K::String || a.kind() == K::Symbol || a.kind() == K::Array));
+                    (a.kind() == b.kind() && (a.kind() == K::String || a.kind() == K::Symbol ||
+                                              a.kind() == K::Array || a.kind() == K::Time));
   if (o == "<" || o == ">" || o == "<=" || o == ">=" || o == "<=>") {
     if (!comparable) {
       if (o == "<=>") return Value();
@@ -885,6 +831,28 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     std::string q = collections_.collection_named(e);
     if (const Value* lat = q.empty() ? nullptr : collections_.lattice_value(q)) return *lat;
   }
+  if (recv && recv->type == "constant" && recv->text == "Time" && !block &&
+      !collections_.constant("Time")) {
+    // Ruby's Time.now / Time.new: the node's logical time (CollectionAccess::now); Time.new
+    // with fields and Time.at(seconds): that time, in UTC.
+    auto args = arguments(e);
+    std::vector<Value> a;
+    for (const Expr* x : args) a.push_back(eval(*x, scope));
+    if ((m == "now" || m == "new") && a.empty()) return Value::time(collections_.now());
+    if (m == "at" && a.size() == 1 && a[0].is_numeric()) return Value::time(a[0].as_float());
+    if (m == "new" && a.size() <= 6 &&
+        std::all_of(a.begin(), a.end(), [](const Value& v) { return v.is_numeric(); })) {
+      std::tm tm{};
+      tm.tm_year = int(a[0].as_int()) - 1900;
+      tm.tm_mon = a.size() > 1 ? int(a[1].as_int()) - 1 : 0;
+      tm.tm_mday = a.size() > 2 ? int(a[2].as_int()) : 1;
+      tm.tm_hour = a.size() > 3 ? int(a[3].as_int()) : 0;
+      tm.tm_min = a.size() > 4 ? int(a[4].as_int()) : 0;
+      double sec = a.size() > 5 ? a[5].as_float() : 0;
+      return Value::time(double(timegm(&tm)) + sec);
+    }
+    unsupported(e, "Time." + m + " with these arguments");
+  }
   if (recv && recv->type == "constant" && recv->text == "Set" && m == "new" && !block &&
       !collections_.constant("Set")) {
     // Ruby's Set.new / Set.new(enumerable).
@@ -910,6 +878,7 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   }
   if (!recv) {
     if (m == "budtime" && !block) return Value::integer(budtime_);
+    if (m == "bud_clock" && !block && !e.child("arguments")) return Value::time(collections_.now());
     if (m == "ip_port" && !block) return local_addr_;
     if (auto it = scope.find(m); it != scope.end() && !block && arguments(e).empty())
       return it->second;
@@ -957,9 +926,19 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
       }
       return call_helper(e, *h, args);
     }
-    if (!collections_.collection_named(e).empty() ||
-        !collections_.collection_named(*e.child("method")).empty())
-      unsupported(e, "collection expression '" + m + "' inside a block");
+    std::string named = collections_.collection_named(e);
+    if (named.empty()) named = collections_.collection_named(*e.child("method"));
+    const Value* lat = named.empty() ? nullptr : collections_.lattice_value(named);
+    if (lat && block && !e.child("arguments") &&
+        (lat->lattice_type() == "lset" || lat->lattice_type() == "lpset")) {
+      // `s {|x| ...}` of a set lattice: Bud's implicit pro maps each element; the results
+      // but nil, as a collection of values (merged element by element into a lattice).
+      std::vector<Value> out;
+      for (const auto& x : lat->items())
+        if (Value v = call_block(*block, {x}, scope); !v.is_nil()) out.push_back(std::move(v));
+      return Value::array(std::move(out));
+    }
+    if (!named.empty()) unsupported(e, "collection expression '" + m + "' inside a block");
     unsupported(e, "method call '" + m + "'");
   }
   // A collection inside a block: membership tests.
@@ -1158,6 +1137,34 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
         }
       }
       if (m == "+" && n == 1) return arith(e, "+", r, args[0]);
+      break;
+    }
+    case K::Time: {
+      double s = r.as_time();
+      if (m == "to_i" && no_args()) return Value::integer(int64_t(std::floor(s)));
+      if (m == "to_f" && no_args()) return Value::floating(s);
+      if ((m == "utc" || m == "getutc" || m == "to_time") && no_args()) return r;
+      if (m == "strftime" && n == 1 && !block && args[0].kind() == K::String) {
+        std::string error;
+        auto text = ruby_strftime(s, args[0].as_string(), error);
+        if (!text) unsupported(e, "strftime directive " + error);
+        return Value::string(*text);
+      }
+      if ((m == "usec" || m == "tv_usec") && no_args())
+        return Value::integer(int64_t(std::llround((s - std::floor(s)) * 1e6)));
+      std::time_t t = std::time_t(std::floor(s));
+      std::tm tm{};
+      if (no_args() && gmtime_r(&t, &tm)) {
+        if (m == "year") return Value::integer(tm.tm_year + 1900);
+        if (m == "month" || m == "mon") return Value::integer(tm.tm_mon + 1);
+        if (m == "day" || m == "mday") return Value::integer(tm.tm_mday);
+        if (m == "hour") return Value::integer(tm.tm_hour);
+        if (m == "min") return Value::integer(tm.tm_min);
+        if (m == "sec") return Value::integer(tm.tm_sec);
+        if (m == "wday") return Value::integer(tm.tm_wday);
+        if (m == "yday") return Value::integer(tm.tm_yday + 1);
+      }
+      if ((m == "+" || m == "-") && n == 1) return arith(e, m, r, args[0]);
       break;
     }
     case K::Symbol:
@@ -1663,9 +1670,13 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     const Expr* m = e.child("method");
     std::string name = m ? m->text : "";
     const Expr* recv = e.child("receiver");
-    if (recv && recv->type == "constant" && recv->text == "Set" && name == "new" &&
-        std::none_of(constants.begin(), constants.end(),
-                     [](const ModuleConstant& c) { return c.name == "Set"; })) {
+    bool time_call = recv && recv->type == "constant" && recv->text == "Time" &&
+                     (name == "now" || name == "new" || name == "at") &&
+                     std::none_of(constants.begin(), constants.end(),
+                                  [](const ModuleConstant& c) { return c.name == "Time"; });
+    if (time_call || (recv && recv->type == "constant" && recv->text == "Set" && name == "new" &&
+                      std::none_of(constants.begin(), constants.end(),
+                                   [](const ModuleConstant& c) { return c.name == "Set"; }))) {
       if (const Expr* a = e.child("arguments")) check_node(*a, file);
       if (const Expr* b = e.child("block")) check_node(*b, file);
       return;

@@ -67,6 +67,9 @@ class CollectionAccess {
   }
   /// The next 53 random bits of the node's generator (`rand`; see NodeOptions::random_seed).
   virtual uint64_t random53() const { return 0; }
+  /// The node's logical time for Ruby's Time.now / Time.new (NodeOptions::time_epoch plus
+  /// the timestep number, in seconds).
+  virtual double now() const { return 0.0; }
 };
 
 /// Ruby's Kernel#rand(n) from 53 random bits: an Integer in [0, |n|) (a Float n

@@ -1,10 +1,13 @@
 #include "eval/ruby_text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <map>
+#include <string_view>
 #include <unordered_set>
 
 namespace calm::eval {
@@ -280,6 +283,188 @@ std::optional<std::string> ruby_format(const std::string& fmt, const std::vector
   return out;
 }
 
+std::optional<std::string> ruby_strftime(double seconds, const std::string& format,
+                                         std::string& error) {
+  static const char* const kDays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                      "Thursday", "Friday", "Saturday"};
+  static const char* const kMonths[] = {"January",   "February", "March",    "April",
+                                        "May",       "June",     "July",     "August",
+                                        "September", "October",  "November", "December"};
+  double whole = std::floor(seconds);
+  double frac = seconds - whole;
+  std::time_t t = std::time_t(whole);
+  std::tm tm{};
+  if (!std::isfinite(seconds) || !gmtime_r(&t, &tm)) {
+    error = "of a time out of range";
+    return std::nullopt;
+  }
+  std::string out;
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] != '%' || i + 1 == format.size()) {
+      out += format[i];
+      continue;
+    }
+    size_t start = i++;
+    char pad = 0;  // 0: the conversion's own
+    bool upper = false;
+    while (i < format.size() && std::string_view("-0_^#").find(format[i]) != std::string::npos) {
+      if (format[i] == '^')
+        upper = true;
+      else if (format[i] != '#')
+        pad = format[i];
+      ++i;
+    }
+    int width = -1;
+    while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i])))
+      width = std::max(width, 0) * 10 + (format[i++] - '0');
+    if (i == format.size()) {
+      error = "'" + format.substr(start) + "'";
+      return std::nullopt;
+    }
+    char c = format[i];
+    auto number = [&](long long v, int w, char dflt) {
+      char p = pad ? pad : dflt;
+      if (width >= 0) w = width;
+      std::string digits = std::to_string(v < 0 ? -v : v);
+      if (p != '-' && int(digits.size()) < w)
+        digits = std::string(size_t(w) - digits.size(), p == '_' ? ' ' : p) + digits;
+      return (v < 0 ? "-" : "") + digits;
+    };
+    auto text = [&](std::string s) {
+      if (upper)
+        for (char& ch : s) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+      if (width > int(s.size()) && pad != '-')
+        s = std::string(size_t(width) - s.size(), pad == '0' ? '0' : ' ') + s;
+      return s;
+    };
+    int hour12 = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
+    std::string piece;
+    switch (c) {
+      case 'Y':
+        piece = number(tm.tm_year + 1900LL, 4, '0');
+        break;
+      case 'C':
+        piece = number((tm.tm_year + 1900LL) / 100, 2, '0');
+        break;
+      case 'y':
+        piece = number((tm.tm_year + 1900LL) % 100, 2, '0');
+        break;
+      case 'm':
+        piece = number(tm.tm_mon + 1, 2, '0');
+        break;
+      case 'B':
+        piece = text(kMonths[tm.tm_mon]);
+        break;
+      case 'b':
+      case 'h':
+        piece = text(std::string(kMonths[tm.tm_mon]).substr(0, 3));
+        break;
+      case 'd':
+        piece = number(tm.tm_mday, 2, '0');
+        break;
+      case 'e':
+        piece = number(tm.tm_mday, 2, '_');
+        break;
+      case 'j':
+        piece = number(tm.tm_yday + 1, 3, '0');
+        break;
+      case 'H':
+        piece = number(tm.tm_hour, 2, '0');
+        break;
+      case 'k':
+        piece = number(tm.tm_hour, 2, '_');
+        break;
+      case 'I':
+        piece = number(hour12, 2, '0');
+        break;
+      case 'l':
+        piece = number(hour12, 2, '_');
+        break;
+      case 'M':
+        piece = number(tm.tm_min, 2, '0');
+        break;
+      case 'S':
+        piece = number(tm.tm_sec, 2, '0');
+        break;
+      case 'L':
+      case 'N': {
+        // Fractional digits, truncated: %L milliseconds (3), %N nanoseconds (9) or `width`.
+        int digits = width > 0 ? width : c == 'L' ? 3 : 9;
+        std::string f;
+        double x = frac;
+        for (int k = 0; k < digits; ++k) {
+          x *= 10;
+          int d = std::min(9, int(std::floor(x + 1e-9)));
+          f += char('0' + d);
+          x -= d;
+        }
+        piece = f;
+        break;
+      }
+      case 'p':
+        piece = text(tm.tm_hour < 12 ? "AM" : "PM");
+        break;
+      case 'P':
+        piece = text(tm.tm_hour < 12 ? "am" : "pm");
+        break;
+      case 'A':
+        piece = text(kDays[tm.tm_wday]);
+        break;
+      case 'a':
+        piece = text(std::string(kDays[tm.tm_wday]).substr(0, 3));
+        break;
+      case 'u':
+        piece = number(tm.tm_wday == 0 ? 7 : tm.tm_wday, 1, '0');
+        break;
+      case 'w':
+        piece = number(tm.tm_wday, 1, '0');
+        break;
+      case 'Z':
+        piece = text("UTC");
+        break;
+      case 'z':
+        piece = "+0000";
+        break;
+      case 's':
+        piece = number((long long)whole, 1, '0');
+        break;
+      case 'n':
+        piece = "\n";
+        break;
+      case 't':
+        piece = "\t";
+        break;
+      case '%':
+        piece = "%";
+        break;
+      case 'F':
+      case 'T':
+      case 'D':
+      case 'R':
+      case 'r':
+      case 'c':
+      case 'x':
+      case 'X': {
+        const char* expand = c == 'F'               ? "%Y-%m-%d"
+                             : c == 'T' || c == 'X' ? "%H:%M:%S"
+                             : c == 'D' || c == 'x' ? "%m/%d/%y"
+                             : c == 'R'             ? "%H:%M"
+                             : c == 'r'             ? "%I:%M:%S %p"
+                                                    : "%a %b %e %H:%M:%S %Y";
+        auto inner = ruby_strftime(seconds, expand, error);
+        if (!inner) return std::nullopt;
+        piece = text(*inner);
+        break;
+      }
+      default:
+        error = "'" + format.substr(start, i - start + 1) + "'";
+        return std::nullopt;
+    }
+    out += piece;
+  }
+  return out;
+}
+
 std::string ruby_class_name(const Value& v) {
   switch (v.kind()) {
     case Value::Kind::Nil:
@@ -300,6 +485,8 @@ std::string ruby_class_name(const Value& v) {
       return "Hash";
     case Value::Kind::Set:
       return "Set";
+    case Value::Kind::Time:
+      return "Time";
     case Value::Kind::Lattice:
       return v.lattice_type();
   }

@@ -22,6 +22,13 @@ double ruby_string_to_f(const std::string& s);
 std::optional<std::string> ruby_format(const std::string& fmt, const std::vector<Value>& args,
                                        std::string& error);
 
+/// Ruby's Time#strftime of a UTC time: the conversions %Y %C %y %m %B %b %h %d %e %j %H
+/// %k %I %l %M %S %L %N %p %P %A %a %u %w %Z %z %s %n %t %% and the combinations %F %T %D
+/// %R %r %c %x %X, with the flags `-` (no padding), `0`, `_` and a width. Returns nullopt
+/// with the directive in `error` for anything else.
+std::optional<std::string> ruby_strftime(double seconds, const std::string& format,
+                                         std::string& error);
+
 /// The name Ruby's messages give a value's class ("Integer", "String", "nil", "true"; a
 /// lattice's type such as "lmax"), as in "comparison of Integer with String failed".
 std::string ruby_class_name(const Value& v);

@@ -203,8 +203,10 @@ class ScenarioReader {
   }
 
   void read_clock(const json& c) {
-    if (!c.is_object()) return error("/clock", "expected {\"seconds_per_step\", \"jitter\"}");
-    only_keys(c, "/clock", {"seconds_per_step", "jitter"});
+    if (!c.is_object())
+      return error("/clock", "expected {\"seconds_per_step\", \"jitter\", \"epoch\"}");
+    only_keys(c, "/clock", {"seconds_per_step", "jitter", "epoch"});
+    if (c.contains("epoch")) number(c["epoch"], "/clock/epoch", -1e13, 1e13, s_.clock.epoch);
     if (c.contains("seconds_per_step"))
       number(c["seconds_per_step"], "/clock/seconds_per_step", 1e-6, 1e6,
              s_.clock.seconds_per_step);

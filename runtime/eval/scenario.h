@@ -59,6 +59,7 @@ struct NetworkModel {
 struct ClockModel {
   double seconds_per_step = 1.0;  ///< simulated seconds per timestep (periodics)
   double jitter = 0;              ///< each step lasts seconds_per_step * (1 ± jitter)
+  double epoch = 1e9;  ///< Time.now at timestep 0, seconds since 1970 (NodeOptions::time_epoch)
 };
 
 /// Contents a collection of a node must have after timestep `step` (the last one when

@@ -350,6 +350,8 @@ bool json_to_value(const nlohmann::json& j, Value& out, std::string& error) {
       items.push_back(v);
     }
     out = Value::array(items);
+  } else if (j.is_object() && j.size() == 1 && j.contains("time") && j["time"].is_number()) {
+    out = Value::time(j["time"].get<double>());  // a Ruby Time, UTC seconds since the epoch
   } else if (j.is_object() && j.size() == 1 && j.contains("sym") && j["sym"].is_string()) {
     out = Value::symbol(j["sym"].get<std::string>());
   } else if (j.is_object() && j.size() == 1 && j.contains("set") && j["set"].is_array()) {
@@ -374,7 +376,8 @@ bool json_to_value(const nlohmann::json& j, Value& out, std::string& error) {
   } else {
     error = "unsupported JSON value " +
             j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
-            " (use {\"sym\": \"x\"} for a symbol, {\"set\": [...]}, {\"hash\": [[k, v]]})";
+            " (use {\"sym\": \"x\"} for a symbol, {\"set\": [...]}, {\"hash\": [[k, v]]}, "
+            "{\"time\": seconds})";
     return false;
   }
   return true;
@@ -403,6 +406,11 @@ nlohmann::json value_to_json(const Value& v) {
       for (size_t i = 0; i < v.items().size(); ++i)
         entries.push_back({value_to_json(v.items()[i]), value_to_json(v.hash_values()[i])});
       return {{"hash", entries}};
+    }
+    case Value::Kind::Time: {
+      double s = v.as_time();
+      if (s == std::floor(s) && std::fabs(s) < 9e15) return {{"time", int64_t(s)}};
+      return {{"time", s}};
     }
     default:  // lattice values: their Bud inspect text
       return {{"inspect", v.inspect()}};

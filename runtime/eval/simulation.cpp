@@ -293,6 +293,7 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
     no.instance_variables = scenario.nodes[i].instance_variables;
     no.provenance = options.provenance;
     no.random_seed = st->seed;
+    no.time_epoch = st->clock.epoch;
     no.unrunnable = programs.unrunnable(i);
     if (scenario.max_facts > 0) no.max_facts = size_t(scenario.max_facts);
     Diagnostics node_diags;

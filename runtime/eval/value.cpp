@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 namespace calm::eval {
 
@@ -108,6 +109,13 @@ Value Value::set(std::vector<Value> items) {
   return v;
 }
 
+Value Value::time(double seconds) {
+  Value v;
+  v.kind_ = Kind::Time;
+  v.f_ = seconds;
+  return v;
+}
+
 Value Value::lattice(std::string type, std::vector<Value> items, std::vector<Value> values,
                      bool flag) {
   Value v;
@@ -124,9 +132,9 @@ namespace {
 
 /// The position of a kind in the order of kinds; Int and Float share one (numbers).
 int rank(Value::Kind k) {
-  static constexpr int8_t kRank[] = {0, 1, 2, 2, 3, 4, 5, 6, 7, 8};
+  static constexpr int8_t kRank[] = {0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9};
   static_assert(int(Value::Kind::Lattice) == 9 && int(Value::Kind::Float) == 3 &&
-                int(Value::Kind::Set) == 8);
+                int(Value::Kind::Set) == 8 && int(Value::Kind::Time) == 10);
   return kRank[size_t(k)];
 }
 
@@ -210,6 +218,8 @@ int Value::compare_general(const Value& a, const Value& b) {
       return a.i_ < b.i_ ? -1 : a.i_ > b.i_ ? 1 : 0;
     case Kind::Float:
       return compare_numbers(a, b);
+    case Kind::Time:
+      return a.f_ < b.f_ ? -1 : a.f_ > b.f_ ? 1 : 0;
     case Kind::String:
     case Kind::Symbol:
       if (a.h_ == b.h_) return 0;
@@ -242,6 +252,7 @@ bool Value::equal_general(const Value& a, const Value& b) {
     case Kind::Int:
       return a.i_ == b.i_;
     case Kind::Float:
+    case Kind::Time:
       return !(a.f_ < b.f_) && !(a.f_ > b.f_);  // like compare: NaN is neither < nor >
     case Kind::String:
     case Kind::Symbol:
@@ -289,6 +300,7 @@ size_t Value::hash_general() const {
       mix(std::hash<int64_t>()(i_));
       break;
     case Kind::Float:
+    case Kind::Time:
       mix(std::hash<double>()(f_));
       break;
     case Kind::String:
@@ -320,6 +332,8 @@ std::string Value::inspect() const {
       return std::to_string(i_);
     case Kind::Float:
       return format_float(f_);
+    case Kind::Time:
+      return ruby_time_text(f_, true);
     case Kind::String:
       return quote(as_string());
     case Kind::Symbol:
@@ -354,10 +368,32 @@ std::string Value::inspect() const {
   return "nil";
 }
 
+std::string ruby_time_text(double seconds, bool fraction) {
+  double whole = std::floor(seconds);
+  std::time_t t = std::time_t(whole);
+  std::tm tm{};
+  if (!std::isfinite(seconds) || !gmtime_r(&t, &tm))
+    return "#<Time: " + format_float(seconds) + ">";
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::string out = buf;
+  if (fraction && seconds != whole) {
+    // Ruby prints the fraction's digits without trailing zeros (microseconds here).
+    char f[16];
+    std::snprintf(f, sizeof f, "%06lld", (long long)std::llround((seconds - whole) * 1e6));
+    std::string digits = f;
+    while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    if (!digits.empty()) out += "." + digits.substr(0, 6);
+  }
+  return out + " UTC";
+}
+
 std::string Value::to_s() const {
   switch (kind_) {
     case Kind::Nil:
       return "";
+    case Kind::Time:
+      return ruby_time_text(f_, false);
     case Kind::String:
     case Kind::Symbol:
       return as_string();

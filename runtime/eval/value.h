@@ -1,7 +1,8 @@
 #pragma once
 
 // Ruby values for the reference evaluator: nil, booleans, integers, floats, strings,
-// symbols, arrays (tuples are arrays), hashes, sets and Bud lattice values, with Ruby-like
+// symbols, arrays (tuples are arrays), hashes, sets, Bud lattice values and times (UTC
+// seconds since the epoch, Ruby's Time), with Ruby-like
 // equality,
 // a total order (for deterministic output) and Ruby `inspect` text.
 
@@ -20,7 +21,7 @@ using Schema = std::shared_ptr<const std::vector<std::string>>;
 
 class Value {
  public:
-  enum class Kind { Nil, Bool, Int, Float, String, Symbol, Array, Hash, Set, Lattice };
+  enum class Kind { Nil, Bool, Int, Float, String, Symbol, Array, Hash, Set, Lattice, Time };
 
   Value() = default;
   static Value nil() { return {}; }
@@ -39,6 +40,8 @@ class Value {
   /// lmap sorted keys (items) with their multiplicities / lattice values.
   static Value lattice(std::string type, std::vector<Value> items, std::vector<Value> values = {},
                        bool flag = false);
+  /// A Ruby Time, in UTC: seconds since 1970-01-01 00:00:00 UTC.
+  static Value time(double seconds);
 
   Kind kind() const { return kind_; }
   bool is_nil() const { return kind_ == Kind::Nil; }
@@ -58,6 +61,8 @@ class Value {
   double as_float() const {
     return kind_ == Kind::Int ? double(i_) : kind_ == Kind::Float ? f_ : 0.0;
   }
+  /// The seconds since the epoch of a Time; 0 for every other kind.
+  double as_time() const { return kind_ == Kind::Time ? f_ : 0.0; }
   const std::string& as_string() const {  ///< String and Symbol
     return h_ ? h_->s : empty_string();
   }
@@ -96,8 +101,8 @@ class Value {
                    : std::weak_ordering::equivalent;
   }
   /// A total order: by kind (nil < false/true < numbers < strings < symbols < arrays <
-  /// hashes < sets < lattices), numbers by value (an Int before an equal Float), then contents.
-  /// -1, 0 or 1.
+  /// hashes < sets < lattices < times), numbers by value (an Int before an equal Float), then
+  /// contents. -1, 0 or 1.
   static int compare(const Value& a, const Value& b) {
     if (a.kind_ == Kind::Int && b.kind_ == Kind::Int) return (a.i_ > b.i_) - (a.i_ < b.i_);
     return compare_general(a, b);
@@ -136,8 +141,8 @@ class Value {
   size_t hash_general() const;
 
   Kind kind_ = Kind::Nil;
-  /// The scalar: b_ for Bool and a lattice value's flag, i_ for Int, f_ for Float. Only the
-  /// member of the kind is read; the others hold i_ = 0.
+  /// The scalar: b_ for Bool and a lattice value's flag, i_ for Int, f_ for Float and Time. Only
+  /// the member of the kind is read; the others hold i_ = 0.
   union {
     int64_t i_ = 0;
     double f_;
@@ -158,5 +163,9 @@ struct ValueHash {
 
 /// "[1, \"a\"]"
 std::string inspect(const Tuple& t);
+
+/// Ruby's Time#inspect (`fraction`: "2001-09-09 01:46:40.5 UTC") or Time#to_s (no
+/// fraction) of a UTC time.
+std::string ruby_time_text(double seconds, bool fraction);
 
 }  // namespace calm::eval

@@ -85,6 +85,7 @@ module Differential
     when Set then { 'set' => v.to_a.map { |x| encode(x) } }
     when Hash then { 'hash' => v.to_a.map { |k, x| [encode(k), encode(x)] } }
     when Bud::Lattice then { 'inspect' => lattice_text(v) }
+    when Time then { 'time' => v.subsec.zero? ? v.to_i : v.to_f }
     else { 'inspect' => v.inspect }
     end
   end
@@ -152,13 +153,35 @@ module Bud
   end
 end
 
-# Bud's choose_rand draws with Kernel#rand inside the aggregate: give it the running
-# node's generator (Differential.current_node is set before each tick).
-module Bud
-  class ChooseOneRand
-    def rand(n = nil)
-      Differential.rngs[Differential.current_node].rand(n)
-    end
+# calm's Time.now / Time.new is the node's logical time: the scenario clock's epoch plus the
+# timestep (NodeOptions::time_epoch). While a node ticks, Bud's Time.now and Time.new
+# without arguments give the same (Differential.fake_now), in UTC as calm's.
+ENV['TZ'] = 'UTC'
+class << Time
+  alias_method :calm_real_now, :now
+  alias_method :calm_real_new, :new
+
+  def now(*args, **kw)
+    Differential.fake_now || calm_real_now(*args, **kw)
+  end
+
+  def new(*args, **kw)
+    args.empty? && kw.empty? && Differential.fake_now ? Differential.fake_now : calm_real_new(*args, **kw)
+  end
+end
+
+# While a node ticks (Differential.ticking), Kernel#rand, in rule blocks and in Bud's
+# choose_rand, draws from the running node's calm generator. (Kernel, not the instance: a
+# rule block's self is not always the instance that ticks.)
+module Kernel
+  alias calm_real_rand rand
+
+  private
+
+  def rand(*args)
+    return calm_real_rand(*args) unless Differential.ticking
+
+    Differential.rngs[Differential.current_node].rand(*args)
   end
 end
 
@@ -198,8 +221,13 @@ module Differential
     end
   end
 
+  # Time.now at timestep 0 (the scenario clock's epoch; calm's default too).
+  EPOCH = 1_000_000_000
+
   class << self
     attr_accessor :rngs # the running nodes' CalmRand, by node index
+    attr_accessor :fake_now # Time.now while a node ticks
+    attr_accessor :ticking # true while a node ticks
   end
 
   # Runs one workload through Bud. `workload`: {"addresses" => [...], "steps" => N,
@@ -217,8 +245,6 @@ module Differential
       @nodes = addresses.each_with_index.map do |a, i|
         ip, port = a.split(':')
         b = klass.new(ip: ip, port: port.to_i)
-        rng = Differential.rngs[i]
-        b.define_singleton_method(:rand) { |n = nil| rng.rand(n) }
         # A class whose initialize takes its own arguments (ChatClient's nick, server, opts)
         # got the options as its first argument: give Bud the address anyway.
         b.options[:port] = port.to_i
@@ -285,6 +311,8 @@ module Differential
             (inputs_at.dig(t, i) || {}).each do |coll, tuples|
               b.tables[coll.to_sym] <+ tuples
             end
+            Differential.fake_now = Time.at(EPOCH + b.budtime).utc
+            Differential.ticking = true
             Timeout.timeout(TICK_SECONDS) { b.send(:tick_internal) }
           rescue Timeout::Error
             record['error'] = { 'step' => t, 'node' => i, 'timeout' => true,
@@ -295,6 +323,9 @@ module Differential
             record['error'] = { 'step' => t, 'node' => i, 'message' => "#{e.class}: #{e.message}"[0, 500] }
             record['steps'] << row
             return record
+          ensure
+            Differential.fake_now = nil
+            Differential.ticking = false
           end
           sent = []
           Differential.outbox.each do |_, coll, tuple, loopback|

@@ -203,7 +203,7 @@ def scenario_json(kase, files, modules, addresses, steps, inputs, seed, ivars)
     end,
     'steps' => steps,
     'seed' => seed,
-    'clock' => { 'seconds_per_step' => 1e-6 },
+    'clock' => { 'seconds_per_step' => 1e-6, 'epoch' => Differential::EPOCH },
     'max_facts' => 200_000,
     'inputs' => inputs.keys.sort.flat_map do |t|
       inputs[t].keys.sort.map do |i|

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "eval/ruby_text.h"
 #include "node_fixture.h"
 
 using namespace calm;
@@ -257,4 +258,50 @@ TEST_CASE("the << operator: an Array appends (a local is updated), an Integer sh
   auto big = prepare(program("    table :sh, [:v]", "    sh <= [[1 << 70]]"));
   REQUIRE(big->node);
   CHECK_FALSE(step(*big).ok);
+}
+
+TEST_CASE("Time.now, Time.new and bud_clock: the node's logical time, in UTC, as Ruby's Time") {
+  // time_epoch + budtime seconds; the differential harness gives Bud the same clock. The
+  // texts are Ruby 3.1's for Time.at(1_000_000_000).utc (checked with ruby).
+  NodeOptions options;
+  options.time_epoch = 1e9;
+  auto r = prepare(program("    table :t, [:k]\n    scratch :o, [:k, :i, :s, :x, :c]",
+                           "    o <= t {|x| n = Time.now; [x.k, n.to_i, "
+                           "n.strftime(\"%Y-%m-%d %I:%M.%S %p %j %a %b %e|%-d|%L|%F %T %Z\"), "
+                           "(n + 1.5).inspect, bud_clock == Time.new]}"),
+                   options);
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"t", {I(1)}}}).ok);
+  CHECK(show(r->node->contents("o")) ==
+        "[1, 1000000000, \"2001-09-09 01:46.40 AM 252 Sun Sep  9|9|000|2001-09-09 01:46:40 "
+        "UTC\", \"2001-09-09 01:46:41.5 UTC\", true];");
+  REQUIRE(step(*r).ok);  // one second per timestep
+  CHECK(show(r->node->contents("o")).find("[1, 1000000001, ") == 0);
+  std::string error;
+  CHECK_FALSE(ruby_strftime(0, "%Q", error));
+  CHECK(error == "'%Q'");
+  CHECK(*ruby_strftime(0, "%^a %_m %3N %s", error) == "THU  1 000 0");
+  CHECK(Value::time(0.25).inspect() == "1970-01-01 00:00:00.25 UTC");
+  CHECK(Value::time(0.25).to_s() == "1970-01-01 00:00:00 UTC");
+}
+
+TEST_CASE("channel messages go through Bud's wire: symbols arrive as strings, Times unchanged") {
+  // MessagePack packs symbols as strings (hash keys too); a field it cannot pack (a Time, a
+  // Set, a lattice) is Marshal'd whole and arrives as it was sent.
+  auto r = prepare(program("    channel :c, [:@a, :v, :w]\n    table :t, [:k]",
+                           "    c <~ t {|x| [ip_port, [:s, {:k => 1}], [:s, Time.now]]}"));
+  REQUIRE(r->node);
+  StepResult res = step(*r, {{"t", {I(1)}}});
+  REQUIRE(res.ok);
+  REQUIRE(res.sent.size() == 1);
+  CHECK(inspect(res.sent[0].tuple) ==
+        "[\"localhost:12345\", [\"s\", {\"k\"=>1}], [:s, 2001-09-09 01:46:40 UTC]]");
+}
+
+TEST_CASE("a set lattice mapped with a block: Bud's implicit pro, element by element") {
+  auto r = prepare(program("    lset :t1\n    lset :t2\n    lset :t3",
+                           "    t2 <= t1 {|t| t + 1}\n    t3 <= t2 {|t| t + 2 if t > 10}"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"t1", {Value::array({I(10), I(12)})}}}).ok);  // i.t1 <+ [10, 12]
+  CHECK(show(r->node->contents("t3")) == "[<lset: [13, 15]>];");   // Bud's own test
 }

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "chat_program.h"
+#include "eval/scenario_json.h"
 #include "eval/simulation.h"
 #include "eval/trace.h"
 #include "support/temp_dir.h"
@@ -284,6 +285,39 @@ end
   CHECK(first_error(quiet->outcome.diagnostics)
             .find("did not quiesce within 20 timesteps "
                   "(periodics keep firing)") != std::string::npos);
+}
+
+namespace {
+std::string show_set(const TupleSet& s) {
+  std::string out;
+  for (const auto& t : s) out += inspect(t) + ";";
+  return out;
+}
+}  // namespace
+
+TEST_CASE("scenario: the clock's epoch sets Time.now; {\"time\": s} facts are Times") {
+  TempDir dir("scenario-epoch");
+  dir.write("stamp.rb", R"(
+module Stamp
+  state do
+    table :at, [:t]
+    table :given, [:t]
+    scratch :later, [:yes]
+  end
+  bloom do
+    at <= [[Time.now.to_i]]
+    later <= given { |g| [g.t > Time.at(0)] }
+  end
+end
+)");
+  auto r = run_scenario(dir, R"({"nodes": [{"name": "s", "program": {"files": ["stamp.rb"]}}],
+    "steps": 2, "clock": {"epoch": 100},
+    "inputs": [{"step": 1, "facts": {"given": [[{"time": 5}]]}}]})");
+  REQUIRE(r->sim);
+  CHECK(show_set(r->sim->node(0).contents("at")) == "[100];[101];");
+  CHECK(show_set(r->sim->node(0).contents("given")) == "[1970-01-01 00:00:05 UTC];");
+  CHECK(show_set(r->sim->node(0).contents("later")) == "[true];");
+  CHECK(value_to_json(Value::time(5)).dump() == R"({"time":5})");
 }
 
 TEST_CASE("simulation: until_quiescent stops once nothing can change") {

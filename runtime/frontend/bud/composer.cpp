@@ -574,7 +574,7 @@ struct Composer::Impl {
       auto name = resolve(scope, raw.name, m.name, false);
       if (!name) {
         if (raw.certain && !scope.methods.count(raw.name) && raw.name != "budtime" &&
-            raw.name.find('.') == std::string::npos)
+            raw.name != "bud_clock" && raw.name.find('.') == std::string::npos)
           unknown(scope, raw.name, raw.location, false);
         continue;
       }
