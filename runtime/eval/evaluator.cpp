@@ -782,22 +782,27 @@ struct Node::State : CollectionAccess {
   /// Puts join rows in the order of the nested-loop join (operand 0 first; a collection
   /// read in place in its insertion order).
   static void sort_rows(const std::vector<Relation>& ops, JoinRows& rows) {
+    // Each row's sort key, computed once: per operand, the place of its tuple in the
+    // collection's insertion order (read in place) or its index in the operand.
+    const size_t w = ops.size();
+    std::vector<int64_t> key(rows.size() * w);
+    for (size_t r = 0; r < rows.size(); ++r)
+      for (size_t k = 0; k < w; ++k) {
+        int64_t& slot = key[r * w + k];
+        if (ops[k].coll) {
+          const Tuple* x = rows.row(r)[k];
+          slot = x ? int64_t(ops[k].coll->members.find(x)->second) : -1;
+        } else {
+          slot = rows.row_idx(r)[k];
+        }
+      }
     std::vector<size_t> order(rows.size());
     for (size_t r = 0; r < order.size(); ++r) order[r] = r;
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      for (size_t k = 0; k < ops.size(); ++k) {
-        if (ops[k].coll) {
-          const Tuple* x = rows.row(a)[k];
-          const Tuple* y = rows.row(b)[k];
-          if (x == y) continue;
-          if (!x || !y) return !x;
-          const auto& at = ops[k].coll->members;
-          return at.find(x)->second < at.find(y)->second;
-        } else if (rows.row_idx(a)[k] != rows.row_idx(b)[k]) {
-          return rows.row_idx(a)[k] < rows.row_idx(b)[k];
-        }
-      }
-      return false;
+      return std::lexicographical_compare(key.begin() + int64_t(a * w),
+                                          key.begin() + int64_t(a * w + w),
+                                          key.begin() + int64_t(b * w),
+                                          key.begin() + int64_t(b * w + w));
     });
     JoinRows sorted;
     sorted.width = rows.width;
