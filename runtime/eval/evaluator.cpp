@@ -62,16 +62,22 @@ Tuple padded(const Tuple* t, const Schema& schema) {
 /// A hash index of a collection's tuples on some columns, kept up to date as tuples are
 /// inserted and erased (the pointers are the nodes of CollectionState::tuples).
 struct TupleIndex {
+  /// A stored tuple and its place in the collection's insertion order (its slot in
+  /// CollectionState::order: join rows sort by it without looking the tuple up).
+  struct Entry {
+    const Tuple* tuple;
+    int slot;
+  };
   std::vector<size_t> cols;
-  std::unordered_map<Tuple, std::vector<const Tuple*>, TupleHash> map;
+  std::unordered_map<Tuple, std::vector<Entry>, TupleHash> map;
 
   /// Each list is in insertion order (the collection's order, CollectionState::order).
-  void add(const Tuple* t) { map[columns(*t, cols)].push_back(t); }
+  void add(const Tuple* t, size_t slot) { map[columns(*t, cols)].push_back({t, int(slot)}); }
   void remove(const Tuple* t) {
     auto it = map.find(columns(*t, cols));
     if (it == map.end()) return;
     auto& v = it->second;
-    v.erase(std::remove(v.begin(), v.end(), t), v.end());
+    std::erase_if(v, [t](const Entry& e) { return e.tuple == t; });
     if (v.empty()) map.erase(it);
   }
 };
@@ -93,9 +99,11 @@ struct CollectionState {
   bool all_key = true;
   bool inferred = false;
   TupleSet tuples;
-  /// The tuples again, hashed, each with its place in `order`: most derived facts are
-  /// already there, and a hash lookup rejects them faster than the ordered set.
-  std::unordered_map<const Tuple*, size_t, TuplePtrHash, TuplePtrEq> members;
+  /// The tuples again, hashed, for collections without key columns: most derived facts
+  /// are already there, and a hash lookup rejects them faster than the ordered set.
+  std::unordered_set<const Tuple*, TuplePtrHash, TuplePtrEq> members;
+  /// Each stored tuple's place in `order`, by address (a cheap hash).
+  std::unordered_map<const Tuple*, size_t> slot;
   /// The tuples in the order they were stored, as Bud's Ruby hashes keep them (a tuple
   /// that replaces another of the same key takes its place; nullptr: erased). Scans read
   /// this order, so an aggregate whose result depends on its input's order (a sum of
@@ -450,8 +458,9 @@ struct Node::State : CollectionAccess {
       at = cs.order.size();
       cs.order.push_back(stored);
     }
-    cs.members[stored] = at;
-    for (auto& ix : cs.indexes) ix->add(stored);
+    if (cs.all_key) cs.members.insert(stored);
+    cs.slot.emplace(stored, at);
+    for (auto& ix : cs.indexes) ix->add(stored, at);
     return stored;
   }
 
@@ -460,12 +469,13 @@ struct Node::State : CollectionAccess {
   static size_t unplace(CollectionState& cs, TupleSet::iterator it) {
     for (auto& ix : cs.indexes) ix->remove(&*it);
     size_t at = SIZE_MAX;
-    if (auto m = cs.members.find(&*it); m != cs.members.end()) {
+    if (auto m = cs.slot.find(&*it); m != cs.slot.end()) {
       at = m->second;
       cs.order[at] = nullptr;
       ++cs.holes;
-      cs.members.erase(m);
+      cs.slot.erase(m);
     }
+    cs.members.erase(&*it);
     cs.tuples.erase(it);
     return at;
   }
@@ -476,11 +486,12 @@ struct Node::State : CollectionAccess {
     size_t n = 0;
     for (const Tuple* t : cs.order)
       if (t) {
-        cs.members[t] = n;
+        cs.slot[t] = n;
         cs.order[n++] = t;
       }
     cs.order.resize(n);
     cs.holes = 0;
+    cs.indexes.clear();  // their slots moved: rebuilt on their next use
   }
 
   void set_value(CollectionState& cs, Value v) {
@@ -539,8 +550,8 @@ struct Node::State : CollectionAccess {
       if (ix->cols == cols) return *ix;
     auto ix = std::make_unique<TupleIndex>();
     ix->cols = cols;
-    for (const Tuple* t : cs.order)
-      if (t) ix->add(t);
+    for (size_t i = 0; i < cs.order.size(); ++i)
+      if (cs.order[i]) ix->add(cs.order[i], i);
     cs.indexes.push_back(std::move(ix));
     return *cs.indexes.back();
   }
@@ -549,6 +560,7 @@ struct Node::State : CollectionAccess {
     total_facts -= cs.tuples.size();
     cs.tuples.clear();
     cs.members.clear();
+    cs.slot.clear();
     cs.order.clear();
     cs.holes = 0;
     cs.by_key.clear();
@@ -771,9 +783,10 @@ struct Node::State : CollectionAccess {
   /// Calls f(tuple, index) for each tuple of an operand, in order.
   template <typename F>
   static void each_tuple(const Relation& r, F f) {
-    if (r.coll) {
-      for (const Tuple* t : r.coll->order)
-        if (t) f(*t, 0);
+    if (r.coll) {  // the index: the tuple's slot in the insertion order
+      const auto& order = r.coll->order;
+      for (size_t i = 0; i < order.size(); ++i)
+        if (order[i]) f(*order[i], int(i));
     } else {
       for (size_t j = 0; j < r.tuples.size(); ++j) f(r.tuples[j], int(j));
     }
@@ -781,28 +794,14 @@ struct Node::State : CollectionAccess {
 
   /// Puts join rows in the order of the nested-loop join (operand 0 first; a collection
   /// read in place in its insertion order).
-  static void sort_rows(const std::vector<Relation>& ops, JoinRows& rows) {
-    // Each row's sort key, computed once: per operand, the place of its tuple in the
-    // collection's insertion order (read in place) or its index in the operand.
-    const size_t w = ops.size();
-    std::vector<int64_t> key(rows.size() * w);
-    for (size_t r = 0; r < rows.size(); ++r)
-      for (size_t k = 0; k < w; ++k) {
-        int64_t& slot = key[r * w + k];
-        if (ops[k].coll) {
-          const Tuple* x = rows.row(r)[k];
-          slot = x ? int64_t(ops[k].coll->members.find(x)->second) : -1;
-        } else {
-          slot = rows.row_idx(r)[k];
-        }
-      }
+  static void sort_rows(JoinRows& rows) {
+    // Each operand's index in a row is its tuple's index in the operand, or for a
+    // collection read in place its slot in the insertion order (-1: outer padding).
     std::vector<size_t> order(rows.size());
     for (size_t r = 0; r < order.size(); ++r) order[r] = r;
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      return std::lexicographical_compare(key.begin() + int64_t(a * w),
-                                          key.begin() + int64_t(a * w + w),
-                                          key.begin() + int64_t(b * w),
-                                          key.begin() + int64_t(b * w + w));
+      return std::lexicographical_compare(rows.row_idx(a), rows.row_idx(a) + rows.width,
+                                          rows.row_idx(b), rows.row_idx(b) + rows.width);
     });
     JoinRows sorted;
     sorted.width = rows.width;
@@ -852,14 +851,14 @@ struct Node::State : CollectionAccess {
           pick_columns(t, cols1, k);
           auto it = ix.map.find(k);
           if (it == ix.map.end()) return;
-          for (const Tuple* p : it->second) {
+          for (const auto& [p, slot] : it->second) {
             rows.at.push_back(p);
-            rows.idx.push_back(0);
+            rows.idx.push_back(slot);
             rows.at.push_back(&t);
             rows.idx.push_back(j);
           }
         });
-        sort_rows(ops, rows);
+        sort_rows(rows);
         return rows;
       }
     }
@@ -890,7 +889,7 @@ struct Node::State : CollectionAccess {
             if (outer) next.extend(acc, r, nullptr, -1);
             continue;
           }
-          for (const Tuple* p : it->second) next.extend(acc, r, p, 0);
+          for (const auto& [p, slot] : it->second) next.extend(acc, r, p, slot);
         }
       } else {
         std::unordered_map<Tuple, std::vector<size_t>, TupleHash> index;
