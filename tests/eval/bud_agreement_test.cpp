@@ -305,3 +305,16 @@ TEST_CASE("a set lattice mapped with a block: Bud's implicit pro, element by ele
   REQUIRE(step(*r, {{"t1", {Value::array({I(10), I(12)})}}}).ok);  // i.t1 <+ [10, 12]
   CHECK(show(r->node->contents("t3")) == "[<lset: [13, 15]>];");   // Bud's own test
 }
+
+TEST_CASE("argagg(:choose) picks the first tuple stored in each group, as Bud does") {
+  // Bud's :choose keeps the first tuple of its storage's iteration order, which depends on
+  // when each fact arrived; calm's collections keep that order too.
+  auto r =
+      prepare(program("    table :items, [:item, :priority]\n"
+                      "    scratch :peek, [:item, :priority]",
+                      "    peek <= items.argagg(:choose, [:priority], :item)"));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"items", {I(3), I(2)}}}).ok);
+  REQUIRE(step(*r, {{"items", {I(0), I(2)}}}).ok);
+  CHECK(show(r->node->contents("peek")) == "[3, 2];");  // stored first
+}

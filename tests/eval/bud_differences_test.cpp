@@ -29,17 +29,20 @@ TEST_CASE(
   CHECK(show(r->node->contents("seen")) == "[1, \"yes\"];");
 }
 
-TEST_CASE("argagg(:choose) picks the first tuple stored in each group, as Bud does") {
-  // Bud's :choose keeps the first tuple of its storage's iteration order, which depends on
-  // when each fact arrived; calm's collections keep that order too.
+TEST_CASE("a collection read inside a block is read whole at every timestep (Bud: no rescan)") {
+  // RowValueTest: `t4 <= t1 { |t| t if t2.has_key? [t.k] }`. Bud re-evaluates the rule only
+  // over t1's new tuples, so a key that reaches t2 after its t1 tuple never brings that
+  // tuple into t4 (Bud's t4 depends on the order the facts came in). calm evaluates the rule
+  // over all of t1 at every timestep: the answer the rule states.
   auto r =
-      prepare(program("    table :items, [:item, :priority]\n"
-                      "    scratch :peek, [:item, :priority]",
-                      "    peek <= items.argagg(:choose, [:priority], :item)"));
+      prepare(program("    table :t1, [:k] => [:v]\n    table :t2, [:k] => [:w]\n"
+                      "    table :t4, [:k, :v]",
+                      "    t4 <= t1 { |t| t if t2.has_key? [t.k] }"));
   REQUIRE(r->node);
-  REQUIRE(step(*r, {{"items", {I(3), I(2)}}}).ok);
-  REQUIRE(step(*r, {{"items", {I(0), I(2)}}}).ok);
-  CHECK(show(r->node->contents("peek")) == "[3, 2];");  // stored first
+  REQUIRE(step(*r, {{"t1", {I(1), S("a")}}}).ok);
+  CHECK(show(r->node->contents("t4")).empty());
+  REQUIRE(step(*r, {{"t2", {I(1), S("z")}}}).ok);
+  CHECK(show(r->node->contents("t4")) == "[1, \"a\"];");  // Bud: still empty
 }
 
 TEST_CASE("an lmax of strings fails as Bud's does: its bottom is -Infinity") {
