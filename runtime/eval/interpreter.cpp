@@ -435,7 +435,10 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     if (auto it = scope.find(e.text); it != scope.end()) return it->second;
     if (e.text == "budtime") return Value::integer(budtime_);
     // Bud's bud_clock: the time of this timestep (Time.now when the tick began).
-    if (e.text == "bud_clock") return Value::time(collections_.now());
+    if (e.text == "bud_clock") {
+      if (!Value::time_in_range(collections_.now())) fail(e, "bud_clock: time out of range");
+      return Value::time(collections_.now());
+    }
     if (e.text == "ip_port") return local_addr_;
     std::string coll = collections_.collection_named(e);
     if (const Value* lat = coll.empty() ? nullptr : collections_.lattice_value(coll)) return *lat;
@@ -665,8 +668,11 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
   if (o == "==") return Value::boolean(Value::ruby_equal(a, b));
   if (o == "!=") return Value::boolean(!Value::ruby_equal(a, b));
   if (o == "eql?") return Value::boolean(a == b);
-  if (a.kind() == K::Time && (o == "+" || o == "-") && b.is_numeric())
-    return Value::time(o == "+" ? a.as_time() + b.as_float() : a.as_time() - b.as_float());
+  if (a.kind() == K::Time && (o == "+" || o == "-") && b.is_numeric()) {
+    double s = o == "+" ? a.as_time() + b.as_float() : a.as_time() - b.as_float();
+    if (!Value::time_in_range(s)) fail(e, "Time " + o + ": time out of range");
+    return Value::time(s);
+  }
   if (a.kind() == K::Time && o == "-" && b.kind() == K::Time)
     return Value::floating(a.as_time() - b.as_time());  // seconds between, a Float
   bool comparable = (a.is_numeric() && b.is_numeric()) ||
@@ -838,10 +844,17 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     auto args = arguments(e);
     std::vector<Value> a;
     for (const Expr* x : args) a.push_back(eval(*x, scope));
-    if ((m == "now" || m == "new") && a.empty()) return Value::time(collections_.now());
-    if (m == "at" && a.size() == 1 && a[0].is_numeric()) return Value::time(a[0].as_float());
+    auto in_range = [&](double s) {
+      if (!Value::time_in_range(s)) fail(e, "Time." + m + ": time out of range");
+      return Value::time(s);
+    };
+    if ((m == "now" || m == "new") && a.empty()) return in_range(collections_.now());
+    if (m == "at" && a.size() == 1 && a[0].is_numeric()) return in_range(a[0].as_float());
     if (m == "new" && a.size() <= 6 &&
         std::all_of(a.begin(), a.end(), [](const Value& v) { return v.is_numeric(); })) {
+      if (std::any_of(a.begin(), a.end(),
+                      [](const Value& v) { return !(std::fabs(v.as_float()) <= 1e9); }))
+        fail(e, "Time.new: argument out of range");
       std::tm tm{};
       tm.tm_year = int(a[0].as_int()) - 1900;
       tm.tm_mon = a.size() > 1 ? int(a[1].as_int()) - 1 : 0;
@@ -849,7 +862,7 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
       tm.tm_hour = a.size() > 3 ? int(a[3].as_int()) : 0;
       tm.tm_min = a.size() > 4 ? int(a[4].as_int()) : 0;
       double sec = a.size() > 5 ? a[5].as_float() : 0;
-      return Value::time(double(timegm(&tm)) + sec);
+      return in_range(double(timegm(&tm)) + sec);
     }
     unsupported(e, "Time." + m + " with these arguments");
   }
@@ -878,7 +891,10 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   }
   if (!recv) {
     if (m == "budtime" && !block) return Value::integer(budtime_);
-    if (m == "bud_clock" && !block && !e.child("arguments")) return Value::time(collections_.now());
+    if (m == "bud_clock" && !block && !e.child("arguments")) {
+      if (!Value::time_in_range(collections_.now())) fail(e, "bud_clock: time out of range");
+      return Value::time(collections_.now());
+    }
     if (m == "ip_port" && !block) return local_addr_;
     if (auto it = scope.find(m); it != scope.end() && !block && arguments(e).empty())
       return it->second;

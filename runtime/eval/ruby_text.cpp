@@ -292,9 +292,9 @@ std::optional<std::string> ruby_strftime(double seconds, const std::string& form
                                         "September", "October",  "November", "December"};
   double whole = std::floor(seconds);
   double frac = seconds - whole;
-  std::time_t t = std::time_t(whole);
+  std::time_t t = Value::time_in_range(seconds) ? std::time_t(whole) : 0;
   std::tm tm{};
-  if (!std::isfinite(seconds) || !gmtime_r(&t, &tm)) {
+  if (!Value::time_in_range(seconds) || !gmtime_r(&t, &tm)) {
     error = "of a time out of range";
     return std::nullopt;
   }
@@ -315,8 +315,13 @@ std::optional<std::string> ruby_strftime(double seconds, const std::string& form
       ++i;
     }
     int width = -1;
-    while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i])))
+    while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) {
       width = std::max(width, 0) * 10 + (format[i++] - '0');
+      if (width > 1024) {
+        error = "with a width over 1024";
+        return std::nullopt;
+      }
+    }
     if (i == format.size()) {
       error = "'" + format.substr(start) + "'";
       return std::nullopt;

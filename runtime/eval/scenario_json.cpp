@@ -351,7 +351,12 @@ bool json_to_value(const nlohmann::json& j, Value& out, std::string& error) {
     }
     out = Value::array(items);
   } else if (j.is_object() && j.size() == 1 && j.contains("time") && j["time"].is_number()) {
-    out = Value::time(j["time"].get<double>());  // a Ruby Time, UTC seconds since the epoch
+    double s = j["time"].get<double>();  // a Ruby Time, UTC seconds since the epoch
+    if (!Value::time_in_range(s)) {
+      error = "a time more than 10^15 seconds from 1970: " + j.dump();
+      return false;
+    }
+    out = Value::time(s);
   } else if (j.is_object() && j.size() == 1 && j.contains("sym") && j["sym"].is_string()) {
     out = Value::symbol(j["sym"].get<std::string>());
   } else if (j.is_object() && j.size() == 1 && j.contains("set") && j["set"].is_array()) {

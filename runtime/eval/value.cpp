@@ -370,9 +370,9 @@ std::string Value::inspect() const {
 
 std::string ruby_time_text(double seconds, bool fraction) {
   double whole = std::floor(seconds);
-  std::time_t t = std::time_t(whole);
   std::tm tm{};
-  if (!std::isfinite(seconds) || !gmtime_r(&t, &tm))
+  std::time_t t = Value::time_in_range(seconds) ? std::time_t(whole) : 0;
+  if (!Value::time_in_range(seconds) || !gmtime_r(&t, &tm))
     return "#<Time: " + format_float(seconds) + ">";
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);

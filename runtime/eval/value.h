@@ -40,8 +40,12 @@ class Value {
   /// lmap sorted keys (items) with their multiplicities / lattice values.
   static Value lattice(std::string type, std::vector<Value> items, std::vector<Value> values = {},
                        bool flag = false);
-  /// A Ruby Time, in UTC: seconds since 1970-01-01 00:00:00 UTC.
+  /// A Ruby Time, in UTC: seconds since 1970-01-01 00:00:00 UTC; callers keep it within
+  /// kMaxTimeSeconds (time_in_range).
   static Value time(double seconds);
+  /// The times calm handles: within 10^15 seconds (about 31 million years) of 1970.
+  static constexpr double kMaxTimeSeconds = 1e15;
+  static bool time_in_range(double s) { return s >= -kMaxTimeSeconds && s <= kMaxTimeSeconds; }
 
   Kind kind() const { return kind_; }
   bool is_nil() const { return kind_ == Kind::Nil; }

@@ -282,6 +282,14 @@ TEST_CASE("Time.now, Time.new and bud_clock: the node's logical time, in UTC, as
   CHECK(error == "'%Q'");
   CHECK(*ruby_strftime(0, "%^a %_m %3N %s", error) == "THU  1 000 0");
   CHECK(Value::time(0.25).inspect() == "1970-01-01 00:00:00.25 UTC");
+  CHECK_FALSE(ruby_strftime(0, "%99999999999Y", error));  // no huge padding, no overflow
+  CHECK(error == "with a width over 1024");
+  auto far = prepare(program("    table :t, [:k]\n    scratch :o, [:x]",
+                             "    o <= t {|x| [Time.at(1e300).to_i]}"));
+  REQUIRE(far->node);
+  StepResult res = step(*far, {{"t", {I(1)}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics).find("Time.at: time out of range") != std::string::npos);
   CHECK(Value::time(0.25).to_s() == "1970-01-01 00:00:00 UTC");
 }
 

@@ -318,6 +318,10 @@ end
   CHECK(show_set(r->sim->node(0).contents("given")) == "[1970-01-01 00:00:05 UTC];");
   CHECK(show_set(r->sim->node(0).contents("later")) == "[true];");
   CHECK(value_to_json(Value::time(5)).dump() == R"({"time":5})");
+  Value v;
+  std::string error;
+  CHECK_FALSE(json_to_value(nlohmann::json::parse(R"({"time": 1e300})"), v, error));
+  CHECK(error.find("a time more than 10^15 seconds from 1970") == 0);
 }
 
 TEST_CASE("simulation: until_quiescent stops once nothing can change") {
