@@ -660,14 +660,16 @@ struct Node::State : CollectionAccess {
     r.tuples.reserve(cs.order.size() - cs.holes);
     for (const Tuple* t : cs.order)
       if (t) r.tuples.push_back(*t);
-    if (prov())
-      for (const auto& t : r.tuples) r.why.push_back({{name, t}});
-    return r;
+    return stored_in(name, std::move(r));
   }
 
   template <typename Tuples>
   Relation of_tuples(const std::string& name, Schema schema, const Tuples& tuples) const {
-    Relation r{std::move(schema), {tuples.begin(), tuples.end()}, {}, false};
+    return stored_in(name, Relation{std::move(schema), {tuples.begin(), tuples.end()}, {}, false});
+  }
+
+  /// `r`, tuples of collection `name`, with provenance: each tuple is its own premise.
+  Relation stored_in(const std::string& name, Relation r) const {
     if (prov())
       for (const auto& t : r.tuples) r.why.push_back({{name, t}});
     return r;
@@ -1408,13 +1410,13 @@ struct Node::State : CollectionAccess {
     }
     Relation out{in.schema, {}, {}, false};
     for (size_t gi = 0; gi < groups.keys.size(); ++gi) {
-      const auto& members = groups.members[gi];
-      std::vector<Value> vals;
-      for (const Tuple* t : members) vals.push_back((*t)[col]);
       if (agg == "choose" || agg == "choose_rand") {  // no ties: one tuple per group
         out.tuples.push_back(*winner[gi]);
         continue;
       }
+      const auto& members = groups.members[gi];
+      std::vector<Value> vals;
+      for (const Tuple* t : members) vals.push_back((*t)[col]);
       Value best = aggregate(call, agg, vals);
       for (const Tuple* t : members)
         if (Value::ruby_equal((*t)[col], best)) out.tuples.push_back(*t);
@@ -1614,9 +1616,8 @@ struct Node::State : CollectionAccess {
               if (!ruby_comparable(a, b))
                 fail(e, "sort: comparison of " + a.inspect() + " with " + b.inspect() + " failed");
             }
-          }
-          Interpreter ip = interp();
-          if (block)
+          } else {
+            Interpreter ip = interp();
             std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
               Value c = ip.call_block(*block,
                                       {Value::array(rel.tuples[x], rel.schema),
@@ -1625,6 +1626,7 @@ struct Node::State : CollectionAccess {
               if (c.kind() != Value::Kind::Int) fail(*block, "sort block returned " + c.inspect());
               return c.as_int() < 0;
             });
+          }
           Relation out{rel.schema, {}, {}, false};
           for (size_t i : order) {
             out.tuples.push_back(rel.tuples[i]);

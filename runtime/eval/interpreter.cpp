@@ -319,6 +319,11 @@ void Interpreter::bind(const Expr& param, const Value& v, Scope& scope) const {
   unsupported(param, "block parameter '" + param.type + "'");
 }
 
+Value Interpreter::time_at(const Expr& e, const std::string& what, double seconds) const {
+  if (!Value::time_in_range(seconds)) fail(e, what + ": time out of range");
+  return Value::time(seconds);
+}
+
 /// `return` in a helper method, unwinding to call_helper.
 struct HelperReturn {
   Value value;
@@ -435,10 +440,7 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     if (auto it = scope.find(e.text); it != scope.end()) return it->second;
     if (e.text == "budtime") return Value::integer(budtime_);
     // Bud's bud_clock: the time of this timestep (Time.now when the tick began).
-    if (e.text == "bud_clock") {
-      if (!Value::time_in_range(collections_.now())) fail(e, "bud_clock: time out of range");
-      return Value::time(collections_.now());
-    }
+    if (e.text == "bud_clock") return time_at(e, "bud_clock", collections_.now());
     if (e.text == "ip_port") return local_addr_;
     std::string coll = collections_.collection_named(e);
     if (const Value* lat = coll.empty() ? nullptr : collections_.lattice_value(coll)) return *lat;
@@ -669,9 +671,8 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
   if (o == "!=") return Value::boolean(!Value::ruby_equal(a, b));
   if (o == "eql?") return Value::boolean(a == b);
   if (a.kind() == K::Time && (o == "+" || o == "-") && b.is_numeric()) {
-    double s = o == "+" ? a.as_time() + b.as_float() : a.as_time() - b.as_float();
-    if (!Value::time_in_range(s)) fail(e, "Time " + o + ": time out of range");
-    return Value::time(s);
+    return time_at(e, "Time " + o,
+                   o == "+" ? a.as_time() + b.as_float() : a.as_time() - b.as_float());
   }
   if (a.kind() == K::Time && o == "-" && b.kind() == K::Time)
     return Value::floating(a.as_time() - b.as_time());  // seconds between, a Float
@@ -844,12 +845,9 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     auto args = arguments(e);
     std::vector<Value> a;
     for (const Expr* x : args) a.push_back(eval(*x, scope));
-    auto in_range = [&](double s) {
-      if (!Value::time_in_range(s)) fail(e, "Time." + m + ": time out of range");
-      return Value::time(s);
-    };
-    if ((m == "now" || m == "new") && a.empty()) return in_range(collections_.now());
-    if (m == "at" && a.size() == 1 && a[0].is_numeric()) return in_range(a[0].as_float());
+    const std::string what = "Time." + m;
+    if ((m == "now" || m == "new") && a.empty()) return time_at(e, what, collections_.now());
+    if (m == "at" && a.size() == 1 && a[0].is_numeric()) return time_at(e, what, a[0].as_float());
     if (m == "new" && a.size() <= 6 &&
         std::all_of(a.begin(), a.end(), [](const Value& v) { return v.is_numeric(); })) {
       if (std::any_of(a.begin(), a.end(),
@@ -862,7 +860,7 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
       tm.tm_hour = a.size() > 3 ? int(a[3].as_int()) : 0;
       tm.tm_min = a.size() > 4 ? int(a[4].as_int()) : 0;
       double sec = a.size() > 5 ? a[5].as_float() : 0;
-      return in_range(double(timegm(&tm)) + sec);
+      return time_at(e, what, double(timegm(&tm)) + sec);
     }
     unsupported(e, "Time." + m + " with these arguments");
   }
@@ -891,10 +889,8 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   }
   if (!recv) {
     if (m == "budtime" && !block) return Value::integer(budtime_);
-    if (m == "bud_clock" && !block && !e.child("arguments")) {
-      if (!Value::time_in_range(collections_.now())) fail(e, "bud_clock: time out of range");
-      return Value::time(collections_.now());
-    }
+    if (m == "bud_clock" && !block && !e.child("arguments"))
+      return time_at(e, "bud_clock", collections_.now());
     if (m == "ip_port" && !block) return local_addr_;
     if (auto it = scope.find(m); it != scope.end() && !block && arguments(e).empty())
       return it->second;
@@ -1168,9 +1164,8 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
       }
       if ((m == "usec" || m == "tv_usec") && no_args())
         return Value::integer(int64_t(std::llround((s - std::floor(s)) * 1e6)));
-      std::time_t t = std::time_t(std::floor(s));
-      std::tm tm{};
-      if (no_args() && gmtime_r(&t, &tm)) {
+      if (auto fields = no_args() ? utc_fields(s) : std::nullopt) {
+        const std::tm& tm = *fields;
         if (m == "year") return Value::integer(tm.tm_year + 1900);
         if (m == "month" || m == "mon") return Value::integer(tm.tm_mon + 1);
         if (m == "day" || m == "mday") return Value::integer(tm.tm_mday);
@@ -1686,13 +1681,14 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     const Expr* m = e.child("method");
     std::string name = m ? m->text : "";
     const Expr* recv = e.child("receiver");
-    bool time_call = recv && recv->type == "constant" && recv->text == "Time" &&
-                     (name == "now" || name == "new" || name == "at") &&
-                     std::none_of(constants.begin(), constants.end(),
-                                  [](const ModuleConstant& c) { return c.name == "Time"; });
-    if (time_call || (recv && recv->type == "constant" && recv->text == "Set" && name == "new" &&
-                      std::none_of(constants.begin(), constants.end(),
-                                   [](const ModuleConstant& c) { return c.name == "Set"; }))) {
+    // Ruby's Time.now/new/at and Set.new, unless the program defines its own Time or Set.
+    auto ruby_class = [&](const char* cls) {
+      return recv && recv->type == "constant" && recv->text == cls &&
+             std::none_of(constants.begin(), constants.end(),
+                          [&](const ModuleConstant& c) { return c.name == cls; });
+    };
+    if ((ruby_class("Time") && (name == "now" || name == "new" || name == "at")) ||
+        (ruby_class("Set") && name == "new")) {
       if (const Expr* a = e.child("arguments")) check_node(*a, file);
       if (const Expr* b = e.child("block")) check_node(*b, file);
       return;

@@ -149,6 +149,9 @@ class Interpreter {
                        const std::vector<Value>& args, const Expr* block, Scope& scope) const;
   void bind(const Expr& param, const Value& v, Scope& scope) const;
   Value call_helper(const Expr& at, const HelperMethod& h, const std::vector<Value>& args) const;
+  /// A Time `seconds` after 1970; a located error (`what`: time out of range) outside
+  /// Value::time_in_range.
+  Value time_at(const Expr& e, const std::string& what, double seconds) const;
 
   const CollectionAccess& collections_;
   std::string file_;

@@ -292,12 +292,12 @@ std::optional<std::string> ruby_strftime(double seconds, const std::string& form
                                         "September", "October",  "November", "December"};
   double whole = std::floor(seconds);
   double frac = seconds - whole;
-  std::time_t t = Value::time_in_range(seconds) ? std::time_t(whole) : 0;
-  std::tm tm{};
-  if (!Value::time_in_range(seconds) || !gmtime_r(&t, &tm)) {
+  auto fields = utc_fields(seconds);
+  if (!fields) {
     error = "of a time out of range";
     return std::nullopt;
   }
+  const std::tm& tm = *fields;
   std::string out;
   for (size_t i = 0; i < format.size(); ++i) {
     if (format[i] != '%' || i + 1 == format.size()) {

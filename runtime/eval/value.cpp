@@ -368,12 +368,19 @@ std::string Value::inspect() const {
   return "nil";
 }
 
+std::optional<std::tm> utc_fields(double seconds) {
+  if (!Value::time_in_range(seconds)) return std::nullopt;
+  std::time_t t = std::time_t(std::floor(seconds));
+  std::tm tm{};
+  if (!gmtime_r(&t, &tm)) return std::nullopt;
+  return tm;
+}
+
 std::string ruby_time_text(double seconds, bool fraction) {
   double whole = std::floor(seconds);
-  std::tm tm{};
-  std::time_t t = Value::time_in_range(seconds) ? std::time_t(whole) : 0;
-  if (!Value::time_in_range(seconds) || !gmtime_r(&t, &tm))
-    return "#<Time: " + format_float(seconds) + ">";
+  auto fields = utc_fields(seconds);
+  if (!fields) return "#<Time: " + format_float(seconds) + ">";
+  const std::tm& tm = *fields;
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
   std::string out = buf;

@@ -8,8 +8,10 @@
 
 #include <compare>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -167,6 +169,10 @@ struct ValueHash {
 
 /// "[1, \"a\"]"
 std::string inspect(const Tuple& t);
+
+/// The UTC calendar fields of a time (seconds since 1970), or nullopt outside
+/// Value::time_in_range.
+std::optional<std::tm> utc_fields(double seconds);
 
 /// Ruby's Time#inspect (`fraction`: "2001-09-09 01:46:40.5 UTC") or Time#to_s (no
 /// fraction) of a UTC time.
