@@ -15,6 +15,7 @@
 #include "eval/scenario.h"
 #include "eval/simulation.h"
 #include "frontend/loader.h"
+#include "verify/program_loading.h"
 
 using namespace calm;
 using namespace calm::eval;
@@ -122,7 +123,8 @@ Row simulate(const std::string& name, const std::string& size, Scenario sc,
   Row row;
   row.workload = name;
   row.size = size;
-  if (!programs.load(sc, diags) || !check_scenario(sc, programs, diags)) {
+  if (!programs.load(sc, calm::load_with_front_ends, diags) ||
+      !check_scenario(sc, programs, diags)) {
     row.workload += " (FAILED to load)";
     return row;
   }

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "base/limits.h"
 #include "checks/loader_findings.h"
 #include "config/config.h"
-#include "model/limits.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

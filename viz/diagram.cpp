@@ -7,7 +7,7 @@
 #include <tuple>
 
 #include "analysis/locations.h"
-#include "frontend/bud/composer.h"
+#include "base/text.h"
 #include "graph/graph_paths.h"
 
 namespace calm::viz {
@@ -192,7 +192,7 @@ DiagramNode collection_node(const Program& program, const DependencyNode& gn,
     if (!c->keys.empty() || !c->values.empty()) n.tooltip += " " + schema_text(*c);
     if (!c->module.empty()) n.tooltip += "\nmodule " + c->module;
     if (c->location.known()) n.tooltip += "\n" + file_line(c->location);
-    if (auto text = bud::overridden_interface_text(program, c->name)) n.tooltip += "\n" + *text;
+    if (auto text = overridden_interface_text(program, c->name)) n.tooltip += "\n" + *text;
     classes += std::string(" ") + svg_name(to_string(c->kind));
     if (!is_ephemeral(c->kind)) classes += " persistent";
   } else {
@@ -716,9 +716,8 @@ std::optional<Diagram> build_diagram(const ProgramAnalysis& a, const DiagramOpti
     if (!n) {
       std::vector<std::string> names;
       for (const auto& gn : graph.nodes()) names.push_back(gn.name);
-      error = "no collection '" + options.focus + "' in the dataflow of " + program.name;
-      std::string s = bud::closest_name(options.focus, names);
-      if (!s.empty()) error += "; did you mean '" + s + "'?";
+      error = "no collection '" + options.focus + "' in the dataflow of " + program.name +
+              did_you_mean(options.focus, names);
       return std::nullopt;
     }
     apply_focus(d, shown[*n], std::max(0, options.depth));

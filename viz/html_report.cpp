@@ -9,7 +9,6 @@
 #include "analysis/cluster_labels.h"
 #include "analysis/locations.h"
 #include "analysis/program_analysis.h"
-#include "frontend/bud/composer.h"
 #include "graph/graph_paths.h"
 #include "viz/graphviz_render.h"
 #include "viz/viewer_assets.h"
@@ -896,7 +895,7 @@ std::string section_for(const Program& program, const ProgramAnalysis& a, const 
   // "KVSProtocol::kvput" names in the diagram and the lists: say what they are.
   std::string renamed;
   for (const auto& c : program.collections)
-    if (auto text = bud::overridden_interface_text(program, c.name))
+    if (auto text = overridden_interface_text(program, c.name))
       renamed += "<li><code>" + html_escape(c.name) + "</code>: " + html_escape(*text) +
                  " <span class=\"where\">" + location_text(c.location) + "</span></li>\n";
   if (!renamed.empty())

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "model/diagnostic.h"
+#include "base/diagnostic.h"
 #include "model/program.h"
 #include "viz/diagram.h"
 

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "analysis/scc_analysis.h"
-#include "model/diagnostic.h"
+#include "base/diagnostic.h"
 #include "model/program.h"
 
 namespace calm {

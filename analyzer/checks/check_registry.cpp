@@ -5,7 +5,6 @@
 #include "checks/temporal_cluster_check.h"
 #include "checks/underspecified_check.h"
 #include "checks/unstratifiable_check.h"
-#include "frontend/bud/composer.h"
 
 namespace calm {
 
@@ -102,7 +101,7 @@ namespace {
 void explain_overridden_names(const Program& program, Finding& f) {
   for (const auto& c : program.collections)
     if (c.name.find("::") != std::string::npos && f.message.find(c.name) != std::string::npos)
-      if (auto text = bud::overridden_interface_text(program, c.name))
+      if (auto text = overridden_interface_text(program, c.name))
         f.notes.push_back({*text, c.location});
 }
 }  // namespace

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "model/diagnostic.h"
-#include "model/source_location.h"
+#include "base/diagnostic.h"
+#include "base/source_location.h"
 
 namespace calm {
 

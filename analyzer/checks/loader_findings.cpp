@@ -2,8 +2,8 @@
 
 #include <set>
 
+#include "base/limits.h"
 #include "checks/check_registry.h"
-#include "model/limits.h"
 
 namespace calm {
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "checks/finding.h"
-#include "model/diagnostic.h"
 
 namespace calm {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "frontend/bud/composer.h"
+#include "base/text.h"
 
 namespace calm {
 
@@ -96,9 +96,8 @@ Markers scan_markers(const std::map<std::string, std::string>& sources,
         bool ok = true;
         while (in >> id) {
           if (std::find(known_checks.begin(), known_checks.end(), id) == known_checks.end()) {
-            std::string msg = "calm:allow names an unknown check '" + id + "'";
-            std::string s = bud::closest_name(id, known_checks);
-            if (!s.empty()) msg += "; did you mean '" + s + "'?";
+            std::string msg =
+                "calm:allow names an unknown check '" + id + "'" + did_you_mean(id, known_checks);
             out.problems.push_back(bad(at, msg));
             ok = false;
           }

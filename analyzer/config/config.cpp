@@ -4,10 +4,10 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "frontend/bud/composer.h"
+#include "base/limits.h"
+#include "base/text.h"
 #include "frontend/front_end.h"
 #include "frontend/ir/json_locations.h"
-#include "model/limits.h"
 
 namespace fs = std::filesystem;
 
@@ -92,9 +92,7 @@ bool parse_config(const std::string& text, const std::string& path,
                           const std::vector<std::string>& known) {
     for (const auto& [key, value] : obj.items()) {
       if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      std::string msg = "unknown key '" + key + "'";
-      std::string s = bud::closest_name(key, known);
-      if (!s.empty()) msg += "; did you mean '" + s + "'?";
+      std::string msg = "unknown key '" + key + "'" + did_you_mean(key, known);
       diags.error(check, msg, at(pointer + "/" + key));
     }
   };
@@ -173,9 +171,7 @@ bool parse_config(const std::string& text, const std::string& path,
     for (size_t i = 0; i < config.disabled_checks.size(); ++i) {
       const auto& id = config.disabled_checks[i];
       if (std::find(known_checks.begin(), known_checks.end(), id) != known_checks.end()) continue;
-      std::string msg = "unknown check '" + id + "'";
-      std::string s = bud::closest_name(id, known_checks);
-      if (!s.empty()) msg += "; did you mean '" + s + "'?";
+      std::string msg = "unknown check '" + id + "'" + did_you_mean(id, known_checks);
       diags.error(check, msg, at("/disabled_checks/" + std::to_string(i)));
     }
   }

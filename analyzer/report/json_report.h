@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "analysis/program_analysis.h"
-#include "model/diagnostic.h"
+#include "base/diagnostic.h"
 #include "model/program.h"
 
 namespace calm {

@@ -23,9 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "eval/dedalus_engine.h"
 #include "frontend/dedalus/molly_dialect.h"
-#include "model/diagnostic.h"
 
 namespace calm::verify {
 

@@ -25,8 +25,8 @@
 #include <variant>
 #include <vector>
 
-#include "frontend/dedalus/molly_dialect.h"
-#include "model/diagnostic.h"
+#include "base/diagnostic.h"
+#include "model/dedalus_program.h"
 
 namespace calm::eval {
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "eval/interpreter.h"
 #include "eval/value.h"
-#include "model/diagnostic.h"
 #include "model/program.h"
 
 namespace calm::eval {

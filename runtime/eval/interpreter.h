@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "eval/value.h"
-#include "model/diagnostic.h"
 #include "model/program.h"
 
 namespace calm::eval {

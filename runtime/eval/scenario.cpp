@@ -4,9 +4,8 @@
 #include <filesystem>
 #include <set>
 
+#include "base/input_files.h"
 #include "eval/scenario_json.h"
-#include "frontend/front_end.h"
-#include "frontend/loader.h"
 
 namespace calm::eval {
 
@@ -159,16 +158,16 @@ class ScenarioReader {
           strings(prog["files"], pp + "/files", files);
         if (prog.contains("files") && prog["files"].is_array() && prog["files"].empty())
           error(pp + "/files", "a program needs at least one file");
-        // The file-access policy (docs/robustness.md): a scenario names programs only.
+        // The file-access policy (docs/robustness.md): a scenario names programs only;
+        // the ProgramLoader refuses a file no front end reads before reading anything.
         for (size_t k = 0; k < files.size(); ++k) {
           std::string fp = pointer_append(pp + "/files", k);
-          if (files[k].find('\0') != std::string::npos)
+          if (files[k].find('\0') != std::string::npos) {
             error(fp, "a path cannot hold a NUL byte");
-          else if (!is_program_file_name(files[k]))
-            error(fp, "'" + files[k] + "' is not a program file (" + program_extensions_text() +
-                          "); a scenario names only programs");
-          else
+          } else {
             node.program.files.push_back(resolve(files[k]));
+            node.program.file_locations.push_back(doc_.locate(fp));
+          }
         }
         if (prog.contains("modules"))
           strings(prog["modules"], pp + "/modules", node.program.modules);

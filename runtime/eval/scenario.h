@@ -13,14 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "eval/interpreter.h"
 #include "eval/value.h"
-#include "model/diagnostic.h"
 
 namespace calm::eval {
 
 struct ScenarioProgram {
-  std::vector<std::string> files;    ///< resolved against the scenario's directory
+  std::vector<std::string> files;              ///< resolved against the scenario's directory
+  std::vector<SourceLocation> file_locations;  ///< where the scenario names each file
   std::vector<std::string> modules;  ///< -m; empty: the file must define exactly one program
   std::vector<SourceLocation> module_locations;  ///< where the scenario names each module
   std::vector<std::string> include_dirs;

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "model/limits.h"
+#include "base/limits.h"
 
 namespace calm::eval {
 

@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "base/diagnostic.h"
+#include "base/limits.h"
 #include "eval/value.h"
-#include "model/diagnostic.h"
-#include "model/limits.h"
 
 namespace calm::eval {
 

@@ -4,15 +4,16 @@
 #include <cmath>
 #include <set>
 
+#include "base/text.h"
 #include "eval/lattice.h"
-#include "frontend/bud/composer.h"
 
 namespace calm::eval {
 
 // ---------------------------------------------------------------------------
 // Programs
 
-bool ScenarioPrograms::load(const Scenario& scenario, Diagnostics& diags) {
+bool ScenarioPrograms::load(const Scenario& scenario, const ProgramLoader& loader,
+                            Diagnostics& diags) {
   bool ok = true;
   std::map<std::string, const Program*> by_spec;
   programs_.assign(scenario.nodes.size(), nullptr);
@@ -28,12 +29,7 @@ bool ScenarioPrograms::load(const Scenario& scenario, Diagnostics& diags) {
       if (!programs_[i]) ok = false;
       continue;
     }
-    LoadOptions lo;
-    lo.files = sp.files;
-    lo.modules = sp.modules;
-    lo.include_dirs = sp.include_dirs;
-    lo.lang = sp.lang;
-    auto r = std::make_unique<LoadResult>(load_programs(lo));
+    auto r = std::make_unique<LoadedPrograms>(loader(sp));
     diags.append(r->diagnostics);
     for (const auto& [path, text] : r->sources) sources_.emplace(path, text);
     const Program* chosen = nullptr;
@@ -105,9 +101,8 @@ const Collection* find_collection(const Program& p, const std::string& name,
                                   const std::string& node, const SourceLocation& loc,
                                   Diagnostics& diags) {
   if (const Collection* c = p.find(name)) return c;
-  std::string msg = "node '" + node + "': program " + p.name + " has no collection '" + name + "'";
-  if (std::string s = bud::closest_name(name, collection_names(p)); !s.empty())
-    msg += "; did you mean '" + s + "'?";
+  std::string msg = "node '" + node + "': program " + p.name + " has no collection '" + name + "'" +
+                    did_you_mean(name, collection_names(p));
   diags.error("calm-bad-scenario", msg, loc);
   return nullptr;
 }

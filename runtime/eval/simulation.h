@@ -14,19 +14,32 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "eval/evaluator.h"
 #include "eval/scenario.h"
-#include "frontend/loader.h"
-#include "model/diagnostic.h"
 
 namespace calm::eval {
+
+/// What a ProgramLoader gives back for one node's program: the programs its files
+/// define (only those named by its modules when it names some), every diagnostic, and
+/// the text of every file read (for quoting source lines).
+struct LoadedPrograms {
+  std::vector<Program> programs;
+  Diagnostics diagnostics;
+  std::map<std::string, std::string> sources;
+};
+
+/// Reads a node's program files. Loading programs is the caller's job (the front ends
+/// sit beside the evaluator, not under it): verify/program_loading.h has the loader of
+/// calm's front ends; tests may pass programs built in memory.
+using ProgramLoader = std::function<LoadedPrograms(const ScenarioProgram&)>;
 
 /// The programs of a scenario's nodes, loaded once per distinct program.
 class ScenarioPrograms {
  public:
-  /// Loads every node's program. Front-end errors, a missing module, or a file that
-  /// defines several programs without `modules` are located diagnostics.
-  bool load(const Scenario& scenario, Diagnostics& diags);
+  /// Loads every node's program with `loader`. Front-end errors, a missing module, or a
+  /// file that defines several programs without `modules` are located diagnostics.
+  bool load(const Scenario& scenario, const ProgramLoader& loader, Diagnostics& diags);
   /// Uses `program` for every node (a one-node run from the command line).
   void use(const Program& program, size_t nodes);
 
@@ -39,7 +52,7 @@ class ScenarioPrograms {
   const std::map<std::string, std::string>& sources() const { return sources_; }
 
  private:
-  std::vector<std::unique_ptr<LoadResult>> loads_;
+  std::vector<std::unique_ptr<LoadedPrograms>> loads_;
   std::vector<const Program*> programs_;
   std::map<const Program*, std::vector<Diagnostic>> unrunnable_;
   std::map<std::string, std::string> sources_;

@@ -9,8 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "model/diagnostic.h"
-#include "model/limits.h"
+#include "base/diagnostic.h"
+#include "base/input_files.h"
+#include "base/limits.h"
 #include "model/program.h"
 
 namespace calm {
@@ -40,20 +41,5 @@ struct LoadResult {
 inline constexpr size_t kMaxSourceBytes = kMaxInputBytes;
 
 LoadResult load_programs(const LoadOptions& options);
-
-/// Reads any input file (a program, configuration, baseline, report, scenario, facts):
-/// a regular file of at most kMaxInputBytes, or a pipe (`--facts <(...)`, a FIFO: read
-/// without waiting for a writer, so a FIFO nobody writes reads as empty; at most
-/// kMaxInputBytes; 10 seconds without data is an error). A directory, device
-/// (`/dev/zero`) or socket is refused unread. Never blocks for long; every problem is an
-/// error diagnostic located at the file.
-bool read_text_file(const std::string& path, std::string& text, Diagnostics& diags);
-
-/// Reads a file as text: an error diagnostic (no text) when it is missing, too
-/// large, not a regular file, binary, or not UTF-8 (strict: model/limits.h).
-bool read_source_file(const std::string& path, std::string& text, Diagnostics& diags);
-
-/// Refuses binary (NUL bytes) and non-UTF-8 text with a located diagnostic.
-bool validate_source_text(const std::string& path, std::string& text, Diagnostics& diags);
 
 }  // namespace calm

@@ -2,58 +2,7 @@
 
 #include <algorithm>
 
-#include "model/diagnostic.h"
-
 namespace calm {
-
-std::string to_string(const SourceLocation& loc) {
-  if (!loc.known()) return loc.file;
-  return loc.file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
-}
-
-SourceLocation location_at(std::string file, std::string_view text, size_t offset) {
-  SourceLocation loc{std::move(file), 1, 1};
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++loc.line;
-      loc.column = 1;
-    } else {
-      ++loc.column;
-    }
-  }
-  return loc;
-}
-
-const char* to_string(Severity s) {
-  switch (s) {
-    case Severity::Note:
-      return "note";
-    case Severity::Warning:
-      return "warning";
-    case Severity::Error:
-      return "error";
-  }
-  return "error";
-}
-
-bool Diagnostics::has_errors() const {
-  return std::any_of(items_.begin(), items_.end(),
-                     [](const Diagnostic& d) { return d.severity == Severity::Error; });
-}
-
-std::vector<Diagnostic> Diagnostics::sorted() const {
-  std::vector<Diagnostic> out = items_;
-  auto key = [](const Diagnostic& d) {
-    return std::tie(d.location.file, d.location.line, d.location.column, d.severity, d.check,
-                    d.message);
-  };
-  std::stable_sort(out.begin(), out.end(),
-                   [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
-  out.erase(std::unique(out.begin(), out.end(),
-                        [&](const Diagnostic& a, const Diagnostic& b) { return key(a) == key(b); }),
-            out.end());
-  return out;
-}
 
 namespace {
 struct KindName {
@@ -159,6 +108,21 @@ const Collection* Program::find(const std::string& name) const {
                              [](const Collection& c, const std::string& n) { return c.name < n; });
   if (it != collections.end() && it->name == name) return &*it;
   return nullptr;
+}
+
+std::optional<std::string> overridden_interface_text(const Program& program,
+                                                     const std::string& name) {
+  size_t sep = name.rfind("::");
+  if (sep == std::string::npos) return std::nullopt;
+  size_t dot = name.rfind('.', sep);
+  std::string prefix = dot == std::string::npos ? "" : name.substr(0, dot + 1);  // import alias
+  std::string module = name.substr(prefix.size(), sep - prefix.size());
+  std::string local = name.substr(sep + 2);
+  const Collection* outer = program.find(prefix + local);
+  std::string by = outer && !outer->module.empty() ? outer->module : "an including module";
+  return name + " is the " + local + " interface declared by " + module + ", which " + by +
+         " redeclares (an override, CIDR 2011 section 3.4): the modules " + by +
+         " includes read and write this inner copy, " + prefix + local + " is " + by + "'s own";
 }
 
 }  // namespace calm

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "model/diagnostic.h"
-#include "model/source_location.h"
+#include "base/diagnostic.h"
+#include "base/source_location.h"
 
 namespace calm {
 
@@ -252,5 +252,12 @@ struct Program {
 
   const Collection* find(const std::string& name) const;
 };
+
+/// What a "Module::name" collection is, for people: the copy of an interface that an
+/// including module overrides (CIDR 2011, section 3.4), which the composer renames so.
+/// nullopt for other names. The checks add it as a note to every finding whose message
+/// names such a collection; `calm model`, the diagrams and the HTML report show it too.
+std::optional<std::string> overridden_interface_text(const Program& program,
+                                                     const std::string& name);
 
 }  // namespace calm

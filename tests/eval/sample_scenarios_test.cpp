@@ -9,6 +9,7 @@
 #include "eval/simulation.h"
 #include "support/run_command.h"
 #include "support/sample_files.h"
+#include "verify/program_loading.h"
 
 namespace fs = std::filesystem;
 using namespace calm;
@@ -23,7 +24,8 @@ TEST_CASE("samples: every scenario runs and its expectations hold") {
     auto sc = read_scenario(path, diags);
     REQUIRE(sc);
     ScenarioPrograms programs;
-    bool loaded = programs.load(*sc, diags) && check_scenario(*sc, programs, diags);
+    bool loaded =
+        programs.load(*sc, load_with_front_ends, diags) && check_scenario(*sc, programs, diags);
     std::string errors;
     for (const auto& d : diags.sorted())
       if (d.severity == Severity::Error) errors += to_string(d.location) + ": " + d.message + "\n";

@@ -13,6 +13,7 @@
 #include "eval/simulation.h"
 #include "eval/trace.h"
 #include "support/temp_dir.h"
+#include "verify/program_loading.h"
 
 using namespace calm;
 using namespace calm::eval;
@@ -58,7 +59,7 @@ std::unique_ptr<Run> run_scenario(const TempDir& dir, const std::string& json,
   auto r = std::make_unique<Run>();
   std::string path = dir.write("s.scenario.json", json);
   r->scenario = read_scenario(path, r->diags);
-  if (!r->scenario || !r->programs.load(*r->scenario, r->diags) ||
+  if (!r->scenario || !r->programs.load(*r->scenario, load_with_front_ends, r->diags) ||
       !check_scenario(*r->scenario, r->programs, r->diags))
     return r;
   r->sim = Simulation::create(*r->scenario, r->programs, options, r->diags);

@@ -14,12 +14,12 @@
 #include <vector>
 
 #include "analysis/program_analysis.h"
+#include "base/limits.h"
 #include "checks/check_run.h"
 #include "checks/loader_findings.h"
 #include "config/config.h"
 #include "eval/scenario.h"
 #include "frontend/loader.h"
-#include "model/limits.h"
 #include "report/json_report.h"
 
 namespace fs = std::filesystem;

@@ -11,6 +11,7 @@
 #include "eval/scenario.h"
 #include "eval/simulation.h"
 #include "support/sample_files.h"
+#include "verify/program_loading.h"
 #include "verify/verifier.h"
 
 namespace fs = std::filesystem;
@@ -40,7 +41,7 @@ TEST_CASE("soundness: no sample scenario shows an unsound label") {
     auto sc = eval::read_scenario(path, diags);
     REQUIRE(sc);
     eval::ScenarioPrograms programs;
-    REQUIRE(programs.load(*sc, diags));
+    REQUIRE(programs.load(*sc, load_with_front_ends, diags));
     REQUIRE(eval::check_scenario(*sc, programs, diags));
     VerifyOptions vo;
     vo.schedules = kSchedules;

@@ -12,6 +12,7 @@
 #include "eval/simulation.h"
 #include "support/run_command.h"
 #include "support/temp_dir.h"
+#include "verify/program_loading.h"
 
 using namespace calm;
 using calm::test::TempDir;
@@ -73,7 +74,7 @@ struct Fixture {
     dir.write("reg.rb", kRegister);
     sc = eval::read_scenario(dir.write("s.scenario.json", scenario), diags);
     REQUIRE(sc);
-    REQUIRE(programs.load(*sc, diags));
+    REQUIRE(programs.load(*sc, load_with_front_ends, diags));
     REQUIRE(eval::check_scenario(*sc, programs, diags));
   }
 };

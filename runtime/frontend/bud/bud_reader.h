@@ -9,9 +9,9 @@
 #include <set>
 #include <string>
 
+#include "base/diagnostic.h"
+#include "base/limits.h"
 #include "frontend/ruby/syntax_tree.h"
-#include "model/diagnostic.h"
-#include "model/limits.h"
 #include "model/program.h"
 
 namespace calm::bud {

@@ -5,35 +5,11 @@
 #include <memory>
 #include <set>
 
+#include "base/limits.h"
+#include "base/text.h"
 #include "frontend/bud/reference_classifier.h"
-#include "model/limits.h"
 
 namespace calm::bud {
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string closest_name(const std::string& name, const std::vector<std::string>& candidates) {
-  std::string best;
-  size_t best_d = std::max<size_t>(2, name.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    size_t d = edit_distance(name, c);
-    if (d < best_d || (d == best_d && !best.empty() && c < best)) {
-      if (d < best_d) best_d = d;
-      best = c;
-    }
-  }
-  return best;
-}
 
 namespace {
 
@@ -127,9 +103,8 @@ struct Composer::Impl {
     if (auto it = self.by_short_name_.find(short_name(name)); it != self.by_short_name_.end())
       found = &self.merged_[it->second];
     if (!found && report) {
-      std::string msg = "unknown module or class '" + name + "'";
-      std::string s = closest_name(name, self.module_names());
-      if (!s.empty()) msg += "; did you mean '" + s + "'?";
+      std::string msg =
+          "unknown module or class '" + name + "'" + did_you_mean(name, self.module_names());
       self.diags_.error("calm-unknown-module", msg, at);
     }
     return found;
@@ -549,9 +524,8 @@ struct Composer::Impl {
   /// read collections that another module will provide once mixed in, so there it
   /// is a warning.
   void unknown(const Scope& scope, const std::string& name, const SourceLocation& at, bool lhs) {
-    std::string msg = "unknown collection '" + name + "'";
-    std::string s = closest_name(name, visible_names(scope));
-    if (!s.empty()) msg += "; did you mean '" + s + "'?";
+    std::string msg =
+        "unknown collection '" + name + "'" + did_you_mean(name, visible_names(scope));
     if ((lhs || complete_program) && !in_bootstrap)
       self.diags_.error("calm-unknown-collection", msg, at);
     else
@@ -655,9 +629,7 @@ Composer::Composer(const std::vector<SourceFile>& files, Diagnostics& diags)
 
 void Composer::report_unknown_root(const std::string& name) {
   std::vector<std::string> names = module_names();
-  std::string msg = "unknown module or class '" + name + "'";
-  std::string s = closest_name(name, names);
-  if (!s.empty()) msg += "; did you mean '" + s + "'?";
+  std::string msg = "unknown module or class '" + name + "'" + did_you_mean(name, names);
   if (names.empty()) {
     msg += " (the files given define no module or class)";
   } else {
@@ -775,21 +747,6 @@ std::optional<Program> Composer::compose(const std::vector<std::string>& module_
   });
   for (size_t i = 0; i < p.rules.size(); ++i) p.rules[i].id = int(i);
   return p;
-}
-
-std::optional<std::string> overridden_interface_text(const Program& program,
-                                                     const std::string& name) {
-  size_t sep = name.rfind("::");
-  if (sep == std::string::npos) return std::nullopt;
-  size_t dot = name.rfind('.', sep);
-  std::string prefix = dot == std::string::npos ? "" : name.substr(0, dot + 1);  // import alias
-  std::string module = name.substr(prefix.size(), sep - prefix.size());
-  std::string local = name.substr(sep + 2);
-  const Collection* outer = program.find(prefix + local);
-  std::string by = outer && !outer->module.empty() ? outer->module : "an including module";
-  return name + " is the " + local + " interface declared by " + module + ", which " + by +
-         " redeclares (an override, CIDR 2011 section 3.4): the modules " + by +
-         " includes read and write this inner copy, " + prefix + local + " is " + by + "'s own";
 }
 
 }  // namespace calm::bud

@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "model/diagnostic.h"
+#include "base/diagnostic.h"
 #include "model/program.h"
 
 namespace calm::bud {
@@ -47,18 +47,5 @@ class Composer {
   std::unordered_map<std::string, size_t> by_name_;  ///< index into merged_
   std::unordered_map<std::string, size_t> by_short_name_;  ///< first with that short name
 };
-
-/// Levenshtein distance, for "did you mean" suggestions.
-size_t edit_distance(const std::string& a, const std::string& b);
-
-/// The closest candidate within a sensible distance, or "".
-std::string closest_name(const std::string& name, const std::vector<std::string>& candidates);
-
-/// What a "Module::name" collection is, for people: the copy of an interface that an
-/// including module overrides (CIDR 2011, section 3.4), which the composer renames so.
-/// nullopt for other names. The checks add it as a note to every finding whose message
-/// names such a collection; `calm model`, the diagrams and the HTML report show it too.
-std::optional<std::string> overridden_interface_text(const Program& program,
-                                                     const std::string& name);
 
 }  // namespace calm::bud

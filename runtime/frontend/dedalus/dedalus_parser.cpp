@@ -4,7 +4,7 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "model/limits.h"
+#include "base/limits.h"
 
 namespace calm::dedalus {
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "base/text.h"
 #include "frontend/bud/bud_reader.h"
 #include "frontend/bud/composer.h"
 #include "frontend/ruby/syntax_tree.h"
@@ -258,9 +259,7 @@ class Translator {
                 a.location);
           return;
         }
-        std::string hint = bud::closest_name(a.predicate, names);
-        error("unknown predicate '" + a.predicate + "'" +
-                  (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+        error("unknown predicate '" + a.predicate + "'" + did_you_mean(a.predicate, names) +
                   " (declare it with .decl, or derive it in a rule head)",
               a.location, "calm-unknown-collection");
         return;

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "frontend/dedalus/dedalus_parser.h"
-#include "model/diagnostic.h"
 #include "model/program.h"
 
 namespace calm::dedalus {

@@ -5,14 +5,9 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "model/limits.h"
+#include "base/limits.h"
 
 namespace calm::dedalus {
-
-const std::map<std::string, int>& molly_builtins() {
-  static const std::map<std::string, int> b = {{"crash", 3}, {"clock", 3}};
-  return b;
-}
 
 namespace {
 
@@ -663,33 +658,6 @@ std::optional<MProgram> read_molly_program(const std::vector<std::string>& files
   }
   if (!ok) return std::nullopt;
   return p;
-}
-
-std::string to_string(const MTerm& t) {
-  switch (t.kind) {
-    case MTerm::Kind::Variable:
-    case MTerm::Kind::Wildcard:
-    case MTerm::Kind::Integer:
-      return t.text;
-    case MTerm::Kind::String:
-      return "\"" + t.text + "\"";
-    case MTerm::Kind::Binary:
-      return to_string(t.args[0]) + " " + t.text + " " + to_string(t.args[1]);
-    case MTerm::Kind::Aggregate:
-      return t.text + "<" + (t.args.empty() ? "" : t.args[0].text) + ">";
-  }
-  return "";
-}
-
-std::string to_string(const MAtom& a) {
-  std::string s = a.negated ? "notin " : "";
-  s += a.predicate + "(";
-  for (size_t i = 0; i < a.args.size(); ++i) s += (i ? ", " : "") + to_string(a.args[i]);
-  s += ")";
-  if (a.time == MTime::Next) s += "@next";
-  if (a.time == MTime::Async) s += "@async";
-  if (a.time == MTime::At) s += "@" + std::to_string(a.at);
-  return s;
 }
 
 Program molly_to_program(const MProgram& p) {

@@ -8,9 +8,10 @@
 #include <regex>
 #include <set>
 
+#include "base/limits.h"
+#include "base/text.h"
 #include "frontend/bud/composer.h"
 #include "frontend/ir/json_locations.h"
-#include "model/limits.h"
 
 namespace calm::ir {
 
@@ -70,7 +71,7 @@ class Reader {
     for (const auto& [key, value] : j.items()) {
       (void)value;
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string hint = bud::closest_name(key, allowed);
+        std::string hint = closest_name(key, allowed);
         throw Problem{"unknown field '" + key + "'" +
                           (hint.empty() ? " (fields: " + join_quoted(allowed) + ")"
                                         : "; did you mean '" + hint + "'?"),
@@ -209,10 +210,8 @@ class Reader {
                               const Program& p, const std::vector<std::string>& names) const {
     std::string n = name(j, key, at);
     if (!p.find(n)) {
-      std::string hint = bud::closest_name(n, names);
-      throw Problem{
-          "unknown collection '" + n + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
-          at + "/" + key, "calm-unknown-collection"};
+      throw Problem{"unknown collection '" + n + "'" + did_you_mean(n, names), at + "/" + key,
+                    "calm-unknown-collection"};
     }
     return n;
   }
@@ -270,7 +269,7 @@ class Reader {
       }
     }
     if (!found) {
-      std::string hint = bud::closest_name(context, contexts);
+      std::string hint = closest_name(context, contexts);
       throw Problem{"unknown reference context '" + context + "'" +
                         (hint.empty() ? " (" + join_quoted(contexts) + ")"
                                       : "; did you mean '" + hint + "'?"),

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "model/diagnostic.h"
+#include "base/diagnostic.h"
 #include "model/program.h"
 
 namespace calm::ir {

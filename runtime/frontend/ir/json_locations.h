@@ -9,8 +9,8 @@
 #include <string>
 #include <utility>
 
-#include "model/limits.h"
-#include "model/source_location.h"
+#include "base/limits.h"
+#include "base/source_location.h"
 
 namespace calm::ir {
 

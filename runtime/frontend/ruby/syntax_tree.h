@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model/diagnostic.h"
+#include "base/diagnostic.h"
 #include "model/program.h"
 
 struct TSTree;

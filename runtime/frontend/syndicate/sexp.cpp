@@ -3,7 +3,7 @@
 #include <cctype>
 #include <utility>
 
-#include "model/limits.h"
+#include "base/limits.h"
 
 namespace calm::syndicate {
 

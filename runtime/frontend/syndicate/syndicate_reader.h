@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "frontend/syndicate/sexp.h"
-#include "model/diagnostic.h"
 #include "model/program.h"
 
 namespace calm::syndicate {

@@ -1,4 +1,4 @@
-#include "model/limits.h"
+#include "base/limits.h"
 
 namespace calm {
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "model/diagnostic.h"
+#include "base/diagnostic.h"
 
 namespace calm::cli {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "frontend/bud/composer.h"
+#include "base/text.h"
 
 namespace calm::cli {
 
@@ -67,7 +67,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& args,
       known.insert(known.end(), flags.begin(), flags.end());
       known.insert(known.end(), valued.begin(), valued.end());
       error = "unknown option '" + a + "'";
-      std::string near = bud::closest_name(a, known);
+      std::string near = closest_name(a, known);
       // A shortened or lengthened name ("--include" for "--include-dir") is a better
       // guess than whatever is closest by edit distance.
       for (const auto& k : known)

@@ -7,7 +7,6 @@
 #include "cli/command_support.h"
 #include "cli/options.h"
 #include "cli/output.h"
-#include "frontend/bud/composer.h"
 #include "frontend/loader.h"
 #include "model/model_json.h"
 #include "report/json_report.h"
@@ -36,7 +35,7 @@ std::string unread_text(const std::vector<Diagnostic>& unread) {
 std::string overridden_text(const Program& p) {
   std::string out;
   for (const auto& c : p.collections)
-    if (auto text = bud::overridden_interface_text(p, c.name)) out += "    " + *text + "\n";
+    if (auto text = overridden_interface_text(p, c.name)) out += "    " + *text + "\n";
   return out.empty() ? "" : "  overridden interfaces:\n" + out;
 }
 

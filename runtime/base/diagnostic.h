@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/source_location.h"
+#include "base/source_location.h"
 
 namespace calm {
 

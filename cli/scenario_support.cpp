@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "eval/scenario_json.h"
+#include "verify/program_loading.h"
 
 namespace calm::cli {
 
@@ -126,7 +127,7 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
   if (steps >= 0) sc.steps = steps;
   if (!apply_network_options(o, sc)) return false;
   if (!apply_instance_variables(o, sc)) return false;
-  if (!programs.load(sc, diags)) {
+  if (!programs.load(sc, load_with_front_ends, diags)) {
     // An unknown module named in the scenario: at the scenario's line, not the command's.
     for (const auto& n : sc.nodes)
       relocate_module_diagnostics(diags, n.program.modules, n.program.module_locations);

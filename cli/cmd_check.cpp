@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/text.h"
 #include "checks/baseline.h"
 #include "checks/check_registry.h"
 #include "checks/check_run.h"
@@ -22,7 +23,6 @@
 #include "cli/options.h"
 #include "cli/output.h"
 #include "config/config.h"
-#include "frontend/bud/composer.h"
 #include "frontend/loader.h"
 #include "reporters/common.h"
 #include "reporters/cost_summary.h"
@@ -198,9 +198,7 @@ int run_check(const std::vector<std::string>& args) {
   std::vector<std::string> known = all_check_ids();
   for (const auto& id : all_values(o, "disable")) {
     if (std::find(known.begin(), known.end(), id) == known.end()) {
-      std::string s = bud::closest_name(id, known);
-      return usage_error("unknown check '" + id + "'" +
-                         (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
+      return usage_error("unknown check '" + id + "'" + did_you_mean(id, known));
     }
     disabled.insert(id);
   }

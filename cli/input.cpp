@@ -1,8 +1,8 @@
 #include "cli/input.h"
 
+#include "base/limits.h"
 #include "frontend/ir/json_locations.h"
 #include "frontend/loader.h"
-#include "model/limits.h"
 
 namespace calm::cli {
 

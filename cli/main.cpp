@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "base/text.h"
 #include "cli/commands.h"
 #include "cli/man_page.h"
-#include "frontend/bud/composer.h"
 
 #ifndef CALM_VERSION
 #define CALM_VERSION "0.0.0"
@@ -55,10 +55,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : calm::cli::commands())
     if (cmd == c.name) return c.run(std::vector<std::string>(args.begin() + 1, args.end()));
-  std::cerr << "calm: unknown command '" << cmd << "'";
-  std::string s = calm::bud::closest_name(cmd, names);
-  if (!s.empty()) std::cerr << "; did you mean '" << s << "'?";
-  std::cerr << "\n";
+  std::cerr << "calm: unknown command '" << cmd << "'" << calm::did_you_mean(cmd, names) << "\n";
   print_overview(std::cerr);
   return calm::cli::kExitError;
 }
