@@ -6,7 +6,7 @@
 #include <set>
 #include <tuple>
 
-#include "analysis/locations.h"
+#include "model/locations.h"
 #include "base/text.h"
 #include "graph/graph_paths.h"
 

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "analysis/cluster_labels.h"
-#include "analysis/locations.h"
+#include "model/locations.h"
 #include "analysis/program_analysis.h"
 #include "graph/graph_paths.h"
 #include "viz/graphviz_render.h"

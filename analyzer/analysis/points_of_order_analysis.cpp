@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
-#include "analysis/locations.h"
+#include "model/locations.h"
 #include "graph/graph_paths.h"
 
 namespace calm {
@@ -23,15 +23,6 @@ const char* to_string(PointKind k) {
 }
 
 namespace {
-
-std::string reasons_text(const DependencyEdge& edge) {
-  std::string out;
-  for (const auto& r : edge.reasons) {
-    if (!out.empty()) out += ", ";
-    out += r.text;
-  }
-  return out;
-}
 
 SourceLocation location_of(const Program& program, int rule_id) {
   const Rule* rule = find_rule(program, rule_id);

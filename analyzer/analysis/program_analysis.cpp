@@ -10,7 +10,7 @@ struct ProgramAnalysis::Cache {
   std::optional<DependencyGraph> graph;
   std::optional<SccAnalysis> sccs;
   std::optional<TemporalClusterAnalysis> clusters;
-  std::optional<StratificationCheck> stratification;
+  std::optional<Stratification> stratification;
   std::optional<PointsOfOrderAnalysis> points;
   std::optional<SourcesSinksAnalysis> sources_sinks;
   std::optional<OutputLabelAnalysis> labels;
@@ -39,7 +39,7 @@ const TemporalClusterAnalysis& ProgramAnalysis::clusters() const {
   return *cache_->clusters;
 }
 
-const StratificationCheck& ProgramAnalysis::stratification() const {
+const Stratification& ProgramAnalysis::stratification() const {
   if (!cache_->stratification) cache_->stratification.emplace(*program_, graph());
   return *cache_->stratification;
 }

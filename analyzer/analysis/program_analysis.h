@@ -7,9 +7,9 @@
 #include "analysis/coordination_analysis.h"
 #include "analysis/label_analysis.h"
 #include "analysis/points_of_order_analysis.h"
-#include "analysis/scc_analysis.h"
+#include "graph/scc_analysis.h"
 #include "analysis/sources_sinks_analysis.h"
-#include "analysis/stratification_check.h"
+#include "graph/stratification.h"
 #include "analysis/temporal_cluster_analysis.h"
 #include "graph/dependency_graph.h"
 #include "model/program.h"
@@ -30,7 +30,7 @@ class ProgramAnalysis {
   const DependencyGraph& graph() const;
   const SccAnalysis& sccs() const;
   const TemporalClusterAnalysis& clusters() const;
-  const StratificationCheck& stratification() const;
+  const Stratification& stratification() const;
   const PointsOfOrderAnalysis& points_of_order() const;
   const SourcesSinksAnalysis& sources_sinks() const;
   const OutputLabelAnalysis& labels() const;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "analysis/scc_analysis.h"
+#include "graph/scc_analysis.h"
 
 namespace calm {
 

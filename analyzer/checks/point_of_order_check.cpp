@@ -4,7 +4,7 @@
 #include <set>
 
 #include "analysis/cluster_labels.h"
-#include "analysis/locations.h"
+#include "model/locations.h"
 #include "checks/temporal_cluster_check.h"
 
 namespace calm {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "analysis/locations.h"
+#include "model/locations.h"
 
 namespace calm {
 

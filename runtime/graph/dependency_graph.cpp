@@ -171,10 +171,10 @@ DependencyGraph::DependencyGraph(const Program& program) {
       const std::string lattice =
           c && c->kind == CollectionKind::Lattice ? c->lattice : std::string();
       auto user = program.user_lattices.find(lattice);
-      bool user_monotone = ref.context == RefContext::LatticeMethod && !ref.negated &&
-                           user != program.user_lattices.end() &&
-                           std::find(user->second.begin(), user->second.end(), ref.method) !=
-                               user->second.end();
+      bool user_monotone =
+          ref.context == RefContext::LatticeMethod && !ref.negated &&
+          user != program.user_lattices.end() &&
+          std::find(user->second.begin(), user->second.end(), ref.method) != user->second.end();
       if (!user_monotone)
         for (auto& r : reference_reasons(ref, lattice)) it->second.reasons.push_back(std::move(r));
       it->second.refs.push_back(ref);
@@ -216,6 +216,15 @@ std::vector<EdgeId> DependencyGraph::in_edges(NodeId n) const {
   for (auto [it, end] = boost::in_edges(n, graph_); it != end; ++it) in.push_back(graph_[*it].id);
   std::sort(in.begin(), in.end());
   return in;
+}
+
+std::string reasons_text(const DependencyEdge& edge) {
+  std::string out;
+  for (const auto& r : edge.reasons) {
+    if (!out.empty()) out += ", ";
+    out += r.text;
+  }
+  return out;
 }
 
 }  // namespace calm

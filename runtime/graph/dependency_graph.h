@@ -79,6 +79,10 @@ bool is_monotone_lattice_method(const std::string& lattice, const std::string& m
 /// `lattice` is the lattice type of the referenced collection ("" when not a lattice).
 std::vector<NonmonotonicReason> reference_reasons(const Reference& ref, const std::string& lattice);
 
+/// The edge's non-monotonic reasons, comma-separated ("negation (notin), aggregation
+/// (group)"); "" when monotone.
+std::string reasons_text(const DependencyEdge& edge);
+
 /// The non-monotonic reasons that an operator imposes on every edge of its rule.
 std::vector<NonmonotonicReason> operator_reasons(RuleOp op);
 

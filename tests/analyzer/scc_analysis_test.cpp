@@ -1,4 +1,4 @@
-#include "analysis/scc_analysis.h"
+#include "graph/scc_analysis.h"
 
 #include <doctest/doctest.h>
 

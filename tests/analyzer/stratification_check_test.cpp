@@ -1,4 +1,4 @@
-#include "analysis/stratification_check.h"
+#include "graph/stratification.h"
 
 #include <doctest/doctest.h>
 
@@ -26,7 +26,7 @@ Program notin_cycle(RuleOp back_op) {
 TEST_CASE("a notin cycle within a timestep is unstratifiable") {
   const Program p = notin_cycle(RuleOp::Merge);
   DependencyGraph g(p);
-  StratificationCheck check(p, g);
+  Stratification check(p, g);
   REQUIRE_FALSE(check.stratifiable());
   REQUIRE(check.errors().size() == 1);
   const auto& err = check.errors()[0];
@@ -57,7 +57,7 @@ TEST_CASE("a temporal or async step breaks the cycle") {
     CAPTURE(to_string(op));
     const Program p = notin_cycle(op);
     DependencyGraph g(p);
-    CHECK(StratificationCheck(p, g).stratifiable());
+    CHECK(Stratification(p, g).stratifiable());
   }
 }
 
@@ -72,7 +72,7 @@ TEST_CASE("a negation cycle of <= rules is reported even if its SCC has a tempor
                         .rule("a", RuleOp::Merge, {scan("c")})
                         .build();
   DependencyGraph g(p);
-  StratificationCheck check(p, g);
+  Stratification check(p, g);
   REQUIRE(check.errors().size() == 1);
   CHECK(path_text(g, check.errors()[0].cycle) == "a -> b -> a");
 }
@@ -85,7 +85,7 @@ TEST_CASE("monotone recursion is stratifiable") {
                         .rule("path", RuleOp::Merge, {testing::join("link"), testing::join("path")})
                         .build();
   DependencyGraph g(p);
-  StratificationCheck check(p, g);
+  Stratification check(p, g);
   CHECK(check.stratifiable());
   CHECK(check.diagnostics().empty());
 }

@@ -1,22 +1,15 @@
-#include "analysis/stratification_check.h"
+#include "graph/stratification.h"
 
-#include "analysis/locations.h"
+#include <algorithm>
+
 #include "graph/graph_paths.h"
+#include "model/locations.h"
 
 namespace calm {
 
 bool is_instantaneous(const DependencyEdge& edge) { return !edge.temporal && !edge.async; }
 
 namespace {
-
-std::string reasons_text(const DependencyEdge& edge) {
-  std::string out;
-  for (const auto& r : edge.reasons) {
-    if (!out.empty()) out += ", ";
-    out += r.text;
-  }
-  return out;
-}
 
 std::string step_text(const DependencyEdge& edge) { return edge.from_name + " -> " + edge.to_name; }
 
@@ -47,7 +40,7 @@ Diagnostic make_diagnostic(const Program& program, const DependencyGraph& graph,
 
 }  // namespace
 
-StratificationCheck::StratificationCheck(const Program& program, const DependencyGraph& graph) {
+Stratification::Stratification(const Program& program, const DependencyGraph& graph) {
   auto instantaneous = [&graph](EdgeId e) { return is_instantaneous(graph.edge(e)); };
   SccAnalysis sccs(graph, instantaneous);
   for (SccId s = 0; s < sccs.scc_count(); ++s) {
@@ -64,9 +57,27 @@ StratificationCheck::StratificationCheck(const Program& program, const Dependenc
       break;  // one error per SCC
     }
   }
+  if (!errors_.empty()) return;
+  // Strata: relax along instantaneous edges until nothing changes. Terminates: with no
+  // non-monotonic edge inside an instantaneous SCC, strata are bounded by the number of
+  // non-monotonic edges on a path of the SCC DAG.
+  strata_.assign(graph.node_count(), 0);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (EdgeId e = 0; e < graph.edge_count(); ++e) {
+      const DependencyEdge& edge = graph.edge(e);
+      if (!is_instantaneous(edge)) continue;
+      int want = strata_[edge.from] + (edge.nonmonotonic ? 1 : 0);
+      if (strata_[edge.to] < want) {
+        strata_[edge.to] = want;
+        changed = true;
+      }
+    }
+  }
+  for (int s : strata_) top_ = std::max(top_, s);
 }
 
-Diagnostics StratificationCheck::diagnostics() const {
+Diagnostics Stratification::diagnostics() const {
   Diagnostics out;
   for (const auto& err : errors_) out.add(err.diagnostic);
   return out;

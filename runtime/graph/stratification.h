@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "analysis/scc_analysis.h"
 #include "base/diagnostic.h"
+#include "graph/scc_analysis.h"
 #include "model/program.h"
 
 namespace calm {
@@ -19,13 +19,17 @@ struct StratificationError {
   Diagnostic diagnostic;  ///< check "calm-unstratifiable", one note per step of `cycle`
 };
 
-/// The stratification check: one error per SCC of the subgraph of instantaneous edges
-/// that contains a non-monotonic edge. Stricter than "an SCC with no temporal edge": a
-/// cycle of `<=` rules through a negation is reported even when the same SCC also has a
-/// temporal edge elsewhere.
-class StratificationCheck {
+/// How Bud orders a timestep's rules, computed once for every user (the analyses'
+/// calm-unstratifiable check and the evaluator's strata): the SCCs of the subgraph of
+/// instantaneous edges; one error per such SCC that contains a non-monotonic edge
+/// (stricter than "an SCC with no temporal edge": a cycle of `<=` rules through a
+/// negation is reported even when the same SCC also has a temporal edge elsewhere);
+/// and, when there is none, each node's stratum: the least numbering in which every
+/// instantaneous edge goes to the same or a later stratum and every non-monotonic one to
+/// a later stratum (a negated or aggregated collection is complete before it is read).
+class Stratification {
  public:
-  StratificationCheck(const Program& program, const DependencyGraph& graph);
+  Stratification(const Program& program, const DependencyGraph& graph);
 
   bool stratifiable() const { return errors_.empty(); }
   /// Errors in SCC order (by smallest member name).
@@ -33,8 +37,16 @@ class StratificationCheck {
   /// The errors' diagnostics.
   Diagnostics diagnostics() const;
 
+  /// The stratum of every node (0 for nodes with no instantaneous input); empty when
+  /// the program is not stratifiable.
+  const std::vector<int>& strata() const { return strata_; }
+  /// The highest stratum (-1 when not stratifiable or the graph is empty).
+  int top_stratum() const { return top_; }
+
  private:
   std::vector<StratificationError> errors_;
+  std::vector<int> strata_;
+  int top_ = -1;
 };
 
 /// True for edges that take effect within the timestep (neither temporal nor async).

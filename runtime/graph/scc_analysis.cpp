@@ -1,4 +1,4 @@
-#include "analysis/scc_analysis.h"
+#include "graph/scc_analysis.h"
 
 #include <boost/graph/strong_components.hpp>
 #include <limits>

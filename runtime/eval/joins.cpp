@@ -1,0 +1,401 @@
+// Joins: `(a * b)` with pairs/lefts/rights/matches/combos/outer/flatten, the 2011
+// `join [...]` forms, and notin.
+
+#include "eval/node_state.h"
+
+namespace calm::eval {
+
+Relation Node::State::operand_at(const Expr& o0) {
+  const Expr& o = *strip_parens(&o0);
+  std::string c = collection_named(o);
+  if (c.empty() || is_lattice(c) || &o == delta_site) return eval_coll(o);
+  if (recording) recording->push_back({&o, c});
+  auto& cs = colls.at(c);
+  Relation r;
+  r.schema = cs.schema;
+  r.coll = &cs;
+  r.coll_name = c;
+  return r;
+}
+
+void Node::State::sort_rows(JoinRows& rows) {
+  // Each operand's index in a row is its tuple's index in the operand, or for a
+  // collection read in place its slot in the insertion order (-1: outer padding).
+  std::vector<size_t> order(rows.size());
+  for (size_t r = 0; r < order.size(); ++r) order[r] = r;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::lexicographical_compare(rows.row_idx(a), rows.row_idx(a) + rows.width,
+                                        rows.row_idx(b), rows.row_idx(b) + rows.width);
+  });
+  JoinRows sorted;
+  sorted.width = rows.width;
+  sorted.at.reserve(rows.at.size());
+  sorted.idx.reserve(rows.idx.size());
+  for (size_t r : order) {
+    sorted.at.insert(sorted.at.end(), rows.row(r), rows.row(r) + rows.width);
+    sorted.idx.insert(sorted.idx.end(), rows.row_idx(r), rows.row_idx(r) + rows.width);
+  }
+  rows = std::move(sorted);
+}
+
+Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
+                                        const std::vector<Pred>& preds, bool outer) {
+  auto links = [&](size_t i) {
+    // Predicates linking operand i to an earlier one.
+    std::vector<std::pair<size_t, std::pair<int, size_t>>> link;  // col of i, (op, col)
+    for (const auto& p : preds) {
+      if (p.right_op == int(i) && p.left_op < int(i))
+        link.push_back({p.right_col, {p.left_op, p.left_col}});
+      else if (p.left_op == int(i) && p.right_op < int(i))
+        link.push_back({p.left_col, {p.right_op, p.right_col}});
+    }
+    return link;
+  };
+  // The columns of operand i that predicates link to earlier operands.
+  auto own_columns = [](const auto& link) {
+    std::vector<size_t> cols;
+    for (const auto& l : link) cols.push_back(l.first);
+    return cols;
+  };
+  Tuple k;  // the probe key, reused
+  if (ops.size() == 2 && !outer && ops[0].coll && op_size(ops[1]) < op_size(ops[0])) {
+    // A small right side against a collection read in place: probe the collection's
+    // index with each right tuple instead of scanning the collection.
+    auto link = links(1);
+    if (!link.empty()) {
+      std::vector<size_t> cols0, cols1 = own_columns(link);
+      for (const auto& l : link) cols0.push_back(l.second.second);
+      const TupleIndex& ix = index_on(*ops[0].coll, cols0);
+      JoinRows rows;
+      rows.width = 2;
+      each_tuple(ops[1], [&](const Tuple& t, int j) {
+        pick_columns(t, cols1, k);
+        auto it = ix.map.find(k);
+        if (it == ix.map.end()) return;
+        for (const auto& [p, slot] : it->second) {
+          rows.at.push_back(p);
+          rows.idx.push_back(slot);
+          rows.at.push_back(&t);
+          rows.idx.push_back(j);
+        }
+      });
+      sort_rows(rows);
+      return rows;
+    }
+  }
+  JoinRows acc;
+  acc.width = 1;
+  each_tuple(ops[0], [&](const Tuple& t, int j) {
+    acc.at.push_back(&t);
+    acc.idx.push_back(j);
+  });
+  for (size_t i = 1; i < ops.size(); ++i) {
+    auto link = links(i);
+    auto probe_key = [&](size_t r) {
+      k.clear();
+      for (const auto& l : link) {
+        const Tuple* t = acc.row(r)[size_t(l.second.first)];
+        k.push_back(t && l.second.second < t->size() ? (*t)[l.second.second] : Value());
+      }
+    };
+    JoinRows next;
+    next.width = i + 1;
+    const std::vector<size_t> cols = own_columns(link);
+    if (ops[i].coll) {
+      const TupleIndex& ix = index_on(*ops[i].coll, cols);
+      for (size_t r = 0; r < acc.size(); ++r) {
+        probe_key(r);
+        auto it = ix.map.find(k);
+        if (it == ix.map.end()) {
+          if (outer) next.extend(acc, r, nullptr, -1);
+          continue;
+        }
+        for (const auto& [p, slot] : it->second) next.extend(acc, r, p, slot);
+      }
+    } else {
+      std::unordered_map<Tuple, std::vector<size_t>, TupleHash> index;
+      for (size_t j = 0; j < ops[i].tuples.size(); ++j) {
+        pick_columns(ops[i].tuples[j], cols, k);
+        index[k].push_back(j);
+      }
+      for (size_t r = 0; r < acc.size(); ++r) {
+        probe_key(r);
+        auto it = index.find(k);
+        if (it == index.end()) {
+          if (outer) next.extend(acc, r, nullptr, -1);
+          continue;
+        }
+        for (size_t j : it->second) next.extend(acc, r, &ops[i].tuples[j], int(j));
+      }
+    }
+    acc = std::move(next);
+  }
+  return acc;
+}
+
+Premises Node::State::row_why(const std::vector<Relation>& ops, const JoinRows& rows,
+                              size_t r) const {
+  Premises p;
+  if (!prov()) return p;
+  for (size_t k = 0; k < rows.width; ++k) {
+    const Tuple* t = rows.row(r)[k];
+    int j = rows.row_idx(r)[k];
+    if (ops[k].coll) {
+      if (t) p.push_back({ops[k].coll_name, *t});
+    } else if (j >= 0 && size_t(j) < ops[k].why.size()) {
+      const auto& w = ops[k].why[size_t(j)];
+      p.insert(p.end(), w.begin(), w.end());
+    }
+  }
+  return p;
+}
+
+std::string Node::State::written_name(const Expr& o) const {
+  return o.type == "identifier" ? o.text
+         : o.type == "call" && o.child("receiver") && o.child("method")
+             ? o.child("receiver")->text + "." + o.child("method")->text
+             : "";
+}
+
+void Node::State::natural_preds(const std::vector<Relation>& ops, const Expr& where,
+                                std::vector<Pred>& preds) const {
+  for (size_t i = 0; i < ops.size(); ++i)
+    for (size_t j = i + 1; j < ops.size(); ++j) {
+      if (!ops[i].schema || !ops[j].schema) fail(where, "a natural join needs known columns");
+      for (size_t a = 0; a < ops[i].schema->size(); ++a) {
+        auto it = std::find(ops[j].schema->begin(), ops[j].schema->end(), (*ops[i].schema)[a]);
+        if (it != ops[j].schema->end())
+          preds.push_back({int(i), a, int(j), size_t(it - ops[j].schema->begin())});
+      }
+    }
+}
+
+Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRows& rows,
+                                  const std::string& m, const Expr* block, bool raw) {
+  Relation out;
+  auto tuple_of = [&](size_t r, size_t k) { return padded(rows.row(r)[k], ops[k].schema); };
+  if (m == "lefts" || m == "rights") {
+    size_t pick = m == "lefts" ? 0 : ops.size() - 1;
+    out.schema = ops[pick].schema;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      out.tuples.push_back(tuple_of(r, pick));
+      if (prov()) out.why.push_back(row_why(ops, rows, r));
+    }
+    return block ? map_block(out, *block, "map", raw) : out;
+  }
+  if (m == "flatten") {
+    // Bud renames a repeated column name with a suffix: key, key_1, ...
+    std::vector<std::string> cols;
+    bool known = true;
+    for (const auto& o : ops) {
+      if (!o.schema) {
+        known = false;
+        break;
+      }
+      for (const auto& c : *o.schema) {
+        std::string name = c;
+        for (int n = 1; std::find(cols.begin(), cols.end(), name) != cols.end(); ++n)
+          name = c + "_" + std::to_string(n);
+        cols.push_back(name);
+      }
+    }
+    if (known) out.schema = make_schema(cols);
+    for (size_t r = 0; r < rows.size(); ++r) {
+      Tuple t;
+      for (size_t k = 0; k < rows.width; ++k) {
+        Tuple part = tuple_of(r, k);
+        t.insert(t.end(), part.begin(), part.end());
+      }
+      out.tuples.push_back(std::move(t));
+      if (prov()) out.why.push_back(row_why(ops, rows, r));
+    }
+    return block ? map_block(out, *block, "map", raw) : out;
+  }
+  if (block) {
+    std::vector<Schema> schemas;
+    for (const auto& o : ops) schemas.push_back(o.schema);
+    if (const Projection* proj = projection(*block, schemas)) {
+      for (size_t r = 0; r < rows.size(); ++r) {
+        Premises w = row_why(ops, rows, r);
+        add_projected(*proj, rows.row(r), *block, out, &w, raw);
+      }
+      return out;
+    }
+    Interpreter ip = interp();
+    for (size_t r = 0; r < rows.size(); ++r) {
+      std::vector<Value> vals;
+      for (size_t k = 0; k < rows.width; ++k) vals.push_back(row_value(ops, k, rows.row(r)[k]));
+      Premises w = row_why(ops, rows, r);
+      add_result(*block, ip.call_block(*block, {Value::array(std::move(vals))}, {}), out, &w, raw);
+    }
+    return out;
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    Tuple t;
+    for (size_t k = 0; k < rows.width; ++k) t.push_back(row_value(ops, k, rows.row(r)[k]));
+    out.tuples.push_back(std::move(t));
+    if (prov()) out.why.push_back(row_why(ops, rows, r));
+  }
+  return out;
+}
+
+Relation Node::State::eval_join(const Expr& call, const std::string& m, const Expr& product,
+                                bool raw) {
+  // Flatten a * b * c into operands.
+  std::vector<const Expr*> operands;
+  std::function<void(const Expr*)> flatten = [&](const Expr* e) {
+    e = strip_parens(e);
+    const Expr* op = e->type == "binary" ? e->child("operator") : nullptr;
+    if (op && op->text == "*") {
+      flatten(e->child("left"));
+      flatten(e->child("right"));
+    } else {
+      operands.push_back(e);
+    }
+  };
+  flatten(&product);
+  std::vector<Relation> ops;
+  std::vector<std::string> written;
+  for (const Expr* o : operands) {
+    ops.push_back(operand_at(*o));
+    written.push_back(written_name(*o));
+  }
+  if (m == "outer" && ops.size() != 2)
+    unsupported(call, "outer join of " + std::to_string(ops.size()) + " collections");
+  if (m == "outer") check_outer_right(call, *operands[1]);
+  std::vector<Pred> preds;
+  auto add_pred = [&](int lo, const std::string& lc, int ro, const std::string& rc,
+                      const Expr& where) {
+    if (lo < 0 || ro < 0 || lo >= int(ops.size()) || ro >= int(ops.size()))
+      unsupported(where, "join predicate naming no operand of the join");
+    preds.push_back({lo, column(ops[size_t(lo)], lc, where, "join operand " + written[size_t(lo)]),
+                     ro,
+                     column(ops[size_t(ro)], rc, where, "join operand " + written[size_t(ro)])});
+  };
+  if (m == "matches") {
+    if (!args_of(call).empty()) unsupported(call, "matches with arguments");
+    natural_preds(ops, call, preds);
+  } else {
+    for (const Expr* a : args_of(call)) {
+      // `pairs(r1.val => r2.key)`, or the same as an array: `pairs([r1.val, r2.key])`.
+      std::vector<const Expr*> sides;
+      if (a->type == "pair") {
+        sides = {a->child("key"), a->child("value")};
+      } else if (a->type == "array") {
+        for (const auto& c : a->children)
+          if (!is_punct(c)) sides.push_back(&c);
+      }
+      if (sides.size() != 2 || !sides[0] || !sides[1])
+        unsupported(*a, "join argument '" + a->type + "'");
+      auto l = join_column(*sides[0], 0, written);
+      auto r = join_column(*sides[1], 1, written);
+      if (ops.size() > 2) {
+        // Bud: in a join of more than two, `:col` names the one operand that has it.
+        if (sides[0]->type == "simple_symbol") l.first = operand_with(ops, written, l.second, *a);
+        if (sides[1]->type == "simple_symbol") r.first = operand_with(ops, written, r.second, *a);
+      }
+      add_pred(l.first, l.second, r.first, r.second, *a);
+    }
+  }
+  auto rows = join(ops, preds, m == "outer");
+  return join_result(ops, rows, m, call.child("block"), raw);
+}
+
+void Node::State::check_outer_right(const Expr& call, const Expr& right) const {
+  std::string c = collection_named(*strip_parens(&right));
+  if (!c.empty() && stratum_heads.count(c))
+    unsupported(call, "outer join whose right side '" + c +
+                          "' grows in the same stratum (Bud pads at the end of the stratum)");
+}
+
+Relation Node::State::eval_join_2011(const Expr& call, const std::string& kind) {
+  auto args = args_of(call);
+  if (args.empty() || args[0]->type != "array") unsupported(call, kind + " without [collections]");
+  std::vector<Relation> ops;
+  std::vector<std::string> written;
+  for (const auto& c : args[0]->children) {
+    if (c.type == "[" || c.type == "]" || c.type == ",") continue;
+    ops.push_back(operand_at(c));
+    written.push_back(written_name(c));
+  }
+  if (kind == "leftjoin" && ops.size() != 2)
+    unsupported(call, "leftjoin of " + std::to_string(ops.size()) + " collections");
+  if (kind == "leftjoin") {
+    const Expr* right = nullptr;
+    for (const auto& c : args[0]->children)
+      if (c.type != "[" && c.type != "]" && c.type != ",") right = &c;
+    check_outer_right(call, *right);
+  }
+  std::vector<Pred> preds;
+  if (kind == "natjoin") {
+    if (args.size() > 1) unsupported(*args[1], "natjoin with join columns");
+    natural_preds(ops, call, preds);
+  }
+  for (size_t a = 1; a < args.size(); ++a) {
+    if (args[a]->type != "array") unsupported(*args[a], "join argument '" + args[a]->type + "'");
+    std::vector<std::pair<int, size_t>> cols;
+    for (const auto& c : args[a]->children) {
+      if (c.type == "[" || c.type == "]" || c.type == ",") continue;
+      auto jc = join_column(c, -1, written);
+      if (jc.first < 0) unsupported(c, "join column without its collection");
+      cols.push_back(
+          {jc.first, column(ops[size_t(jc.first)], jc.second, c, written[size_t(jc.first)])});
+    }
+    for (size_t k = 1; k < cols.size(); ++k)
+      preds.push_back({cols[k - 1].first, cols[k - 1].second, cols[k].first, cols[k].second});
+  }
+  return join_result(ops, join(ops, preds, kind == "leftjoin"), "pairs", nullptr, false);
+}
+
+Relation Node::State::eval_notin(const Expr& call, const Relation& left) {
+  auto args = args_of(call);
+  if (args.empty()) unsupported(call, "notin without a collection");
+  std::string rname = collection_named(*strip_parens(args[0]));
+  Relation right = rname.empty() ? eval_coll(*args[0]) : scan(rname);
+  std::vector<std::pair<size_t, size_t>> cols;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i]->type != "pair") unsupported(*args[i], "notin argument '" + args[i]->type + "'");
+    std::vector<std::string> written = {"", args[0]->text};
+    auto l = join_column(*args[i]->child("key"), 0, {});
+    auto r = join_column(*args[i]->child("value"), 1, written);
+    cols.push_back({column(left, l.second, *args[i], "the notin receiver"),
+                    column(right, r.second, *args[i], "the notin argument")});
+  }
+  const Expr* block = call.child("block");
+  Relation out{left.schema, {}, {}, false};
+  std::unordered_map<Tuple, std::vector<const Tuple*>, TupleHash> index;
+  for (const auto& t : right.tuples) {
+    Tuple k;
+    if (cols.empty() && !block) k = t;
+    for (const auto& c : cols) k.push_back(c.second < t.size() ? t[c.second] : Value());
+    index[k].push_back(&t);
+  }
+  Interpreter ip = interp();
+  for (size_t li = 0; li < left.tuples.size(); ++li) {
+    const Tuple& t = left.tuples[li];
+    Tuple k;
+    if (cols.empty() && !block) k = t;
+    for (const auto& c : cols) k.push_back(c.first < t.size() ? t[c.first] : Value());
+    bool matched = false;
+    if (auto it = index.find(k); it != index.end()) {
+      if (!block) {
+        matched = true;
+      } else {
+        for (const Tuple* r : it->second)
+          if (ip.call_block(*block, {Value::array(t, left.schema), Value::array(*r, right.schema)},
+                            {})
+                  .truthy()) {
+            matched = true;
+            break;
+          }
+      }
+    }
+    if (!matched) {
+      out.tuples.push_back(t);
+      if (prov()) out.why.push_back(li < left.why.size() ? left.why[li] : Premises{});
+    }
+  }
+  return out;
+}
+
+}  // namespace calm::eval

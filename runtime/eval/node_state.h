@@ -1,0 +1,581 @@
+#pragma once
+
+// The state of one evaluator node (eval/evaluator.h's Node::State), internal to
+// calm_eval. Its member functions live in one file per job:
+//   scans.cpp        naming collections in rule text, reading them (scans, blocks)
+//   storage.cpp      storing facts: insertion order, keys, indexes, lattice values
+//   joins.cpp        joins (`*`, pairs/lefts/rights/matches/combos/outer, 2011 join),
+//                    notin
+//   aggregation.cpp  group, argmin/argmax/argagg, Bud's aggregates
+//   rules.cpp        a rule's right-hand side (eval_coll), applying rules (<=, <+, <-, <~)
+//   timestep.cpp     the timestep driver: bootstrap, strata, semi-naive rounds, channels
+//   evaluator.cpp    Node's public API: create (checks, strata), step, contents
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "eval/evaluator.h"
+#include "eval/interpreter.h"
+#include "eval/lattice.h"
+#include "eval/projection.h"
+#include "eval/ruby_text.h"
+
+namespace calm::eval {
+
+namespace detail {
+
+using Premises = std::vector<std::pair<std::string, Tuple>>;
+
+struct CollectionState;
+
+/// A rule's right-hand side as a collection: tuples and (when known) their columns.
+struct Relation {
+  Schema schema;
+  std::vector<Tuple> tuples;
+  /// With provenance: the body facts of each tuple (parallel to `tuples`).
+  std::vector<Premises> why;
+  /// Each tuple holds one plain block result (a rule merging into a lattice).
+  bool raw = false;
+  /// A join operand read in place: the whole contents of this collection (`tuples` and
+  /// `why` stay empty), joined through the collection's maintained indexes.
+  CollectionState* coll = nullptr;
+  std::string coll_name;
+};
+
+/// A deferred effect for the next timestep, with the rule that produced it.
+struct Pending {
+  Tuple tuple;
+  int rule = -1;
+  int64_t budtime = 0;
+  Premises why;
+};
+
+/// Columns `cols` of `t` into `k` (nil for a column past its end): a key to look up.
+inline void pick_columns(const Tuple& t, const std::vector<size_t>& cols, Tuple& k) {
+  k.clear();
+  for (size_t c : cols) k.push_back(c < t.size() ? t[c] : Value());
+}
+
+inline Tuple columns(const Tuple& t, const std::vector<size_t>& cols) {
+  Tuple k;
+  k.reserve(cols.size());
+  pick_columns(t, cols, k);
+  return k;
+}
+
+/// `t`, or a tuple of nils with the columns of `schema` for the padding of an outer join.
+inline Tuple padded(const Tuple* t, const Schema& schema) {
+  return t ? *t : Tuple(schema ? schema->size() : 0);
+}
+
+/// A hash index of a collection's tuples on some columns, kept up to date as tuples are
+/// inserted and erased (the pointers are the nodes of CollectionState::tuples).
+struct TupleIndex {
+  /// A stored tuple and its place in the collection's insertion order (its slot in
+  /// CollectionState::order: join rows sort by it without looking the tuple up).
+  struct Entry {
+    const Tuple* tuple;
+    int slot;
+  };
+  std::vector<size_t> cols;
+  std::unordered_map<Tuple, std::vector<Entry>, TupleHash> map;
+
+  /// Each list is in insertion order (the collection's order, CollectionState::order).
+  void add(const Tuple* t, size_t slot) { map[columns(*t, cols)].push_back({t, int(slot)}); }
+  void remove(const Tuple* t) {
+    auto it = map.find(columns(*t, cols));
+    if (it == map.end()) return;
+    auto& v = it->second;
+    std::erase_if(v, [t](const Entry& e) { return e.tuple == t; });
+    if (v.empty()) map.erase(it);
+  }
+};
+
+/// Hashes and compares tuples through pointers (the nodes of CollectionState::tuples).
+struct TuplePtrHash {
+  size_t operator()(const Tuple* t) const { return TupleHash()(*t); }
+};
+struct TuplePtrEq {
+  bool operator()(const Tuple* a, const Tuple* b) const { return *a == *b; }
+};
+
+struct CollectionState {
+  const Collection* decl = nullptr;
+  Schema schema;                 ///< nullptr while an inferred schema is unknown
+  std::vector<size_t> key_cols;  ///< the key columns, when !all_key
+  /// Every column is the key (no `=>` in the declaration). `[] => [:x]` is an empty key:
+  /// the collection holds at most one tuple, as in Bud.
+  bool all_key = true;
+  bool inferred = false;
+  TupleSet tuples;
+  /// The tuples again, hashed, for collections without key columns: most derived facts
+  /// are already there, and a hash lookup rejects them faster than the ordered set.
+  std::unordered_set<const Tuple*, TuplePtrHash, TuplePtrEq> members;
+  /// Each stored tuple's place in `order`, by address (a cheap hash).
+  std::unordered_map<const Tuple*, size_t> slot;
+  /// The tuples in the order they were stored, as Bud's Ruby hashes keep them (a tuple
+  /// that replaces another of the same key takes its place; nullptr: erased). Scans read
+  /// this order, so an aggregate whose result depends on its input's order (a sum of
+  /// strings, bool_and, accum, choose) folds in the order Bud does.
+  std::vector<const Tuple*> order;
+  size_t holes = 0;
+  /// Key -> tuple, for collections with key columns (empty key_cols: the set itself).
+  std::unordered_map<Tuple, Tuple, TupleHash> by_key;
+  /// Join indexes on column lists, built on first use and maintained incrementally.
+  std::vector<std::unique_ptr<TupleIndex>> indexes;
+  /// `<+` (and the insert half of `<+-`) for the next timestep, keyed like Bud's
+  /// pending buffer (pending_key); `<-`; the facts whose key `<+-` deletes.
+  std::vector<Pending> pending_insert, pending_delete, pending_upsert;
+  std::unordered_map<Tuple, size_t, TupleHash> pending_key;
+  /// `<~` of this timestep (channels, loopback, stdio), keyed like the collection: sent
+  /// once each at the end of the timestep.
+  std::vector<Pending> outbox;
+  std::unordered_map<Tuple, size_t, TupleHash> outbox_key;
+  std::map<Tuple, Derivation> why;  ///< provenance of each tuple
+  // Lattice collections: the value (also kept as the one tuple [value]) and `<+` merges.
+  std::string lattice;  ///< lattice type, "" for set collections
+  Value value, pending_value;
+  bool has_pending_value = false;
+  int pending_rule = -1;
+};
+
+inline Schema make_schema(std::vector<std::string> cols) {
+  return std::make_shared<const std::vector<std::string>>(std::move(cols));
+}
+
+inline bool persistent(CollectionKind k) {
+  return k == CollectionKind::Table || k == CollectionKind::Sync || k == CollectionKind::Lattice;
+}
+
+inline std::string strip_colon(const std::string& s) { return s.substr(s.rfind(':') + 1); }
+
+/// Whether Ruby's `a <=> b` gives an answer (not nil): equal values, two numbers, two
+/// strings, two symbols, or two arrays (tuples) whose first differing elements are
+/// comparable. Bud's min/max aggregates and `sort` raise on anything else.
+inline bool ruby_comparable(const Value& a, const Value& b) {
+  using K = Value::Kind;
+  if (Value::ruby_equal(a, b)) return true;
+  if (a.is_numeric() && b.is_numeric()) return true;
+  if (a.kind() != b.kind()) return false;
+  if (a.kind() == K::String || a.kind() == K::Symbol || a.kind() == K::Lattice) return true;
+  if (a.kind() != K::Array) return false;
+  const auto& x = a.items();
+  const auto& y = b.items();
+  for (size_t i = 0; i < x.size() && i < y.size(); ++i)
+    if (!Value::ruby_equal(x[i], y[i])) return ruby_comparable(x[i], y[i]);
+  return true;
+}
+
+}  // namespace detail
+
+using namespace detail;
+
+struct Node::State : CollectionAccess {
+  const Program& program;
+  NodeOptions options;
+  std::map<std::string, CollectionState> colls;
+  std::vector<std::vector<int>> strata;
+  std::vector<int> deferred_rules;  ///< <+ <- <+- <~
+  std::vector<int> bootstrap_rules;
+  int64_t budtime = 0;
+  bool failed = false;
+  std::vector<Message> loopback;                      ///< `<~` to this node, delivered next step
+  const Rule* rule = nullptr;                         ///< the rule being evaluated
+  std::map<std::pair<int, int>, std::string> ref_at;  ///< (line, col) -> collection
+  TupleSet empty;
+  size_t total_facts = 0;  ///< tuples of every collection, elements of lattice values
+  // Semi-naive evaluation: where the rule being evaluated scans collections (recorded on
+  // its first evaluation in a stratum), and the one scan that reads a delta instead.
+  std::vector<std::pair<const Expr*, std::string>>* recording = nullptr;
+  const Expr* delta_site = nullptr;
+  /// The collections the stratum being evaluated writes.
+  std::set<std::string> stratum_heads;
+  /// Collections some rule of the dataflow (not bootstrap) writes or reads.
+  std::set<std::string> in_rules;
+  const std::vector<Tuple>* delta_tuples = nullptr;
+  /// The tuple insert() stored (a merge of lattice columns may differ), in the collection.
+  const Tuple* last_inserted = nullptr;
+
+  /// The node's address as a Ruby string (`ip_port`, `@local_addr`).
+  Value address_value;
+  /// What `puts`/`print` wrote during the current step (blocks write it while the
+  /// evaluator reads collections through const accessors).
+  mutable std::vector<std::string> printed;
+  /// Blocks compiled to projections (or not), by block and the schemas they were
+  /// compiled for.
+  std::map<const Expr*, std::pair<std::vector<Schema>, std::optional<Projection>>> projections;
+
+  State(const Program& p, NodeOptions o)
+      : program(p), options(std::move(o)), address_value(Value::string(options.address)) {
+    // FNV-1a of the address: the same in every build, so a harness can reproduce it.
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (unsigned char c : options.address) h = (h ^ c) * 0x100000001b3ULL;
+    random_state = options.random_seed ^ h;
+  }
+
+  /// `block` compiled for inputs with these schemas, or nullptr when the interpreter
+  /// must run it.
+  const Projection* projection(const Expr& block, const std::vector<Schema>& schemas);
+
+  bool prov() const { return options.provenance; }
+
+  SourceLocation loc(const Expr& e) const { return {rule->location.file, e.line, e.column}; }
+  Interpreter interp() const {
+    return Interpreter(*this, rule->location.file, address_value, budtime, &printed);
+  }
+  [[noreturn]] void unsupported(const Expr& e, const std::string& what) const {
+    throw EvalError{"calm-eval-unsupported", "unsupported construct " + what, loc(e)};
+  }
+  [[noreturn]] void fail(const Expr& e, const std::string& what) const {
+    throw EvalError{"calm-eval-error", what, loc(e)};
+  }
+
+  void set_rule(const Rule& r);
+
+  // CollectionAccess
+  /// collection_named's answers for the rule being evaluated (blocks ask per tuple).
+  mutable std::unordered_map<const Expr*, std::string> named_cache;
+
+  std::string collection_named(const Expr& e) const override;
+
+  /// `a.b.c` (identifiers joined by argument-less calls) as "a.b.c"; "" for anything else.
+  static std::string dotted_name(const Expr& e);
+
+  /// The collection `e` names: `c`, or `alias.c` (`a1.a2.c`) of an import; with
+  /// `with_block`, also `alias.c { |t| ... }` (the collection the block maps).
+  std::string find_collection_named(const Expr& e, bool with_block = false) const;
+  const TupleSet& contents(const std::string& c) const override;
+  Schema schema(const std::string& c) const override;
+  std::vector<std::string> key_columns(const std::string& c) const override;
+  const HelperMethod* helper(const std::string& name) const override;
+  const ModuleConstant* constant(const std::string& name) const override;
+  const Value* instance_variable(const std::string& name) const override;
+  /// splitmix64 state of `rand` (seeded from NodeOptions::random_seed and the address).
+  mutable uint64_t random_state = 0;
+  double now() const override { return options.time_epoch + double(budtime); }
+  uint64_t random53() const override;
+  const Value* lattice_value(const std::string& c) const override;
+
+  // ---------------------------------------------------------------------------
+  // Inserting
+
+  Tuple normalize(CollectionState& cs, Tuple t, const SourceLocation& where) const;
+
+  Tuple key_of(const CollectionState& cs, const Tuple& t) const {
+    return cs.all_key ? t : columns(t, cs.key_cols);
+  }
+
+  void count_facts(CollectionState& cs, int64_t delta, const SourceLocation& where);
+
+  /// Two facts of `cs` with one key: Bud merges the lattice values in their non-key
+  /// columns; any other difference is a key conflict (thrown).
+  Tuple merge_same_key(const CollectionState& cs, const Tuple& old, const Tuple& t,
+                       const SourceLocation& where, const std::string& by) const;
+
+  /// Adds `p` to a buffer of one timestep's facts for `cs` (pending `<+`, messages sent
+  /// with `<~`, bootstrap inserts), keyed like the collection, as Bud's buffers are
+  /// hashes by key: a fact already there is dropped, two facts with one key merge their
+  /// lattice columns or raise the key conflict now, when the rule runs (as Bud does).
+  /// True when `p` was added.
+  bool buffer_add(const CollectionState& cs, std::vector<Pending>& buf,
+                  std::unordered_map<Tuple, size_t, TupleHash>& by_key, Pending p,
+                  const SourceLocation& where, const std::string& by) const;
+
+  /// Inserts now; true when the collection changed (a new tuple, or lattice columns of
+  /// an existing key merged, as Bud does); the stored tuple is in last_inserted. Throws
+  /// on a key conflict.
+  bool insert(CollectionState& cs, Tuple t, const SourceLocation& where, const std::string& by,
+              const Derivation* d = nullptr);
+
+  /// Stores a new tuple: in the ordered set, the hashed members, the insertion order (at
+  /// the end, or at `at`: the place of the tuple it replaces) and every join index.
+  /// Returns where it is stored.
+  static const Tuple* place(CollectionState& cs, Tuple t, size_t at = SIZE_MAX);
+
+  /// Removes the stored tuple at `it` from everything place() put it in; returns its
+  /// place in the insertion order (left empty until compacted or refilled).
+  static size_t unplace(CollectionState& cs, TupleSet::iterator it);
+
+  /// Drops the erased places of the insertion order once they are most of it.
+  static void compact_order(CollectionState& cs);
+
+  void set_value(CollectionState& cs, Value v);
+
+  /// Merges a value (wrapped like `Klass.new(v)` when plain) into a lattice collection;
+  /// true when its value grew.
+  bool merge_value(CollectionState& cs, const Value& v, const SourceLocation& where,
+                   const Derivation* d);
+
+  void erase(CollectionState& cs, const Tuple& t);
+
+  /// The tuple with the key of `t`, or nullptr.
+  const Tuple* find_key(const CollectionState& cs, const Tuple& t) const;
+
+  /// The index of `cs` on `cols`, built on first use.
+  const TupleIndex& index_on(CollectionState& cs, const std::vector<size_t>& cols);
+
+  void clear(CollectionState& cs);
+
+  CollectionState& state_of(const std::string& name, const SourceLocation& where);
+
+  // ---------------------------------------------------------------------------
+  // Collection expressions
+
+  /// Tuples of a block's results: nil/false dropped, arrays become tuples. With `raw`
+  /// (a lattice target) any value but nil is kept as a one-value tuple.
+  void add_result(const Expr& where, const Value& v, Relation& out, const Premises* why,
+                  bool raw = false) const;
+
+  const Premises* why_of(const Relation& r, size_t i) const {
+    return i < r.why.size() ? &r.why[i] : nullptr;
+  }
+
+  /// A compiled block's result for one row, added as add_result adds the interpreter's.
+  void add_projected(const Projection& p, const Tuple* const* row, const Expr& block, Relation& out,
+                     const Premises* why, bool raw) const;
+
+  Relation map_block(const Relation& in, const Expr& block, const std::string& how,
+                     bool raw = false);
+
+  const Expr* strip_parens(const Expr* e) const;
+
+  Relation scan(const std::string& name) const;
+
+  template <typename Tuples>
+  Relation of_tuples(const std::string& name, Schema schema, const Tuples& tuples) const {
+    return stored_in(name, Relation{std::move(schema), {tuples.begin(), tuples.end()}, {}, false});
+  }
+
+  /// `r`, tuples of collection `name`, with provenance: each tuple is its own premise.
+  Relation stored_in(const std::string& name, Relation r) const;
+
+  /// A scan of a collection named at `e`: recorded for semi-naive evaluation, and reading
+  /// the delta when `e` is the scan being re-run on new facts.
+  Relation scan_at(const Expr& e, const std::string& name);
+
+  size_t column(const Relation& r, const std::string& col, const Expr& where,
+                const std::string& what) const;
+
+  std::vector<const Expr*> args_of(const Expr& call) const;
+
+  /// A column reference in a join predicate: `:col`, or `coll.col` naming an operand.
+  std::pair<int, std::string> join_column(const Expr& e, int default_operand,
+                                          const std::vector<std::string>& written) const;
+
+  /// The one join operand with column `col` (Bud's find_attr_match); none or several
+  /// fail, as they raise in Bud.
+  int operand_with(const std::vector<Relation>& ops, const std::vector<std::string>& written,
+                   const std::string& col, const Expr& where) const;
+
+  struct Pred {
+    int left_op;
+    size_t left_col;
+    int right_op;
+    size_t right_col;
+  };
+
+  /// The results of a join, `width` operands per row: each operand's tuple (nullptr for
+  /// the nil padding of an outer join) and its index in the operand (-1 for padding; 0
+  /// for an operand read in place, whose tuple pointer identifies it).
+  struct JoinRows {
+    size_t width = 0;
+    std::vector<const Tuple*> at;
+    std::vector<int> idx;
+    size_t size() const { return width ? at.size() / width : 0; }
+    const Tuple* const* row(size_t r) const { return at.data() + r * width; }
+    const int* row_idx(size_t r) const { return idx.data() + r * width; }
+    /// Appends row `r` of `from` (narrower by one) and then one more operand.
+    void extend(const JoinRows& from, size_t r, const Tuple* t, int j) {
+      at.insert(at.end(), from.row(r), from.row(r) + from.width);
+      idx.insert(idx.end(), from.row_idx(r), from.row_idx(r) + from.width);
+      at.push_back(t);
+      idx.push_back(j);
+    }
+  };
+
+  /// A join operand: a collection named at `o` is read in place (recorded as a scan for
+  /// semi-naive evaluation); the delta scan and any other expression are evaluated.
+  Relation operand_at(const Expr& o0);
+
+  static size_t op_size(const Relation& r) {
+    return r.coll ? r.coll->tuples.size() : r.tuples.size();
+  }
+
+  /// Calls f(tuple, index) for each tuple of an operand, in order.
+  template <typename F>
+  static void each_tuple(const Relation& r, F f) {
+    if (r.coll) {  // the index: the tuple's slot in the insertion order
+      const auto& order = r.coll->order;
+      for (size_t i = 0; i < order.size(); ++i)
+        if (order[i]) f(*order[i], int(i));
+    } else {
+      for (size_t j = 0; j < r.tuples.size(); ++j) f(r.tuples[j], int(j));
+    }
+  }
+
+  /// Puts join rows in the order of the nested-loop join (operand 0 first; a collection
+  /// read in place in its insertion order).
+  static void sort_rows(JoinRows& rows);
+
+  /// Joins the operands on the predicates with hash indexes: each result is one tuple
+  /// per operand, in operand order. `outer`: a row of the earlier operands that matches
+  /// nothing in operand i is kept with a tuple of nils for it (Bud's left outer join).
+  JoinRows join(const std::vector<Relation>& ops, const std::vector<Pred>& preds,
+                bool outer = false);
+
+  /// An operand's tuple in a join row as a Ruby value: the tuple with its columns (nils
+  /// for padding).
+  static Value row_value(const std::vector<Relation>& ops, size_t k, const Tuple* t) {
+    return Value::array(padded(t, ops[k].schema), ops[k].schema);
+  }
+
+  /// With provenance: the body facts of a join row.
+  Premises row_why(const std::vector<Relation>& ops, const JoinRows& rows, size_t r) const;
+
+  std::string written_name(const Expr& o) const;
+
+  /// Predicates joining every pair of operands on their columns of the same name
+  /// (`matches`, 2011 `natjoin`).
+  void natural_preds(const std::vector<Relation>& ops, const Expr& where,
+                     std::vector<Pred>& preds) const;
+
+  /// The rows of a join as the collection expression `m` makes of them: lefts/rights
+  /// keep one operand, flatten concatenates the operands' tuples, a block maps each row,
+  /// and otherwise a row is an array of tuples.
+  Relation join_result(const std::vector<Relation>& ops, const JoinRows& rows, const std::string& m,
+                       const Expr* block, bool raw);
+
+  Relation eval_join(const Expr& call, const std::string& m, const Expr& product, bool raw);
+
+  /// Bud pads an outer join's unmatched left tuples once the stratum's fixpoint is done;
+  /// a right side that grows during this stratum would need that deferral, which the
+  /// evaluator does not do: refused rather than padded too early.
+  void check_outer_right(const Expr& call, const Expr& right) const;
+
+  /// 2011 dialect: join [a, b], [a.x, b.y], ...; leftjoin (nil padding); natjoin [a, b]
+  /// (on the columns of the same name).
+  Relation eval_join_2011(const Expr& call, const std::string& kind);
+
+  Relation eval_notin(const Expr& call, const Relation& left);
+
+  std::vector<size_t> group_columns(const Expr& arg, const Relation& in) const;
+
+  Value aggregate(const Expr& where, const std::string& agg, const std::vector<Value>& vals) const;
+
+  /// Tuples grouped on key columns, the groups in the order of their first tuples.
+  struct Groups {
+    std::vector<Tuple> keys;
+    std::vector<std::vector<const Tuple*>> members;
+    std::unordered_map<Tuple, size_t, TupleHash> at;
+    /// Adds `t` to its group; returns the group's number.
+    size_t add(const Tuple& t, const std::vector<size_t>& cols) {
+      Tuple k = columns(t, cols);
+      auto [it, fresh] = at.try_emplace(k, keys.size());
+      if (fresh) {
+        keys.push_back(std::move(k));
+        members.emplace_back();
+      }
+      members[it->second].push_back(&t);
+      return it->second;
+    }
+  };
+
+  /// Bud's ChooseOneRand step for the n-th tuple of a group (n >= 2): rand(n) < 1.
+  bool draw_first(size_t n) const {
+    return ruby_rand(random53(), Value::integer(int64_t(n))).as_int() < 1;
+  }
+
+  Relation eval_group(const Expr& call, const Relation& in);
+
+  Relation eval_argagg(const Expr& call, const std::string& m, const Relation& in);
+
+  bool is_lattice(const std::string& c) const;
+
+  /// True when an expression is built on a set-oriented collection (a scan, map, join,
+  /// ... of a table, scratch, channel, ...): a lattice on the lhs merges each of its
+  /// elements. Otherwise (a lattice, a lattice method, a constructor, a literal) it is one
+  /// Ruby value.
+  bool set_rooted(const Expr& e0) const;
+
+  /// A Ruby value as a collection: a lattice is revealed, arrays and sets give their
+  /// elements, a hash its [key, value] pairs.
+  Relation value_relation(const Expr& e, Value v, bool raw) const;
+
+  Relation eval_ruby(const Expr& e, bool raw);
+
+  /// coll.reduce(init) { |memo, t| ... } (and inject): Ruby's fold over the tuples in
+  /// sorted order; the result is the rule's collection.
+  Relation eval_reduce(const Expr& e, const Relation& in, bool raw);
+
+  /// A rule's right-hand side as a collection. `raw`: the rule merges into a lattice, so
+  /// a block's results are kept as plain values.
+  Relation eval_coll(const Expr& e0, bool raw = false);
+
+  // ---------------------------------------------------------------------------
+  // Timesteps
+
+  std::string rule_label(const Rule& r) const { return "rule at " + to_string(r.location); }
+
+  Derivation rule_derivation(const Rule& r, Derivation::Kind kind = Derivation::Rule) const;
+
+  /// The values a rule merges into a lattice: each element of a set-oriented rhs, or
+  /// the one value of a lattice expression.
+  std::vector<Value> lattice_inputs(const Rule& r);
+
+  /// Evaluates a `<=` rule; the tuples that changed the lhs go to `added` (when given).
+  /// True when the lhs grew.
+  bool apply_merge(const Rule& r, std::vector<Tuple>* added = nullptr);
+
+  void apply_deferred(const Rule& r);
+
+  /// The bootstrap rules, as Bud runs them before timestep 0's fixpoint: `<<` inserts at
+  /// once, `<=` into the collection's delta and `<+` into its pending buffer, each checked
+  /// for key conflicts against its own buffer only. Then a collection with pending facts
+  /// takes them instead of its delta (Table#bootstrap: `@delta = @pending`), and the delta
+  /// replaces stored facts with the same key (`@storage.merge!(@delta)`): a bootstrap
+  /// `<+` is visible at timestep 0, and replaces a `<<` fact with its key. Lattices merge
+  /// `<=` and `<+` at once; `<- <+- <~` are deferred as in any rule.
+  void run_bootstrap();
+
+  /// Whether MessagePack packs `v` (Bud's wire): nil, booleans, numbers, strings, symbols,
+  /// and arrays and hashes of those. Anything else (a Set, a Time, a lattice, a tuple: a
+  /// Struct) makes Bud Marshal the whole field, which keeps it as it is.
+  static bool packable(const Value& v);
+
+  /// A packable value as MessagePack gives it back: symbols become strings.
+  static Value unpacked(const Value& v);
+
+  /// A message's fields as the receiver gets them through Bud's wire (BudChannel#flush):
+  /// each field MessagePack packs comes back with its symbols as strings; any other field
+  /// is Marshal'd and comes back unchanged.
+  static Tuple on_the_wire(Tuple t);
+
+  /// Sends what `<~` put in the outboxes this timestep (Bud's BudChannel#flush): to a
+  /// channel's location column, to stdio, or to this node (loopback) at the next step. A
+  /// location that is not a string is Bud's "illegal location specifier" error.
+  void flush_outboxes(std::vector<Message>& sent);
+
+  /// Scan sites of each rule, recorded on its first evaluation (semi-naive).
+  std::map<int, std::vector<std::pair<const Expr*, std::string>>> sites;
+
+  /// True when a rule may be re-run on deltas only: it writes a set collection and reads
+  /// the collections that change in this stratum only through scans and joins (a
+  /// membership test in a block, an aggregate or a lattice needs the whole contents).
+  bool seminaive_ok(const Rule& r, const std::set<std::string>& changing) const;
+
+  [[noreturn]] void too_many_rounds(const std::vector<int>& rules,
+                                    const std::set<std::string>& growing) const;
+
+  void run_stratum(const std::vector<int>& rules);
+
+  void begin_step(const StepInput& input);
+};
+
+}  // namespace calm::eval

@@ -1,0 +1,406 @@
+// A rule's right-hand side (eval_coll: the operator dispatch) and applying a rule:
+// merges (<=) now, deferred effects (<+ <- <+- <~) at the end of the timestep.
+
+#include "eval/node_state.h"
+
+namespace calm::eval {
+
+bool Node::State::is_lattice(const std::string& c) const {
+  auto it = colls.find(c);
+  return it != colls.end() && !it->second.lattice.empty();
+}
+
+bool Node::State::set_rooted(const Expr& e0) const {
+  const Expr& e = *strip_parens(&e0);
+  if (std::string c = collection_named(e); !c.empty()) return !is_lattice(c);
+  if (e.type == "binary") {
+    const Expr* op = e.child("operator");
+    return op && op->text == "*" && e.child("left") && set_rooted(*e.child("left"));
+  }
+  if (e.type != "call") return false;
+  const Expr* recv = e.child("receiver");
+  std::string m = e.child("method") ? e.child("method")->text : "";
+  if (!recv) {
+    if (m == "join" || m == "natjoin" || m == "leftjoin" || m == "outerjoin") return true;
+    std::string c = e.child("method") ? collection_named(*e.child("method")) : "";
+    return !c.empty() && !is_lattice(c);
+  }
+  return set_rooted(*recv);
+}
+
+Relation Node::State::value_relation(const Expr& e, Value v, bool raw) const {
+  Relation out;
+  if (v.is_lattice()) v = lattice_reveal(v);
+  if (v.is_nil()) return out;
+  std::vector<Value> items;
+  if (v.kind() == Value::Kind::Array || v.kind() == Value::Kind::Set) {
+    items = v.elements();
+  } else if (v.kind() == Value::Kind::Hash) {
+    for (size_t i = 0; i < v.items().size(); ++i)
+      items.push_back(Value::array({v.items()[i], v.hash_values()[i]}));
+  } else {
+    fail(e, "the right-hand side is " + v.inspect() + ", not a collection");
+  }
+  for (const auto& item : items) add_result(e, item, out, nullptr, raw);
+  return out;
+}
+
+Relation Node::State::eval_ruby(const Expr& e, bool raw) {
+  Interpreter ip = interp();
+  Scope scope;
+  return value_relation(e, ip.eval(e, scope), raw);
+}
+
+Relation Node::State::eval_reduce(const Expr& e, const Relation& in, bool raw) {
+  const Expr* block = e.child("block");
+  auto args = args_of(e);
+  if (!block || args.size() > 1) unsupported(e, "reduce without a block or with a symbol");
+  Interpreter ip = interp();
+  Scope scope;
+  size_t first = 0;
+  Value memo;
+  if (args.size() == 1) {
+    memo = ip.eval(*args[0], scope);
+  } else if (!in.tuples.empty()) {
+    memo = Value::array(in.tuples[0], in.schema);
+    first = 1;
+  }
+  for (size_t i = first; i < in.tuples.size(); ++i)
+    memo = ip.call_block(*block, {memo, Value::array(in.tuples[i], in.schema)}, {});
+  return value_relation(e, memo, raw);
+}
+
+Relation Node::State::eval_coll(const Expr& e0, bool raw) {
+  const Expr& e = *strip_parens(&e0);
+  if (std::string c = collection_named(e); !c.empty()) {
+    if (is_lattice(c)) return eval_ruby(e, raw);
+    return scan_at(e, c);
+  }
+  // A product on its own, `(a * b)`: Bud's join object, whose rows are the pairs.
+  if (const Expr* op = e.type == "binary" ? e.child("operator") : nullptr;
+      op && op->text == "*" && set_rooted(e))
+    return eval_join(e, "pairs", e, raw);
+  if (e.type == "call") {
+    const Expr* recv = e.child("receiver");
+    const Expr* block = e.child("block");
+    std::string m = e.child("method") ? e.child("method")->text : "";
+    if (!recv) {
+      if ((m == "join" || m == "natjoin" || m == "leftjoin") && !block) return eval_join_2011(e, m);
+      if (m == "outerjoin") unsupported(e, "2011 outerjoin (use leftjoin)");
+      std::string c = e.child("method") ? collection_named(*e.child("method")) : "";
+      if (!c.empty() && block && !e.child("arguments")) {
+        if (is_lattice(c)) {
+          // `s { |x| ... }` on an lset maps its elements, like lset#pro then reveal.
+          const Value& v = colls.at(c).value;
+          if (v.lattice_type() != "lset" && v.lattice_type() != "lpset")
+            unsupported(e, "a block applied to " + v.lattice_type() + " '" + c + "'");
+          Relation out;
+          Interpreter ip = interp();
+          for (const auto& x : v.items())
+            add_result(*block, ip.call_block(*block, {x}, {}), out, nullptr, raw);
+          return out;
+        }
+        return map_block(scan_at(*e.child("method"), c), *block, "map", raw);
+      }
+    } else if (std::string q = block && !e.child("arguments") && recv->type == "identifier"
+                                   ? find_collection_named(e, /*with_block=*/true)
+                                   : std::string();
+               !q.empty() && !is_lattice(q)) {
+      // `bed.pipe_out { |p| ... }`: a collection of an imported module, mapped.
+      return map_block(scan_at(e, q), *block, "map", raw);
+    } else if (!set_rooted(*recv)) {
+      // Methods of lattice values, constructors, Ruby values.
+      return eval_ruby(e, raw);
+    } else {
+      const Expr* inner = strip_parens(recv);
+      const Expr* op = inner->type == "binary" ? inner->child("operator") : nullptr;
+      if (op && op->text == "*" &&
+          (m == "pairs" || m == "lefts" || m == "rights" || m == "matches" || m == "combos" ||
+           m == "outer" || m == "flatten"))
+        return eval_join(e, m, *inner, raw);
+      // `(a * b).pro { |x, y| ... }` (also map, collect): the product's pairs, mapped.
+      if (op && op->text == "*" && (m == "pro" || m == "map" || m == "collect") && block &&
+          !e.child("arguments"))
+        return eval_join(e, "pairs", *inner, raw);
+      if (recv->type == "call" && !recv->child("receiver") && recv->child("method")) {
+        std::string j = recv->child("method")->text;
+        if ((j == "join" || j == "natjoin" || j == "leftjoin") &&
+            (m == "map" || m == "pro" || m == "collect") && block)
+          return map_block(eval_join_2011(*recv, j), *block, "map", raw);
+      }
+      if (m == "flatten" && !e.child("arguments")) {
+        // (a * b).matches.flatten: concatenate each row's tuples.
+        Relation rows = eval_coll(*recv);
+        Relation out;
+        for (size_t i = 0; i < rows.tuples.size(); ++i) {
+          Tuple t;
+          for (const auto& v : rows.tuples[i]) {
+            if (!v.is_array())
+              fail(e, "flatten of " + inspect(rows.tuples[i]) + ", not a join row");
+            t.insert(t.end(), v.items().begin(), v.items().end());
+          }
+          out.tuples.push_back(std::move(t));
+          if (prov()) out.why.push_back(i < rows.why.size() ? rows.why[i] : Premises{});
+        }
+        if (!rows.tuples.empty()) {
+          std::vector<std::string> cols;
+          for (const auto& v : rows.tuples[0]) {
+            if (!v.schema()) {
+              cols.clear();
+              break;
+            }
+            for (const auto& c : *v.schema()) {
+              std::string name = c;
+              for (int n = 1; std::find(cols.begin(), cols.end(), name) != cols.end(); ++n)
+                name = c + "_" + std::to_string(n);
+              cols.push_back(name);
+            }
+          }
+          if (!cols.empty()) out.schema = make_schema(cols);
+        }
+        return block ? map_block(out, *block, "map", raw) : out;
+      }
+      if ((m == "map" || m == "pro" || m == "collect" || m == "flat_map" || m == "select" ||
+           m == "reject") &&
+          block && !e.child("arguments"))
+        return map_block(eval_coll(*recv), *block, m, raw);
+      if (m == "notin") return eval_notin(e, eval_coll(*recv));
+      if (m == "group") {
+        Relation g = eval_group(e, eval_coll(*recv));
+        return block ? map_block(g, *block, "map", raw) : g;
+      }
+      if (m == "sort" && !e.child("arguments")) {
+        // Sorted tuples: the order matters only to a following each_with_index.
+        Relation rel = eval_coll(*recv);
+        std::vector<size_t> order(rel.tuples.size());
+        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+        if (!block) {
+          // Ruby's sort raises when two tuples do not compare (a String and an Integer
+          // in the first column where they differ); in calm's order such a pair is
+          // adjacent.
+          std::stable_sort(order.begin(), order.end(),
+                           [&](size_t x, size_t y) { return rel.tuples[x] < rel.tuples[y]; });
+          for (size_t i = 1; i < order.size(); ++i) {
+            Value a = Value::array(rel.tuples[order[i - 1]]);
+            Value b = Value::array(rel.tuples[order[i]]);
+            if (!ruby_comparable(a, b))
+              fail(e, "sort: comparison of " + a.inspect() + " with " + b.inspect() + " failed");
+          }
+        } else {
+          Interpreter ip = interp();
+          std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+            Value c = ip.call_block(
+                *block,
+                {Value::array(rel.tuples[x], rel.schema), Value::array(rel.tuples[y], rel.schema)},
+                {});
+            if (c.kind() != Value::Kind::Int) fail(*block, "sort block returned " + c.inspect());
+            return c.as_int() < 0;
+          });
+        }
+        Relation out{rel.schema, {}, {}, false};
+        for (size_t i : order) {
+          out.tuples.push_back(rel.tuples[i]);
+          if (prov()) out.why.push_back(i < rel.why.size() ? rel.why[i] : Premises{});
+        }
+        return out;
+      }
+      if (m == "each_with_index" && !e.child("arguments")) {
+        // [tuple, index] in the order of the tuples: sorted by `sort`, and without it
+        // the collection's order (the order its tuples were stored in, as in Bud).
+        Relation rel = eval_coll(*recv);
+        Relation out;
+        for (size_t i = 0; i < rel.tuples.size(); ++i) {
+          out.tuples.push_back(
+              {Value::array(rel.tuples[i], rel.schema), Value::integer(int64_t(i))});
+          if (prov()) out.why.push_back(i < rel.why.size() ? rel.why[i] : Premises{});
+        }
+        return block ? map_block(out, *block, "map", raw) : out;
+      }
+      if (m == "rename") {
+        // rename(:name, [keys] => [values]) or rename(:name, [cols]) { |t| ... }: the
+        // same tuples, new columns.
+        auto args = args_of(e);
+        std::vector<std::string> cols;
+        for (size_t i = 1; i < args.size(); ++i) {
+          if (args[i]->type != "pair" && args[i]->type != "array")
+            unsupported(*args[i], "rename argument '" + args[i]->type + "'");
+          std::vector<const Expr*> sides = {args[i]};
+          if (args[i]->type == "pair") sides = {args[i]->child("key"), args[i]->child("value")};
+          for (const Expr* side : sides) {
+            if (!side || side->type != "array")
+              unsupported(*args[i], "rename columns not in [...]");
+            for (const auto& c : side->children) {
+              if (c.type == "[" || c.type == "]" || c.type == ",") continue;
+              if (c.type != "simple_symbol") unsupported(c, "rename column '" + c.type + "'");
+              cols.push_back(strip_colon(c.text));
+            }
+          }
+        }
+        if (args.empty() || args[0]->type != "simple_symbol" || cols.empty())
+          unsupported(e, "rename arguments (expected :name, [keys] => [values])");
+        Relation rel = eval_coll(*recv);
+        rel.schema = make_schema(cols);
+        return block ? map_block(rel, *block, "map", raw) : rel;
+      }
+      if ((m == "lefts" || m == "rights") && !e.child("arguments")) {
+        // (a * b).matches.lefts: one operand of each join row.
+        Relation rows = eval_coll(*recv);
+        Relation out;
+        for (size_t i = 0; i < rows.tuples.size(); ++i) {
+          const Tuple& row = rows.tuples[i];
+          if (row.empty() || !row.front().is_array())
+            fail(e, m + " of " + inspect(row) + ", not a join row");
+          const Value& pick = m == "lefts" ? row.front() : row.back();
+          if (i == 0) out.schema = pick.schema();
+          out.tuples.push_back(pick.items());
+          if (prov()) out.why.push_back(i < rows.why.size() ? rows.why[i] : Premises{});
+        }
+        return block ? map_block(out, *block, "map", raw) : out;
+      }
+      if (m == "argmin" || m == "argmax" || m == "argagg") {
+        Relation best = eval_argagg(e, m, eval_coll(*recv));
+        return block ? map_block(best, *block, "map", raw) : best;
+      }
+      if (m == "reduce" || m == "inject") return eval_reduce(e, eval_coll(*recv), raw);
+      if ((m == "keys" || m == "values" || m == "payloads") && !e.child("arguments")) {
+        std::string c = collection_named(*recv);
+        if (c.empty()) unsupported(e, "'" + m + "' of a collection expression");
+        Relation r = scan_at(*recv, c);
+        const Collection& d = *colls.at(c).decl;
+        Relation out;
+        std::vector<std::string> names;
+        std::vector<size_t> idx;
+        const auto& all = *r.schema;
+        for (size_t i = 0; i < all.size(); ++i) {
+          bool is_key = i < d.keys.size();
+          bool keep = m == "keys" ? is_key : m == "values" ? !is_key : all[i] != d.location_column;
+          if (keep) {
+            names.push_back(all[i]);
+            idx.push_back(i);
+          }
+        }
+        // Bud 0.9: a tuple of the payload columns, also when there is one (`[[5]]`).
+        out.schema = make_schema(names);
+        for (size_t ti = 0; ti < r.tuples.size(); ++ti) {
+          const Tuple& t = r.tuples[ti];
+          if (prov()) out.why.push_back(ti < r.why.size() ? r.why[ti] : Premises{});
+          Tuple p;
+          for (size_t i : idx) p.push_back(t[i]);
+          out.tuples.push_back(std::move(p));
+        }
+        if (block) return map_block(out, *block, "map", raw);
+        return out;
+      }
+    }
+    if (is_collection_method(m) || (block && !recv))
+      unsupported(e, "collection expression '" + m + "'");
+  }
+  // Anything else is Ruby that must produce an array of arrays.
+  return eval_ruby(e, raw);
+}
+
+Derivation Node::State::rule_derivation(const Rule& r, Derivation::Kind kind) const {
+  Derivation d;
+  d.kind = kind;
+  d.rule = r.id;
+  d.location = r.location;
+  d.budtime = budtime;
+  return d;
+}
+
+std::vector<Value> Node::State::lattice_inputs(const Rule& r) {
+  std::vector<Value> out;
+  if (set_rooted(r.rhs)) {
+    Relation rel = eval_coll(r.rhs, true);
+    for (auto& t : rel.tuples) out.push_back(rel.raw ? t[0] : Value::array(t));
+  } else {
+    Interpreter ip = interp();
+    Scope scope;
+    Value v = ip.eval(r.rhs, scope);
+    if (!v.is_nil()) out.push_back(std::move(v));
+  }
+  return out;
+}
+
+bool Node::State::apply_merge(const Rule& r, std::vector<Tuple>* added) {
+  set_rule(r);
+  CollectionState& cs = state_of(r.lhs, r.location);
+  Derivation d = rule_derivation(r);
+  if (!cs.lattice.empty()) {
+    bool grew = false;
+    for (const auto& v : lattice_inputs(r)) grew |= merge_value(cs, v, r.location, &d);
+    return grew;
+  }
+  Relation rel;
+  if (r.op == RuleOp::Append) {
+    // `coll << [1, 2]` inserts one tuple.
+    Interpreter ip = interp();
+    Scope scope;
+    Value v = ip.eval(r.rhs, scope);
+    if (!v.is_array()) fail(r.rhs, "<< of " + v.inspect() + ", not a tuple");
+    rel.tuples.push_back(v.items());
+    if (prov()) rel.why.push_back({});
+  } else {
+    rel = eval_coll(r.rhs);
+  }
+  if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
+  bool grew = false;
+  const std::string label = rule_label(r);
+  for (size_t i = 0; i < rel.tuples.size(); ++i) {
+    if (prov()) d.premises = i < rel.why.size() ? rel.why[i] : Premises{};
+    if (insert(cs, std::move(rel.tuples[i]), r.location, label, &d)) {
+      grew = true;
+      if (added) added->push_back(*last_inserted);
+    }
+  }
+  return grew;
+}
+
+void Node::State::apply_deferred(const Rule& r) {
+  set_rule(r);
+  CollectionState& cs = state_of(r.lhs, r.location);
+  if (!cs.lattice.empty()) {  // `<+` on a lattice: merged at the next timestep
+    for (const auto& v : lattice_inputs(r)) {
+      try {
+        cs.pending_value =
+            cs.has_pending_value ? lattice_merge(cs.pending_value, v) : lattice_from(cs.lattice, v);
+      } catch (const LatticeError& le) {
+        throw EvalError{"calm-eval-error", le.message + " (merging into '" + r.lhs + "')",
+                        r.location};
+      }
+      cs.has_pending_value = true;
+      cs.pending_rule = r.id;
+    }
+    return;
+  }
+  Relation rel = eval_coll(r.rhs);
+  const std::string label = rule_label(r);
+  for (size_t i = 0; i < rel.tuples.size(); ++i) {
+    const Tuple& t = rel.tuples[i];
+    Pending p{normalize(cs, t, r.location), r.id, budtime,
+              i < rel.why.size() ? rel.why[i] : Premises{}};
+    switch (r.op) {
+      case RuleOp::Deferred:
+        buffer_add(cs, cs.pending_insert, cs.pending_key, std::move(p), r.location, label);
+        break;
+      case RuleOp::Delete:
+        cs.pending_delete.push_back(std::move(p));
+        break;
+      case RuleOp::Upsert:
+      case RuleOp::DeleteInsert:
+        // Bud: delete the facts with this key, and `<+` this one.
+        cs.pending_upsert.push_back(p);
+        buffer_add(cs, cs.pending_insert, cs.pending_key, std::move(p), r.location, label);
+        break;
+      case RuleOp::Async:
+        buffer_add(cs, cs.outbox, cs.outbox_key, std::move(p), r.location, label);
+        break;
+      default:
+        throw EvalError{"calm-eval-unsupported",
+                        std::string("unsupported construct operator '") + to_string(r.op) + "'",
+                        r.op_location};
+    }
+  }
+}
+
+}  // namespace calm::eval

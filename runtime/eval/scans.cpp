@@ -1,0 +1,255 @@
+// Naming collections in rule text and reading them: scans, blocks mapped over a
+// collection, join operands and their columns.
+
+#include "eval/node_state.h"
+
+namespace calm::eval {
+
+const Projection* Node::State::projection(const Expr& block, const std::vector<Schema>& schemas) {
+  auto it = projections.find(&block);
+  if (it == projections.end() || it->second.first != schemas) {
+    auto compiled = Projection::compile(
+        block, schemas, [this](const Expr& e) { return !collection_named(e).empty(); });
+    it = projections.insert_or_assign(&block, std::make_pair(schemas, std::move(compiled))).first;
+  }
+  return it->second.second ? &*it->second.second : nullptr;
+}
+
+void Node::State::set_rule(const Rule& r) {
+  rule = &r;
+  ref_at.clear();
+  named_cache.clear();
+  for (const auto& ref : r.refs)
+    if (colls.count(ref.collection))
+      ref_at[{ref.location.line, ref.location.column}] = ref.collection;
+}
+
+std::string Node::State::collection_named(const Expr& e) const {
+  auto [it, fresh] = named_cache.try_emplace(&e);
+  if (fresh) it->second = find_collection_named(e);
+  return it->second;
+}
+
+std::string Node::State::dotted_name(const Expr& e) {
+  if (e.type == "identifier") return e.text;
+  if (e.type != "call" || e.child("arguments") || e.child("block")) return "";
+  const Expr* recv = e.child("receiver");
+  const Expr* m = e.child("method");
+  if (!recv || !m) return "";
+  std::string r = dotted_name(*recv);
+  return r.empty() ? "" : r + "." + m->text;
+}
+
+std::string Node::State::find_collection_named(const Expr& e, bool with_block) const {
+  auto at = ref_at.find({e.line, e.column});
+  if (e.type == "identifier") {
+    if (at != ref_at.end() && (at->second == e.text || at->second.ends_with("." + e.text) ||
+                               at->second.ends_with("::" + e.text)))
+      return at->second;
+    return colls.count(e.text) ? e.text : "";
+  }
+  if (e.type == "call" && !e.child("arguments") && (!e.child("block") || with_block)) {
+    const Expr* recv = e.child("receiver");
+    const Expr* m = e.child("method");
+    if (!recv || !m) return "";
+    std::string r = dotted_name(*recv);
+    if (r.empty()) return "";
+    if (at != ref_at.end() && at->second.ends_with("." + m->text)) return at->second;
+    std::string q = r + "." + m->text;
+    return colls.count(q) ? q : "";
+  }
+  return "";
+}
+
+const TupleSet& Node::State::contents(const std::string& c) const {
+  auto it = colls.find(c);
+  return it == colls.end() ? empty : it->second.tuples;
+}
+
+Schema Node::State::schema(const std::string& c) const {
+  auto it = colls.find(c);
+  return it == colls.end() ? nullptr : it->second.schema;
+}
+
+std::vector<std::string> Node::State::key_columns(const std::string& c) const {
+  auto it = colls.find(c);
+  if (it == colls.end() || !it->second.schema) return {};
+  if (it->second.all_key) return *it->second.schema;
+  std::vector<std::string> out;
+  for (size_t i : it->second.key_cols) out.push_back((*it->second.schema)[i]);
+  return out;
+}
+
+const HelperMethod* Node::State::helper(const std::string& name) const {
+  for (const auto& h : program.helpers)
+    if (h.name == name) return &h;
+  return nullptr;
+}
+
+const ModuleConstant* Node::State::constant(const std::string& name) const {
+  for (const auto& c : program.constants)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+const Value* Node::State::instance_variable(const std::string& name) const {
+  auto it = options.instance_variables.find(name);
+  return it == options.instance_variables.end() ? nullptr : &it->second;
+}
+
+uint64_t Node::State::random53() const {
+  uint64_t z = (random_state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return z >> 11;
+}
+
+const Value* Node::State::lattice_value(const std::string& c) const {
+  auto it = colls.find(c);
+  return it == colls.end() || it->second.lattice.empty() ? nullptr : &it->second.value;
+}
+
+void Node::State::add_result(const Expr& where, const Value& v, Relation& out, const Premises* why,
+                             bool raw) const {
+  if (raw) {
+    if (v.is_nil()) return;
+    out.raw = true;
+    out.tuples.push_back({v});
+  } else {
+    if (!v.truthy()) return;
+    if (!v.is_array()) fail(where, "the block returned " + v.inspect() + ", not an array");
+    out.tuples.push_back(v.items());
+  }
+  if (prov()) out.why.push_back(why ? *why : Premises{});
+}
+
+void Node::State::add_projected(const Projection& p, const Tuple* const* row, const Expr& block,
+                                Relation& out, const Premises* why, bool raw) const {
+  if (!p.is_array() || raw) {
+    add_result(block, p.value(row, budtime, address_value), out, why, raw);
+    return;
+  }
+  out.tuples.push_back(p.apply(row, budtime, address_value));
+  if (prov()) out.why.push_back(why ? *why : Premises{});
+}
+
+Relation Node::State::map_block(const Relation& in, const Expr& block, const std::string& how,
+                                bool raw) {
+  Relation out;
+  if (how == "map" || how == "pro" || how == "collect") {
+    if (const Projection* proj = projection(block, {in.schema})) {
+      for (size_t i = 0; i < in.tuples.size(); ++i) {
+        const Tuple* row = &in.tuples[i];
+        add_projected(*proj, &row, block, out, why_of(in, i), raw);
+      }
+      return out;
+    }
+  }
+  Interpreter ip = interp();
+  for (size_t i = 0; i < in.tuples.size(); ++i) {
+    const Tuple& t = in.tuples[i];
+    Value r = ip.call_block(block, {Value::array(t, in.schema)}, {});
+    if (how == "flat_map") {
+      if (!r.truthy()) continue;
+      if (!r.is_array()) fail(block, "flat_map block returned " + r.inspect() + ", not an array");
+      for (const auto& x : r.items()) add_result(block, x, out, why_of(in, i), raw);
+    } else if (how == "select" || how == "reject") {
+      if (r.truthy() == (how == "select")) {
+        out.tuples.push_back(t);
+        if (prov()) out.why.push_back(in.why.empty() ? Premises{} : in.why[i]);
+      }
+    } else {
+      add_result(block, r, out, why_of(in, i), raw);
+    }
+  }
+  if (how == "select" || how == "reject") out.schema = in.schema;
+  return out;
+}
+
+const Expr* Node::State::strip_parens(const Expr* e) const {
+  while (e && e->type == "parenthesized_statements") {
+    const Expr* inner = nullptr;
+    for (const auto& c : e->children)
+      if (c.type != "(" && c.type != ")") inner = inner ? nullptr : &c;
+    if (!inner) return e;
+    e = inner;
+  }
+  return e;
+}
+
+Relation Node::State::scan(const std::string& name) const {
+  const auto& cs = colls.at(name);
+  if (!cs.lattice.empty()) return of_tuples(name, cs.schema, cs.tuples);
+  Relation r{cs.schema, {}, {}, false};
+  r.tuples.reserve(cs.order.size() - cs.holes);
+  for (const Tuple* t : cs.order)
+    if (t) r.tuples.push_back(*t);
+  return stored_in(name, std::move(r));
+}
+
+Relation Node::State::stored_in(const std::string& name, Relation r) const {
+  if (prov())
+    for (const auto& t : r.tuples) r.why.push_back({{name, t}});
+  return r;
+}
+
+Relation Node::State::scan_at(const Expr& e, const std::string& name) {
+  if (recording) recording->push_back({&e, name});
+  if (&e == delta_site) return of_tuples(name, colls.at(name).schema, *delta_tuples);
+  return scan(name);
+}
+
+size_t Node::State::column(const Relation& r, const std::string& col, const Expr& where,
+                           const std::string& what) const {
+  if (!r.schema)
+    fail(where, "cannot find column '" + col + "' of " + what + ": its columns are unknown");
+  auto it = std::find(r.schema->begin(), r.schema->end(), col);
+  if (it == r.schema->end()) fail(where, what + " has no column '" + col + "'");
+  return size_t(it - r.schema->begin());
+}
+
+std::vector<const Expr*> Node::State::args_of(const Expr& call) const {
+  std::vector<const Expr*> out;
+  if (const Expr* a = call.child("arguments"))
+    for (const auto& c : a->children)
+      if (c.type != "(" && c.type != ")" && c.type != ",") out.push_back(&c);
+  return out;
+}
+
+std::pair<int, std::string> Node::State::join_column(
+    const Expr& e, int default_operand, const std::vector<std::string>& written) const {
+  if (e.type == "simple_symbol") return {default_operand, strip_colon(e.text)};
+  if (e.type == "call" && e.child("receiver") && e.child("method") && !e.child("arguments")) {
+    const Expr* recv = e.child("receiver");
+    // A self-join (`(t1 * t1).pairs(t1.x => t1.y)`) names one collection twice: the
+    // key is the first operand and the value the second, as in Bud.
+    if (default_operand >= 0 && size_t(default_operand) < written.size() &&
+        written[size_t(default_operand)] == recv->text)
+      return {default_operand, e.child("method")->text};
+    for (size_t i = 0; i < written.size(); ++i)
+      if (written[i] == recv->text) return {int(i), e.child("method")->text};
+  }
+  unsupported(e, "join predicate '" + e.type + "' (use :col or collection.col)");
+}
+
+int Node::State::operand_with(const std::vector<Relation>& ops,
+                              const std::vector<std::string>& written, const std::string& col,
+                              const Expr& where) const {
+  int found = -1;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (!ops[i].schema)
+      fail(where,
+           "cannot find column '" + col + "': operand " + written[i] + " has unknown columns");
+    if (std::find(ops[i].schema->begin(), ops[i].schema->end(), col) == ops[i].schema->end())
+      continue;
+    if (found >= 0)
+      fail(where, "ambiguous attribute :" + col + " in both " + written[size_t(found)] + " and " +
+                      written[i]);
+    found = int(i);
+  }
+  if (found < 0) fail(where, "attribute :" + col + " not found in any operand of the join");
+  return found;
+}
+
+}  // namespace calm::eval

@@ -1,0 +1,282 @@
+// The timestep driver: bootstrap rules, strata of <= rules to a fixpoint (semi-naive
+// where it is exact), channels out through Bud's wire, the next step's inputs.
+
+#include "eval/node_state.h"
+
+namespace calm::eval {
+
+void Node::State::run_bootstrap() {
+  struct Buffers {
+    std::vector<Pending> delta, pending;
+    std::unordered_map<Tuple, size_t, TupleHash> delta_key, pending_key;
+  };
+  std::map<std::string, Buffers> boot;
+  for (int id : bootstrap_rules) {
+    const Rule& r = program.rules[size_t(id)];
+    CollectionState& cs = state_of(r.lhs, r.location);
+    bool buffered = cs.lattice.empty() && (r.op == RuleOp::Merge || r.op == RuleOp::Deferred) &&
+                    cs.decl->kind != CollectionKind::Channel &&
+                    cs.decl->kind != CollectionKind::Terminal;
+    if (r.op == RuleOp::Append || (!cs.lattice.empty() && r.op == RuleOp::Deferred)) {
+      apply_merge(r);
+      continue;
+    }
+    if (!buffered) {
+      if (r.op == RuleOp::Merge)
+        apply_merge(r);
+      else
+        apply_deferred(r);
+      continue;
+    }
+    set_rule(r);
+    Relation rel = eval_coll(r.rhs);
+    if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
+    Buffers& b = boot[r.lhs];
+    const std::string label = rule_label(r);
+    for (size_t i = 0; i < rel.tuples.size(); ++i) {
+      Pending p{normalize(cs, rel.tuples[i], r.location), r.id, budtime,
+                i < rel.why.size() ? rel.why[i] : Premises{}};
+      if (r.op == RuleOp::Merge)
+        buffer_add(cs, b.delta, b.delta_key, std::move(p), r.location, label);
+      else
+        buffer_add(cs, b.pending, b.pending_key, std::move(p), r.location, label);
+    }
+  }
+  for (auto& [name, b] : boot) {
+    CollectionState& cs = colls.at(name);
+    for (auto& p : b.pending.empty() ? b.delta : b.pending) {
+      const Rule& r = program.rules[size_t(p.rule)];
+      if (!cs.all_key)
+        if (const Tuple* old = find_key(cs, p.tuple); old && *old != p.tuple)
+          erase(cs, Tuple(*old));
+      Derivation d = rule_derivation(r);
+      d.premises = std::move(p.why);
+      insert(cs, p.tuple, r.location, rule_label(r), &d);
+    }
+  }
+}
+
+bool Node::State::packable(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::Array:
+      if (v.schema()) return false;
+      [[fallthrough]];
+    case Value::Kind::Hash:
+      for (const auto& x : v.items())
+        if (!packable(x)) return false;
+      for (const auto& x : v.hash_values())
+        if (!packable(x)) return false;
+      return true;
+    case Value::Kind::Set:
+    case Value::Kind::Lattice:
+    case Value::Kind::Time:
+      return false;
+    default:
+      return true;
+  }
+}
+
+Value Node::State::unpacked(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::Symbol:
+      return Value::string(v.as_string());
+    case Value::Kind::Array: {
+      std::vector<Value> items;
+      for (const auto& x : v.items()) items.push_back(unpacked(x));
+      return Value::array(std::move(items));
+    }
+    case Value::Kind::Hash: {
+      std::vector<Value> keys, values;
+      for (const auto& x : v.items()) keys.push_back(unpacked(x));
+      for (const auto& x : v.hash_values()) values.push_back(unpacked(x));
+      return Value::hash(std::move(keys), std::move(values));
+    }
+    default:
+      return v;
+  }
+}
+
+Tuple Node::State::on_the_wire(Tuple t) {
+  for (auto& f : t)
+    if (packable(f)) f = unpacked(f);
+  return t;
+}
+
+void Node::State::flush_outboxes(std::vector<Message>& sent) {
+  for (auto& [name, cs] : colls) {
+    if (cs.outbox.empty()) continue;
+    auto box = std::move(cs.outbox);
+    cs.outbox.clear();
+    cs.outbox_key.clear();
+    const Collection& d = *cs.decl;
+    for (auto& p : box) {
+      if (d.kind == CollectionKind::Channel) {
+        Value addr;
+        if (!d.location_column.empty() && cs.schema) {
+          auto it = std::find(cs.schema->begin(), cs.schema->end(), d.location_column);
+          if (it != cs.schema->end() && size_t(it - cs.schema->begin()) < p.tuple.size())
+            addr = p.tuple[size_t(it - cs.schema->begin())];
+        }
+        if (!d.location_column.empty() && addr.kind() != Value::Kind::String)
+          throw EvalError{"calm-eval-error",
+                          "illegal location specifier in tuple " + inspect(p.tuple) +
+                              " for channel '" + d.name + "': " + addr.inspect() +
+                              " is not a \"host:port\" string",
+                          program.rules[size_t(p.rule)].location};
+        sent.push_back({d.name, addr, on_the_wire(std::move(p.tuple))});
+      } else if (d.kind == CollectionKind::Terminal) {
+        sent.push_back({d.name, Value(), std::move(p.tuple)});
+      } else {
+        loopback.push_back({d.name, Value(), on_the_wire(std::move(p.tuple))});
+      }
+    }
+  }
+}
+
+bool Node::State::seminaive_ok(const Rule& r, const std::set<std::string>& changing) const {
+  if (is_lattice(r.lhs)) return false;
+  for (const auto& ref : r.refs) {
+    if (!changing.count(ref.collection)) continue;
+    if (is_lattice(ref.collection) || ref.in_block ||
+        (ref.context != RefContext::Scan && ref.context != RefContext::Join))
+      return false;
+  }
+  return true;
+}
+
+[[noreturn]] void Node::State::too_many_rounds(const std::vector<int>& rules,
+                                               const std::set<std::string>& growing) const {
+  std::string names;
+  for (const auto& n : growing) names += (names.empty() ? "'" : ", '") + n + "'";
+  const Rule& r = program.rules[size_t(rules.front())];
+  for (int id : rules)
+    if (growing.count(program.rules[size_t(id)].lhs)) {
+      throw EvalError{"calm-eval-limit",
+                      "no fixpoint after " + std::to_string(options.max_rounds) +
+                          " rounds (NodeOptions::max_rounds): " + names + " still growing",
+                      program.rules[size_t(id)].location};
+    }
+  throw EvalError{"calm-eval-limit",
+                  "no fixpoint after " + std::to_string(options.max_rounds) + " rounds",
+                  r.location};
+}
+
+void Node::State::run_stratum(const std::vector<int>& rules) {
+  if (rules.empty()) return;
+  stratum_heads.clear();
+  for (int id : rules) stratum_heads.insert(program.rules[size_t(id)].lhs);
+  if (!options.seminaive) {
+    // Naive iteration: every rule again until nothing changes.
+    int64_t rounds = 0;
+    for (bool changed = true; changed;) {
+      if (++rounds > options.max_rounds) {
+        std::set<std::string> growing;
+        for (int id : rules) growing.insert(program.rules[size_t(id)].lhs);
+        too_many_rounds(rules, growing);
+      }
+      changed = false;
+      for (int id : rules) changed |= apply_merge(program.rules[size_t(id)]);
+    }
+    return;
+  }
+  // Semi-naive: a first round runs every rule on everything; later rounds re-run each
+  // scan of a collection that grew on its delta (the new facts of the previous round),
+  // the other scans reading everything. Rules that cannot run on deltas run whole.
+  std::set<std::string> changing;
+  for (int id : rules) changing.insert(program.rules[size_t(id)].lhs);
+  std::map<std::string, std::vector<Tuple>> delta;
+  std::set<std::string> grew;
+  for (int id : rules) {
+    const Rule& r = program.rules[size_t(id)];
+    auto& rec = sites[id];
+    rec.clear();
+    recording = &rec;
+    bool g = apply_merge(r, &delta[r.lhs]);
+    recording = nullptr;
+    if (g) grew.insert(r.lhs);
+  }
+  int64_t rounds = 1;
+  while (!grew.empty()) {
+    if (++rounds > options.max_rounds) too_many_rounds(rules, grew);
+    std::map<std::string, std::vector<Tuple>> next;
+    std::set<std::string> next_grew;
+    for (int id : rules) {
+      const Rule& r = program.rules[size_t(id)];
+      if (!seminaive_ok(r, changing)) {
+        if (apply_merge(r, &next[r.lhs])) next_grew.insert(r.lhs);
+        continue;
+      }
+      for (const auto& [site, coll] : sites[id]) {
+        auto d = delta.find(coll);
+        if (d == delta.end() || d->second.empty()) continue;
+        delta_site = site;
+        delta_tuples = &d->second;
+        bool g = apply_merge(r, &next[r.lhs]);
+        delta_site = nullptr;
+        delta_tuples = nullptr;
+        if (g) next_grew.insert(r.lhs);
+      }
+    }
+    delta = std::move(next);
+    grew = std::move(next_grew);
+  }
+}
+
+void Node::State::begin_step(const StepInput& input) {
+  for (auto& [name, cs] : colls)
+    if (!persistent(cs.decl->kind)) clear(cs);
+  for (auto& [name, cs] : colls) {
+    if (cs.has_pending_value) {
+      Derivation d = rule_derivation(program.rules[size_t(cs.pending_rule)], Derivation::Deferred);
+      d.budtime = budtime - 1;
+      merge_value(cs, cs.pending_value, program.rules[size_t(cs.pending_rule)].location, &d);
+      cs.has_pending_value = false;
+      cs.pending_value = Value();
+    }
+    for (const auto& p : cs.pending_delete) erase(cs, p.tuple);
+    for (const auto& p : cs.pending_upsert)
+      if (const Tuple* old = find_key(cs, p.tuple)) erase(cs, Tuple(*old));
+    auto pend = std::move(cs.pending_insert);
+    cs.pending_insert.clear();
+    cs.pending_key.clear();
+    cs.pending_delete.clear();
+    cs.pending_upsert.clear();
+    for (auto& p : pend) {
+      const Rule& r = program.rules[size_t(p.rule)];
+      Derivation d = rule_derivation(r, Derivation::Deferred);
+      d.budtime = p.budtime;
+      d.premises = std::move(p.why);
+      insert(cs, p.tuple, r.location,
+             rule_label(r) + ", applied at timestep " + std::to_string(budtime), &d);
+    }
+  }
+  auto delivered = std::move(loopback);
+  loopback.clear();
+  Derivation msg;
+  msg.kind = Derivation::Message;
+  msg.budtime = budtime;
+  for (auto& m : delivered) insert(state_of(m.collection, {}), m.tuple, {}, "loopback", &msg);
+  // Input facts arrive as Bud's `coll <+ facts` from outside. Bud checks their keys
+  // against the stored tuples when it ticks the table with the dataflow; a table that
+  // no rule writes or reads is ticked apart, and there a fact replaces the stored
+  // tuple with its key (docs/differences-from-bud.md). Two facts with one key in the
+  // same timestep conflict in both.
+  std::set<std::pair<std::string, Tuple>> replaced;
+  for (const auto& [name, t] : input.facts) {
+    auto it = colls.find(name);
+    if (it == colls.end())
+      throw EvalError{"calm-eval-error", "input fact for unknown collection '" + name + "'", {}};
+    if (it->second.decl->kind == CollectionKind::Table && !it->second.all_key &&
+        !in_rules.count(name))
+      if (bool first = replaced.insert({name, key_of(it->second, t)}).second; first)
+        if (const Tuple* old = find_key(it->second, t); old && *old != t)
+          erase(it->second, Tuple(*old));
+    Derivation in;
+    in.kind =
+        it->second.decl->kind == CollectionKind::Channel ? Derivation::Message : Derivation::Input;
+    in.budtime = budtime;
+    insert(it->second, t, {}, "input fact at timestep " + std::to_string(budtime), &in);
+  }
+}
+
+}  // namespace calm::eval
