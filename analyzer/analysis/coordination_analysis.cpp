@@ -7,6 +7,7 @@
 #include <set>
 
 #include "graph/graph_paths.h"
+#include "model/bud_operators.h"
 
 namespace calm {
 
@@ -111,13 +112,16 @@ std::vector<std::string> operator_key(const Rule& rule, const std::string& colle
     if (!m || !args || args->children.empty()) return;
     const std::string& name = m->text;
     const Expr& first = args->children[0];
-    if ((name == "group" || name == "argmin" || name == "argmax") && first.type == "array") {
+    // Which arguments name the key: the operator table's (model/bud_operators.h).
+    const BudOperator* op = find_bud_operator(name, OperatorKind::CollectionMethod);
+    if (!op) op = find_bud_operator(name, OperatorKind::JoinMethod);
+    KeyArgs keys = op ? op->keys : KeyArgs::None;
+    if (keys == KeyArgs::FirstArray && first.type == "array") {
       for (const Expr& col : first.children) key.push_back(column_name(col));
-    } else if (name == "argagg" && args->children.size() >= 2 &&
+    } else if (keys == KeyArgs::SecondArray && args->children.size() >= 2 &&
                args->children[1].type == "array") {
       for (const Expr& col : args->children[1].children) key.push_back(column_name(col));
-    } else if (name == "notin" || name == "pairs" || name == "lefts" || name == "rights" ||
-               name == "outer" || name == "combos" || name == "matches") {
+    } else if (keys == KeyArgs::HashPairs) {
       for (const Expr& a : args->children) {
         const Expr* pair = &a;
         if (a.type == "hash" && !a.children.empty()) pair = &a.children[0];

@@ -2,6 +2,7 @@
 // bool_and/or, choose, choose_rand), argmin/argmax/argagg.
 
 #include "eval/node_state.h"
+#include "model/bud_operators.h"
 
 namespace calm::eval {
 
@@ -100,10 +101,10 @@ Relation Node::State::eval_group(const Expr& call, const Relation& in) {
     if (!bare && (a.type != "call" || a.child("receiver") || !a.child("method")))
       unsupported(a, "aggregate '" + a.type + "'");
     Agg g{bare ? a.text : a.child("method")->text, {}, &a};
-    static const std::set<std::string> known = {"count",   "sum",    "avg",        "min",
-                                                "max",     "accum",  "accum_pair", "bool_and",
-                                                "bool_or", "choose", "choose_rand"};
-    if (!known.count(g.name)) unsupported(a, "aggregate '" + g.name + "'");
+    // Bud's aggregates: the operator table's rows (model/bud_operators.h).
+    const BudOperator* row = find_bud_operator(g.name, OperatorKind::Aggregate);
+    if (!row || row->handler != EvalHandler::Aggregate)
+      unsupported(a, "aggregate '" + g.name + "'");
     for (const Expr* c : args_of(a)) {
       std::string name;
       if (c->type == "simple_symbol")

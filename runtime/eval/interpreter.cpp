@@ -12,31 +12,23 @@
 
 #include "eval/lattice.h"
 #include "eval/ruby_text.h"
+#include "model/bud_operators.h"
 
 namespace calm::eval {
 
 namespace {
 
-const std::unordered_set<std::string> kCollectionMethods = {
-    "map",        "pro",      "collect",  "flat_map",   "select",
-    "reject",     "pairs",    "lefts",    "rights",     "matches",
-    "combos",     "notin",    "group",    "argmin",     "argmax",
-    "argagg",     "payloads", "keys",     "values",     "join",
-    "include?",   "exists?",  "empty?",   "any?",       "none?",
-    "length",     "size",     "count",    "sum",        "min",
-    "max",        "avg",      "accum",    "accum_pair", "bool_and",
-    "bool_or",    "choose",   "outer",    "reduce",     "inject",
-    "flatten",    "natjoin",  "leftjoin", "outerjoin",  "schema",
-    "cols",       "key_cols", "val_cols", "rename",     "each_with_index",
-    "choose_rand"};
-
-/// Methods of Bud's lattice values (see eval/lattice.h) and their constructors.
-const std::unordered_set<std::string> kLatticeMethods = {
-    "gt",        "gt_eq",      "lt",    "lt_eq",       "min_of",       "max_of",
-    "when_true", "reveal",     "merge", "contains?",   "size",         "intersect",
-    "product",   "eqjoin",     "pro",   "pos_sum",     "multiplicity", "at",
-    "key?",      "key_set",    "apply", "apply_morph", "filter",       "to_collection",
-    "new",       "group_count"};
+/// Bud's collection, join and aggregate methods the evaluator runs, and the lattice
+/// methods: the rows of the operator table (model/bud_operators.h) with a handler.
+bool runs_operator(std::string_view m, std::initializer_list<OperatorKind> kinds) {
+  for (OperatorKind k : kinds)
+    if (const BudOperator* op = find_bud_operator(m, k); op && op->handler != EvalHandler::Refused)
+      return true;
+  return false;
+}
+bool is_lattice_method(std::string_view m) {
+  return runs_operator(m, {OperatorKind::LatticeMethod});
+}
 
 /// Methods on plain values (see call_method).
 const std::unordered_set<std::string> kValueMethods = {
@@ -200,7 +192,8 @@ bool is_punct(const Expr& e) {
 }
 
 bool is_collection_method(const std::string& method) {
-  return kCollectionMethods.count(method) > 0;
+  return runs_operator(
+      method, {OperatorKind::CollectionMethod, OperatorKind::JoinMethod, OperatorKind::Aggregate});
 }
 
 std::string lattice_class_type(const Expr& e) {
@@ -1693,8 +1686,11 @@ void Checker::check_node(const Expr& e, const std::string& file) {
       if (const Expr* b = e.child("block")) check_node(*b, file);
       return;
     }
-    bool known =
-        kCollectionMethods.count(name) || kValueMethods.count(name) || kLatticeMethods.count(name);
+    // Bud's methods the evaluator runs are known by their rows (model/bud_operators.h); a
+    // refused collection method is refused here, before the run; the joins' dispatch
+    // (rules.cpp) says itself why it refuses a join form (`outerjoin`).
+    bool known = is_collection_method(name) || is_bud_operator(name, OperatorKind::JoinMethod) ||
+                 kValueMethods.count(name) || is_lattice_method(name);
     // A method-less call (`x.()`) or a bare identifier with a block names a collection
     // (`coll { |t| ... }`), or a column (`t.key`): both are decided at run time.
     // `alias.coll { |t| ... }` maps a collection of an imported module (decided at run

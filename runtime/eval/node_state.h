@@ -517,6 +517,15 @@ struct Node::State : CollectionAccess {
   /// A rule's right-hand side as a collection. `raw`: the rule merges into a lattice, so
   /// a block's results are kept as plain values.
   Relation eval_coll(const Expr& e0, bool raw = false);
+  // The handlers of rules.cpp that the operator table names (model/bud_operators.h).
+  Relation eval_flatten(const Expr& e, const Expr& recv, const Expr* block, bool raw);
+  Relation eval_sort(const Expr& e, const Expr& recv, const Expr* block);
+  Relation eval_each_with_index(const Expr& recv, const Expr* block, bool raw);
+  Relation eval_rename(const Expr& e, const Expr& recv, const Expr* block, bool raw);
+  Relation eval_join_side(const Expr& e, const std::string& m, const Expr& recv, const Expr* block,
+                          bool raw);
+  Relation eval_columns(const Expr& e, const std::string& m, const Expr& recv, const Expr* block,
+                        bool raw);
 
   // ---------------------------------------------------------------------------
   // Timesteps

@@ -2,6 +2,7 @@
 // merges (<=) now, deferred effects (<+ <- <+- <~) at the end of the timestep.
 
 #include "eval/node_state.h"
+#include "model/bud_operators.h"
 
 namespace calm::eval {
 
@@ -113,183 +114,68 @@ Relation Node::State::eval_coll(const Expr& e0, bool raw) {
       return eval_ruby(e, raw);
     } else {
       const Expr* inner = strip_parens(recv);
-      const Expr* op = inner->type == "binary" ? inner->child("operator") : nullptr;
-      if (op && op->text == "*" &&
-          (m == "pairs" || m == "lefts" || m == "rights" || m == "matches" || m == "combos" ||
-           m == "outer" || m == "flatten"))
+      const Expr* star = inner->type == "binary" ? inner->child("operator") : nullptr;
+      bool product = star && star->text == "*";
+      bool no_args = !e.child("arguments");
+      // The operator table (model/bud_operators.h) names the handler of each method.
+      const BudOperator* jop = find_bud_operator(m, OperatorKind::JoinMethod);
+      const BudOperator* op = find_bud_operator(m, OperatorKind::CollectionMethod);
+      if (product && jop &&
+          (jop->handler == EvalHandler::Join || jop->handler == EvalHandler::Flatten))
         return eval_join(e, m, *inner, raw);
       // `(a * b).pro { |x, y| ... }` (also map, collect): the product's pairs, mapped.
-      if (op && op->text == "*" && (m == "pro" || m == "map" || m == "collect") && block &&
-          !e.child("arguments"))
+      if (product && (m == "pro" || m == "map" || m == "collect") && block && no_args)
         return eval_join(e, "pairs", *inner, raw);
       if (recv->type == "call" && !recv->child("receiver") && recv->child("method")) {
         std::string j = recv->child("method")->text;
-        if ((j == "join" || j == "natjoin" || j == "leftjoin") &&
+        const BudOperator* jj = find_bud_operator(j, OperatorKind::JoinMethod);
+        if (jj && jj->handler == EvalHandler::Join2011 &&
             (m == "map" || m == "pro" || m == "collect") && block)
           return map_block(eval_join_2011(*recv, j), *block, "map", raw);
       }
-      if (m == "flatten" && !e.child("arguments")) {
-        // (a * b).matches.flatten: concatenate each row's tuples.
-        Relation rows = eval_coll(*recv);
-        Relation out;
-        for (size_t i = 0; i < rows.tuples.size(); ++i) {
-          Tuple t;
-          for (const auto& v : rows.tuples[i]) {
-            if (!v.is_array())
-              fail(e, "flatten of " + inspect(rows.tuples[i]) + ", not a join row");
-            t.insert(t.end(), v.items().begin(), v.items().end());
-          }
-          out.tuples.push_back(std::move(t));
-          if (prov()) out.why.push_back(i < rows.why.size() ? rows.why[i] : Premises{});
-        }
-        if (!rows.tuples.empty()) {
-          std::vector<std::string> cols;
-          for (const auto& v : rows.tuples[0]) {
-            if (!v.schema()) {
-              cols.clear();
-              break;
+      if (jop && jop->handler == EvalHandler::Flatten && no_args)
+        return eval_flatten(e, *recv, block, raw);
+      if (jop && (m == "lefts" || m == "rights") && no_args)
+        return eval_join_side(e, m, *recv, block, raw);
+      if (op) {
+        switch (op->handler) {
+          case EvalHandler::Map:
+          case EvalHandler::Select:
+            if (block && no_args) {
+              std::string how = op->handler == EvalHandler::Map ? m
+                                : m == "reject"                 ? "reject"
+                                                                : "select";
+              return map_block(eval_coll(*recv), *block, how, raw);
             }
-            for (const auto& c : *v.schema()) {
-              std::string name = c;
-              for (int n = 1; std::find(cols.begin(), cols.end(), name) != cols.end(); ++n)
-                name = c + "_" + std::to_string(n);
-              cols.push_back(name);
-            }
+            break;
+          case EvalHandler::NotIn:
+            return eval_notin(e, eval_coll(*recv));
+          case EvalHandler::Group: {
+            Relation g = eval_group(e, eval_coll(*recv));
+            return block ? map_block(g, *block, "map", raw) : g;
           }
-          if (!cols.empty()) out.schema = make_schema(cols);
-        }
-        return block ? map_block(out, *block, "map", raw) : out;
-      }
-      if ((m == "map" || m == "pro" || m == "collect" || m == "flat_map" || m == "select" ||
-           m == "reject") &&
-          block && !e.child("arguments"))
-        return map_block(eval_coll(*recv), *block, m, raw);
-      if (m == "notin") return eval_notin(e, eval_coll(*recv));
-      if (m == "group") {
-        Relation g = eval_group(e, eval_coll(*recv));
-        return block ? map_block(g, *block, "map", raw) : g;
-      }
-      if (m == "sort" && !e.child("arguments")) {
-        // Sorted tuples: the order matters only to a following each_with_index.
-        Relation rel = eval_coll(*recv);
-        std::vector<size_t> order(rel.tuples.size());
-        for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-        if (!block) {
-          // Ruby's sort raises when two tuples do not compare (a String and an Integer
-          // in the first column where they differ); in calm's order such a pair is
-          // adjacent.
-          std::stable_sort(order.begin(), order.end(),
-                           [&](size_t x, size_t y) { return rel.tuples[x] < rel.tuples[y]; });
-          for (size_t i = 1; i < order.size(); ++i) {
-            Value a = Value::array(rel.tuples[order[i - 1]]);
-            Value b = Value::array(rel.tuples[order[i]]);
-            if (!ruby_comparable(a, b))
-              fail(e, "sort: comparison of " + a.inspect() + " with " + b.inspect() + " failed");
+          case EvalHandler::Sort:
+            if (no_args) return eval_sort(e, *recv, block);
+            break;
+          case EvalHandler::EachWithIndex:
+            if (no_args) return eval_each_with_index(*recv, block, raw);
+            break;
+          case EvalHandler::Rename:
+            return eval_rename(e, *recv, block, raw);
+          case EvalHandler::ArgAgg: {
+            Relation best = eval_argagg(e, m, eval_coll(*recv));
+            return block ? map_block(best, *block, "map", raw) : best;
           }
-        } else {
-          Interpreter ip = interp();
-          std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-            Value c = ip.call_block(
-                *block,
-                {Value::array(rel.tuples[x], rel.schema), Value::array(rel.tuples[y], rel.schema)},
-                {});
-            if (c.kind() != Value::Kind::Int) fail(*block, "sort block returned " + c.inspect());
-            return c.as_int() < 0;
-          });
+          case EvalHandler::Reduce:
+            return eval_reduce(e, eval_coll(*recv), raw);
+          case EvalHandler::Columns:
+            if (no_args) return eval_columns(e, m, *recv, block, raw);
+            break;
+          case EvalHandler::Refused:
+            unsupported(e, "collection method '" + m + "' (" + std::string(op->why) + ")");
+          default:  // Ruby on the tuples (InBlock, Ruby): the interpreter's
+            return eval_ruby(e, raw);
         }
-        Relation out{rel.schema, {}, {}, false};
-        for (size_t i : order) {
-          out.tuples.push_back(rel.tuples[i]);
-          if (prov()) out.why.push_back(i < rel.why.size() ? rel.why[i] : Premises{});
-        }
-        return out;
-      }
-      if (m == "each_with_index" && !e.child("arguments")) {
-        // [tuple, index] in the order of the tuples: sorted by `sort`, and without it
-        // the collection's order (the order its tuples were stored in, as in Bud).
-        Relation rel = eval_coll(*recv);
-        Relation out;
-        for (size_t i = 0; i < rel.tuples.size(); ++i) {
-          out.tuples.push_back(
-              {Value::array(rel.tuples[i], rel.schema), Value::integer(int64_t(i))});
-          if (prov()) out.why.push_back(i < rel.why.size() ? rel.why[i] : Premises{});
-        }
-        return block ? map_block(out, *block, "map", raw) : out;
-      }
-      if (m == "rename") {
-        // rename(:name, [keys] => [values]) or rename(:name, [cols]) { |t| ... }: the
-        // same tuples, new columns.
-        auto args = args_of(e);
-        std::vector<std::string> cols;
-        for (size_t i = 1; i < args.size(); ++i) {
-          if (args[i]->type != "pair" && args[i]->type != "array")
-            unsupported(*args[i], "rename argument '" + args[i]->type + "'");
-          std::vector<const Expr*> sides = {args[i]};
-          if (args[i]->type == "pair") sides = {args[i]->child("key"), args[i]->child("value")};
-          for (const Expr* side : sides) {
-            if (!side || side->type != "array")
-              unsupported(*args[i], "rename columns not in [...]");
-            for (const auto& c : side->children) {
-              if (c.type == "[" || c.type == "]" || c.type == ",") continue;
-              if (c.type != "simple_symbol") unsupported(c, "rename column '" + c.type + "'");
-              cols.push_back(strip_colon(c.text));
-            }
-          }
-        }
-        if (args.empty() || args[0]->type != "simple_symbol" || cols.empty())
-          unsupported(e, "rename arguments (expected :name, [keys] => [values])");
-        Relation rel = eval_coll(*recv);
-        rel.schema = make_schema(cols);
-        return block ? map_block(rel, *block, "map", raw) : rel;
-      }
-      if ((m == "lefts" || m == "rights") && !e.child("arguments")) {
-        // (a * b).matches.lefts: one operand of each join row.
-        Relation rows = eval_coll(*recv);
-        Relation out;
-        for (size_t i = 0; i < rows.tuples.size(); ++i) {
-          const Tuple& row = rows.tuples[i];
-          if (row.empty() || !row.front().is_array())
-            fail(e, m + " of " + inspect(row) + ", not a join row");
-          const Value& pick = m == "lefts" ? row.front() : row.back();
-          if (i == 0) out.schema = pick.schema();
-          out.tuples.push_back(pick.items());
-          if (prov()) out.why.push_back(i < rows.why.size() ? rows.why[i] : Premises{});
-        }
-        return block ? map_block(out, *block, "map", raw) : out;
-      }
-      if (m == "argmin" || m == "argmax" || m == "argagg") {
-        Relation best = eval_argagg(e, m, eval_coll(*recv));
-        return block ? map_block(best, *block, "map", raw) : best;
-      }
-      if (m == "reduce" || m == "inject") return eval_reduce(e, eval_coll(*recv), raw);
-      if ((m == "keys" || m == "values" || m == "payloads") && !e.child("arguments")) {
-        std::string c = collection_named(*recv);
-        if (c.empty()) unsupported(e, "'" + m + "' of a collection expression");
-        Relation r = scan_at(*recv, c);
-        const Collection& d = *colls.at(c).decl;
-        Relation out;
-        std::vector<std::string> names;
-        std::vector<size_t> idx;
-        const auto& all = *r.schema;
-        for (size_t i = 0; i < all.size(); ++i) {
-          bool is_key = i < d.keys.size();
-          bool keep = m == "keys" ? is_key : m == "values" ? !is_key : all[i] != d.location_column;
-          if (keep) {
-            names.push_back(all[i]);
-            idx.push_back(i);
-          }
-        }
-        // Bud 0.9: a tuple of the payload columns, also when there is one (`[[5]]`).
-        out.schema = make_schema(names);
-        for (size_t ti = 0; ti < r.tuples.size(); ++ti) {
-          const Tuple& t = r.tuples[ti];
-          if (prov()) out.why.push_back(ti < r.why.size() ? r.why[ti] : Premises{});
-          Tuple p;
-          for (size_t i : idx) p.push_back(t[i]);
-          out.tuples.push_back(std::move(p));
-        }
-        if (block) return map_block(out, *block, "map", raw);
-        return out;
       }
     }
     if (is_collection_method(m) || (block && !recv))
@@ -401,6 +287,159 @@ void Node::State::apply_deferred(const Rule& r) {
                         r.op_location};
     }
   }
+}
+
+Relation Node::State::eval_flatten(const Expr& e, const Expr& recv, const Expr* block, bool raw) {
+  // (a * b).matches.flatten: concatenate each row's tuples.
+  Relation rows = eval_coll(recv);
+  Relation out;
+  for (size_t i = 0; i < rows.tuples.size(); ++i) {
+    Tuple t;
+    for (const auto& v : rows.tuples[i]) {
+      if (!v.is_array()) fail(e, "flatten of " + inspect(rows.tuples[i]) + ", not a join row");
+      t.insert(t.end(), v.items().begin(), v.items().end());
+    }
+    out.tuples.push_back(std::move(t));
+    if (prov()) out.why.push_back(i < rows.why.size() ? rows.why[i] : Premises{});
+  }
+  if (!rows.tuples.empty()) {
+    std::vector<std::string> cols;
+    for (const auto& v : rows.tuples[0]) {
+      if (!v.schema()) {
+        cols.clear();
+        break;
+      }
+      for (const auto& c : *v.schema()) {
+        std::string name = c;
+        for (int n = 1; std::find(cols.begin(), cols.end(), name) != cols.end(); ++n)
+          name = c + "_" + std::to_string(n);
+        cols.push_back(name);
+      }
+    }
+    if (!cols.empty()) out.schema = make_schema(cols);
+  }
+  return block ? map_block(out, *block, "map", raw) : out;
+}
+
+Relation Node::State::eval_sort(const Expr& e, const Expr& recv, const Expr* block) {
+  // Sorted tuples: the order matters only to a following each_with_index.
+  Relation rel = eval_coll(recv);
+  std::vector<size_t> order(rel.tuples.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (!block) {
+    // Ruby's sort raises when two tuples do not compare (a String and an Integer
+    // in the first column where they differ); in calm's order such a pair is
+    // adjacent.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t x, size_t y) { return rel.tuples[x] < rel.tuples[y]; });
+    for (size_t i = 1; i < order.size(); ++i) {
+      Value a = Value::array(rel.tuples[order[i - 1]]);
+      Value b = Value::array(rel.tuples[order[i]]);
+      if (!ruby_comparable(a, b))
+        fail(e, "sort: comparison of " + a.inspect() + " with " + b.inspect() + " failed");
+    }
+  } else {
+    Interpreter ip = interp();
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      Value c = ip.call_block(
+          *block,
+          {Value::array(rel.tuples[x], rel.schema), Value::array(rel.tuples[y], rel.schema)}, {});
+      if (c.kind() != Value::Kind::Int) fail(*block, "sort block returned " + c.inspect());
+      return c.as_int() < 0;
+    });
+  }
+  Relation out{rel.schema, {}, {}, false};
+  for (size_t i : order) {
+    out.tuples.push_back(rel.tuples[i]);
+    if (prov()) out.why.push_back(i < rel.why.size() ? rel.why[i] : Premises{});
+  }
+  return out;
+}
+
+Relation Node::State::eval_each_with_index(const Expr& recv, const Expr* block, bool raw) {
+  // [tuple, index] in the order of the tuples: sorted by `sort`, and without it
+  // the collection's order (the order its tuples were stored in, as in Bud).
+  Relation rel = eval_coll(recv);
+  Relation out;
+  for (size_t i = 0; i < rel.tuples.size(); ++i) {
+    out.tuples.push_back({Value::array(rel.tuples[i], rel.schema), Value::integer(int64_t(i))});
+    if (prov()) out.why.push_back(i < rel.why.size() ? rel.why[i] : Premises{});
+  }
+  return block ? map_block(out, *block, "map", raw) : out;
+}
+
+Relation Node::State::eval_rename(const Expr& e, const Expr& recv, const Expr* block, bool raw) {
+  // rename(:name, [keys] => [values]) or rename(:name, [cols]) { |t| ... }: the
+  // same tuples, new columns.
+  auto args = args_of(e);
+  std::vector<std::string> cols;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i]->type != "pair" && args[i]->type != "array")
+      unsupported(*args[i], "rename argument '" + args[i]->type + "'");
+    std::vector<const Expr*> sides = {args[i]};
+    if (args[i]->type == "pair") sides = {args[i]->child("key"), args[i]->child("value")};
+    for (const Expr* side : sides) {
+      if (!side || side->type != "array") unsupported(*args[i], "rename columns not in [...]");
+      for (const auto& c : side->children) {
+        if (c.type == "[" || c.type == "]" || c.type == ",") continue;
+        if (c.type != "simple_symbol") unsupported(c, "rename column '" + c.type + "'");
+        cols.push_back(strip_colon(c.text));
+      }
+    }
+  }
+  if (args.empty() || args[0]->type != "simple_symbol" || cols.empty())
+    unsupported(e, "rename arguments (expected :name, [keys] => [values])");
+  Relation rel = eval_coll(recv);
+  rel.schema = make_schema(cols);
+  return block ? map_block(rel, *block, "map", raw) : rel;
+}
+
+Relation Node::State::eval_join_side(const Expr& e, const std::string& m, const Expr& recv,
+                                     const Expr* block, bool raw) {
+  // (a * b).matches.lefts: one operand of each join row.
+  Relation rows = eval_coll(recv);
+  Relation out;
+  for (size_t i = 0; i < rows.tuples.size(); ++i) {
+    const Tuple& row = rows.tuples[i];
+    if (row.empty() || !row.front().is_array())
+      fail(e, m + " of " + inspect(row) + ", not a join row");
+    const Value& pick = m == "lefts" ? row.front() : row.back();
+    if (i == 0) out.schema = pick.schema();
+    out.tuples.push_back(pick.items());
+    if (prov()) out.why.push_back(i < rows.why.size() ? rows.why[i] : Premises{});
+  }
+  return block ? map_block(out, *block, "map", raw) : out;
+}
+
+Relation Node::State::eval_columns(const Expr& e, const std::string& m, const Expr& recv,
+                                   const Expr* block, bool raw) {
+  std::string c = collection_named(recv);
+  if (c.empty()) unsupported(e, "'" + m + "' of a collection expression");
+  Relation r = scan_at(recv, c);
+  const Collection& d = *colls.at(c).decl;
+  Relation out;
+  std::vector<std::string> names;
+  std::vector<size_t> idx;
+  const auto& all = *r.schema;
+  for (size_t i = 0; i < all.size(); ++i) {
+    bool is_key = i < d.keys.size();
+    bool keep = m == "keys" ? is_key : m == "values" ? !is_key : all[i] != d.location_column;
+    if (keep) {
+      names.push_back(all[i]);
+      idx.push_back(i);
+    }
+  }
+  // Bud 0.9: a tuple of the payload columns, also when there is one (`[[5]]`).
+  out.schema = make_schema(names);
+  for (size_t ti = 0; ti < r.tuples.size(); ++ti) {
+    const Tuple& t = r.tuples[ti];
+    if (prov()) out.why.push_back(ti < r.why.size() ? r.why[ti] : Premises{});
+    Tuple p;
+    for (size_t i : idx) p.push_back(t[i]);
+    out.tuples.push_back(std::move(p));
+  }
+  if (block) return map_block(out, *block, "map", raw);
+  return out;
 }
 
 }  // namespace calm::eval

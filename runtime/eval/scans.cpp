@@ -150,7 +150,9 @@ Relation Node::State::map_block(const Relation& in, const Expr& block, const std
   for (size_t i = 0; i < in.tuples.size(); ++i) {
     const Tuple& t = in.tuples[i];
     Value r = ip.call_block(block, {Value::array(t, in.schema)}, {});
-    if (how == "flat_map") {
+    if (how == "filter_map") {
+      if (r.truthy()) add_result(block, r, out, why_of(in, i), raw);
+    } else if (how == "flat_map") {
       if (!r.truthy()) continue;
       if (!r.is_array()) fail(block, "flat_map block returned " + r.inspect() + ", not an array");
       for (const auto& x : r.items()) add_result(block, x, out, why_of(in, i), raw);

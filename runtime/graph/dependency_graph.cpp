@@ -6,6 +6,8 @@
 #include <tuple>
 #include <utility>
 
+#include "model/bud_operators.h"
+
 namespace calm {
 
 const char* to_string(NonmonotonicKind k) {
@@ -28,50 +30,11 @@ const char* to_string(NonmonotonicKind k) {
 
 namespace {
 
-// Monotone lattice methods, per lattice type (Bud's `morph` and monotone functions).
-struct LatticeMethods {
-  const char* lattice;
-  std::vector<std::string> methods;
-};
-
-const std::vector<LatticeMethods>& monotone_lattice_methods() {
-  // The brief's list, plus the methods Bud's lattice library also declares as morphisms or
-  // monotone functions and that the corpus uses (apply_morph, to_collection, group_count,
-  // pos_sum): Bud's own analysis treats them as monotone.
-  static const std::vector<LatticeMethods> table = {
-      {"lmax", {"gt", "gt_eq", "+", "-"}},
-      {"lmin", {"lt", "lt_eq", "+", "-"}},
-      {"lset",
-       {"contains?", "eqjoin", "filter", "intersect", "product", "project", "size", "sum",
-        "multiplicity", "group_count", "to_collection"}},
-      {"lpset",
-       {"contains?", "eqjoin", "filter", "intersect", "product", "project", "size", "sum",
-        "multiplicity", "group_count", "pos_sum", "to_collection"}},
-      {"lbag",
-       {"contains?", "eqjoin", "filter", "intersect", "product", "project", "size", "sum",
-        "multiplicity", "to_collection"}},
-      {"lbool", {"when_true"}},
-      {"lmap",
-       {"at", "key?", "key_set", "project", "size", "intersect", "apply", "apply_morph",
-        "to_collection"}},
-  };
-  return table;
-}
-
 std::string or_default(const std::string& s, const char* fallback) {
   return s.empty() ? std::string(fallback) : s;
 }
 
 }  // namespace
-
-bool is_monotone_lattice_method(const std::string& lattice, const std::string& method) {
-  for (const auto& entry : monotone_lattice_methods()) {
-    if (lattice != entry.lattice) continue;
-    if (method == "merge") return true;
-    return std::find(entry.methods.begin(), entry.methods.end(), method) != entry.methods.end();
-  }
-  return false;
-}
 
 std::vector<NonmonotonicReason> reference_reasons(const Reference& ref,
                                                   const std::string& lattice) {

@@ -71,10 +71,6 @@ struct DependencyEdgeIndex {
 using DependencyBoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
                                                    boost::no_property, DependencyEdgeIndex>;
 
-/// True when `method` called on a lattice of type `lattice` ("lmax", "lset", ...) is
-/// monotone. `merge` is monotone on every lattice; unknown lattice types are not.
-bool is_monotone_lattice_method(const std::string& lattice, const std::string& method);
-
 /// The non-monotonic reasons a single reference contributes (empty when monotone).
 /// `lattice` is the lattice type of the referenced collection ("" when not a lattice).
 std::vector<NonmonotonicReason> reference_reasons(const Reference& ref, const std::string& lattice);

@@ -3,8 +3,8 @@
 
 #include "checks/check_registry.h"
 
-#include "check_test_support.h"
 #include "checks/loader_findings.h"
+#include "support/check_test_support.h"
 
 namespace calm::test {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "check_test_support.h"
+#include "support/check_test_support.h"
 
 namespace calm::test {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "checks/loader_findings.h"
 
-#include "check_test_support.h"
+#include "support/check_test_support.h"
 
 namespace calm::test {
 namespace {

@@ -1,9 +1,10 @@
 // calm-output-label: diffluent outputs warn, non-monotonic ones are notes, with causes.
 
+#include "checks/output_label_check.h"
+
 #include <doctest/doctest.h>
 
-#include "checks/output_label_check.h"
-#include "runtime/load_helpers.h"
+#include "support/load_helpers.h"
 
 using namespace calm;
 

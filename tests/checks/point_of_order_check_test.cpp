@@ -6,7 +6,7 @@
 
 #include "checks/point_of_order_check.h"
 
-#include "check_test_support.h"
+#include "support/check_test_support.h"
 
 namespace calm::test {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "checks/unstratifiable_check.h"
 
-#include "check_test_support.h"
+#include "support/check_test_support.h"
 
 namespace calm::test {
 namespace {

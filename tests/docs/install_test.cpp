@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-#include "docs_support.h"
+#include "support/docs_support.h"
 
 namespace calm::docs_test {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "docs_support.h"
+#include "support/docs_support.h"
 
 namespace calm::docs_test {
 namespace {

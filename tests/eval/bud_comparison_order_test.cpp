@@ -1,7 +1,7 @@
 // Behaviours the differential test against the real Bud (tests/differential/) found where
 // calm's evaluator differed, and which calm now shares with Bud 0.9.9.
 
-#include "eval/node_fixture.h"
+#include "support/node_fixture.h"
 
 using namespace calm;
 using namespace calm::eval;

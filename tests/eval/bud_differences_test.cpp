@@ -2,7 +2,7 @@
 // differential test, tests/differential/; listed in docs/differences-from-bud.md, "The
 // evaluator against Bud"): each test pins calm's choice.
 
-#include "eval/node_fixture.h"
+#include "support/node_fixture.h"
 
 using namespace calm;
 using namespace calm::eval;

@@ -6,7 +6,7 @@
 
 #include <doctest/doctest.h>
 
-#include "node_fixture.h"
+#include "support/node_fixture.h"
 
 using namespace calm;
 using namespace calm::eval;

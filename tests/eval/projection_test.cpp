@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "eval/interpreter.h"
-#include "node_fixture.h"
+#include "support/node_fixture.h"
 
 using namespace calm;
 using namespace calm::eval;

@@ -8,10 +8,10 @@
 
 #include <algorithm>
 
-#include "chat_program.h"
 #include "eval/scenario_json.h"
 #include "eval/simulation.h"
 #include "eval/trace.h"
+#include "support/chat_program.h"
 #include "support/temp_dir.h"
 #include "verify/program_loading.h"
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "analysis/program_analysis.h"
-#include "sample_support.h"
+#include "support/sample_support.h"
 
 namespace calm::test {
 namespace {

@@ -17,7 +17,7 @@
 
 #include "analysis/program_analysis.h"
 #include "frontend/loader.h"
-#include "sample_support.h"
+#include "support/sample_support.h"
 
 namespace calm::test {
 namespace {

@@ -16,7 +16,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "viz_support.h"
+#include "support/viz_support.h"
 
 namespace fs = std::filesystem;
 using calm::viz::test::read_text;

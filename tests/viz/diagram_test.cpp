@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <set>
 
+#include "support/viz_support.h"
 #include "viz/dot_writer.h"
-#include "viz_support.h"
 
 using calm::viz::Diagram;
 using calm::viz::DiagramOptions;

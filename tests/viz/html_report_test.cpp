@@ -9,7 +9,7 @@
 #include <regex>
 #include <set>
 
-#include "viz_support.h"
+#include "support/viz_support.h"
 
 using calm::viz::Highlight;
 using calm::viz::highlight_line;

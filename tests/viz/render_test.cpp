@@ -10,9 +10,9 @@
 #include <fstream>
 #include <set>
 
+#include "support/viz_support.h"
 #include "viz/dot_writer.h"
 #include "viz/graphviz_render.h"
-#include "viz_support.h"
 
 namespace fs = std::filesystem;
 using calm::viz::DiagramOptions;

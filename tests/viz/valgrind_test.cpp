@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "viz_support.h"
+#include "support/viz_support.h"
 
 namespace fs = std::filesystem;
 

@@ -15,7 +15,7 @@
 #include <iostream>
 #include <regex>
 
-#include "viz_support.h"
+#include "support/viz_support.h"
 
 namespace fs = std::filesystem;
 using calm::viz::test::read_text;

@@ -7,11 +7,20 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/bud_operators.h"
+
 namespace calm::bud {
 
 using ruby::Node;
 
 namespace {
+
+/// A method of Bud's collections (model/bud_operators.h): called on a name, it shows
+/// the name is a collection.
+bool is_collection_only_method(const std::string& m) {
+  return is_bud_operator(m, OperatorKind::CollectionMethod) ||
+         is_bud_operator(m, OperatorKind::JoinMethod);
+}
 
 // ---------------------------------------------------------------------------
 // Small syntax helpers
@@ -854,14 +863,8 @@ class RuleReader {
     // Negation of a membership test: `!x.include?`, `not x.exists?`, `unless x.include?`.
     // (Also recorded for lattice tests: `!votes.contains?(x)` is not monotone.)
     if (!ref.chain.empty()) ref.negated = is_negated(cur);
-    static const std::set<std::string> collection_methods = {
-        "map",      "flat_map", "pro",      "each",     "collect", "select", "reject",
-        "pairs",    "lefts",    "rights",   "matches",  "combos",  "outer",  "flatten",
-        "notin",    "group",    "argmin",   "argmax",   "argagg",  "reduce", "inject",
-        "include?", "exists?",  "empty?",   "payloads", "keys",    "values", "inspected",
-        "schema",   "cols",     "key_cols", "val_cols", "sort",    "rename", "find_all"};
     ref.certain = structural || (cur == rhs_root_ && at == rhs_root_) ||
-                  (!ref.chain.empty() && collection_methods.count(ref.chain.front()));
+                  (!ref.chain.empty() && is_collection_only_method(ref.chain.front()));
     if (at.is("call") && at.child_by_field("block") && !at.child_by_field("receiver"))
       ref.certain = true;  // `coll { |t| ... }`: an implicit map
     rule.refs.push_back(std::move(ref));

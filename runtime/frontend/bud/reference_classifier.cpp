@@ -1,30 +1,10 @@
 #include "frontend/bud/reference_classifier.h"
 
 #include <algorithm>
-#include <set>
+
+#include "model/bud_operators.h"
 
 namespace calm::bud {
-
-namespace {
-bool in(const std::set<std::string>& s, const std::string& m) { return s.count(m) > 0; }
-
-// Methods through which a collection flows unchanged in monotonicity.
-const std::set<std::string> kPassThrough = {
-    "map",     "flat_map", "pro",        "collect",  "each",  "select",  "filter",
-    "reject",  "find_all", "filter_map", "payloads", "keys",  "values",  "inspected",
-    "rename",  "uniq",     "to_a",       "to_set",   "notin", "compact", "lambda",
-    "tabname", "ip_port",  "port",       "ip"};
-const std::set<std::string> kJoin = {"*",      "*R",      "join",   "pairs", "lefts",
-                                     "rights", "matches", "combos", "outer", "flatten"};
-const std::set<std::string> kGroup = {"group",   "count", "size",   "length", "sum",
-                                      "min",     "max",   "min_by", "max_by", "sort",
-                                      "sort_by", "first", "last",   "to_h",   "group_by"};
-const std::set<std::string> kArgAgg = {"argmin", "argmax", "argagg"};
-const std::set<std::string> kReduce = {"reduce", "inject"};
-const std::set<std::string> kMembership = {"include?", "member?", "exists?", "empty?",
-                                           "any?",     "none?",   "all?"};
-const std::set<std::string> kSchema = {"schema", "cols", "key_cols", "val_cols"};
-}  // namespace
 
 Classification classify_reference(const std::vector<std::string>& chain, const Collection& coll) {
   bool joined = false;
@@ -44,17 +24,18 @@ Classification classify_reference(const std::vector<std::string>& chain, const C
       joined = true;
       continue;
     }
-    if (in(kJoin, m)) {
+    // "*" and "*R" mark the operands of a product; the rest is the operator table's
+    // (model/bud_operators.h): a join method joins, a collection method either passes
+    // the collection through (context Scan) or decides how it is used.
+    if (m == "*" || m == "*R" || is_bud_operator(m, OperatorKind::JoinMethod)) {
       joined = true;
       continue;
     }
-    if (in(kPassThrough, m)) continue;
-    if (in(kArgAgg, m)) return {RefContext::ArgAgg, m};
-    if (in(kReduce, m)) return {RefContext::Reduce, m};
-    if (in(kMembership, m)) return {RefContext::Membership, m};
-    if (in(kGroup, m)) return {RefContext::Group, m};
-    if (in(kSchema, m)) return {RefContext::Schema, m};
-    if (m == "[]" || m == "==" || m == "!=") continue;
+    if (const BudOperator* op = find_bud_operator(m, OperatorKind::CollectionMethod)) {
+      if (op->context == RefContext::Scan) continue;
+      return {op->context, m};
+    }
+    if (m == "==" || m == "!=") continue;
     return {RefContext::UnknownMethod, m};
   }
   return {joined ? RefContext::Join : RefContext::Scan, ""};

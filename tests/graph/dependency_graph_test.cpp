@@ -3,7 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "graph/graph_paths.h"
-#include "program_builder.h"
+#include "model/bud_operators.h"
+#include "support/program_builder.h"
 
 namespace calm {
 namespace {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "chat_program.h"
+#include "support/chat_program.h"
 #include "support/run_command.h"
 
 namespace fs = std::filesystem;

@@ -10,7 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "dedalus_support.h"
+#include "support/dedalus_support.h"
 #include "support/run_command.h"
 
 namespace calm::test {

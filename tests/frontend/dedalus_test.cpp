@@ -13,11 +13,11 @@
 #include <sstream>
 
 #include "analysis/program_analysis.h"
-#include "dedalus_support.h"
 #include "eval/evaluator.h"
 #include "frontend/dedalus/dedalus_parser.h"
 #include "frontend/dedalus/dedalus_translator.h"
 #include "frontend/front_end.h"
+#include "support/dedalus_support.h"
 
 namespace calm::test {
 namespace {

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "viz_support.h"
+#include "support/viz_support.h"
 
 namespace fs = std::filesystem;
 using calm::viz::test::read_text;

@@ -10,11 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/program_analysis.h"
-#include "dedalus_support.h"
 #include "frontend/front_end.h"
 #include "frontend/ir/ir_reader.h"
 #include "model/model_json.h"
 #include "report/schema_validator.h"
+#include "support/dedalus_support.h"
 
 namespace calm::test {
 namespace {

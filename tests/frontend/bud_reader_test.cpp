@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "frontend/ruby/syntax_tree.h"
-#include "runtime/load_helpers.h"
+#include "support/load_helpers.h"
 
 using namespace calm;
 using calm::test::has_diagnostic;

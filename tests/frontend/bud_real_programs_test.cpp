@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "frontend/ruby/syntax_tree.h"
-#include "runtime/load_helpers.h"
+#include "support/load_helpers.h"
 
 namespace fs = std::filesystem;
 using namespace calm;

@@ -1,7 +1,7 @@
 // `calm diff`: points of order and clusters added and removed between two reports.
 
-#include "check_test_support.h"
 #include "reporters/report_diff.h"
+#include "support/check_test_support.h"
 
 namespace calm::test {
 namespace {

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "graph/graph_paths.h"
-#include "program_builder.h"
+#include "support/program_builder.h"
 
 namespace calm {
 namespace {

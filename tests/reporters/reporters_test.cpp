@@ -1,12 +1,12 @@
 // The reporters as pure functions: text, JSON (against its schema), SARIF, GitHub.
 
-#include "check_test_support.h"
 #include "report/schema_validator.h"
 #include "reporters/common.h"
 #include "reporters/github_reporter.h"
 #include "reporters/json_reporter.h"
 #include "reporters/sarif_reporter.h"
 #include "reporters/text_reporter.h"
+#include "support/check_test_support.h"
 
 namespace calm::test {
 namespace {

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "program_builder.h"
 #include "report/schema_validator.h"
+#include "support/program_builder.h"
 
 namespace calm {
 namespace {
@@ -59,9 +59,10 @@ TEST_CASE("report of the single-node KVS") {
       prog["edges"][5].dump() ==
       R"({"from":"prev","to":"kvstate","rule":2,"op":"<-","nonmonotonic":true,)"
       R"j("temporal":true,"async":false,"reasons":[{"kind":"deletion","text":"deletion (<-)"}]})j");
-  CHECK(prog["temporal_clusters"].dump() ==
-        R"([{"id":"cluster:kvstate,prev","label":"{kvstate, prev}","members":["kvstate","prev"],"cycle":[)"
-        R"({"from":"kvstate","to":"prev","rule":1},{"from":"prev","to":"kvstate","rule":2}]}])");
+  CHECK(
+      prog["temporal_clusters"].dump() ==
+      R"([{"id":"cluster:kvstate,prev","label":"{kvstate, prev}","members":["kvstate","prev"],"cycle":[)"
+      R"({"from":"kvstate","to":"prev","rule":1},{"from":"prev","to":"kvstate","rule":2}]}])");
   REQUIRE(prog["points_of_order"].size() == 5);
   CHECK(prog["points_of_order"][1].dump() ==
         R"({"from":"kvput","to":"kvstate","rule":0,"kind":"cluster-entry",)"

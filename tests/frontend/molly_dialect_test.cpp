@@ -10,9 +10,9 @@
 #include <fstream>
 
 #include "analysis/program_analysis.h"
-#include "dedalus/dedalus_support.h"
 #include "eval/dedalus_engine.h"
 #include "graph/dependency_graph.h"
+#include "support/dedalus_support.h"
 #include "support/molly_corpus.h"
 #include "support/run_command.h"
 #include "support/temp_dir.h"

@@ -24,9 +24,9 @@
 #include <vector>
 
 #include "checks/check_registry.h"
-#include "support/run_command.h"
 #include "checks/check_run.h"
 #include "frontend/loader.h"
+#include "support/run_command.h"
 
 namespace calm::test {
 

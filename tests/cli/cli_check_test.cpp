@@ -1,7 +1,7 @@
 // `calm check` as CI runs it: exit codes, --fail-on, baseline and suppression round
 // trips through files, configuration discovery.
 
-#include "check_test_support.h"
+#include "support/check_test_support.h"
 
 namespace calm::test {
 namespace {

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "analysis/sources_sinks_analysis.h"
-#include "program_builder.h"
+#include "support/program_builder.h"
 
 namespace calm {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <doctest/doctest.h>
 
-#include "program_builder.h"
+#include "support/program_builder.h"
 
 namespace calm {
 namespace {

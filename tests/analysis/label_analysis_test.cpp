@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "analysis/program_analysis.h"
-#include "runtime/load_helpers.h"
+#include "support/load_helpers.h"
 
 using namespace calm;
 using calm::test::load_source;
@@ -209,9 +209,9 @@ end
 }
 
 TEST_CASE("cart comparison: destructive pays per action, disorderly only at checkout") {
-  for (auto [file, module] : {std::pair{"cart/destructive_cart.rb", "DestructiveCartServer"},
-                              std::pair{"cart/paper2011/destructive_cart_2011.rb",
-                                        "DestructiveCartServer"}}) {
+  for (auto [file, module] :
+       {std::pair{"cart/destructive_cart.rb", "DestructiveCartServer"},
+        std::pair{"cart/paper2011/destructive_cart_2011.rb", "DestructiveCartServer"}}) {
     INFO(file);
     auto r = load_sample(file, module);
     ProgramAnalysis a(r.programs.at(0));
@@ -222,9 +222,9 @@ TEST_CASE("cart comparison: destructive pays per action, disorderly only at chec
     CHECK(action->per_message == 6);
     CHECK(action->gated_by == std::vector<std::string>{"checkout_msg"});
   }
-  for (auto [file, module] : {std::pair{"cart/disorderly_cart.rb", "DisorderlyCartServer"},
-                              std::pair{"cart/paper2011/disorderly_cart_2011.rb",
-                                        "ReplicatedDisorderlyCart"}}) {
+  for (auto [file, module] :
+       {std::pair{"cart/disorderly_cart.rb", "DisorderlyCartServer"},
+        std::pair{"cart/paper2011/disorderly_cart_2011.rb", "ReplicatedDisorderlyCart"}}) {
     INFO(file);
     auto r = load_sample(file, module);
     ProgramAnalysis a(r.programs.at(0));

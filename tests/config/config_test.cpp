@@ -2,8 +2,8 @@
 
 #include "config/config.h"
 
-#include "check_test_support.h"
 #include "checks/check_registry.h"
+#include "support/check_test_support.h"
 
 namespace calm::test {
 namespace {

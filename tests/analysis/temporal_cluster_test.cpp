@@ -3,7 +3,7 @@
 #include "analysis/cluster_labels.h"
 #include "analysis/temporal_cluster_analysis.h"
 #include "graph/graph_paths.h"
-#include "program_builder.h"
+#include "support/program_builder.h"
 
 namespace calm {
 namespace {
