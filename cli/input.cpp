@@ -6,7 +6,7 @@
 
 namespace calm::cli {
 
-bool read_json_input(const std::string& path, const std::string& check, std::string& text,
+bool read_json_input(const std::string& path, DiagnosticId check, std::string& text,
                      nlohmann::json& doc, Diagnostics& diags) {
   if (!read_text_file(path, text, diags)) return false;
   if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {

@@ -8,6 +8,15 @@
 
 namespace calm {
 
+namespace {
+/// A row of the table: the id's severity and summary are the registry's
+/// (base/diagnostic_ids.h), so a misspelt id does not compile.
+CheckEntry entry(DiagnosticId id, const char* description, const ProgramCheck* check) {
+  const DiagnosticIdRow& row = id.row();
+  return {row.id, row.severity, row.summary, description, check};
+}
+}  // namespace
+
 const std::vector<CheckEntry>& check_table() {
   static const PointOfOrderCheck point_of_order;
   static const LocalPointOfOrderCheck local_point_of_order;
@@ -17,69 +26,61 @@ const std::vector<CheckEntry>& check_table() {
   static const OutputLabelCheck output_label;
   // One row per check.
   static const std::vector<CheckEntry> table = {
-      {PointOfOrderCheck::kId, Severity::Warning,
-       "A rule whose result can depend on the order messages arrive in.",
-       "The rule has a point of order (CIDR 2011, section 4.4): a non-monotonic dependency "
-       "(aggregation, negation, deletion, upsert, a non-monotone lattice method) or a "
-       "dependency entering or leaving a temporal cluster, and an input of it arrives from "
-       "other nodes. Replicas that see the same messages in different orders can disagree "
-       "here unless the inputs are coordinated (sealed, ordered, or behind a barrier) or "
-       "the rule is made monotone.",
-       &point_of_order},
-      {LocalPointOfOrderCheck::kId, Severity::Note,
-       "A point of order resolved on one node, without communication.",
-       "The rule has a point of order (CIDR 2011, section 4.4), but the coordination "
-       "analysis classifies it as local: every input of the rule is complete on this node "
-       "within a timestep, so Bud's stratification evaluates it after its inputs and no "
-       "coordination between nodes is needed. Reported as a note; --disable "
-       "calm-local-point-of-order turns it off.",
-       &local_point_of_order},
-      {TemporalClusterCheck::kId, Severity::Warning,
-       "A cycle of state carried across timesteps through a non-monotonic step.",
-       "A strongly connected set of collections whose internal dependencies include a "
-       "non-monotonic and a temporal edge (CIDR 2011, section 4.4). Its contents depend on "
-       "the order of the inputs that enter it; every edge crossing its border is a point of "
-       "order. The cycle is given as notes, one per step.",
-       &temporal_cluster},
-      {UnstratifiableCheck::kId, Severity::Error,
-       "A cycle of instantaneous dependencies through a non-monotonic edge.",
-       "Bud cannot evaluate the program: within one timestep a collection depends on "
-       "itself through negation or aggregation. Break the cycle with a temporal operator "
-       "(<+) or remove the non-monotonic step.",
-       &unstratifiable},
-      {UnderspecifiedCheck::kId, Severity::Note,
-       "An interface whose dataflow the program does not complete.",
-       "An input interface from which no output interface is reachable, or an output "
-       "interface that no rule writes (the paper's \"??\"). The analysis of this program "
-       "alone cannot say whether the missing part adds points of order.",
-       &underspecified},
-      {OutputLabelCheck::kId, Severity::Warning,
-       "An output whose contents can depend on the order messages arrive in.",
-       "Each output (output interface, channel or stdio the program writes) gets a label "
-       "from the lattice confluent < async, non-monotonic < diffluent. A diffluent output "
-       "(asynchronous input reaching a point of order, or an unguarded race of two channels) "
-       "is a warning; a non-monotonic one (order-dependent at one node) is a note. The "
-       "causes, with their locations, are notes.",
-       &output_label},
-      {"calm-parse-error", Severity::Error, "The Ruby source could not be parsed.",
-       "The file has a syntax error, so calm cannot read its Bloom rules; nothing in it is "
-       "analysed until it parses.",
-       nullptr},
-      {"calm-unknown-collection", Severity::Error,
-       "A rule names a collection the program does not declare.",
-       "The rule reads or writes a name that no state block of the program (or of the "
-       "modules it includes or imports) declares, so its dependencies are unknown.",
-       nullptr},
-      {"calm-bad-suppression", Severity::Warning,
-       "A calm:allow or calm:coordinated comment that calm cannot use.",
-       "Suppression comments must name known checks and give a reason after `--`; "
-       "`calm:coordinated` must sit above a module or class, or at the top of its body. "
-       "A bad marker suppresses nothing.",
-       nullptr},
-      {"calm-unused-suppression", Severity::Note, "A suppression comment that suppresses nothing.",
-       "The finding it was written for is gone (fixed, moved, or never there). Remove the "
-       "comment so it cannot hide a future point of order by accident.",
-       nullptr},
+      entry(PointOfOrderCheck::kId,
+            "The rule has a point of order (CIDR 2011, section 4.4): a non-monotonic dependency "
+            "(aggregation, negation, deletion, upsert, a non-monotone lattice method) or a "
+            "dependency entering or leaving a temporal cluster, and an input of it arrives from "
+            "other nodes. Replicas that see the same messages in different orders can disagree "
+            "here unless the inputs are coordinated (sealed, ordered, or behind a barrier) or "
+            "the rule is made monotone.",
+            &point_of_order),
+      entry(LocalPointOfOrderCheck::kId,
+            "The rule has a point of order (CIDR 2011, section 4.4), but the coordination "
+            "analysis classifies it as local: every input of the rule is complete on this node "
+            "within a timestep, so Bud's stratification evaluates it after its inputs and no "
+            "coordination between nodes is needed. Reported as a note; --disable "
+            "calm-local-point-of-order turns it off.",
+            &local_point_of_order),
+      entry(TemporalClusterCheck::kId,
+            "A strongly connected set of collections whose internal dependencies include a "
+            "non-monotonic and a temporal edge (CIDR 2011, section 4.4). Its contents depend on "
+            "the order of the inputs that enter it; every edge crossing its border is a point of "
+            "order. The cycle is given as notes, one per step.",
+            &temporal_cluster),
+      entry(UnstratifiableCheck::kId,
+            "Bud cannot evaluate the program: within one timestep a collection depends on "
+            "itself through negation or aggregation. Break the cycle with a temporal operator "
+            "(<+) or remove the non-monotonic step.",
+            &unstratifiable),
+      entry(UnderspecifiedCheck::kId,
+            "An input interface from which no output interface is reachable, or an output "
+            "interface that no rule writes (the paper's \"??\"). The analysis of this program "
+            "alone cannot say whether the missing part adds points of order.",
+            &underspecified),
+      entry(OutputLabelCheck::kId,
+            "Each output (output interface, channel or stdio the program writes) gets a label "
+            "from the lattice confluent < async, non-monotonic < diffluent. A diffluent output "
+            "(asynchronous input reaching a point of order, or an unguarded race of two channels) "
+            "is a warning; a non-monotonic one (order-dependent at one node) is a note. The "
+            "causes, with their locations, are notes.",
+            &output_label),
+      entry("calm-parse-error",
+            "The file has a syntax error, so calm cannot read its Bloom rules; nothing in it is "
+            "analysed until it parses.",
+            nullptr),
+      entry("calm-unknown-collection",
+            "The rule reads or writes a name that no state block of the program (or of the "
+            "modules it includes or imports) declares, so its dependencies are unknown.",
+            nullptr),
+      entry("calm-bad-suppression",
+            "Suppression comments must name known checks and give a reason after `--`; "
+            "`calm:coordinated` must sit above a module or class, or at the top of its body. "
+            "A bad marker suppresses nothing.",
+            nullptr),
+      entry("calm-unused-suppression",
+            "The finding it was written for is gone (fixed, moved, or never there). Remove the "
+            "comment so it cannot hide a future point of order by accident.",
+            nullptr),
   };
   return table;
 }

@@ -1,7 +1,8 @@
 #pragma once
 
-// The one table of checks: adding a check is adding a row in check_registry.cpp. No
-// static-initializer registration: the table is the list.
+// The one table of checks: adding a check is adding a row in check_registry.cpp (and its
+// id in the registry of ids, base/diagnostic_ids.h). No static-initializer registration:
+// the table is the list.
 
 #include <optional>
 #include <set>
@@ -12,10 +13,12 @@
 
 namespace calm {
 
+/// A check: its id's row of the registry (id, default severity, summary) with what only
+/// checks have.
 struct CheckEntry {
   const char* id;           ///< stable kebab-case id; docs/checks/<id>.md documents it
-  Severity severity;        ///< default severity of its findings
-  const char* summary;      ///< one sentence (SARIF shortDescription)
+  Severity severity;        ///< default severity of its findings (the registry's)
+  const char* summary;      ///< one sentence (SARIF shortDescription; the registry's)
   const char* description;  ///< a paragraph (SARIF fullDescription)
   /// The check over analysed programs; nullptr for ids whose findings come from
   /// elsewhere (the loader's diagnostics, the suppression markers).

@@ -8,10 +8,11 @@
 namespace calm {
 
 std::vector<Finding> findings_from_diagnostics(const std::vector<Diagnostic>& diagnostics) {
+  constexpr DiagnosticId kNoId = "calm-error";
   std::vector<Finding> out;
   for (const auto& d : diagnostics) {
     Finding f;
-    f.check = d.check.empty() ? "calm-error" : d.check;
+    f.check = d.check.empty() ? kNoId.str() : d.check;
     const CheckEntry* entry = find_check(f.check);
     f.severity = entry ? entry->severity : d.severity;
     // Messages and paths reach JSON and SARIF: valid UTF-8 (U+FFFD for a bad byte).
@@ -27,11 +28,16 @@ std::vector<Finding> findings_from_diagnostics(const std::vector<Diagnostic>& di
 }
 
 const std::vector<std::string>& loader_check_ids() {
-  static const std::vector<std::string> ids = {
+  static constexpr DiagnosticId kIds[] = {
       "calm-bad-declaration",      "calm-bad-import",     "calm-cyclic-include",
       "calm-duplicate-collection", "calm-io-error",       "calm-not-a-declaration",
       "calm-not-a-rule",           "calm-unknown-module", "calm-unresolved-require",
   };
+  static const std::vector<std::string> ids = [] {
+    std::vector<std::string> out;
+    for (DiagnosticId id : kIds) out.push_back(id.str());
+    return out;
+  }();
   return ids;
 }
 

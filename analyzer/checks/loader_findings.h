@@ -14,8 +14,9 @@ namespace calm {
 /// belong to no program; their fingerprint hashes the check, file and message.
 std::vector<Finding> findings_from_diagnostics(const std::vector<Diagnostic>& diagnostics);
 
-/// The ids of the loader's diagnostics that are not rows of the check table; they pass
-/// through with their own ids and can be disabled like checks.
+/// The loader's ids that --disable, .calm.json and suppression comments accept besides
+/// the check table's (rows of the registry, base/diagnostic_ids.h). Every loader
+/// diagnostic becomes a finding with its own id, listed here or not.
 const std::vector<std::string>& loader_check_ids();
 
 /// Every id a finding can have: the check table's, then loader_check_ids().

@@ -42,7 +42,7 @@ bool parse_config(const std::string& text, const std::string& path,
                   Diagnostics& diags) {
   config = Config{};
   config.path = path;
-  const std::string check = "calm-config";
+  constexpr DiagnosticId check = "calm-config";
   if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
     diags.error(check, "invalid UTF-8", location_at(path, text, bad));
     return false;

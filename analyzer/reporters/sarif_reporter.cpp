@@ -31,6 +31,19 @@ std::string uri_encode(const std::string& path) {
 }
 
 ordered_json message(const std::string& text) { return ordered_json{{"text", text}}; }
+
+/// The help of a rule: `text` and the page that documents the id.
+ordered_json help(const std::string& text, const std::string& page) {
+  return ordered_json{
+      {"text", text + " See " + page + " in the calm repository."},
+      {"markdown", text + "\n\nSee [`" + page + "`](" + page + ") in the calm repository."}};
+}
+
+/// docs/checks/<id>.md: the registry's page of `id`.
+std::string page_of(const std::string& id) {
+  const DiagnosticIdRow* row = find_diagnostic_id(id);
+  return row ? row->page() : "docs/checks/" + id + ".md";
+}
 }  // namespace
 
 std::string rule_name(const std::string& id) {
@@ -67,16 +80,12 @@ std::string file_uri(const std::string& absolute_path, bool directory) {
 }
 
 ordered_json createRule(const CheckEntry& e) {
-  std::string doc = std::string("docs/checks/") + e.id + ".md";
   ordered_json r;
   r["id"] = e.id;
   r["name"] = rule_name(e.id);
   r["shortDescription"] = message(e.summary);
   r["fullDescription"] = message(e.description);
-  r["help"] = ordered_json{
-      {"text", std::string(e.description) + " See " + doc + " in the calm repository."},
-      {"markdown", std::string(e.description) + "\n\nSee [`" + doc + "`](" + doc +
-                       ") in the calm repository."}};
+  r["help"] = help(e.description, page_of(e.id));
   r["defaultConfiguration"] = ordered_json{{"level", sarif_level(e.severity)}};
   return r;
 }
@@ -85,8 +94,14 @@ ordered_json createAdHocRule(const std::string& id) {
   ordered_json r;
   r["id"] = id;
   r["name"] = rule_name(id);
-  r["shortDescription"] = message("A problem calm's front end found in the input (" + id + ").");
-  r["defaultConfiguration"] = ordered_json{{"level", "error"}};
+  if (const DiagnosticIdRow* row = find_diagnostic_id(id)) {
+    r["shortDescription"] = message(row->summary);
+    r["help"] = help(row->summary, row->page());
+    r["defaultConfiguration"] = ordered_json{{"level", sarif_level(row->severity)}};
+  } else {
+    r["shortDescription"] = message("A problem calm's front end found in the input (" + id + ").");
+    r["defaultConfiguration"] = ordered_json{{"level", "error"}};
+  }
   return r;
 }
 

@@ -34,7 +34,8 @@ std::string rule_name(const std::string& id);
 /// markdown naming docs/checks/<id>.md), defaultConfiguration.level. No helpUri: SARIF
 /// requires it to be absolute, and the docs live in the repository.
 nlohmann::ordered_json createRule(const CheckEntry& entry);
-/// A rule for an id that is not in the table (a loader diagnostic passed through).
+/// A rule for an id that is not in the table (a loader diagnostic passed through): the
+/// registry's summary, page and default severity (base/diagnostic_ids.h).
 nlohmann::ordered_json createAdHocRule(const std::string& id);
 /// "note", "warning", "error".
 const char* sarif_level(Severity s);

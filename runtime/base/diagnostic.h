@@ -4,13 +4,11 @@
 #include <utility>
 #include <vector>
 
+#include "base/diagnostic_ids.h"
+#include "base/severity.h"
 #include "base/source_location.h"
 
 namespace calm {
-
-enum class Severity { Note, Warning, Error };
-
-const char* to_string(Severity s);
 
 /// A secondary message attached to a diagnostic, with its own location.
 struct DiagnosticNote {
@@ -22,24 +20,26 @@ struct DiagnosticNote {
 /// Errors are values: libraries return diagnostics, only the CLI prints them.
 struct Diagnostic {
   Severity severity = Severity::Error;
-  std::string check;  ///< stable id, e.g. "calm-parse-error"
+  std::string check;  ///< stable id, e.g. "calm-parse-error": a row of kDiagnosticIds
   std::string message;
   SourceLocation location;
   std::vector<DiagnosticNote> notes;
 };
 
 /// A sink for diagnostics that keeps them in a stable order (location, severity, text).
+/// error/warning/note take the id as a DiagnosticId: a literal that is not a registered
+/// id does not compile (base/diagnostic_ids.h).
 class Diagnostics {
  public:
   void add(Diagnostic d) { items_.push_back(std::move(d)); }
-  void error(std::string check, std::string message, SourceLocation loc) {
-    add({Severity::Error, std::move(check), std::move(message), std::move(loc), {}});
+  void error(DiagnosticId check, std::string message, SourceLocation loc) {
+    add({Severity::Error, check.str(), std::move(message), std::move(loc), {}});
   }
-  void warning(std::string check, std::string message, SourceLocation loc) {
-    add({Severity::Warning, std::move(check), std::move(message), std::move(loc), {}});
+  void warning(DiagnosticId check, std::string message, SourceLocation loc) {
+    add({Severity::Warning, check.str(), std::move(message), std::move(loc), {}});
   }
-  void note(std::string check, std::string message, SourceLocation loc) {
-    add({Severity::Note, std::move(check), std::move(message), std::move(loc), {}});
+  void note(DiagnosticId check, std::string message, SourceLocation loc) {
+    add({Severity::Note, check.str(), std::move(message), std::move(loc), {}});
   }
   void append(const Diagnostics& other) {
     items_.insert(items_.end(), other.items_.begin(), other.items_.end());

@@ -22,7 +22,7 @@ namespace calm::eval {
 /// A failed evaluation. Thrown inside the evaluator and turned into a Diagnostic at the
 /// Node boundary: it never leaves the library.
 struct EvalError {
-  std::string check;  ///< "calm-eval-unsupported", "calm-eval-error", "calm-key-conflict"
+  DiagnosticId check;  ///< "calm-eval-unsupported", "calm-eval-error", "calm-key-conflict"
   std::string message;
   SourceLocation location;
 };

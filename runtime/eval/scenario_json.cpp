@@ -292,7 +292,7 @@ class JsonParser {
   int col_ = 0;
 };
 
-bool LocatedJson::parse(const std::string& text, const std::string& path, const std::string& check,
+bool LocatedJson::parse(const std::string& text, const std::string& path, DiagnosticId check,
                         Diagnostics& diags) {
   path_ = path;
   where_.clear();

@@ -20,7 +20,7 @@ class LocatedJson {
  public:
   /// Parses `text` (RFC 8259, no comments, nesting at most kMaxDepth). On a syntax
   /// error returns false and adds one located diagnostic with `check`.
-  bool parse(const std::string& text, const std::string& path, const std::string& check,
+  bool parse(const std::string& text, const std::string& path, DiagnosticId check,
              Diagnostics& diags);
 
   const nlohmann::json& root() const { return root_; }

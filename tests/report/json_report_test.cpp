@@ -38,7 +38,7 @@ TEST_CASE("the report schema uses only keywords the validator checks") {
 
 TEST_CASE("report of the single-node KVS") {
   Diagnostics diags;
-  diags.warning("calm-test", "a warning", {"kvs.rb", 3, 1});
+  diags.warning("calm-not-a-rule", "a warning", {"kvs.rb", 3, 1});
   const auto report = build_report({testing::single_node_kvs()}, diags, "0.1.0");
 
   CHECK(report["schema_version"] == kReportSchemaVersion);
@@ -73,7 +73,7 @@ TEST_CASE("report of the single-node KVS") {
   CHECK(prog["underspecified"].dump() == "[]");
   CHECK_FALSE(prog.contains("stratification_errors"));
   CHECK(report["diagnostics"].dump() ==
-        R"([{"severity":"warning","check":"calm-test","message":"a warning",)"
+        R"([{"severity":"warning","check":"calm-not-a-rule","message":"a warning",)"
         R"("location":{"file":"kvs.rb","line":3,"column":1},"notes":[]}])");
 
   SchemaValidator v(load_schema());
@@ -112,10 +112,10 @@ TEST_CASE("the report is byte-identical whatever the input order") {
   const Program a = unstratifiable();
   const Program b = testing::single_node_kvs();
   Diagnostics d1, d2;
-  d1.error("x", "one", {"f.rb", 2, 1});
-  d1.error("x", "two", {"f.rb", 1, 1});
-  d2.error("x", "two", {"f.rb", 1, 1});
-  d2.error("x", "one", {"f.rb", 2, 1});
+  d1.error("calm-parse-error", "one", {"f.rb", 2, 1});
+  d1.error("calm-parse-error", "two", {"f.rb", 1, 1});
+  d2.error("calm-parse-error", "two", {"f.rb", 1, 1});
+  d2.error("calm-parse-error", "one", {"f.rb", 2, 1});
   CHECK(build_report({a, b}, d1, "v").dump(2) == build_report({b, a}, d2, "v").dump(2));
 }
 

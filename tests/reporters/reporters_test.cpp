@@ -202,6 +202,13 @@ TEST_CASE("sarif: createRule, createPhysicalLocation, createResult") {
   auto& driver = log["runs"][0]["tool"]["driver"];
   CHECK(driver["rules"].size() == check_table().size() + 1);
   CHECK(log["runs"][0]["results"][0]["ruleIndex"] == int(check_table().size()));
+  // The loader's id gets its rule from the registry: summary, page, default level.
+  const auto& adhoc = driver["rules"].back();
+  CHECK(adhoc["id"] == "calm-bad-declaration");
+  CHECK(adhoc["shortDescription"]["text"] == find_diagnostic_id("calm-bad-declaration")->summary);
+  CHECK(adhoc["help"]["text"].get<std::string>().find("docs/checks/calm-bad-declaration.md") !=
+        std::string::npos);
+  CHECK(adhoc["defaultConfiguration"]["level"] == "error");
   CHECK(log["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"].get<std::string>().back() == '/');
 }
 

@@ -82,7 +82,7 @@ std::string join(const std::vector<std::string>& v, const std::string& sep = ", 
 struct Refusal {
   std::string message;
   SourceLocation location;
-  std::string check = "calm-parse-error";
+  DiagnosticId check = "calm-parse-error";
 };
 
 class Translator {
@@ -144,7 +144,7 @@ class Translator {
   }
 
   void error(const std::string& message, const SourceLocation& where,
-             const std::string& check = "calm-parse-error") {
+             DiagnosticId check = "calm-parse-error") {
     diags_.error(check, message, where);
     failed_ = true;
   }

@@ -23,7 +23,7 @@ using json = nlohmann::json;
 struct Problem {
   std::string message;
   std::string pointer;
-  std::string check = "calm-parse-error";
+  DiagnosticId check = "calm-parse-error";
 };
 
 std::string join_quoted(const std::vector<std::string>& v) {
