@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/located_json.h"
 #include "base/text.h"
 #include "checks/baseline.h"
 #include "checks/check_registry.h"
@@ -218,7 +219,7 @@ int run_check(const std::vector<std::string>& args) {
     std::string pointer;
     if (read_json_input(baseline_path, "calm-bad-baseline", text, doc, diags) &&
         !parse_baseline(text, fingerprints, error, &pointer))
-      diags.error("calm-bad-baseline", error, json_pointer_location(text, baseline_path, pointer));
+      diags.error("calm-bad-baseline", error, JsonLocations(text, baseline_path).locate(pointer));
     if (diags.has_errors()) {
       for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, {});
       return kExitError;

@@ -59,9 +59,4 @@ bool parse_config(const std::string& text, const std::string& path,
 /// is relative to the working directory ("../.calm.json").
 std::optional<std::string> find_config(const std::filesystem::path& start);
 
-/// Where each value of a JSON text starts, by JSON pointer ("/programs/0/files"); for
-/// object members, the location of the member's key. Assumes the text is valid JSON.
-std::map<std::string, SourceLocation> json_locations(const std::string& text,
-                                                     const std::string& file);
-
 }  // namespace calm
