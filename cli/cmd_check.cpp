@@ -203,7 +203,8 @@ int run_check(const std::vector<std::string>& args) {
     }
     disabled.insert(id);
   }
-  std::string fail_on_text = extra_value(o, "fail-on", config.fail_on.value_or("warning"));
+  std::string fail_on_text =
+      extra_value(o, "fail-on", to_string(config.fail_on.value_or(Severity::Warning)));
   auto fail_on = severity_from_string(fail_on_text);
   if (!fail_on) return usage_error("--fail-on takes note, warning or error");
 

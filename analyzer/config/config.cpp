@@ -130,10 +130,12 @@ bool parse_config(const std::string& text, const std::string& path,
   }
   if (j.contains("fail_on")) {
     const auto& v = j["fail_on"];
-    if (!v.is_string() || (v != "note" && v != "warning" && v != "error"))
+    std::optional<Severity> s;
+    if (v.is_string()) s = severity_from_string(v.get<std::string>());
+    if (!s)
       diags.error(check, "'fail_on' must be \"note\", \"warning\" or \"error\"", at("/fail_on"));
     else
-      config.fail_on = v.get<std::string>();
+      config.fail_on = s;
   }
   if (j.contains("baseline")) {
     if (!j["baseline"].is_string())

@@ -43,7 +43,7 @@ struct Config {
   std::vector<std::string> paths;
   std::vector<std::string> exclude;
   std::vector<std::string> disabled_checks;
-  std::optional<std::string> fail_on;   ///< "note", "warning" or "error"
+  std::optional<Severity> fail_on;
   std::optional<std::string> baseline;  ///< a path
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -10,7 +12,11 @@ namespace calm {
 
 enum class Severity { Note, Warning, Error };
 
+/// "note", "warning", "error": calm's names for severities (in text output, JSON
+/// findings and reports, --fail-on and .calm.json's fail_on).
 const char* to_string(Severity s);
+/// The severity to_string names, or nullopt for any other text.
+std::optional<Severity> severity_from_string(std::string_view s);
 
 /// A secondary message attached to a diagnostic, with its own location.
 struct DiagnosticNote {

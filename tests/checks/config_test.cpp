@@ -41,7 +41,7 @@ TEST_CASE("parse_config: every key, paths relative to the file") {
   CHECK(c.programs[0].modules == std::vector<std::string>{"BasicKVS"});
   CHECK(c.include_dirs == std::vector<std::string>{"proj/lib"});
   CHECK(c.disabled_checks == std::vector<std::string>{"calm-underspecified"});
-  CHECK(c.fail_on == "error");
+  CHECK(c.fail_on == Severity::Error);
   CHECK(c.baseline == "proj/ci/baseline.json");
 }
 
