@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/located_json.h"
 #include "base/text.h"
 #include "checks/baseline.h"
 #include "checks/check_registry.h"
@@ -202,7 +203,8 @@ int run_check(const std::vector<std::string>& args) {
     }
     disabled.insert(id);
   }
-  std::string fail_on_text = extra_value(o, "fail-on", config.fail_on.value_or("warning"));
+  std::string fail_on_text =
+      extra_value(o, "fail-on", to_string(config.fail_on.value_or(Severity::Warning)));
   auto fail_on = severity_from_string(fail_on_text);
   if (!fail_on) return usage_error("--fail-on takes note, warning or error");
 
@@ -218,7 +220,7 @@ int run_check(const std::vector<std::string>& args) {
     std::string pointer;
     if (read_json_input(baseline_path, "calm-bad-baseline", text, doc, diags) &&
         !parse_baseline(text, fingerprints, error, &pointer))
-      diags.error("calm-bad-baseline", error, json_pointer_location(text, baseline_path, pointer));
+      diags.error("calm-bad-baseline", error, JsonLocations(text, baseline_path).locate(pointer));
     if (diags.has_errors()) {
       for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, {});
       return kExitError;

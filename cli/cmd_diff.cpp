@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "base/located_json.h"
 #include "cli/commands.h"
 #include "cli/input.h"
 #include "cli/options.h"
@@ -54,7 +55,7 @@ int run_diff(const std::vector<std::string>& args) {
     Diagnostics diags;
     if (read_json_input(path, "calm-bad-report", text, reports[i], diags) &&
         !read_report(reports[i], error, &pointer))
-      diags.error("calm-bad-report", error, json_pointer_location(text, path, pointer));
+      diags.error("calm-bad-report", error, JsonLocations(text, path).locate(pointer));
     if (diags.has_errors()) {
       for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, {});
       return kExitError;

@@ -228,7 +228,7 @@ int run_report(const std::vector<std::string>& args) {
   // Analysis errors (an unstratifiable program) are in the report; show them too.
   bool analysis_errors = false;
   for (const auto& d : report["diagnostics"])
-    if (d["severity"] == "error") {
+    if (severity_from_string(d["severity"].get<std::string>()) == Severity::Error) {
       analysis_errors = true;
       Diagnostic diag;
       diag.check = d["check"];

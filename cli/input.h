@@ -13,13 +13,9 @@
 namespace calm::cli {
 
 /// Reads and parses the JSON file `path`; `text` keeps its contents (for locating and
-/// quoting). False with a located error diagnostic (check `check`) otherwise.
+/// quoting, and for JsonLocations). False with a located error diagnostic (check
+/// `check`) otherwise.
 bool read_json_input(const std::string& path, DiagnosticId check, std::string& text,
                      nlohmann::json& doc, Diagnostics& diags);
-
-/// Where the value at JSON pointer `pointer` starts in `text` (the file `path`); the
-/// file itself when the pointer is not found.
-SourceLocation json_pointer_location(const std::string& text, const std::string& path,
-                                     const std::string& pointer);
 
 }  // namespace calm::cli

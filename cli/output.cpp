@@ -210,7 +210,7 @@ std::string format_diagnostic(const Diagnostic& d,
   out += "\n";
   append_snippet(out, d.location, sources);
   for (const auto& n : d.notes) {
-    append_located(out, "note", n.message, n.location);
+    append_located(out, to_string(Severity::Note), n.message, n.location);
     out += "\n";
   }
   return out;

@@ -8,13 +8,13 @@
 #include <set>
 #include <string>
 
+#include "base/located_json.h"
 #include "checks/baseline.h"
-#include "frontend/ir/json_locations.h"
 #include "reporters/report_diff.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  if (calm::ir::json_too_deep_at(text, "fuzz.json")) return 0;  // refused before parsing
+  if (calm::json_too_deep_at(text, "fuzz.json")) return 0;  // refused before parsing
   std::set<std::string> fingerprints;
   std::string error, pointer;
   (void)calm::parse_baseline(text, fingerprints, error, &pointer);

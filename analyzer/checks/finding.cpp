@@ -93,11 +93,4 @@ void disambiguate_fingerprints(std::vector<Finding>& findings) {
   }
 }
 
-std::optional<Severity> severity_from_string(const std::string& s) {
-  if (s == "note") return Severity::Note;
-  if (s == "warning") return Severity::Warning;
-  if (s == "error") return Severity::Error;
-  return std::nullopt;
-}
-
 }  // namespace calm

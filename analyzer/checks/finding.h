@@ -75,7 +75,4 @@ std::string make_fingerprint(const std::vector<std::string>& parts);
 /// rules in one program then stay distinguishable.
 void disambiguate_fingerprints(std::vector<Finding>& findings);
 
-/// Parses "note", "warning", "error".
-std::optional<Severity> severity_from_string(const std::string& s);
-
 }  // namespace calm

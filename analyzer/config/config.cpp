@@ -4,10 +4,9 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "base/limits.h"
+#include "base/located_json.h"
 #include "base/text.h"
 #include "frontend/front_end.h"
-#include "frontend/ir/json_locations.h"
 
 namespace fs = std::filesystem;
 
@@ -27,73 +26,27 @@ std::string join_path(const fs::path& dir, const std::string& p) {
 
 }  // namespace
 
-std::map<std::string, SourceLocation> json_locations(const std::string& text,
-                                                     const std::string& file) {
-  auto out = ir::json_value_locations(text, file);
-  if (auto root = out.find(""); root != out.end()) {
-    out["/"] = root->second;
-    out.erase(root);
-  }
-  return out;
-}
-
 bool parse_config(const std::string& text, const std::string& path,
                   const std::vector<std::string>& known_checks, Config& config,
                   Diagnostics& diags) {
   config = Config{};
   config.path = path;
   constexpr DiagnosticId check = "calm-config";
-  if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
-    diags.error(check, "invalid UTF-8", location_at(path, text, bad));
-    return false;
-  }
-  if (auto deep = ir::json_too_deep_at(text, path)) {
-    diags.error(
-        check, "JSON nested too deeply (more than " + std::to_string(kMaxNestingDepth) + " levels)",
-        *deep);
-    return false;
-  }
   nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is 1-based; turn it into line and column.
-    int line = 1, col = 1;
-    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    std::string what = valid_utf8(e.what());
-    size_t colon = what.find("syntax error");
-    diags.error(check, "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon)),
-                {path, line, col});
-    return false;
-  } catch (const nlohmann::json::exception& e) {
-    // out_of_range.406: a number beyond a double (1e999), found by fuzz_config.
-    diags.error(check, "invalid JSON: " + ir::json_error_text(e.what()),
-                ir::json_error_location(text, path, e.what()));
-    return false;
-  }
-  if (auto dup = ir::json_duplicate_key(text, path)) {
+  if (!read_json(text, path, check, j, diags)) return false;
+  const JsonLocations where(text, path);
+  if (const auto& dup = where.duplicate_key()) {
     diags.error(check, "duplicate key '" + dup->first + "'", dup->second);
     return false;
   }
-  auto locs = json_locations(text, path);
-  auto at = [&](const std::string& pointer) {
-    auto it = locs.find(pointer);
-    return it == locs.end() ? SourceLocation{path, 0, 0} : it->second;
-  };
+  auto at = [&](const std::string& pointer) { return where.locate(pointer); };
   size_t errors_before = diags.size();
   auto unknown_keys = [&](const nlohmann::json& obj, const std::string& pointer,
                           const std::vector<std::string>& known) {
     for (const auto& [key, value] : obj.items()) {
       if (std::find(known.begin(), known.end(), key) != known.end()) continue;
       std::string msg = "unknown key '" + key + "'" + did_you_mean(key, known);
-      diags.error(check, msg, at(pointer + "/" + key));
+      diags.error(check, msg, at(pointer_append(pointer, key)));
     }
   };
   auto strings = [&](const nlohmann::json& v, const std::string& pointer,
@@ -114,7 +67,7 @@ bool parse_config(const std::string& text, const std::string& path,
     }
   };
   if (!j.is_object()) {
-    diags.error(check, "the configuration must be a JSON object", at("/"));
+    diags.error(check, "the configuration must be a JSON object", at(""));
     return false;
   }
   unknown_keys(j, "", kTopKeys);
@@ -177,10 +130,12 @@ bool parse_config(const std::string& text, const std::string& path,
   }
   if (j.contains("fail_on")) {
     const auto& v = j["fail_on"];
-    if (!v.is_string() || (v != "note" && v != "warning" && v != "error"))
+    std::optional<Severity> s;
+    if (v.is_string()) s = severity_from_string(v.get<std::string>());
+    if (!s)
       diags.error(check, "'fail_on' must be \"note\", \"warning\" or \"error\"", at("/fail_on"));
     else
-      config.fail_on = v.get<std::string>();
+      config.fail_on = s;
   }
   if (j.contains("baseline")) {
     if (!j["baseline"].is_string())

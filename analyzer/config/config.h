@@ -43,7 +43,7 @@ struct Config {
   std::vector<std::string> paths;
   std::vector<std::string> exclude;
   std::vector<std::string> disabled_checks;
-  std::optional<std::string> fail_on;   ///< "note", "warning" or "error"
+  std::optional<Severity> fail_on;
   std::optional<std::string> baseline;  ///< a path
 };
 
@@ -58,10 +58,5 @@ bool parse_config(const std::string& text, const std::string& path,
 /// The nearest `.calm.json` in `start` or one of its parents, or nullopt. The result
 /// is relative to the working directory ("../.calm.json").
 std::optional<std::string> find_config(const std::filesystem::path& start);
-
-/// Where each value of a JSON text starts, by JSON pointer ("/programs/0/files"); for
-/// object members, the location of the member's key. Assumes the text is valid JSON.
-std::map<std::string, SourceLocation> json_locations(const std::string& text,
-                                                     const std::string& file);
 
 }  // namespace calm

@@ -9,31 +9,27 @@ namespace calm {
 
 using nlohmann::ordered_json;
 
-ordered_json location_json(const SourceLocation& loc) { return location_to_json(loc); }
-
-ordered_json collection_json(const Collection& c) {
-  ordered_json j;
-  j["name"] = c.name;
-  j["kind"] = to_string(c.kind);
-  j["keys"] = c.keys;
-  j["values"] = c.values;
-  j["module"] = c.module;
-  j["location"] = location_json(c.location);
-  if (c.kind == CollectionKind::Lattice) j["lattice"] = c.lattice;
-  if (c.builtin) j["builtin"] = true;
+namespace {
+/// The members `keys` of `from` that it has, in the order of `keys`.
+ordered_json fields_of(const ordered_json& from, std::initializer_list<const char*> keys) {
+  ordered_json j = ordered_json::object();
+  for (const char* key : keys)
+    if (auto it = from.find(key); it != from.end()) j[key] = *it;
   return j;
+}
+}  // namespace
+
+// A collection and a rule are written as the program IR writes them (model/model_json.h);
+// the report keeps some of their fields, in the order docs/report.md gives.
+ordered_json collection_json(const Collection& c) {
+  return fields_of(collection_to_json(c),
+                   {"name", "kind", "keys", "values", "module", "location", "lattice", "builtin"});
 }
 
 ordered_json rule_json(const Rule& r) {
-  ordered_json j;
-  j["id"] = r.id;
-  j["lhs"] = r.lhs;
-  j["op"] = to_string(r.op);
-  j["text"] = r.text;
-  j["location"] = location_json(r.location);
-  j["module"] = r.module;
-  j["block"] = r.block;
-  j["bootstrap"] = r.bootstrap;
+  ordered_json j =
+      fields_of(rule_to_json(r), {"id", "lhs", "op", "text", "location", "module", "block"});
+  j["bootstrap"] = r.bootstrap;  // always here; the IR writes it only when true
   return j;
 }
 
@@ -73,7 +69,7 @@ ordered_json point_json(const PointOfOrder& p) {
   j["rule"] = p.rule;
   j["kind"] = to_string(p.kind);
   j["reason"] = p.reason;
-  j["location"] = location_json(p.location);
+  j["location"] = location_to_json(p.location);
   if (!p.cluster.empty()) j["cluster"] = p.cluster;
   return j;
 }
@@ -85,7 +81,7 @@ ordered_json stratification_error_json(const DependencyGraph& graph, const Strat
   for (NodeId n : e.members) j["members"].push_back(graph.name(n));
   j["cycle"] = ordered_json::array();
   for (EdgeId s : e.cycle) j["cycle"].push_back(step_json(graph.edge(s)));
-  j["location"] = location_json(e.diagnostic.location);
+  j["location"] = location_to_json(e.diagnostic.location);
   return j;
 }
 
@@ -95,7 +91,7 @@ ordered_json stratification_error_json(const DependencyGraph& graph, const Strat
 ordered_json diagnostic_location_json(const SourceLocation& loc) {
   SourceLocation l = loc;
   l.file = valid_utf8(l.file);
-  return location_json(l);
+  return location_to_json(l);
 }
 
 ordered_json diagnostic_json(const Diagnostic& d) {
@@ -114,7 +110,7 @@ ordered_json diagnostic_json(const Diagnostic& d) {
 ordered_json cause_json(const LabelCause& c) {
   ordered_json j{{"kind", c.kind}, {"from", c.from}, {"to", c.to}};
   if (c.rule >= 0) j["rule"] = c.rule;
-  j["location"] = location_json(c.location);
+  j["location"] = location_to_json(c.location);
   return j;
 }
 

@@ -17,8 +17,6 @@ namespace calm {
 /// The version of the report format; bump the major part on incompatible changes.
 inline constexpr const char* kReportSchemaVersion = "1.1";
 
-/// {file, line, column}.
-nlohmann::ordered_json location_json(const SourceLocation& loc);
 /// {name, kind, keys, values, module, location} plus `lattice` for lattices and
 /// `builtin: true` for Bud's built-ins.
 nlohmann::ordered_json collection_json(const Collection& c);

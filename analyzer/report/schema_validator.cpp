@@ -4,6 +4,8 @@
 #include <set>
 #include <utility>
 
+#include "base/located_json.h"
+
 namespace calm {
 
 using nlohmann::json;
@@ -26,19 +28,6 @@ const std::set<std::string>& annotation_keywords() {
 
 std::string display(const std::string& path) { return path.empty() ? "/" : path; }
 
-std::string escape_pointer(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
 bool has_type(const json& instance, const std::string& type) {
   if (type == "object") return instance.is_object();
   if (type == "array") return instance.is_array();
@@ -55,14 +44,14 @@ void collect_unsupported(const json& schema, const std::string& path,
   if (!schema.is_object()) return;
   for (auto it = schema.begin(); it != schema.end(); ++it) {
     const std::string& key = it.key();
-    const std::string here = path + "/" + escape_pointer(key);
+    const std::string here = pointer_append(path, key);
     if (!checked_keywords().count(key) && !annotation_keywords().count(key)) {
       out.push_back(display(path) + ": " + key);
       continue;
     }
     if (key == "properties" || key == "$defs" || key == "definitions") {
       for (auto p = it->begin(); p != it->end(); ++p)
-        collect_unsupported(*p, here + "/" + escape_pointer(p.key()), out);
+        collect_unsupported(*p, pointer_append(here, p.key()), out);
     } else if (key == "items" || key == "additionalProperties") {
       collect_unsupported(*it, here, out);
     }
@@ -155,7 +144,7 @@ void SchemaValidator::check(const json& schema, const json& instance, const std:
     const auto props = schema.find("properties");
     const auto additional = schema.find("additionalProperties");
     for (auto it = instance.begin(); it != instance.end(); ++it) {
-      const std::string child = path + "/" + escape_pointer(it.key());
+      const std::string child = pointer_append(path, it.key());
       if (props != schema.end() && props->contains(it.key())) {
         check((*props)[it.key()], *it, child, errors, depth);
       } else if (additional != schema.end()) {
@@ -174,7 +163,7 @@ void SchemaValidator::check(const json& schema, const json& instance, const std:
                        std::to_string(instance.size()));
     if (auto items = schema.find("items"); items != schema.end()) {
       for (std::size_t i = 0; i < instance.size(); ++i)
-        check(*items, instance[i], path + "/" + std::to_string(i), errors, depth);
+        check(*items, instance[i], pointer_append(path, i), errors, depth);
     }
   }
 }

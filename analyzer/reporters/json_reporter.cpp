@@ -1,5 +1,6 @@
 #include "reporters/json_reporter.h"
 
+#include "model/model_json.h"
 #include "report/json_report.h"
 #include "reporters/common.h"
 
@@ -10,7 +11,7 @@ using nlohmann::ordered_json;
 namespace {
 ordered_json shown_location(SourceLocation l, const std::string& root) {
   l.file = display_path(l.file, root);
-  return location_json(l);
+  return location_to_json(l);
 }
 }  // namespace
 

@@ -172,7 +172,7 @@ std::map<std::string, ordered_json> errors_of(const json& report) {
   std::map<std::string, ordered_json> out;
   if (!report.contains("diagnostics") || !report["diagnostics"].is_array()) return out;
   for (const auto& d : report["diagnostics"]) {
-    if (!d.is_object() || str(d, "severity") != "error") continue;
+    if (!d.is_object() || severity_from_string(str(d, "severity")) != Severity::Error) continue;
     std::string file = d.contains("location") && d["location"].is_object()
                            ? str(d["location"], "file")
                            : std::string();

@@ -37,7 +37,8 @@ nlohmann::ordered_json createRule(const CheckEntry& entry);
 /// A rule for an id that is not in the table (a loader diagnostic passed through): the
 /// registry's summary, page and default severity (base/diagnostic_ids.h).
 nlohmann::ordered_json createAdHocRule(const std::string& id);
-/// "note", "warning", "error".
+/// SARIF's result level (2.1.0, 3.27.10): "note", "warning", "error". Spelled as calm's
+/// severities (to_string) today, but SARIF's vocabulary, so mapped here on its own.
 const char* sarif_level(Severity s);
 /// `file:` URI of an absolute path, percent-encoded; "file:///a/b%20c/".
 std::string file_uri(const std::string& absolute_path, bool directory);

@@ -35,6 +35,12 @@ const char* to_string(Severity s) {
   return "error";
 }
 
+std::optional<Severity> severity_from_string(std::string_view s) {
+  for (Severity v : {Severity::Note, Severity::Warning, Severity::Error})
+    if (s == to_string(v)) return v;
+  return std::nullopt;
+}
+
 bool Diagnostics::has_errors() const {
   return std::any_of(items_.begin(), items_.end(),
                      [](const Diagnostic& d) { return d.severity == Severity::Error; });

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -9,6 +11,10 @@
 #include "base/source_location.h"
 
 namespace calm {
+
+/// The severity to_string names ("note", "warning", "error"), or nullopt for any other
+/// text (to_string(Severity) is in base/severity.h).
+std::optional<Severity> severity_from_string(std::string_view s);
 
 /// A secondary message attached to a diagnostic, with its own location.
 struct DiagnosticNote {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/input_files.h"
+#include "base/located_json.h"
 #include "eval/scenario_json.h"
 
 namespace calm::eval {
@@ -51,7 +52,7 @@ class ScenarioReader {
 
  private:
   void error(const std::string& pointer, const std::string& message) {
-    diags_.error(kCheck, message, doc_.locate(pointer));
+    diags_.error(kCheck, message, doc_.locate_value(pointer));
     failed_ = true;
   }
   void only_keys(const json& obj, const std::string& pointer, std::set<std::string> allowed) {
@@ -125,7 +126,7 @@ class ScenarioReader {
       }
       only_keys(n, p, {"name", "address", "program", "record", "instance_variables"});
       ScenarioNode node;
-      node.location = doc_.locate(p);
+      node.location = doc_.locate_value(p);
       if (!n.contains("name"))
         error(p, "a node needs a \"name\"");
       else
@@ -150,7 +151,7 @@ class ScenarioReader {
         const json& prog = n["program"];
         std::string pp = p + "/program";
         only_keys(prog, pp, {"files", "modules", "include_dirs", "lang"});
-        node.program.location = doc_.locate(pp);
+        node.program.location = doc_.locate_value(pp);
         std::vector<std::string> files, dirs;
         if (!prog.contains("files"))
           error(pp, "a program needs \"files\"");
@@ -166,14 +167,14 @@ class ScenarioReader {
             error(fp, "a path cannot hold a NUL byte");
           } else {
             node.program.files.push_back(resolve(files[k]));
-            node.program.file_locations.push_back(doc_.locate(fp));
+            node.program.file_locations.push_back(doc_.locate_value(fp));
           }
         }
         if (prog.contains("modules"))
           strings(prog["modules"], pp + "/modules", node.program.modules);
         for (size_t m = 0; m < node.program.modules.size(); ++m)
           node.program.module_locations.push_back(
-              doc_.locate(pp + "/modules/" + std::to_string(m)));
+              doc_.locate_value(pp + "/modules/" + std::to_string(m)));
         if (prog.contains("include_dirs"))
           strings(prog["include_dirs"], pp + "/include_dirs", dirs);
         for (const auto& d : dirs) node.program.include_dirs.push_back(resolve(d));
@@ -250,7 +251,7 @@ class ScenarioReader {
         ok = false;
         continue;
       }
-      out.push_back({v.items(), doc_.locate(fp)});
+      out.push_back({v.items(), doc_.locate_value(fp)});
     }
     return ok;
   }
@@ -317,7 +318,7 @@ class ScenarioReader {
       }
       only_keys(e, p, {"node", "collection", "contents", "value", "step", "subset"});
       ScenarioExpectation x;
-      x.location = doc_.locate(p);
+      x.location = doc_.locate_value(p);
       auto node = node_of(e, p);
       if (!e.contains("collection"))
         error(p, "an expectation needs a \"collection\"");
@@ -337,7 +338,7 @@ class ScenarioReader {
         std::string err;
         if (json_to_value(e["value"], v, err)) {
           x.value = std::move(v);
-          x.value_location = doc_.locate(p + "/value");
+          x.value_location = doc_.locate_value(p + "/value");
         } else {
           error(p + "/value", err);
         }
@@ -428,7 +429,7 @@ bool add_facts_file(Scenario& scenario, size_t node, const std::string& path, Di
   const json& root = doc.root();
   if (!root.is_object() || !root.contains("steps") || !root["steps"].is_array()) {
     diags.error(kCheck, "expected {\"steps\": [{\"collection\": [[...], ...]}, ...]}",
-                doc.locate(""));
+                doc.locate_value(""));
     return false;
   }
   bool ok = true;
@@ -436,14 +437,16 @@ bool add_facts_file(Scenario& scenario, size_t node, const std::string& path, Di
   for (size_t i = 0; i < steps.size(); ++i) {
     std::string p = pointer_append("/steps", i);
     if (!steps[i].is_object()) {
-      diags.error(kCheck, "each step is an object {\"collection\": [[...], ...]}", doc.locate(p));
+      diags.error(kCheck, "each step is an object {\"collection\": [[...], ...]}",
+                  doc.locate_value(p));
       ok = false;
       continue;
     }
     for (const auto& [coll, list] : steps[i].items()) {
       std::string cp = pointer_append(p, coll);
       if (!list.is_array()) {
-        diags.error(kCheck, "facts of '" + coll + "' must be an array of arrays", doc.locate(cp));
+        diags.error(kCheck, "facts of '" + coll + "' must be an array of arrays",
+                    doc.locate_value(cp));
         ok = false;
         continue;
       }
@@ -453,9 +456,9 @@ bool add_facts_file(Scenario& scenario, size_t node, const std::string& path, Di
         std::string err;
         if (!list[k].is_array()) err = "a fact is an array of values, one per column";
         if (err.empty() && json_to_value(list[k], v, err)) {
-          scenario.facts.push_back({node, int64_t(i), coll, v.items(), doc.locate(fp)});
+          scenario.facts.push_back({node, int64_t(i), coll, v.items(), doc.locate_value(fp)});
         } else {
-          diags.error(kCheck, err, doc.locate(fp));
+          diags.error(kCheck, err, doc.locate_value(fp));
           ok = false;
         }
       }

@@ -8,14 +8,20 @@
 namespace calm::test {
 namespace {
 
-TEST_CASE("json_locations: keys and array items by JSON pointer") {
-  auto locs =
-      json_locations("{\n  \"a\": [1,\n    {\"b\": true}],\n  \"c/d\": \"x\"\n}\n", "f.json");
-  CHECK(locs["/"] == SourceLocation{"f.json", 1, 1});
-  CHECK(locs["/a"] == SourceLocation{"f.json", 2, 3});
-  CHECK(locs["/a/0"] == SourceLocation{"f.json", 2, 9});
-  CHECK(locs["/a/1/b"] == SourceLocation{"f.json", 3, 6});
-  CHECK(locs["/c~1d"] == SourceLocation{"f.json", 4, 3});
+// Regression: keys were put in the JSON pointer unescaped, so an unknown key holding '/'
+// or '~' was not found and its error had no line.
+TEST_CASE("parse_config: an unknown key with '/' or '~' is located at the key") {
+  Config c;
+  Diagnostics d;
+  CHECK_FALSE(
+      parse_config("{\n  \"paths/x\": [],\n  \"programs\": [{\"files\": [\"a.rb\"], \"~m\": 1}]}",
+                   ".calm.json", check_ids(), c, d));
+  auto all = d.sorted();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].message.find("unknown key 'paths/x'") == 0);
+  CHECK(all[0].location == SourceLocation{".calm.json", 2, 3});
+  CHECK(all[1].message.find("unknown key '~m'") == 0);
+  CHECK(all[1].location == SourceLocation{".calm.json", 3, 36});
 }
 
 TEST_CASE("parse_config: every key, paths relative to the file") {
@@ -35,7 +41,7 @@ TEST_CASE("parse_config: every key, paths relative to the file") {
   CHECK(c.programs[0].modules == std::vector<std::string>{"BasicKVS"});
   CHECK(c.include_dirs == std::vector<std::string>{"proj/lib"});
   CHECK(c.disabled_checks == std::vector<std::string>{"calm-underspecified"});
-  CHECK(c.fail_on == "error");
+  CHECK(c.fail_on == Severity::Error);
   CHECK(c.baseline == "proj/ci/baseline.json");
 }
 

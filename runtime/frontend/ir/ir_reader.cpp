@@ -5,13 +5,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 #include <set>
 
 #include "base/limits.h"
+#include "base/located_json.h"
 #include "base/text.h"
 #include "frontend/bud/composer.h"
-#include "frontend/ir/json_locations.h"
 
 namespace calm::ir {
 
@@ -34,8 +33,7 @@ std::string join_quoted(const std::vector<std::string>& v) {
 
 class Reader {
  public:
-  Reader(const std::string& path, const std::map<std::string, SourceLocation>& where)
-      : path_(path), where_(where) {}
+  explicit Reader(const JsonLocations& where) : where_(where) {}
 
   std::vector<Program> document(const json& doc) {
     // "diagnostics": what `calm model` could not read; information, not program.
@@ -53,15 +51,7 @@ class Reader {
     return out;
   }
 
-  SourceLocation locate(const std::string& pointer) const {
-    // The closest enclosing value that has a place.
-    std::string p = pointer;
-    for (;;) {
-      if (auto it = where_.find(p); it != where_.end()) return it->second;
-      if (p.empty()) return {path_, 1, 1};
-      p = p.substr(0, p.rfind('/'));
-    }
-  }
+  SourceLocation locate(const std::string& pointer) const { return where_.locate(pointer); }
 
  private:
   // ---- shapes ----
@@ -75,7 +65,7 @@ class Reader {
         throw Problem{"unknown field '" + key + "'" +
                           (hint.empty() ? " (fields: " + join_quoted(allowed) + ")"
                                         : "; did you mean '" + hint + "'?"),
-                      at + "/" + escape_pointer_token(key)};
+                      pointer_append(at, key)};
       }
     }
     for (const auto& key : required)
@@ -282,16 +272,8 @@ class Reader {
     return ref;
   }
 
-  const std::string& path_;
-  const std::map<std::string, SourceLocation>& where_;
+  const JsonLocations& where_;
 };
-
-/// "parse error at line 3, column 5: syntax error ..." -> "syntax error ...".
-std::string parse_error_text(const std::string& what) {
-  static const std::regex prefix(
-      R"(^\[json\.exception\.[a-z_]+\.\d+\]\s*(parse error( at line \d+, column \d+)?:\s*)?)");
-  return std::regex_replace(what, prefix, "");
-}
 
 }  // namespace
 
@@ -320,28 +302,9 @@ std::vector<Program> read_ir_programs(const std::string& path, const std::string
     return {};
   }
   json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    int line = 1, col = 1;
-    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else {
-        ++col;
-      }
-    }
-    diags.error("calm-parse-error", "invalid JSON: " + valid_utf8(parse_error_text(e.what())),
-                {path, line, col});
-    return {};
-  } catch (const json::exception& e) {  // out_of_range.406: a number beyond a double (1e999)
-    diags.error("calm-parse-error", "invalid JSON: " + json_error_text(e.what()),
-                json_error_location(text, path, e.what()));
-    return {};
-  }
-  const auto where = json_value_locations(text, path);
-  Reader reader(path, where);
+  if (!parse_json(text, path, "calm-parse-error", doc, diags)) return {};
+  const JsonLocations where(text, path);
+  Reader reader(where);
   try {
     return reader.document(doc);
   } catch (const Problem& p) {
