@@ -6,9 +6,9 @@
 #include <set>
 #include <tuple>
 
-#include "model/locations.h"
 #include "base/text.h"
 #include "graph/graph_paths.h"
+#include "model/locations.h"
 
 namespace calm::viz {
 

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "analysis/cluster_labels.h"
-#include "model/locations.h"
 #include "analysis/program_analysis.h"
 #include "graph/graph_paths.h"
+#include "model/locations.h"
 #include "viz/graphviz_render.h"
 #include "viz/viewer_assets.h"
 

@@ -50,17 +50,17 @@ struct CoordinationAdvice {
 /// result is joined with, such as a checkout) arrives.
 struct InputCost {
   std::string input;
-  int distributed_points = 0;          ///< on the input's paths to outputs
-  int per_message = 0;                 ///< paid per message of this input
-  std::vector<std::string> points;     ///< "from -> to", sorted
-  std::vector<std::string> gated_by;   ///< inputs whose arrival gates the rest, sorted
+  int distributed_points = 0;         ///< on the input's paths to outputs
+  int per_message = 0;                ///< paid per message of this input
+  std::vector<std::string> points;    ///< "from -> to", sorted
+  std::vector<std::string> gated_by;  ///< inputs whose arrival gates the rest, sorted
 };
 
 class CoordinationAnalysis {
  public:
   CoordinationAnalysis(const Program& program, const DependencyGraph& graph,
-                       const TemporalClusterAnalysis& clusters,
-                       const PointsOfOrderAnalysis& points, const OutputLabelAnalysis& labels);
+                       const TemporalClusterAnalysis& clusters, const PointsOfOrderAnalysis& points,
+                       const OutputLabelAnalysis& labels);
 
   /// One per point of order, in the order of points.points().
   const std::vector<CoordinationAdvice>& advice() const { return advice_; }

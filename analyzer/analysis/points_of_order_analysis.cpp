@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
-#include "model/locations.h"
 #include "graph/graph_paths.h"
+#include "model/locations.h"
 
 namespace calm {
 

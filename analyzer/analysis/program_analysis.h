@@ -7,11 +7,11 @@
 #include "analysis/coordination_analysis.h"
 #include "analysis/label_analysis.h"
 #include "analysis/points_of_order_analysis.h"
-#include "graph/scc_analysis.h"
 #include "analysis/sources_sinks_analysis.h"
-#include "graph/stratification.h"
 #include "analysis/temporal_cluster_analysis.h"
 #include "graph/dependency_graph.h"
+#include "graph/scc_analysis.h"
+#include "graph/stratification.h"
 #include "model/program.h"
 
 namespace calm {

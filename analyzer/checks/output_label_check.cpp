@@ -51,15 +51,14 @@ void OutputLabelCheck::check(const ProgramAnalysis& analysis, std::vector<Findin
     auto rank = [](const LabelCause& c) {
       return c.kind == "point-of-order" ? 0 : c.kind == "channel-race" ? 1 : 2;
     };
-    std::stable_sort(causes.begin(), causes.end(), [&](const LabelCause& a, const LabelCause& b) {
-      return rank(a) < rank(b);
-    });
+    std::stable_sort(causes.begin(), causes.end(),
+                     [&](const LabelCause& a, const LabelCause& b) { return rank(a) < rank(b); });
     size_t shown = 0;
     for (const LabelCause& cause : causes) {
       if (cause.kind == "async" && o.label == Label::NonMonotonic) continue;
       if (++shown > 12) {
-        f.notes.push_back({"... and " + std::to_string(causes.size() - 12) + " more causes",
-                           f.location});
+        f.notes.push_back(
+            {"... and " + std::to_string(causes.size() - 12) + " more causes", f.location});
         break;
       }
       f.notes.push_back({cause_text(cause), cause.location});

@@ -4,8 +4,8 @@
 #include <set>
 
 #include "analysis/cluster_labels.h"
-#include "model/locations.h"
 #include "checks/temporal_cluster_check.h"
+#include "model/locations.h"
 
 namespace calm {
 

@@ -48,7 +48,8 @@ std::string cost_summary_text(const std::vector<Program>& programs, bool paths) 
     out << "\n";
     if (paths)
       for (const auto& pl : a.labels().path_labels())
-        out << "    path " << pl.input << " -> " << pl.output << ": " << to_string(pl.label) << "\n";
+        out << "    path " << pl.input << " -> " << pl.output << ": " << to_string(pl.label)
+            << "\n";
   }
   return out.str();
 }

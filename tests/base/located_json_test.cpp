@@ -124,7 +124,8 @@ TEST_CASE("read_json: UTF-8, nesting and syntax errors, each located") {
     Diagnostics d;
     CHECK_FALSE(read_json("{\"a\":\n  tru}", "f.json", "calm-config", doc, d));
     CHECK(first(d) ==
-          "f.json:2:6: calm-config: invalid JSON: syntax error while parsing value - invalid literal; "
+          "f.json:2:6: calm-config: invalid JSON: syntax error while parsing value - invalid "
+          "literal; "
           "last read: '\"a\":<U+000A>  tru}'");
   }
   {

@@ -73,8 +73,7 @@ const std::map<std::string, std::string> kInterfaceDifferences = {
 
 TEST_CASE("oracle: edges, clusters, sources, sinks and underspecified agree with Bud") {
   if (!fs::is_directory(kShared / "oracle") || !fs::is_directory(kShared / "corpus")) {
-    MESSAGE("skipped the oracle analysis test: " << (kShared / "oracle").string()
-                                                 << " is absent");
+    MESSAGE("skipped the oracle analysis test: " << (kShared / "oracle").string() << " is absent");
     return;
   }
   std::vector<fs::path> cases;
@@ -86,8 +85,7 @@ TEST_CASE("oracle: edges, clusters, sources, sinks and underspecified agree with
   std::map<std::string, int> explained;
   int clusters_total = 0, clusters_agree = 0, cases_clusters_agree = 0;
   int interface_explained = 0;
-  int sinks_agree = 0, sources_agree = 0, sources_superset = 0, under_agree = 0,
-      under_reach = 0;
+  int sinks_agree = 0, sources_agree = 0, sources_superset = 0, under_agree = 0, under_reach = 0;
   std::ostringstream details;
 
   for (const auto& path : cases) {
@@ -140,7 +138,9 @@ TEST_CASE("oracle: edges, clusters, sources, sinks and underspecified agree with
       if (why.empty()) {
         ++edges_unexplained;
         details << "  UNEXPLAINED " << name << ": " << k.first << " -> " << k.second
-                << (a_it == ours.end() ? " (Bud only)" : b_it == bud.end() ? " (calm only)" : "")
+                << (a_it == ours.end()  ? " (Bud only)"
+                    : b_it == bud.end() ? " (calm only)"
+                                        : "")
                 << "\n";
       } else {
         ++explained[why];
@@ -193,7 +193,8 @@ TEST_CASE("oracle: edges, clusters, sources, sinks and underspecified agree with
       ++sources_superset;
 
     std::set<std::pair<std::string, bool>> bud_under, our_under;
-    for (const auto& u : dep["underspecified"]) bud_under.insert({u["pred"].get<std::string>(), u["input"].get<bool>()});
+    for (const auto& u : dep["underspecified"])
+      bud_under.insert({u["pred"].get<std::string>(), u["input"].get<bool>()});
     for (const auto& u : a.sources_sinks().underspecified())
       our_under.insert({u.collection, u.direction == Direction::Input});
     if (our_under == bud_under) {

@@ -12,7 +12,7 @@
 namespace calm::test {
 
 struct CommandResult {
-  int status = -1;   ///< exit status (128 when the command did not exit normally)
+  int status = -1;  ///< exit status (128 when the command did not exit normally)
   std::string out;  ///< what it wrote to stdout
 };
 
