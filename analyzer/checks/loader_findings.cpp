@@ -29,9 +29,10 @@ std::vector<Finding> findings_from_diagnostics(const std::vector<Diagnostic>& di
 
 const std::vector<std::string>& loader_check_ids() {
   static constexpr DiagnosticId kIds[] = {
-      "calm-bad-declaration",      "calm-bad-import",     "calm-cyclic-include",
-      "calm-duplicate-collection", "calm-io-error",       "calm-not-a-declaration",
-      "calm-not-a-rule",           "calm-unknown-module", "calm-unresolved-require",
+      "calm-bad-declaration",   "calm-bad-import",           "calm-bootstrap-code",
+      "calm-cyclic-include",    "calm-duplicate-collection", "calm-io-error",
+      "calm-not-a-declaration", "calm-not-a-rule",           "calm-syndicate-opaque",
+      "calm-unknown-module",    "calm-unresolved-require",
   };
   static const std::vector<std::string> ids = [] {
     std::vector<std::string> out;

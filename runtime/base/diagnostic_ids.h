@@ -13,6 +13,8 @@
 // An id only known at run time (a check object's, one read from a file) goes through
 // find_diagnostic_id, which may return nullptr.
 
+#include <cstddef>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -96,10 +98,19 @@ inline constexpr DiagnosticIdRow kDiagnosticIds[] = {
 };
 
 /// The row of `id`, or nullptr: for ids held at run time.
+/// The row number of `id`, or the number of rows when there is none. (Compile-time
+/// checks compare row numbers, not addresses: GCC's -fsanitize=undefined makes comparing
+/// a global's address with nullptr not a constant expression.)
+constexpr std::size_t diagnostic_id_index(std::string_view id) {
+  std::size_t i = 0;
+  for (; i < std::size(kDiagnosticIds); ++i)
+    if (id == kDiagnosticIds[i].id) break;
+  return i;
+}
+
 constexpr const DiagnosticIdRow* find_diagnostic_id(std::string_view id) {
-  for (const DiagnosticIdRow& row : kDiagnosticIds)
-    if (id == row.id) return &row;
-  return nullptr;
+  std::size_t i = diagnostic_id_index(id);
+  return i < std::size(kDiagnosticIds) ? &kDiagnosticIds[i] : nullptr;
 }
 
 namespace detail {
@@ -107,13 +118,21 @@ namespace detail {
 /// id literal becomes a compile error that names the registry.
 void unknown_diagnostic_id_see_kDiagnosticIds();
 
+/// The row number of a registered id; an unregistered one fails the constant evaluation.
+consteval std::size_t registered_index(const char* id) {
+  std::size_t i = diagnostic_id_index(id);
+  if (i == std::size(kDiagnosticIds)) unknown_diagnostic_id_see_kDiagnosticIds();
+  return i;
+}
+
 consteval bool registry_well_formed() {
-  for (const DiagnosticIdRow& a : kDiagnosticIds) {
+  for (std::size_t i = 0; i < std::size(kDiagnosticIds); ++i) {
+    const DiagnosticIdRow& a = kDiagnosticIds[i];
     std::string_view id = a.id;
     if (!id.starts_with("calm-") || id.size() == 5 || id.back() == '-') return false;
     for (char c : id)
       if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-    if (find_diagnostic_id(id) != &a) return false;  // a duplicate
+    if (diagnostic_id_index(id) != i) return false;  // a duplicate
     if (std::string_view(a.summary).empty()) return false;
   }
   return true;
@@ -125,9 +144,7 @@ static_assert(registry_well_formed(), "ids are unique kebab-case \"calm-...\" wi
 /// row of kDiagnosticIds does not compile), or from a row found at run time.
 class DiagnosticId {
  public:
-  consteval DiagnosticId(const char* id) : row_(find_diagnostic_id(id)) {
-    if (!row_) detail::unknown_diagnostic_id_see_kDiagnosticIds();
-  }
+  consteval DiagnosticId(const char* id) : row_(&kDiagnosticIds[detail::registered_index(id)]) {}
   constexpr explicit DiagnosticId(const DiagnosticIdRow& row) : row_(&row) {}
 
   constexpr const DiagnosticIdRow& row() const { return *row_; }
