@@ -89,10 +89,10 @@ TEST_CASE("parse_config: the front ends' warnings that reach calm check can be d
   // missing from the loader's ids, so disabling them was "unknown check".
   for (const char* id : {"calm-bootstrap-code", "calm-syndicate-opaque"}) {
     CAPTURE(id);
-    Config c;
-    Diagnostics d;
-    CHECK(parse_config(std::string("{\"disabled_checks\": [\"") + id + "\"]}", ".calm.json",
-                       all_check_ids(), c, d));
+    calm::Config c;
+    calm::Diagnostics d;
+    CHECK(calm::parse_config(std::string("{\"disabled_checks\": [\"") + id + "\"]}", ".calm.json",
+                             calm::all_check_ids(), c, d));
     CHECK(d.empty());
   }
 }
