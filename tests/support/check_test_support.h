@@ -27,6 +27,7 @@
 #include "checks/check_run.h"
 #include "frontend/loader.h"
 #include "support/run_command.h"
+#include "support/temp_dir.h"
 
 namespace calm::test {
 
@@ -114,28 +115,6 @@ inline void write_file(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
   std::ofstream(p, std::ios::binary) << text;
 }
-
-/// A fresh directory under the system temp dir, removed at the end of the scope.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag) {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() / ("calm-checks-" + tag + "-" + std::to_string(::getpid()) +
-                                         "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 /// Runs calm with `args` (shell words) in `dir` (default: the repository root).
 inline Run run_calm(const std::string& args, const std::string& dir = CALM_SOURCE_DIR) {

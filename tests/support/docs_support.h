@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support/run_command.h"
+#include "support/temp_dir.h"
 
 namespace calm::docs_test {
 
@@ -40,26 +41,7 @@ inline std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-/// A fresh directory under the system's temporary directory, removed at the end of scope.
-class TempDir {
- public:
-  explicit TempDir(const std::string& name)
-      : path_(fs::temp_directory_path() /
-              ("calm-docs-" + name + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using calm::test::TempDir;  // support/temp_dir.h
 
 /// Runs `command` with /bin/sh in `dir`; stdout and stderr together.
 inline calm::test::CommandResult run_in(const fs::path& dir, const std::string& command) {
