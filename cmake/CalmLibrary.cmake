@@ -14,15 +14,22 @@
 # docs/architecture.md draws the resulting graph; tests/build checks it.
 set(CALM_INCLUDE_STAGE ${CMAKE_BINARY_DIR}/include)
 
+# The folder include/<STAGE>/ holding one link, <PREFIX> -> the current source folder;
+# sets OUT to that folder (the include directory to give a target).
+function(calm_stage_headers STAGE PREFIX OUT)
+  set(stage ${CALM_INCLUDE_STAGE}/${STAGE})
+  file(MAKE_DIRECTORY ${stage})
+  if(NOT EXISTS ${stage}/${PREFIX})
+    file(CREATE_LINK ${CMAKE_CURRENT_SOURCE_DIR} ${stage}/${PREFIX} SYMBOLIC)
+  endif()
+  set(${OUT} ${stage} PARENT_SCOPE)
+endfunction()
+
 function(calm_library)
   cmake_parse_arguments(L "" "NAME;PREFIX" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   list(TRANSFORM L_SOURCES PREPEND ${CMAKE_CURRENT_SOURCE_DIR}/)
   add_library(${L_NAME} STATIC ${L_SOURCES})
-  set(stage ${CALM_INCLUDE_STAGE}/${L_NAME})
-  file(MAKE_DIRECTORY ${stage})
-  if(NOT EXISTS ${stage}/${L_PREFIX})
-    file(CREATE_LINK ${CMAKE_CURRENT_SOURCE_DIR} ${stage}/${L_PREFIX} SYMBOLIC)
-  endif()
+  calm_stage_headers(${L_NAME} ${L_PREFIX} stage)
   target_include_directories(${L_NAME} PUBLIC ${stage})
   target_link_libraries(${L_NAME} PUBLIC ${L_DEPS} PRIVATE ${L_PRIVATE_DEPS} calm_warnings)
   # Recorded for the layering test and the library graph (tests/build/layers.sh).

@@ -37,9 +37,6 @@ struct LoadResult {
   std::map<std::string, std::string> sources;  ///< path -> text, for quoting lines
 };
 
-/// Largest file the loader reads (model/limits.h).
-inline constexpr size_t kMaxSourceBytes = kMaxInputBytes;
-
 LoadResult load_programs(const LoadOptions& options);
 
 }  // namespace calm

@@ -317,8 +317,6 @@ const char* to_string(EvalHandler h) {
       return "each_with_index";
     case EvalHandler::Join:
       return "join";
-    case EvalHandler::JoinSide:
-      return "join-side";
     case EvalHandler::Flatten:
       return "flatten";
     case EvalHandler::Join2011:

@@ -35,8 +35,8 @@ enum class EvalHandler {
   Rename,         ///< rules.cpp eval_rename
   Sort,           ///< rules.cpp eval_sort
   EachWithIndex,  ///< rules.cpp eval_each_with_index
-  Join,           ///< joins.cpp eval_join: the methods of a product
-  JoinSide,       ///< rules.cpp eval_join_side: `.matches.lefts` / `.rights` of join rows
+  Join,           ///< joins.cpp eval_join: the methods of a product (`lefts`/`rights` of
+                  ///< join rows, `(a * b).matches.lefts`: rules.cpp eval_join_side)
   Flatten,        ///< rules.cpp eval_flatten: concatenated join rows
   Join2011,       ///< joins.cpp eval_join_2011: `join [a, b], ...`, natjoin, leftjoin
   NotIn,          ///< joins.cpp eval_notin

@@ -17,7 +17,7 @@ namespace {
 
 /// A method of Bud's collections (model/bud_operators.h): called on a name, it shows
 /// the name is a collection.
-bool is_collection_only_method(const std::string& m) {
+bool is_bud_collection_method(const std::string& m) {
   return is_bud_operator(m, OperatorKind::CollectionMethod) ||
          is_bud_operator(m, OperatorKind::JoinMethod);
 }
@@ -864,7 +864,7 @@ class RuleReader {
     // (Also recorded for lattice tests: `!votes.contains?(x)` is not monotone.)
     if (!ref.chain.empty()) ref.negated = is_negated(cur);
     ref.certain = structural || (cur == rhs_root_ && at == rhs_root_) ||
-                  (!ref.chain.empty() && is_collection_only_method(ref.chain.front()));
+                  (!ref.chain.empty() && is_bud_collection_method(ref.chain.front()));
     if (at.is("call") && at.child_by_field("block") && !at.child_by_field("receiver"))
       ref.certain = true;  // `coll { |t| ... }`: an implicit map
     rule.refs.push_back(std::move(ref));
