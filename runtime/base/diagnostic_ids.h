@@ -142,6 +142,9 @@ static_assert(registry_well_formed(), "ids are unique kebab-case \"calm-...\" wi
 
 /// A registered id. Made from a string literal at compile time (an id that is not a
 /// row of kDiagnosticIds does not compile), or from a row found at run time.
+/// A default member initializer or default argument must name a `constexpr DiagnosticId`
+/// rather than a literal: clang 14 does not evaluate a consteval constructor there and
+/// leaves an unresolved call to registered_index (tests/base/diagnostic_ids_test.cpp).
 class DiagnosticId {
  public:
   consteval DiagnosticId(const char* id) : row_(&kDiagnosticIds[detail::registered_index(id)]) {}

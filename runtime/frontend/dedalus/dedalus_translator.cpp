@@ -14,6 +14,10 @@ namespace calm::dedalus {
 
 namespace {
 
+// A default member initializer or default argument must name a constexpr id, not a literal:
+// clang 14 does not evaluate a consteval constructor there (see base/diagnostic_ids.h).
+constexpr DiagnosticId kParseError = "calm-parse-error";
+
 const char* kModule = "DedalusProgram";
 
 /// What the translation knows about one predicate.
@@ -82,7 +86,7 @@ std::string join(const std::vector<std::string>& v, const std::string& sep = ", 
 struct Refusal {
   std::string message;
   SourceLocation location;
-  DiagnosticId check = "calm-parse-error";
+  DiagnosticId check = kParseError;
 };
 
 class Translator {
@@ -144,7 +148,7 @@ class Translator {
   }
 
   void error(const std::string& message, const SourceLocation& where,
-             DiagnosticId check = "calm-parse-error") {
+             DiagnosticId check = kParseError) {
     diags_.error(check, message, where);
     failed_ = true;
   }

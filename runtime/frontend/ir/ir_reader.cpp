@@ -16,13 +16,17 @@ namespace calm::ir {
 
 namespace {
 
+// A default member initializer or default argument must name a constexpr id, not a literal:
+// clang 14 does not evaluate a consteval constructor there (see base/diagnostic_ids.h).
+constexpr DiagnosticId kParseError = "calm-parse-error";
+
 using json = nlohmann::json;
 
 /// A problem found while reading: reported once, at its place.
 struct Problem {
   std::string message;
   std::string pointer;
-  DiagnosticId check = "calm-parse-error";
+  DiagnosticId check = kParseError;
 };
 
 std::string join_quoted(const std::vector<std::string>& v) {
