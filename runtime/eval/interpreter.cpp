@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "eval/lattice.h"
+#include "eval/methods.h"
 #include "eval/ruby_text.h"
 #include "model/bud_operators.h"
 
@@ -29,20 +30,6 @@ bool runs_operator(std::string_view m, std::initializer_list<OperatorKind> kinds
 bool is_lattice_method(std::string_view m) {
   return runs_operator(m, {OperatorKind::LatticeMethod});
 }
-
-/// Methods on plain values (see call_method).
-const std::unordered_set<std::string> kValueMethods = {
-    "nil?", "to_s", "inspect", "to_i", "to_f", "to_sym", "to_a", "abs", "zero?", "even?", "odd?",
-    "succ", "pred", "round", "floor", "ceil", "between?", "size", "length", "count", "upcase",
-    "downcase", "strip", "chomp", "include?", "start_with?", "end_with?", "empty?", "reverse",
-    "split", "first", "last", "any?", "sort", "uniq", "max", "min", "sum", "join", "flatten",
-    "compact", "push", "<<", "index", "at", "take", "drop", "map", "collect", "select", "reject",
-    "all?", "keys", "values", "key?", "has_key?", "fetch", "eql?", "dup", "clone", "freeze", "hash",
-    "member?", "==", "!=", "values_at", "to_h", "merge", "ip_port", "budtime", "concat", "slice",
-    "each_with_index",
-    // Time's (see call_method)
-    "strftime", "utc", "getutc", "to_time", "usec", "tv_usec", "year", "month", "mon", "day",
-    "mday", "hour", "min", "sec", "wday", "yday"};
 
 const std::unordered_set<std::string> kBinaryOps = {"+",  "-",   "*",  "/",  "%",  "**",   "==",
                                                     "!=", "<",   ">",  "<=", ">=", "<=>",  "&&",
@@ -134,31 +121,6 @@ std::optional<int64_t> parse_int(const std::string& text) {
   long long v = std::strtoll(t.c_str(), &end, base);
   if (errno == ERANGE) return std::nullopt;
   return int64_t(v);
-}
-
-/// The message for an integer result beyond 64 bits.
-std::string overflow_message(const std::string& what) {
-  return "integer overflow: " + what +
-         " does not fit in 64 bits (Ruby would make a Bignum; calm's evaluator has no big "
-         "integers and refuses, docs/evaluator.md)";
-}
-
-/// A float converted to an integer the way Ruby's Float#to_i does, or a reason.
-std::optional<int64_t> float_to_int(double f, std::string& why) {
-  if (std::isnan(f)) {
-    why = "FloatDomainError: NaN";
-    return std::nullopt;
-  }
-  if (std::isinf(f)) {
-    why = std::string("FloatDomainError: ") + (f > 0 ? "Infinity" : "-Infinity");
-    return std::nullopt;
-  }
-  double t = std::trunc(f);
-  if (t < -9223372036854775808.0 || t >= 9223372036854775808.0) {
-    why = overflow_message(std::to_string(f) + ".to_i");
-    return std::nullopt;
-  }
-  return int64_t(t);
 }
 
 std::string unescape(const std::string& s) {
@@ -658,7 +620,8 @@ Value Interpreter::arith(const Expr& e, const std::string& o, const Value& a,
   using K = Value::Kind;
   if (a.is_lattice() && o != "==" && o != "!=" && o != "eql?") {
     Scope none;
-    return lattice_method(e, a, o, {b}, nullptr, none);
+    std::vector<Value> args{b};
+    return run_lattice_method(MethodCall{*this, e, a, o, args, nullptr, none});
   }
   if (o == "==") return Value::boolean(Value::ruby_equal(a, b));
   if (o == "!=") return Value::boolean(!Value::ruby_equal(a, b));
@@ -1041,323 +1004,19 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
 Value Interpreter::call_method(const Expr& e, const Value& r, const std::string& m,
                                const std::vector<Value>& args, const Expr* block,
                                Scope& scope) const {
-  using K = Value::Kind;
   size_t n = args.size();
-  auto no_args = [&] { return n == 0 && !block; };
   // Tuple fields: `t.key` is the column named key.
-  if (r.is_array() && r.schema() && no_args()) {
+  if (r.is_array() && r.schema() && n == 0 && !block) {
     const auto& cols = *r.schema();
     for (size_t i = 0; i < cols.size(); ++i)
       if (cols[i] == m) return i < r.items().size() ? r.items()[i] : Value();
   }
-  if (m == "nil?" && no_args()) return Value::boolean(r.is_nil());
-  if (m == "to_s" && no_args()) return Value::string(r.to_s());
-  if (m == "inspect" && no_args()) return Value::string(r.inspect());
-  if ((m == "dup" || m == "clone" || m == "freeze") && no_args()) return r;
-  if ((m == "==" || m == "!=" || m == "eql?") && n == 1 && !block) return arith(e, m, r, args[0]);
-  if (m == "hash" && no_args()) return Value::integer(int64_t(r.hash_code() >> 1));
-  if (r.is_lattice()) return lattice_method(e, r, m, args, block, scope);
-  switch (r.kind()) {
-    case K::Int:
-    case K::Float: {
-      bool is_int = r.kind() == K::Int;
-      if (m == "to_i" && no_args()) {
-        if (is_int) return r;
-        std::string why;
-        if (auto i = float_to_int(r.as_float(), why)) return Value::integer(*i);
-        fail(e, why);
-      }
-      if (m == "to_f" && no_args()) return Value::floating(r.as_float());
-      if (m == "abs" && no_args()) {
-        if (is_int && r.as_int() == INT64_MIN) fail(e, overflow_message(r.to_s() + ".abs"));
-        return is_int ? Value::integer(std::llabs(r.as_int()))
-                      : Value::floating(std::fabs(r.as_float()));
-      }
-      if (m == "zero?" && no_args()) return Value::boolean(r.as_float() == 0);
-      if (is_int && m == "even?" && no_args()) return Value::boolean(r.as_int() % 2 == 0);
-      if (is_int && m == "odd?" && no_args()) return Value::boolean(r.as_int() % 2 != 0);
-      if (is_int && (m == "succ" || m == "pred") && no_args()) {
-        int64_t out = 0;
-        if (m == "succ" ? __builtin_add_overflow(r.as_int(), 1, &out)
-                        : __builtin_sub_overflow(r.as_int(), 1, &out))
-          fail(e, overflow_message(r.to_s() + "." + m));
-        return Value::integer(out);
-      }
-      if ((m == "round" || m == "floor" || m == "ceil") && no_args()) {
-        if (is_int) return r;
-        double f = r.as_float();
-        f = m == "round" ? std::round(f) : m == "floor" ? std::floor(f) : std::ceil(f);
-        std::string why;
-        if (auto i = float_to_int(f, why)) return Value::integer(*i);
-        fail(e, why);
-      }
-      if (m == "between?" && n == 2 && !block)
-        return Value::boolean(arith(e, ">=", r, args[0]).truthy() &&
-                              arith(e, "<=", r, args[1]).truthy());
-      break;
-    }
-    case K::String: {
-      const std::string& s = r.as_string();
-      if ((m == "size" || m == "length") && no_args()) return Value::integer(int64_t(s.size()));
-      if (m == "empty?" && no_args()) return Value::boolean(s.empty());
-      if (m == "to_sym" && no_args()) return Value::symbol(s);
-      if (m == "to_i" && no_args()) {
-        errno = 0;
-        long long v = std::strtoll(s.c_str(), nullptr, 10);
-        if (errno == ERANGE) fail(e, overflow_message("\"" + s + "\".to_i"));
-        return Value::integer(v);
-      }
-      if (m == "to_f" && no_args()) return Value::floating(ruby_string_to_f(s));
-      if (m == "upcase" || m == "downcase") {
-        std::string o = s;
-        for (auto& c : o) c = char(m == "upcase" ? std::toupper(c) : std::tolower(c));
-        return Value::string(o);
-      }
-      if (m == "strip" && no_args()) {
-        size_t b = s.find_first_not_of(" \t\r\n"), en = s.find_last_not_of(" \t\r\n");
-        return Value::string(b == std::string::npos ? "" : s.substr(b, en - b + 1));
-      }
-      if (m == "chomp" && no_args()) {
-        std::string o = s;
-        if (!o.empty() && o.back() == '\n') o.pop_back();
-        if (!o.empty() && o.back() == '\r') o.pop_back();
-        return Value::string(o);
-      }
-      if (m == "reverse" && no_args()) return Value::string(std::string(s.rbegin(), s.rend()));
-      if (n == 1 && !block && args[0].kind() == K::String) {
-        const std::string& a = args[0].as_string();
-        if (m == "include?") return Value::boolean(s.find(a) != std::string::npos);
-        if (m == "start_with?") return Value::boolean(s.rfind(a, 0) == 0);
-        if (m == "end_with?")
-          return Value::boolean(s.size() >= a.size() &&
-                                s.compare(s.size() - a.size(), a.size(), a) == 0);
-        if (m == "split" && !a.empty()) {
-          std::vector<Value> parts;
-          size_t pos = 0;
-          for (size_t f; (f = s.find(a, pos)) != std::string::npos; pos = f + a.size())
-            parts.push_back(Value::string(s.substr(pos, f - pos)));
-          parts.push_back(Value::string(s.substr(pos)));
-          while (!parts.empty() && parts.back().as_string().empty()) parts.pop_back();
-          return Value::array(parts);
-        }
-      }
-      if (m == "+" && n == 1) return arith(e, "+", r, args[0]);
-      break;
-    }
-    case K::Time: {
-      double s = r.as_time();
-      if (m == "to_i" && no_args()) return Value::integer(int64_t(std::floor(s)));
-      if (m == "to_f" && no_args()) return Value::floating(s);
-      if ((m == "utc" || m == "getutc" || m == "to_time") && no_args()) return r;
-      if (m == "strftime" && n == 1 && !block && args[0].kind() == K::String) {
-        std::string error;
-        auto text = ruby_strftime(s, args[0].as_string(), error);
-        if (!text) unsupported(e, "strftime directive " + error);
-        return Value::string(*text);
-      }
-      if ((m == "usec" || m == "tv_usec") && no_args())
-        return Value::integer(int64_t(std::llround((s - std::floor(s)) * 1e6)));
-      if (auto fields = no_args() ? utc_fields(s) : std::nullopt) {
-        const std::tm& tm = *fields;
-        if (m == "year") return Value::integer(tm.tm_year + 1900);
-        if (m == "month" || m == "mon") return Value::integer(tm.tm_mon + 1);
-        if (m == "day" || m == "mday") return Value::integer(tm.tm_mday);
-        if (m == "hour") return Value::integer(tm.tm_hour);
-        if (m == "min") return Value::integer(tm.tm_min);
-        if (m == "sec") return Value::integer(tm.tm_sec);
-        if (m == "wday") return Value::integer(tm.tm_wday);
-        if (m == "yday") return Value::integer(tm.tm_yday + 1);
-      }
-      if ((m == "+" || m == "-") && n == 1) return arith(e, m, r, args[0]);
-      break;
-    }
-    case K::Symbol:
-      if (m == "to_sym" && no_args()) return r;
-      if ((m == "size" || m == "length") && no_args())
-        return Value::integer(int64_t(r.as_string().size()));
-      break;
-    case K::Array:
-    case K::Set: {
-      const auto& items = r.elements();
-      auto mk = [&](std::vector<Value> v) {
-        return r.kind() == K::Set ? Value::set(std::move(v)) : Value::array(std::move(v));
-      };
-      if ((m == "size" || m == "length") && no_args()) return Value::integer(int64_t(items.size()));
-      if (m == "count" && n == 0) {
-        if (!block) return Value::integer(int64_t(items.size()));
-        int64_t c = 0;
-        for (const auto& v : items) c += call_block(*block, {v}, scope).truthy();
-        return Value::integer(c);
-      }
-      if (m == "empty?" && no_args()) return Value::boolean(items.empty());
-      if ((m == "include?" || m == "member?") && n == 1 && !block) {
-        for (const auto& v : items)
-          if (Value::ruby_equal(v, args[0])) return Value::boolean(true);
-        return Value::boolean(false);
-      }
-      if (m == "to_a" && no_args()) return Value::array(items);
-      if (r.kind() == K::Array) {
-        if (m == "first" && no_args()) return items.empty() ? Value() : items.front();
-        if (m == "last" && no_args()) return items.empty() ? Value() : items.back();
-        if ((m == "at") && n == 1 && args[0].kind() == K::Int) {
-          int64_t k = args[0].as_int(), sz = int64_t(items.size());
-          if (k < 0) k += sz;
-          return k >= 0 && k < sz ? items[size_t(k)] : Value();
-        }
-        if (m == "fetch" && (n == 1 || n == 2) && !block && args[0].kind() == K::Int) {
-          int64_t k = args[0].as_int(), sz = int64_t(items.size());
-          if (k < 0) k += sz;
-          if (k >= 0 && k < sz) return items[size_t(k)];
-          if (n == 2) return args[1];
-          fail(e, "index " + args[0].inspect() + " outside of array bounds: " +
-                      std::to_string(-sz) + "..." + std::to_string(sz));
-        }
-        if ((m == "take" || m == "drop" || m == "first" || m == "last") && n == 1 && !block &&
-            args[0].kind() == K::Int) {
-          size_t k = size_t(std::max<int64_t>(0, args[0].as_int()));
-          k = std::min(k, items.size());
-          if (m == "take" || m == "first")
-            return Value::array({items.begin(), items.begin() + long(k)});
-          if (m == "last") return Value::array({items.end() - long(k), items.end()});
-          return Value::array({items.begin() + long(k), items.end()});
-        }
-      }
-      if (m == "reverse" && no_args()) return Value::array({items.rbegin(), items.rend()});
-      if (m == "sort" && no_args()) {
-        auto v = items;
-        std::stable_sort(v.begin(), v.end(), [&](const Value& a, const Value& b) {
-          return arith(e, "<", a, b).truthy();
-        });
-        return Value::array(v);
-      }
-      if (m == "uniq" && no_args()) {
-        std::vector<Value> u;
-        for (const auto& v : items)
-          if (std::find(u.begin(), u.end(), v) == u.end()) u.push_back(v);
-        return Value::array(u);
-      }
-      if (m == "compact" && no_args()) {
-        std::vector<Value> u;
-        for (const auto& v : items)
-          if (!v.is_nil()) u.push_back(v);
-        return mk(u);
-      }
-      if (m == "flatten" && no_args()) {
-        std::vector<Value> u;
-        std::function<void(const Value&)> add = [&](const Value& v) {
-          if (v.is_array())
-            for (const auto& x : v.items()) add(x);
-          else
-            u.push_back(v);
-        };
-        for (const auto& v : items) add(v);
-        return Value::array(u);
-      }
-      if ((m == "max" || m == "min") && no_args()) {
-        if (items.empty()) return Value();
-        Value best = items[0];
-        for (const auto& v : items)
-          if (arith(e, m == "max" ? ">" : "<", v, best).truthy()) best = v;
-        return best;
-      }
-      if (m == "sum" && no_args()) {
-        Value s = Value::integer(0);
-        for (const auto& v : items) s = arith(e, "+", s, v);
-        return s;
-      }
-      if (m == "join" && n <= 1 && !block) {
-        std::string sep = n ? args[0].to_s() : "", out;
-        for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i].to_s();
-        return Value::string(out);
-      }
-      if ((m == "push" || m == "<<") && n >= 1 && !block) {
-        auto v = items;
-        v.insert(v.end(), args.begin(), args.end());
-        return mk(v);
-      }
-      if (m == "concat" && n == 1 && args[0].is_array()) return arith(e, "+", r, args[0]);
-      if (m == "index" && n == 1 && !block) {
-        for (size_t i = 0; i < items.size(); ++i)
-          if (Value::ruby_equal(items[i], args[0])) return Value::integer(int64_t(i));
-        return Value();
-      }
-      if (m == "each_with_index" && n == 0 && !block) {
-        // Without a block, Ruby's enumerator of [element, index] pairs (for a following
-        // `.map { |a, i| ... }`), as an array.
-        std::vector<Value> out;
-        for (size_t i = 0; i < items.size(); ++i)
-          out.push_back(Value::array({items[i], Value::integer(int64_t(i))}));
-        return Value::array(out);
-      }
-      if (m == "values_at" && !block) {
-        std::vector<Value> out;
-        for (const auto& a : args) {
-          int64_t k = a.kind() == K::Int ? a.as_int() : -1;
-          out.push_back(k >= 0 && size_t(k) < items.size() ? items[size_t(k)] : Value());
-        }
-        return Value::array(out);
-      }
-      if (block && n == 0) {
-        if (m == "map" || m == "collect") {
-          std::vector<Value> out;
-          for (const auto& v : items) out.push_back(call_block(*block, {v}, scope));
-          return Value::array(out);
-        }
-        if (m == "select" || m == "reject") {
-          std::vector<Value> out;
-          for (const auto& v : items)
-            if (call_block(*block, {v}, scope).truthy() == (m == "select")) out.push_back(v);
-          return mk(out);
-        }
-        if (m == "any?" || m == "all?") {
-          for (const auto& v : items) {
-            bool b = call_block(*block, {v}, scope).truthy();
-            if (m == "any?" && b) return Value::boolean(true);
-            if (m == "all?" && !b) return Value::boolean(false);
-          }
-          return Value::boolean(m == "all?");
-        }
-      }
-      if (m == "any?" && no_args())
-        return Value::boolean(
-            std::any_of(items.begin(), items.end(), [](const Value& v) { return v.truthy(); }));
-      break;
-    }
-    case K::Hash: {
-      if ((m == "size" || m == "length") && no_args())
-        return Value::integer(int64_t(r.items().size()));
-      if (m == "empty?" && no_args()) return Value::boolean(r.items().empty());
-      if (m == "keys" && no_args()) return Value::array(r.items());
-      if (m == "values" && no_args()) return Value::array(r.hash_values());
-      if ((m == "key?" || m == "has_key?" || m == "include?" || m == "member?") && n == 1)
-        return Value::boolean(std::find(r.items().begin(), r.items().end(), args[0]) !=
-                              r.items().end());
-      if (m == "fetch" && (n == 1 || n == 2)) {
-        for (size_t k = 0; k < r.items().size(); ++k)
-          if (r.items()[k] == args[0]) return r.hash_values()[k];
-        if (n == 2) return args[1];
-        fail(e, "key not found: " + args[0].inspect());
-      }
-      if (m == "to_a" && no_args()) {
-        std::vector<Value> out;
-        for (size_t k = 0; k < r.items().size(); ++k)
-          out.push_back(Value::array({r.items()[k], r.hash_values()[k]}));
-        return Value::array(out);
-      }
-      if (m == "merge" && n == 1 && args[0].kind() == K::Hash) {
-        auto keys = r.items(), vals = r.hash_values();
-        keys.insert(keys.end(), args[0].items().begin(), args[0].items().end());
-        vals.insert(vals.end(), args[0].hash_values().begin(), args[0].hash_values().end());
-        return Value::hash(keys, vals);
-      }
-      break;
-    }
-    default:
-      break;
-  }
-  // A method Ruby's class of the value has (or a lattice's) that calm does not implement
-  // is refused; one the class lacks (`3.increment`) is Ruby's NoMethodError, as in Bud.
-  if (kValueMethods.count(m) == 0 && (r.is_lattice() || ruby_has_method(ruby_method_class(r), m)))
+  MethodCall call{*this, e, r, m, args, block, scope};
+  if (std::optional<Value> v = run_value_method(call)) return *v;
+  if (r.is_lattice()) return run_lattice_method(call);
+  // A method Ruby's class of the value has that calm does not implement is refused; one
+  // the class lacks (`3.increment`) is Ruby's NoMethodError, as in Bud.
+  if (!is_value_method(m) && ruby_has_method(ruby_method_class(r), m))
     unsupported(e, "method '" + m + "'");
   if (r.is_array() && r.schema())
     fail(e, "undefined method '" + m + "' for a tuple with columns " +
@@ -1369,231 +1028,6 @@ Value Interpreter::call_method(const Expr& e, const Value& r, const std::string&
                     .inspect());
   fail(e, "undefined method '" + m + "' for " + ruby_class_name(r) + " " + r.inspect() +
               (n ? " with " + std::to_string(n) + " argument(s)" : ""));
-}
-
-Value Interpreter::lattice_method(const Expr& e, const Value& r, const std::string& m,
-                                  const std::vector<Value>& args, const Expr* block,
-                                  Scope& scope) const {
-  const std::string& ty = r.lattice_type();
-  size_t n = args.size();
-  auto lbool = [](bool b) { return Value::lattice("lbool", {}, {}, b); };
-  auto lmax = [](Value v) { return Value::lattice("lmax", {std::move(v)}); };
-  auto same_type = [&](const Value& v) {
-    if (!v.is_lattice() || v.lattice_type() != ty)
-      fail(e, "illegal input to " + ty + "#" + m + ": " + v.inspect());
-  };
-  try {
-    if (lattice_method_kind(ty, m) == LatticeFn::Unknown)
-      unsupported(e, "lattice method '" + m + "' of " + ty);
-    if (m == "reveal" && n == 0 && !block) return lattice_reveal(r);
-    if ((m == "inspect" || m == "to_s") && n == 0) return Value::string(r.inspect());
-    if (m == "merge" && n == 1 && !block) return lattice_merge(r, args[0]);
-    if (ty == "lmax" || ty == "lmin") {
-      const Value& v = r.items()[0];
-      if ((m == "gt" || m == "gt_eq" || m == "lt" || m == "lt_eq") && n == 1 && !block) {
-        static const std::map<std::string, std::string> op = {
-            {"gt", ">"}, {"gt_eq", ">="}, {"lt", "<"}, {"lt_eq", "<="}};
-        return lbool(arith(e, op.at(m), v, args[0]).truthy());
-      }
-      if ((m == "+" || m == "-") && n == 1 && !block) {
-        if (!args[0].is_numeric())
-          fail(e, "illegal input to " + ty + "#" + m + ": " + args[0].inspect());
-        return Value::lattice(ty, {arith(e, m, v, args[0])});
-      }
-      if ((m == "min_of" || m == "max_of") && n == 1 && !block) {
-        if (!args[0].is_numeric())
-          fail(e, "illegal input to " + ty + "#" + m + ": " + args[0].inspect());
-        bool take = arith(e, m == "min_of" ? "<" : ">", args[0], v).truthy();
-        return take ? Value::lattice(ty, {args[0]}) : r;
-      }
-    } else if (ty == "lbool") {
-      if (m == "when_true" && n == 0 && block)
-        return r.as_bool() ? call_block(*block, {}, scope) : Value();
-    } else if (ty == "lset" || ty == "lpset") {
-      const auto& items = r.items();
-      if (m == "contains?" && n == 1 && !block)
-        return lbool(std::find(items.begin(), items.end(), args[0]) != items.end());
-      if (m == "size" && n == 0 && !block) return lmax(Value::integer(int64_t(items.size())));
-      if (m == "group_count" && n == 1 && !block && args[0].is_array()) {
-        // An lmap from each group key (the element's columns at the given indexes) to
-        // an lmax count of the elements in the group.
-        std::map<Value, int64_t> counts;
-        for (const auto& x : items) {
-          if (!x.is_array()) fail(e, "group_count only works if lset elements are type Array");
-          std::vector<Value> key;
-          for (const auto& ix : args[0].items()) {
-            if (ix.kind() != Value::Kind::Int || ix.as_int() < 0 ||
-                size_t(ix.as_int()) >= x.items().size())
-              fail(e, "lset element in group_count does not have column index " + ix.inspect());
-            key.push_back(x.items()[size_t(ix.as_int())]);
-          }
-          ++counts[Value::array(std::move(key))];
-        }
-        std::vector<Value> keys, vals;
-        for (const auto& [k, c] : counts) {
-          keys.push_back(k);
-          vals.push_back(lmax(Value::integer(c)));
-        }
-        return lattice_from("lmap", Value::hash(keys, vals));
-      }
-      if (m == "pos_sum" && n == 0 && !block) {
-        Value sum = Value::integer(0);
-        for (const auto& x : items) sum = arith(e, "+", sum, x);
-        return lmax(sum);
-      }
-      if (m == "intersect" && n == 1 && !block) {
-        same_type(args[0]);
-        std::vector<Value> out;
-        std::set_intersection(items.begin(), items.end(), args[0].items().begin(),
-                              args[0].items().end(), std::back_inserter(out));
-        return Value::lattice(ty, out);
-      }
-      if (m == "pro" && n == 0 && block) {
-        std::vector<Value> out;
-        for (const auto& x : items)
-          if (Value v = call_block(*block, {x}, scope); !v.is_nil()) out.push_back(v);
-        return lattice_from("lset", Value::set(out));
-      }
-      if ((m == "eqjoin" || m == "product") && (n == 1 || (m == "eqjoin" && n == 2))) {
-        if (!args[0].is_lattice() ||
-            (args[0].lattice_type() != "lset" && args[0].lattice_type() != "lpset"))
-          fail(e, "illegal input to " + ty + "#" + m + ": " + args[0].inspect());
-        std::vector<std::pair<int64_t, int64_t>> preds;
-        if (n == 2) {
-          const Value& h = args[1];
-          if (h.kind() != Value::Kind::Hash) fail(e, m + " predicates must be a hash");
-          for (size_t i = 0; i < h.items().size(); ++i) {
-            if (h.items()[i].kind() != Value::Kind::Int ||
-                h.hash_values()[i].kind() != Value::Kind::Int)
-              unsupported(e, "eqjoin predicates on field names (use column indexes)");
-            preds.push_back({h.items()[i].as_int(), h.hash_values()[i].as_int()});
-          }
-        }
-        auto field = [](const Value& t, int64_t i) {
-          return t.is_array() && i >= 0 && size_t(i) < t.items().size() ? t.items()[size_t(i)]
-                                                                        : Value();
-        };
-        std::vector<Value> out;
-        for (const auto& a : items)
-          for (const auto& b : args[0].items()) {
-            bool match = true;
-            for (const auto& [l, rr] : preds) match = match && field(a, l) == field(b, rr);
-            if (!match) continue;
-            if (!block) {
-              out.push_back(Value::array({a, b}));
-            } else if (Value v = call_block(*block, {a, b}, scope); !v.is_nil()) {
-              out.push_back(v);
-            }
-          }
-        return lattice_from("lset", Value::set(out));
-      }
-    } else if (ty == "lbag") {
-      auto mult = [&](const Value& k) {
-        for (size_t i = 0; i < r.items().size(); ++i)
-          if (r.items()[i] == k) return r.hash_values()[i].as_int();
-        return int64_t(0);
-      };
-      if (m == "multiplicity" && n == 1 && !block) return lmax(Value::integer(mult(args[0])));
-      if (m == "contains?" && n == 1 && !block) return lbool(mult(args[0]) > 0);
-      if (m == "size" && n == 0 && !block) {
-        int64_t total = 0;
-        for (const auto& v : r.hash_values()) total += v.as_int();
-        return lmax(Value::integer(total));
-      }
-      if ((m == "+" || m == "intersect") && n == 1 && !block) {
-        same_type(args[0]);
-        std::vector<Value> keys, vals;
-        for (size_t i = 0; i < r.items().size(); ++i) {
-          const Value& k = r.items()[i];
-          int64_t a = r.hash_values()[i].as_int(), b = 0;
-          for (size_t j = 0; j < args[0].items().size(); ++j)
-            if (args[0].items()[j] == k) b = args[0].hash_values()[j].as_int();
-          if (m == "intersect" && b == 0) continue;
-          keys.push_back(k);
-          vals.push_back(Value::integer(m == "+" ? a + b : std::min(a, b)));
-        }
-        if (m == "+")
-          for (size_t j = 0; j < args[0].items().size(); ++j)
-            if (mult(args[0].items()[j]) == 0) {
-              keys.push_back(args[0].items()[j]);
-              vals.push_back(args[0].hash_values()[j]);
-            }
-        return lattice_from(ty, Value::hash(keys, vals));
-      }
-    } else if (ty == "lmap") {
-      const auto& keys = r.items();
-      const auto& vals = r.hash_values();
-      auto find = [&](const Value& k) -> const Value* {
-        for (size_t i = 0; i < keys.size(); ++i)
-          if (keys[i] == k) return &vals[i];
-        return nullptr;
-      };
-      if (m == "at" && (n == 1 || n == 2) && !block) {
-        if (const Value* v = find(args[0])) return *v;
-        if (n == 2 && args[1].is_lattice()) return args[1];
-        fail(e, "missing key for lmap#at(" + args[0].inspect() + ") but no bottom type given");
-      }
-      if (m == "key?" && n == 1 && !block) return lbool(find(args[0]) != nullptr);
-      if (m == "key_set" && n == 0 && !block) return Value::lattice("lset", keys);
-      if (m == "size" && n == 0 && !block) return lmax(Value::integer(int64_t(keys.size())));
-      if (m == "filter" && n == 0 && !block) {
-        std::vector<Value> k2, v2;
-        for (size_t i = 0; i < keys.size(); ++i) {
-          if (!vals[i].is_lattice() || vals[i].lattice_type() != "lbool")
-            fail(e, "filter invoked on non-boolean map value: " + vals[i].inspect());
-          if (vals[i].as_bool()) {
-            k2.push_back(keys[i]);
-            v2.push_back(vals[i]);
-          }
-        }
-        return Value::lattice(ty, k2, v2);
-      }
-      if ((m == "apply" || m == "apply_morph") && n >= 1 && !block) {
-        if (args[0].kind() != Value::Kind::Symbol) fail(e, m + " needs a method name symbol");
-        std::vector<Value> rest(args.begin() + 1, args.end());
-        std::vector<Value> v2;
-        for (const auto& v : vals) {
-          Value res = lattice_method(e, v, args[0].as_string(), rest, nullptr, scope);
-          if (!res.is_lattice())
-            fail(e, m + "(:" + args[0].as_string() + ") returned " + res.inspect() +
-                        ", not a lattice value");
-          v2.push_back(res);
-        }
-        return Value::lattice(ty, keys, v2);
-      }
-      if (m == "intersect" && n == 1 && !block) {
-        same_type(args[0]);
-        std::vector<Value> k2, v2;
-        for (size_t j = 0; j < args[0].items().size(); ++j)
-          if (const Value* v = find(args[0].items()[j])) {
-            k2.push_back(args[0].items()[j]);
-            v2.push_back(lattice_merge(*v, args[0].hash_values()[j]));
-          }
-        return lattice_from(ty, Value::hash(k2, v2));
-      }
-      if (m == "to_collection" && n == 0) {
-        std::vector<Value> out;
-        for (size_t i = 0; i < keys.size(); ++i)
-          out.push_back(block ? call_block(*block, {keys[i], vals[i]}, scope)
-                              : Value::array({keys[i], vals[i]}));
-        return Value::array(out);
-      }
-      if (m == "lt_eq" && n == 1 && !block) {
-        same_type(args[0]);
-        for (size_t i = 0; i < keys.size(); ++i) {
-          const Value* other = nullptr;
-          for (size_t j = 0; j < args[0].items().size(); ++j)
-            if (args[0].items()[j] == keys[i]) other = &args[0].hash_values()[j];
-          if (!other || !(lattice_merge(vals[i], *other) == *other)) return lbool(false);
-        }
-        return lbool(true);
-      }
-    }
-  } catch (const LatticeError& le) {
-    fail(e, le.message);
-  }
-  fail(e, "wrong arguments for " + ty + "#" + m + " (" + std::to_string(n) + " argument(s)" +
-              (block ? ", with a block" : "") + ")");
 }
 
 namespace {
@@ -1690,7 +1124,7 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     // refused collection method is refused here, before the run; the joins' dispatch
     // (rules.cpp) says itself why it refuses a join form (`outerjoin`).
     bool known = is_collection_method(name) || is_bud_operator(name, OperatorKind::JoinMethod) ||
-                 kValueMethods.count(name) || is_lattice_method(name);
+                 is_value_method(name) || is_lattice_method(name);
     // A method-less call (`x.()`) or a bare identifier with a block names a collection
     // (`coll { |t| ... }`), or a column (`t.key`): both are decided at run time.
     // `alias.coll { |t| ... }` maps a collection of an imported module (decided at run
@@ -1701,7 +1135,12 @@ void Checker::check_node(const Expr& e, const std::string& file) {
     // the run: on a plain value it is Ruby's NoMethodError, as in Bud.
     if (!known && !qualified_map && recv && (e.child("arguments") || e.child("block")) &&
         ruby_has_method("", name)) {
-      report("method '" + name + "'");
+      // A refused row of the operator table says why (`each`: a side effect per tuple).
+      const BudOperator* row = find_bud_operator(name, OperatorKind::CollectionMethod);
+      if (!row) row = find_bud_operator(name, OperatorKind::LatticeMethod);
+      report("method '" + name + "'" +
+             (row && row->handler == EvalHandler::Refused ? " (" + std::string(row->why) + ")"
+                                                          : std::string()));
       return;
     }
     const HelperMethod* h = e.child("receiver") ? nullptr : helper(name);

@@ -131,22 +131,22 @@ class Interpreter {
   /// Refuses (calm-eval-limit, located at `e`) a value larger than kMaxValueSize.
   void check_size(const Expr& e, size_t size, const char* what) const;
   void check_size(const Expr& e, const Value& v) const;
+  /// `recv.m(args) { block }` on a value: a tuple's field, or a row of eval/methods.h
+  /// (Ruby's methods, a lattice's); otherwise refused or Ruby's NoMethodError.
+  Value call_method(const Expr& e, const Value& recv, const std::string& m,
+                    const std::vector<Value>& args, const Expr* block, Scope& scope) const;
+  /// Ruby's binary operator `op` (arithmetic, comparison, equality) on two values.
+  Value arith(const Expr& e, const std::string& op, const Value& a, const Value& b) const;
 
  private:
   Value eval_call(const Expr& e, Scope& scope) const;
   Value eval_binary(const Expr& e, Scope& scope) const;
-  Value call_method(const Expr& e, const Value& recv, const std::string& m,
-                    const std::vector<Value>& args, const Expr* block, Scope& scope) const;
   Value eval_sequence(const Expr& e, Scope& scope) const;
-  Value arith(const Expr& e, const std::string& op, const Value& a, const Value& b) const;
   /// A collection used as a value inside a block: an Array of its tuples (with their
   /// columns), in sorted order.
   Value collection_value(const std::string& coll) const;
   /// Ruby's `fmt % args` (Kernel#format); a bad format or argument fails at `e`.
   Value format(const Expr& e, const std::string& fmt, const std::vector<Value>& args) const;
-  /// A method of a lattice value (gt, contains?, at, apply, when_true, ...).
-  Value lattice_method(const Expr& e, const Value& recv, const std::string& m,
-                       const std::vector<Value>& args, const Expr* block, Scope& scope) const;
   void bind(const Expr& param, const Value& v, Scope& scope) const;
   Value call_helper(const Expr& at, const HelperMethod& h, const std::vector<Value>& args) const;
   /// A Time `seconds` after 1970; a located error (`what`: time out of range) outside

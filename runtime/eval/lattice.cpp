@@ -15,34 +15,15 @@ namespace {
 struct TypeInfo {
   const char* type;
   const char* klass;
-  std::set<std::string> morphs;
-  std::set<std::string> monotone;
-  std::set<std::string> plain;
 };
 
-/// Bud's lattice-lib.rb, per type: which methods are morphisms, monotone functions, or
-/// plain (non-monotone) methods.
+/// Bud's built-in lattice types and their classes (lattice-lib.rb). Their methods are
+/// the operator table's rows (model/bud_operators.cpp) and eval/lattice_methods.cpp.
 const std::vector<TypeInfo>& types() {
   static const std::vector<TypeInfo> t = {
-      {"lmax", "MaxLattice", {"gt", "gt_eq", "+", "-", "min_of"}, {}, {"lt", "lt_eq"}},
-      {"lmin", "MinLattice", {"lt", "lt_eq", "+", "-", "max_of"}, {}, {"gt", "gt_eq"}},
-      {"lbool", "BoolLattice", {"when_true"}, {}, {}},
-      {"lset",
-       "SetLattice",
-       {"intersect", "contains?", "pro", "eqjoin", "product"},
-       {"size", "group_count"},
-       {}},
-      {"lpset",
-       "PositiveSetLattice",
-       {"intersect", "contains?", "pro", "eqjoin", "product"},
-       {"size", "pos_sum", "group_count"},
-       {}},
-      {"lbag", "BagLattice", {"intersect", "multiplicity", "+", "contains?"}, {"size"}, {}},
-      {"lmap",
-       "MapLattice",
-       {"at", "filter", "apply_morph", "key?", "key_set", "intersect", "to_collection"},
-       {"apply", "size"},
-       {"lt_eq"}},
+      {"lmax", "MaxLattice"}, {"lmin", "MinLattice"},          {"lbool", "BoolLattice"},
+      {"lset", "SetLattice"}, {"lpset", "PositiveSetLattice"}, {"lbag", "BagLattice"},
+      {"lmap", "MapLattice"},
   };
   return t;
 }
@@ -196,16 +177,6 @@ size_t lattice_size(const Value& v) {
   for (const auto& x : v.hash_values())
     if (x.is_lattice()) n += lattice_size(x);
   return std::max<size_t>(n, 1);
-}
-
-LatticeFn lattice_method_kind(const std::string& type, const std::string& method) {
-  const TypeInfo* t = info(type);
-  if (!t) return LatticeFn::Unknown;
-  if (t->morphs.count(method)) return LatticeFn::Morphism;
-  if (t->monotone.count(method) || method == "merge") return LatticeFn::Monotone;
-  if (t->plain.count(method) || method == "reveal" || method == "inspect" || method == "to_s")
-    return LatticeFn::NonMonotone;
-  return LatticeFn::Unknown;
 }
 
 }  // namespace calm::eval

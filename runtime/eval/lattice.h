@@ -41,13 +41,4 @@ Value lattice_reveal(const Value& v);
 /// Size of the payload (elements, keys), for fact limits.
 size_t lattice_size(const Value& v);
 
-/// How Bud declares a lattice method.
-enum class LatticeFn {
-  Morphism,     ///< `morph`: distributes over merge, may run on deltas
-  Monotone,     ///< `monotone`: needs the whole value, result grows with it
-  NonMonotone,  ///< plain methods (reveal, lt_eq on lmax, ...): a later stratum
-  Unknown,      ///< not a method of this lattice type
-};
-LatticeFn lattice_method_kind(const std::string& type, const std::string& method);
-
 }  // namespace calm::eval

@@ -552,4 +552,29 @@ std::string ruby_method_class(const Value& v) {
   }
 }
 
+// The message for an integer result beyond 64 bits.
+std::string overflow_message(const std::string& what) {
+  return "integer overflow: " + what +
+         " does not fit in 64 bits (Ruby would make a Bignum; calm's evaluator has no big "
+         "integers and refuses, docs/evaluator.md)";
+}
+
+// A float converted to an integer the way Ruby's Float#to_i does, or a reason.
+std::optional<int64_t> float_to_int(double f, std::string& why) {
+  if (std::isnan(f)) {
+    why = "FloatDomainError: NaN";
+    return std::nullopt;
+  }
+  if (std::isinf(f)) {
+    why = std::string("FloatDomainError: ") + (f > 0 ? "Infinity" : "-Infinity");
+    return std::nullopt;
+  }
+  double t = std::trunc(f);
+  if (t < -9223372036854775808.0 || t >= 9223372036854775808.0) {
+    why = overflow_message(std::to_string(f) + ".to_i");
+    return std::nullopt;
+  }
+  return int64_t(t);
+}
+
 }  // namespace calm::eval

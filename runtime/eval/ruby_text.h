@@ -44,4 +44,11 @@ bool ruby_has_method(const std::string& cls, const std::string& m);
 /// NilClass, TrueClass and FalseClass, a tuple (an Array with columns) as Struct.
 std::string ruby_method_class(const Value& v);
 
+/// The message for an integer result beyond 64 bits (calm has no Bignum).
+std::string overflow_message(const std::string& what);
+
+/// A Float converted to an Integer the way Ruby's Float#to_i does, or nullopt with Ruby's
+/// error in `why` (FloatDomainError for NaN and the infinities, or an overflow).
+std::optional<int64_t> float_to_int(double f, std::string& why);
+
 }  // namespace calm::eval

@@ -63,15 +63,19 @@ constexpr std::array kOperators = {
    KeyArgs::None, "monotone; the tuples' printed forms, which the evaluator does not produce",
    "out1 <= link.inspected"},
   BudOperator{"tabname", K::CollectionMethod, 0, 0, C::Scan, true, "", H::Refused, KeyArgs::None,
-   "reads only the collection's name", ""},
+   "reads only the collection's name; the evaluator does not run Bud's reflection on "
+   "collections", ""},
   BudOperator{"lambda", K::CollectionMethod, 0, 0, C::Scan, true, "", H::Refused, KeyArgs::None,
-   "a block passed on (Bud's older DSL)", ""},
+   "a block passed on (Bud's older DSL), which the evaluator does not run", ""},
   BudOperator{"ip_port", K::CollectionMethod, 0, 0, C::Scan, true, "", H::Refused, KeyArgs::None,
-   "the node's address, not the collection's contents", ""},
+   "the node's address, not the collection's contents (the evaluator answers ip_port, ip "
+   "and port only on their own, not on a collection)", ""},
   BudOperator{"port", K::CollectionMethod, 0, 0, C::Scan, true, "", H::Refused, KeyArgs::None,
-   "the node's port, not the collection's contents", ""},
+   "the node's port, not the collection's contents (the evaluator answers ip_port, ip "
+   "and port only on their own, not on a collection)", ""},
   BudOperator{"ip", K::CollectionMethod, 0, 0, C::Scan, true, "", H::Refused, KeyArgs::None,
-   "the node's host, not the collection's contents", ""},
+   "the node's host, not the collection's contents (the evaluator answers ip_port, ip "
+   "and port only on their own, not on a collection)", ""},
   BudOperator{"[]", K::CollectionMethod, 1, 1, C::Scan, true, "", H::InBlock, KeyArgs::None,
    "a lookup by key inside a block", "out1 <= node { |n| [n.id] if kv[n.id] }"},
   // ---- Collection methods that read the whole collection (not monotone) --------------
@@ -106,25 +110,31 @@ constexpr std::array kOperators = {
   BudOperator{"length", K::CollectionMethod, 0, 0, C::Group, false, "", H::InBlock, KeyArgs::None,
    "aggregation over the whole collection", "out1 <= node { |n| [link.length] }"},
   BudOperator{"sum", K::CollectionMethod, 0, 1, C::Group, false, "", H::Refused, KeyArgs::None,
-   "aggregation over the whole collection; summing tuples is not defined", ""},
+   "aggregation over the whole collection; summing tuples is not defined (use "
+   "group([], sum(:col)))", ""},
   BudOperator{"min", K::CollectionMethod, 0, 1, C::Group, false, "", H::InBlock, KeyArgs::None,
    "aggregation over the whole collection", "out2 <= node { |n| link.min }"},
   BudOperator{"max", K::CollectionMethod, 0, 1, C::Group, false, "", H::InBlock, KeyArgs::None,
    "aggregation over the whole collection", "out2 <= node { |n| link.max }"},
   BudOperator{"min_by", K::CollectionMethod, 0, 1, C::Group, false, "", H::Refused, KeyArgs::None,
-   "aggregation over the whole collection", "out2 <= node { |n| link.min_by { |l| l.to } }"},
+   "aggregation over the whole collection, which the evaluator runs as argmin, not min_by",
+   "out2 <= node { |n| link.min_by { |l| l.to } }"},
   BudOperator{"max_by", K::CollectionMethod, 0, 1, C::Group, false, "", H::Refused, KeyArgs::None,
-   "aggregation over the whole collection", "out2 <= node { |n| link.max_by { |l| l.to } }"},
+   "aggregation over the whole collection, which the evaluator runs as argmax, not max_by",
+   "out2 <= node { |n| link.max_by { |l| l.to } }"},
   BudOperator{"sort_by", K::CollectionMethod, 0, 0, C::Group, false, "", H::Refused, KeyArgs::None,
-   "an order over the whole collection", "out2 <= link.sort_by { |l| l.to }"},
+   "an order over the whole collection, which the evaluator does not build (use sort "
+   "or argmin)", "out2 <= link.sort_by { |l| l.to }"},
   BudOperator{"first", K::CollectionMethod, 0, 1, C::Group, false, "", H::InBlock, KeyArgs::None,
    "depends on the order tuples arrive in", "out2 <= node { |n| link.first }"},
   BudOperator{"last", K::CollectionMethod, 0, 1, C::Group, false, "", H::InBlock, KeyArgs::None,
    "depends on the order tuples arrive in", "out2 <= node { |n| link.last }"},
   BudOperator{"to_h", K::CollectionMethod, 0, 0, C::Group, false, "", H::Refused, KeyArgs::None,
-   "a later tuple replaces an earlier one's entry", ""},
+   "a later tuple replaces an earlier one's entry: a Ruby Hash the evaluator does not "
+   "keep in a collection", ""},
   BudOperator{"group_by", K::CollectionMethod, 0, 0, C::Group, false, "", H::Refused, KeyArgs::None,
-   "aggregation: a group's members change as tuples arrive", ""},
+   "aggregation: a group's members change as tuples arrive (the evaluator runs group, "
+   "not Ruby's group_by)", ""},
   // ---- Membership tests (negation when the answer can turn from false to true) -------
   BudOperator{"include?", K::CollectionMethod, 1, 1, C::Membership, false, "", H::InBlock,
    KeyArgs::None, "a test whose answer changes as tuples arrive",
@@ -209,9 +219,9 @@ constexpr std::array kOperators = {
   BudOperator{"accum_pair", K::Aggregate, 2, 2, C::Group, false, "", H::Aggregate, KeyArgs::None,
    "aggregation (the set of a group's value pairs)",
    "out2 <= link.group([:from], accum_pair(:from, :to))"},
-  // ---- Lattice methods: monotone where Bud declares them `morph` or `monotone` ------
-  BudOperator{"merge", K::LatticeMethod, 1, 1, C::LatticeMethod, true,
-   "lmax lmin lbool lset lpset lbag lmap", H::Lattice,
+  // ---- Lattice methods: Bud 0.9.9's lattice-lib.rb. monotone_on: the types that declare
+  // it `morph` or `monotone`; plain_on (the last field): the types with a plain `def` --
+  BudOperator{"merge", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "*", H::Lattice,
    KeyArgs::None, "the lattice's least upper bound", ""},
   BudOperator{"gt", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmax", H::Lattice,
    KeyArgs::None, "lmax: morph", ""},
@@ -219,20 +229,23 @@ constexpr std::array kOperators = {
    KeyArgs::None, "lmax: morph", ""},
   BudOperator{"lt", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmin", H::Lattice,
    KeyArgs::None, "lmin: morph", ""},
-  BudOperator{"lt_eq", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmin", H::Lattice,
-   KeyArgs::None, "lmin: monotone (on lmax and lmap Bud defines it as a plain method)", ""},
-  BudOperator{"+", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmax lmin", H::Refused,
-   KeyArgs::None, "lmax, lmin: morph", ""},
+  BudOperator{"lt_eq", K::LatticeMethod, 1, 1, C::LatticeMethod, false, "", H::Lattice,
+   KeyArgs::None, "lmax, lmap: a plain method (a comparison that a larger value can turn "
+   "from true to false)", "", "lmax lmap"},
+  BudOperator{"+", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmax lmin lbag", H::Lattice,
+   KeyArgs::None, "lmax, lmin, lbag: morph", ""},
   BudOperator{"-", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmax lmin", H::Refused,
-   KeyArgs::None, "listed as monotone by calm since 2011's lattice notes; Bud 0.9 has no -", ""},
+   KeyArgs::None, "monotone in calm's analysis since the 2011 lattice notes; Bud 0.9.9's "
+   "lattices have no -, so the evaluator refuses it", ""},
   BudOperator{"min_of", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmax", H::Lattice,
    KeyArgs::None, "lmax: morph", ""},
-  BudOperator{"max_of", K::LatticeMethod, 1, 1, C::LatticeMethod, false, "", H::Lattice,
-   KeyArgs::None, "not declared by Bud 0.9's lattices: assumed non-monotone", ""},
+  BudOperator{"max_of", K::LatticeMethod, 1, 1, C::LatticeMethod, false, "", H::Refused,
+   KeyArgs::None, "not a method of Bud 0.9.9's lattices: assumed non-monotone, refused by "
+   "the evaluator", ""},
   BudOperator{"when_true", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lbool", H::Lattice,
    KeyArgs::None, "lbool: morph", ""},
   BudOperator{"reveal", K::LatticeMethod, 0, 0, C::LatticeMethod, false, "", H::Lattice,
-   KeyArgs::None, "the current value: not monotone", ""},
+   KeyArgs::None, "the current value: not monotone", "", "*"},
   BudOperator{"contains?", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lset lpset lbag",
    H::Lattice, KeyArgs::None, "lset, lbag: morph", ""},
   BudOperator{"size", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lset lpset lbag lmap",
@@ -240,27 +253,31 @@ constexpr std::array kOperators = {
   BudOperator{"intersect", K::LatticeMethod, 1, 1, C::LatticeMethod, true,
    "lset lpset lbag lmap", H::Lattice, KeyArgs::None, "morph", ""},
   BudOperator{"product", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lset lpset lbag",
-   H::Lattice, KeyArgs::None, "morph", ""},
-  BudOperator{"eqjoin", K::LatticeMethod, 1, -1, C::LatticeMethod, true, "lset lpset lbag",
+   H::Refused, KeyArgs::None, "monotone in calm's analysis; not a method of Bud 0.9.9's "
+   "lattices (eqjoin without predicates is the product), so the evaluator refuses it", ""},
+  BudOperator{"eqjoin", K::LatticeMethod, 1, -1, C::LatticeMethod, true, "lset lpset",
    H::Lattice, KeyArgs::None, "lset: morph", ""},
-  BudOperator{"filter", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lset lpset lbag",
-   H::Lattice, KeyArgs::None, "morph", ""},
+  BudOperator{"filter", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lmap",
+   H::Lattice, KeyArgs::None, "lmap: morph (the keys whose lbool is true)", ""},
   BudOperator{"project", K::LatticeMethod, 0, -1, C::LatticeMethod, true,
-   "lset lpset lbag lmap", H::Refused, KeyArgs::None, "morph", ""},
+   "lset lpset lbag lmap", H::Refused, KeyArgs::None, "monotone in calm's analysis; not a "
+   "method of Bud 0.9.9's lattices, so the evaluator refuses it", ""},
   BudOperator{"sum", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lset lpset lbag",
-   H::Refused, KeyArgs::None, "monotone", ""},
-  BudOperator{"multiplicity", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lset lpset lbag",
+   H::Refused, KeyArgs::None, "monotone in calm's analysis; not a method of Bud 0.9.9's "
+   "lattices (lpset has pos_sum), so the evaluator refuses it", ""},
+  BudOperator{"multiplicity", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lbag",
    H::Lattice, KeyArgs::None, "lbag: morph", ""},
   BudOperator{"group_count", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lset lpset",
    H::Lattice, KeyArgs::None, "lset: monotone", ""},
   BudOperator{"pos_sum", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lpset", H::Lattice,
    KeyArgs::None, "lpset: monotone", ""},
-  BudOperator{"to_collection", K::LatticeMethod, 0, 0, C::LatticeMethod, true,
-   "lset lpset lbag lmap", H::Lattice, KeyArgs::None, "morph", ""},
+  BudOperator{"to_collection", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lmap",
+   H::Lattice, KeyArgs::None, "lmap: morph", ""},
   BudOperator{"pro", K::LatticeMethod, 0, 0, C::LatticeMethod, false, "", H::Lattice,
    KeyArgs::None,
    "lset: morph in Bud 0.9; calm's analysis has called it non-monotone since the start "
-   "(kept: changing it moves the oracle comparison; see docs/differences-from-bud.md)", ""},
+   "(kept: changing it moves the oracle comparison; see docs/differences-from-bud.md)", "",
+   "lset lpset"},
   BudOperator{"at", K::LatticeMethod, 1, -1, C::LatticeMethod, true, "lmap", H::Lattice,
    KeyArgs::None, "lmap: morph", ""},
   BudOperator{"key?", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmap", H::Lattice,
@@ -272,7 +289,8 @@ constexpr std::array kOperators = {
   BudOperator{"apply_morph", K::LatticeMethod, 1, -1, C::LatticeMethod, true, "lmap", H::Lattice,
    KeyArgs::None, "lmap: morph", ""},
   BudOperator{"new", K::LatticeMethod, 0, 1, C::LatticeMethod, false, "", H::Lattice,
-   KeyArgs::None, "a constructor (Bud::MaxLattice.new(3))", ""},
+   KeyArgs::None, "a constructor (Bud::MaxLattice.new(3)), not a method of a lattice value",
+   ""},
 };
 // clang-format on
 
@@ -286,17 +304,26 @@ const BudOperator* find_bud_operator(std::string_view name, OperatorKind kind) {
   return nullptr;
 }
 
-bool is_monotone_lattice_method(std::string_view lattice, std::string_view method) {
-  const BudOperator* op = find_bud_operator(method, OperatorKind::LatticeMethod);
-  if (!op || !op->monotone) return false;
-  std::string_view on = op->monotone_on;
-  while (!on.empty()) {
-    size_t sp = on.find(' ');
-    if (on.substr(0, sp) == lattice) return true;
+bool lattice_list_names(std::string_view list, std::string_view type) {
+  if (list == "*") return lattice_list_names(kBuiltinLattices, type);
+  while (!list.empty()) {
+    size_t sp = list.find(' ');
+    if (list.substr(0, sp) == type) return true;
     if (sp == std::string_view::npos) break;
-    on.remove_prefix(sp + 1);
+    list.remove_prefix(sp + 1);
   }
   return false;
+}
+
+bool is_monotone_lattice_method(std::string_view lattice, std::string_view method) {
+  const BudOperator* op = find_bud_operator(method, OperatorKind::LatticeMethod);
+  return op && op->monotone && lattice_list_names(op->monotone_on, lattice);
+}
+
+bool lattice_has_method(std::string_view lattice, std::string_view method) {
+  const BudOperator* op = find_bud_operator(method, OperatorKind::LatticeMethod);
+  return op &&
+         (lattice_list_names(op->monotone_on, lattice) || lattice_list_names(op->plain_on, lattice));
 }
 
 const char* to_string(EvalHandler h) {

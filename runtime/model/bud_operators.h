@@ -73,6 +73,11 @@ struct BudOperator {
   KeyArgs keys = KeyArgs::None;
   std::string_view why;      ///< why it is (not) monotone; for Refused, why it is refused
   std::string_view example;  ///< a rule using it (tests/model/bud_operators_test.cpp)
+  /// Lattice methods: the lattice types on which it is a plain (non-monotone) method,
+  /// Bud's `def`; "*" for every built-in type. A lattice method exists on the types of
+  /// monotone_on and plain_on and on no others (Bud's NoMethodError), and the evaluator
+  /// runs it on exactly those (eval/methods.h) unless the row is Refused.
+  std::string_view plain_on;
 };
 
 /// Every row, in the order of bud_operators.cpp.
@@ -86,8 +91,19 @@ inline bool is_bud_operator(std::string_view name, OperatorKind kind) {
   return find_bud_operator(name, kind) != nullptr;
 }
 
+/// Bud's built-in lattice types.
+inline constexpr std::string_view kBuiltinLattices = "lmax lmin lbool lset lpset lbag lmap";
+
+/// Whether a space-separated list of lattice types ("lmax lmin"; "*": every built-in
+/// type) names `type`.
+bool lattice_list_names(std::string_view list, std::string_view type);
+
 /// True when `method` on a lattice of type `lattice` ("lmax", "lset", ...) is monotone.
 bool is_monotone_lattice_method(std::string_view lattice, std::string_view method);
+
+/// True when Bud's lattice type `lattice` has `method` (a row names it in monotone_on or
+/// plain_on; `inspect` and `to_s` are Object's and not rows).
+bool lattice_has_method(std::string_view lattice, std::string_view method);
 
 const char* to_string(EvalHandler h);
 

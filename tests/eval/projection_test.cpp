@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "eval/interpreter.h"
+#include "support/no_collections.h"
 #include "support/node_fixture.h"
 
 using namespace calm;
@@ -15,17 +16,6 @@ using namespace calm::eval;
 using namespace calm::eval::testing;
 
 namespace {
-
-/// Collections are invisible to these blocks.
-class NoCollections : public CollectionAccess {
- public:
-  std::string collection_named(const Expr&) const override { return ""; }
-  const TupleSet& contents(const std::string&) const override { return empty_; }
-  Schema schema(const std::string&) const override { return nullptr; }
-
- private:
-  TupleSet empty_;
-};
 
 const Expr* find_block(const Expr& e) {
   if (e.type == "block" || e.type == "do_block") return &e;
