@@ -1,7 +1,7 @@
 // The methods of Bud's built-in lattices, one row each (eval/methods.h), as Bud 0.9.9's
-// lattice-lib.rb defines them. Which types a method exists on, and whether it is monotone,
-// is the operator table's row (model/bud_operators.cpp); a row here runs it, on exactly
-// those types (tests/eval/methods_test.cpp).
+// lattice-lib.rb defines them. Which types calm knows a method on, and whether it is
+// monotone, is the operator table's row (model/bud_operators.cpp); a row here runs it on
+// the types where Bud 0.9.9 has it, and nowhere else (tests/eval/methods_test.cpp).
 
 #include <algorithm>
 #include <iterator>
@@ -312,10 +312,16 @@ Value run_lattice_method(const MethodCall& c) {
   if (named)
     c.fail("wrong arguments for " + type + "#" + c.name + " (" + std::to_string(c.n()) +
            " argument(s)" + (c.block ? ", with a block" : "") + ")");
-  // A method of the operator table the evaluator does not run: refused, with the row's why.
+  // A method of the operator table the evaluator does not run, on a type the row names
+  // (or a row that names none): refused, with the row's why.
   const BudOperator* op = find_bud_operator(c.name, OperatorKind::LatticeMethod);
-  if (op && op->handler == EvalHandler::Refused)
+  if (op && op->handler == EvalHandler::Refused &&
+      (lattice_has_method(type, c.name) || (op->monotone_on.empty() && op->plain_on.empty())))
     c.unsupported("lattice method '" + c.name + "' of " + type + " (" + std::string(op->why) + ")");
+  // One that calm's analysis knows on this type and Bud 0.9.9 does not define: refused.
+  if (lattice_has_method(type, c.name))
+    c.unsupported("lattice method '" + c.name + "' of " + type + " (calm's analysis knows it; " +
+                  "Bud 0.9.9's " + type + " does not define it)");
   // Bud's NoMethodError.
   c.fail("undefined method '" + c.name + "' for " + type + " (Bud 0.9.9's " + type +
          " has no such method)");

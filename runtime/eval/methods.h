@@ -6,8 +6,9 @@
 // and runs it; nothing else in the evaluator names a value method.
 //
 // The lattice rows are the evaluator's side of the operator table's LatticeMethod rows
-// (model/bud_operators.h): a lattice method runs on exactly the lattice types that its
-// operator row says it exists on (monotone_on and plain_on), unless that row is Refused.
+// (model/bud_operators.h): a lattice method runs only on types its operator row names
+// (monotone_on, plain_on), and on a type the row names but the evaluator does not run it
+// (Bud 0.9.9 lacks it, or the row is Refused) it is refused with the reason.
 // tests/eval/methods_test.cpp checks both directions.
 
 #include <optional>

@@ -219,8 +219,11 @@ constexpr std::array kOperators = {
   BudOperator{"accum_pair", K::Aggregate, 2, 2, C::Group, false, "", H::Aggregate, KeyArgs::None,
    "aggregation (the set of a group's value pairs)",
    "out2 <= link.group([:from], accum_pair(:from, :to))"},
-  // ---- Lattice methods: Bud 0.9.9's lattice-lib.rb. monotone_on: the types that declare
-  // it `morph` or `monotone`; plain_on (the last field): the types with a plain `def` --
+  // ---- Lattice methods. monotone_on: the types on which calm's analysis calls it monotone:
+  // those of Bud 0.9.9's lattice-lib.rb that declare it `morph` or `monotone`, and the
+  // 2011 lattice notes' list (docs/analysis-notes.md); plain_on (the last field): the
+  // types with a plain `def`. The evaluator runs a method where Bud 0.9.9 has it
+  // (eval/lattice_methods.cpp) and refuses it, saying so, where only the analysis does ---
   BudOperator{"merge", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "*", H::Lattice,
    KeyArgs::None, "the lattice's least upper bound", ""},
   BudOperator{"gt", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmax", H::Lattice,
@@ -229,9 +232,9 @@ constexpr std::array kOperators = {
    KeyArgs::None, "lmax: morph", ""},
   BudOperator{"lt", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmin", H::Lattice,
    KeyArgs::None, "lmin: morph", ""},
-  BudOperator{"lt_eq", K::LatticeMethod, 1, 1, C::LatticeMethod, false, "", H::Lattice,
-   KeyArgs::None, "lmax, lmap: a plain method (a comparison that a larger value can turn "
-   "from true to false)", "", "lmax lmap"},
+  BudOperator{"lt_eq", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmin", H::Lattice,
+   KeyArgs::None, "lmin: monotone in calm's analysis (Bud 0.9.9's lmin has no lt_eq); on lmax "
+   "and lmap Bud defines it as a plain method", "", "lmax lmap"},
   BudOperator{"+", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmax lmin lbag", H::Lattice,
    KeyArgs::None, "lmax, lmin, lbag: morph", ""},
   BudOperator{"-", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lmax lmin", H::Refused,
@@ -255,24 +258,25 @@ constexpr std::array kOperators = {
   BudOperator{"product", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lset lpset lbag",
    H::Refused, KeyArgs::None, "monotone in calm's analysis; not a method of Bud 0.9.9's "
    "lattices (eqjoin without predicates is the product), so the evaluator refuses it", ""},
-  BudOperator{"eqjoin", K::LatticeMethod, 1, -1, C::LatticeMethod, true, "lset lpset",
+  BudOperator{"eqjoin", K::LatticeMethod, 1, -1, C::LatticeMethod, true, "lset lpset lbag",
    H::Lattice, KeyArgs::None, "lset: morph", ""},
-  BudOperator{"filter", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lmap",
-   H::Lattice, KeyArgs::None, "lmap: morph (the keys whose lbool is true)", ""},
+  BudOperator{"filter", K::LatticeMethod, 0, 0, C::LatticeMethod, true,
+   "lset lpset lbag lmap", H::Lattice, KeyArgs::None, "lmap: morph (the keys whose lbool is "
+   "true); on the others monotone in calm's analysis, which Bud 0.9.9 does not define", ""},
   BudOperator{"project", K::LatticeMethod, 0, -1, C::LatticeMethod, true,
    "lset lpset lbag lmap", H::Refused, KeyArgs::None, "monotone in calm's analysis; not a "
    "method of Bud 0.9.9's lattices, so the evaluator refuses it", ""},
   BudOperator{"sum", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lset lpset lbag",
    H::Refused, KeyArgs::None, "monotone in calm's analysis; not a method of Bud 0.9.9's "
    "lattices (lpset has pos_sum), so the evaluator refuses it", ""},
-  BudOperator{"multiplicity", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lbag",
+  BudOperator{"multiplicity", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lset lpset lbag",
    H::Lattice, KeyArgs::None, "lbag: morph", ""},
   BudOperator{"group_count", K::LatticeMethod, 1, 1, C::LatticeMethod, true, "lset lpset",
    H::Lattice, KeyArgs::None, "lset: monotone", ""},
   BudOperator{"pos_sum", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lpset", H::Lattice,
    KeyArgs::None, "lpset: monotone", ""},
-  BudOperator{"to_collection", K::LatticeMethod, 0, 0, C::LatticeMethod, true, "lmap",
-   H::Lattice, KeyArgs::None, "lmap: morph", ""},
+  BudOperator{"to_collection", K::LatticeMethod, 0, 0, C::LatticeMethod, true,
+   "lset lpset lbag lmap", H::Lattice, KeyArgs::None, "lmap: morph", ""},
   BudOperator{"pro", K::LatticeMethod, 0, 0, C::LatticeMethod, false, "", H::Lattice,
    KeyArgs::None,
    "lset: morph in Bud 0.9; calm's analysis has called it non-monotone since the start "

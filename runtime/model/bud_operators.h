@@ -74,9 +74,10 @@ struct BudOperator {
   std::string_view why;      ///< why it is (not) monotone; for Refused, why it is refused
   std::string_view example;  ///< a rule using it (tests/model/bud_operators_test.cpp)
   /// Lattice methods: the lattice types on which it is a plain (non-monotone) method,
-  /// Bud's `def`; "*" for every built-in type. A lattice method exists on the types of
-  /// monotone_on and plain_on and on no others (Bud's NoMethodError), and the evaluator
-  /// runs it on exactly those (eval/methods.h) unless the row is Refused.
+  /// Bud's `def`; "*" for every built-in type. calm knows a lattice method on the types of
+  /// monotone_on and plain_on; on any other type it is Bud's NoMethodError. The evaluator
+  /// runs it where Bud 0.9.9 has it and refuses it (saying why) where only calm's
+  /// analysis knows it (eval/methods.h).
   std::string_view plain_on;
 };
 
@@ -101,8 +102,8 @@ bool lattice_list_names(std::string_view list, std::string_view type);
 /// True when `method` on a lattice of type `lattice` ("lmax", "lset", ...) is monotone.
 bool is_monotone_lattice_method(std::string_view lattice, std::string_view method);
 
-/// True when Bud's lattice type `lattice` has `method` (a row names it in monotone_on or
-/// plain_on; `inspect` and `to_s` are Object's and not rows).
+/// True when calm knows `method` on lattice type `lattice` (a row names the type in
+/// monotone_on or plain_on; `inspect` and `to_s` are Object's and not rows).
 bool lattice_has_method(std::string_view lattice, std::string_view method);
 
 const char* to_string(EvalHandler h);
