@@ -81,6 +81,12 @@ for l in "${libs[@]}"; do
   done < <(cd "$src/${dir[$l]}" && find . -name '*.cpp' | sed 's|^\./||' | sort)
 done
 
+# ... and every test .cpp is in its test binary's source list (tests/CMakeLists.txt).
+while IFS= read -r f; do
+  n=$(grep -c "\"file\": \"$src/tests/$f\"" "$cc")
+  [[ $n -ge 1 ]] || err "tests/$f is in no source list (add it to tests/CMakeLists.txt)"
+done < <(cd "$src/tests" && find . -name '*.cpp' -not -path './fuzz/*' | sed 's|^\./||' | sort)
+
 # 3. No project root or source folder as an include directory; no climbing includes.
 for d in "$src" "$src/runtime" "$src/analyzer"; do
   grep -qE -- "-I$d( |\")" "$cc" && err "a compile command includes $d"
