@@ -9,7 +9,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "eval/evaluator.h"
 #include "eval/scenario.h"
@@ -192,6 +195,40 @@ Scenario reliable(const std::string& root, size_t messages) {
 
 }  // namespace
 
+/// The floor issue #20 measures against: the same closure written by hand in C++ (the loop
+/// of bench/ruby/closure.rb: semi-naive, an index of link by `to`, a std::unordered_set of
+/// 64-bit packed pairs), over the same graph.
+Row closure_by_hand(size_t edges) {
+  std::vector<std::pair<uint32_t, uint32_t>> links;
+  for (const Tuple& t : random_graph(edges, 42))
+    links.push_back({uint32_t(t[0].as_int()), uint32_t(t[1].as_int())});
+  auto pack = [](uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; };
+  auto t0 = Clock::now();
+  std::unordered_map<uint32_t, std::vector<uint32_t>> by_to;
+  for (auto [from, to] : links) by_to[to].push_back(from);
+  std::unordered_set<uint64_t> path;
+  for (auto [from, to] : links) path.insert(pack(from, to));
+  std::vector<std::pair<uint32_t, uint32_t>> delta = links, fresh;
+  while (!delta.empty()) {
+    fresh.clear();
+    for (auto [from, to] : delta) {
+      auto it = by_to.find(from);
+      if (it == by_to.end()) continue;
+      for (uint32_t f : it->second)
+        if (path.insert(pack(f, to)).second) fresh.push_back({f, to});
+    }
+    std::swap(delta, fresh);
+  }
+  Row row;
+  row.seconds = seconds_since(t0);
+  row.workload = "closure, hand-written C++ loop";
+  row.size = std::to_string(edges) + " edges";
+  row.steps = 1;
+  row.facts = path.size();
+  row.rss = peak_rss_mib();
+  return row;
+}
+
 int main(int argc, char** argv) {
   std::string root = argc > 1 ? argv[1] : ".";
   if (!std::filesystem::exists(root + "/samples/kvs/kvs.rb")) {
@@ -202,9 +239,12 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> filters(argv + std::min(argc, 2), argv + argc);
   std::vector<std::pair<std::string, std::function<Row()>>> rows;
-  for (size_t e : {1000, 10000, 100000})
+  for (size_t e : {1000, 10000, 100000}) {
     rows.push_back(
         {"closure semi-naive " + std::to_string(e / 1000) + "k", [e] { return closure(e, true); }});
+    rows.push_back(
+        {"closure by hand " + std::to_string(e / 1000) + "k", [e] { return closure_by_hand(e); }});
+  }
   for (size_t e : {1000, 10000})
     rows.push_back(
         {"closure naive " + std::to_string(e / 1000) + "k", [e] { return closure(e, false); }});
@@ -220,10 +260,22 @@ int main(int argc, char** argv) {
                   }});
   std::printf("%-34s %-18s %9s %7s %11s %10s %13s %8s\n", "workload", "size", "seconds", "steps",
               "ms/step", "facts", "facts/second", "rss MiB");
+  // The semi-naive closure against the hand-written loop, per size, when both ran.
+  std::map<std::string, double> evaluator, by_hand;
   for (const auto& [label, run] : rows) {
     bool wanted = filters.empty();
     for (const auto& f : filters) wanted |= label.find(f) != std::string::npos;
-    if (wanted) print(run());
+    if (!wanted) continue;
+    Row r = run();
+    print(r);
+    if (label.starts_with("closure semi-naive")) evaluator[r.size] = r.seconds;
+    if (label.starts_with("closure by hand")) by_hand[r.size] = r.seconds;
   }
+  for (const auto& [size, secs] : evaluator)
+    if (auto h = by_hand.find(size); h != by_hand.end() && h->second > 0)
+      std::printf(
+          "ratio: closure semi-naive %s: calm / hand-written C++ = %.1f (issue #20 aims "
+          "at 1.5 or less)\n",
+          size.c_str(), secs / h->second);
   return 0;
 }
