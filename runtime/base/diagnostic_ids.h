@@ -160,4 +160,8 @@ class DiagnosticId {
   const DiagnosticIdRow* row_;
 };
 
+/// A syntax error's id: the default of the front ends' error records (a default member
+/// initializer must name a constant, see DiagnosticId).
+inline constexpr DiagnosticId kParseError = "calm-parse-error";
+
 }  // namespace calm

@@ -173,7 +173,8 @@ const LatticeMethod kLatticeMethods[] = {
      const auto& items = c.self.items();
      return lbool(std::find(items.begin(), items.end(), c.arg(0)) != items.end());
    }},
-  {"size", "lset lpset", 0, 0, B::None,
+  // lset/lpset: the elements; lmap: the keys (lbag's counts multiplicities, below).
+  {"size", "lset lpset lmap", 0, 0, B::None,
    [](C c) { return lmax(Value::integer(int64_t(c.self.items().size()))); }},
   {"group_count", "lset lpset", 1, 1, B::None, group_count},
   {"pos_sum", "lpset", 0, 0, B::None, [](C c) {
@@ -217,8 +218,6 @@ const LatticeMethod kLatticeMethods[] = {
    }},
   {"key?", "lmap", 1, 1, B::None, [](C c) { return lbool(map_at(c.self, c.arg(0)) != nullptr); }},
   {"key_set", "lmap", 0, 0, B::None, [](C c) { return Value::lattice("lset", c.self.items()); }},
-  {"size", "lmap", 0, 0, B::None,
-   [](C c) { return lmax(Value::integer(int64_t(c.self.items().size()))); }},
   {"filter", "lmap", 0, 0, B::None, [](C c) {
      const auto& keys = c.self.items();
      const auto& vals = c.self.hash_values();
@@ -266,14 +265,6 @@ const LatticeMethod kLatticeMethods[] = {
 };
 // clang-format on
 
-bool fits(const LatticeMethod& row, C c) {
-  int n = int(c.n());
-  if (n < row.min_args || (row.max_args >= 0 && n > row.max_args)) return false;
-  if (row.block == BlockUse::None && c.block) return false;
-  if (row.block == BlockUse::Required && !c.block) return false;
-  return true;
-}
-
 const std::unordered_map<std::string_view, std::vector<const LatticeMethod*>>& rows_by_name() {
   static const auto index = [] {
     std::unordered_map<std::string_view, std::vector<const LatticeMethod*>> m;
@@ -297,14 +288,14 @@ bool runs_lattice_method(std::string_view type, std::string_view method) {
 
 Value run_lattice_method(const MethodCall& c) {
   const std::string& type = type_of(c);
-  if (!lattice_list_names(kBuiltinLattices, type)) c.unsupported("the lattice type " + type);
+  if (!is_lattice_type(type)) c.unsupported("the lattice type " + type);
   bool named = false;
   try {
     if (auto it = rows_by_name().find(c.name); it != rows_by_name().end())
       for (const LatticeMethod* row : it->second) {
         if (!lattice_list_names(row->on, type)) continue;
         named = true;
-        if (fits(*row, c)) return row->run(c);
+        if (fits_call(row->min_args, row->max_args, row->block, c)) return row->run(c);
       }
   } catch (const LatticeError& le) {
     c.fail(le.message);

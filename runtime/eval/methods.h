@@ -56,6 +56,9 @@ struct MethodCall {
   }
 };
 
+/// Whether a call's arguments and block fit a row's arity (`max_args` -1: any) and BlockUse.
+bool fits_call(int min_args, int max_args, BlockUse block, const MethodCall& c);
+
 /// A method of Ruby's plain values.
 struct ValueMethod {
   std::string_view name;

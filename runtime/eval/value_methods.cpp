@@ -65,7 +65,45 @@ bool has_key(C c) {
   return std::find(keys.begin(), keys.end(), c.arg(0)) != keys.end();
 }
 
-std::optional<std::tm> time_fields(C c) { return utc_fields(c.self.as_time()); }
+/// A field of a Time's UTC breakdown plus `add` (Time#year is tm_year + 1900), or nullopt
+/// outside the range utc_fields covers.
+R time_field(C c, int std::tm::*field, int add = 0) {
+  if (auto tm = utc_fields(c.self.as_time())) return Value::integer((*tm).*field + add);
+  return std::nullopt;
+}
+
+// The bodies several rows share (Ruby's aliases: size/length, map/collect, ...).
+R self(C c) { return c.self; }
+R text_size(C c) { return Value::integer(int64_t(c.self.as_string().size())); }
+R element_count(C c) { return Value::integer(int64_t(c.self.elements().size())); }
+R hash_size(C c) { return Value::integer(int64_t(c.self.items().size())); }
+R has_element(C c) {
+  for (const auto& v : c.self.elements())
+    if (Value::ruby_equal(v, c.arg(0))) return Value::boolean(true);
+  return Value::boolean(false);
+}
+R hash_has_key(C c) { return Value::boolean(has_key(c)); }
+R map_elements(C c) {
+  std::vector<Value> out;
+  for (const auto& v : c.self.elements()) out.push_back(c.call({v}));
+  return Value::array(out);
+}
+R append_args(C c) {
+  auto v = c.self.elements();
+  v.insert(v.end(), c.args.begin(), c.args.end());
+  return like_self(c, v);
+}
+/// The first n elements (Array#take, Array#first(n)).
+R first_n(C c) {
+  if (c.arg(0).kind() != K::Int) return std::nullopt;
+  const auto& items = c.self.elements();
+  size_t k = std::min(size_t(std::max<int64_t>(0, c.arg(0).as_int())), items.size());
+  return Value::array({items.begin(), items.begin() + long(k)});
+}
+R microseconds(C c) {
+  double s = c.self.as_time();
+  return Value::integer(int64_t(std::llround((s - std::floor(s)) * 1e6)));
+}
 
 Value string_case(C c, int (*f)(int)) {
   std::string o = c.self.as_string();
@@ -79,9 +117,9 @@ const ValueMethod kValueMethods[] = {
   {"nil?", kAny, 0, 0, B::None, [](C c) -> R { return Value::boolean(c.self.is_nil()); }},
   {"to_s", kAny, 0, 0, B::None, [](C c) -> R { return Value::string(c.self.to_s()); }},
   {"inspect", kAny, 0, 0, B::None, [](C c) -> R { return Value::string(c.self.inspect()); }},
-  {"dup", kAny, 0, 0, B::None, [](C c) -> R { return c.self; }},
-  {"clone", kAny, 0, 0, B::None, [](C c) -> R { return c.self; }},
-  {"freeze", kAny, 0, 0, B::None, [](C c) -> R { return c.self; }},
+  {"dup", kAny, 0, 0, B::None, self},
+  {"clone", kAny, 0, 0, B::None, self},
+  {"freeze", kAny, 0, 0, B::None, self},
   {"==", kAny, 1, 1, B::None, [](C c) -> R { return c.op("==", c.self, c.arg(0)); }},
   {"!=", kAny, 1, 1, B::None, [](C c) -> R { return c.op("!=", c.self, c.arg(0)); }},
   {"eql?", kAny, 1, 1, B::None, [](C c) -> R { return c.op("eql?", c.self, c.arg(0)); }},
@@ -125,10 +163,8 @@ const ValueMethod kValueMethods[] = {
    }},
 
   // ---- String --------------------------------------------------------------------------
-  {"size", kString, 0, 0, B::None,
-   [](C c) -> R { return Value::integer(int64_t(c.self.as_string().size())); }},
-  {"length", kString, 0, 0, B::None,
-   [](C c) -> R { return Value::integer(int64_t(c.self.as_string().size())); }},
+  {"size", kString | kSymbol, 0, 0, B::None, text_size},
+  {"length", kString | kSymbol, 0, 0, B::None, text_size},
   {"empty?", kString, 0, 0, B::None,
    [](C c) -> R { return Value::boolean(c.self.as_string().empty()); }},
   {"to_sym", kString, 0, 0, B::None, [](C c) -> R { return Value::symbol(c.self.as_string()); }},
@@ -189,9 +225,9 @@ const ValueMethod kValueMethods[] = {
   {"to_i", kTime, 0, 0, B::None,
    [](C c) -> R { return Value::integer(int64_t(std::floor(c.self.as_time()))); }},
   {"to_f", kTime, 0, 0, B::None, [](C c) -> R { return Value::floating(c.self.as_time()); }},
-  {"utc", kTime, 0, 0, B::None, [](C c) -> R { return c.self; }},
-  {"getutc", kTime, 0, 0, B::None, [](C c) -> R { return c.self; }},
-  {"to_time", kTime, 0, 0, B::None, [](C c) -> R { return c.self; }},
+  {"utc", kTime, 0, 0, B::None, self},
+  {"getutc", kTime, 0, 0, B::None, self},
+  {"to_time", kTime, 0, 0, B::None, self},
   {"strftime", kTime, 1, 1, B::None, [](C c) -> R {
      if (c.arg(0).kind() != K::String) return std::nullopt;
      std::string error;
@@ -199,69 +235,27 @@ const ValueMethod kValueMethods[] = {
      if (!text) c.unsupported("strftime directive " + error);
      return Value::string(*text);
    }},
-  {"usec", kTime, 0, 0, B::None, [](C c) -> R {
-     double s = c.self.as_time();
-     return Value::integer(int64_t(std::llround((s - std::floor(s)) * 1e6)));
-   }},
-  {"tv_usec", kTime, 0, 0, B::None, [](C c) -> R {
-     double s = c.self.as_time();
-     return Value::integer(int64_t(std::llround((s - std::floor(s)) * 1e6)));
-   }},
-  {"year", kTime, 0, 0, B::None, [](C c) -> R {
-     if (auto tm = time_fields(c)) return Value::integer(tm->tm_year + 1900);
-     return std::nullopt;
-   }},
-  {"month", kTime, 0, 0, B::None, [](C c) -> R {
-     if (auto tm = time_fields(c)) return Value::integer(tm->tm_mon + 1);
-     return std::nullopt;
-   }},
-  {"mon", kTime, 0, 0, B::None, [](C c) -> R {
-     if (auto tm = time_fields(c)) return Value::integer(tm->tm_mon + 1);
-     return std::nullopt;
-   }},
-  {"day", kTime, 0, 0, B::None, [](C c) -> R {
-     if (auto tm = time_fields(c)) return Value::integer(tm->tm_mday);
-     return std::nullopt;
-   }},
-  {"mday", kTime, 0, 0, B::None, [](C c) -> R {
-     if (auto tm = time_fields(c)) return Value::integer(tm->tm_mday);
-     return std::nullopt;
-   }},
-  {"hour", kTime, 0, 0, B::None, [](C c) -> R {
-     if (auto tm = time_fields(c)) return Value::integer(tm->tm_hour);
-     return std::nullopt;
-   }},
-  {"min", kTime, 0, 0, B::None, [](C c) -> R {
-     if (auto tm = time_fields(c)) return Value::integer(tm->tm_min);
-     return std::nullopt;
-   }},
-  {"sec", kTime, 0, 0, B::None, [](C c) -> R {
-     if (auto tm = time_fields(c)) return Value::integer(tm->tm_sec);
-     return std::nullopt;
-   }},
-  {"wday", kTime, 0, 0, B::None, [](C c) -> R {
-     if (auto tm = time_fields(c)) return Value::integer(tm->tm_wday);
-     return std::nullopt;
-   }},
-  {"yday", kTime, 0, 0, B::None, [](C c) -> R {
-     if (auto tm = time_fields(c)) return Value::integer(tm->tm_yday + 1);
-     return std::nullopt;
-   }},
+  {"usec", kTime, 0, 0, B::None, microseconds},
+  {"tv_usec", kTime, 0, 0, B::None, microseconds},
+  {"year", kTime, 0, 0, B::None, [](C c) { return time_field(c, &std::tm::tm_year, 1900); }},
+  {"month", kTime, 0, 0, B::None, [](C c) { return time_field(c, &std::tm::tm_mon, 1); }},
+  {"mon", kTime, 0, 0, B::None, [](C c) { return time_field(c, &std::tm::tm_mon, 1); }},
+  {"day", kTime, 0, 0, B::None, [](C c) { return time_field(c, &std::tm::tm_mday); }},
+  {"mday", kTime, 0, 0, B::None, [](C c) { return time_field(c, &std::tm::tm_mday); }},
+  {"hour", kTime, 0, 0, B::None, [](C c) { return time_field(c, &std::tm::tm_hour); }},
+  {"min", kTime, 0, 0, B::None, [](C c) { return time_field(c, &std::tm::tm_min); }},
+  {"sec", kTime, 0, 0, B::None, [](C c) { return time_field(c, &std::tm::tm_sec); }},
+  {"wday", kTime, 0, 0, B::None, [](C c) { return time_field(c, &std::tm::tm_wday); }},
+  {"yday", kTime, 0, 0, B::None, [](C c) { return time_field(c, &std::tm::tm_yday, 1); }},
   {"+", kTime, 1, 1, B::Ignored, [](C c) -> R { return c.op("+", c.self, c.arg(0)); }},
   {"-", kTime, 1, 1, B::Ignored, [](C c) -> R { return c.op("-", c.self, c.arg(0)); }},
 
   // ---- Symbol --------------------------------------------------------------------------
-  {"to_sym", kSymbol, 0, 0, B::None, [](C c) -> R { return c.self; }},
-  {"size", kSymbol, 0, 0, B::None,
-   [](C c) -> R { return Value::integer(int64_t(c.self.as_string().size())); }},
-  {"length", kSymbol, 0, 0, B::None,
-   [](C c) -> R { return Value::integer(int64_t(c.self.as_string().size())); }},
+  {"to_sym", kSymbol, 0, 0, B::None, self},
 
   // ---- Array and Set (Enumerable) ------------------------------------------------------
-  {"size", kEnumerable, 0, 0, B::None,
-   [](C c) -> R { return Value::integer(int64_t(c.self.elements().size())); }},
-  {"length", kEnumerable, 0, 0, B::None,
-   [](C c) -> R { return Value::integer(int64_t(c.self.elements().size())); }},
+  {"size", kEnumerable, 0, 0, B::None, element_count},
+  {"length", kEnumerable, 0, 0, B::None, element_count},
   {"count", kEnumerable, 0, 0, B::Optional, [](C c) -> R {
      if (!c.block) return Value::integer(int64_t(c.self.elements().size()));
      int64_t n = 0;
@@ -270,16 +264,8 @@ const ValueMethod kValueMethods[] = {
    }},
   {"empty?", kEnumerable, 0, 0, B::None,
    [](C c) -> R { return Value::boolean(c.self.elements().empty()); }},
-  {"include?", kEnumerable, 1, 1, B::None, [](C c) -> R {
-     for (const auto& v : c.self.elements())
-       if (Value::ruby_equal(v, c.arg(0))) return Value::boolean(true);
-     return Value::boolean(false);
-   }},
-  {"member?", kEnumerable, 1, 1, B::None, [](C c) -> R {
-     for (const auto& v : c.self.elements())
-       if (Value::ruby_equal(v, c.arg(0))) return Value::boolean(true);
-     return Value::boolean(false);
-   }},
+  {"include?", kEnumerable, 1, 1, B::None, has_element},
+  {"member?", kEnumerable, 1, 1, B::None, has_element},
   {"to_a", kEnumerable, 0, 0, B::None, [](C c) -> R { return Value::array(c.self.elements()); }},
   {"first", kArray, 0, 0, B::None, [](C c) -> R {
      const auto& items = c.self.elements();
@@ -302,18 +288,8 @@ const ValueMethod kValueMethods[] = {
      c.fail("index " + c.arg(0).inspect() + " outside of array bounds: " + std::to_string(-sz) +
             "..." + std::to_string(sz));
    }},
-  {"take", kArray, 1, 1, B::None, [](C c) -> R {
-     if (c.arg(0).kind() != K::Int) return std::nullopt;
-     const auto& items = c.self.elements();
-     size_t k = std::min(size_t(std::max<int64_t>(0, c.arg(0).as_int())), items.size());
-     return Value::array({items.begin(), items.begin() + long(k)});
-   }},
-  {"first", kArray, 1, 1, B::None, [](C c) -> R {
-     if (c.arg(0).kind() != K::Int) return std::nullopt;
-     const auto& items = c.self.elements();
-     size_t k = std::min(size_t(std::max<int64_t>(0, c.arg(0).as_int())), items.size());
-     return Value::array({items.begin(), items.begin() + long(k)});
-   }},
+  {"take", kArray, 1, 1, B::None, first_n},
+  {"first", kArray, 1, 1, B::None, first_n},
   {"last", kArray, 1, 1, B::None, [](C c) -> R {
      if (c.arg(0).kind() != K::Int) return std::nullopt;
      const auto& items = c.self.elements();
@@ -386,16 +362,8 @@ const ValueMethod kValueMethods[] = {
      for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i].to_s();
      return Value::string(out);
    }},
-  {"push", kArray, 1, -1, B::None, [](C c) -> R {
-     auto v = c.self.elements();
-     v.insert(v.end(), c.args.begin(), c.args.end());
-     return like_self(c, v);
-   }},
-  {"<<", kEnumerable, 1, -1, B::None, [](C c) -> R {
-     auto v = c.self.elements();
-     v.insert(v.end(), c.args.begin(), c.args.end());
-     return like_self(c, v);
-   }},
+  {"push", kArray, 1, -1, B::None, append_args},
+  {"<<", kEnumerable, 1, -1, B::None, append_args},
   {"concat", kArray, 1, 1, B::Ignored, [](C c) -> R {
      if (!c.arg(0).is_array()) return std::nullopt;
      return c.op("+", c.self, c.arg(0));
@@ -424,16 +392,8 @@ const ValueMethod kValueMethods[] = {
      }
      return Value::array(out);
    }},
-  {"map", kEnumerable, 0, 0, B::Required, [](C c) -> R {
-     std::vector<Value> out;
-     for (const auto& v : c.self.elements()) out.push_back(c.call({v}));
-     return Value::array(out);
-   }},
-  {"collect", kEnumerable, 0, 0, B::Required, [](C c) -> R {
-     std::vector<Value> out;
-     for (const auto& v : c.self.elements()) out.push_back(c.call({v}));
-     return Value::array(out);
-   }},
+  {"map", kEnumerable, 0, 0, B::Required, map_elements},
+  {"collect", kEnumerable, 0, 0, B::Required, map_elements},
   {"select", kEnumerable, 0, 0, B::Required, [](C c) -> R {
      std::vector<Value> out;
      for (const auto& v : c.self.elements())
@@ -458,20 +418,15 @@ const ValueMethod kValueMethods[] = {
    }},
 
   // ---- Hash ----------------------------------------------------------------------------
-  {"size", kHash, 0, 0, B::None,
-   [](C c) -> R { return Value::integer(int64_t(c.self.items().size())); }},
-  {"length", kHash, 0, 0, B::None,
-   [](C c) -> R { return Value::integer(int64_t(c.self.items().size())); }},
+  {"size", kHash, 0, 0, B::None, hash_size},
+  {"length", kHash, 0, 0, B::None, hash_size},
   {"empty?", kHash, 0, 0, B::None, [](C c) -> R { return Value::boolean(c.self.items().empty()); }},
   {"keys", kHash, 0, 0, B::None, [](C c) -> R { return Value::array(c.self.items()); }},
   {"values", kHash, 0, 0, B::None, [](C c) -> R { return Value::array(c.self.hash_values()); }},
-  {"key?", kHash, 1, 1, B::Ignored, [](C c) -> R { return Value::boolean(has_key(c)); }},
-  {"has_key?", kHash, 1, 1, B::Ignored,
-   [](C c) -> R { return Value::boolean(has_key(c)); }},
-  {"include?", kHash, 1, 1, B::Ignored,
-   [](C c) -> R { return Value::boolean(has_key(c)); }},
-  {"member?", kHash, 1, 1, B::Ignored,
-   [](C c) -> R { return Value::boolean(has_key(c)); }},
+  {"key?", kHash, 1, 1, B::Ignored, hash_has_key},
+  {"has_key?", kHash, 1, 1, B::Ignored, hash_has_key},
+  {"include?", kHash, 1, 1, B::Ignored, hash_has_key},
+  {"member?", kHash, 1, 1, B::Ignored, hash_has_key},
   {"fetch", kHash, 1, 2, B::Ignored, [](C c) -> R {
      const auto& keys = c.self.items();
      for (size_t k = 0; k < keys.size(); ++k)
@@ -495,15 +450,6 @@ const ValueMethod kValueMethods[] = {
 };
 // clang-format on
 
-bool fits(const ValueMethod& row, const MethodCall& c) {
-  if (!(row.on & kind_bit(c.self.kind()))) return false;
-  int n = int(c.n());
-  if (n < row.min_args || (row.max_args >= 0 && n > row.max_args)) return false;
-  if (row.block == BlockUse::None && c.block) return false;
-  if (row.block == BlockUse::Required && !c.block) return false;
-  return true;
-}
-
 /// The rows of each name, in table order.
 const std::unordered_map<std::string_view, std::vector<const ValueMethod*>>& rows_by_name() {
   static const auto index = [] {
@@ -516,6 +462,14 @@ const std::unordered_map<std::string_view, std::vector<const ValueMethod*>>& row
 
 }  // namespace
 
+bool fits_call(int min_args, int max_args, BlockUse block, const MethodCall& c) {
+  int n = int(c.n());
+  if (n < min_args || (max_args >= 0 && n > max_args)) return false;
+  if (block == BlockUse::None && c.block) return false;
+  if (block == BlockUse::Required && !c.block) return false;
+  return true;
+}
+
 std::span<const ValueMethod> value_methods() { return kValueMethods; }
 
 bool is_value_method(std::string_view name) { return rows_by_name().count(name) != 0; }
@@ -524,7 +478,8 @@ std::optional<Value> run_value_method(const MethodCall& c) {
   auto it = rows_by_name().find(c.name);
   if (it == rows_by_name().end()) return std::nullopt;
   for (const ValueMethod* row : it->second)
-    if (fits(*row, c))
+    if ((row->on & kind_bit(c.self.kind())) &&
+        fits_call(row->min_args, row->max_args, row->block, c))
       if (std::optional<Value> v = row->run(c)) return v;
   return std::nullopt;
 }

@@ -14,10 +14,6 @@ namespace calm::dedalus {
 
 namespace {
 
-// A default member initializer or default argument must name a constexpr id, not a literal:
-// clang 14 does not evaluate a consteval constructor there (see base/diagnostic_ids.h).
-constexpr DiagnosticId kParseError = "calm-parse-error";
-
 const char* kModule = "DedalusProgram";
 
 /// What the translation knows about one predicate.

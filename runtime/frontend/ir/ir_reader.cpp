@@ -16,10 +16,6 @@ namespace calm::ir {
 
 namespace {
 
-// A default member initializer or default argument must name a constexpr id, not a literal:
-// clang 14 does not evaluate a consteval constructor there (see base/diagnostic_ids.h).
-constexpr DiagnosticId kParseError = "calm-parse-error";
-
 using json = nlohmann::json;
 
 /// A problem found while reading: reported once, at its place.
