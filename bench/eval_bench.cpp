@@ -113,7 +113,7 @@ Row closure(size_t edges, bool seminaive) {
   row.workload = std::string("transitive closure, ") + (seminaive ? "semi-naive" : "naive");
   row.size = std::to_string(edges) + " edges";
   row.steps = 1;
-  row.facts = r.ok ? node->contents("path").size() : 0;
+  row.facts = r.ok ? node->size("path") : 0;
   row.rss = peak_rss_mib();
   if (!r.ok) row.workload += " (FAILED)";
   return row;
@@ -140,7 +140,7 @@ Row simulate(const std::string& name, const std::string& size, Scenario sc,
   auto out = sim->run();
   row.seconds = seconds_since(t0);
   row.steps = size_t(out.steps_run);
-  for (size_t i = 0; i < sim->node_count(); ++i) row.facts += sim->node(i).contents(count).size();
+  for (size_t i = 0; i < sim->node_count(); ++i) row.facts += sim->node(i).size(count);
   row.rss = peak_rss_mib();
   if (!out.ok) row.workload += " (FAILED)";
   return row;

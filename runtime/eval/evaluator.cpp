@@ -69,6 +69,7 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
       cs.lattice = c.lattice;
       cs.schema = make_schema({"val"});
     }
+    cs.rows.set_key(cs.key_cols, cs.all_key);
     auto& placed = st->colls.emplace(c.name, std::move(cs)).first->second;
     if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
   }
@@ -182,6 +183,10 @@ StepResult Node::step(const StepInput& input) {
 
 const TupleSet& Node::contents(const std::string& collection) const {
   return state_->contents(collection);
+}
+size_t Node::size(const std::string& collection) const {
+  auto it = state_->colls.find(collection);
+  return it == state_->colls.end() ? 0 : it->second.rows.size();
 }
 int64_t Node::budtime() const { return state_->budtime; }
 const std::vector<std::vector<int>>& Node::strata() const { return state_->strata; }

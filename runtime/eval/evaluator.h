@@ -117,8 +117,12 @@ class Node {
   /// After a failed step (key conflict, runtime error) the node refuses further steps.
   StepResult step(const StepInput& input);
 
-  /// The contents of a collection at the end of the last step (empty set if unknown).
+  /// The contents of a collection at the end of the last step (empty set if unknown),
+  /// sorted. The sorted view is built on the first call for a collection and then kept
+  /// up to date as the collection changes: size() is cheaper when the count is enough.
   const TupleSet& contents(const std::string& collection) const;
+  /// The number of tuples in a collection (0 if unknown).
+  size_t size(const std::string& collection) const;
   /// The next timestep to run (0 before the first step).
   int64_t budtime() const;
   /// Rule ids of each stratum's `<=` rules, lowest stratum first.

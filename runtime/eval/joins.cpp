@@ -65,16 +65,17 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
     if (!link.empty()) {
       std::vector<size_t> cols0, cols1 = own_columns(link);
       for (const auto& l : link) cols0.push_back(l.second.second);
-      const TupleIndex& ix = index_on(*ops[0].coll, cols0);
+      const RowTable& table = ops[0].coll->rows;
+      const RowTable::Index& ix = index_on(*ops[0].coll, cols0);
       JoinRows rows;
       rows.width = 2;
       each_tuple(ops[1], [&](const Tuple& t, int j) {
         pick_columns(t, cols1, k);
-        auto it = ix.map.find(k);
-        if (it == ix.map.end()) return;
-        for (const auto& [p, slot] : it->second) {
-          rows.at.push_back(p);
-          rows.idx.push_back(slot);
+        const auto* slots = ix.find(k);
+        if (!slots) return;
+        for (uint32_t slot : *slots) {
+          rows.at.push_back(table.at(slot));
+          rows.idx.push_back(int(slot));
           rows.at.push_back(&t);
           rows.idx.push_back(j);
         }
@@ -102,15 +103,16 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
     next.width = i + 1;
     const std::vector<size_t> cols = own_columns(link);
     if (ops[i].coll) {
-      const TupleIndex& ix = index_on(*ops[i].coll, cols);
+      const RowTable& table = ops[i].coll->rows;
+      const RowTable::Index& ix = index_on(*ops[i].coll, cols);
       for (size_t r = 0; r < acc.size(); ++r) {
         probe_key(r);
-        auto it = ix.map.find(k);
-        if (it == ix.map.end()) {
+        const auto* slots = ix.find(k);
+        if (!slots) {
           if (outer) next.extend(acc, r, nullptr, -1);
           continue;
         }
-        for (const auto& [p, slot] : it->second) next.extend(acc, r, p, slot);
+        for (uint32_t slot : *slots) next.extend(acc, r, table.at(slot), int(slot));
       }
     } else {
       std::unordered_map<Tuple, std::vector<size_t>, TupleHash> index;
@@ -171,7 +173,8 @@ void Node::State::natural_preds(const std::vector<Relation>& ops, const Expr& wh
 }
 
 Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRows& rows,
-                                  const std::string& m, const Expr* block, bool raw) {
+                                  const std::string& m, const Expr* block, bool raw,
+                                  const RowTable* known) {
   Relation out;
   auto tuple_of = [&](size_t r, size_t k) { return padded(rows.row(r)[k], ops[k].schema); };
   if (m == "lefts" || m == "rights") {
@@ -215,6 +218,14 @@ Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRo
     std::vector<Schema> schemas;
     for (const auto& o : ops) schemas.push_back(o.schema);
     if (const Projection* proj = projection(*block, schemas)) {
+      if (known && proj->is_array() && !raw && !prov()) {
+        Tuple t;  // reused: most results of a recursive rule are known already
+        for (size_t r = 0; r < rows.size(); ++r) {
+          proj->apply_into(rows.row(r), budtime, address_value, t);
+          if (known->find(t) == RowTable::npos) out.tuples.push_back(t);
+        }
+        return out;
+      }
       for (size_t r = 0; r < rows.size(); ++r) {
         Premises w = row_why(ops, rows, r);
         add_projected(*proj, rows.row(r), *block, out, &w, raw);
@@ -298,7 +309,8 @@ Relation Node::State::eval_join(const Expr& call, const std::string& m, const Ex
     }
   }
   auto rows = join(ops, preds, m == "outer");
-  return join_result(ops, rows, m, call.child("block"), raw);
+  const RowTable* known = merge_target && &call == merge_rhs ? &merge_target->rows : nullptr;
+  return join_result(ops, rows, m, call.child("block"), raw, known);
 }
 
 void Node::State::check_outer_right(const Expr& call, const Expr& right) const {

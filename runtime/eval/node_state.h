@@ -25,6 +25,7 @@
 #include "eval/interpreter.h"
 #include "eval/lattice.h"
 #include "eval/projection.h"
+#include "eval/row_table.h"
 #include "eval/ruby_text.h"
 
 namespace calm::eval {
@@ -75,30 +76,7 @@ inline Tuple padded(const Tuple* t, const Schema& schema) {
   return t ? *t : Tuple(schema ? schema->size() : 0);
 }
 
-/// A hash index of a collection's tuples on some columns, kept up to date as tuples are
-/// inserted and erased (the pointers are the nodes of CollectionState::tuples).
-struct TupleIndex {
-  /// A stored tuple and its place in the collection's insertion order (its slot in
-  /// CollectionState::order: join rows sort by it without looking the tuple up).
-  struct Entry {
-    const Tuple* tuple;
-    int slot;
-  };
-  std::vector<size_t> cols;
-  std::unordered_map<Tuple, std::vector<Entry>, TupleHash> map;
-
-  /// Each list is in insertion order (the collection's order, CollectionState::order).
-  void add(const Tuple* t, size_t slot) { map[columns(*t, cols)].push_back({t, int(slot)}); }
-  void remove(const Tuple* t) {
-    auto it = map.find(columns(*t, cols));
-    if (it == map.end()) return;
-    auto& v = it->second;
-    std::erase_if(v, [t](const Entry& e) { return e.tuple == t; });
-    if (v.empty()) map.erase(it);
-  }
-};
-
-/// Hashes and compares tuples through pointers (the nodes of CollectionState::tuples).
+/// Hashes and compares tuples through pointers.
 struct TuplePtrHash {
   size_t operator()(const Tuple* t) const { return TupleHash()(*t); }
 };
@@ -114,22 +92,8 @@ struct CollectionState {
   /// the collection holds at most one tuple, as in Bud.
   bool all_key = true;
   bool inferred = false;
-  TupleSet tuples;
-  /// The tuples again, hashed, for collections without key columns: most derived facts
-  /// are already there, and a hash lookup rejects them faster than the ordered set.
-  std::unordered_set<const Tuple*, TuplePtrHash, TuplePtrEq> members;
-  /// Each stored tuple's place in `order`, by address (a cheap hash).
-  std::unordered_map<const Tuple*, size_t> slot;
-  /// The tuples in the order they were stored, as Bud's Ruby hashes keep them (a tuple
-  /// that replaces another of the same key takes its place; nullptr: erased). Scans read
-  /// this order, so an aggregate whose result depends on its input's order (a sum of
-  /// strings, bool_and, accum, choose) folds in the order Bud does.
-  std::vector<const Tuple*> order;
-  size_t holes = 0;
-  /// Key -> tuple, for collections with key columns (empty key_cols: the set itself).
-  std::unordered_map<Tuple, Tuple, TupleHash> by_key;
-  /// Join indexes on column lists, built on first use and maintained incrementally.
-  std::vector<std::unique_ptr<TupleIndex>> indexes;
+  /// The stored tuples: insertion order, the key hash, join indexes (eval/row_table.h).
+  RowTable rows;
   /// `<+` (and the insert half of `<+-`) for the next timestep, keyed like Bud's
   /// pending buffer (pending_key); `<-`; the facts whose key `<+-` deletes.
   std::vector<Pending> pending_insert, pending_delete, pending_upsert;
@@ -200,6 +164,12 @@ struct Node::State : CollectionAccess {
   /// Collections some rule of the dataflow (not bootstrap) writes or reads.
   std::set<std::string> in_rules;
   const std::vector<Tuple>* delta_tuples = nullptr;
+  /// While a `<=` rule into a set collection (every column the key) runs without
+  /// provenance: the collection and the rule's right-hand side. A join that is the whole
+  /// right-hand side skips the results the collection already holds instead of building
+  /// them: insert() would drop them.
+  const CollectionState* merge_target = nullptr;
+  const Expr* merge_rhs = nullptr;
   /// The tuple insert() stored (a merge of lattice columns may differ), in the collection.
   const Tuple* last_inserted = nullptr;
 
@@ -294,17 +264,9 @@ struct Node::State : CollectionAccess {
   bool insert(CollectionState& cs, Tuple t, const SourceLocation& where, const std::string& by,
               const Derivation* d = nullptr);
 
-  /// Stores a new tuple: in the ordered set, the hashed members, the insertion order (at
-  /// the end, or at `at`: the place of the tuple it replaces) and every join index.
-  /// Returns where it is stored.
-  static const Tuple* place(CollectionState& cs, Tuple t, size_t at = SIZE_MAX);
-
-  /// Removes the stored tuple at `it` from everything place() put it in; returns its
-  /// place in the insertion order (left empty until compacted or refilled).
-  static size_t unplace(CollectionState& cs, TupleSet::iterator it);
-
-  /// Drops the erased places of the insertion order once they are most of it.
-  static void compact_order(CollectionState& cs);
+  /// Stores a new tuple in the collection's rows (at the end of the insertion order, or
+  /// at `at`: the place of the tuple it replaces). Returns where it is stored.
+  static const Tuple* place(CollectionState& cs, Tuple t, size_t at = RowTable::npos);
 
   void set_value(CollectionState& cs, Value v);
 
@@ -319,7 +281,9 @@ struct Node::State : CollectionAccess {
   const Tuple* find_key(const CollectionState& cs, const Tuple& t) const;
 
   /// The index of `cs` on `cols`, built on first use.
-  const TupleIndex& index_on(CollectionState& cs, const std::vector<size_t>& cols);
+  const RowTable::Index& index_on(CollectionState& cs, const std::vector<size_t>& cols) {
+    return cs.rows.index_on(cols);
+  }
 
   void clear(CollectionState& cs);
 
@@ -405,16 +369,14 @@ struct Node::State : CollectionAccess {
   Relation operand_at(const Expr& o0);
 
   static size_t op_size(const Relation& r) {
-    return r.coll ? r.coll->tuples.size() : r.tuples.size();
+    return r.coll ? r.coll->rows.size() : r.tuples.size();
   }
 
   /// Calls f(tuple, index) for each tuple of an operand, in order.
   template <typename F>
   static void each_tuple(const Relation& r, F f) {
     if (r.coll) {  // the index: the tuple's slot in the insertion order
-      const auto& order = r.coll->order;
-      for (size_t i = 0; i < order.size(); ++i)
-        if (order[i]) f(*order[i], int(i));
+      r.coll->rows.each([&](const Tuple& t, size_t slot) { f(t, int(slot)); });
     } else {
       for (size_t j = 0; j < r.tuples.size(); ++j) f(r.tuples[j], int(j));
     }
@@ -449,8 +411,9 @@ struct Node::State : CollectionAccess {
   /// The rows of a join as the collection expression `m` makes of them: lefts/rights
   /// keep one operand, flatten concatenates the operands' tuples, a block maps each row,
   /// and otherwise a row is an array of tuples.
+  /// `known`: results to skip (merge_target's rows), for a compiled block only.
   Relation join_result(const std::vector<Relation>& ops, const JoinRows& rows, const std::string& m,
-                       const Expr* block, bool raw);
+                       const Expr* block, bool raw, const RowTable* known = nullptr);
 
   Relation eval_join(const Expr& call, const std::string& m, const Expr& product, bool raw);
 

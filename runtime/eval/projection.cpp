@@ -183,6 +183,12 @@ Tuple Projection::apply(const Tuple* const* row, int64_t budtime, const Value& a
   return out;
 }
 
+void Projection::apply_into(const Tuple* const* row, int64_t budtime, const Value& address,
+                            Tuple& out) const {
+  out.resize(terms_.size());
+  for (size_t i = 0; i < terms_.size(); ++i) out[i] = term(terms_[i], row, budtime, address);
+}
+
 Value Projection::value(const Tuple* const* row, int64_t budtime, const Value& address) const {
   if (array_) return Value::array(apply(row, budtime, address));
   return term(terms_[0], row, budtime, address);

@@ -36,6 +36,8 @@ class Projection {
   /// (nullptr for the nil padding of an outer join). `budtime` and `address` answer
   /// those names.
   Tuple apply(const Tuple* const* row, int64_t budtime, const Value& address) const;
+  /// apply() into `out`, reusing its storage.
+  void apply_into(const Tuple* const* row, int64_t budtime, const Value& address, Tuple& out) const;
   /// The result of a block of one term (or of an array block, as an array).
   Value value(const Tuple* const* row, int64_t budtime, const Value& address) const;
 

@@ -227,7 +227,17 @@ bool Node::State::apply_merge(const Rule& r, std::vector<Tuple>* added) {
     rel.tuples.push_back(v.items());
     if (prov()) rel.why.push_back({});
   } else {
-    rel = eval_coll(r.rhs);
+    if (cs.all_key && !cs.inferred && !prov()) {
+      merge_target = &cs;
+      merge_rhs = strip_parens(&r.rhs);
+    }
+    try {
+      rel = eval_coll(r.rhs);
+    } catch (...) {
+      merge_target = nullptr;
+      throw;
+    }
+    merge_target = nullptr;
   }
   if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
   bool grew = false;

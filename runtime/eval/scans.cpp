@@ -63,7 +63,7 @@ std::string Node::State::find_collection_named(const Expr& e, bool with_block) c
 
 const TupleSet& Node::State::contents(const std::string& c) const {
   auto it = colls.find(c);
-  return it == colls.end() ? empty : it->second.tuples;
+  return it == colls.end() ? empty : it->second.rows.sorted();
 }
 
 Schema Node::State::schema(const std::string& c) const {
@@ -182,11 +182,9 @@ const Expr* Node::State::strip_parens(const Expr* e) const {
 
 Relation Node::State::scan(const std::string& name) const {
   const auto& cs = colls.at(name);
-  if (!cs.lattice.empty()) return of_tuples(name, cs.schema, cs.tuples);
   Relation r{cs.schema, {}, {}, false};
-  r.tuples.reserve(cs.order.size() - cs.holes);
-  for (const Tuple* t : cs.order)
-    if (t) r.tuples.push_back(*t);
+  r.tuples.reserve(cs.rows.size());
+  cs.rows.each([&](const Tuple& t, size_t) { r.tuples.push_back(t); });
   return stored_in(name, std::move(r));
 }
 

@@ -25,7 +25,7 @@ void Node::State::count_facts(CollectionState& cs, int64_t delta, const SourceLo
         "calm-eval-limit",
         "the node holds more than " + std::to_string(options.max_facts) +
             " facts (NodeOptions::max_facts): '" + cs.decl->name + "' grew to " +
-            std::to_string(cs.lattice.empty() ? cs.tuples.size() : lattice_size(cs.value)) +
+            std::to_string(cs.lattice.empty() ? cs.rows.size() : lattice_size(cs.value)) +
             (cs.lattice.empty() ? " facts" : " elements"),
         where};
 }
@@ -78,86 +78,36 @@ bool Node::State::insert(CollectionState& cs, Tuple t, const SourceLocation& whe
     return merge_value(cs, v, where, d);
   }
   t = normalize(cs, std::move(t), where);
-  if (cs.all_key) {
-    // Every column is the key: a tuple already there is this one.
-    if (cs.members.count(&t)) return false;
+  size_t at = cs.rows.find(t);
+  if (at == RowTable::npos) {
     const Tuple* stored = place(cs, std::move(t));
     if (prov() && d) cs.why[*stored] = *d;
     last_inserted = stored;
     count_facts(cs, 1, where);
     return true;
   }
-  Tuple k = key_of(cs, t);
-  auto it = cs.by_key.find(k);
-  if (it != cs.by_key.end()) {
-    if (it->second == t) return false;
-    Tuple merged = merge_same_key(cs, it->second, t, where, by);
-    if (merged == it->second) return false;
-    size_t at = SIZE_MAX;
-    if (auto old = cs.tuples.find(it->second); old != cs.tuples.end()) at = unplace(cs, old);
-    cs.why.erase(it->second);
-    it->second = merged;
-    const Tuple* stored = place(cs, merged, at);
-    if (prov() && d) cs.why[merged] = *d;
-    last_inserted = stored;
-    return true;
-  }
-  cs.by_key.emplace(std::move(k), t);
-  if (prov() && d) cs.why[t] = *d;
-  const Tuple* stored = place(cs, std::move(t));
+  // Every column is the key: a tuple already there is this one.
+  const Tuple& old = *cs.rows.at(at);
+  if (cs.all_key || old == t) return false;
+  Tuple merged = merge_same_key(cs, old, t, where, by);
+  if (merged == old) return false;
+  cs.why.erase(old);
+  cs.rows.remove(at);
+  const Tuple* stored = place(cs, std::move(merged), at);
+  if (prov() && d) cs.why[*stored] = *d;
   last_inserted = stored;
-  count_facts(cs, 1, where);
   return true;
 }
 
 const Tuple* Node::State::place(CollectionState& cs, Tuple t, size_t at) {
-  const Tuple* stored = &*cs.tuples.insert(std::move(t)).first;
-  if (at < cs.order.size() && !cs.order[at]) {
-    cs.order[at] = stored;
-    --cs.holes;
-  } else {
-    at = cs.order.size();
-    cs.order.push_back(stored);
-  }
-  if (cs.all_key) cs.members.insert(stored);
-  cs.slot.emplace(stored, at);
-  for (auto& ix : cs.indexes) ix->add(stored, at);
-  return stored;
-}
-
-size_t Node::State::unplace(CollectionState& cs, TupleSet::iterator it) {
-  for (auto& ix : cs.indexes) ix->remove(&*it);
-  size_t at = SIZE_MAX;
-  if (auto m = cs.slot.find(&*it); m != cs.slot.end()) {
-    at = m->second;
-    cs.order[at] = nullptr;
-    ++cs.holes;
-    cs.slot.erase(m);
-  }
-  cs.members.erase(&*it);
-  cs.tuples.erase(it);
-  return at;
-}
-
-void Node::State::compact_order(CollectionState& cs) {
-  if (cs.holes < 64 || cs.holes * 2 < cs.order.size()) return;
-  size_t n = 0;
-  for (const Tuple* t : cs.order)
-    if (t) {
-      cs.slot[t] = n;
-      cs.order[n++] = t;
-    }
-  cs.order.resize(n);
-  cs.holes = 0;
-  cs.indexes.clear();  // their slots moved: rebuilt on their next use
+  return cs.rows.at(cs.rows.add(std::move(t), at));
 }
 
 void Node::State::set_value(CollectionState& cs, Value v) {
-  int64_t before = cs.tuples.empty() ? 0 : int64_t(lattice_size(cs.value));
+  int64_t before = cs.rows.empty() ? 0 : int64_t(lattice_size(cs.value));
   cs.value = std::move(v);
-  cs.tuples.clear();
-  cs.tuples.insert(Tuple{cs.value});
-  cs.indexes.clear();
+  cs.rows.clear();
+  cs.rows.add(Tuple{cs.value});
   total_facts = size_t(int64_t(total_facts) - before);
   count_facts(cs, int64_t(lattice_size(cs.value)), {});
 }
@@ -176,49 +126,27 @@ bool Node::State::merge_value(CollectionState& cs, const Value& v, const SourceL
   cs.why.clear();
   set_value(cs, std::move(merged));
   if (prov() && d) cs.why[Tuple{cs.value}] = *d;
-  last_inserted = &*cs.tuples.begin();
+  last_inserted = cs.rows.at(0);
   return true;
 }
 
 void Node::State::erase(CollectionState& cs, const Tuple& t) {
-  auto it = cs.tuples.find(t);
-  if (it == cs.tuples.end()) return;
-  if (!cs.all_key) cs.by_key.erase(key_of(cs, t));
+  size_t at = cs.rows.find(t);
+  if (at == RowTable::npos || *cs.rows.at(at) != t) return;
   cs.why.erase(t);
-  unplace(cs, it);
-  compact_order(cs);
+  cs.rows.remove(at);
+  cs.rows.compact();
   --total_facts;
 }
 
 const Tuple* Node::State::find_key(const CollectionState& cs, const Tuple& t) const {
-  if (cs.all_key) {
-    auto it = cs.tuples.find(t);
-    return it == cs.tuples.end() ? nullptr : &*it;
-  }
-  auto it = cs.by_key.find(key_of(cs, t));
-  return it == cs.by_key.end() ? nullptr : &it->second;
-}
-
-const TupleIndex& Node::State::index_on(CollectionState& cs, const std::vector<size_t>& cols) {
-  for (auto& ix : cs.indexes)
-    if (ix->cols == cols) return *ix;
-  auto ix = std::make_unique<TupleIndex>();
-  ix->cols = cols;
-  for (size_t i = 0; i < cs.order.size(); ++i)
-    if (cs.order[i]) ix->add(cs.order[i], i);
-  cs.indexes.push_back(std::move(ix));
-  return *cs.indexes.back();
+  size_t at = cs.rows.find(t);
+  return at == RowTable::npos ? nullptr : cs.rows.at(at);
 }
 
 void Node::State::clear(CollectionState& cs) {
-  total_facts -= cs.tuples.size();
-  cs.tuples.clear();
-  cs.members.clear();
-  cs.slot.clear();
-  cs.order.clear();
-  cs.holes = 0;
-  cs.by_key.clear();
-  for (auto& ix : cs.indexes) ix->map.clear();
+  total_facts -= cs.rows.size();
+  cs.rows.clear();
   cs.why.clear();
 }
 

@@ -1,0 +1,310 @@
+#include "eval/row_table.h"
+
+#include <algorithm>
+
+namespace calm::eval {
+
+namespace {
+
+/// MurmurHash3's 64-bit finalizer: Value::hash_code of an integer is nearly the integer,
+/// and linear probing needs every bit mixed.
+uint64_t fmix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+const Value& column_or_nil(const Tuple& t, size_t c) {
+  static const Value nil;
+  return c < t.size() ? t[c] : nil;
+}
+
+uint32_t tag_of(uint64_t h) { return uint32_t(h ^ (h >> 32)); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// FlatHash
+
+void FlatHash::insert(uint32_t tag, uint32_t payload) {
+  if ((used_ + tombs_ + 1) * 10 > e_.size() * 7) grow();
+  size_t mask = e_.size() - 1;
+  for (size_t i = tag & mask;; i = (i + 1) & mask) {
+    uint32_t low = uint32_t(e_[i]);
+    if (low == kEmpty || low == kTomb) {
+      if (low == kTomb) --tombs_;
+      e_[i] = (uint64_t(tag) << 32) | (payload + 1);
+      ++used_;
+      return;
+    }
+  }
+}
+
+bool FlatHash::erase(uint32_t tag, uint32_t payload) {
+  if (e_.empty()) return false;
+  size_t mask = e_.size() - 1;
+  uint64_t want = (uint64_t(tag) << 32) | (payload + 1);
+  for (size_t i = tag & mask;; i = (i + 1) & mask) {
+    uint32_t low = uint32_t(e_[i]);
+    if (low == kEmpty) return false;
+    if (e_[i] == want) {
+      e_[i] = kTomb;
+      --used_;
+      ++tombs_;
+      return true;
+    }
+  }
+}
+
+void FlatHash::replace(uint32_t tag, uint32_t from, uint32_t to) {
+  size_t mask = e_.size() - 1;
+  uint64_t want = (uint64_t(tag) << 32) | (from + 1);
+  for (size_t i = tag & mask;; i = (i + 1) & mask) {
+    if (uint32_t(e_[i]) == kEmpty) return;
+    if (e_[i] == want) {
+      e_[i] = (uint64_t(tag) << 32) | (to + 1);
+      return;
+    }
+  }
+}
+
+void FlatHash::clear() {
+  e_.clear();
+  e_.shrink_to_fit();
+  used_ = tombs_ = 0;
+}
+
+void FlatHash::grow() {
+  // Double when the live entries need it; otherwise rehash at the same size to drop the
+  // tombstones.
+  size_t cap = e_.empty() ? 16 : e_.size();
+  while ((used_ + 1) * 10 > cap * 5) cap *= 2;
+  std::vector<uint64_t> old(cap, 0);
+  old.swap(e_);
+  size_t mask = cap - 1;
+  for (uint64_t x : old) {
+    uint32_t low = uint32_t(x);
+    if (low == kEmpty || low == kTomb) continue;
+    size_t i = uint32_t(x >> 32) & mask;
+    while (uint32_t(e_[i]) != kEmpty) i = (i + 1) & mask;
+    e_[i] = x;
+  }
+  tombs_ = 0;
+}
+
+// ---------------------------------------------------------------------------
+// Hashing keys
+
+uint64_t RowTable::columns_hash(const Tuple& t, const std::vector<size_t>& cols) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ cols.size();
+  for (size_t c : cols) h = fmix(h ^ column_or_nil(t, c).hash_code()) + 0x632be59bd9b4e019ULL;
+  return h;
+}
+
+uint64_t RowTable::key_hash(const Tuple& key) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ key.size();
+  for (const Value& v : key) h = fmix(h ^ v.hash_code()) + 0x632be59bd9b4e019ULL;
+  return h;
+}
+
+bool RowTable::columns_equal(const Tuple& t, const std::vector<size_t>& cols, const Tuple& key) {
+  if (key.size() != cols.size()) return false;
+  for (size_t i = 0; i < cols.size(); ++i)
+    if (!(column_or_nil(t, cols[i]) == key[i])) return false;
+  return true;
+}
+
+bool RowTable::same_key(const Tuple& stored, const Tuple& t) const {
+  if (all_key_) return stored == t;
+  for (size_t c : key_cols_)
+    if (!(column_or_nil(stored, c) == column_or_nil(t, c))) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// RowTable
+
+void RowTable::set_key(std::vector<size_t> cols, bool all_key) {
+  key_cols_ = std::move(cols);
+  all_key_ = all_key;
+  rebuild_hashes();
+}
+
+size_t RowTable::find(const Tuple& t) const {
+  uint32_t s =
+      keys_.find(tag_of(row_key_hash(t)), [&](uint32_t slot) { return same_key(rows_[slot], t); });
+  return s == FlatHash::kNone ? npos : s;
+}
+
+size_t RowTable::find_key(const Tuple& key) const {
+  if (all_key_) return find(key);
+  uint32_t s = keys_.find(tag_of(key_hash(key)), [&](uint32_t slot) {
+    return columns_equal(rows_[slot], key_cols_, key);
+  });
+  return s == FlatHash::kNone ? npos : s;
+}
+
+size_t RowTable::add(Tuple t, size_t slot) {
+  if (slot < rows_.size() && !live_flag_[slot]) {
+    rows_[slot] = std::move(t);
+    live_flag_[slot] = true;
+  } else {
+    slot = rows_.size();
+    rows_.push_back(std::move(t));
+    live_flag_.push_back(true);
+  }
+  ++live_;
+  const Tuple& stored = rows_[slot];
+  uint64_t h = row_key_hash(stored);
+  keys_.insert(tag_of(h), uint32_t(slot));
+  fingerprint_ += fmix(all_key_ ? h : key_hash(stored));
+  for (auto& ix : indexes_) ix->add(stored, uint32_t(slot));
+  if (sorted_) sorted_->insert(stored);
+  return slot;
+}
+
+void RowTable::remove(size_t slot) {
+  Tuple& t = rows_[slot];
+  uint64_t h = row_key_hash(t);
+  keys_.erase(tag_of(h), uint32_t(slot));
+  fingerprint_ -= fmix(all_key_ ? h : key_hash(t));
+  for (auto& ix : indexes_) ix->remove(t, uint32_t(slot));
+  if (sorted_) sorted_->erase(t);
+  live_flag_[slot] = false;
+  --live_;
+  Tuple().swap(t);
+  // Trailing holes are dropped at once: the order stays the same.
+  while (!rows_.empty() && !live_flag_.back()) {
+    rows_.pop_back();
+    live_flag_.pop_back();
+  }
+}
+
+bool RowTable::compact() {
+  size_t h = holes();
+  if (h < 64 || h * 2 < rows_.size()) return false;
+  std::deque<Tuple> rows;
+  for (size_t i = 0; i < rows_.size(); ++i)
+    if (live_flag_[i]) rows.push_back(std::move(rows_[i]));
+  rows_ = std::move(rows);
+  live_flag_.assign(rows_.size(), true);
+  rebuild_hashes();
+  return true;
+}
+
+void RowTable::clear() {
+  rows_.clear();
+  live_flag_.clear();
+  live_ = 0;
+  keys_.clear();
+  fingerprint_ = 0;
+  for (auto& ix : indexes_) {
+    ix->hash_.clear();
+    ix->lists_.clear();
+    ix->free_lists_.clear();
+  }
+  if (sorted_) sorted_->clear();
+}
+
+void RowTable::rebuild_hashes() {
+  keys_.clear();
+  indexes_.clear();  // rebuilt on their next use
+  fingerprint_ = 0;
+  for (size_t i = 0; i < rows_.size(); ++i)
+    if (live_flag_[i]) {
+      uint64_t h = row_key_hash(rows_[i]);
+      keys_.insert(tag_of(h), uint32_t(i));
+      fingerprint_ += fmix(all_key_ ? h : key_hash(rows_[i]));
+    }
+}
+
+const RowTable::Index& RowTable::index_on(const std::vector<size_t>& cols) {
+  for (auto& ix : indexes_)
+    if (ix->cols_ == cols) {
+      ix->table_ = this;  // the table may have moved since (a map of collections)
+      return *ix;
+    }
+  auto ix = std::make_unique<Index>();
+  ix->table_ = this;
+  ix->cols_ = cols;
+  each([&](const Tuple& t, size_t slot) { ix->add(t, uint32_t(slot)); });
+  indexes_.push_back(std::move(ix));
+  return *indexes_.back();
+}
+
+const std::set<Tuple>& RowTable::sorted() const {
+  if (!sorted_) {
+    sorted_ = std::make_unique<std::set<Tuple>>();
+    each([&](const Tuple& t, size_t) { sorted_->insert(t); });
+  }
+  return *sorted_;
+}
+
+size_t RowTable::bytes() const {
+  size_t b = rows_.size() * sizeof(Tuple) + live_flag_.capacity() / 8 + keys_.bytes();
+  for (const auto& t : rows_) b += t.capacity() * sizeof(Value);
+  for (const auto& ix : indexes_) {
+    b += ix->hash_.bytes() + ix->lists_.capacity() * sizeof(std::vector<uint32_t>);
+    for (const auto& l : ix->lists_) b += l.capacity() * sizeof(uint32_t);
+  }
+  return b;
+}
+
+// ---------------------------------------------------------------------------
+// Index
+
+const std::vector<uint32_t>* RowTable::Index::find(const Tuple& key) const {
+  uint32_t l = hash_.find(tag_of(key_hash(key)), [&](uint32_t list) {
+    return columns_equal(table_->rows_[lists_[list].front()], cols_, key);
+  });
+  return l == FlatHash::kNone ? nullptr : &lists_[l];
+}
+
+void RowTable::Index::add(const Tuple& t, uint32_t slot) {
+  uint32_t tag = tag_of(columns_hash(t, cols_));
+  uint32_t l = hash_.find(tag, [&](uint32_t list) {
+    const Tuple& first = table_->rows_[lists_[list].front()];
+    for (size_t c : cols_)
+      if (!(column_or_nil(first, c) == column_or_nil(t, c))) return false;
+    return true;
+  });
+  if (l == FlatHash::kNone) {
+    if (!free_lists_.empty()) {
+      l = free_lists_.back();
+      free_lists_.pop_back();
+    } else {
+      l = uint32_t(lists_.size());
+      lists_.emplace_back();
+    }
+    lists_[l].push_back(slot);
+    hash_.insert(tag, l);
+    return;
+  }
+  auto& v = lists_[l];
+  // Slots grow as rows are added; a row that takes a replaced row's slot goes in its
+  // place in the order.
+  if (v.back() < slot)
+    v.push_back(slot);
+  else
+    v.insert(std::lower_bound(v.begin(), v.end(), slot), slot);
+}
+
+void RowTable::Index::remove(const Tuple& t, uint32_t slot) {
+  uint32_t tag = tag_of(columns_hash(t, cols_));
+  uint32_t l = hash_.find(tag, [&](uint32_t list) {
+    const auto& v = lists_[list];
+    return std::binary_search(v.begin(), v.end(), slot);
+  });
+  if (l == FlatHash::kNone) return;
+  auto& v = lists_[l];
+  v.erase(std::lower_bound(v.begin(), v.end(), slot));
+  if (v.empty()) {
+    hash_.erase(tag, l);
+    free_lists_.push_back(l);
+  }
+}
+
+}  // namespace calm::eval

@@ -1,0 +1,161 @@
+#pragma once
+
+// A collection's stored tuples (CollectionState::rows in eval/node_state.h): rows in
+// insertion order, as Bud's Ruby hashes keep them, each at a slot (its place in that
+// order), with a flat open-addressing hash on the collection's key (every column, or the
+// key columns) and hash indexes on other column lists for joins. No ordered set on the
+// hot path: the sorted view is built only for a caller that asks for it (sorted()), and
+// kept up to date from then on.
+//
+// A tuple that replaces another of the same key takes the slot of the one it replaces
+// (remove(slot), then add(t, slot)), as a Ruby hash keeps a replaced key's place.
+// Removing leaves a hole; compact() drops the holes once they are most of the order.
+// Pointers to stored tuples (at()) stay valid until the row is removed or the table is
+// compacted or cleared.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "eval/value.h"
+
+namespace calm::eval {
+
+/// An open-addressing hash table of 32-bit payloads (a slot, or an index's list) under a
+/// 32-bit hash tag, with linear probing and tombstones. The caller compares the candidates
+/// whose tag matches (the table knows nothing of tuples), so a payload costs 8 bytes.
+class FlatHash {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  /// The payload under `tag` for which `same(payload)` holds, or kNone.
+  template <typename Same>
+  uint32_t find(uint32_t tag, Same same) const {
+    if (e_.empty()) return kNone;
+    size_t mask = e_.size() - 1;
+    for (size_t i = tag & mask;; i = (i + 1) & mask) {
+      uint64_t x = e_[i];
+      uint32_t low = uint32_t(x);
+      if (low == kEmpty) return kNone;
+      if (low != kTomb && uint32_t(x >> 32) == tag && same(low - 1)) return low - 1;
+    }
+  }
+  /// Adds `payload` under `tag` (the caller knows it is not there).
+  void insert(uint32_t tag, uint32_t payload);
+  /// Removes `payload` under `tag`; true when it was there.
+  bool erase(uint32_t tag, uint32_t payload);
+  /// Changes the payload stored under `tag` from `from` to `to`.
+  void replace(uint32_t tag, uint32_t from, uint32_t to);
+  void clear();
+  size_t size() const { return used_; }
+  size_t bytes() const { return e_.capacity() * sizeof(uint64_t); }
+
+ private:
+  static constexpr uint32_t kEmpty = 0;
+  static constexpr uint32_t kTomb = UINT32_MAX;
+  void grow();
+  /// Each entry: the tag in the high 32 bits, payload + 1 in the low ones (0: empty,
+  /// UINT32_MAX: a tombstone).
+  std::vector<uint64_t> e_;
+  size_t used_ = 0, tombs_ = 0;
+};
+
+class RowTable {
+ public:
+  static constexpr size_t npos = SIZE_MAX;
+
+  /// The key: `cols` when !all_key (an empty list: at most one row, as `[] => [:x]`),
+  /// every column when all_key. Call before adding rows.
+  void set_key(std::vector<size_t> cols, bool all_key);
+
+  /// Rows stored (holes not counted).
+  size_t size() const { return live_; }
+  bool empty() const { return live_ == 0; }
+  /// One past the last slot; slots below it are rows or holes.
+  size_t end_slot() const { return rows_.size(); }
+  size_t holes() const { return rows_.size() - live_; }
+  /// The row at `slot`, or nullptr for a hole.
+  const Tuple* at(size_t slot) const { return live_flag_[slot] ? &rows_[slot] : nullptr; }
+
+  /// The slot of the stored row with the key of tuple `t`, or npos.
+  size_t find(const Tuple& t) const;
+  /// The slot of the stored row whose key columns equal `key` (one value per key column;
+  /// the whole tuple when every column is the key), or npos.
+  size_t find_key(const Tuple& key) const;
+
+  /// Stores `t`, whose key no stored row has: at the end of the order, or at `slot` when
+  /// that is a hole. Returns its slot.
+  size_t add(Tuple t, size_t slot = npos);
+  /// Removes the row at `slot` (a row, not a hole), leaving a hole.
+  void remove(size_t slot);
+  /// Drops the holes once they are most of the order (at least 64): rows keep their
+  /// order and get new slots. True when it did.
+  bool compact();
+  void clear();
+
+  /// Calls f(tuple, slot) for each row, in insertion order.
+  template <typename F>
+  void each(F f) const {
+    for (size_t i = 0; i < rows_.size(); ++i)
+      if (live_flag_[i]) f(rows_[i], i);
+  }
+
+  /// A hash index on a column list: the slots of the rows with each combination of
+  /// values in those columns (nil past a row's end), in insertion order.
+  class Index {
+   public:
+    const std::vector<size_t>& cols() const { return cols_; }
+    /// The slots of the rows whose columns equal `key` (one value per column), in
+    /// insertion order, or nullptr when there are none.
+    const std::vector<uint32_t>* find(const Tuple& key) const;
+
+   private:
+    friend class RowTable;
+    const RowTable* table_ = nullptr;
+    std::vector<size_t> cols_;
+    FlatHash hash_;  ///< tag -> list number
+    std::vector<std::vector<uint32_t>> lists_;
+    std::vector<uint32_t> free_lists_;
+    void add(const Tuple& t, uint32_t slot);
+    void remove(const Tuple& t, uint32_t slot);
+  };
+  /// The index on `cols`, built on first use and kept up to date.
+  const Index& index_on(const std::vector<size_t>& cols);
+
+  /// The rows in the total order of Value::compare (for output, snapshots and Ruby's
+  /// membership tests): built on the first call, then maintained.
+  const std::set<Tuple>& sorted() const;
+
+  /// Order-independent: the same for two tables holding the same rows.
+  uint64_t fingerprint() const { return fingerprint_; }
+
+  /// Bytes held (rows, their values, the hashes, the indexes), for benchmarks.
+  size_t bytes() const;
+
+  /// The hash of columns `cols` of `t` (nil past its end); the same as key_hash of those
+  /// values as a key.
+  static uint64_t columns_hash(const Tuple& t, const std::vector<size_t>& cols);
+  static uint64_t key_hash(const Tuple& key);
+  static bool columns_equal(const Tuple& t, const std::vector<size_t>& cols, const Tuple& key);
+
+ private:
+  uint64_t row_key_hash(const Tuple& t) const {
+    return all_key_ ? key_hash(t) : columns_hash(t, key_cols_);
+  }
+  bool same_key(const Tuple& stored, const Tuple& t) const;
+  void rebuild_hashes();
+
+  std::vector<size_t> key_cols_;
+  bool all_key_ = true;
+  std::deque<Tuple> rows_;
+  std::vector<bool> live_flag_;
+  size_t live_ = 0;
+  FlatHash keys_;
+  std::vector<std::unique_ptr<Index>> indexes_;
+  mutable std::unique_ptr<std::set<Tuple>> sorted_;
+  uint64_t fingerprint_ = 0;
+};
+
+}  // namespace calm::eval

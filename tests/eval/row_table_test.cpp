@@ -1,0 +1,159 @@
+// eval/row_table.h on its own: insertion order with holes and replaced slots, keys,
+// indexes in insertion order, the sorted view and the fingerprint, and a long random run
+// against a plain model (a vector in insertion order) to hold the flat hash to it.
+
+#include "eval/row_table.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+using namespace calm::eval;
+
+namespace {
+
+Tuple T(std::initializer_list<int64_t> xs) {
+  Tuple t;
+  for (int64_t x : xs) t.push_back(Value::integer(x));
+  return t;
+}
+
+std::vector<Tuple> in_order(const RowTable& rt) {
+  std::vector<Tuple> out;
+  rt.each([&](const Tuple& t, size_t) { out.push_back(t); });
+  return out;
+}
+
+std::vector<Tuple> at_slots(const RowTable& rt, const std::vector<uint32_t>* slots) {
+  std::vector<Tuple> out;
+  if (slots)
+    for (uint32_t s : *slots) out.push_back(*rt.at(s));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("rows keep insertion order; a replacement takes the replaced row's slot") {
+  RowTable rt;
+  rt.set_key({0}, false);  // key: column 0
+  rt.add(T({1, 10}));
+  rt.add(T({2, 20}));
+  rt.add(T({3, 30}));
+  size_t s = rt.find(T({2, 99}));  // the row with key 2
+  REQUIRE(s == 1);
+  CHECK(*rt.at(s) == T({2, 20}));
+  CHECK(rt.find_key(T({3})) == 2);
+  CHECK(rt.find_key(T({4})) == RowTable::npos);
+  rt.remove(s);
+  CHECK(rt.at(1) == nullptr);
+  CHECK(rt.size() == 2);
+  rt.add(T({2, 21}), s);
+  CHECK(in_order(rt) == std::vector<Tuple>{T({1, 10}), T({2, 21}), T({3, 30})});
+  // A removed last row leaves no hole: the next row is added after the others.
+  rt.remove(2);
+  CHECK(rt.end_slot() == 2);
+  rt.add(T({5, 50}));
+  CHECK(in_order(rt) == std::vector<Tuple>{T({1, 10}), T({2, 21}), T({5, 50})});
+}
+
+TEST_CASE("an empty key holds one row; a missing column is nil") {
+  RowTable one;
+  one.set_key({}, false);
+  one.add(T({7}));
+  CHECK(one.find(T({8})) == 0);  // every tuple has the empty key
+  RowTable rt;
+  rt.set_key({}, true);
+  rt.add(T({1}));
+  CHECK(rt.find(T({1})) == 0);
+  CHECK(rt.find(T({1, 2})) == RowTable::npos);
+  const auto& ix = rt.index_on({1});  // column 1 is past the row's end: nil
+  CHECK(at_slots(rt, ix.find(Tuple{Value()})) == std::vector<Tuple>{T({1})});
+}
+
+TEST_CASE("an index lists rows in insertion order, through removals and replacements") {
+  RowTable rt;
+  rt.set_key({0}, false);
+  rt.add(T({1, 7}));
+  rt.add(T({2, 8}));
+  rt.add(T({3, 7}));
+  const auto& ix = rt.index_on({1});
+  CHECK(at_slots(rt, ix.find(T({7}))) == std::vector<Tuple>{T({1, 7}), T({3, 7})});
+  rt.add(T({4, 7}));
+  size_t s = rt.find_key(T({2}));
+  rt.remove(s);
+  CHECK(ix.find(T({8})) == nullptr);
+  rt.add(T({2, 7}), s);  // back in slot 1: between 1 and 3
+  CHECK(at_slots(rt, ix.find(T({7}))) ==
+        std::vector<Tuple>{T({1, 7}), T({2, 7}), T({3, 7}), T({4, 7})});
+}
+
+TEST_CASE("the sorted view is built on demand and then follows the table") {
+  RowTable rt;
+  rt.set_key({}, true);
+  rt.add(T({3}));
+  rt.add(T({1}));
+  CHECK(std::vector<Tuple>(rt.sorted().begin(), rt.sorted().end()) ==
+        std::vector<Tuple>{T({1}), T({3})});
+  rt.add(T({2}));
+  rt.remove(rt.find(T({3})));
+  CHECK(std::vector<Tuple>(rt.sorted().begin(), rt.sorted().end()) ==
+        std::vector<Tuple>{T({1}), T({2})});
+  rt.clear();
+  CHECK(rt.sorted().empty());
+}
+
+TEST_CASE("the fingerprint depends on the rows, not on their order or history") {
+  RowTable a, b;
+  a.set_key({}, true);
+  b.set_key({}, true);
+  a.add(T({1}));
+  a.add(T({2}));
+  b.add(T({2}));
+  b.add(T({5}));
+  CHECK(a.fingerprint() != b.fingerprint());
+  b.remove(b.find(T({5})));
+  b.add(T({1}));
+  CHECK(a.fingerprint() == b.fingerprint());
+  b.clear();
+  CHECK(b.fingerprint() == RowTable().fingerprint());
+}
+
+TEST_CASE("a long random run agrees with a plain model (flat hash, holes, compaction)") {
+  std::mt19937_64 rng(7);
+  RowTable rt;
+  rt.set_key({0}, false);
+  std::vector<Tuple> model;  // insertion order, replacements in place
+  for (int step = 0; step < 40000; ++step) {
+    int64_t k = int64_t(rng() % 3000), v = int64_t(rng() % 5);
+    auto it = std::find_if(model.begin(), model.end(),
+                           [&](const Tuple& t) { return t[0] == Value::integer(k); });
+    size_t s = rt.find_key(T({k}));
+    REQUIRE((s == RowTable::npos) == (it == model.end()));
+    if (it == model.end()) {
+      if (rng() % 4) {
+        rt.add(T({k, v}));
+        model.push_back(T({k, v}));
+      }
+    } else if (rng() % 2) {
+      rt.remove(s);
+      model.erase(it);
+      rt.compact();
+    } else {
+      rt.remove(s);
+      rt.add(T({k, v}), s);
+      *it = T({k, v});
+    }
+    if (step % 5000 == 0) rt.index_on({1});  // an index built midway, then maintained
+  }
+  CHECK(rt.size() == model.size());
+  CHECK(in_order(rt) == model);
+  const auto& ix = rt.index_on({1});
+  for (int64_t v = 0; v < 5; ++v) {
+    std::vector<Tuple> want;
+    for (const auto& t : model)
+      if (t[1] == Value::integer(v)) want.push_back(t);
+    CHECK(at_slots(rt, ix.find(T({v}))) == want);
+  }
+}
