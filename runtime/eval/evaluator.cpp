@@ -188,6 +188,10 @@ size_t Node::size(const std::string& collection) const {
   auto it = state_->colls.find(collection);
   return it == state_->colls.end() ? 0 : it->second.rows.size();
 }
+uint64_t Node::fingerprint(const std::string& collection) const {
+  auto it = state_->colls.find(collection);
+  return it == state_->colls.end() ? 0 : it->second.rows.fingerprint();
+}
 int64_t Node::budtime() const { return state_->budtime; }
 const std::vector<std::vector<int>>& Node::strata() const { return state_->strata; }
 const std::string& Node::address() const { return state_->options.address; }

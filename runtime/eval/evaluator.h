@@ -123,6 +123,10 @@ class Node {
   const TupleSet& contents(const std::string& collection) const;
   /// The number of tuples in a collection (0 if unknown).
   size_t size(const std::string& collection) const;
+  /// An order-independent 64-bit hash of a collection's tuples (eval/row_table.h): equal
+  /// contents give equal fingerprints; different contents differ but for a hash
+  /// collision (about 2^-64 per comparison).
+  uint64_t fingerprint(const std::string& collection) const;
   /// The next timestep to run (0 before the first step).
   int64_t budtime() const;
   /// Rule ids of each stratum's `<=` rules, lowest stratum first.

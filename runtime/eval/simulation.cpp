@@ -330,13 +330,16 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
 
 namespace {
 
-using Snapshot = std::vector<std::vector<TupleSet>>;
+/// What quiescence compares between timesteps: each collection's size and fingerprint
+/// (an order-independent 64-bit hash of its tuples, kept as they change), instead of a
+/// copy of every collection at every timestep.
+using Snapshot = std::vector<std::pair<size_t, uint64_t>>;
 
 Snapshot snapshot(const std::vector<std::unique_ptr<Node>>& nodes,
                   const std::vector<std::vector<std::string>>& names) {
-  Snapshot s(nodes.size());
+  Snapshot s;
   for (size_t i = 0; i < nodes.size(); ++i)
-    for (const auto& n : names[i]) s[i].push_back(nodes[i]->contents(n));
+    for (const auto& n : names[i]) s.push_back({nodes[i]->size(n), nodes[i]->fingerprint(n)});
   return s;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
+#include <vector>
 
 namespace calm {
 
@@ -303,8 +305,16 @@ constexpr std::array kOperators = {
 std::span<const BudOperator> bud_operators() { return kOperators; }
 
 const BudOperator* find_bud_operator(std::string_view name, OperatorKind kind) {
-  for (const auto& op : kOperators)
-    if (op.kind == kind && op.name == name) return &op;
+  // The evaluator asks for every call it evaluates: the rows by name, built once.
+  static const auto by_name = [] {
+    std::unordered_map<std::string_view, std::vector<const BudOperator*>> m;
+    for (const auto& op : kOperators) m[op.name].push_back(&op);
+    return m;
+  }();
+  auto it = by_name.find(name);
+  if (it == by_name.end()) return nullptr;
+  for (const BudOperator* op : it->second)
+    if (op->kind == kind) return op;
   return nullptr;
 }
 
@@ -326,8 +336,8 @@ bool is_monotone_lattice_method(std::string_view lattice, std::string_view metho
 
 bool lattice_has_method(std::string_view lattice, std::string_view method) {
   const BudOperator* op = find_bud_operator(method, OperatorKind::LatticeMethod);
-  return op &&
-         (lattice_list_names(op->monotone_on, lattice) || lattice_list_names(op->plain_on, lattice));
+  return op && (lattice_list_names(op->monotone_on, lattice) ||
+                lattice_list_names(op->plain_on, lattice));
 }
 
 const char* to_string(EvalHandler h) {
