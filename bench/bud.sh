@@ -2,7 +2,8 @@
 # calm's evaluator against the real Bud 0.9.9 (../shared/bud) on the workloads of
 # calm_eval_bench: the transitive closure over 1k and 10k edges (bench/bud/closure.rb, the
 # same graph), and the replicated key-value store, 3 replicas, 1k and 10k puts
-# (bench/bud/kvs.rb, the same puts; delays 1-3 drawn by each side's own seeded generator).
+# (bench/bud/kvs.rb, the same puts; delays 1-3 drawn by each side's own seeded generator),
+# and a 3-way join with an aggregate over 10k and 100k edges (bench/bud/triangles.rb).
 # Checks that both derive the same number of facts, prints seconds and Bud / calm.
 # usage: bench/bud.sh [CALM_EVAL_BENCH]   (from the repository root; needs ruby and ../shared/bud)
 set -euo pipefail
@@ -20,9 +21,9 @@ for e in 1000 10000; do
   bud_s=""
   for _ in 1 2; do  # best of two runs each: the machines this runs on are shared
     calm_line=$("$bench" . "semi-naive $((e / 1000))k" | tail -1)
-    s=$(awk '{ print $(NF-5) }' <<<"$calm_line")
+    s=$(awk '{ print $(NF-6) }' <<<"$calm_line")
     calm_s=$(awk -v a="$calm_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
-    calm_facts=$(awk '{ print $(NF-2) }' <<<"$calm_line")
+    calm_facts=$(awk '{ print $(NF-3) }' <<<"$calm_line")
     read -r _ bud_facts s < <(ruby bench/bud/closure.rb "$e")
     bud_s=$(awk -v a="$bud_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
   done
@@ -33,14 +34,32 @@ for e in 1000 10000; do
   printf '%-34s %12s %11ss %11ss %12s\n' "closure, $((e / 1000))k edges (one timestep)" "$calm_facts" \
     "$calm_s" "$bud_s" "$(awk -v r="$bud_s" -v c="$calm_s" 'BEGIN { printf "%.0f", r / c }')"
 done
+for e in 10000 100000; do
+  calm_s=""
+  bud_s=""
+  for _ in 1 2; do
+    calm_line=$("$bench" . "triangles $((e / 1000))k" | tail -1)
+    s=$(awk '{ print $(NF-6) }' <<<"$calm_line")
+    calm_s=$(awk -v a="$calm_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+    calm_facts=$(awk '{ print $(NF-3) }' <<<"$calm_line")
+    read -r _ bud_facts s < <(ruby bench/bud/triangles.rb "$e")
+    bud_s=$(awk -v a="$bud_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
+  done
+  if [[ $calm_facts != "$bud_facts" ]]; then
+    echo "bench/bud.sh: triangles $e edges: calm derived $calm_facts, Bud $bud_facts" >&2
+    exit 1
+  fi
+  printf '%-34s %12s %11ss %11ss %12s\n' "3-way join + group, $((e / 1000))k edges" "$calm_facts" \
+    "$calm_s" "$bud_s" "$(awk -v r="$bud_s" -v c="$calm_s" 'BEGIN { printf "%.0f", r / c }')"
+done
 for p in 1000 10000; do
   calm_ms=""
   bud_s=""
   for _ in 1 2; do
     calm_line=$("$bench" . "kvs $((p / 1000))k" | tail -1)
-    s=$(awk '{ print $(NF-3) }' <<<"$calm_line")
+    s=$(awk '{ print $(NF-4) }' <<<"$calm_line")
     calm_ms=$(awk -v a="$calm_ms" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
-    calm_facts=$(awk '{ print $(NF-2) }' <<<"$calm_line")
+    calm_facts=$(awk '{ print $(NF-3) }' <<<"$calm_line")
     read -r _ steps bud_facts s < <(ruby bench/bud/kvs.rb "$p")
     bud_s=$(awk -v a="$bud_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
   done

@@ -4,6 +4,7 @@
 // and time per timestep. `cmake --build build --target bench_eval`.
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -39,6 +40,24 @@ module Closure
 end
 )";
 
+// A join-heavy workload: a 3-way join (paths of three edges through the same graph, closed
+// into triangles by the block) and an aggregate over its result.
+constexpr const char* kTriangles = R"(
+module Triangles
+  state do
+    table :e1, [:from, :to]
+    table :e2, [:from, :to]
+    table :e3, [:from, :to]
+    table :tri, [:a, :b, :c]
+    table :tri_count, [:a] => [:n]
+  end
+  bloom do
+    tri <= (e1 * e2 * e3).combos(e1.to => e2.from, e2.to => e3.from) { |x, y, z| [x.from, y.from, z.from] if z.to == x.from }
+    tri_count <= tri.group([:a], count)
+  end
+end
+)";
+
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
@@ -47,6 +66,21 @@ long peak_rss_mib() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return u.ru_maxrss / 1024;
+}
+
+/// Peak resident memory in bytes (ru_maxrss), and the resident memory now (/proc/self/statm).
+size_t peak_rss_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return size_t(u.ru_maxrss) * 1024;
+}
+size_t rss_bytes_now() {
+  size_t pages = 0, resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%zu %zu", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * size_t(sysconf(_SC_PAGESIZE));
 }
 
 /// splitmix64: simple enough to repeat in bench/ruby/closure.rb, so that both build the
@@ -85,12 +119,18 @@ struct Row {
   size_t steps = 0;
   size_t facts = 0;
   long rss = 0;
+  /// Peak memory added while the row ran, per fact (0: not measured).
+  double bytes_per_fact = 0;
 };
 
 void print(const Row& r) {
-  std::printf("%-34s %-18s %9.3f %7zu %11.3f %10zu %13.0f %8ld\n", r.workload.c_str(),
-              r.size.c_str(), r.seconds, r.steps, r.steps ? r.seconds * 1000 / double(r.steps) : 0,
-              r.facts, r.seconds > 0 ? double(r.facts) / r.seconds : 0, r.rss);
+  std::printf("%-34s %-18s %9.3f %7zu %11.3f %10zu %13.0f %8ld", r.workload.c_str(), r.size.c_str(),
+              r.seconds, r.steps, r.steps ? r.seconds * 1000 / double(r.steps) : 0, r.facts,
+              r.seconds > 0 ? double(r.facts) / r.seconds : 0, r.rss);
+  if (r.bytes_per_fact > 0)
+    std::printf(" %8.0f\n", r.bytes_per_fact);
+  else
+    std::printf(" %8s\n", "-");
   std::fflush(stdout);
 }
 
@@ -106,14 +146,49 @@ Row closure(size_t edges, bool seminaive) {
   auto node = Node::create(lr.programs.at(0), no, diags);
   StepInput in;
   for (auto& t : random_graph(edges, 42)) in.facts.push_back({"link", std::move(t)});
+  size_t rss_before = rss_bytes_now();
   auto t0 = Clock::now();
   StepResult r = node->step(in);
   Row row;
   row.seconds = seconds_since(t0);
+  size_t peak = peak_rss_bytes();
+  // The growth of the peak while the step ran, per path: meaningful when this row set the
+  // process's peak (the rows run from small to large).
+  if (seminaive && r.ok && peak > rss_before && node->size("path") > 0)
+    row.bytes_per_fact = double(peak - rss_before) / double(node->size("path"));
   row.workload = std::string("transitive closure, ") + (seminaive ? "semi-naive" : "naive");
   row.size = std::to_string(edges) + " edges";
   row.steps = 1;
   row.facts = r.ok ? node->size("path") : 0;
+  row.rss = peak_rss_mib();
+  if (!r.ok) row.workload += " (FAILED)";
+  return row;
+}
+
+Row triangles(size_t edges) {
+  LoadOptions lo;
+  lo.memory_files["triangles.rb"] = kTriangles;
+  lo.files = {"triangles.rb"};
+  LoadResult lr = load_programs(lo);
+  Diagnostics diags;
+  NodeOptions no;
+  no.max_facts = 50'000'000;
+  auto node = Node::create(lr.programs.at(0), no, diags);
+  Row row;
+  row.workload = "3-way join + group (triangles)";
+  row.size = std::to_string(edges) + " edges";
+  if (!node) {
+    row.workload += " (refused)";
+    return row;
+  }
+  StepInput in;
+  for (auto& t : random_graph(edges, 42))
+    for (const char* e : {"e1", "e2", "e3"}) in.facts.push_back({e, t});
+  auto t0 = Clock::now();
+  StepResult r = node->step(in);
+  row.seconds = seconds_since(t0);
+  row.steps = 1;
+  row.facts = r.ok ? node->size("tri") : 0;
   row.rss = peak_rss_mib();
   if (!r.ok) row.workload += " (FAILED)";
   return row;
@@ -248,6 +323,8 @@ int main(int argc, char** argv) {
   for (size_t e : {1000, 10000})
     rows.push_back(
         {"closure naive " + std::to_string(e / 1000) + "k", [e] { return closure(e, false); }});
+  for (size_t e : {10000, 100000})
+    rows.push_back({"triangles " + std::to_string(e / 1000) + "k", [e] { return triangles(e); }});
   for (size_t puts : {1000, 10000})
     rows.push_back({"kvs " + std::to_string(puts / 1000) + "k", [&root, puts] {
                       return simulate("replicated KVS, 3 nodes (kvs.kvstate)",
@@ -258,12 +335,15 @@ int main(int argc, char** argv) {
                     return simulate("reliable delivery, 20% loss (send_buf)", "1000 messages",
                                     reliable(root, 1000), "send_buf");
                   }});
-  std::printf("%-34s %-18s %9s %7s %11s %10s %13s %8s\n", "workload", "size", "seconds", "steps",
-              "ms/step", "facts", "facts/second", "rss MiB");
+  // 1M edges (6.5M paths, about 30 s and a few GiB) only when asked for: FILTER 1000k.
+  rows.push_back({"closure semi-naive 1000k", [] { return closure(1000000, true); }});
+  rows.push_back({"closure by hand 1000k", [] { return closure_by_hand(1000000); }});
+  std::printf("%-34s %-18s %9s %7s %11s %10s %13s %8s %8s\n", "workload", "size", "seconds",
+              "steps", "ms/step", "facts", "facts/second", "rss MiB", "B/fact");
   // The semi-naive closure against the hand-written loop, per size, when both ran.
   std::map<std::string, double> evaluator, by_hand;
   for (const auto& [label, run] : rows) {
-    bool wanted = filters.empty();
+    bool wanted = filters.empty() && label.find("1000k") == std::string::npos;
     for (const auto& f : filters) wanted |= label.find(f) != std::string::npos;
     if (!wanted) continue;
     Row r = run();

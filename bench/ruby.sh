@@ -15,8 +15,8 @@ printf '%-8s %10s %12s %12s %14s\n' "edges" "paths" "calm s" "ruby s" "ruby / ca
 for e in 1000 10000 100000; do
   label="semi-naive $((e / 1000))k"
   calm_line=$("$bench" . "$label" | tail -1)
-  calm_s=$(awk '{ print $(NF-5) }' <<<"$calm_line")
-  calm_paths=$(awk '{ print $(NF-2) }' <<<"$calm_line")
+  calm_s=$(awk '{ print $(NF-6) }' <<<"$calm_line")
+  calm_paths=$(awk '{ print $(NF-3) }' <<<"$calm_line")
   read -r _ ruby_paths ruby_s < <(ruby bench/ruby/closure.rb "$e")
   if [[ $calm_paths != "$ruby_paths" ]]; then
     echo "bench/ruby.sh: $e edges: calm derived $calm_paths paths, Ruby $ruby_paths" >&2

@@ -221,6 +221,7 @@ Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRo
       if (known && proj->is_array() && !raw && !prov()) {
         Tuple t;  // reused: most results of a recursive rule are known already
         for (size_t r = 0; r < rows.size(); ++r) {
+          if (!proj->accepts(rows.row(r), budtime, address_value)) continue;
           proj->apply_into(rows.row(r), budtime, address_value, t);
           if (known->find(t) == RowTable::npos) out.tuples.push_back(t);
         }

@@ -88,25 +88,20 @@ std::optional<Projection> Projection::compile(
 
   Projection p;
   p.schemas_ = inputs;
-  p.array_ = stmts[0]->type == "array";
-  for (const Expr* x : p.array_ ? parts(*stmts[0]) : std::vector<const Expr*>{stmts[0]}) {
+  auto compile_term = [&](const Expr* x) -> std::optional<Term> {
     if (auto v = literal(*x)) {
       Term t;
       t.constant = std::move(*v);
-      p.terms_.push_back(std::move(t));
-      continue;
+      return t;
     }
     if (x->type == "identifier") {
-      if (auto b = binding(x->text)) {
-        p.terms_.push_back(std::move(*b));
-      } else if (x->text == "budtime" || x->text == "ip_port") {
+      if (auto b = binding(x->text)) return b;
+      if (x->text == "budtime" || x->text == "ip_port") {
         Term t;
         t.kind = x->text == "budtime" ? Term::Budtime : Term::Address;
-        p.terms_.push_back(std::move(t));
-      } else {
-        return std::nullopt;
+        return t;
       }
-      continue;
+      return std::nullopt;
     }
     if (x->type == "instance_variable") {
       Term t;
@@ -116,8 +111,7 @@ std::optional<Projection> Projection::compile(
         t.kind = Term::Budtime;
       else
         return std::nullopt;
-      p.terms_.push_back(std::move(t));
-      continue;
+      return t;
     }
     // `t.col` and `t[i]` on a parameter bound to a whole tuple.
     const Expr* obj = x->type == "call" ? x->child("receiver") : x->child("object");
@@ -147,7 +141,33 @@ std::optional<Projection> Projection::compile(
     } else {
       return std::nullopt;
     }
-    p.terms_.push_back(std::move(t));
+    return t;
+  };
+
+  const Expr* result = stmts[0];
+  if (result->type == "if_modifier" || result->type == "unless_modifier") {
+    // `[...] if a == b` (or `!=`, or `unless`): a guard comparing two terms with Ruby's
+    // `==`; when it fails the block gives nil, which every caller drops. A whole tuple in
+    // the comparison (a Struct in Bud) is left to the interpreter.
+    const Expr* cond = result->child("condition");
+    const Expr* op = cond && cond->type == "binary" ? cond->child("operator") : nullptr;
+    if (!op || (op->text != "==" && op->text != "!=")) return std::nullopt;
+    auto l = compile_term(cond->child("left"));
+    auto r = compile_term(cond->child("right"));
+    if (!l || !r || l->kind == Term::Whole || r->kind == Term::Whole) return std::nullopt;
+    Guard g;
+    g.left = std::move(*l);
+    g.right = std::move(*r);
+    g.equal = (op->text == "==") != (result->type == "unless_modifier");
+    p.guard_ = std::move(g);
+    result = result->child("body");
+    if (!result) return std::nullopt;
+  }
+  p.array_ = result->type == "array";
+  for (const Expr* x : p.array_ ? parts(*result) : std::vector<const Expr*>{result}) {
+    auto t = compile_term(x);
+    if (!t) return std::nullopt;
+    p.terms_.push_back(std::move(*t));
   }
   return p;
 }
@@ -189,7 +209,15 @@ void Projection::apply_into(const Tuple* const* row, int64_t budtime, const Valu
   for (size_t i = 0; i < terms_.size(); ++i) out[i] = term(terms_[i], row, budtime, address);
 }
 
+bool Projection::accepts(const Tuple* const* row, int64_t budtime, const Value& address) const {
+  if (!guard_) return true;
+  bool eq = Value::ruby_equal(term(guard_->left, row, budtime, address),
+                              term(guard_->right, row, budtime, address));
+  return eq == guard_->equal;
+}
+
 Value Projection::value(const Tuple* const* row, int64_t budtime, const Value& address) const {
+  if (!accepts(row, budtime, address)) return Value();
   if (array_) return Value::array(apply(row, budtime, address));
   return term(terms_[0], row, budtime, address);
 }

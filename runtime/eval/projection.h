@@ -3,7 +3,9 @@
 // Blocks that only rearrange their inputs, compiled once so that the evaluator builds
 // their results without the interpreter: `{ |l, p| [l.from, p.to] }` over a join,
 // `{ |t| [t.key, t.val, 1] }` or `{ |k, v| [v, k] }` over one collection, and blocks of
-// one term such as `{ |m| m.payload }`. A term is a column of an input (by name or
+// one term such as `{ |m| m.payload }`, each optionally guarded by one comparison of two
+// terms (`[x.from, z.from] if z.to == x.from`, `!=`, `unless`). A term is a column of an input (by
+// name or
 // `[i]`), a whole input tuple, a literal, `budtime`, `ip_port` or `@local_addr`. Any other block
 // returns nullopt from Projection::compile and the interpreter runs it, so the two never disagree
 // on what they both accept: a compiled block gives the tuple the interpreter would build.
@@ -27,6 +29,10 @@ class Projection {
   static std::optional<Projection> compile(
       const Expr& block, const std::vector<Schema>& inputs,
       const std::function<bool(const Expr&)>& names_collection);
+
+  /// False when the block's guard (`... if a == b`) fails for this row: the block gives
+  /// nil, and apply()/apply_into() must not be called.
+  bool accepts(const Tuple* const* row, int64_t budtime, const Value& address) const;
 
   /// True when the block is an array literal: apply() gives its elements. Otherwise the
   /// block is one term and value() gives it (the caller decides what a non-array means).
@@ -54,7 +60,12 @@ class Projection {
   };
   Value term(const Term& t, const Tuple* const* row, int64_t budtime, const Value& address) const;
 
+  struct Guard {
+    Term left, right;
+    bool equal = true;  ///< holds when the terms are == (false: when they are not)
+  };
   bool array_ = true;
+  std::optional<Guard> guard_;
   std::vector<Term> terms_;
   std::vector<Schema> schemas_;
 };

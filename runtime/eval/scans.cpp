@@ -127,9 +127,10 @@ void Node::State::add_result(const Expr& where, const Value& v, Relation& out, c
 void Node::State::add_projected(const Projection& p, const Tuple* const* row, const Expr& block,
                                 Relation& out, const Premises* why, bool raw) const {
   if (!p.is_array() || raw) {
-    add_result(block, p.value(row, budtime, address_value), out, why, raw);
+    add_result(block, p.value(row, budtime, address_value), out, why, raw);  // nil: dropped
     return;
   }
+  if (!p.accepts(row, budtime, address_value)) return;  // the block gave nil
   out.tuples.push_back(p.apply(row, budtime, address_value));
   if (prov()) out.why.push_back(why ? *why : Premises{});
 }

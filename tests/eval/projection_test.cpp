@@ -172,3 +172,49 @@ TEST_CASE("a block of one term gives that term's value") {
           interpreted(b, schemas, {&t}).inspect());
   }
 }
+
+TEST_CASE("a guard comparing two terms is compiled; the block gives nil where it fails") {
+  std::vector<Schema> two{cols({"x", "y"}), cols({"y", "z"})};
+  std::vector<Tuple> rights = {{S("k"), I(1)},
+                               {S("k"), Value::floating(1.0)},
+                               {S("k"), I(2)},
+                               {S("k"), Value()},
+                               {S("j"), S("1")}};
+  Tuple left{I(1), S("k")};
+  for (const char* rule : {
+           "out <= (a * b).pairs(:y => :y) { |l, r| [l.y, r.z] if r.z == l.x }",
+           "out <= (a * b).pairs(:y => :y) { |l, r| [l.y, r.z] if r.z != l.x }",
+           "out <= (a * b).pairs(:y => :y) { |l, r| [l.y, r.z] unless r.z == 1 }",
+           "out <= (a * b).pairs(:y => :y) { |l, r| [r.z] if r[0] == \"k\" }",
+           "out <= (a * b).pairs(:y => :y) { |l, r| r.z if nil == r.z }",
+       }) {
+    CAPTURE(rule);
+    Block b = block_of(rule);
+    auto p = compile(b, two);
+    REQUIRE(p.has_value());
+    for (const Tuple& r : rights) {
+      CAPTURE(inspect(r));
+      std::vector<const Tuple*> row{&left, &r};
+      Value want = interpreted(b, two, row);
+      if (!p->accepts(row.data(), 7, Value::string("host:1"))) {
+        CHECK(want.is_nil());
+        CHECK(p->value(row.data(), 7, Value::string("host:1")).is_nil());
+      } else if (p->is_array()) {
+        CHECK(compiled(*p, row) == want.inspect());
+      } else {
+        CHECK(p->value(row.data(), 7, Value::string("host:1")).inspect() == want.inspect());
+      }
+    }
+  }
+  // Conditions that are not one comparison of two terms, or that compare a whole tuple
+  // (a Struct in Bud), stay with the interpreter.
+  for (const char* rule : {
+           "out <= (a * b).pairs(:y => :y) { |l, r| [r.z] if r.z > l.x }",
+           "out <= (a * b).pairs(:y => :y) { |l, r| [r.z] if r.z == l.x && l.x }",
+           "out <= (a * b).pairs(:y => :y) { |l, r| [r.z] if r == l }",
+           "out <= (a * b).pairs(:y => :y) { |l, r| [r.z] if (r.z == l.x) }",
+       }) {
+    CAPTURE(rule);
+    CHECK_FALSE(compile(block_of(rule), two).has_value());
+  }
+}
