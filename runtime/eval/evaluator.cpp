@@ -41,13 +41,16 @@ void default_unassigned_instance_variables(const Program& program,
 
 }  // namespace
 
-std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
-                                   Diagnostics& diags) {
-  default_unassigned_instance_variables(program, options.instance_variables);
-  auto st = std::make_unique<State>(program, std::move(options));
+std::shared_ptr<const NodePlan> Node::plan(const Program& program, const NodeOptions& options,
+                                           Diagnostics& diags) {
+  auto plan = std::make_shared<NodePlan>();
+  plan->program = &program;
+  plan->instance_variables = options.instance_variables;
+  default_unassigned_instance_variables(program, plan->instance_variables);
   size_t before = diags.size();
+  std::map<std::string, size_t> coll_at;  // name -> index in plan->colls
   for (const auto& c : program.collections) {
-    CollectionState cs;
+    NodePlan::Coll cs;
     cs.decl = &c;
     cs.inferred =
         c.schema_inferred || (c.keys.empty() && c.values.empty() &&
@@ -69,16 +72,15 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
       cs.lattice = c.lattice;
       cs.schema = make_schema({"val"});
     }
-    cs.rows.set_key(cs.key_cols, cs.all_key);
-    auto& placed = st->colls.emplace(c.name, std::move(cs)).first->second;
-    if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
+    coll_at.emplace(c.name, plan->colls.size());
+    plan->colls.push_back(std::move(cs));
   }
   std::set<std::string> collection_names;
   for (const auto& c : program.collections) collection_names.insert(c.name);
   for (const auto& r : program.rules) {
     if (!r.bootstrap) {  // bootstrap rules run once, before the dataflow
-      st->in_rules.insert(r.lhs);
-      for (const auto& ref : r.refs) st->in_rules.insert(ref.collection);
+      plan->in_rules.insert(r.lhs);
+      for (const auto& ref : r.refs) plan->in_rules.insert(ref.collection);
     }
     if (r.rhs.type.empty()) {
       diags.error("calm-eval-unsupported",
@@ -88,9 +90,9 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
       continue;
     }
     check_supported(r.rhs, r.location.file, diags, program.helpers, program.constants,
-                    st->options.instance_variables, collection_names);
-    auto it = st->colls.find(r.lhs);
-    if (it == st->colls.end()) {
+                    plan->instance_variables, collection_names);
+    auto it = coll_at.find(r.lhs);
+    if (it == coll_at.end()) {
       diags.error("calm-eval-error", "rule writes to undeclared collection '" + r.lhs + "'",
                   r.location);
       continue;
@@ -98,26 +100,27 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
     std::vector<std::string> used = {r.lhs};
     for (const auto& ref : r.refs) used.push_back(ref.collection);
     for (const auto& name : used) {
-      auto ci = st->colls.find(name);
-      if (ci == st->colls.end()) {
+      auto ci = coll_at.find(name);
+      if (ci == coll_at.end()) {
         diags.error("calm-eval-error", "rule uses undeclared collection '" + name + "'",
                     r.location);
         continue;
       }
-      CollectionKind k = ci->second.decl->kind;
+      const NodePlan::Coll& used_coll = plan->colls[ci->second];
+      CollectionKind k = used_coll.decl->kind;
       if (k == CollectionKind::Store || k == CollectionKind::FileReader)
         diags.error("calm-eval-unsupported",
                     std::string("unsupported construct ") + to_string(k) + " collection '" + name +
                         "' (stores and file readers are not evaluated)",
                     r.location);
-      if (k == CollectionKind::Lattice && ci->second.lattice.empty())
+      if (k == CollectionKind::Lattice && used_coll.lattice.empty())
         diags.error("calm-eval-unsupported",
-                    "unsupported construct user-defined lattice type '" + ci->second.decl->lattice +
+                    "unsupported construct user-defined lattice type '" + used_coll.decl->lattice +
                         "' of '" + name + "'",
                     r.location);
     }
-    if (!it->second.lattice.empty() && r.op != RuleOp::Merge && r.op != RuleOp::Deferred &&
-        r.op != RuleOp::Append)
+    if (!plan->colls[it->second].lattice.empty() && r.op != RuleOp::Merge &&
+        r.op != RuleOp::Deferred && r.op != RuleOp::Append)
       diags.error("calm-eval-unsupported",
                   std::string("unsupported construct operator '") + to_string(r.op) +
                       "' on lattice '" + r.lhs + "' (Bud merges into lattices with <= and <+)",
@@ -131,18 +134,47 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
   if (!strata.stratifiable()) diags.append(strata.diagnostics());
   if (diags.size() != before) return nullptr;
   const std::vector<int>& stratum_of = strata.strata();
-  st->strata.assign(size_t(std::max(0, strata.top_stratum())) + 1, {});
+  plan->strata.assign(size_t(std::max(0, strata.top_stratum())) + 1, {});
   for (const auto& r : program.rules) {
     if (r.bootstrap) {
-      st->bootstrap_rules.push_back(r.id);
+      plan->bootstrap_rules.push_back(r.id);
     } else if (r.op == RuleOp::Merge) {
       auto node = graph.find(r.lhs);
-      st->strata[node ? size_t(stratum_of[*node]) : 0].push_back(r.id);
+      plan->strata[node ? size_t(stratum_of[*node]) : 0].push_back(r.id);
     } else {
-      st->deferred_rules.push_back(r.id);
+      plan->deferred_rules.push_back(r.id);
     }
   }
+  return plan;
+}
+
+std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOptions options) {
+  options.instance_variables = plan->instance_variables;
+  auto st = std::make_unique<State>(*plan->program, std::move(options));
+  for (const auto& c : plan->colls) {
+    CollectionState cs;
+    cs.decl = c.decl;
+    cs.schema = c.schema;
+    cs.key_cols = c.key_cols;
+    cs.all_key = c.all_key;
+    cs.inferred = c.inferred;
+    cs.lattice = c.lattice;
+    cs.rows.set_key(cs.key_cols, cs.all_key);
+    auto& placed = st->colls.emplace(c.decl->name, std::move(cs)).first->second;
+    if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
+  }
+  st->in_rules = plan->in_rules;
+  st->strata = plan->strata;
+  st->deferred_rules = plan->deferred_rules;
+  st->bootstrap_rules = plan->bootstrap_rules;
+  st->plan = std::move(plan);
   return std::unique_ptr<Node>(new Node(std::move(st)));
+}
+
+std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
+                                   Diagnostics& diags) {
+  auto p = plan(program, options, diags);
+  return p ? create(std::move(p), std::move(options)) : nullptr;
 }
 
 StepResult Node::step(const StepInput& input) {

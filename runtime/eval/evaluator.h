@@ -102,9 +102,22 @@ struct StepResult {
   Diagnostics diagnostics;  ///< why the step failed (when !ok)
 };
 
+/// What Node::create works out from a program and its instance variables alone: the
+/// checks, the strata, the rule lists, the collections' layouts. One plan serves every
+/// node that runs the program with those instance variables (`calm verify` creates every
+/// node of every schedule from one plan; ScenarioPrograms::plan keeps them).
+struct NodePlan;
+
 /// One node running a program with Bud's semantics. Not copyable.
 class Node {
  public:
+  /// The plan of `program` (which must outlive it) with `options.instance_variables`;
+  /// nullptr, with located diagnostics, when the program is unstratifiable or uses
+  /// something the evaluator does not support.
+  static std::shared_ptr<const NodePlan> plan(const Program& program, const NodeOptions& options,
+                                              Diagnostics& diags);
+  /// A node from a plan; `options.instance_variables` is replaced by the plan's.
+  static std::unique_ptr<Node> create(std::shared_ptr<const NodePlan> plan, NodeOptions options);
   /// Prepares `program` (which must outlive the node). Returns nullptr, with located
   /// diagnostics, when the program is unstratifiable or uses something the evaluator
   /// does not support.

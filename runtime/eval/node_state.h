@@ -141,9 +141,28 @@ inline bool ruby_comparable(const Value& a, const Value& b) {
 
 using namespace detail;
 
+struct NodePlan {
+  const Program* program = nullptr;
+  /// The options' instance variables, and nil for those rules read and no method assigns.
+  std::map<std::string, Value> instance_variables;
+  struct Coll {
+    const Collection* decl = nullptr;
+    Schema schema;
+    std::vector<size_t> key_cols;
+    bool all_key = true;
+    bool inferred = false;
+    std::string lattice;
+  };
+  std::vector<Coll> colls;
+  std::vector<std::vector<int>> strata;
+  std::vector<int> deferred_rules, bootstrap_rules;
+  std::set<std::string> in_rules;
+};
+
 struct Node::State : CollectionAccess {
   const Program& program;
   NodeOptions options;
+  std::shared_ptr<const NodePlan> plan;  ///< what the node was created from
   std::map<std::string, CollectionState> colls;
   std::vector<std::vector<int>> strata;
   std::vector<int> deferred_rules;  ///< <+ <- <+- <~
@@ -493,7 +512,19 @@ struct Node::State : CollectionAccess {
   // ---------------------------------------------------------------------------
   // Timesteps
 
-  std::string rule_label(const Rule& r) const { return "rule at " + to_string(r.location); }
+  /// "rule at file:line:col", made once per rule (it names the rule in key conflicts).
+  const std::string& rule_label(const Rule& r) const {
+    if (rule_labels.empty()) {
+      rule_labels.reserve(program.rules.size());
+      for (const auto& x : program.rules) rule_labels.push_back("rule at " + to_string(x.location));
+    }
+    if (r.id >= 0 && size_t(r.id) < rule_labels.size() && &program.rules[size_t(r.id)] == &r)
+      return rule_labels[size_t(r.id)];
+    other_label = "rule at " + to_string(r.location);  // a rule from elsewhere
+    return other_label;
+  }
+  mutable std::vector<std::string> rule_labels;
+  mutable std::string other_label;
 
   Derivation rule_derivation(const Rule& r, Derivation::Kind kind = Derivation::Rule) const;
 

@@ -211,7 +211,8 @@ std::vector<Value> Node::State::lattice_inputs(const Rule& r) {
 bool Node::State::apply_merge(const Rule& r, std::vector<Tuple>* added) {
   set_rule(r);
   CollectionState& cs = state_of(r.lhs, r.location);
-  Derivation d = rule_derivation(r);
+  Derivation d;  // how each fact was derived: made only with provenance
+  if (prov()) d = rule_derivation(r);
   if (!cs.lattice.empty()) {
     bool grew = false;
     for (const auto& v : lattice_inputs(r)) grew |= merge_value(cs, v, r.location, &d);
@@ -241,7 +242,7 @@ bool Node::State::apply_merge(const Rule& r, std::vector<Tuple>* added) {
   }
   if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
   bool grew = false;
-  const std::string label = rule_label(r);
+  const std::string& label = rule_label(r);
   for (size_t i = 0; i < rel.tuples.size(); ++i) {
     if (prov()) d.premises = i < rel.why.size() ? rel.why[i] : Premises{};
     if (insert(cs, std::move(rel.tuples[i]), r.location, label, &d)) {
@@ -270,7 +271,7 @@ void Node::State::apply_deferred(const Rule& r) {
     return;
   }
   Relation rel = eval_coll(r.rhs);
-  const std::string label = rule_label(r);
+  const std::string& label = rule_label(r);
   for (size_t i = 0; i < rel.tuples.size(); ++i) {
     const Tuple& t = rel.tuples[i];
     Pending p{normalize(cs, t, r.location), r.id, budtime,

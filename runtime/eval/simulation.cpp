@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <set>
+#include <tuple>
 
 #include "base/text.h"
 #include "eval/lattice.h"
@@ -80,6 +82,31 @@ bool ScenarioPrograms::load(const Scenario& scenario, const ProgramLoader& loade
 
 void ScenarioPrograms::use(const Program& program, size_t nodes) {
   programs_.assign(nodes, &program);
+}
+
+struct ScenarioPrograms::PlanCache {
+  std::mutex mu;
+  std::vector<
+      std::tuple<const Program*, std::map<std::string, Value>, std::shared_ptr<const NodePlan>>>
+      plans;
+};
+
+ScenarioPrograms::ScenarioPrograms() : plans_(std::make_shared<PlanCache>()) {}
+
+std::shared_ptr<const NodePlan> ScenarioPrograms::plan(size_t node, const NodeOptions& options,
+                                                       Diagnostics& diags) const {
+  const Program* p = programs_[node];
+  {
+    std::lock_guard<std::mutex> lock(plans_->mu);
+    for (const auto& [prog, ivars, plan] : plans_->plans)
+      if (prog == p && ivars == options.instance_variables) return plan;
+  }
+  auto made = Node::plan(*p, options, diags);
+  if (made) {
+    std::lock_guard<std::mutex> lock(plans_->mu);
+    plans_->plans.emplace_back(p, options.instance_variables, made);
+  }
+  return made;
 }
 
 const std::vector<Diagnostic>& ScenarioPrograms::unrunnable(size_t node) const {
@@ -292,7 +319,8 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
     no.unrunnable = programs.unrunnable(i);
     if (scenario.max_facts > 0) no.max_facts = size_t(scenario.max_facts);
     Diagnostics node_diags;
-    auto node = Node::create(programs.program(i), no, node_diags);
+    auto plan = programs.plan(i, no, node_diags);
+    auto node = plan ? Node::create(std::move(plan), no) : nullptr;
     // Several nodes may run one program with different instance variables: say which.
     for (auto d : node_diags.take()) {
       if (scenario.nodes.size() > 1)

@@ -37,6 +37,7 @@ using ProgramLoader = std::function<LoadedPrograms(const ScenarioProgram&)>;
 /// The programs of a scenario's nodes, loaded once per distinct program.
 class ScenarioPrograms {
  public:
+  ScenarioPrograms();
   /// Loads every node's program with `loader`. Front-end errors, a missing module, or a
   /// file that defines several programs without `modules` are located diagnostics.
   bool load(const Scenario& scenario, const ProgramLoader& loader, Diagnostics& diags);
@@ -51,7 +52,16 @@ class ScenarioPrograms {
   /// path -> text of every file read, for quoting source lines in diagnostics.
   const std::map<std::string, std::string>& sources() const { return sources_; }
 
+  /// The plan of node `node`'s program with these options' instance variables
+  /// (Node::plan), worked out once and shared by every later call with the same program
+  /// and instance variables: every schedule of `calm verify` asks again. Safe to call
+  /// from several threads.
+  std::shared_ptr<const NodePlan> plan(size_t node, const NodeOptions& options,
+                                       Diagnostics& diags) const;
+
  private:
+  struct PlanCache;
+  std::shared_ptr<PlanCache> plans_;
   std::vector<std::unique_ptr<LoadedPrograms>> loads_;
   std::vector<const Program*> programs_;
   std::map<const Program*, std::vector<Diagnostic>> unrunnable_;

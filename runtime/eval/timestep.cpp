@@ -32,7 +32,7 @@ void Node::State::run_bootstrap() {
     Relation rel = eval_coll(r.rhs);
     if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
     Buffers& b = boot[r.lhs];
-    const std::string label = rule_label(r);
+    const std::string& label = rule_label(r);
     for (size_t i = 0; i < rel.tuples.size(); ++i) {
       Pending p{normalize(cs, rel.tuples[i], r.location), r.id, budtime,
                 i < rel.why.size() ? rel.why[i] : Premises{}};
