@@ -36,7 +36,7 @@ class CollectionAccess {
   virtual ~CollectionAccess() = default;
   /// The collection a node names (an identifier, or `alias.name` for an imported
   /// module), or "" when it names none.
-  virtual std::string collection_named(const Expr& e) const = 0;
+  virtual const std::string& collection_named(const Expr& e) const = 0;
   virtual const TupleSet& contents(const std::string& collection) const = 0;
   virtual Schema schema(const std::string& collection) const = 0;
   /// The current value of a lattice collection, or nullptr when `collection` is not one.

@@ -169,9 +169,8 @@ struct Node::State : CollectionAccess {
   std::vector<int> bootstrap_rules;
   int64_t budtime = 0;
   bool failed = false;
-  std::vector<Message> loopback;                      ///< `<~` to this node, delivered next step
-  const Rule* rule = nullptr;                         ///< the rule being evaluated
-  std::map<std::pair<int, int>, std::string> ref_at;  ///< (line, col) -> collection
+  std::vector<Message> loopback;  ///< `<~` to this node, delivered next step
+  const Rule* rule = nullptr;     ///< the rule being evaluated
   TupleSet empty;
   size_t total_facts = 0;  ///< tuples of every collection, elements of lattice values
   // Semi-naive evaluation: where the rule being evaluated scans collections (recorded on
@@ -229,10 +228,20 @@ struct Node::State : CollectionAccess {
   void set_rule(const Rule& r);
 
   // CollectionAccess
-  /// collection_named's answers for the rule being evaluated (blocks ask per tuple).
-  mutable std::unordered_map<const Expr*, std::string> named_cache;
+  /// Per rule (by id): where its text names collections ((line, col) -> collection) and
+  /// collection_named's answers, kept for the node's life (blocks ask per tuple, rules
+  /// run every timestep).
+  struct RuleNames {
+    bool ready = false;
+    std::map<std::pair<int, int>, std::string> ref_at;
+    std::unordered_map<const Expr*, std::string> named;
+  };
+  mutable std::vector<RuleNames> rule_names;
+  /// The entry of the rule being evaluated (a rule from outside the program: a spare).
+  RuleNames* names = &spare_names;
+  RuleNames spare_names;
 
-  std::string collection_named(const Expr& e) const override;
+  const std::string& collection_named(const Expr& e) const override;
 
   /// `a.b.c` (identifiers joined by argument-less calls) as "a.b.c"; "" for anything else.
   static std::string dotted_name(const Expr& e);

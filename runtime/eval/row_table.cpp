@@ -72,8 +72,11 @@ void FlatHash::replace(uint32_t tag, uint32_t from, uint32_t to) {
 }
 
 void FlatHash::clear() {
-  e_.clear();
-  e_.shrink_to_fit();
+  // A small table (a scratch collection emptied every timestep) keeps its storage.
+  if (e_.size() <= 1024)
+    std::fill(e_.begin(), e_.end(), 0);
+  else
+    std::vector<uint64_t>().swap(e_);
   used_ = tombs_ = 0;
 }
 
@@ -196,6 +199,7 @@ bool RowTable::compact() {
 }
 
 void RowTable::clear() {
+  if (rows_.empty()) return;  // no rows: nothing in the hashes, the indexes or the view
   rows_.clear();
   live_flag_.clear();
   live_ = 0;

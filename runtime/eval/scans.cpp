@@ -17,15 +17,19 @@ const Projection* Node::State::projection(const Expr& block, const std::vector<S
 
 void Node::State::set_rule(const Rule& r) {
   rule = &r;
-  ref_at.clear();
-  named_cache.clear();
+  if (rule_names.empty()) rule_names.resize(program.rules.size());
+  bool own = r.id >= 0 && size_t(r.id) < rule_names.size() && &program.rules[size_t(r.id)] == &r;
+  names = own ? &rule_names[size_t(r.id)] : &spare_names;
+  if (!own) spare_names = RuleNames{};
+  if (names->ready) return;
   for (const auto& ref : r.refs)
     if (colls.count(ref.collection))
-      ref_at[{ref.location.line, ref.location.column}] = ref.collection;
+      names->ref_at[{ref.location.line, ref.location.column}] = ref.collection;
+  names->ready = true;
 }
 
-std::string Node::State::collection_named(const Expr& e) const {
-  auto [it, fresh] = named_cache.try_emplace(&e);
+const std::string& Node::State::collection_named(const Expr& e) const {
+  auto [it, fresh] = names->named.try_emplace(&e);
   if (fresh) it->second = find_collection_named(e);
   return it->second;
 }
@@ -41,6 +45,7 @@ std::string Node::State::dotted_name(const Expr& e) {
 }
 
 std::string Node::State::find_collection_named(const Expr& e, bool with_block) const {
+  const auto& ref_at = names->ref_at;
   auto at = ref_at.find({e.line, e.column});
   if (e.type == "identifier") {
     if (at != ref_at.end() && (at->second == e.text || at->second.ends_with("." + e.text) ||

@@ -241,13 +241,21 @@ void Node::State::begin_step(const StepInput& input) {
     cs.pending_key.clear();
     cs.pending_delete.clear();
     cs.pending_upsert.clear();
+    std::string by;  // names the rule in a key conflict: made once per run of its facts
+    int by_rule = -1;
     for (auto& p : pend) {
       const Rule& r = program.rules[size_t(p.rule)];
-      Derivation d = rule_derivation(r, Derivation::Deferred);
-      d.budtime = p.budtime;
-      d.premises = std::move(p.why);
-      insert(cs, p.tuple, r.location,
-             rule_label(r) + ", applied at timestep " + std::to_string(budtime), &d);
+      Derivation d;
+      if (prov()) {
+        d = rule_derivation(r, Derivation::Deferred);
+        d.budtime = p.budtime;
+        d.premises = std::move(p.why);
+      }
+      if (p.rule != by_rule) {
+        by = rule_label(r) + ", applied at timestep " + std::to_string(budtime);
+        by_rule = p.rule;
+      }
+      insert(cs, p.tuple, r.location, by, &d);
     }
   }
   auto delivered = std::move(loopback);
