@@ -21,10 +21,15 @@ const Schema& Value::empty_schema() {
   return e;
 }
 Value::Heavy& Value::own() {
-  if (!h_)
-    h_ = std::make_shared<Heavy>();
-  else if (h_.use_count() > 1)
-    h_ = std::make_shared<Heavy>(*h_);
+  // Only the heavy kinds have a payload; the factories set the kind first.
+  if (!heavy_kind(kind_)) std::abort();
+  if (!h_) {
+    h_ = new Heavy();
+  } else if (h_->refs.load(std::memory_order_acquire) > 1) {
+    Heavy* copy = new Heavy(*h_);
+    release();
+    h_ = copy;
+  }
   return *h_;
 }
 
@@ -124,7 +129,7 @@ Value Value::lattice(std::string type, std::vector<Value> items, std::vector<Val
   h.s = std::move(type);
   h.items = std::move(items);
   h.values = std::move(values);
-  v.b_ = flag;
+  h.flag = flag;
   return v;
 }
 
@@ -233,9 +238,9 @@ int Value::compare_general(const Value& a, const Value& b) {
       if (int c = compare_lists(a.items(), b.items()); c != 0) return c;
       return compare_lists(a.hash_values(), b.hash_values());
     case Kind::Lattice:
-      if (a.h_ == b.h_ && a.b_ == b.b_) return 0;
+      if (a.h_ == b.h_) return 0;
       if (int c = a.as_string().compare(b.as_string()); c != 0) return sign(c);
-      if (a.b_ != b.b_) return a.b_ ? 1 : -1;
+      if (a.as_bool() != b.as_bool()) return a.as_bool() ? 1 : -1;
       if (int c = compare_lists(a.items(), b.items()); c != 0) return c;
       return compare_lists(a.hash_values(), b.hash_values());
   }
@@ -264,7 +269,7 @@ bool Value::equal_general(const Value& a, const Value& b) {
       return a.h_ == b.h_ ||
              (equal_lists(a.items(), b.items()) && equal_lists(a.hash_values(), b.hash_values()));
     case Kind::Lattice:
-      if (a.b_ != b.b_) return false;
+      if (a.as_bool() != b.as_bool()) return false;
       return a.h_ == b.h_ || (a.as_string() == b.as_string() && equal_lists(a.items(), b.items()) &&
                               equal_lists(a.hash_values(), b.hash_values()));
   }
@@ -309,7 +314,7 @@ size_t Value::hash_general() const {
       break;
     case Kind::Lattice:
       mix(std::hash<std::string>()(as_string()));
-      mix(b_);
+      mix(as_bool());
       [[fallthrough]];
     case Kind::Array:
     case Kind::Set:
@@ -357,7 +362,7 @@ std::string Value::inspect() const {
     }
     case Kind::Lattice: {
       std::string out = "<" + as_string() + ": ";
-      if (as_string() == "lbool") return out + (b_ ? "true>" : "false>");
+      if (as_string() == "lbool") return out + (as_bool() ? "true>" : "false>");
       if (as_string() == "lmax" || as_string() == "lmin")
         return out + (items().empty() ? std::string("nil") : items()[0].inspect()) + ">";
       if (as_string() == "lset" || as_string() == "lpset")

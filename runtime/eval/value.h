@@ -6,6 +6,7 @@
 // equality,
 // a total order (for deterministic output) and Ruby `inspect` text.
 
+#include <atomic>
 #include <compare>
 #include <cstdint>
 #include <ctime>
@@ -23,9 +24,48 @@ using Schema = std::shared_ptr<const std::vector<std::string>>;
 
 class Value {
  public:
-  enum class Kind { Nil, Bool, Int, Float, String, Symbol, Array, Hash, Set, Lattice, Time };
+  enum class Kind : uint8_t {
+    Nil,
+    Bool,
+    Int,
+    Float,
+    String,
+    Symbol,
+    Array,
+    Hash,
+    Set,
+    Lattice,
+    Time
+  };
 
   Value() = default;
+  Value(const Value& o) : kind_(o.kind_), i_(o.i_) {
+    if (Heavy* h = o.heavy()) h->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  Value(Value&& o) noexcept : kind_(o.kind_), i_(o.i_) {
+    o.kind_ = Kind::Nil;
+    o.i_ = 0;
+  }
+  Value& operator=(const Value& o) {
+    if (this != &o) {
+      if (Heavy* h = o.heavy()) h->refs.fetch_add(1, std::memory_order_relaxed);
+      release();
+      kind_ = o.kind_;
+      i_ = o.i_;
+    }
+    return *this;
+  }
+  Value& operator=(Value&& o) noexcept {
+    if (this != &o) {
+      release();
+      kind_ = o.kind_;
+      i_ = o.i_;
+      o.kind_ = Kind::Nil;
+      o.i_ = 0;
+    }
+    return *this;
+  }
+  ~Value() { release(); }
   static Value nil() { return {}; }
   static Value boolean(bool b);
   static Value integer(int64_t i);
@@ -55,12 +95,14 @@ class Value {
   bool is_numeric() const { return kind_ == Kind::Int || kind_ == Kind::Float; }
   bool is_lattice() const { return kind_ == Kind::Lattice; }
   /// The lattice type name of a lattice value ("lmax", ...).
-  const std::string& lattice_type() const { return h_ ? h_->s : empty_string(); }
+  const std::string& lattice_type() const { return heavy() ? h_->s : empty_string(); }
   /// Ruby truthiness: everything but nil and false.
   bool truthy() const { return !(kind_ == Kind::Nil || (kind_ == Kind::Bool && !b_)); }
 
   /// The flag of a Bool or a lattice value; false for every other kind.
-  bool as_bool() const { return (kind_ == Kind::Bool || kind_ == Kind::Lattice) && b_; }
+  bool as_bool() const {
+    return kind_ == Kind::Bool ? b_ : kind_ == Kind::Lattice && h_ && h_->flag;
+  }
   /// The integer of an Int; 0 for every other kind.
   int64_t as_int() const { return kind_ == Kind::Int ? i_ : 0; }
   /// The number of an Int or a Float; 0 for every other kind.
@@ -70,19 +112,19 @@ class Value {
   /// The seconds since the epoch of a Time; 0 for every other kind.
   double as_time() const { return kind_ == Kind::Time ? f_ : 0.0; }
   const std::string& as_string() const {  ///< String and Symbol
-    return h_ ? h_->s : empty_string();
+    return heavy() ? h_->s : empty_string();
   }
   /// Array and Set items; hash keys.
-  const std::vector<Value>& items() const { return h_ ? h_->items : empty_list(); }
+  const std::vector<Value>& items() const { return heavy() ? h_->items : empty_list(); }
   std::vector<Value>& mutable_items() { return own().items; }
-  const std::vector<Value>& hash_values() const { return h_ ? h_->values : empty_list(); }
+  const std::vector<Value>& hash_values() const { return heavy() ? h_->values : empty_list(); }
   /// A Set's elements in the order they were added (Ruby's Set keeps it; `items()` holds
   /// them sorted, for comparing and hashing); any other kind's `items()`.
   const std::vector<Value>& elements() const {
     return kind_ == Kind::Set && h_ ? h_->values : items();
   }
   /// The column names of a tuple, or nullptr.
-  const Schema& schema() const { return h_ ? h_->schema : empty_schema(); }
+  const Schema& schema() const { return heavy() ? h_->schema : empty_schema(); }
   void set_schema(Schema s) { own().schema = std::move(s); }
 
   /// Ruby `inspect`: nil, true, 1, 1.5, "s", :sym, [1, "a"], {:a=>1}, #<Set: {1}>, and
@@ -123,14 +165,26 @@ class Value {
 
  private:
   /// The payload of strings, symbols, arrays, hashes, sets and lattices: shared between
-  /// copies (a copy is a reference count), copied before a change (mutable_items,
-  /// set_schema) when shared. Scalars have none, so an integer is a few words.
+  /// copies (a copy is a reference count, atomic: runs on several threads share values
+  /// of the scenario), copied before a change (mutable_items, set_schema) when shared.
+  /// Scalars have none, so a Value is 16 bytes: the kind and one word.
   struct Heavy {
-    std::string s;
+    std::atomic<uint32_t> refs{1};
+    bool flag = false;          ///< a lattice value's flag (lbool)
+    std::string s;              ///< string, symbol; a lattice's type
     std::vector<Value> items;   ///< array/set items, hash keys
     std::vector<Value> values;  ///< hash values; a set's items in insertion order
     Schema schema;
+    Heavy() = default;
+    Heavy(const Heavy& o)
+        : flag(o.flag), s(o.s), items(o.items), values(o.values), schema(o.schema) {}
   };
+  static bool heavy_kind(Kind k) { return k >= Kind::String && k <= Kind::Lattice; }
+  /// The payload, or nullptr (a scalar, or a heavy kind not given one yet).
+  Heavy* heavy() const { return heavy_kind(kind_) ? h_ : nullptr; }
+  void release() {
+    if (Heavy* h = heavy(); h && h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete h;
+  }
   static const std::string& empty_string();
   static const std::vector<Value>& empty_list();
   static const Schema& empty_schema();
@@ -147,15 +201,18 @@ class Value {
   size_t hash_general() const;
 
   Kind kind_ = Kind::Nil;
-  /// The scalar: b_ for Bool and a lattice value's flag, i_ for Int, f_ for Float and Time. Only
-  /// the member of the kind is read; the others hold i_ = 0.
+  /// The scalar or the payload: b_ for Bool, i_ for Int, f_ for Float and Time, h_ for
+  /// the heavy kinds (heavy_kind). Only the member of the kind is read; a value with
+  /// neither holds i_ = 0 (so h_ reads nullptr).
   union {
     int64_t i_ = 0;
     double f_;
     bool b_;
+    Heavy* h_;
   };
-  std::shared_ptr<Heavy> h_;
 };
+
+static_assert(sizeof(Value) == 16, "a Value is its kind and one word");
 
 /// A fact: one Value per column.
 using Tuple = std::vector<Value>;
