@@ -20,6 +20,12 @@ const Schema& Value::empty_schema() {
   static const Schema e;
   return e;
 }
+void Value::release_heavy(Heavy* h) {
+  if (h->refs.load(std::memory_order_acquire) == 1 ||
+      h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+    delete h;
+}
+
 Value::Heavy& Value::own() {
   // Only the heavy kinds have a payload; the factories set the kind first.
   if (!heavy_kind(kind_)) std::abort();

@@ -183,8 +183,11 @@ class Value {
   /// The payload, or nullptr (a scalar, or a heavy kind not given one yet).
   Heavy* heavy() const { return heavy_kind(kind_) ? h_ : nullptr; }
   void release() {
-    if (Heavy* h = heavy(); h && h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete h;
+    if (heavy_kind(kind_) && h_) release_heavy(h_);
   }
+  /// Drops one reference to `h`: the only owner deletes it without an atomic update (no
+  /// other thread can reach a payload nobody else holds).
+  static void release_heavy(Heavy* h);
   static const std::string& empty_string();
   static const std::vector<Value>& empty_list();
   static const Schema& empty_schema();
