@@ -163,6 +163,7 @@ std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOpt
     auto& placed = st->colls.emplace(c.decl->name, std::move(cs)).first->second;
     if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
   }
+  for (auto& [name, cs] : st->colls) st->coll_index.emplace(name, &cs);
   st->in_rules = plan->in_rules;
   st->strata = plan->strata;
   st->deferred_rules = plan->deferred_rules;
@@ -217,12 +218,12 @@ const TupleSet& Node::contents(const std::string& collection) const {
   return state_->contents(collection);
 }
 size_t Node::size(const std::string& collection) const {
-  auto it = state_->colls.find(collection);
-  return it == state_->colls.end() ? 0 : it->second.rows.size();
+  const CollectionState* cs = state_->find_state(collection);
+  return cs ? cs->rows.size() : 0;
 }
 uint64_t Node::fingerprint(const std::string& collection) const {
-  auto it = state_->colls.find(collection);
-  return it == state_->colls.end() ? 0 : it->second.rows.fingerprint();
+  const CollectionState* cs = state_->find_state(collection);
+  return cs ? cs->rows.fingerprint() : 0;
 }
 int64_t Node::budtime() const { return state_->budtime; }
 const std::vector<std::vector<int>>& Node::strata() const { return state_->strata; }

@@ -10,7 +10,7 @@ Relation Node::State::operand_at(const Expr& o0) {
   std::string c = collection_named(o);
   if (c.empty() || is_lattice(c) || &o == delta_site) return eval_coll(o);
   if (recording) recording->push_back({&o, c});
-  auto& cs = colls.at(c);
+  auto& cs = state_of(c, loc(o));
   Relation r;
   r.schema = cs.schema;
   r.coll = &cs;

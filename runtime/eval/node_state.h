@@ -163,7 +163,19 @@ struct Node::State : CollectionAccess {
   const Program& program;
   NodeOptions options;
   std::shared_ptr<const NodePlan> plan;  ///< what the node was created from
+  /// The collections by name, in name order (the timestep walks them so), and hashed by
+  /// name for lookups (find_state): a rule names its collections every time it runs.
   std::map<std::string, CollectionState> colls;
+  std::unordered_map<std::string_view, CollectionState*> coll_index;
+  CollectionState* find_state(std::string_view name) const {
+    auto it = coll_index.find(name);
+    return it == coll_index.end() ? nullptr : it->second;
+  }
+  /// The collection `name` names (one the rule text resolved); an error if there is none.
+  const CollectionState& known_state(const std::string& name) const {
+    if (const CollectionState* cs = find_state(name)) return *cs;
+    throw EvalError{"calm-eval-error", "unknown collection '" + name + "'", {}};
+  }
   std::vector<std::vector<int>> strata;
   std::vector<int> deferred_rules;  ///< <+ <- <+- <~
   std::vector<int> bootstrap_rules;

@@ -7,8 +7,8 @@
 namespace calm::eval {
 
 bool Node::State::is_lattice(const std::string& c) const {
-  auto it = colls.find(c);
-  return it != colls.end() && !it->second.lattice.empty();
+  const CollectionState* cs = find_state(c);
+  return cs && !cs->lattice.empty();
 }
 
 bool Node::State::set_rooted(const Expr& e0) const {
@@ -92,7 +92,7 @@ Relation Node::State::eval_coll(const Expr& e0, bool raw) {
       if (!c.empty() && block && !e.child("arguments")) {
         if (is_lattice(c)) {
           // `s { |x| ... }` on an lset maps its elements, like lset#pro then reveal.
-          const Value& v = colls.at(c).value;
+          const Value& v = known_state(c).value;
           if (v.lattice_type() != "lset" && v.lattice_type() != "lpset")
             unsupported(e, "a block applied to " + v.lattice_type() + " '" + c + "'");
           Relation out;
@@ -427,7 +427,7 @@ Relation Node::State::eval_columns(const Expr& e, const std::string& m, const Ex
   std::string c = collection_named(recv);
   if (c.empty()) unsupported(e, "'" + m + "' of a collection expression");
   Relation r = scan_at(recv, c);
-  const Collection& d = *colls.at(c).decl;
+  const Collection& d = *known_state(c).decl;
   Relation out;
   std::vector<std::string> names;
   std::vector<size_t> idx;

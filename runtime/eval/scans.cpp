@@ -23,7 +23,7 @@ void Node::State::set_rule(const Rule& r) {
   if (!own) spare_names = RuleNames{};
   if (names->ready) return;
   for (const auto& ref : r.refs)
-    if (colls.count(ref.collection))
+    if (find_state(ref.collection))
       names->ref_at[{ref.location.line, ref.location.column}] = ref.collection;
   names->ready = true;
 }
@@ -51,7 +51,7 @@ std::string Node::State::find_collection_named(const Expr& e, bool with_block) c
     if (at != ref_at.end() && (at->second == e.text || at->second.ends_with("." + e.text) ||
                                at->second.ends_with("::" + e.text)))
       return at->second;
-    return colls.count(e.text) ? e.text : "";
+    return find_state(e.text) ? e.text : "";
   }
   if (e.type == "call" && !e.child("arguments") && (!e.child("block") || with_block)) {
     const Expr* recv = e.child("receiver");
@@ -61,27 +61,27 @@ std::string Node::State::find_collection_named(const Expr& e, bool with_block) c
     if (r.empty()) return "";
     if (at != ref_at.end() && at->second.ends_with("." + m->text)) return at->second;
     std::string q = r + "." + m->text;
-    return colls.count(q) ? q : "";
+    return find_state(q) ? q : "";
   }
   return "";
 }
 
 const TupleSet& Node::State::contents(const std::string& c) const {
-  auto it = colls.find(c);
-  return it == colls.end() ? empty : it->second.rows.sorted();
+  const CollectionState* cs = find_state(c);
+  return cs ? cs->rows.sorted() : empty;
 }
 
 Schema Node::State::schema(const std::string& c) const {
-  auto it = colls.find(c);
-  return it == colls.end() ? nullptr : it->second.schema;
+  const CollectionState* cs = find_state(c);
+  return cs ? cs->schema : nullptr;
 }
 
 std::vector<std::string> Node::State::key_columns(const std::string& c) const {
-  auto it = colls.find(c);
-  if (it == colls.end() || !it->second.schema) return {};
-  if (it->second.all_key) return *it->second.schema;
+  const CollectionState* cs = find_state(c);
+  if (!cs || !cs->schema) return {};
+  if (cs->all_key) return *cs->schema;
   std::vector<std::string> out;
-  for (size_t i : it->second.key_cols) out.push_back((*it->second.schema)[i]);
+  for (size_t i : cs->key_cols) out.push_back((*cs->schema)[i]);
   return out;
 }
 
@@ -111,8 +111,8 @@ uint64_t Node::State::random53() const {
 }
 
 const Value* Node::State::lattice_value(const std::string& c) const {
-  auto it = colls.find(c);
-  return it == colls.end() || it->second.lattice.empty() ? nullptr : &it->second.value;
+  const CollectionState* cs = find_state(c);
+  return !cs || cs->lattice.empty() ? nullptr : &cs->value;
 }
 
 void Node::State::add_result(const Expr& where, const Value& v, Relation& out, const Premises* why,
@@ -187,7 +187,7 @@ const Expr* Node::State::strip_parens(const Expr* e) const {
 }
 
 Relation Node::State::scan(const std::string& name) const {
-  const auto& cs = colls.at(name);
+  const auto& cs = known_state(name);
   Relation r{cs.schema, {}, {}, false};
   r.tuples.reserve(cs.rows.size());
   cs.rows.each([&](const Tuple& t, size_t) { r.tuples.push_back(t); });
@@ -202,7 +202,7 @@ Relation Node::State::stored_in(const std::string& name, Relation r) const {
 
 Relation Node::State::scan_at(const Expr& e, const std::string& name) {
   if (recording) recording->push_back({&e, name});
-  if (&e == delta_site) return of_tuples(name, colls.at(name).schema, *delta_tuples);
+  if (&e == delta_site) return of_tuples(name, known_state(name).schema, *delta_tuples);
   return scan(name);
 }
 

@@ -151,10 +151,9 @@ void Node::State::clear(CollectionState& cs) {
 }
 
 CollectionState& Node::State::state_of(const std::string& name, const SourceLocation& where) {
-  auto it = colls.find(name);
-  if (it == colls.end())
-    throw EvalError{"calm-eval-error", "unknown collection '" + name + "'", where};
-  return it->second;
+  CollectionState* cs = find_state(name);
+  if (!cs) throw EvalError{"calm-eval-error", "unknown collection '" + name + "'", where};
+  return *cs;
 }
 
 }  // namespace calm::eval
