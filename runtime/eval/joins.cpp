@@ -115,19 +115,34 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
         for (uint32_t slot : *slots) next.extend(acc, r, table.at(slot), int(slot));
       }
     } else {
-      std::unordered_map<Tuple, std::vector<size_t>, TupleHash> index;
-      for (size_t j = 0; j < ops[i].tuples.size(); ++j) {
-        pick_columns(ops[i].tuples[j], cols, k);
-        index[k].push_back(j);
+      // A flat hash of the operand's tuples on the join columns (tag -> group), each group
+      // its tuples in order.
+      const auto& tuples = ops[i].tuples;
+      FlatHash index;
+      std::vector<std::vector<uint32_t>> groups;
+      for (size_t j = 0; j < tuples.size(); ++j) {
+        uint64_t h = RowTable::columns_hash(tuples[j], cols);
+        auto same = [&](uint32_t g) {
+          return RowTable::same_columns(tuples[groups[g].front()], tuples[j], cols);
+        };
+        uint32_t g = index.find(RowTable::tag(h), same);
+        if (g == FlatHash::kNone) {
+          g = uint32_t(groups.size());
+          groups.emplace_back();
+          index.insert(RowTable::tag(h), g);
+        }
+        groups[g].push_back(uint32_t(j));
       }
       for (size_t r = 0; r < acc.size(); ++r) {
         probe_key(r);
-        auto it = index.find(k);
-        if (it == index.end()) {
+        uint32_t g = index.find(RowTable::tag(RowTable::key_hash(k)), [&](uint32_t x) {
+          return RowTable::columns_equal(tuples[groups[x].front()], cols, k);
+        });
+        if (g == FlatHash::kNone) {
           if (outer) next.extend(acc, r, nullptr, -1);
           continue;
         }
-        for (size_t j : it->second) next.extend(acc, r, &ops[i].tuples[j], int(j));
+        for (uint32_t j : groups[g]) next.extend(acc, r, &tuples[j], int(j));
       }
     }
     acc = std::move(next);

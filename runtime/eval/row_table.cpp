@@ -22,7 +22,7 @@ const Value& column_or_nil(const Tuple& t, size_t c) {
   return c < t.size() ? t[c] : nil;
 }
 
-uint32_t tag_of(uint64_t h) { return uint32_t(h ^ (h >> 32)); }
+uint32_t tag_of(uint64_t h) { return RowTable::tag(h); }
 
 }  // namespace
 
@@ -120,11 +120,14 @@ bool RowTable::columns_equal(const Tuple& t, const std::vector<size_t>& cols, co
   return true;
 }
 
-bool RowTable::same_key(const Tuple& stored, const Tuple& t) const {
-  if (all_key_) return stored == t;
-  for (size_t c : key_cols_)
-    if (!(column_or_nil(stored, c) == column_or_nil(t, c))) return false;
+bool RowTable::same_columns(const Tuple& a, const Tuple& b, const std::vector<size_t>& cols) {
+  for (size_t c : cols)
+    if (!(column_or_nil(a, c) == column_or_nil(b, c))) return false;
   return true;
+}
+
+bool RowTable::same_key(const Tuple& stored, const Tuple& t) const {
+  return all_key_ ? stored == t : same_columns(stored, t, key_cols_);
 }
 
 // ---------------------------------------------------------------------------
@@ -165,6 +168,10 @@ size_t RowTable::add(Tuple t, size_t slot) {
   keys_.insert(tag_of(h), uint32_t(slot));
   fingerprint_ += fmix(all_key_ ? h : key_hash(stored));
   for (auto& ix : indexes_) ix->add(stored, uint32_t(slot));
+  if (!indexes_.empty())
+    std::erase_if(indexes_, [&](const std::unique_ptr<Index>& ix) {
+      return ++ix->adds_since_use_ > std::max<size_t>(ix->size_at_use_, 4096);
+    });
   if (sorted_) sorted_->insert(stored);
   return slot;
 }
@@ -229,11 +236,14 @@ const RowTable::Index& RowTable::index_on(const std::vector<size_t>& cols) {
   for (auto& ix : indexes_)
     if (ix->cols_ == cols) {
       ix->table_ = this;  // the table may have moved since (a map of collections)
+      ix->adds_since_use_ = 0;
+      ix->size_at_use_ = live_;
       return *ix;
     }
   auto ix = std::make_unique<Index>();
   ix->table_ = this;
   ix->cols_ = cols;
+  ix->size_at_use_ = live_;
   each([&](const Tuple& t, size_t slot) { ix->add(t, uint32_t(slot)); });
   indexes_.push_back(std::move(ix));
   return *indexes_.back();
@@ -270,10 +280,7 @@ const std::vector<uint32_t>* RowTable::Index::find(const Tuple& key) const {
 void RowTable::Index::add(const Tuple& t, uint32_t slot) {
   uint32_t tag = tag_of(columns_hash(t, cols_));
   uint32_t l = hash_.find(tag, [&](uint32_t list) {
-    const Tuple& first = table_->rows_[lists_[list].front()];
-    for (size_t c : cols_)
-      if (!(column_or_nil(first, c) == column_or_nil(t, c))) return false;
-    return true;
+    return same_columns(table_->rows_[lists_[list].front()], t, cols_);
   });
   if (l == FlatHash::kNone) {
     if (!free_lists_.empty()) {

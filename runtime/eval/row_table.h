@@ -118,10 +118,17 @@ class RowTable {
     FlatHash hash_;  ///< tag -> list number
     std::vector<std::vector<uint32_t>> lists_;
     std::vector<uint32_t> free_lists_;
+    /// Rows added since the index was last asked for (index_on), and the table's size then.
+    size_t adds_since_use_ = 0, size_at_use_ = 0;
     void add(const Tuple& t, uint32_t slot);
     void remove(const Tuple& t, uint32_t slot);
   };
-  /// The index on `cols`, built on first use and kept up to date.
+  /// The index on `cols`, built on first use and kept up to date. An index nobody asked
+  /// for while more rows were added than the table held when it was last asked for (and
+  /// at least 4096) is dropped
+  /// and rebuilt when next asked for: keeping it would have cost more than rebuilding it
+  /// (a recursive join probes one side's index only in its first round). References to
+  /// an index are good until the next add().
   const Index& index_on(const std::vector<size_t>& cols);
 
   /// The rows in the total order of Value::compare (for output, snapshots and Ruby's
@@ -139,6 +146,10 @@ class RowTable {
   static uint64_t columns_hash(const Tuple& t, const std::vector<size_t>& cols);
   static uint64_t key_hash(const Tuple& key);
   static bool columns_equal(const Tuple& t, const std::vector<size_t>& cols, const Tuple& key);
+  /// Whether `a` and `b` agree on columns `cols` (nil past a tuple's end).
+  static bool same_columns(const Tuple& a, const Tuple& b, const std::vector<size_t>& cols);
+  /// The 32-bit tag a FlatHash files a 64-bit hash under.
+  static uint32_t tag(uint64_t h) { return uint32_t(h ^ (h >> 32)); }
 
  private:
   uint64_t row_key_hash(const Tuple& t) const {
