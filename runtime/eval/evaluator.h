@@ -81,7 +81,10 @@ struct Message {
   auto operator<=>(const Message& o) const {
     if (collection != o.collection) return collection <=> o.collection;
     if (int c = Value::compare(address, o.address); c != 0) return c <=> 0;
-    return Value::compare(Value::array(tuple), Value::array(o.tuple)) <=> 0;
+    auto t = tuple <=> o.tuple;  // column by column, as Value::compare orders arrays
+    return t < 0 ? std::strong_ordering::less
+           : t > 0 ? std::strong_ordering::greater
+                   : std::strong_ordering::equal;
   }
   bool operator==(const Message& o) const { return (*this <=> o) == 0; }
 };
