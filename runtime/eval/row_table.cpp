@@ -18,7 +18,7 @@ uint64_t fmix(uint64_t h) {
 }
 
 const Value& column_or_nil(const Tuple& t, size_t c) {
-  static const Value nil;
+  static const Value nil{};
   return c < t.size() ? t[c] : nil;
 }
 
