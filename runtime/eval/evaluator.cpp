@@ -50,7 +50,7 @@ std::shared_ptr<const NodePlan> Node::plan(const Program& program, const NodeOpt
   size_t before = diags.size();
   std::map<std::string, size_t> coll_at;  // name -> index in plan->colls
   for (const auto& c : program.collections) {
-    NodePlan::Coll cs;
+    CollectionLayout cs;
     cs.decl = &c;
     cs.inferred =
         c.schema_inferred || (c.keys.empty() && c.values.empty() &&
@@ -106,7 +106,7 @@ std::shared_ptr<const NodePlan> Node::plan(const Program& program, const NodeOpt
                     r.location);
         continue;
       }
-      const NodePlan::Coll& used_coll = plan->colls[ci->second];
+      const CollectionLayout& used_coll = plan->colls[ci->second];
       CollectionKind k = used_coll.decl->kind;
       if (k == CollectionKind::Store || k == CollectionKind::FileReader)
         diags.error("calm-eval-unsupported",
@@ -133,6 +133,8 @@ std::shared_ptr<const NodePlan> Node::plan(const Program& program, const NodeOpt
   Stratification strata(program, graph);
   if (!strata.stratifiable()) diags.append(strata.diagnostics());
   if (diags.size() != before) return nullptr;
+  for (const auto& r : program.rules)
+    plan->rule_labels.push_back("rule at " + to_string(r.location));
   const std::vector<int>& stratum_of = strata.strata();
   plan->strata.assign(size_t(std::max(0, strata.top_stratum())) + 1, {});
   for (const auto& r : program.rules) {
@@ -153,12 +155,7 @@ std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOpt
   auto st = std::make_unique<State>(*plan->program, std::move(options));
   for (const auto& c : plan->colls) {
     CollectionState cs;
-    cs.decl = c.decl;
-    cs.schema = c.schema;
-    cs.key_cols = c.key_cols;
-    cs.all_key = c.all_key;
-    cs.inferred = c.inferred;
-    cs.lattice = c.lattice;
+    static_cast<CollectionLayout&>(cs) = c;
     cs.rows.set_key(cs.key_cols, cs.all_key);
     auto& placed = st->colls.emplace(c.decl->name, std::move(cs)).first->second;
     if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));

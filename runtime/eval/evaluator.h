@@ -82,7 +82,7 @@ struct Message {
     if (collection != o.collection) return collection <=> o.collection;
     if (int c = Value::compare(address, o.address); c != 0) return c <=> 0;
     auto t = tuple <=> o.tuple;  // column by column, as Value::compare orders arrays
-    return t < 0 ? std::strong_ordering::less
+    return t < 0   ? std::strong_ordering::less
            : t > 0 ? std::strong_ordering::greater
                    : std::strong_ordering::equal;
   }

@@ -84,7 +84,8 @@ struct TuplePtrEq {
   bool operator()(const Tuple* a, const Tuple* b) const { return *a == *b; }
 };
 
-struct CollectionState {
+/// What a collection is, from its declaration alone (Node::plan works it out once).
+struct CollectionLayout {
   const Collection* decl = nullptr;
   Schema schema;                 ///< nullptr while an inferred schema is unknown
   std::vector<size_t> key_cols;  ///< the key columns, when !all_key
@@ -92,6 +93,10 @@ struct CollectionState {
   /// the collection holds at most one tuple, as in Bud.
   bool all_key = true;
   bool inferred = false;
+  std::string lattice;  ///< lattice type, "" for set collections
+};
+
+struct CollectionState : CollectionLayout {
   /// The stored tuples: insertion order, the key hash, join indexes (eval/row_table.h).
   RowTable rows;
   /// `<+` (and the insert half of `<+-`) for the next timestep, keyed like Bud's
@@ -104,7 +109,6 @@ struct CollectionState {
   std::unordered_map<Tuple, size_t, TupleHash> outbox_key;
   std::map<Tuple, Derivation> why;  ///< provenance of each tuple
   // Lattice collections: the value (also kept as the one tuple [value]) and `<+` merges.
-  std::string lattice;  ///< lattice type, "" for set collections
   Value value, pending_value;
   bool has_pending_value = false;
   int pending_rule = -1;
@@ -145,15 +149,9 @@ struct NodePlan {
   const Program* program = nullptr;
   /// The options' instance variables, and nil for those rules read and no method assigns.
   std::map<std::string, Value> instance_variables;
-  struct Coll {
-    const Collection* decl = nullptr;
-    Schema schema;
-    std::vector<size_t> key_cols;
-    bool all_key = true;
-    bool inferred = false;
-    std::string lattice;
-  };
-  std::vector<Coll> colls;
+  std::vector<CollectionLayout> colls;
+  /// "rule at file:line:col" of each rule (by id): names the rule in key conflicts.
+  std::vector<std::string> rule_labels;
   std::vector<std::vector<int>> strata;
   std::vector<int> deferred_rules, bootstrap_rules;
   std::set<std::string> in_rules;
@@ -533,18 +531,13 @@ struct Node::State : CollectionAccess {
   // ---------------------------------------------------------------------------
   // Timesteps
 
-  /// "rule at file:line:col", made once per rule (it names the rule in key conflicts).
+  /// "rule at file:line:col" (the plan's, made once per rule).
   const std::string& rule_label(const Rule& r) const {
-    if (rule_labels.empty()) {
-      rule_labels.reserve(program.rules.size());
-      for (const auto& x : program.rules) rule_labels.push_back("rule at " + to_string(x.location));
-    }
-    if (r.id >= 0 && size_t(r.id) < rule_labels.size() && &program.rules[size_t(r.id)] == &r)
-      return rule_labels[size_t(r.id)];
+    if (r.id >= 0 && size_t(r.id) < plan->rule_labels.size() && &program.rules[size_t(r.id)] == &r)
+      return plan->rule_labels[size_t(r.id)];
     other_label = "rule at " + to_string(r.location);  // a rule from elsewhere
     return other_label;
   }
-  mutable std::vector<std::string> rule_labels;
   mutable std::string other_label;
 
   Derivation rule_derivation(const Rule& r, Derivation::Kind kind = Derivation::Rule) const;

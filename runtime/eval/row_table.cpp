@@ -59,18 +59,6 @@ bool FlatHash::erase(uint32_t tag, uint32_t payload) {
   }
 }
 
-void FlatHash::replace(uint32_t tag, uint32_t from, uint32_t to) {
-  size_t mask = e_.size() - 1;
-  uint64_t want = (uint64_t(tag) << 32) | (from + 1);
-  for (size_t i = tag & mask;; i = (i + 1) & mask) {
-    if (uint32_t(e_[i]) == kEmpty) return;
-    if (e_[i] == want) {
-      e_[i] = (uint64_t(tag) << 32) | (to + 1);
-      return;
-    }
-  }
-}
-
 void FlatHash::clear() {
   // A small table (a scratch collection emptied every timestep) keeps its storage.
   if (e_.size() <= 1024)

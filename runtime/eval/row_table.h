@@ -46,10 +46,7 @@ class FlatHash {
   void insert(uint32_t tag, uint32_t payload);
   /// Removes `payload` under `tag`; true when it was there.
   bool erase(uint32_t tag, uint32_t payload);
-  /// Changes the payload stored under `tag` from `from` to `to`.
-  void replace(uint32_t tag, uint32_t from, uint32_t to);
   void clear();
-  size_t size() const { return used_; }
   size_t bytes() const { return e_.capacity() * sizeof(uint64_t); }
 
  private:
@@ -106,7 +103,6 @@ class RowTable {
   /// values in those columns (nil past a row's end), in insertion order.
   class Index {
    public:
-    const std::vector<size_t>& cols() const { return cols_; }
     /// The slots of the rows whose columns equal `key` (one value per column), in
     /// insertion order, or nullptr when there are none.
     const std::vector<uint32_t>* find(const Tuple& key) const;
