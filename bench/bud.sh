@@ -16,41 +16,32 @@ fi
 source ../shared/bud/env.sh
 echo "ruby: $(ruby -v); Bud $(ruby -e 'require "bud/version"; print Bud::VERSION')"
 printf '%-34s %12s %12s %12s %12s\n' "workload" "facts" "calm" "Bud" "Bud / calm"
-for e in 1000 10000; do
-  calm_s=""
-  bud_s=""
-  for _ in 1 2; do  # best of two runs each: the machines this runs on are shared
-    calm_line=$("$bench" . "semi-naive $((e / 1000))k" | tail -1)
+# One workload run in one timestep on both sides: LABEL, the calm_eval_bench filter, the
+# Bud script and its EDGES. Best of two runs each: the machines this runs on are shared.
+one_timestep_row() {
+  local label=$1 filter=$2 script=$3 e=$4 calm_s="" bud_s="" calm_line s calm_facts bud_facts
+  for _ in 1 2; do
+    calm_line=$("$bench" . "$filter" | tail -1)
     s=$(awk '{ print $(NF-6) }' <<<"$calm_line")
     calm_s=$(awk -v a="$calm_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
     calm_facts=$(awk '{ print $(NF-3) }' <<<"$calm_line")
-    read -r _ bud_facts s < <(ruby bench/bud/closure.rb "$e")
+    read -r _ bud_facts s < <(ruby "$script" "$e")
     bud_s=$(awk -v a="$bud_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
   done
   if [[ $calm_facts != "$bud_facts" ]]; then
-    echo "bench/bud.sh: closure $e edges: calm derived $calm_facts paths, Bud $bud_facts" >&2
+    echo "bench/bud.sh: $label: calm derived $calm_facts facts, Bud $bud_facts" >&2
     exit 1
   fi
-  printf '%-34s %12s %11ss %11ss %12s\n' "closure, $((e / 1000))k edges (one timestep)" "$calm_facts" \
+  printf '%-34s %12s %11ss %11ss %12s\n' "$label" "$calm_facts" \
     "$calm_s" "$bud_s" "$(awk -v r="$bud_s" -v c="$calm_s" 'BEGIN { printf "%.0f", r / c }')"
+}
+for e in 1000 10000; do
+  one_timestep_row "closure, $((e / 1000))k edges (one timestep)" "semi-naive $((e / 1000))k" \
+    bench/bud/closure.rb "$e"
 done
 for e in 10000 100000; do
-  calm_s=""
-  bud_s=""
-  for _ in 1 2; do
-    calm_line=$("$bench" . "triangles $((e / 1000))k" | tail -1)
-    s=$(awk '{ print $(NF-6) }' <<<"$calm_line")
-    calm_s=$(awk -v a="$calm_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
-    calm_facts=$(awk '{ print $(NF-3) }' <<<"$calm_line")
-    read -r _ bud_facts s < <(ruby bench/bud/triangles.rb "$e")
-    bud_s=$(awk -v a="$bud_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
-  done
-  if [[ $calm_facts != "$bud_facts" ]]; then
-    echo "bench/bud.sh: triangles $e edges: calm derived $calm_facts, Bud $bud_facts" >&2
-    exit 1
-  fi
-  printf '%-34s %12s %11ss %11ss %12s\n' "3-way join + group, $((e / 1000))k edges" "$calm_facts" \
-    "$calm_s" "$bud_s" "$(awk -v r="$bud_s" -v c="$calm_s" 'BEGIN { printf "%.0f", r / c }')"
+  one_timestep_row "3-way join + group, $((e / 1000))k edges" "triangles $((e / 1000))k" \
+    bench/bud/triangles.rb "$e"
 done
 for p in 1000 10000; do
   calm_ms=""

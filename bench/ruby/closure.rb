@@ -6,29 +6,10 @@
 #
 # usage: ruby bench/ruby/closure.rb EDGES   ->  "EDGES PATHS SECONDS"
 require 'set'
+require_relative 'graph'
 
-MASK = (1 << 64) - 1
 edges = Integer(ARGV.fetch(0, '1000'))
-state = 42
-rng = lambda do
-  state = (state + 0x9e3779b97f4a7c15) & MASK
-  z = state
-  z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & MASK
-  z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & MASK
-  z ^ (z >> 31)
-end
-
-comp = 20
-components = [1, edges / 40].max
-seen = Set.new
-links = []
-while links.size < edges
-  c = rng.call % components
-  a = c * comp + rng.call % comp
-  b = c * comp + rng.call % comp
-  next if a == b || !seen.add?([a, b])
-  links << [a, b]
-end
+links = calm_bench_graph(edges)
 
 t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
 # path <= link; path <= (link * path).pairs(:to => :from) { |l, p| [l.from, p.to] }
