@@ -177,6 +177,7 @@ int run_dedalus_verify(const Options& o) {
     return kExitError;
   m.max_runs = size_t(max_runs);
   m.brute_force = has_flag(o, "brute-force");
+  m.negative_support = !has_flag(o, "no-negative-support");
   if (m.crashes > int(m.nodes.size())) {
     std::cerr << "calm: --crashes " << m.crashes << " exceeds the " << m.nodes.size() << " nodes\n";
     return kExitError;
@@ -200,6 +201,7 @@ int run_dedalus_verify(const Options& o) {
     j["crashes"] = m.crashes;
     j["nodes"] = m.nodes;
     j["strategy"] = r->strategy;
+    j["negative_support"] = m.negative_support;
     j["runs"] = r->runs;
     j["fault_space"] = r->fault_space;
     j["complete"] = r->complete;

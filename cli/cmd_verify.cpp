@@ -51,7 +51,8 @@ constexpr const char* kVerifyUsage =
     "\n"
     "\n"
     "       calm verify --eot N [--eff M] [--crashes K] [--nodes a,b,c] [--max-runs R]\n"
-    "                   [--brute-force] [--format text|json] FILE.ded...\n"
+    "                   [--brute-force] [--no-negative-support] [--format text|json]\n"
+    "                   FILE.ded...\n"
     "\n"
     "Fault injection for Dedalus in Molly's dialect (docs/verify.md): runs end at time N,\n"
     "messages sent before time M (default 3) may be lost, up to K nodes (default 0) may\n"
@@ -59,6 +60,9 @@ constexpr const char* kVerifyUsage =
     "lineage-driven (from the derivations of post); a counterexample lists the lost\n"
     "messages and crashes, the provenance of the missing post fact and a `calm run`\n"
     "command that replays it. Nodes default to the constants in location columns.\n"
+    "A derivation that needed `notin q` also rests on the tuples that could lead to q\n"
+    "(Molly's negative support); --no-negative-support follows positive lineage only\n"
+    "(faster, finds less).\n"
     "\n"
     "exit status: 0 every claim held (no counterexample), 1 the analysis is unsound for\n"
     "some output (a counterexample), 2 usage or input error\n";
@@ -69,7 +73,8 @@ int run_verify(const std::vector<std::string>& args) {
                                      "--jobs",     "--max-delay", "--steps", "--ivar"};
   valued.insert(valued.end(), kDedalusVerifyValued.begin(), kDedalusVerifyValued.end());
   if (int rc =
-          parse_or_usage(args, kVerifyUsage, o, {"--exhaustive", "--sequences", "--brute-force"},
+          parse_or_usage(args, kVerifyUsage, o,
+                         {"--exhaustive", "--sequences", "--brute-force", "--no-negative-support"},
                          valued, /*files_required=*/false);
       rc >= 0)
     return rc;

@@ -35,8 +35,41 @@ struct Search {
   std::set<Faults> seen;
   bool failed = false;
 
+  /// For each predicate, the predicates it depends on through any chain of rules (Molly's
+  /// `reach`, `clock` left out), each with whether every such chain is same-timestep.
+  std::map<std::string, std::vector<std::pair<std::string, bool>>> reach;
+
   Search(const dedalus::MProgram& prog, const FaultModel& model, Diagnostics& d)
-      : p(prog), m(model), diags(d) {}
+      : p(prog), m(model), diags(d) {
+    // edges body -> head, temporal unless the head is same-timestep
+    std::map<std::string, std::vector<std::pair<std::string, bool>>> into;
+    for (const auto& r : p.rules) {
+      if (r.fact) continue;
+      for (const auto& b : r.body)
+        if (b.predicate != "clock")
+          into[r.head.predicate].push_back({b.predicate, r.head.time != dedalus::MTime::Now});
+    }
+    // per target: the sources reachable backwards, by any chain and by a temporal one
+    for (const auto& [to, _] : into) {
+      std::map<std::string, bool> seen_any;  // source -> reached by a temporal chain
+      std::deque<std::pair<std::string, bool>> todo{{to, false}};
+      std::set<std::pair<std::string, bool>> done;
+      while (!todo.empty()) {
+        auto [q, temporal] = todo.front();
+        todo.pop_front();
+        auto it = into.find(q);
+        if (it == into.end()) continue;
+        for (const auto& [from, t] : it->second) {
+          std::pair<std::string, bool> next{from, temporal || t};
+          if (!done.insert(next).second) continue;
+          seen_any[from] = seen_any[from] || next.second;
+          todo.push_back(next);
+        }
+      }
+      auto& out = reach[to];
+      for (const auto& [from, temporal] : seen_any) out.push_back({from, !temporal});
+    }
+  }
 
   std::optional<DRun> run(const Faults& f) {
     eval::RunSpec spec;
@@ -89,7 +122,12 @@ struct Search {
     std::vector<std::vector<Deriv>> derivs;
   };
 
-  static Graph build(const DRun& r, const std::string& pred, const DTuple& t, int time) {
+  /// With `negative`, each `notin q` a derivation needed at time T also rests on every
+  /// tuple that could lead to q (Molly's negative support, ProvenanceReader.possibleCauses):
+  /// the tuples of the predicates q depends on, stored before T (at T too, when every
+  /// chain to q is same-timestep). Losing any of them might make q true.
+  Graph build(const DRun& r, const std::string& pred, const DTuple& t, int time,
+              bool negative) const {
     Graph g;
     std::map<eval::Premise, int> id;
     std::vector<eval::Premise> todo;
@@ -101,6 +139,27 @@ struct Search {
       }
       return it->second;
     };
+    // One node per absent predicate and time, with one derivation resting on all its causes.
+    auto negative_node = [&](const eval::Premise& q) {
+      eval::Premise key{std::string("\x01notin ") + q.pred, {}, q.time};
+      auto [it, fresh] = id.emplace(key, int(g.derivs.size()));
+      if (!fresh) return it->second;
+      const int self = it->second;
+      g.derivs.emplace_back();
+      Graph::Deriv causes;
+      auto rq = reach.find(q.pred);
+      if (rq != reach.end())
+        for (const auto& [from, same_step] : rq->second)
+          for (int at = 1; at <= std::min(q.time - (same_step ? 0 : 1), r.eot); ++at) {
+            if (at >= int(r.at.size())) break;
+            auto rel = r.at[size_t(at)].find(from);
+            if (rel == r.at[size_t(at)].end()) continue;
+            for (const auto& [tup, f] : rel->second)
+              causes.premises.push_back(node({from, tup, at}));
+          }
+      g.derivs[size_t(self)].push_back(std::move(causes));
+      return self;
+    };
     node({pred, t, time});
     for (size_t k = 0; k < todo.size(); ++k) {
       eval::Premise pm = todo[k];
@@ -111,6 +170,8 @@ struct Search {
         Graph::Deriv gd;
         gd.leaves = d.leaves;
         for (const auto& q : d.premises) gd.premises.push_back(node(q));
+        if (negative)
+          for (const auto& q : d.negatives) gd.premises.push_back(negative_node(q));
         ds.push_back(std::move(gd));
       }
       g.derivs[size_t(id[pm])] = std::move(ds);
@@ -240,7 +301,7 @@ struct Search {
       std::vector<Faults> cands;
       for (const auto& g : r.table("post", m.eot)) {
         if (!good.count(g)) continue;
-        Graph graph = build(r, "post", g, m.eot);
+        Graph graph = build(r, "post", g, m.eot, m.negative_support);
         falsifiers(r, graph, base, cands);
       }
       std::sort(cands.begin(), cands.end(), [](const Faults& a, const Faults& b) {

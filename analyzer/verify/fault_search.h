@@ -18,6 +18,12 @@
 // its lineage yields new candidates that extend its faults. The search stops at the
 // first violation or when no candidate is left. Brute force (every fault set) is the
 // fallback when the lineage was truncated and the space is small.
+//
+// Negative support (Molly's, to any depth): a derivation that needed `notin q` at time T
+// also rests on every tuple of a predicate q depends on, stored before T (or at T when
+// every chain of rules to q is same-timestep): losing any of them might make q true and
+// so undo the derivation. Those tuples' own derivations, negative support included, are
+// followed in turn.
 
 #include <optional>
 #include <string>
@@ -36,6 +42,7 @@ struct FaultModel {
   std::vector<std::string> nodes;
   size_t max_runs = 5000;
   bool brute_force = false;  ///< enumerate every fault set instead (small spaces only)
+  bool negative_support = true;  ///< follow `notin` atoms (Molly's possible causes)
 };
 
 struct FaultSearchResult {

@@ -73,6 +73,8 @@ using State = std::map<std::string, Relation>;
 bool add_derivation(DFact& f, DDerivation d, size_t cap, bool& truncated) {
   std::sort(d.leaves.begin(), d.leaves.end());
   d.leaves.erase(std::unique(d.leaves.begin(), d.leaves.end()), d.leaves.end());
+  std::sort(d.negatives.begin(), d.negatives.end());
+  d.negatives.erase(std::unique(d.negatives.begin(), d.negatives.end()), d.negatives.end());
   if (std::find(f.derivations.begin(), f.derivations.end(), d) != f.derivations.end()) return false;
   if (f.derivations.size() >= cap) {
     truncated = true;
@@ -199,13 +201,10 @@ struct Engine {
   using Emit = std::function<void(const Env&, const DDerivation&)>;
 
   /// Calls `emit(env, derivation)` for each way the body holds in `cur`.
-  /// With `blocked`, finds instead the bindings where the positive body holds but a
-  /// `notin` atom does not, and reports the tuple that blocks each.
-  void solve(const MRule& r, const State& cur, const Emit& emit, Env init = {},
-             const std::function<void(const Premise&)>* blocked = nullptr) {
+  void solve(const MRule& r, const State& cur, const Emit& emit) {
     std::vector<const MAtom*> pos, neg;
     for (const auto& b : r.body) (b.negated ? neg : pos).push_back(&b);
-    Env env = std::move(init);
+    Env env;
     DDerivation d;
     std::function<void(size_t)> go = [&](size_t i) {
       if (i == pos.size()) {
@@ -234,20 +233,6 @@ struct Engine {
           }
         }
         if (!pending.empty()) return;
-        if (blocked) {
-          for (const MAtom* n : neg) {
-            const Relation* rel = relation(*n, cur);
-            if (!rel) continue;
-            for (const auto& [tup, f] : *rel) {
-              Env tmp = e;
-              if (unify(*n, tup, tmp)) {
-                (*blocked)({n->predicate, tup, n->time == MTime::At ? int(n->at) : now});
-                return;
-              }
-            }
-          }
-          return;
-        }
         DDerivation out = d;
         for (const MAtom* n : neg) {
           // `notin crash(_, N, _)`: holds only while N never crashes (negative support)
@@ -260,7 +245,8 @@ struct Engine {
               Env tmp = e;
               if (unify(*n, tup, tmp)) return;
             }
-          support(*n, e, cur, out);
+          if (!molly_builtin(n->predicate))
+            out.negatives.push_back({n->predicate, {}, n->time == MTime::At ? int(n->at) : now});
         }
         emit(e, out);
         return;
@@ -279,44 +265,6 @@ struct Engine {
       }
     };
     go(0);
-  }
-
-  /// Negative support of `notin n` (Molly's): each same-timestep rule that could derive
-  /// the absent tuple is blocked by a tuple some `notin` of its body finds present; the
-  /// derivation rests on those blocking tuples (if one disappears, the absent tuple may
-  /// appear). One level deep; the blockers' own derivations carry on in the graph.
-  void support(const MAtom& n, const Env& e, const State& cur, DDerivation& out) {
-    if (n.time == MTime::At || molly_builtin(n.predicate)) return;
-    std::vector<Premise> blockers;
-    std::function<void(const Premise&)> add = [&](const Premise& pm) {
-      if (blockers.size() < 16 && std::find(blockers.begin(), blockers.end(), pm) == blockers.end())
-        blockers.push_back(pm);
-    };
-    for (const MRule& r : p.rules) {
-      if (r.fact || r.head.time != MTime::Now || r.head.predicate != n.predicate || is_agg(r) ||
-          r.head.args.size() != n.args.size())
-        continue;
-      Env he;
-      bool ok = true;
-      for (size_t k = 0; k < n.args.size() && ok; ++k) {
-        auto v = eval_term(n.args[k], e);
-        if (!v) continue;  // `_`: any value
-        const MTerm& h = r.head.args[k];
-        if (h.kind == MTerm::Kind::Variable) {
-          auto it = he.find(h.text);
-          if (it == he.end())
-            he.emplace(h.text, *v);
-          else if (it->second != *v)
-            ok = false;
-        } else if (h.kind == MTerm::Kind::Integer || h.kind == MTerm::Kind::String) {
-          ok = eval_term(h, {}) == v;
-        }
-      }
-      if (ok)
-        solve(
-            r, cur, [](const Env&, const DDerivation&) {}, he, &add);
-    }
-    for (auto& b : blockers) out.premises.push_back(std::move(b));
   }
 
   static bool molly_builtin(const std::string& pred) {
@@ -393,6 +341,7 @@ struct Engine {
       for (const auto& [e, d] : bindings) {
         all.premises.insert(all.premises.end(), d.premises.begin(), d.premises.end());
         all.leaves.insert(all.leaves.end(), d.leaves.begin(), d.leaves.end());
+        all.negatives.insert(all.negatives.end(), d.negatives.begin(), d.negatives.end());
       }
       std::sort(all.premises.begin(), all.premises.end());
       all.premises.erase(std::unique(all.premises.begin(), all.premises.end()), all.premises.end());

@@ -15,8 +15,9 @@
 // longer send). Messages to oneself are never lost.
 //
 // Every tuple keeps its derivations (its provenance graph): the body tuples each rule
-// firing used, the message that delivered it, and the nodes a `notin crash(...)` needed
-// alive. Other `notin` atoms are not followed.
+// firing used, the message that delivered it, the nodes a `notin crash(...)` needed
+// alive, and the other `notin` atoms it needed false (the fault search follows those
+// through Molly's negative support: verify/fault_search.h).
 
 #include <map>
 #include <optional>
@@ -70,12 +71,16 @@ struct Premise {
   auto operator<=>(const Premise&) const = default;
 };
 
-/// One way a tuple was derived: the body tuples it used, and the faults that could
-/// undo it directly (ids into DRun::channels): the message that delivered it, and the
+/// One way a tuple was derived: the body tuples it used, the absent tuples it needed,
+/// and the faults that could undo it directly (ids into DRun::channels): the message that delivered it, and the
 /// nodes a `notin crash(_, N, _)` needed alive.
 struct DDerivation {
   std::vector<Premise> premises;
   std::vector<int> leaves;
+  /// The `notin` atoms the firing needed false (built-ins aside): the predicate and the
+  /// time it was read at, the tuple left empty. Molly's negative support: the fault
+  /// search takes every tuple that could lead to one of these as support too.
+  std::vector<Premise> negatives;
   auto operator<=>(const DDerivation&) const = default;
 };
 
