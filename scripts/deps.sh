@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   nodejs npm
-  libboost-graph-dev libgraphviz-dev nlohmann-json3-dev doctest-dev libtree-sitter-dev
+  libboost-graph-dev libgraphviz-dev nlohmann-json3-dev doctest-dev libtree-sitter-dev zlib1g-dev
 )
 # Optional test tools: installed when CALM_TEST_TOOLS=1 (CI sets it).
 # clang: the fuzz smoke (scripts/fuzz-smoke.sh); python3-jsonschema: the scenario schema test

@@ -1,5 +1,7 @@
 #include "viz/html_report.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -142,9 +144,34 @@ std::map<int, std::vector<Highlight>> rule_highlights(const Program& program, co
 namespace {
 
 constexpr int kMaxQuotedLines = 12;
-/// The SVG bytes of one program's views beyond the first: past this, views are left out
-/// (a page of a 100-rule program stays under 2 MB).
-constexpr std::size_t kViewBytes = 800 * 1000;
+/// The bytes of one program's views beyond the first, packed (pack_view): past this,
+/// views are left out (a page of a 150-rule program stays under 2 MB).
+constexpr std::size_t kViewBytes = 640 * 1000;
+
+/// A view's SVG as the page carries it when it is not the first: zlib-deflated, then
+/// base64 (the page's script inflates it with the browser's DecompressionStream). An
+/// SVG of 200 KB packs into about 40 KB.
+std::string pack_view(const std::string& svg) {
+  uLongf size = compressBound(uLong(svg.size()));
+  std::string z(size, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(z.data()), &size,
+                reinterpret_cast<const Bytef*>(svg.data()), uLong(svg.size()), 9) != Z_OK)
+    return {};
+  z.resize(size);
+  static const char* kDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((z.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < z.size(); i += 3) {
+    uint32_t n = uint32_t(uint8_t(z[i])) << 16;
+    if (i + 1 < z.size()) n |= uint32_t(uint8_t(z[i + 1])) << 8;
+    if (i + 2 < z.size()) n |= uint32_t(uint8_t(z[i + 2]));
+    out += kDigits[(n >> 18) & 63];
+    out += kDigits[(n >> 12) & 63];
+    out += i + 1 < z.size() ? kDigits[(n >> 6) & 63] : '=';
+    out += i + 2 < z.size() ? kDigits[n & 63] : '=';
+  }
+  return out;
+}
 
 const char* kStyle = R"CSS(
 .not-read { border: 2px dashed var(--poo); padding: 0 1rem; margin: 1rem 0; }
@@ -606,9 +633,17 @@ std::string script_json(const nlohmann::ordered_json& j) {
 
 /// What the page's script needs to know of one view: which collections each node of
 /// its SVG shows, and the ends and rules of each edge.
+/// `svg_id` without the view's prefix (the page's script puts it back: the prefix is
+/// most of an id, and the data names every element of every view).
+std::string unprefixed(const std::string& svg_id, const std::string& prefix) {
+  return svg_id.rfind(prefix, 0) == 0 ? svg_id.substr(prefix.size()) : svg_id;
+}
+
 nlohmann::ordered_json view_json(const Diagram& d, const std::string& name,
                                  const DiagramOptions& options) {
   using nlohmann::ordered_json;
+  const std::string prefix = view_prefix(d);
+  auto key = [&](const std::string& svg_id) { return unprefixed(svg_id, prefix); };
   ordered_json nodes = ordered_json::object();
   for (const auto& n : d.nodes) {
     if (n.role == NodeRole::Legend) continue;
@@ -621,18 +656,18 @@ nlohmann::ordered_json view_json(const Diagram& d, const std::string& name,
       members = n.members;
       kind = n.role == NodeRole::Cluster ? "cluster" : "module";
     }
-    nodes[n.svg_id] = ordered_json{{"k", kind}, {"id", n.id}, {"c", members}};
+    nodes[key(n.svg_id)] = ordered_json{{"k", kind}, {"id", n.id}, {"c", members}};
   }
   std::map<std::string, std::string> svg_of;
-  for (const auto& n : d.nodes) svg_of[n.id] = n.svg_id;
+  for (const auto& n : d.nodes) svg_of[n.id] = key(n.svg_id);
   ordered_json edges = ordered_json::object();
   for (const auto& e : d.edges)
-    edges[e.svg_id] = ordered_json{svg_of[e.from], svg_of[e.to], e.rules};
+    edges[key(e.svg_id)] = ordered_json{svg_of[e.from], svg_of[e.to], e.rules};
   ordered_json groups = ordered_json::object();
   for (const auto& g : d.groups)
-    if (g.classes.find("temporal-cluster") != std::string::npos) groups[g.svg_id] = g.id;
+    if (g.classes.find("temporal-cluster") != std::string::npos) groups[key(g.svg_id)] = g.id;
   return ordered_json{{"name", name},
-                      {"prefix", view_prefix(d)},
+                      {"prefix", prefix},
                       {"expanded", options.expanded},
                       {"expand", options.expand_clusters},
                       {"collapse", options.collapse_modules},
@@ -689,14 +724,15 @@ std::string viewer_data(const Program& program, const ProgramAnalysis& a, const 
 
   ordered_json ps = ordered_json::array();
   for (const auto& p : points) {
-    ps.push_back(ordered_json{
-        {"html", point_html(a, p)},
-        {"kind", to_string(p.kind)},
-        {"reason", with_cluster_labels(a.clusters(), p.reason)},
-        {"at", file_line(p.location)},
-        {"rule", p.rule},
-        {"cluster", p.cluster},
-        {"targets", per_view(views, [&](const Diagram& d) { return point_target(d, a, p); })}});
+    ps.push_back(ordered_json{{"html", point_html(a, p)},
+                              {"kind", to_string(p.kind)},
+                              {"reason", with_cluster_labels(a.clusters(), p.reason)},
+                              {"at", file_line(p.location)},
+                              {"rule", p.rule},
+                              {"cluster", p.cluster},
+                              {"targets", per_view(views, [&](const Diagram& d) {
+                                 return unprefixed(point_target(d, a, p), view_prefix(d));
+                               })}});
   }
   j["points"] = ps;
 
@@ -836,9 +872,11 @@ std::string viewer_html(const Program& program, const ProgramAnalysis& a, const 
        "<div class=\"results\" hidden></div></div>\n";
   s += "<div class=\"viewer-body\"><div class=\"stage\" tabindex=\"0\" aria-label=\"diagram of " +
        html_escape(program.name) + "\"><div class=\"canvas\">\n";
-  for (std::size_t i = 0; i < svgs.size(); ++i)
-    s += "<div class=\"view\" data-view=\"" + std::to_string(i) + "\"" + (i > 0 ? " hidden" : "") +
-         ">\n" + svgs[i] + "\n</div>\n";
+  // The first view inline; the others packed, inflated by the script when the page loads.
+  s += "<div class=\"view\" data-view=\"0\">\n" + svgs.front() + "\n</div>\n";
+  for (std::size_t i = 1; i < svgs.size(); ++i)
+    s += "<div class=\"view\" data-view=\"" + std::to_string(i) + "\" hidden data-packed=\"" +
+         svgs[i] + "\"></div>\n";
   s += "</div>" + key_html(views.front().labels) + "</div>\n";
   s += "<aside class=\"panel\" aria-live=\"polite\"><p class=\"hint\">Click a collection, a "
        "cluster or a module, or search, to see its neighbourhood, rules, points of order and "
@@ -1068,7 +1106,10 @@ HtmlReportResult build_html_report(const std::vector<Program>& programs,
         return result;
       }
       std::string element = svg_element(svg.data);
-      if (i > 0 && bytes + element.size() > kViewBytes) continue;
+      if (i > 0) {
+        element = pack_view(element);
+        if (element.empty() || bytes + element.size() > kViewBytes) continue;
+      }
       bytes += element.size();
       views.push_back(std::move(*d));
       svgs.push_back(std::move(element));

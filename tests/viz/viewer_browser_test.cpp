@@ -35,13 +35,15 @@ std::string chromium(const fs::path& profile, const std::string& extra) {
   return std::string("timeout 120 ") + kChromium +
          " --headless --no-sandbox --disable-gpu --disable-background-networking"
          " --no-first-run --disable-component-update --disable-sync --disable-extensions"
-         " --hide-scrollbars --window-size=1400,1000 --enable-logging=stderr --v=0"
+         " --hide-scrollbars --virtual-time-budget=10000 --window-size=1400,1000"
+         " --enable-logging=stderr --v=0"
          " --user-data-dir='" +
          profile.string() + "' " + extra;
 }
 
-/// The DOM of `page` (with `script` appended to its body) after the scripts ran, opened
-/// at `hash`. Fails the test on a script error.
+/// The DOM of `page` (with `script` appended to its body, run on the page's `calm-ready`
+/// event: the page inflates its packed views after the load event) after the scripts
+/// ran, opened at `hash`. Fails the test on a script error.
 std::string dom_after(const fs::path& dir, const std::string& name, const fs::path& page,
                       const std::string& hash, const std::string& script = "") {
   fs::path file = page;
@@ -49,7 +51,9 @@ std::string dom_after(const fs::path& dir, const std::string& name, const fs::pa
     std::string html = read_text(page);
     auto end = html.rfind("</body>");
     REQUIRE(end != std::string::npos);
-    html.replace(end, 7, "<script>\n" + script + "\n</script>\n</body>");
+    html.replace(end, 7,
+                 "<script>\ndocument.addEventListener('calm-ready', function () {\n" + script +
+                     "\n});\n</script>\n</body>");
     file = dir / (name + ".html");
     std::ofstream(file, std::ios::binary) << html;
   }
@@ -148,7 +152,6 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
 
   SUBCASE("clicks, the wheel, Fit and 1:1, a double-click expanding a cluster, search") {
     const std::string script = R"JS(
-(function () {
   var root = document.getElementById('JobServiceNode--viewer');
   var stage = root.querySelector('.stage');
   var out = [];
@@ -167,12 +170,25 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
   node.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
   out.push('click:' + at('data-selection'));
   out.push('dimmed:' + (root.querySelectorAll('.view:not([hidden]) g.node.dim').length > 0));
-  // Double-click octagons until one has a view of its own (views past the byte budget
-  // are left out; the largest cluster's comes first).
-  var octagons = root.querySelectorAll('.view:not([hidden]) g.node.temporal-cluster');
-  var view0 = at('data-view');
-  for (var i = 0; i < octagons.length && at('data-view') === view0; ++i)
-    octagons[i].dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
+  // Every view is on the page, inflated, and offered by the view menu.
+  out.push('views:' + root.querySelectorAll('.view > svg').length + ':' +
+           root.querySelectorAll('.view[data-packed]').length + ':' +
+           root.querySelectorAll('.view-select option').length + ':' +
+           root.querySelectorAll('.view-select option:disabled').length);
+  // Each octagon expands in place (its own view, a red box) and collapses again.
+  var octagons = Array.prototype.map.call(
+      root.querySelectorAll('.view:not([hidden]) g.node.temporal-cluster'), function (g) { return g.id; });
+  var view0 = at('data-view') || '0', toggled = 0;
+  octagons.forEach(function (id) {
+    document.getElementById(id).dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
+    var b = root.querySelector('.view:not([hidden]) g.cluster.temporal-cluster:not(.node)');
+    if (at('data-view') !== view0 && b) {
+      b.dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
+      if (at('data-view') === view0) ++toggled;
+    }
+  });
+  out.push('toggled:' + toggled + '/' + octagons.length);
+  document.getElementById(octagons[0]).dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
   var box = root.querySelector('.view:not([hidden]) g.cluster.temporal-cluster:not(.node)');
   out.push('expand:' + (at('data-view') !== view0) + ':' + !!box);
   out.push('key:' + !root.querySelector('.key-row[data-when="expanded-cluster"]').hidden);
@@ -189,7 +205,6 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
   search.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
   out.push('rule:' + at('data-selection').split(':')[0]);
   document.documentElement.setAttribute('data-test', out.join(' '));
-})();
 )JS";
     std::string dom = dom_after(d, "actions", page, "", script);
     auto at = dom.find("data-test=\"");
@@ -203,6 +218,9 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
     CHECK(t.find("click:collection:stats") != std::string::npos);
     CHECK(t.find("dimmed:true") != std::string::npos);
     CHECK(t.find("expand:true:true") != std::string::npos);
+    // 151 rules, 6 temporal clusters, 3 modules: 11 views, all inflated and offered
+    CHECK(t.find("views:11:0:11:0") != std::string::npos);
+    CHECK(t.find("toggled:6/6") != std::string::npos);
     CHECK(t.find("key0:true") != std::string::npos);  // no red box in the default view
     CHECK(t.find("key:true") != std::string::npos);
     CHECK(t.find("collapse:0") != std::string::npos);
@@ -210,6 +228,17 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
     CHECK(t.find("results:0") == std::string::npos);  // the collection and rules using it
     CHECK(t.find("search:collection:least_loaded") != std::string::npos);
     CHECK(t.find("rule:rule") != std::string::npos);
+  }
+
+  SUBCASE("#collapse= folds each module into a folder, in its own view") {
+    for (const char* module : {"Billing", "JobCoordinator", "JobProtocol"}) {
+      std::string dom = dom_after(d, std::string("collapse-") + module, page,
+                                  std::string("#view=JobServiceNode&collapse=") + module);
+      INFO(module);
+      CHECK(attribute(dom, viewer, "data-view") != "0");
+      CHECK(dom.find(std::string("id=\"JobServiceNode--v")) != std::string::npos);
+      CHECK(dom.find("collapsed-module") != std::string::npos);
+    }
   }
 
   SUBCASE("screenshots: the focused view differs from the overview") {

@@ -13,7 +13,9 @@
 //    &search=TEXT&v=VIEW_INDEX&zoom=1.5
 // Attributes on each viewer tell tests what is shown: data-view, data-zoom,
 // data-selection, data-lit (nodes not dimmed). data-calm-ready on <html> is "ok" once
-// the script ran and every link found its element.
+// the script ran and every link found its element; the document then gets a
+// `calm-ready` event. The views after the first come deflated (data-packed) and are
+// inflated first, so that happens after the load event.
 (function () {
   'use strict';
 
@@ -29,9 +31,28 @@
   function all(root, sel) { return Array.prototype.slice.call(root.querySelectorAll(sel)); }
   function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
 
+  /// The page's data names elements without their view's prefix (it is most of an id):
+  /// put it back.
+  function withPrefixes(data) {
+    data.views.forEach(function (v) {
+      var p = v.prefix, nodes = {}, edges = {}, groups = {}, k;
+      function id(key) { return key ? p + key : ''; }
+      for (k in v.nodes) nodes[p + k] = v.nodes[k];
+      for (k in v.edges) edges[p + k] = [id(v.edges[k][0]), id(v.edges[k][1]), v.edges[k][2]];
+      for (k in v.groups) groups[p + k] = v.groups[k];
+      v.nodes = nodes;
+      v.edges = edges;
+      v.groups = groups;
+    });
+    data.points.forEach(function (pt) {
+      pt.targets = pt.targets.map(function (t, i) { return t ? data.views[i].prefix + t : ''; });
+    });
+    return data;
+  }
+
   function Viewer(root) {
     this.root = root;
-    this.data = JSON.parse(root.querySelector('script.calm-data').textContent);
+    this.data = withPrefixes(JSON.parse(root.querySelector('script.calm-data').textContent));
     this.stage = root.querySelector('.stage');
     this.canvas = root.querySelector('.canvas');
     this.panel = root.querySelector('.panel');
@@ -54,6 +75,7 @@
       var o = document.createElement('option');
       o.value = String(i);
       o.textContent = v.name;
+      o.disabled = !self.available(i);
       self.viewSel.appendChild(o);
     });
     this.viewSel.addEventListener('change', function () {
@@ -232,8 +254,14 @@
 
   /// Shows view `i`; `anchor` (a function view -> element) keeps that element where it
   /// was on the screen, so expanding or collapsing happens in place.
+  /// Whether view `i` is on the page: every view is, once unpacked (a browser without
+  /// DecompressionStream shows the first view only).
+  Viewer.prototype.available = function (i) {
+    return i >= 0 && i < this.viewEls.length && !this.viewEls[i].hasAttribute('data-packed');
+  };
+
   Viewer.prototype.setView = function (i, anchor) {
-    if (i < 0 || i >= this.viewEls.length) return;
+    if (!this.available(i)) return;
     var before = anchor ? anchor(this.view) : null;
     var r0 = before ? before.getBoundingClientRect() : null;
     this.viewEls.forEach(function (el, j) { el.hidden = j !== i; });
@@ -262,7 +290,8 @@
   };
 
   Viewer.prototype.findView = function (pred) {
-    for (var i = 0; i < this.data.views.length; ++i) if (pred(this.data.views[i])) return i;
+    for (var i = 0; i < this.data.views.length; ++i)
+      if (this.available(i) && pred(this.data.views[i])) return i;
     return -1;
   };
 
@@ -637,13 +666,31 @@
       var at = a.indexOf(':');
       if (at > 0) alt[a.slice(0, at)] = a.slice(at + 1);
     });
+    var self = this;
     return views.map(function (v, i) {
       if (i === 0) return t0;
+      if (!self.available(i)) return '';
       if (alt[i] !== undefined) return alt[i] === '-' ? '' : v.prefix + alt[i];
       return key === null ? '' : v.prefix + key;
     });
   };
 
+  // ----- unpacking: the views after the first come deflated and base64-encoded -----
+  function unpack(el) {
+    var bin = atob(el.getAttribute('data-packed')), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; ++i) bytes[i] = bin.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+    return new Response(stream).text().then(function (svg) {
+      el.innerHTML = svg;
+      el.removeAttribute('data-packed');
+    }, function () {});
+  }
+  var packed = all(document, '.view[data-packed]');
+  var unpacking = typeof DecompressionStream === 'function' && packed.length
+    ? Promise.all(packed.map(unpack)) : Promise.resolve();
+  unpacking.then(start, start);
+
+  function start() {
   // ----- the report's lists: points of order, causes, clusters -----
   var viewers = all(document, '.viewer').map(function (root) { return new Viewer(root); });
   function viewerOf(el) {
@@ -712,4 +759,6 @@
   fromHash();
 
   document.documentElement.setAttribute('data-calm-ready', missing.length ? 'missing:' + missing.join(',') : 'ok');
+  document.dispatchEvent(new Event('calm-ready'));
+  }
 })();
