@@ -169,19 +169,19 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
   var node = document.getElementById('JobServiceNode--node-stats');
   node.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}));
   out.push('click:' + at('data-selection'));
-  out.push('dimmed:' + (root.querySelectorAll('.view:not([hidden]) g.node.dim').length > 0));
+  out.push('dimmed:' + (root.querySelectorAll('.canvas > .view:not([hidden]) g.node.dim').length > 0));
   // Every view is on the page, inflated, and offered by the view menu.
-  out.push('views:' + root.querySelectorAll('.view > svg').length + ':' +
-           root.querySelectorAll('.view[data-packed]').length + ':' +
+  out.push('views:' + root.querySelectorAll('.canvas > .view > svg').length + ':' +
+           root.querySelectorAll('.canvas > .view[data-packed]').length + ':' +
            root.querySelectorAll('.view-select option').length + ':' +
            root.querySelectorAll('.view-select option:disabled').length);
   // Each octagon expands in place (its own view, a red box) and collapses again.
   var octagons = Array.prototype.map.call(
-      root.querySelectorAll('.view:not([hidden]) g.node.temporal-cluster'), function (g) { return g.id; });
+      root.querySelectorAll('.canvas > .view:not([hidden]) g.node.temporal-cluster'), function (g) { return g.id; });
   var view0 = at('data-view') || '0', toggled = 0;
   octagons.forEach(function (id) {
     document.getElementById(id).dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
-    var b = root.querySelector('.view:not([hidden]) g.cluster.temporal-cluster:not(.node)');
+    var b = root.querySelector('.canvas > .view:not([hidden]) g.cluster.temporal-cluster:not(.node)');
     if (at('data-view') !== view0 && b) {
       b.dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
       if (at('data-view') === view0) ++toggled;
@@ -189,7 +189,7 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
   });
   out.push('toggled:' + toggled + '/' + octagons.length);
   document.getElementById(octagons[0]).dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
-  var box = root.querySelector('.view:not([hidden]) g.cluster.temporal-cluster:not(.node)');
+  var box = root.querySelector('.canvas > .view:not([hidden]) g.cluster.temporal-cluster:not(.node)');
   out.push('expand:' + (at('data-view') !== view0) + ':' + !!box);
   out.push('key:' + !root.querySelector('.key-row[data-when="expanded-cluster"]').hidden);
   if (box) box.dispatchEvent(new MouseEvent('dblclick', {bubbles: true, cancelable: true}));
@@ -261,6 +261,73 @@ TEST_CASE("the interactive diagram: hash, click, wheel, zoom buttons, expand, se
     std::string overview = shot("overview", "#view=JobServiceNode");
     std::string focused = shot("focused", "#view=JobServiceNode&focus=attempts");
     CHECK(overview != focused);
+  }
+  fs::remove_all(d);
+}
+
+// The ten largest programs of the Bloom corpus (by rules, ../shared/corpus; skipped,
+// saying so, without it), each focused on its most connected collection: the page is
+// small, every view is inflated, and the focus is readable (zoom >= 75%) with its
+// neighbourhood lit, in the view that draws it (a member of a collapsed cluster opens
+// the view that expands the cluster).
+TEST_CASE("the ten largest corpus programs: every view, a readable focus") {
+  if (!fs::exists(kChromium)) {
+    std::cout << "corpus viewer test skipped: " << kChromium << " is absent\n";
+    return;
+  }
+  const fs::path corpus = fs::path(CALM_SHARED_DIR) / "corpus";
+  if (!fs::is_directory(corpus)) {
+    MESSAGE("skipped: " << corpus.string() << " is absent (the shared corpus is only in CI)");
+    return;
+  }
+  struct Case {
+    const char* file;
+    const char* module;
+    const char* focus;
+  };
+  const Case cases[] = {
+      {"bud-sandbox/kvs/mvcc.rb", "ReplicatedMVCC", "active_transactions"},  // 69 rules
+      {"bud-sandbox/kvs/mvcc.rb", "BasicMVCC", "active_transactions"},       // 60
+      {"bud-2010/test/cart/lib/useful_combos.rb", "ReliableReplicatedKVS", "pipe_chan"},
+      {"bud-sandbox/test/tc_carts.rb", "ReplDestructive", "pipe_sent_perm"},
+      {"bud-2010/test/cart/lib/useful_combos.rb", "MeteredBestEffortReplicatedKVS", "head"},
+      {"bud-sandbox/kvs/useful_combos.rb", "BestEffortReplicatedKVS", "pipe_sent_perm"},
+      {"bud-sandbox-2011/test/tc_multicast.rb", "RMC", "pipe_chan"},
+      {"bud-2010/test/cart/lib/multicast.rb", "ReliableMulticast", "apj"},
+      {"bud-2010/examples/google/chat_master.rb", "SafeChatMaster", "victor"},
+      {"bud-2010/test/cart/lib/paxos/leader.rb", "LeaderElection", "current_state"},  // 25
+  };
+  fs::path d = temp_dir("viewer-corpus");
+  for (const Case& c : cases) {
+    INFO(std::string(c.module));
+    fs::path file = corpus / c.file;
+    fs::path page = d / (std::string(c.module) + ".html");
+    auto r = run_calm("html -I '" + file.parent_path().string() + "' '" + file.string() + "' -m " +
+                      c.module + " -o '" + page.string() + "'");
+    REQUIRE(r.status == 0);
+    CHECK(read_text(page).size() < 2000u * 1000);
+    const std::string script = std::string(R"JS(
+  var root = document.getElementById(')JS") +
+                               c.module + R"JS(--viewer');
+  var shown = root.querySelector('.canvas > .view:not([hidden])');
+  var focus = shown && shown.querySelector('.focus-node');
+  document.documentElement.setAttribute('data-test',
+      root.querySelectorAll('.canvas > .view[data-packed]').length + ':' +
+      root.querySelectorAll('.canvas > .view:not([hidden])').length + ':' +
+      (focus ? focus.id.split('--').pop() : 'none'));
+)JS";
+    std::string dom = dom_after(d, c.module, page,
+                                std::string("#view=") + c.module + "&focus=" + c.focus, script);
+    const std::string viewer = std::string(c.module) + "--viewer";
+    CHECK(dom.find("data-calm-ready=\"ok\"") != std::string::npos);
+    CHECK(attribute(dom, viewer, "data-selection") == std::string("collection:") + c.focus);
+    CHECK(std::stod(attribute(dom, viewer, "data-zoom")) >= 0.75);
+    CHECK(std::stoi(attribute(dom, viewer, "data-lit")) >= 2);
+    // nothing left packed, one view shown, and it draws the focus
+    auto at = dom.find("data-test=\"");
+    REQUIRE(at != std::string::npos);
+    CHECK(dom.substr(at + 11, dom.find('"', at + 11) - at - 11) ==
+          std::string("0:1:node-") + c.focus);
   }
   fs::remove_all(d);
 }

@@ -56,7 +56,7 @@
     this.stage = root.querySelector('.stage');
     this.canvas = root.querySelector('.canvas');
     this.panel = root.querySelector('.panel');
-    this.viewEls = all(root, '.view');
+    this.viewEls = all(root, '.canvas > .view');  // not g.view: a collection of kind view
     this.search = root.querySelector('.search');
     this.results = root.querySelector('.results');
     this.depthSel = root.querySelector('.depth');
@@ -685,7 +685,7 @@
       el.removeAttribute('data-packed');
     }, function () {});
   }
-  var packed = all(document, '.view[data-packed]');
+  var packed = all(document, '.canvas > .view[data-packed]');
   var unpacking = typeof DecompressionStream === 'function' && packed.length
     ? Promise.all(packed.map(unpack)) : Promise.resolve();
   unpacking.then(start, start);
