@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "analysis/cluster_labels.h"
 #include "base/limits.h"
 #include "model/model_json.h"
 
@@ -62,13 +63,15 @@ ordered_json cluster_json(const DependencyGraph& graph, const TemporalCluster& c
   return j;
 }
 
-ordered_json point_json(const PointOfOrder& p) {
+/// A point of order: `from`, `to` and `cluster` name a cluster by its id; the reason, for
+/// people, by its label.
+ordered_json point_json(const PointOfOrder& p, const TemporalClusterAnalysis& clusters) {
   ordered_json j;
   j["from"] = p.from;
   j["to"] = p.to;
   j["rule"] = p.rule;
   j["kind"] = to_string(p.kind);
-  j["reason"] = p.reason;
+  j["reason"] = with_cluster_labels(clusters, p.reason);
   j["location"] = location_to_json(p.location);
   if (!p.cluster.empty()) j["cluster"] = p.cluster;
   return j;
@@ -179,7 +182,7 @@ ordered_json program_json(const ProgramAnalysis& analysis) {
 
   j["points_of_order"] = ordered_json::array();
   for (const auto& pt : analysis.points_of_order().points())
-    j["points_of_order"].push_back(point_json(pt));
+    j["points_of_order"].push_back(point_json(pt, analysis.clusters()));
 
   const auto& ss = analysis.sources_sinks();
   j["sources"] = ss.sources();

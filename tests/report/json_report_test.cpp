@@ -66,7 +66,7 @@ TEST_CASE("report of the single-node KVS") {
   REQUIRE(prog["points_of_order"].size() == 5);
   CHECK(prog["points_of_order"][1].dump() ==
         R"({"from":"kvput","to":"kvstate","rule":0,"kind":"cluster-entry",)"
-        R"("reason":"enters temporal cluster cluster:kvstate,prev",)"
+        R"("reason":"enters temporal cluster {kvstate, prev}",)"
         R"("location":{"file":"kvs.rb","line":10,"column":13},"cluster":"cluster:kvstate,prev"})");
   CHECK(prog["sources"].dump() == R"(["kvget","kvput"])");
   CHECK(prog["sinks"].dump() == R"(["kvget_response"])");
