@@ -3,7 +3,8 @@
 # calm_eval_bench: the transitive closure over 1k and 10k edges (bench/bud/closure.rb, the
 # same graph), and the replicated key-value store, 3 replicas, 1k and 10k puts
 # (bench/bud/kvs.rb, the same puts; delays 1-3 drawn by each side's own seeded generator),
-# and a 3-way join with an aggregate over 10k and 100k edges (bench/bud/triangles.rb).
+# a 3-way join with an aggregate over 10k and 100k edges (bench/bud/triangles.rb), and
+# reliable delivery of 1k messages over a lossy network (bench/bud/delivery.rb).
 # Checks that both derive the same number of facts, prints seconds and Bud / calm.
 # usage: bench/bud.sh [CALM_EVAL_BENCH]   (from the repository root; needs ruby and ../shared/bud)
 set -euo pipefail
@@ -43,22 +44,31 @@ for e in 10000 100000; do
   one_timestep_row "3-way join + group, $((e / 1000))k edges" "triangles $((e / 1000))k" \
     bench/bud/triangles.rb "$e"
 done
-for p in 1000 10000; do
-  calm_ms=""
-  bud_s=""
+# One multi-node workload, per timestep on both sides: LABEL, the calm_eval_bench filter,
+# the Bud script and its size argument.
+per_step_row() {
+  local label=$1 filter=$2 script=$3 n=$4 calm_ms="" bud_s="" calm_line s calm_facts steps bud_facts
   for _ in 1 2; do
-    calm_line=$("$bench" . "kvs $((p / 1000))k" | tail -1)
+    calm_line=$("$bench" . "$filter" | tail -1)
     s=$(awk '{ print $(NF-4) }' <<<"$calm_line")
     calm_ms=$(awk -v a="$calm_ms" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
     calm_facts=$(awk '{ print $(NF-3) }' <<<"$calm_line")
-    read -r _ steps bud_facts s < <(ruby bench/bud/kvs.rb "$p")
+    read -r _ steps bud_facts s < <(ruby "$script" "$n")
     bud_s=$(awk -v a="$bud_s" -v b="$s" 'BEGIN { print (a == "" || b < a) ? b : a }')
   done
   if [[ $calm_facts != "$bud_facts" ]]; then
-    echo "bench/bud.sh: kvs $p puts: calm stored $calm_facts pairs, Bud $bud_facts" >&2
+    echo "bench/bud.sh: $label: calm ended with $calm_facts facts, Bud $bud_facts" >&2
     exit 1
   fi
+  local bud_ms
   bud_ms=$(awk -v s="$bud_s" -v n="$steps" 'BEGIN { printf "%.3f", s * 1000 / (n - 1) }')
-  printf '%-34s %12s %9sms %9sms %12s\n' "replicated KVS, $((p / 1000))k puts (per step)" "$calm_facts" \
+  printf '%-34s %12s %9sms %9sms %12s\n' "$label" "$calm_facts" \
     "$calm_ms" "$bud_ms" "$(awk -v r="$bud_ms" -v c="$calm_ms" 'BEGIN { printf "%.0f", r / c }')"
+}
+for p in 1000 10000; do
+  per_step_row "replicated KVS, $((p / 1000))k puts (per step)" "kvs $((p / 1000))k" \
+    bench/bud/kvs.rb "$p"
 done
+# facts: the sender's send_buf at the end, 0 on both sides once every message was
+# acknowledged (losses and delays are each side's own seeded draws)
+per_step_row "reliable delivery, 1k msgs (per step)" "delivery 1k" bench/bud/delivery.rb 1000

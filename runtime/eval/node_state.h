@@ -191,7 +191,9 @@ struct Node::State : CollectionAccess {
   std::set<std::string> stratum_heads;
   /// Collections some rule of the dataflow (not bootstrap) writes or reads.
   std::set<std::string> in_rules;
-  const std::vector<Tuple>* delta_tuples = nullptr;
+  /// The facts the previous round stored, as pointers into their RowTable (stable within
+  /// a stratum: rows are only added or replaced in place there).
+  const std::vector<const Tuple*>* delta_tuples = nullptr;
   /// While a `<=` rule into a set collection (every column the key) runs without
   /// provenance: the collection and the rule's right-hand side. A join that is the whole
   /// right-hand side skips the results the collection already holds instead of building
@@ -548,7 +550,7 @@ struct Node::State : CollectionAccess {
 
   /// Evaluates a `<=` rule; the tuples that changed the lhs go to `added` (when given).
   /// True when the lhs grew.
-  bool apply_merge(const Rule& r, std::vector<Tuple>* added = nullptr);
+  bool apply_merge(const Rule& r, std::vector<const Tuple*>* added = nullptr);
 
   void apply_deferred(const Rule& r);
 

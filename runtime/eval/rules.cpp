@@ -208,7 +208,7 @@ std::vector<Value> Node::State::lattice_inputs(const Rule& r) {
   return out;
 }
 
-bool Node::State::apply_merge(const Rule& r, std::vector<Tuple>* added) {
+bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
   set_rule(r);
   CollectionState& cs = state_of(r.lhs, r.location);
   Derivation d;  // how each fact was derived: made only with provenance
@@ -247,7 +247,7 @@ bool Node::State::apply_merge(const Rule& r, std::vector<Tuple>* added) {
     if (prov()) d.premises = i < rel.why.size() ? rel.why[i] : Premises{};
     if (insert(cs, std::move(rel.tuples[i]), r.location, label, &d)) {
       grew = true;
-      if (added) added->push_back(*last_inserted);
+      if (added) added->push_back(last_inserted);
     }
   }
   return grew;

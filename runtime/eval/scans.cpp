@@ -202,7 +202,12 @@ Relation Node::State::stored_in(const std::string& name, Relation r) const {
 
 Relation Node::State::scan_at(const Expr& e, const std::string& name) {
   if (recording) recording->push_back({&e, name});
-  if (&e == delta_site) return of_tuples(name, known_state(name).schema, *delta_tuples);
+  if (&e == delta_site) {
+    Relation r{known_state(name).schema, {}, {}, false};
+    r.tuples.reserve(delta_tuples->size());
+    for (const Tuple* t : *delta_tuples) r.tuples.push_back(*t);
+    return stored_in(name, std::move(r));
+  }
   return scan(name);
 }
 

@@ -184,7 +184,7 @@ void Node::State::run_stratum(const std::vector<int>& rules) {
   // the other scans reading everything. Rules that cannot run on deltas run whole.
   std::set<std::string> changing;
   for (int id : rules) changing.insert(program.rules[size_t(id)].lhs);
-  std::map<std::string, std::vector<Tuple>> delta;
+  std::map<std::string, std::vector<const Tuple*>> delta;
   std::set<std::string> grew;
   for (int id : rules) {
     const Rule& r = program.rules[size_t(id)];
@@ -198,7 +198,7 @@ void Node::State::run_stratum(const std::vector<int>& rules) {
   int64_t rounds = 1;
   while (!grew.empty()) {
     if (++rounds > options.max_rounds) too_many_rounds(rules, grew);
-    std::map<std::string, std::vector<Tuple>> next;
+    std::map<std::string, std::vector<const Tuple*>> next;
     std::set<std::string> next_grew;
     for (int id : rules) {
       const Rule& r = program.rules[size_t(id)];
