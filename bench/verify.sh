@@ -4,18 +4,22 @@
 set -euo pipefail
 calm=${1:-build/bin/calm}
 printf '%-52s %8s %6s %s\n' "scenario" "seconds" "exit" "summary"
-total_ns=0
+# Each run's wall time is taken around calm alone ($EPOCHREALTIME, output to a file): a
+# command substitution and two `date` processes per scenario added about 25 ms each.
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+total_us=0
 for s in $(find samples -name '*.scenario.json' | sort); do
-  start=$(date +%s%N)
   set +e
-  out=$("$calm" verify --scenario "$s" 2>&1)
+  start=${EPOCHREALTIME/./}
+  "$calm" verify --scenario "$s" >"$out" 2>&1
   rc=$?
+  end=${EPOCHREALTIME/./}
   set -e
-  end=$(date +%s%N)
-  ns=$((end - start))
-  total_ns=$((total_ns + ns))
-  secs=$(awk -v n="$ns" 'BEGIN { printf "%.2f", n / 1e9 }')
-  summary=$(printf '%s\n' "$out" | grep -E '^[0-9]+ outputs:' | sed 's/ order-sensitive//g' || true)
-  printf '%-52s %8.2f %6s %s\n' "$s" "$secs" "$rc" "$summary"
+  us=$((end - start))
+  total_us=$((total_us + us))
+  summary=$(grep -E '^[0-9]+ outputs:' "$out" | sed 's/ order-sensitive//g' || true)
+  printf '%-52s %8.3f %6s %s\n' "$s" "$(awk -v n="$us" 'BEGIN { printf "%.3f", n / 1e6 }')" \
+    "$rc" "$summary"
 done
-printf '%-52s %8s\n' "total" "$(awk -v n="$total_ns" 'BEGIN { printf "%.2f", n / 1e9 }')"
+printf '%-52s %8.3f   (issue #20 aims at 0.5 s)\n' "total" "$(awk -v n="$total_us" 'BEGIN { printf "%.3f", n / 1e6 }')"
