@@ -2,15 +2,16 @@
 # sender and a receiver running samples/delivery/delivery.rb's ReliableDelivery, ticked in
 # this process; 50 messages enter the sender's pipe_in per timestep; channel messages are
 # lost with probability 0.2 and otherwise delivered after 1-3 timesteps (a seeded draw) by
-# tests/differential/bud_side.rb's replacement of BudChannel#flush; the periodic resend
-# timer (every 2 s) fires at every second timestep, as calm's simulated clock of one second
-# per timestep fires it. Times the timesteps after the first.
+# bench/bud/network.rb; the periodic resend timer (every 2 s) fires at every second
+# timestep, as calm's simulated clock of one second per timestep fires it. Times the
+# timesteps after the first.
 #
 # usage: ruby bench/bud/delivery.rb MESSAGES  ->  "MESSAGES STEPS FACTS SECONDS"
 #   (FACTS: the sender's send_buf at the end: 0 once every message was acknowledged)
 root = File.expand_path('../..', __dir__)
 require File.join(root, 'tests/differential/bud_side')
 require File.join(root, 'samples/delivery/delivery')
+require File.join(__dir__, 'network')
 
 class BenchReliableDelivery
   include Bud
@@ -20,34 +21,20 @@ end
 messages = Integer(ARGV.fetch(0, '1000'))
 addrs = %w[sender:7000 receiver:7000]
 nodes = addrs.map { |a| BenchReliableDelivery.new(ip: a.split(':')[0], port: 7000) }
-rng = Random.new(42)
-in_flight = Hash.new { |h, k| h[k] = [] }
+net = BenchNetwork.new(addrs, loss: 0.2)
 steps = messages / 50 + 40
-seconds = 0.0
 firings = 0
 steps.times do |t|
   firings += 1 if t.positive? && t.even?
   nodes.each_with_index do |b, i|
-    in_flight.delete([t, i])&.each do |coll, tuple|
-      (b.inbound[coll.to_sym] ||= []) << tuple
-    end
+    net.deliver(b, i, t)
     if i.zero?
       ms = (0...messages).select { |m| m / 50 == t }
       b.pipe_in <+ ms.map { |m| [addrs[1], addrs[0], m, 'payload'] }
     end
-    (b.inbound[:resend_timer] ||= []) << [firings, t] if t.positive? && t.even?  # as Bud's timer does
-    Differential.outbox = []
-    t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
-    b.send(:tick_internal)
-    seconds += Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0 if t.positive?
-    Differential.outbox.each do |_, coll, tuple, loopback|
-      to = loopback ? i : addrs.index(tuple[b.tables[coll.to_sym].locspec_idx])
-      next unless to
-      next if !loopback && rng.rand < 0.2
-
-      in_flight[[t + (loopback ? 1 : 1 + rng.rand(3)), to]] << [coll, tuple]
-    end
+    (b.inbound[:resend_timer] ||= []) << [firings, t] if t.positive? && t.even? # as Bud's timer does
+    net.tick(b, i, t)
   end
 end
 facts = nodes[0].tables[:send_buf].length
-puts format('%d %d %d %.3f', messages, steps, facts, seconds)
+puts format('%d %d %d %.3f', messages, steps, facts, net.seconds)
