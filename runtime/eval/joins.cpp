@@ -7,7 +7,15 @@ namespace calm::eval {
 
 Relation Node::State::operand_at(const Expr& o0) {
   const Expr& o = *strip_parens(&o0);
-  std::string c = collection_named(o);
+  const std::string& c = collection_named(o);
+  if (&o == delta_site && !c.empty() && !is_lattice(c) && !prov()) {
+    // The delta, read in place: the join takes the stored rows, nothing is copied.
+    Relation r;
+    r.schema = known_state(c).schema;
+    r.coll_name = c;
+    r.refs = delta_tuples;
+    return r;
+  }
   if (c.empty() || is_lattice(c) || &o == delta_site) return eval_coll(o);
   if (recording) recording->push_back({&o, c});
   auto& cs = state_of(c, loc(o));
@@ -117,13 +125,14 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
     } else {
       // A flat hash of the operand's tuples on the join columns (tag -> group), each group
       // its tuples in order.
-      const auto& tuples = ops[i].tuples;
+      const Relation& op = ops[i];
+      auto tuple = [&](size_t j) -> const Tuple& { return tuple_at(op, j); };
       FlatHash index;
       std::vector<std::vector<uint32_t>> groups;
-      for (size_t j = 0; j < tuples.size(); ++j) {
-        uint64_t h = RowTable::columns_hash(tuples[j], cols);
+      for (size_t j = 0; j < op_size(op); ++j) {
+        uint64_t h = RowTable::columns_hash(tuple(j), cols);
         auto same = [&](uint32_t g) {
-          return RowTable::same_columns(tuples[groups[g].front()], tuples[j], cols);
+          return RowTable::same_columns(tuple(groups[g].front()), tuple(j), cols);
         };
         uint32_t g = index.find(RowTable::tag(h), same);
         if (g == FlatHash::kNone) {
@@ -136,13 +145,13 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
       for (size_t r = 0; r < acc.size(); ++r) {
         probe_key(r);
         uint32_t g = index.find(RowTable::tag(RowTable::key_hash(k)), [&](uint32_t x) {
-          return RowTable::columns_equal(tuples[groups[x].front()], cols, k);
+          return RowTable::columns_equal(tuple(groups[x].front()), cols, k);
         });
         if (g == FlatHash::kNone) {
           if (outer) next.extend(acc, r, nullptr, -1);
           continue;
         }
-        for (uint32_t j : groups[g]) next.extend(acc, r, &tuples[j], int(j));
+        for (uint32_t j : groups[g]) next.extend(acc, r, &tuple(j), int(j));
       }
     }
     acc = std::move(next);

@@ -48,6 +48,9 @@ struct Relation {
   /// `why` stay empty), joined through the collection's maintained indexes.
   CollectionState* coll = nullptr;
   std::string coll_name;
+  /// A join operand that is a delta read in place (semi-naive, no provenance): these
+  /// stored rows of the collection `coll_name` (`tuples` and `why` stay empty).
+  const std::vector<const Tuple*>* refs = nullptr;
 };
 
 /// A deferred effect for the next timestep, with the rule that produced it.
@@ -409,7 +412,12 @@ struct Node::State : CollectionAccess {
   Relation operand_at(const Expr& o0);
 
   static size_t op_size(const Relation& r) {
-    return r.coll ? r.coll->rows.size() : r.tuples.size();
+    return r.coll ? r.coll->rows.size() : r.refs ? r.refs->size() : r.tuples.size();
+  }
+
+  /// Tuple `j` of an operand that is not read in place.
+  static const Tuple& tuple_at(const Relation& r, size_t j) {
+    return r.refs ? *(*r.refs)[j] : r.tuples[j];
   }
 
   /// Calls f(tuple, index) for each tuple of an operand, in order.
@@ -417,6 +425,8 @@ struct Node::State : CollectionAccess {
   static void each_tuple(const Relation& r, F f) {
     if (r.coll) {  // the index: the tuple's slot in the insertion order
       r.coll->rows.each([&](const Tuple& t, size_t slot) { f(t, int(slot)); });
+    } else if (r.refs) {
+      for (size_t j = 0; j < r.refs->size(); ++j) f(*(*r.refs)[j], int(j));
     } else {
       for (size_t j = 0; j < r.tuples.size(); ++j) f(r.tuples[j], int(j));
     }
