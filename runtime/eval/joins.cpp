@@ -47,7 +47,8 @@ void Node::State::sort_rows(JoinRows& rows) {
 }
 
 Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
-                                        const std::vector<Pred>& preds, bool outer) {
+                                        const std::vector<Pred>& preds, bool outer,
+                                        const EmitRow* emit) {
   auto links = [&](size_t i) {
     // Predicates linking operand i to an earlier one.
     std::vector<std::pair<size_t, std::pair<int, size_t>>> link;  // col of i, (op, col)
@@ -109,6 +110,15 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
     };
     JoinRows next;
     next.width = i + 1;
+    // The last operand of an inner join with `emit`: each row goes out as it is made.
+    const bool stream = emit && !outer && i + 1 == ops.size();
+    std::vector<const Tuple*> row(i + 1);
+    auto add = [&](size_t r, const Tuple* t, int j) {
+      if (!stream) return next.extend(acc, r, t, j);
+      std::copy(acc.row(r), acc.row(r) + i, row.begin());
+      row[i] = t;
+      (*emit)(row.data());
+    };
     const std::vector<size_t> cols = own_columns(link);
     if (ops[i].coll) {
       const RowTable& table = ops[i].coll->rows;
@@ -120,7 +130,7 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
           if (outer) next.extend(acc, r, nullptr, -1);
           continue;
         }
-        for (uint32_t slot : *slots) next.extend(acc, r, table.at(slot), int(slot));
+        for (uint32_t slot : *slots) add(r, table.at(slot), int(slot));
       }
     } else {
       // A flat hash of the operand's tuples on the join columns (tag -> group), each group
@@ -151,7 +161,7 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
           if (outer) next.extend(acc, r, nullptr, -1);
           continue;
         }
-        for (uint32_t j : groups[g]) next.extend(acc, r, &tuple(j), int(j));
+        for (uint32_t j : groups[g]) add(r, &tuple(j), int(j));
       }
     }
     acc = std::move(next);
@@ -197,8 +207,7 @@ void Node::State::natural_preds(const std::vector<Relation>& ops, const Expr& wh
 }
 
 Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRows& rows,
-                                  const std::string& m, const Expr* block, bool raw,
-                                  const RowTable* known) {
+                                  const std::string& m, const Expr* block, bool raw) {
   Relation out;
   auto tuple_of = [&](size_t r, size_t k) { return padded(rows.row(r)[k], ops[k].schema); };
   if (m == "lefts" || m == "rights") {
@@ -242,15 +251,6 @@ Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRo
     std::vector<Schema> schemas;
     for (const auto& o : ops) schemas.push_back(o.schema);
     if (const Projection* proj = projection(*block, schemas)) {
-      if (known && proj->is_array() && !raw && !prov()) {
-        Tuple t;  // reused: most results of a recursive rule are known already
-        for (size_t r = 0; r < rows.size(); ++r) {
-          if (!proj->accepts(rows.row(r), budtime, address_value)) continue;
-          proj->apply_into(rows.row(r), budtime, address_value, t);
-          if (known->find(t) == RowTable::npos) out.tuples.push_back(t);
-        }
-        return out;
-      }
       for (size_t r = 0; r < rows.size(); ++r) {
         Premises w = row_why(ops, rows, r);
         add_projected(*proj, rows.row(r), *block, out, &w, raw);
@@ -333,9 +333,29 @@ Relation Node::State::eval_join(const Expr& call, const std::string& m, const Ex
       add_pred(l.first, l.second, r.first, r.second, *a);
     }
   }
-  auto rows = join(ops, preds, m == "outer");
   const RowTable* known = merge_target && &call == merge_rhs ? &merge_target->rows : nullptr;
-  return join_result(ops, rows, m, call.child("block"), raw, known);
+  const Expr* block = call.child("block");
+  if (known && block && !raw && !prov() && m != "lefts" && m != "rights" && m != "flatten") {
+    // A `<=` rule into a set collection whose block only rearranges columns: each join
+    // row is projected and checked against the target as the join makes it, so the rows
+    // (most of them known results, in a recursive rule) are never stored.
+    std::vector<Schema> schemas;
+    for (const auto& o : ops) schemas.push_back(o.schema);
+    const Projection* proj = projection(*block, schemas);
+    if (proj && proj->is_array()) {
+      Relation out;
+      Tuple t;  // reused: most results of a recursive rule are known already
+      EmitRow emit = [&](const Tuple* const* row) {
+        if (!proj->accepts(row, budtime, address_value)) return;
+        proj->apply_into(row, budtime, address_value, t);
+        if (known->find(t) == RowTable::npos) out.tuples.push_back(t);
+      };
+      JoinRows rows = join(ops, preds, m == "outer", &emit);
+      for (size_t r = 0; r < rows.size(); ++r) emit(rows.row(r));
+      return out;
+    }
+  }
+  return join_result(ops, join(ops, preds, m == "outer"), m, block, raw);
 }
 
 void Node::State::check_outer_right(const Expr& call, const Expr& right) const {

@@ -439,8 +439,12 @@ struct Node::State : CollectionAccess {
   /// Joins the operands on the predicates with hash indexes: each result is one tuple
   /// per operand, in operand order. `outer`: a row of the earlier operands that matches
   /// nothing in operand i is kept with a tuple of nils for it (Bud's left outer join).
+  /// With `emit` (an inner join), the rows of the general nested-loop order go to it as
+  /// they are made instead of into the result, which then holds only the rows a probe of
+  /// the first operand's index made (those are sorted into that order first).
+  using EmitRow = std::function<void(const Tuple* const* row)>;
   JoinRows join(const std::vector<Relation>& ops, const std::vector<Pred>& preds,
-                bool outer = false);
+                bool outer = false, const EmitRow* emit = nullptr);
 
   /// An operand's tuple in a join row as a Ruby value: the tuple with its columns (nils
   /// for padding).
@@ -461,9 +465,8 @@ struct Node::State : CollectionAccess {
   /// The rows of a join as the collection expression `m` makes of them: lefts/rights
   /// keep one operand, flatten concatenates the operands' tuples, a block maps each row,
   /// and otherwise a row is an array of tuples.
-  /// `known`: results to skip (merge_target's rows), for a compiled block only.
   Relation join_result(const std::vector<Relation>& ops, const JoinRows& rows, const std::string& m,
-                       const Expr* block, bool raw, const RowTable* known = nullptr);
+                       const Expr* block, bool raw);
 
   Relation eval_join(const Expr& call, const std::string& m, const Expr& product, bool raw);
 
