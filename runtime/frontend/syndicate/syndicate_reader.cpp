@@ -247,10 +247,9 @@ struct Scope {
 /// Turns the forms of one program (one dataspace) into a Program.
 class Translator {
  public:
-  Translator(const std::string& path, const std::string& text,
-             const std::map<std::string, StructDecl>& structs,
+  Translator(const std::string& text, const std::map<std::string, StructDecl>& structs,
              const std::map<std::string, const Sexp*>& helpers, Diagnostics& diags)
-      : path_(path), text_(text), structs_(structs), helpers_(helpers), diags_(diags) {
+      : text_(text), structs_(structs), helpers_(helpers), diags_(diags) {
     levels_.push_back("");
   }
 
@@ -976,7 +975,6 @@ class Translator {
     rules_.push_back(std::move(r));
   }
 
-  const std::string& path_;
   const std::string& text_;
   const std::map<std::string, StructDecl>& structs_;
   const std::map<std::string, const Sexp*>& helpers_;
@@ -1035,7 +1033,7 @@ std::vector<Program> translate_syndicate(const std::string& path, const std::str
 
   std::vector<Program> out;
   if (dataspaces.empty() || rest_has_actors) {
-    Translator t(path, text, structs, helpers, diags);
+    Translator t(text, structs, helpers, diags);
     out.push_back(t.run(stem, {path, 1, 1}, rest));
   }
   for (size_t i = 0; i < dataspaces.size(); ++i) {
@@ -1047,7 +1045,7 @@ std::vector<Program> translate_syndicate(const std::string& path, const std::str
           dataspaces.size() == 1 && !rest_has_actors ? stem : stem + ".ds" + std::to_string(i + 1);
     std::vector<const Sexp*> body = a.positional;
     for (const Sexp* r : rest) body.push_back(r);  // declarations; actors only when alone
-    Translator t(path, text, structs, helpers, diags);
+    Translator t(text, structs, helpers, diags);
     out.push_back(t.run(name, ds.location, rest_has_actors ? a.positional : body));
   }
   return out;
