@@ -631,14 +631,14 @@ std::string script_json(const nlohmann::ordered_json& j) {
   return out;
 }
 
-/// What the page's script needs to know of one view: which collections each node of
-/// its SVG shows, and the ends and rules of each edge.
 /// `svg_id` without the view's prefix (the page's script puts it back: the prefix is
 /// most of an id, and the data names every element of every view).
 std::string unprefixed(const std::string& svg_id, const std::string& prefix) {
   return svg_id.rfind(prefix, 0) == 0 ? svg_id.substr(prefix.size()) : svg_id;
 }
 
+/// What the page's script needs to know of one view: which collections each node of
+/// its SVG shows, and the ends and rules of each edge.
 nlohmann::ordered_json view_json(const Diagram& d, const std::string& name,
                                  const DiagramOptions& options) {
   using nlohmann::ordered_json;

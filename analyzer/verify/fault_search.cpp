@@ -140,18 +140,18 @@ struct Search {
       return it->second;
     };
     // One node per absent predicate and time, with one derivation resting on all its causes.
+    std::map<std::pair<std::string, int>, int> negative_id;
     auto negative_node = [&](const eval::Premise& q) {
-      eval::Premise key{std::string("\x01notin ") + q.pred, {}, q.time};
-      auto [it, fresh] = id.emplace(key, int(g.derivs.size()));
+      auto [it, fresh] = negative_id.emplace(std::pair{q.pred, q.time}, int(g.derivs.size()));
       if (!fresh) return it->second;
       const int self = it->second;
       g.derivs.emplace_back();
       Graph::Deriv causes;
+      const int last_time = std::min(r.eot, int(r.at.size()) - 1);
       auto rq = reach.find(q.pred);
       if (rq != reach.end())
         for (const auto& [from, same_step] : rq->second)
-          for (int at = 1; at <= std::min(q.time - (same_step ? 0 : 1), r.eot); ++at) {
-            if (at >= int(r.at.size())) break;
+          for (int at = 1; at <= std::min(q.time - (same_step ? 0 : 1), last_time); ++at) {
             auto rel = r.at[size_t(at)].find(from);
             if (rel == r.at[size_t(at)].end()) continue;
             for (const auto& [tup, f] : rel->second)

@@ -112,7 +112,7 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
     next.width = i + 1;
     // The last operand of an inner join with `emit`: each row goes out as it is made.
     const bool stream = emit && !outer && i + 1 == ops.size();
-    std::vector<const Tuple*> row(i + 1);
+    std::vector<const Tuple*> row(stream ? i + 1 : 0);
     auto add = [&](size_t r, const Tuple* t, int j) {
       if (!stream) return next.extend(acc, r, t, j);
       std::copy(acc.row(r), acc.row(r) + i, row.begin());
@@ -248,9 +248,7 @@ Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRo
     return block ? map_block(out, *block, "map", raw) : out;
   }
   if (block) {
-    std::vector<Schema> schemas;
-    for (const auto& o : ops) schemas.push_back(o.schema);
-    if (const Projection* proj = projection(*block, schemas)) {
+    if (const Projection* proj = projection(*block, schemas_of(ops))) {
       for (size_t r = 0; r < rows.size(); ++r) {
         Premises w = row_why(ops, rows, r);
         add_projected(*proj, rows.row(r), *block, out, &w, raw);
@@ -339,9 +337,7 @@ Relation Node::State::eval_join(const Expr& call, const std::string& m, const Ex
     // A `<=` rule into a set collection whose block only rearranges columns: each join
     // row is projected and checked against the target as the join makes it, so the rows
     // (most of them known results, in a recursive rule) are never stored.
-    std::vector<Schema> schemas;
-    for (const auto& o : ops) schemas.push_back(o.schema);
-    const Projection* proj = projection(*block, schemas);
+    const Projection* proj = projection(*block, schemas_of(ops));
     if (proj && proj->is_array()) {
       Relation out;
       Tuple t;  // reused: most results of a recursive rule are known already

@@ -355,11 +355,6 @@ struct Node::State : CollectionAccess {
 
   Relation scan(const std::string& name) const;
 
-  template <typename Tuples>
-  Relation of_tuples(const std::string& name, Schema schema, const Tuples& tuples) const {
-    return stored_in(name, Relation{std::move(schema), {tuples.begin(), tuples.end()}, {}, false});
-  }
-
   /// `r`, tuples of collection `name`, with provenance: each tuple is its own premise.
   Relation stored_in(const std::string& name, Relation r) const;
 
@@ -420,15 +415,20 @@ struct Node::State : CollectionAccess {
     return r.refs ? *(*r.refs)[j] : r.tuples[j];
   }
 
+  /// The operands' schemas, in order (what a compiled block is compiled for).
+  static std::vector<Schema> schemas_of(const std::vector<Relation>& ops) {
+    std::vector<Schema> out;
+    for (const auto& o : ops) out.push_back(o.schema);
+    return out;
+  }
+
   /// Calls f(tuple, index) for each tuple of an operand, in order.
   template <typename F>
   static void each_tuple(const Relation& r, F f) {
     if (r.coll) {  // the index: the tuple's slot in the insertion order
       r.coll->rows.each([&](const Tuple& t, size_t slot) { f(t, int(slot)); });
-    } else if (r.refs) {
-      for (size_t j = 0; j < r.refs->size(); ++j) f(*(*r.refs)[j], int(j));
     } else {
-      for (size_t j = 0; j < r.tuples.size(); ++j) f(r.tuples[j], int(j));
+      for (size_t j = 0; j < op_size(r); ++j) f(tuple_at(r, j), int(j));
     }
   }
 

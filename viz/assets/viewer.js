@@ -252,14 +252,14 @@
     this.apply();
   };
 
-  /// Shows view `i`; `anchor` (a function view -> element) keeps that element where it
-  /// was on the screen, so expanding or collapsing happens in place.
   /// Whether view `i` is on the page: every view is, once unpacked (a browser without
   /// DecompressionStream shows the first view only).
   Viewer.prototype.available = function (i) {
     return i >= 0 && i < this.viewEls.length && !this.viewEls[i].hasAttribute('data-packed');
   };
 
+  /// Shows view `i`; `anchor` (a function view -> element) keeps that element where it
+  /// was on the screen, so expanding or collapsing happens in place.
   Viewer.prototype.setView = function (i, anchor) {
     if (!this.available(i)) return;
     var before = anchor ? anchor(this.view) : null;
