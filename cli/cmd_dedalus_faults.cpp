@@ -219,6 +219,7 @@ int run_dedalus_verify(const Options& o) {
       for (const auto& t : r->missing) miss.push_back(eval::to_string("post", t));
       j["missing"] = miss;
       j["provenance"] = r->provenance;
+      j["now_true"] = r->now_true;
       j["replay"] = replay_command(o, m, r->faults);
     }
     text = j.dump(2) + "\n";
@@ -234,6 +235,11 @@ int run_dedalus_verify(const Options& o) {
           << " search; fault space about " << r->fault_space << " runs)\n";
       out << "  faults: " << eval::to_string(r->faults) << "\n";
       out << "  missing: " << tuples("post", r->missing) << " (pre holds)\n";
+      if (!r->now_true.empty()) {
+        out << "  true in this run where its derivation needed false (notin):";
+        for (const auto& t : r->now_true) out << " " << t;
+        out << "\n";
+      }
       out << "  how it was derived without faults:\n";
       std::istringstream prov(r->provenance);
       for (std::string line; std::getline(prov, line);) out << "    " << line << "\n";

@@ -335,6 +335,13 @@ struct Search {
     res.faults = f;
     res.missing = std::move(missing);
     res.provenance = eval::explain(p, res.failure_free, "post", res.missing.front(), m.eot);
+    std::set<std::string> now;
+    if (const eval::DFact* f = res.failure_free.find("post", res.missing.front(), m.eot))
+      for (const auto& d : f->derivations)
+        for (const auto& q : d.negatives)
+          for (const auto& t : r.table(q.pred, q.time))
+            now.insert(eval::to_string(q.pred, t) + "@" + std::to_string(q.time));
+    res.now_true.assign(now.begin(), now.end());
     res.failing = std::move(r);
   }
 

@@ -41,7 +41,7 @@ struct FaultModel {
   int crashes = 0;
   std::vector<std::string> nodes;
   size_t max_runs = 5000;
-  bool brute_force = false;  ///< enumerate every fault set instead (small spaces only)
+  bool brute_force = false;      ///< enumerate every fault set instead (small spaces only)
   bool negative_support = true;  ///< follow `notin` atoms (Molly's possible causes)
 };
 
@@ -54,7 +54,11 @@ struct FaultSearchResult {
   eval::Faults faults;     ///< the counterexample's faults
   /// The `post` tuples the counterexample misses (with `pre` holding).
   std::vector<eval::DTuple> missing;
-  std::string provenance;          ///< how the first missing tuple was derived without faults
+  std::string provenance;  ///< how the first missing tuple was derived without faults
+  /// Tuples of the predicates that the first missing tuple's derivations needed absent
+  /// (`notin`), present at that time in the counterexample ("disagree(\"t1\")@7"): why a
+  /// derivation that needed no lost message is gone.
+  std::vector<std::string> now_true;
   std::vector<eval::DTuple> good;  ///< `post` at EOT without faults
   eval::DRun failure_free;
   std::optional<eval::DRun> failing;

@@ -20,6 +20,7 @@ struct Verdict {
   bool counterexample = false;
   size_t runs = 0;
   std::string faults;
+  std::vector<std::string> now_true;
 };
 
 Verdict verify_files(const std::vector<std::string>& files, int eot, int eff,
@@ -54,7 +55,7 @@ Verdict verify_files(const std::vector<std::string>& files, int eot, int eff,
     }
     CHECK(!r->provenance.empty());
   }
-  return {r->counterexample, r->runs, eval::to_string(r->faults)};
+  return {r->counterexample, r->runs, eval::to_string(r->faults), r->now_true};
 }
 
 /// Molly's files for a row, or empty (the test says it is skipped) without the corpus.
@@ -230,6 +231,8 @@ TEST_CASE("samples: a commit with timeouts breaks only through negations") {
   CHECK(v.counterexample);
   CHECK(v.faults.find("crash k") != std::string::npos);
   CHECK(v.faults.find(" -> k sent at 1") != std::string::npos);
+  // why post is gone: the disagreement its derivations needed absent now holds
+  CHECK(v.now_true == std::vector<std::string>{"disagree(\"t1\")@7"});
   // no message is in the positive lineage of post: without negative support, nothing
   Verdict positive = verify_files({f}, 7, 3, {"k", "x", "y"}, 1, false, false);
   CHECK_FALSE(positive.counterexample);
