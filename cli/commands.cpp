@@ -92,6 +92,7 @@ const std::vector<Command>& commands() {
       kDiffCommand,
       kRunCommand,
       kVerifyCommand,
+      kLspCommand,
   };
   return table;
 }

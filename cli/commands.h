@@ -30,5 +30,6 @@ extern const Command kCheckCommand;   ///< calm check (cmd_check.cpp)
 extern const Command kDiffCommand;    ///< calm diff (cmd_diff.cpp)
 extern const Command kRunCommand;     ///< calm run (cmd_run.cpp)
 extern const Command kVerifyCommand;  ///< calm verify (cmd_verify.cpp)
+extern const Command kLspCommand;     ///< calm lsp (cmd_lsp.cpp)
 
 }  // namespace calm::cli
