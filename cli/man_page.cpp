@@ -58,7 +58,8 @@ const char* const kManFiles =
     "share/doc/calm/\n"
     "The documentation: guide.md (a tutorial on the paper's case studies),\n"
     "architecture.md, report.md and report.schema.json (the JSON report),\n"
-    "findings.md, ci.md, diagrams.md, coordination.md, one page per check under\n"
+    "findings.md, ci.md, editors.md (calm lsp), diagrams.md, coordination.md, one page\n"
+    "per check under\n"
     "checks/, and the license of the tree-sitter-ruby grammar.\n";
 
 const char* const kManExamples[][2] = {

@@ -9,8 +9,9 @@ PACKAGES=(
   libboost-graph-dev libgraphviz-dev nlohmann-json3-dev doctest-dev libtree-sitter-dev zlib1g-dev
 )
 # Optional test tools: installed when CALM_TEST_TOOLS=1 (CI sets it).
-# clang: the fuzz smoke (scripts/fuzz-smoke.sh); python3-jsonschema: the scenario schema test
-TEST_PACKAGES=(valgrind chromium clang libclang-rt-14-dev python3-jsonschema)
+# clang: the fuzz smoke (scripts/fuzz-smoke.sh); python3-jsonschema: the scenario schema test;
+# neovim: the editor that drives `calm lsp` in tests/lsp/nvim_test.sh
+TEST_PACKAGES=(valgrind chromium clang libclang-rt-14-dev python3-jsonschema neovim)
 
 want=("${PACKAGES[@]}")
 if [[ "${CALM_TEST_TOOLS:-0}" == 1 ]]; then want+=("${TEST_PACKAGES[@]}"); fi

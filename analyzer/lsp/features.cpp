@@ -245,8 +245,25 @@ std::string rule_hover(const Analysis& a, size_t p, const Rule& r, size_t shown_
   md << "**Point of order** (" << points.size() << (points.size() == 1 ? " edge" : " edges")
      << "):\n";
   for (const auto& pt : points)
-    md << "- `" << pt.from << "` → `" << pt.to << "` (" << to_string(pt.kind)
-       << "): " << with_cluster_labels(pa.clusters(), pt.reason) << "\n";
+    md << "- `" << pt.from << "` → `" << pt.to
+       << "`: " << with_cluster_labels(pa.clusters(), pt.reason) << "\n";
+  // What calm check says about it: whether coordination is needed, and any suppression.
+  std::vector<const Finding*> about;
+  for (const Finding& f : a.run().findings)
+    if (f.program == a.load().programs[p].name &&
+        (f.location == r.op_location || f.location == r.location))
+      about.push_back(&f);
+  if (!about.empty()) md << "\nFindings on this rule:\n";
+  for (const Finding* f : about) {
+    md << "- " << to_string(f->severity) << " `" << f->check << "`: " << f->message;
+    if (f->suppression) {
+      md << " *(suppressed: " << to_string(f->suppression->kind);
+      if (f->suppression->location.known()) md << " at line " << f->suppression->location.line;
+      if (!f->suppression->reason.empty()) md << ", \"" << f->suppression->reason << "\"";
+      md << ")*";
+    }
+    md << "\n";
+  }
   return md.str();
 }
 
@@ -377,7 +394,9 @@ class Spans {
       auto start = reinterpret_cast<const char*>(n.text().data()) - tree.text().data();
       size_t end = static_cast<size_t>(start) + n.text().size();
       auto key = std::make_pair(n.line(), n.column());
-      if (n.parent()) {
+      // A block's body starts where its first statement does: it is not that statement.
+      bool body = n.is("body_statement") || n.is("block_body");
+      if (n.parent() && !body) {
         auto& e = ends_[key];
         e = std::max(e, end);
       }

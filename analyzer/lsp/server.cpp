@@ -190,11 +190,12 @@ json Server::dispatch(const std::string& method, const json& params, bool reques
     return nullptr;
   }
   if (method == "textDocument/didSave") {
+    // Analysed again (files it requires may have changed on disk too) and published,
+    // changed or not: saving is when many users look.
     const Document* doc = document_of(params);
-    if (std::filesystem::path(doc->path).filename() == ".calm.json") {
-      std::string text = doc->text.str();
-      workspace_.change(doc->path, std::move(text), doc->version);
-    }
+    std::string text = doc->text.str();
+    published_.erase(doc->uri);
+    workspace_.change(doc->path, std::move(text), doc->version);
     flush(out);
     return nullptr;
   }

@@ -171,10 +171,13 @@ TEST_CASE("didChange is debounced and analyses the unsaved buffer, not the file 
   CHECK(s.server().workspace().loads() == loads + 1);
   CHECK(with_code(s.diagnostics(path), "calm-point-of-order").empty());  // version 7: no notin
 
-  // didSave analyses at once.
+  // didSave analyses at once, and publishes even when nothing changed.
   s.replace(path, with_notin(kCounter), 8);
   s.notify("textDocument/didSave", {{"textDocument", {{"uri", lsp::path_to_uri(path)}}}});
   CHECK(with_code(s.diagnostics(path), "calm-point-of-order").size() == 1);
+  int published = s.publications(path);
+  s.notify("textDocument/didSave", {{"textDocument", {{"uri", lsp::path_to_uri(path)}}}});
+  CHECK(s.publications(path) == published + 1);
 }
 
 TEST_CASE("a file that does not parse keeps the last good findings, moved, and shows the error") {
@@ -345,6 +348,9 @@ TEST_CASE("hover: collections and rule operators") {
   md = h["contents"]["value"];
   CHECK(md.find("**Point of order**") != std::string::npos);
   CHECK(md.find("negation (notin)") != std::string::npos);
+  // What calm check says: coordination is needed (inputs from other nodes).
+  CHECK(md.find("warning `calm-point-of-order`") != std::string::npos);
+  CHECK(md.find("its inputs arrive from other nodes") != std::string::npos);
   // A monotone rule.
   h = s.result("textDocument/hover", LspSession::at(path, 21, 10));
   md = h["contents"]["value"];
@@ -409,7 +415,11 @@ TEST_CASE("documentSymbol: modules, collections, blocks, rules") {
   CHECK(names == std::vector<std::string>{"seen", "acked", "fresh", "ack", "bloom"});
   CHECK(counter["children"][3]["kind"] == 24);  // the channel: an event
   CHECK(counter["children"][3]["detail"] == "channel [@addr, key]");
+  // A block's first statement ends on its own line (not where the block's body ends).
+  CHECK(counter["children"][0]["range"]["end"]["line"] == 14);
   const json& bloom = counter["children"][4];
+  CHECK(bloom["children"][0]["range"]["start"]["line"] == 21);
+  CHECK(bloom["children"][0]["range"]["end"]["line"] == 21);
   REQUIRE(bloom["children"].size() == 4);
   CHECK(bloom["children"][3]["name"] == "total <= seen.group([:key], count)");
   CHECK(bloom["children"][3]["range"]["start"]["line"] == 24);
@@ -450,6 +460,9 @@ TEST_CASE("codeAction: allow a finding, mark a module coordinated; applied, they
   s.wait(25);
   CHECK(with_code(s.diagnostics(path), "calm-point-of-order").empty());
   CHECK(with_code(s.diagnostics(path), "calm-bad-suppression").empty());
+  json h = s.result("textDocument/hover", LspSession::at(path, 24, 11));
+  CHECK(h["contents"]["value"].get<std::string>().find(
+            "(suppressed: inline at line 24, \"TODO: why this is safe\")") != std::string::npos);
 
   std::string coordinated = apply_edits(text, actions[1]["edit"], uri);
   CHECK(coordinated.find("# calm:coordinated -- TODO: how Counter coordinates\nmodule Counter\n") !=
