@@ -40,6 +40,11 @@ for h in "${harnesses[@]}"; do
   # and facts for the evaluator.
   case $h in
     fuzz_bud) find samples -name '*.rb' -exec cp -t "$work/seeds" {} + ;;
+    fuzz_lsp)  # 8 control bytes, then a sample's source
+      for f in samples/*/*.rb tests/lsp/editing_sample.rb; do
+        { printf '\x01\x15\x04\x08\x0c\x02\x0c\x09'; cat "$f"; } >"$work/seeds/$(basename "$f")"
+      done
+      ;;
     fuzz_dedalus) find samples -name '*.ded' -exec cp -t "$work/seeds" {} + ;;
     fuzz_syndicate) find samples -name '*.rkt' -exec cp -t "$work/seeds" {} + ;;
     fuzz_ir)

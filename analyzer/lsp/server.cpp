@@ -144,10 +144,10 @@ json Server::dispatch(const std::string& method, const json& params, bool reques
         watchers.push_back({{"globPattern", g}});
       out.push_back(
           {{"jsonrpc", "2.0"},
-           {"id", "calm-" + std::to_string(next_request_++)},
+           {"id", "watch-" + std::to_string(next_request_++)},
            {"method", "client/registerCapability"},
            {"params",
-            {{"registrations", json::array({{{"id", "calm-watch"},
+            {{"registrations", json::array({{{"id", "files-watched-by-calm"},
                                              {"method", "workspace/didChangeWatchedFiles"},
                                              {"registerOptions", {{"watchers", watchers}}}}})}}}});
     }
@@ -261,7 +261,8 @@ void Server::flush(std::vector<json>& out) {
     }
     // Sent when they changed, and for every new version of the document: a client that
     // sees its version knows the diagnostics are about the text it has.
-    std::string text = std::to_string(doc.version) + " " + diagnostics.dump();
+    std::string text = std::to_string(doc.version) + " " +
+                       diagnostics.dump(-1, ' ', false, json::error_handler_t::replace);
     auto& last = published_[doc.uri];
     if (last == text) continue;
     last = text;
