@@ -218,6 +218,12 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
   for (const auto& output : outputs_) {
     NodeId o = *g.find(output);
     std::vector<NodeId> back = reach_list(o, Traversal::Backward, nullptr);
+    // The edges into what reaches the output that can make a label worse, once for
+    // every input (each edge is the in-edge of one node: no duplicates).
+    std::vector<EdgeId> back_edges;
+    for (NodeId n : back)
+      for (EdgeId e : g.in_edges(n))
+        if (points.is_point_of_order(e) || g.edge(e).async) back_edges.push_back(e);
     for (const InputReach& ir : per_input) {
       const std::vector<bool>& fwd = ir.fwd;
       if (!fwd[o] || (o == ir.node && g.in_edges(ir.node).empty())) continue;
@@ -229,21 +235,21 @@ OutputLabelAnalysis::OutputLabelAnalysis(const Program& program, const Dependenc
       if (racy[o]) p.label = Label::Diffluent;
       // Causes: the edges on some path from this input to this output (an edge whose
       // source the input reaches and whose target reaches the output).
-      std::set<LabelCause> causes;
-      for (NodeId n : back)
-        for (EdgeId e : g.in_edges(n)) {
-          const DependencyEdge& edge = g.edge(e);
-          if (!fwd[edge.from]) continue;
-          if (points.is_point_of_order(e))
-            causes.insert({"point-of-order", edge.from_name, edge.to_name, edge.rule, {}});
-          if (edge.async) causes.insert({"async", edge.from_name, edge.to_name, edge.rule, {}});
-        }
+      std::vector<LabelCause>& causes = p.causes;
+      for (EdgeId e : back_edges) {
+        const DependencyEdge& edge = g.edge(e);
+        if (!fwd[edge.from]) continue;
+        if (points.is_point_of_order(e))
+          causes.push_back({"point-of-order", edge.from_name, edge.to_name, edge.rule, {}});
+        if (edge.async) causes.push_back({"async", edge.from_name, edge.to_name, edge.rule, {}});
+      }
       if (start_label(ir.input) == Label::Async)
-        causes.insert({"async", ir.input, ir.input, -1, program.find(ir.input)->location});
+        causes.push_back({"async", ir.input, ir.input, -1, program.find(ir.input)->location});
       for (NodeId n : back)
         if (fwd[n])
-          for (size_t k : races_at[n]) causes.insert(race_causes[k]);
-      p.causes.assign(causes.begin(), causes.end());
+          for (size_t k : races_at[n]) causes.push_back(race_causes[k]);
+      std::sort(causes.begin(), causes.end());
+      causes.erase(std::unique(causes.begin(), causes.end()), causes.end());
       path_labels_.push_back(std::move(p));
     }
   }

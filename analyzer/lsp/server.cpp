@@ -261,11 +261,11 @@ void Server::flush(std::vector<json>& out) {
     }
     // Sent when they changed, and for every new version of the document: a client that
     // sees its version knows the diagnostics are about the text it has.
-    std::string text = std::to_string(doc.version) + " " +
-                       diagnostics.dump(-1, ' ', false, json::error_handler_t::replace);
-    auto& last = published_[doc.uri];
-    if (last == text) continue;
-    last = text;
+    auto last = published_.find(doc.uri);
+    if (last != published_.end() && last->second.first == doc.version &&
+        last->second.second == diagnostics)
+      continue;
+    published_[doc.uri] = {doc.version, diagnostics};
     out.push_back(notification(
         "textDocument/publishDiagnostics",
         {{"uri", doc.uri}, {"version", doc.version}, {"diagnostics", std::move(diagnostics)}}));

@@ -65,7 +65,8 @@ class Server {
   bool initialized_ = false, shutdown_ = false, exited_ = false;
   bool watch_files_ = false;  ///< the client can watch files for us
   std::optional<Clock::time_point> deadline_;
-  std::map<std::string, std::string> published_;  ///< uri -> version and diagnostics last sent
+  /// uri -> the version and diagnostics last sent
+  std::map<std::string, std::pair<int, json>> published_;
   std::map<std::string, std::string> config_messages_;  ///< config -> the message shown
   int next_request_ = 1;
 };

@@ -62,11 +62,7 @@ void load_bud_files(const std::vector<std::string>& files, const LoadOptions& op
     if (!read_input_file(path, options, result, text)) continue;
     trees.push_back(std::make_unique<ruby::SyntaxTree>(path, std::move(text)));
     if (!options.follow_requires) continue;
-    // Find requires cheaply with a throwaway read (names only).
-    bud::ReaderContext probe_ctx;
-    Diagnostics ignore;
-    SourceFile probe = bud::read_bud_file(*trees.back(), probe_ctx, ignore);
-    for (const Require& req : probe.requires_) {
+    for (const Require& req : bud::read_requires(*trees.back())) {
       if (is_external_library(req.path)) continue;
       std::string rel = req.path;
       if (rel.size() < 3 || rel.substr(rel.size() - 3) != ".rb") rel += ".rb";

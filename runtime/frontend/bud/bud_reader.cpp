@@ -933,12 +933,16 @@ class RuleReader {
 
 class FileReader {
  public:
-  FileReader(const ruby::SyntaxTree& tree, const ReaderContext& ctx, Diagnostics& diags)
+  /// With `requires_only`, reads the requires (and module structure) but neither
+  /// declarations, rules nor helper methods: the same walk, without its costly parts.
+  FileReader(const ruby::SyntaxTree& tree, const ReaderContext& ctx, Diagnostics& diags,
+             bool requires_only = false)
       : tree_(tree),
         ctx_(ctx),
         diags_(diags),
         decls_(ctx, module_diags_),
-        rules_(tree, ctx, module_diags_) {}
+        rules_(tree, ctx, module_diags_),
+        requires_only_(requires_only) {}
 
   SourceFile read() {
     file_.path = tree_.path();
@@ -1000,7 +1004,7 @@ class FileReader {
           continue;
         }
         if (mod && c.is("method")) {
-          read_method(c, *mod, pending_declare);
+          if (!requires_only_) read_method(c, *mod, pending_declare);
           pending_declare = false;
           continue;
         }
@@ -1026,10 +1030,11 @@ class FileReader {
       if (mod && !n.child_by_field("receiver") && read_module_call(n, m, *mod)) return;
     }
     if (t == "method" && mod) {
-      read_method(n, *mod, false);
+      if (!requires_only_) read_method(n, *mod, false);
       return;
     }
-    if (t == "assignment" && n.child_by_field("left").is("constant") && n.child_by_field("right")) {
+    if (t == "assignment" && !requires_only_ && n.child_by_field("left").is("constant") &&
+        n.child_by_field("right")) {
       ModuleConstant c{str(n.child_by_field("left").text()), mod ? mod->name : "",
                        tree_.to_expr(n.child_by_field("right")), n.location()};
       // Outside any module (`HB_EXPIRE = 4.0` at the top of a file): a constant of
@@ -1074,10 +1079,11 @@ class FileReader {
       return true;
     }
     if (m == "state" && blk) {
-      read_state(blk, mod);
+      if (!requires_only_) read_state(blk, mod);
       return true;
     }
     if ((m == "bloom" || m == "bootstrap") && blk) {
+      if (requires_only_) return true;
       RawBlock b;
       b.bootstrap = m == "bootstrap";
       b.location = n.location();
@@ -1090,7 +1096,7 @@ class FileReader {
       return true;
     }
     if (m == "declare" && args.size() == 1 && args[0].is("method")) {
-      read_method(args[0], mod, true);
+      if (!requires_only_) read_method(args[0], mod, true);
       return true;
     }
     return false;
@@ -1161,6 +1167,7 @@ class FileReader {
   Diagnostics module_diags_;  ///< collected per module, see ModuleDef::diagnostics
   DeclarationReader decls_;
   RuleReader rules_;
+  const bool requires_only_;
   SourceFile file_;
   std::map<std::string, ModuleDef> modules_;
   std::vector<std::string> order_;
@@ -1228,9 +1235,15 @@ SourceFile read_bud_file(const ruby::SyntaxTree& tree, const ReaderContext& ctx,
   // A file that did not parse contributes no modules (no rules or collections read from
   // a broken parse, so no findings computed from one); its requires are still followed.
   Diagnostics ignored;
-  SourceFile f = FileReader(tree, ctx, ignored).read();
+  SourceFile f = FileReader(tree, ctx, ignored, true).read();
   f.modules.clear();
   return f;
+}
+
+std::vector<Require> read_requires(const ruby::SyntaxTree& tree) {
+  ReaderContext ctx;
+  Diagnostics ignored;
+  return FileReader(tree, ctx, ignored, true).read().requires_;
 }
 
 }  // namespace calm::bud

@@ -41,6 +41,10 @@ void scan_names(const ruby::SyntaxTree& tree, ReaderContext& ctx);
 SourceFile read_bud_file(const ruby::SyntaxTree& tree, const ReaderContext& ctx,
                          Diagnostics& diags);
 
+/// The requires of a file, as read_bud_file reads them, without reading its modules'
+/// declarations and rules (the loader follows requires before it reads any file).
+std::vector<Require> read_requires(const ruby::SyntaxTree& tree);
+
 /// Deepest syntax nesting the reader accepts (the tree of one statement, and modules
 /// and classes inside each other): the one depth limit of every reader,
 /// kMaxNestingDepth (model/limits.h). Deeper input gets a located diagnostic instead of
