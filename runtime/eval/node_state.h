@@ -246,10 +246,46 @@ struct Node::State : CollectionAccess {
   /// Per rule (by id): where its text names collections ((line, col) -> collection) and
   /// collection_named's answers, kept for the node's life (blocks ask per tuple, rules
   /// run every timestep).
+  /// What eval_coll does with one node of a right-hand side, decided on its first
+  /// evaluation (plan_coll) from the program alone, then followed every round, timestep
+  /// and schedule without the dispatch's name lookups and string compares.
+  struct CollPlan {
+    enum class Kind : uint8_t {
+      Ruby,           ///< eval_ruby(e)
+      Scan,           ///< scan_at(e, coll)
+      ProductPairs,   ///< eval_join(e, "pairs", e): a product on its own
+      Join2011,       ///< eval_join_2011(e, m)
+      LatticeBlock,   ///< a block over an lset's elements (coll)
+      MapCollection,  ///< map_block(scan_at(*scan, coll), *block, "map")
+      Join,           ///< eval_join(e, m, *inner)
+      ProductMap,     ///< eval_join(e, "pairs", *inner)
+      Join2011Map,    ///< map_block(eval_join_2011(*recv, m2), *block, "map")
+      Flatten,        ///< eval_flatten(e, *recv, block)
+      JoinSide,       ///< eval_join_side(e, m, *recv, block)
+      MapSelect,      ///< map_block(eval_coll(*recv), *block, how)
+      NotIn,          ///< eval_notin(e, eval_coll(*recv))
+      Group,          ///< eval_group(e, eval_coll(*recv)), then the block
+      Sort,           ///< eval_sort(e, *recv, block)
+      EachWithIndex,  ///< eval_each_with_index(*recv, block)
+      Rename,         ///< eval_rename(e, *recv, block)
+      ArgAgg,         ///< eval_argagg(e, m, eval_coll(*recv)), then the block
+      Reduce,         ///< eval_reduce(e, eval_coll(*recv))
+      Columns,        ///< eval_columns(e, m, *recv, block)
+      Unsupported,    ///< unsupported(e, text)
+    };
+    Kind kind = Kind::Ruby;
+    const Expr* e = nullptr;  ///< the node, parentheses stripped
+    const Expr* recv = nullptr;
+    const Expr* block = nullptr;
+    const Expr* inner = nullptr;  ///< the product of a join; the scanned node of MapCollection
+    std::string m;                ///< the method (Join2011Map: the 2011 join's)
+    std::string text;             ///< the collection; MapSelect: how; Unsupported: what
+  };
   struct RuleNames {
     bool ready = false;
     std::map<std::pair<int, int>, std::string> ref_at;
     std::unordered_map<const Expr*, std::string> named;
+    std::unordered_map<const Expr*, CollPlan> plans;  ///< eval_coll's, by node
   };
   mutable std::vector<RuleNames> rule_names;
   /// The entry of the rule being evaluated (a rule from outside the program: a spare).
@@ -533,6 +569,8 @@ struct Node::State : CollectionAccess {
   /// A rule's right-hand side as a collection. `raw`: the rule merges into a lattice, so
   /// a block's results are kept as plain values.
   Relation eval_coll(const Expr& e0, bool raw = false);
+  /// The operator dispatch of eval_coll for `e0`, as a plan (CollPlan).
+  CollPlan plan_coll(const Expr& e0) const;
   // The handlers of rules.cpp that the operator table names (model/bud_operators.h).
   Relation eval_flatten(const Expr& e, const Expr& recv, const Expr* block, bool raw);
   Relation eval_sort(const Expr& e, const Expr& recv, const Expr* block);

@@ -71,117 +71,191 @@ Relation Node::State::eval_reduce(const Expr& e, const Relation& in, bool raw) {
   return value_relation(e, memo, raw);
 }
 
-Relation Node::State::eval_coll(const Expr& e0, bool raw) {
+Node::State::CollPlan Node::State::plan_coll(const Expr& e0) const {
+  using K = CollPlan::Kind;
   const Expr& e = *strip_parens(&e0);
+  CollPlan p;
+  p.e = &e;
+  auto plan = [&](K k) {
+    p.kind = k;
+    return p;
+  };
   if (std::string c = collection_named(e); !c.empty()) {
-    if (is_lattice(c)) return eval_ruby(e, raw);
-    return scan_at(e, c);
+    if (is_lattice(c)) return plan(K::Ruby);
+    p.text = c;
+    return plan(K::Scan);
   }
   // A product on its own, `(a * b)`: Bud's join object, whose rows are the pairs.
   if (const Expr* op = e.type == "binary" ? e.child("operator") : nullptr;
       op && op->text == "*" && set_rooted(e))
-    return eval_join(e, "pairs", e, raw);
+    return plan(K::ProductPairs);
   if (e.type == "call") {
     const Expr* recv = e.child("receiver");
     const Expr* block = e.child("block");
     std::string m = e.child("method") ? e.child("method")->text : "";
+    p.recv = recv;
+    p.block = block;
+    p.m = m;
     if (!recv) {
-      if ((m == "join" || m == "natjoin" || m == "leftjoin") && !block) return eval_join_2011(e, m);
-      if (m == "outerjoin") unsupported(e, "2011 outerjoin (use leftjoin)");
+      if ((m == "join" || m == "natjoin" || m == "leftjoin") && !block) return plan(K::Join2011);
+      if (m == "outerjoin") {
+        p.text = "2011 outerjoin (use leftjoin)";
+        return plan(K::Unsupported);
+      }
       std::string c = e.child("method") ? collection_named(*e.child("method")) : "";
       if (!c.empty() && block && !e.child("arguments")) {
-        if (is_lattice(c)) {
-          // `s { |x| ... }` on an lset maps its elements, like lset#pro then reveal.
-          const Value& v = known_state(c).value;
-          if (v.lattice_type() != "lset" && v.lattice_type() != "lpset")
-            unsupported(e, "a block applied to " + v.lattice_type() + " '" + c + "'");
-          Relation out;
-          Interpreter ip = interp();
-          for (const auto& x : v.items())
-            add_result(*block, ip.call_block(*block, {x}, {}), out, nullptr, raw);
-          return out;
-        }
-        return map_block(scan_at(*e.child("method"), c), *block, "map", raw);
+        p.text = c;
+        if (is_lattice(c)) return plan(K::LatticeBlock);
+        p.inner = e.child("method");
+        return plan(K::MapCollection);
       }
     } else if (std::string q = block && !e.child("arguments") && recv->type == "identifier"
                                    ? find_collection_named(e, /*with_block=*/true)
                                    : std::string();
                !q.empty() && !is_lattice(q)) {
       // `bed.pipe_out { |p| ... }`: a collection of an imported module, mapped.
-      return map_block(scan_at(e, q), *block, "map", raw);
+      p.text = q;
+      p.inner = &e;
+      return plan(K::MapCollection);
     } else if (!set_rooted(*recv)) {
       // Methods of lattice values, constructors, Ruby values.
-      return eval_ruby(e, raw);
+      return plan(K::Ruby);
     } else {
       const Expr* inner = strip_parens(recv);
       const Expr* star = inner->type == "binary" ? inner->child("operator") : nullptr;
       bool product = star && star->text == "*";
       bool no_args = !e.child("arguments");
+      p.inner = inner;
       // The operator table (model/bud_operators.h) names the handler of each method.
       const BudOperator* jop = find_bud_operator(m, OperatorKind::JoinMethod);
       const BudOperator* op = find_bud_operator(m, OperatorKind::CollectionMethod);
       if (product && jop &&
           (jop->handler == EvalHandler::Join || jop->handler == EvalHandler::Flatten))
-        return eval_join(e, m, *inner, raw);
+        return plan(K::Join);
       // `(a * b).pro { |x, y| ... }` (also map, collect): the product's pairs, mapped.
       if (product && (m == "pro" || m == "map" || m == "collect") && block && no_args)
-        return eval_join(e, "pairs", *inner, raw);
+        return plan(K::ProductMap);
       if (recv->type == "call" && !recv->child("receiver") && recv->child("method")) {
         std::string j = recv->child("method")->text;
         const BudOperator* jj = find_bud_operator(j, OperatorKind::JoinMethod);
         if (jj && jj->handler == EvalHandler::Join2011 &&
-            (m == "map" || m == "pro" || m == "collect") && block)
-          return map_block(eval_join_2011(*recv, j), *block, "map", raw);
+            (m == "map" || m == "pro" || m == "collect") && block) {
+          p.m = j;
+          return plan(K::Join2011Map);
+        }
       }
-      if (jop && jop->handler == EvalHandler::Flatten && no_args)
-        return eval_flatten(e, *recv, block, raw);
-      if (jop && (m == "lefts" || m == "rights") && no_args)
-        return eval_join_side(e, m, *recv, block, raw);
+      if (jop && jop->handler == EvalHandler::Flatten && no_args) return plan(K::Flatten);
+      if (jop && (m == "lefts" || m == "rights") && no_args) return plan(K::JoinSide);
       if (op) {
         switch (op->handler) {
           case EvalHandler::Map:
           case EvalHandler::Select:
             if (block && no_args) {
-              std::string how = op->handler == EvalHandler::Map ? m
-                                : m == "reject"                 ? "reject"
-                                                                : "select";
-              return map_block(eval_coll(*recv), *block, how, raw);
+              p.text = op->handler == EvalHandler::Map ? m : m == "reject" ? "reject" : "select";
+              return plan(K::MapSelect);
             }
             break;
           case EvalHandler::NotIn:
-            return eval_notin(e, eval_coll(*recv));
-          case EvalHandler::Group: {
-            Relation g = eval_group(e, eval_coll(*recv));
-            return block ? map_block(g, *block, "map", raw) : g;
-          }
+            return plan(K::NotIn);
+          case EvalHandler::Group:
+            return plan(K::Group);
           case EvalHandler::Sort:
-            if (no_args) return eval_sort(e, *recv, block);
+            if (no_args) return plan(K::Sort);
             break;
           case EvalHandler::EachWithIndex:
-            if (no_args) return eval_each_with_index(*recv, block, raw);
+            if (no_args) return plan(K::EachWithIndex);
             break;
           case EvalHandler::Rename:
-            return eval_rename(e, *recv, block, raw);
-          case EvalHandler::ArgAgg: {
-            Relation best = eval_argagg(e, m, eval_coll(*recv));
-            return block ? map_block(best, *block, "map", raw) : best;
-          }
+            return plan(K::Rename);
+          case EvalHandler::ArgAgg:
+            return plan(K::ArgAgg);
           case EvalHandler::Reduce:
-            return eval_reduce(e, eval_coll(*recv), raw);
+            return plan(K::Reduce);
           case EvalHandler::Columns:
-            if (no_args) return eval_columns(e, m, *recv, block, raw);
+            if (no_args) return plan(K::Columns);
             break;
           case EvalHandler::Refused:
-            unsupported(e, "collection method '" + m + "' (" + std::string(op->why) + ")");
+            p.text = "collection method '" + m + "' (" + std::string(op->why) + ")";
+            return plan(K::Unsupported);
           default:  // Ruby on the tuples (InBlock, Ruby): the interpreter's
-            return eval_ruby(e, raw);
+            return plan(K::Ruby);
         }
       }
     }
-    if (is_collection_method(m) || (block && !recv))
-      unsupported(e, "collection expression '" + m + "'");
+    if (is_collection_method(m) || (block && !recv)) {
+      p.text = "collection expression '" + m + "'";
+      return plan(K::Unsupported);
+    }
   }
   // Anything else is Ruby that must produce an array of arrays.
+  return plan(K::Ruby);
+}
+
+Relation Node::State::eval_coll(const Expr& e0, bool raw) {
+  using K = CollPlan::Kind;
+  // The plan is found once per node; a reference into the map stays valid while the
+  // recursion below adds plans for other nodes.
+  auto [it, fresh] = names->plans.try_emplace(&e0);
+  if (fresh) it->second = plan_coll(e0);
+  const CollPlan& p = it->second;
+  const Expr& e = *p.e;
+  switch (p.kind) {
+    case K::Ruby:
+      return eval_ruby(e, raw);
+    case K::Scan:
+      return scan_at(e, p.text);
+    case K::ProductPairs:
+      return eval_join(e, "pairs", e, raw);
+    case K::Join2011:
+      return eval_join_2011(e, p.m);
+    case K::LatticeBlock: {
+      // `s { |x| ... }` on an lset maps its elements, like lset#pro then reveal.
+      const Value& v = known_state(p.text).value;
+      if (v.lattice_type() != "lset" && v.lattice_type() != "lpset")
+        unsupported(e, "a block applied to " + v.lattice_type() + " '" + p.text + "'");
+      Relation out;
+      Interpreter ip = interp();
+      for (const auto& x : v.items())
+        add_result(*p.block, ip.call_block(*p.block, {x}, {}), out, nullptr, raw);
+      return out;
+    }
+    case K::MapCollection:
+      return map_block(scan_at(*p.inner, p.text), *p.block, "map", raw);
+    case K::Join:
+      return eval_join(e, p.m, *p.inner, raw);
+    case K::ProductMap:
+      return eval_join(e, "pairs", *p.inner, raw);
+    case K::Join2011Map:
+      return map_block(eval_join_2011(*p.recv, p.m), *p.block, "map", raw);
+    case K::Flatten:
+      return eval_flatten(e, *p.recv, p.block, raw);
+    case K::JoinSide:
+      return eval_join_side(e, p.m, *p.recv, p.block, raw);
+    case K::MapSelect:
+      return map_block(eval_coll(*p.recv), *p.block, p.text, raw);
+    case K::NotIn:
+      return eval_notin(e, eval_coll(*p.recv));
+    case K::Group: {
+      Relation g = eval_group(e, eval_coll(*p.recv));
+      return p.block ? map_block(g, *p.block, "map", raw) : g;
+    }
+    case K::Sort:
+      return eval_sort(e, *p.recv, p.block);
+    case K::EachWithIndex:
+      return eval_each_with_index(*p.recv, p.block, raw);
+    case K::Rename:
+      return eval_rename(e, *p.recv, p.block, raw);
+    case K::ArgAgg: {
+      Relation best = eval_argagg(e, p.m, eval_coll(*p.recv));
+      return p.block ? map_block(best, *p.block, "map", raw) : best;
+    }
+    case K::Reduce:
+      return eval_reduce(e, eval_coll(*p.recv), raw);
+    case K::Columns:
+      return eval_columns(e, p.m, *p.recv, p.block, raw);
+    case K::Unsupported:
+      unsupported(e, p.text);
+  }
   return eval_ruby(e, raw);
 }
 
