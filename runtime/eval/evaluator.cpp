@@ -193,10 +193,10 @@ StepResult Node::step(const StepInput& input) {
   }
   try {
     s.begin_step(input);
-    s.stratum_heads.clear();
+    s.stratum_heads = nullptr;
     if (s.budtime == 0) s.run_bootstrap();
     for (const auto& stratum : s.strata) s.run_stratum(stratum);
-    s.stratum_heads.clear();
+    s.stratum_heads = nullptr;
     for (int id : s.deferred_rules) s.apply_deferred(s.program.rules[size_t(id)]);
     s.flush_outboxes(out.sent);
   } catch (const EvalError& e) {

@@ -356,7 +356,7 @@ Relation Node::State::eval_join(const Expr& call, const std::string& m, const Ex
 
 void Node::State::check_outer_right(const Expr& call, const Expr& right) const {
   std::string c = collection_named(*strip_parens(&right));
-  if (!c.empty() && stratum_heads.count(c))
+  if (!c.empty() && stratum_heads && stratum_heads->count(c))
     unsupported(call, "outer join whose right side '" + c +
                           "' grows in the same stratum (Bud pads at the end of the stratum)");
 }

@@ -190,8 +190,15 @@ struct Node::State : CollectionAccess {
   // its first evaluation in a stratum), and the one scan that reads a delta instead.
   std::vector<std::pair<const Expr*, std::string>>* recording = nullptr;
   const Expr* delta_site = nullptr;
-  /// The collections the stratum being evaluated writes.
-  std::set<std::string> stratum_heads;
+  /// The collections the stratum being evaluated writes (nullptr: none).
+  const std::set<std::string>* stratum_heads = nullptr;
+  /// What run_stratum needs of a stratum that does not change between timesteps: the
+  /// collections its rules write, and which of its rules may run on deltas (by position).
+  struct StratumPlan {
+    std::set<std::string> heads;
+    std::vector<char> seminaive;
+  };
+  std::vector<std::optional<StratumPlan>> stratum_plans;  ///< by index in `strata`
   /// Collections some rule of the dataflow (not bootstrap) writes or reads.
   std::set<std::string> in_rules;
   /// The facts the previous round stored, as pointers into their RowTable (stable within

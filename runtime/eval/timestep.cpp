@@ -163,8 +163,25 @@ bool Node::State::seminaive_ok(const Rule& r, const std::set<std::string>& chang
 
 void Node::State::run_stratum(const std::vector<int>& rules) {
   if (rules.empty()) return;
-  stratum_heads.clear();
-  for (int id : rules) stratum_heads.insert(program.rules[size_t(id)].lhs);
+  // The strata are the node's for its life: their heads and semi-naive flags are found
+  // once. A list of rules that is not one of them gets a plan of its own.
+  StratumPlan local;
+  StratumPlan* planned = &local;
+  bool known = false;
+  if (!strata.empty() && &rules >= strata.data() && &rules < strata.data() + strata.size()) {
+    size_t index = size_t(&rules - strata.data());
+    if (stratum_plans.size() != strata.size()) stratum_plans.assign(strata.size(), std::nullopt);
+    known = stratum_plans[index].has_value();
+    if (!known) stratum_plans[index].emplace();
+    planned = &*stratum_plans[index];
+  }
+  StratumPlan& plan = *planned;
+  if (!known) {
+    for (int id : rules) plan.heads.insert(program.rules[size_t(id)].lhs);
+    for (int id : rules)
+      plan.seminaive.push_back(seminaive_ok(program.rules[size_t(id)], plan.heads));
+  }
+  stratum_heads = &plan.heads;
   if (!options.seminaive) {
     // Naive iteration: every rule again until nothing changes.
     int64_t rounds = 0;
@@ -182,8 +199,6 @@ void Node::State::run_stratum(const std::vector<int>& rules) {
   // Semi-naive: a first round runs every rule on everything; later rounds re-run each
   // scan of a collection that grew on its delta (the new facts of the previous round),
   // the other scans reading everything. Rules that cannot run on deltas run whole.
-  std::set<std::string> changing;
-  for (int id : rules) changing.insert(program.rules[size_t(id)].lhs);
   std::map<std::string, std::vector<const Tuple*>> delta;
   std::set<std::string> grew;
   for (int id : rules) {
@@ -200,9 +215,10 @@ void Node::State::run_stratum(const std::vector<int>& rules) {
     if (++rounds > options.max_rounds) too_many_rounds(rules, grew);
     std::map<std::string, std::vector<const Tuple*>> next;
     std::set<std::string> next_grew;
-    for (int id : rules) {
+    for (size_t k = 0; k < rules.size(); ++k) {
+      int id = rules[k];
       const Rule& r = program.rules[size_t(id)];
-      if (!seminaive_ok(r, changing)) {
+      if (!plan.seminaive[k]) {
         if (apply_merge(r, &next[r.lhs])) next_grew.insert(r.lhs);
         continue;
       }
