@@ -35,8 +35,8 @@ cmake --build build-asan -j "$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
    ctest --output-on-failure -j "$jobs")
 
-# A smoke run (CALM_FUZZ_SECONDS per harness, default 20); the long runs are
-# scripts/fuzz-smoke.sh 600, reported in docs/robustness.md.
-fuzz_seconds=${CALM_FUZZ_SECONDS:-20}
+# A smoke run (CALM_FUZZ_SECONDS per harness, default 15: eight harnesses in two
+# minutes); the long runs are scripts/fuzz-smoke.sh 600, reported in docs/robustness.md.
+fuzz_seconds=${CALM_FUZZ_SECONDS:-15}
 echo "== fuzz smoke (libFuzzer, $fuzz_seconds s per harness)"
 bash scripts/fuzz-smoke.sh "$fuzz_seconds"
