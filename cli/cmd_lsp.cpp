@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 
@@ -95,6 +96,9 @@ int run_lsp(const std::vector<std::string>& args) {
   options.docs_base = extra_value(o, "docs", default_docs_base());
   if (!options.docs_base.empty() && options.docs_base.back() != '/') options.docs_base += '/';
 
+  // A client that closes its end makes write() fail (EPIPE): the loop then exits 1,
+  // instead of the signal killing the server.
+  std::signal(SIGPIPE, SIG_IGN);
   lsp::Server server(options);
   lsp::FrameReader reader;
   auto send = [&](const std::vector<nlohmann::json>& messages) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/options.h"
+#include "config/config.h"  // relocate_module_diagnostics
 #include "frontend/loader.h"
 
 namespace calm::cli {
@@ -20,12 +21,6 @@ bool load_for_command(const Options& o, LoadResult& result);
 /// The errors of a load, sorted: the declarations, rules and files that could not be
 /// read, which the outputs mark (the model lists them, diagrams and pages show them).
 std::vector<Diagnostic> unread_parts(const LoadResult& result);
-
-/// The loader reports an unknown `-m` module at "<command line>"; when the names came
-/// from a file (a scenario, .calm.json), moves each such diagnostic to where the file
-/// names the module (`locations[i]` for `modules[i]`).
-void relocate_module_diagnostics(Diagnostics& diags, const std::vector<std::string>& modules,
-                                 const std::vector<SourceLocation>& locations);
 
 /// Parses `args` into `o`. Returns an exit code to stop with (help printed: 0; usage
 /// error: 2), or -1 to go on. Without `files_required`, no FILES is not an error.

@@ -167,4 +167,27 @@ std::optional<std::string> find_config(const fs::path& start) {
   }
 }
 
+void relocate_module_diagnostics(Diagnostics& diags, const std::vector<std::string>& modules,
+                                 const std::vector<SourceLocation>& locations) {
+  std::vector<Diagnostic> all = diags.take();
+  for (auto& d : all) {
+    if (d.location.file != "<command line>") {
+      diags.add(std::move(d));
+      continue;
+    }
+    // The module the message is about is its first quoted name ("unknown module or
+    // class 'Nope'; did you mean ...").
+    size_t open = d.message.find('\'');
+    size_t close = open == std::string::npos ? open : d.message.find('\'', open + 1);
+    std::string named =
+        close == std::string::npos ? "" : d.message.substr(open + 1, close - open - 1);
+    for (size_t i = 0; i < modules.size() && i < locations.size(); ++i)
+      if (modules[i] == named && !locations[i].file.empty()) {
+        d.location = locations[i];
+        break;
+      }
+    diags.add(std::move(d));
+  }
+}
+
 }  // namespace calm

@@ -55,6 +55,12 @@ struct Config {
 bool parse_config(const std::string& text, const std::string& path,
                   const std::vector<std::string>& known_checks, Config& config, Diagnostics& diags);
 
+/// The loader reports an unknown `-m` module at "<command line>"; when the names came
+/// from a file (a scenario, .calm.json), moves each such diagnostic to where the file
+/// names the module (`locations[i]` for `modules[i]`).
+void relocate_module_diagnostics(Diagnostics& diags, const std::vector<std::string>& modules,
+                                 const std::vector<SourceLocation>& locations);
+
 /// The nearest `.calm.json` in `start` or one of its parents, or nullopt. The result
 /// is relative to the working directory ("../.calm.json").
 std::optional<std::string> find_config(const std::filesystem::path& start);

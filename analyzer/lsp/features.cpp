@@ -66,6 +66,7 @@ struct CollectionHit {
   const Analysis* analysis = nullptr;
   size_t program = 0;
   std::string name;
+  Workspace::View view;  ///< the analysis's view of the document
 };
 
 /// The last segment of a qualified name: "kvs.kvstate" -> "kvstate".
@@ -81,21 +82,28 @@ std::vector<CollectionHit> collections_at(const Document& doc, const std::string
                                           const FeatureContext& ctx) {
   std::vector<CollectionHit> out;
   if (word.empty()) return out;
-  for (const Analysis* a : ctx.workspace.analyses_of(doc.path)) {
+  for (const Workspace::View& view : ctx.workspace.views_of(doc.path)) {
+    const Analysis* a = view.analysis;
+    // The spots as lines of the analysis's text (the last good one while it does not
+    // parse); a line edited since has no answer there.
+    auto s_line = view.analysis_line(start.line), l_line = view.analysis_line(last.line);
+    if (!s_line || !l_line) continue;
+    Spot start_then{*s_line, start.column}, last_then{*l_line, last.column};
     for (size_t p = 0; p < a->load().programs.size(); ++p) {
       const Program& prog = a->load().programs[p];
       std::string found;
       for (const Rule& r : prog.rules) {
         if (r.location.file != doc.path) continue;
-        if (at(r.location, doc.path, start) || at(r.location, doc.path, last)) found = r.lhs;
+        if (at(r.location, doc.path, start_then) || at(r.location, doc.path, last_then))
+          found = r.lhs;
         for (const Reference& ref : r.refs)
-          if (at(ref.location, doc.path, start) || at(ref.location, doc.path, last))
+          if (at(ref.location, doc.path, start_then) || at(ref.location, doc.path, last_then))
             found = ref.collection;
         if (!found.empty()) break;
       }
       if (found.empty())
         for (const Collection& c : prog.collections)
-          if (c.location.file == doc.path && c.location.line == start.line &&
+          if (c.location.file == doc.path && c.location.line == start_then.line &&
               last_segment(c.name) == last_segment(word)) {
             found = c.name;
             break;
@@ -105,7 +113,7 @@ std::vector<CollectionHit> collections_at(const Document& doc, const std::string
         // `kvs.kvstate` written where no reference was recorded: only when unambiguous.
         if (word.find('.') == std::string::npos) found = last_segment(word);
       }
-      if (!found.empty() && prog.find(found)) out.push_back({a, p, found});
+      if (!found.empty() && prog.find(found)) out.push_back({a, p, found, view});
     }
   }
   return out;
@@ -171,7 +179,8 @@ std::string collection_hover(const CollectionHit& hit, size_t shown_programs) {
         md << "- and " << (touching.size() - 6) << " more\n";
         break;
       }
-      md << "- `" << p->from << "` → `" << p->to << "` (" << where(p->location)
+      md << "- `" << with_cluster_labels(clusters, p->from) << "` → `"
+         << with_cluster_labels(clusters, p->to) << "` (" << where(p->location)
          << "): " << with_cluster_labels(clusters, p->reason) << "\n";
     }
   }
@@ -245,7 +254,8 @@ std::string rule_hover(const Analysis& a, size_t p, const Rule& r, size_t shown_
   md << "**Point of order** (" << points.size() << (points.size() == 1 ? " edge" : " edges")
      << "):\n";
   for (const auto& pt : points)
-    md << "- `" << pt.from << "` → `" << pt.to
+    md << "- `" << with_cluster_labels(pa.clusters(), pt.from) << "` → `"
+       << with_cluster_labels(pa.clusters(), pt.to)
        << "`: " << with_cluster_labels(pa.clusters(), pt.reason) << "\n";
   // What calm check says about it: whether coordination is needed, and any suppression.
   std::vector<const Finding*> about;
@@ -327,14 +337,23 @@ json hover(const Document& doc, const Position& pos, const FeatureContext& ctx) 
   // A rule operator under the cursor.
   std::vector<std::string> parts;
   Range range{pos, pos};
-  for (const Analysis* a : ctx.workspace.analyses_of(doc.path)) {
+  const auto views = ctx.workspace.views_of(doc.path);
+  size_t programs = 0;
+  for (const Workspace::View& view : views) programs += view.analysis->load().programs.size();
+  for (const Workspace::View& view : views) {
+    const Analysis* a = view.analysis;
+    auto then = view.analysis_line(line);
+    if (!then) continue;
     for (size_t p = 0; p < a->load().programs.size(); ++p)
       for (const Rule& r : a->load().programs[p].rules) {
         const SourceLocation& o = r.op_location;
         int len = static_cast<int>(std::string(to_string(r.op)).size());
-        if (o.file == doc.path && o.line == line && column >= o.column && column < o.column + len) {
-          parts.push_back(rule_hover(*a, p, r, 2));
-          range = doc.text.token_range(o, ctx.encoding);
+        if (o.file == doc.path && o.line == *then && column >= o.column &&
+            column < o.column + len) {
+          parts.push_back(rule_hover(*a, p, r, programs));
+          SourceLocation now = o;
+          now.line = line;
+          range = doc.text.token_range(now, ctx.encoding);
         }
       }
   }
@@ -369,13 +388,22 @@ json definition(const Document& doc, const Position& pos, const FeatureContext& 
     if (!loc.known() || loc.file.empty() || !seen.insert(to_string(loc)).second) return;
     out.push_back(location_of(loc, ctx, cache));
   };
+  // A place in the document itself is where it is now (the view's lines may be older).
+  auto add_from = [&](const Workspace::View& view, SourceLocation loc) {
+    if (loc.file == doc.path) {
+      auto now = view.now_line(loc.line);
+      if (!now) return;
+      loc.line = *now;
+    }
+    add(loc);
+  };
   for (const auto& h : collections_at(doc, w, start, last, ctx))
-    add(h.analysis->load().programs[h.program].find(h.name)->location);
+    add_from(h.view, h.analysis->load().programs[h.program].find(h.name)->location);
   if (out.empty())  // a module or class: `include Foo`, `import Foo => :f`
-    for (const Analysis* a : ctx.workspace.analyses_of(doc.path))
-      for (const SourceFile& f : a->load().files)
+    for (const Workspace::View& view : ctx.workspace.views_of(doc.path))
+      for (const SourceFile& f : view.analysis->load().files)
         for (const ModuleDef& m : f.modules)
-          if (m.name == w || last_segment(m.name) == w) add(m.location);
+          if (m.name == w || last_segment(m.name) == w) add_from(view, m.location);
   if (out.empty()) return nullptr;
   return out.size() == 1 ? out[0] : out;
 }
@@ -480,51 +508,70 @@ void cover(Range& outer, const Range& inner) {
 
 json document_symbols(const Document& doc, const FeatureContext& ctx) {
   const SourceFile* file = nullptr;
-  for (const Analysis* a : ctx.workspace.analyses_of(doc.path))
-    for (const SourceFile& f : a->load().files)
-      if (f.path == doc.path) file = &f;
+  Workspace::View view;
+  for (const Workspace::View& v : ctx.workspace.views_of(doc.path))
+    for (const SourceFile& f : v.analysis->load().files)
+      if (f.path == doc.path) file = &f, view = v;
   json out = json::array();
   if (!file) return out;
+  // While the file does not parse, the outline is the last good one, moved to the lines
+  // it is on now; what stood on an edited line is left out.
+  auto now = [&](SourceLocation loc) -> std::optional<SourceLocation> {
+    if (!loc.known()) return loc;
+    auto line = view.now_line(loc.line);
+    if (!line) return std::nullopt;
+    loc.line = *line;
+    return loc;
+  };
   Spans spans(doc);
   auto enc = ctx.encoding;
   for (const ModuleDef& m : file->modules) {
-    if (m.location.file != doc.path) continue;
+    auto mloc = now(m.location);
+    if (m.location.file != doc.path || !mloc) continue;
     json children = json::array();
-    Range mrange = spans.range(m.location, doc, enc);
+    Range mrange = spans.range(*mloc, doc, enc);
     for (const Collection& c : m.state) {
-      Range r = spans.statement(c.location, doc, enc);
+      auto cloc = now(c.location);
+      if (!cloc) continue;
+      Range r = spans.statement(*cloc, doc, enc);
       cover(mrange, r);
       children.push_back(symbol(
           c.name, collection_symbol_kind(c.kind),
           std::string(to_string(c.kind)) + (schema_text(c).empty() ? "" : " " + schema_text(c)), r,
-          doc.text.token_range(c.location, enc)));
+          doc.text.token_range(*cloc, enc)));
     }
     for (const RawBlock& b : m.blocks) {
-      Range brange = spans.range(b.location, doc, enc);
+      auto bloc = now(b.location);
+      if (!bloc) continue;
+      Range brange = spans.range(*bloc, doc, enc);
       json rules = json::array();
       for (const RawRule& rr : b.rules) {
         const Rule& r = rr.rule;
-        Range rrange = spans.range(r.location, doc, enc);
+        auto rloc = now(r.location);
+        auto oloc = now(r.op_location.known() ? r.op_location : r.location);
+        if (!rloc || !oloc) continue;
+        Range rrange = spans.range(*rloc, doc, enc);
         cover(brange, rrange);
-        rules.push_back(
-            symbol(one_line(r.text, 80), 25, to_string(r.op), rrange,
-                   doc.text.token_range(r.op_location.known() ? r.op_location : r.location, enc)));
+        rules.push_back(symbol(one_line(r.text, 80), 25, to_string(r.op), rrange,
+                               doc.text.token_range(*oloc, enc)));
       }
       for (const Collection& t : b.temps) {
-        Range r = spans.statement(t.location, doc, enc);
+        auto tloc = now(t.location);
+        if (!tloc) continue;
+        Range r = spans.statement(*tloc, doc, enc);
         cover(brange, r);
-        rules.push_back(symbol(t.name, 8, "temp", r, doc.text.token_range(t.location, enc)));
+        rules.push_back(symbol(t.name, 8, "temp", r, doc.text.token_range(*tloc, enc)));
       }
       cover(mrange, brange);
       std::string name = b.bootstrap ? "bootstrap" : "bloom";
       if (!b.name.empty()) name += " :" + b.name;
       json bs = symbol(name, 6, std::to_string(b.rules.size()) + " rules", brange,
-                       doc.text.token_range(b.location, enc));
+                       doc.text.token_range(*bloc, enc));
       bs["children"] = rules;
       children.push_back(bs);
     }
     json ms = symbol(m.name, m.is_class ? 5 : 2, m.is_class ? "class" : "module", mrange,
-                     doc.text.token_range(m.location, enc));
+                     doc.text.token_range(*mloc, enc));
     ms["children"] = children;
     out.push_back(ms);
   }
@@ -581,17 +628,48 @@ std::optional<json> allow_action(const Document& doc, const Finding& f, const js
   return action;
 }
 
+/// The quick fix of calm-unused-suppression: remove the marker (its line, when the
+/// comment is alone on it; else the comment).
+std::optional<json> remove_marker_action(const Document& doc, const Finding& f,
+                                         const json& diagnostic, PositionEncoding enc) {
+  if (!f.location.known() || f.location.file != doc.path) return std::nullopt;
+  int l0 = f.location.line - 1;
+  std::string_view line = doc.text.line(l0);
+  size_t hash = static_cast<size_t>(std::max(0, f.location.column - 1));
+  if (hash >= line.size() || line[hash] != '#') return std::nullopt;
+  size_t code_end = hash;
+  while (code_end > 0 && (line[code_end - 1] == ' ' || line[code_end - 1] == '\t')) --code_end;
+  Range r;
+  if (code_end == 0) {  // alone on its line: the whole line goes
+    r = {{l0, 0}, {l0 + 1, 0}};
+  } else {
+    size_t base = doc.text.offset({l0, 0}, PositionEncoding::Utf8);
+    r = {doc.text.position(base + code_end, enc), doc.text.position(base + line.size(), enc)};
+  }
+  return json{{"title", "Remove the unused suppression marker"},
+              {"kind", "quickfix"},
+              {"diagnostics", json::array({diagnostic})},
+              {"edit", {{"changes", {{doc.uri, json::array({text_edit(r, "")})}}}}}};
+}
+
 }  // namespace
 
 json code_actions(const Document& doc, const Range& range, const FeatureContext& ctx) {
   json out = json::array();
-  int first = range.start.line + 1, last = range.end.line + 1;
+  const int64_t first = int64_t(range.start.line) + 1, last = int64_t(range.end.line) + 1;
   std::set<std::string> offered;
   std::map<std::string, Text> cache;
   for (const Finding& f : ctx.workspace.findings_for(doc.path)) {
     if (f.location.line < first || f.location.line > last) continue;
     if (f.check == "calm-parse-error" || f.check == "calm-io-error") continue;
     json diagnostic = to_diagnostic(f, doc, ctx);
+    if (f.check == "calm-unused-suppression") {
+      // The fix is to remove the marker, not to allow it.
+      if (auto a = remove_marker_action(doc, f, diagnostic, ctx.encoding)) out.push_back(*a);
+      continue;
+    }
+    // A marker calm cannot use is fixed by completing it (its reason, its check ids).
+    if (f.check == "calm-bad-suppression") continue;
     if (auto a = allow_action(doc, f, diagnostic, ctx.encoding)) {
       std::string title = (*a)["title"];
       if (offered.insert(title + to_string(f.statement)).second) out.push_back(*a);
@@ -601,24 +679,29 @@ json code_actions(const Document& doc, const Range& range, const FeatureContext&
     json changes = json::object();
     std::vector<std::string> names;
     for (const std::string& mod : f.modules) {
-      const ModuleDef* def = nullptr;
-      for (const Analysis* a : ctx.workspace.analyses_of(doc.path))
-        for (const SourceFile& sf : a->load().files)
+      std::optional<SourceLocation> def;
+      for (const Workspace::View& view : ctx.workspace.views_of(doc.path))
+        for (const SourceFile& sf : view.analysis->load().files)
           for (const ModuleDef& m : sf.modules)
-            if (m.name == mod && m.location.known()) def = &m;
-      if (!def) {
-        names.clear();
-        break;
-      }
-      const Text* t = text_of(def->location.file, ctx, cache);
+            if (m.name == mod && m.location.known()) {
+              def = m.location;  // in this document: where its line is now
+              if (def->file == doc.path) {
+                auto line = view.now_line(def->line);
+                if (line)
+                  def->line = *line;
+                else
+                  def.reset();
+              }
+            }
+      const Text* t = def ? text_of(def->file, ctx, cache) : nullptr;
       if (!t) {
         names.clear();
         break;
       }
-      std::string uri = def->location.file == doc.path ? doc.uri : path_to_uri(def->location.file);
-      Position p{def->location.line - 1, 0};
-      std::string line = indentation(t->line(def->location.line - 1)) +
-                         "# calm:coordinated -- TODO: how " + mod + " coordinates\n";
+      std::string uri = def->file == doc.path ? doc.uri : path_to_uri(def->file);
+      Position p{def->line - 1, 0};
+      std::string line = indentation(t->line(def->line - 1)) + "# calm:coordinated -- TODO: how " +
+                         mod + " coordinates\n";
       if (!changes.contains(uri)) changes[uri] = json::array();
       changes[uri].push_back(text_edit({p, p}, line));
       names.push_back(mod);

@@ -85,6 +85,7 @@ std::vector<json> Server::handle(const json& message, Clock::time_point now) {
 }
 
 json Server::initialize(const json& params, std::vector<json>&) {
+  if (initialized_) throw RpcError{ErrorCode::InvalidRequest, "initialize was already received"};
   initialized_ = true;
   const json& encodings =
       member(member(member(params, "capabilities"), "general"), "positionEncodings");
