@@ -1,5 +1,6 @@
 #include "frontend/front_end.h"
 
+#include "base/limits.h"
 #include "frontend/bud/bud_loader.h"
 #include "frontend/dedalus/dedalus_loader.h"
 #include "frontend/ir/ir_loader.h"
@@ -78,6 +79,14 @@ std::string front_end_names() {
 bool read_input_file(const std::string& path, const LoadOptions& options, LoadResult& result,
                      std::string& text) {
   if (auto mem = options.memory_files.find(path); mem != options.memory_files.end()) {
+    // A file held in memory (an editor's buffer) has the limits of one on disk.
+    if (mem->second.size() > kMaxInputBytes) {
+      result.diagnostics.error("calm-io-error",
+                               "file is too large (" + std::to_string(mem->second.size()) +
+                                   " bytes; the limit is " + std::to_string(kMaxInputBytes) + ")",
+                               SourceLocation{path, 0, 0});
+      return false;
+    }
     text = mem->second;
     if (!validate_source_text(path, text, result.diagnostics)) return false;
   } else if (!read_source_file(path, text, result.diagnostics)) {
