@@ -393,6 +393,14 @@ struct Node::State : CollectionAccess {
 
   Relation map_block(const Relation& in, const Expr& block, const std::string& how,
                      bool raw = false);
+  /// map_block over a scan of `name` at `site` (scan_at), reading the stored rows (or
+  /// the delta) in place instead of a copy of them.
+  Relation map_scan(const Expr& site, const std::string& name, const Expr& block,
+                    const std::string& how, bool raw = false);
+  /// The loop of map_block and map_scan: `n` rows, row(i) the i-th, why(i) its premises.
+  template <typename Row, typename Why>
+  Relation map_rows(size_t n, Row row, Why why, const Schema& schema, const Expr& block,
+                    const std::string& how, bool raw);
 
   const Expr* strip_parens(const Expr* e) const;
 
@@ -578,6 +586,8 @@ struct Node::State : CollectionAccess {
   Relation eval_coll(const Expr& e0, bool raw = false);
   /// The operator dispatch of eval_coll for `e0`, as a plan (CollPlan).
   CollPlan plan_coll(const Expr& e0) const;
+  /// The plan of `e0`, made on first use.
+  const CollPlan& plan_of(const Expr& e0);
   // The handlers of rules.cpp that the operator table names (model/bud_operators.h).
   Relation eval_flatten(const Expr& e, const Expr& recv, const Expr* block, bool raw);
   Relation eval_sort(const Expr& e, const Expr& recv, const Expr* block);

@@ -191,13 +191,16 @@ Node::State::CollPlan Node::State::plan_coll(const Expr& e0) const {
   return plan(K::Ruby);
 }
 
-Relation Node::State::eval_coll(const Expr& e0, bool raw) {
-  using K = CollPlan::Kind;
-  // The plan is found once per node; a reference into the map stays valid while the
-  // recursion below adds plans for other nodes.
+const Node::State::CollPlan& Node::State::plan_of(const Expr& e0) {
+  // A reference into the map stays valid while plans for other nodes are added.
   auto [it, fresh] = names->plans.try_emplace(&e0);
   if (fresh) it->second = plan_coll(e0);
-  const CollPlan& p = it->second;
+  return it->second;
+}
+
+Relation Node::State::eval_coll(const Expr& e0, bool raw) {
+  using K = CollPlan::Kind;
+  const CollPlan& p = plan_of(e0);
   const Expr& e = *p.e;
   switch (p.kind) {
     case K::Ruby:
@@ -220,7 +223,7 @@ Relation Node::State::eval_coll(const Expr& e0, bool raw) {
       return out;
     }
     case K::MapCollection:
-      return map_block(scan_at(*p.inner, p.text), *p.block, "map", raw);
+      return map_scan(*p.inner, p.text, *p.block, "map", raw);
     case K::Join:
       return eval_join(e, p.m, *p.inner, raw);
     case K::ProductMap:
@@ -231,8 +234,12 @@ Relation Node::State::eval_coll(const Expr& e0, bool raw) {
       return eval_flatten(e, *p.recv, p.block, raw);
     case K::JoinSide:
       return eval_join_side(e, p.m, *p.recv, p.block, raw);
-    case K::MapSelect:
+    case K::MapSelect: {
+      // A scan mapped or filtered reads the stored rows in place.
+      const CollPlan& rp = plan_of(*p.recv);
+      if (rp.kind == K::Scan) return map_scan(*rp.e, rp.text, *p.block, p.text, raw);
       return map_block(eval_coll(*p.recv), *p.block, p.text, raw);
+    }
     case K::NotIn:
       return eval_notin(e, eval_coll(*p.recv));
     case K::Group: {

@@ -140,39 +140,73 @@ void Node::State::add_projected(const Projection& p, const Tuple* const* row, co
   if (prov()) out.why.push_back(why ? *why : Premises{});
 }
 
-Relation Node::State::map_block(const Relation& in, const Expr& block, const std::string& how,
-                                bool raw) {
+template <typename Row, typename Why>
+Relation Node::State::map_rows(size_t n, Row row, Why why, const Schema& schema, const Expr& block,
+                               const std::string& how, bool raw) {
   Relation out;
   if (how == "map" || how == "pro" || how == "collect") {
-    if (const Projection* proj = projection(block, {in.schema})) {
-      for (size_t i = 0; i < in.tuples.size(); ++i) {
-        const Tuple* row = &in.tuples[i];
-        add_projected(*proj, &row, block, out, why_of(in, i), raw);
+    if (const Projection* proj = projection(block, {schema})) {
+      for (size_t i = 0; i < n; ++i) {
+        const Tuple* r = &row(i);
+        add_projected(*proj, &r, block, out, why(i), raw);
       }
       return out;
     }
   }
   Interpreter ip = interp();
-  for (size_t i = 0; i < in.tuples.size(); ++i) {
-    const Tuple& t = in.tuples[i];
-    Value r = ip.call_block(block, {Value::array(t, in.schema)}, {});
+  for (size_t i = 0; i < n; ++i) {
+    const Tuple& t = row(i);
+    Value r = ip.call_block(block, {Value::array(t, schema)}, {});
     if (how == "filter_map") {
-      if (r.truthy()) add_result(block, r, out, why_of(in, i), raw);
+      if (r.truthy()) add_result(block, r, out, why(i), raw);
     } else if (how == "flat_map") {
       if (!r.truthy()) continue;
       if (!r.is_array()) fail(block, "flat_map block returned " + r.inspect() + ", not an array");
-      for (const auto& x : r.items()) add_result(block, x, out, why_of(in, i), raw);
+      for (const auto& x : r.items()) add_result(block, x, out, why(i), raw);
     } else if (how == "select" || how == "reject") {
       if (r.truthy() == (how == "select")) {
         out.tuples.push_back(t);
-        if (prov()) out.why.push_back(in.why.empty() ? Premises{} : in.why[i]);
+        if (prov()) {
+          const Premises* w = why(i);
+          out.why.push_back(w ? *w : Premises{});
+        }
       }
     } else {
-      add_result(block, r, out, why_of(in, i), raw);
+      add_result(block, r, out, why(i), raw);
     }
   }
-  if (how == "select" || how == "reject") out.schema = in.schema;
+  if (how == "select" || how == "reject") out.schema = schema;
   return out;
+}
+
+Relation Node::State::map_block(const Relation& in, const Expr& block, const std::string& how,
+                                bool raw) {
+  return map_rows(
+      in.tuples.size(), [&](size_t i) -> const Tuple& { return in.tuples[i]; },
+      [&](size_t i) { return why_of(in, i); }, in.schema, block, how, raw);
+}
+
+Relation Node::State::map_scan(const Expr& site, const std::string& name, const Expr& block,
+                               const std::string& how, bool raw) {
+  if (recording) recording->push_back({&site, name});
+  const CollectionState& cs = known_state(name);
+  // The rows by pointer: the delta this round, or everything stored. Nothing is stored
+  // while the block runs (a rule's results are inserted after its right-hand side).
+  std::vector<const Tuple*> all;
+  const std::vector<const Tuple*>* rows = &site == delta_site ? delta_tuples : &all;
+  if (rows == &all) {
+    all.reserve(cs.rows.size());
+    cs.rows.each([&](const Tuple& t, size_t) { all.push_back(&t); });
+  }
+  Premises premise;
+  return map_rows(
+      rows->size(), [&](size_t i) -> const Tuple& { return *(*rows)[i]; },
+      [&](size_t i) -> const Premises* {
+        if (!prov()) return nullptr;
+        premise = {{name, *(*rows)[i]}};
+        return &premise;
+      },
+      cs.schema, block, how, raw);
 }
 
 const Expr* Node::State::strip_parens(const Expr* e) const {
