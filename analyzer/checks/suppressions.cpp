@@ -44,6 +44,15 @@ Finding bad(const SourceLocation& at, const std::string& message) {
 }
 }  // namespace
 
+std::vector<std::string> marker_check_ids(const std::string& checks) {
+  std::string ids = checks;
+  std::replace(ids.begin(), ids.end(), ',', ' ');
+  std::istringstream in(ids);
+  std::vector<std::string> out;
+  for (std::string id; in >> id;) out.push_back(id);
+  return out;
+}
+
 std::optional<MarkerText> parse_marker_line(const std::string& line) {
   for (size_t i = 0; i < line.size(); ++i) {
     if (line[i] != '#') continue;
@@ -89,12 +98,8 @@ Markers scan_markers(const std::map<std::string, std::string>& sources,
       }
       if (m->kind == "allow") {
         AllowMarker a{at, {}, m->reason};
-        std::string ids = m->checks;
-        std::replace(ids.begin(), ids.end(), ',', ' ');
-        std::istringstream in(ids);
-        std::string id;
         bool ok = true;
-        while (in >> id) {
+        for (const std::string& id : marker_check_ids(m->checks)) {
           if (std::find(known_checks.begin(), known_checks.end(), id) == known_checks.end()) {
             std::string msg =
                 "calm:allow names an unknown check '" + id + "'" + did_you_mean(id, known_checks);

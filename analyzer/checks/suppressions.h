@@ -53,6 +53,10 @@ struct MarkerText {
   int column = 0;  ///< 1-based column of the comment's `#`
 };
 
+/// The check ids a `calm:allow` marker's list names (MarkerText::checks: separated by
+/// commas and/or spaces), in order.
+std::vector<std::string> marker_check_ids(const std::string& checks);
+
 /// The marker in a line's comment, if any. Only comments count: `x = "# calm:allow"`
 /// is not a marker (a `#` inside a string that follows whitespace is a known limit).
 std::optional<MarkerText> parse_marker_line(const std::string& line);
