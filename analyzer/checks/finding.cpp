@@ -93,4 +93,9 @@ void disambiguate_fingerprints(std::vector<Finding>& findings) {
   }
 }
 
+std::string message_with_program(const Finding& f, bool with_program) {
+  if (!with_program || f.program.empty()) return f.message;
+  return f.message + " (program " + f.program + ")";
+}
+
 }  // namespace calm

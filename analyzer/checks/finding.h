@@ -57,6 +57,9 @@ struct Finding {
   std::optional<Suppression> suppression;  ///< set when the finding is suppressed
 };
 
+/// The message, followed by " (program P)" when `with_program` and the finding has one.
+std::string message_with_program(const Finding& f, bool with_program);
+
 /// Findings in a stable order: (file, line, column, severity, check, message, program).
 bool finding_less(const Finding& a, const Finding& b);
 void sort_findings(std::vector<Finding>& findings);

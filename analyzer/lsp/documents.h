@@ -51,6 +51,10 @@ class Text {
   std::string_view line(int line0) const;
   /// The byte offset of an LSP position (clamped to the line, and to the text).
   size_t offset(const Position& p, PositionEncoding enc) const;
+  /// The end of line `line0` (before its line break).
+  Position line_end(int line0, PositionEncoding enc) const {
+    return position(offset({line0, 1 << 30}, PositionEncoding::Utf8), enc);
+  }
   /// The LSP position of a byte offset.
   Position position(size_t offset, PositionEncoding enc) const;
   /// The LSP position of a calm location (1-based line, 1-based byte column).

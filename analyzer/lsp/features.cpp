@@ -63,10 +63,9 @@ bool at(const SourceLocation& loc, const std::string& path, const Spot& s) {
 
 /// A collection named under the cursor, in one program of one analysis.
 struct CollectionHit {
-  const Analysis* analysis = nullptr;
+  Workspace::View view;  ///< the analysis (and its view of the document)
   size_t program = 0;
   std::string name;
-  Workspace::View view;  ///< the analysis's view of the document
 };
 
 /// The last segment of a qualified name: "kvs.kvstate" -> "kvstate".
@@ -113,7 +112,7 @@ std::vector<CollectionHit> collections_at(const Document& doc, const std::string
         // `kvs.kvstate` written where no reference was recorded: only when unambiguous.
         if (word.find('.') == std::string::npos) found = last_segment(word);
       }
-      if (!found.empty() && prog.find(found)) out.push_back({a, p, found, view});
+      if (!found.empty() && prog.find(found)) out.push_back({view, p, found});
     }
   }
   return out;
@@ -146,11 +145,12 @@ std::string program_heading(const Analysis& a, size_t p, size_t shown_programs) 
 }
 
 std::string collection_hover(const CollectionHit& hit, size_t shown_programs) {
-  const Program& prog = hit.analysis->load().programs[hit.program];
-  const ProgramAnalysis& pa = hit.analysis->program(hit.program);
+  const Analysis& a = *hit.view.analysis;
+  const Program& prog = a.load().programs[hit.program];
+  const ProgramAnalysis& pa = a.program(hit.program);
   const Collection* c = prog.find(hit.name);
   std::ostringstream md;
-  md << program_heading(*hit.analysis, hit.program, shown_programs);
+  md << program_heading(a, hit.program, shown_programs);
   md << "**" << hit.name << "**: " << to_string(c->kind);
   if (std::string s = schema_text(*c); !s.empty()) md << " `" << s << "`";
   if (!c->module.empty()) md << ", declared in `" << c->module << "`";
@@ -296,8 +296,12 @@ std::string word_under(const Document& doc, const Position& pos, const FeatureCo
 
 }  // namespace
 
-json to_diagnostic(const Finding& f, const Document& doc, const FeatureContext& ctx,
-                   bool with_program) {
+namespace {
+
+/// to_diagnostic, with the texts of other files (for the notes' ranges) kept in `cache`
+/// across the diagnostics of one document.
+json diagnostic(const Finding& f, const Document& doc, const FeatureContext& ctx, bool with_program,
+                std::map<std::string, Text>& cache) {
   json d;
   d["range"] = to_json(doc.text.token_range(f.location, ctx.encoding));
   d["severity"] = lsp_severity(f.severity);
@@ -305,10 +309,8 @@ json to_diagnostic(const Finding& f, const Document& doc, const FeatureContext& 
   d["code"] = f.check;
   if (!ctx.docs_base.empty())
     d["codeDescription"] = {{"href", ctx.docs_base + "checks/" + f.check + ".md"}};
-  std::string message = f.message;
-  if (with_program && !f.program.empty()) message += " (program " + f.program + ")";
+  std::string message = message_with_program(f, with_program);
   json related = json::array();
-  std::map<std::string, Text> cache;
   for (const auto& n : f.notes) {
     if (n.location.known())
       related.push_back(
@@ -322,13 +324,22 @@ json to_diagnostic(const Finding& f, const Document& doc, const FeatureContext& 
   return d;
 }
 
+}  // namespace
+
+json to_diagnostic(const Finding& f, const Document& doc, const FeatureContext& ctx,
+                   bool with_program) {
+  std::map<std::string, Text> cache;
+  return diagnostic(f, doc, ctx, with_program, cache);
+}
+
 json document_diagnostics(const Document& doc, const FeatureContext& ctx) {
   std::vector<Finding> findings = ctx.workspace.findings_for(doc.path);
   std::set<std::string> programs;
   for (const auto& f : findings)
     if (!f.program.empty()) programs.insert(f.program);
   json out = json::array();
-  for (const auto& f : findings) out.push_back(to_diagnostic(f, doc, ctx, programs.size() > 1));
+  std::map<std::string, Text> cache;
+  for (const auto& f : findings) out.push_back(diagnostic(f, doc, ctx, programs.size() > 1, cache));
   return out;
 }
 
@@ -398,7 +409,7 @@ json definition(const Document& doc, const Position& pos, const FeatureContext& 
     add(loc);
   };
   for (const auto& h : collections_at(doc, w, start, last, ctx))
-    add_from(h.view, h.analysis->load().programs[h.program].find(h.name)->location);
+    add_from(h.view, h.view.analysis->load().programs[h.program].find(h.name)->location);
   if (out.empty())  // a module or class: `include Foo`, `import Foo => :f`
     for (const Workspace::View& view : ctx.workspace.views_of(doc.path))
       for (const SourceFile& f : view.analysis->load().files)
@@ -436,7 +447,7 @@ class Spans {
     Position s = doc.text.position(loc, enc);
     auto it = ends_.find({loc.line, loc.column});
     if (it != ends_.end()) return {s, doc.text.position(it->second, enc)};
-    return {s, doc.text.position(doc.text.offset({s.line, 1 << 30}, PositionEncoding::Utf8), enc)};
+    return {s, doc.text.line_end(s.line, enc)};
   }
   /// The statement around `loc` (a declaration's name): from the first non-blank of its
   /// line to the end of the node starting there, at least to the end of the line.
@@ -447,8 +458,7 @@ class Spans {
     if (indent == std::string_view::npos) indent = 0;
     SourceLocation first{loc.file, loc.line, static_cast<int>(indent) + 1};
     Range r = range(first, doc, enc);
-    Range l = range(SourceLocation{loc.file, loc.line, 1 << 20}, doc, enc);  // the line's end
-    r.end = std::max(r.end, l.end);
+    r.end = std::max(r.end, doc.text.line_end(loc.line - 1, enc));
     return r;
   }
 
@@ -608,15 +618,14 @@ std::optional<json> allow_action(const Document& doc, const Finding& f, const js
   trimmed.remove_prefix(std::min(trimmed.size(), indentation(above).size()));
   if (marker && marker->kind == "allow" && !trimmed.empty() && trimmed.front() == '#') {
     // A marker comment alone on the line above: add the check to its list.
-    std::string checks = marker->checks;
-    while (!checks.empty() && checks.back() == ' ') checks.pop_back();
-    if (checks.find(f.check) != std::string::npos) return std::nullopt;
-    std::string line = indentation(above) + "# calm:allow " + checks + ", " + f.check + " -- " +
+    std::vector<std::string> ids = marker_check_ids(marker->checks);
+    if (std::find(ids.begin(), ids.end(), f.check) != ids.end()) return std::nullopt;
+    std::string checks;
+    for (const auto& id : ids) checks += id + ", ";
+    std::string line = indentation(above) + "# calm:allow " + checks + f.check + " -- " +
                        (marker->reason.empty() ? "TODO: why this is safe" : marker->reason);
     Position b{target.line - 2, 0};
-    Position e =
-        doc.text.position(doc.text.offset({target.line - 2, 1 << 30}, PositionEncoding::Utf8), enc);
-    edit = text_edit({b, e}, line);
+    edit = text_edit({b, doc.text.line_end(target.line - 2, enc)}, line);
   } else {
     edit = insert_line_edit(doc, target.line,
                             "# calm:allow " + f.check + " -- TODO: why this is safe");

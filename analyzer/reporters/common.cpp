@@ -73,9 +73,4 @@ bool spans_several_programs(const CheckRun& run) {
   return programs.size() > 1;
 }
 
-std::string message_with_program(const Finding& f, bool with_program) {
-  if (!with_program || f.program.empty()) return f.message;
-  return f.message + " (program " + f.program + ")";
-}
-
 }  // namespace calm

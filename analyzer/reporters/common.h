@@ -32,7 +32,4 @@ std::string out_of_scope_text(const OutOfScope& out, const std::string& root);
 /// True when the findings are about more than one program; messages then say which.
 bool spans_several_programs(const CheckRun& run);
 
-/// The message, followed by " (program P)" when `with_program` and the finding has one.
-std::string message_with_program(const Finding& f, bool with_program);
-
 }  // namespace calm
