@@ -195,7 +195,7 @@ StepResult Node::step(const StepInput& input) {
     s.begin_step(input);
     s.stratum_heads = nullptr;
     if (s.budtime == 0) s.run_bootstrap();
-    for (const auto& stratum : s.strata) s.run_stratum(stratum);
+    for (size_t i = 0; i < s.strata.size(); ++i) s.run_stratum(i);
     s.stratum_heads = nullptr;
     for (int id : s.deferred_rules) s.apply_deferred(s.program.rules[size_t(id)]);
     s.flush_outboxes(out.sent);

@@ -198,7 +198,7 @@ struct Node::State : CollectionAccess {
     std::set<std::string> heads;
     std::vector<char> seminaive;
   };
-  std::vector<std::optional<StratumPlan>> stratum_plans;  ///< by index in `strata`
+  std::vector<StratumPlan> stratum_plans;  ///< by index in `strata`, made on the first step
   /// Collections some rule of the dataflow (not bootstrap) writes or reads.
   std::set<std::string> in_rules;
   /// The facts the previous round stored, as pointers into their RowTable (stable within
@@ -660,7 +660,7 @@ struct Node::State : CollectionAccess {
   [[noreturn]] void too_many_rounds(const std::vector<int>& rules,
                                     const std::set<std::string>& growing) const;
 
-  void run_stratum(const std::vector<int>& rules);
+  void run_stratum(size_t index);  ///< strata[index]
 
   void begin_step(const StepInput& input);
 };

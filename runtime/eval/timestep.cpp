@@ -161,26 +161,21 @@ bool Node::State::seminaive_ok(const Rule& r, const std::set<std::string>& chang
                   r.location};
 }
 
-void Node::State::run_stratum(const std::vector<int>& rules) {
+void Node::State::run_stratum(size_t index) {
+  const std::vector<int>& rules = strata[index];
   if (rules.empty()) return;
   // The strata are the node's for its life: their heads and semi-naive flags are found
-  // once. A list of rules that is not one of them gets a plan of its own.
-  StratumPlan local;
-  StratumPlan* planned = &local;
-  bool known = false;
-  if (!strata.empty() && &rules >= strata.data() && &rules < strata.data() + strata.size()) {
-    size_t index = size_t(&rules - strata.data());
-    if (stratum_plans.size() != strata.size()) stratum_plans.assign(strata.size(), std::nullopt);
-    known = stratum_plans[index].has_value();
-    if (!known) stratum_plans[index].emplace();
-    planned = &*stratum_plans[index];
+  // once, for all of them.
+  if (stratum_plans.size() != strata.size()) {
+    stratum_plans.assign(strata.size(), StratumPlan{});
+    for (size_t k = 0; k < strata.size(); ++k) {
+      StratumPlan& p = stratum_plans[k];
+      for (int id : strata[k]) p.heads.insert(program.rules[size_t(id)].lhs);
+      for (int id : strata[k])
+        p.seminaive.push_back(seminaive_ok(program.rules[size_t(id)], p.heads));
+    }
   }
-  StratumPlan& plan = *planned;
-  if (!known) {
-    for (int id : rules) plan.heads.insert(program.rules[size_t(id)].lhs);
-    for (int id : rules)
-      plan.seminaive.push_back(seminaive_ok(program.rules[size_t(id)], plan.heads));
-  }
+  const StratumPlan& plan = stratum_plans[index];
   stratum_heads = &plan.heads;
   if (!options.seminaive) {
     // Naive iteration: every rule again until nothing changes.
