@@ -217,18 +217,9 @@ class Value {
 
 static_assert(sizeof(Value) == 16, "a Value is its kind and one word");
 
-/// A fact: one Value per column.
-using Tuple = std::vector<Value>;
-
-struct TupleHash {
-  size_t operator()(const Tuple& t) const;
-};
 struct ValueHash {
   size_t operator()(const Value& v) const { return v.hash_code(); }
 };
-
-/// "[1, \"a\"]"
-std::string inspect(const Tuple& t);
 
 /// The UTC calendar fields of a time (seconds since 1970), or nullopt outside
 /// Value::time_in_range.
@@ -239,3 +230,6 @@ std::optional<std::tm> utc_fields(double seconds);
 std::string ruby_time_text(double seconds, bool fraction);
 
 }  // namespace calm::eval
+
+// A fact (class Tuple), one Value per column: everything that handles values handles them.
+#include "eval/tuple.h"
