@@ -86,6 +86,8 @@ Value Node::State::aggregate(const Expr& where, const std::string& agg,
 }
 
 Relation Node::State::eval_group(const Expr& call, const Relation& in) {
+  // No groups of an empty input (once the arguments were checked).
+  if (in.tuples.empty() && names->checked.count(&call)) return Relation{};
   auto args = args_of(call);
   if (args.empty()) unsupported(call, "group without grouping columns");
   std::vector<size_t> keys = group_columns(*args[0], in);
@@ -120,6 +122,7 @@ Relation Node::State::eval_group(const Expr& call, const Relation& in) {
                   "aggregate '" + g.name + "' with " + std::to_string(g.cols.size()) + " columns");
     aggs.push_back(g);
   }
+  names->checked.insert(&call);
   // Bud's group eliminates duplicate input tuples first (a projection or the lefts of
   // a join may repeat one): sum and count see each distinct tuple once. Groups are in
   // the order their first tuples came, as Bud's hash of groups keeps them.

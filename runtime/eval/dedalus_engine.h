@@ -72,8 +72,8 @@ struct Premise {
 };
 
 /// One way a tuple was derived: the body tuples it used, the absent tuples it needed,
-/// and the faults that could undo it directly (ids into DRun::channels): the message that delivered it, and the
-/// nodes a `notin crash(_, N, _)` needed alive.
+/// and the faults that could undo it directly (ids into DRun::channels): the message that delivered
+/// it, and the nodes a `notin crash(_, N, _)` needed alive.
 struct DDerivation {
   std::vector<Premise> premises;
   std::vector<int> leaves;

@@ -6,22 +6,24 @@
 namespace calm::eval {
 
 Relation Node::State::operand_at(const Expr& o0) {
-  const Expr& o = *strip_parens(&o0);
-  const std::string& c = collection_named(o);
-  if (&o == delta_site && !c.empty() && !is_lattice(c) && !prov()) {
+  // A collection that is no lattice is planned as a scan.
+  const CollPlan& p = plan_of(o0);
+  const Expr& o = *p.e;
+  if (p.kind != CollPlan::Kind::Scan) return eval_coll(o);
+  const std::string& c = p.text;
+  if (&o == delta_site && !prov()) {
     // The delta, read in place: the join takes the stored rows, nothing is copied.
     Relation r;
-    r.schema = known_state(c).schema;
+    r.schema = p.cs->schema;
     r.coll_name = c;
     r.refs = delta_tuples;
     return r;
   }
-  if (c.empty() || is_lattice(c) || &o == delta_site) return eval_coll(o);
+  if (&o == delta_site) return eval_coll(o);
   if (recording) recording->push_back({&o, c});
-  auto& cs = state_of(c, loc(o));
   Relation r;
-  r.schema = cs.schema;
-  r.coll = &cs;
+  r.schema = p.cs->schema;
+  r.coll = p.cs;
   r.coll_name = c;
   return r;
 }
@@ -294,6 +296,14 @@ Relation Node::State::eval_join(const Expr& call, const std::string& m, const Ex
     ops.push_back(operand_at(*o));
     written.push_back(written_name(*o));
   }
+  // An inner join with an empty operand has no rows. Once the join has been checked in
+  // full (its predicates name columns its operands have), it answers so at once: most
+  // joins of a protocol wait on a channel that is empty in most timesteps. (lefts,
+  // rights and flatten give their result a schema even when it is empty.)
+  const bool plain = m != "outer" && m != "lefts" && m != "rights" && m != "flatten";
+  if (plain && names->checked.count(&call))
+    for (const Relation& o : ops)
+      if (op_size(o) == 0) return Relation{};
   if (m == "outer" && ops.size() != 2)
     unsupported(call, "outer join of " + std::to_string(ops.size()) + " collections");
   if (m == "outer") check_outer_right(call, *operands[1]);
@@ -331,6 +341,7 @@ Relation Node::State::eval_join(const Expr& call, const std::string& m, const Ex
       add_pred(l.first, l.second, r.first, r.second, *a);
     }
   }
+  if (plain) names->checked.insert(&call);
   const RowTable* known = merge_target && &call == merge_rhs ? &merge_target->rows : nullptr;
   const Expr* block = call.child("block");
   if (known && block && !raw && !prov() && m != "lefts" && m != "rights" && m != "flatten") {
@@ -404,7 +415,12 @@ Relation Node::State::eval_notin(const Expr& call, const Relation& left) {
   auto args = args_of(call);
   if (args.empty()) unsupported(call, "notin without a collection");
   std::string rname = collection_named(*strip_parens(args[0]));
-  Relation right = rname.empty() ? eval_coll(*args[0]) : scan(rname);
+  // Nothing left of an empty receiver (once the arguments were checked). A collection
+  // argument is read in place, not copied.
+  if (left.tuples.empty() && !rname.empty() && names->checked.count(&call))
+    return Relation{left.schema, {}, {}, false};
+  const CollectionState* rcs = rname.empty() ? nullptr : &known_state(rname);
+  Relation right = rcs ? Relation{rcs->schema, {}, {}, false} : eval_coll(*args[0]);
   std::vector<std::pair<size_t, size_t>> cols;
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i]->type != "pair") unsupported(*args[i], "notin argument '" + args[i]->type + "'");
@@ -414,15 +430,20 @@ Relation Node::State::eval_notin(const Expr& call, const Relation& left) {
     cols.push_back({column(left, l.second, *args[i], "the notin receiver"),
                     column(right, r.second, *args[i], "the notin argument")});
   }
+  names->checked.insert(&call);
   const Expr* block = call.child("block");
   Relation out{left.schema, {}, {}, false};
   std::unordered_map<Tuple, std::vector<const Tuple*>, TupleHash> index;
-  for (const auto& t : right.tuples) {
+  auto index_right = [&](const Tuple& t) {
     Tuple k;
     if (cols.empty() && !block) k = t;
     for (const auto& c : cols) k.push_back(c.second < t.size() ? t[c.second] : Value());
     index[k].push_back(&t);
-  }
+  };
+  if (rcs)
+    rcs->rows.each([&](const Tuple& t, size_t) { index_right(t); });
+  else
+    for (const auto& t : right.tuples) index_right(t);
   Interpreter ip = interp();
   for (size_t li = 0; li < left.tuples.size(); ++li) {
     const Tuple& t = left.tuples[li];

@@ -287,14 +287,23 @@ struct Node::State : CollectionAccess {
     const Expr* inner = nullptr;  ///< the product of a join; the scanned node of MapCollection
     std::string m;                ///< the method (Join2011Map: the 2011 join's)
     std::string text;             ///< the collection; MapSelect: how; Unsupported: what
+    /// Scan, MapCollection: the collection's state on this node (plans are per node).
+    CollectionState* cs = nullptr;
   };
   struct RuleNames {
     bool ready = false;
     std::map<std::pair<int, int>, std::string> ref_at;
     std::unordered_map<const Expr*, std::string> named;
     std::unordered_map<const Expr*, CollPlan> plans;  ///< eval_coll's, by node
+    /// Joins, groups and notins (by call) evaluated once in full: their arguments and the
+    /// columns they name were checked, so from then on an empty input is answered at once.
+    std::unordered_set<const Expr*> checked;
   };
   mutable std::vector<RuleNames> rule_names;
+  /// The state of each rule's left-hand side (by rule id), found on its first run.
+  std::vector<CollectionState*> lhs_states;
+  /// The state of the collection rule `r` writes.
+  CollectionState& lhs_state(const Rule& r);
   /// The entry of the rule being evaluated (a rule from outside the program: a spare).
   RuleNames* names = &spare_names;
   RuleNames spare_names;
@@ -395,8 +404,8 @@ struct Node::State : CollectionAccess {
                      bool raw = false);
   /// map_block over a scan of `name` at `site` (scan_at), reading the stored rows (or
   /// the delta) in place instead of a copy of them.
-  Relation map_scan(const Expr& site, const std::string& name, const Expr& block,
-                    const std::string& how, bool raw = false);
+  Relation map_scan(const Expr& site, const std::string& name, const CollectionState& cs,
+                    const Expr& block, const std::string& how, bool raw = false);
   /// The loop of map_block and map_scan: `n` rows, row(i) the i-th, why(i) its premises.
   template <typename Row, typename Why>
   Relation map_rows(size_t n, Row row, Why why, const Schema& schema, const Expr& block,

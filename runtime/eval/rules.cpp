@@ -194,7 +194,11 @@ Node::State::CollPlan Node::State::plan_coll(const Expr& e0) const {
 const Node::State::CollPlan& Node::State::plan_of(const Expr& e0) {
   // A reference into the map stays valid while plans for other nodes are added.
   auto [it, fresh] = names->plans.try_emplace(&e0);
-  if (fresh) it->second = plan_coll(e0);
+  if (fresh) {
+    it->second = plan_coll(e0);
+    if (it->second.kind == CollPlan::Kind::Scan || it->second.kind == CollPlan::Kind::MapCollection)
+      it->second.cs = &state_of(it->second.text, loc(*it->second.e));
+  }
   return it->second;
 }
 
@@ -223,7 +227,7 @@ Relation Node::State::eval_coll(const Expr& e0, bool raw) {
       return out;
     }
     case K::MapCollection:
-      return map_scan(*p.inner, p.text, *p.block, "map", raw);
+      return map_scan(*p.inner, p.text, *p.cs, *p.block, "map", raw);
     case K::Join:
       return eval_join(e, p.m, *p.inner, raw);
     case K::ProductMap:
@@ -237,7 +241,7 @@ Relation Node::State::eval_coll(const Expr& e0, bool raw) {
     case K::MapSelect: {
       // A scan mapped or filtered reads the stored rows in place.
       const CollPlan& rp = plan_of(*p.recv);
-      if (rp.kind == K::Scan) return map_scan(*rp.e, rp.text, *p.block, p.text, raw);
+      if (rp.kind == K::Scan) return map_scan(*rp.e, rp.text, *rp.cs, *p.block, p.text, raw);
       return map_block(eval_coll(*p.recv), *p.block, p.text, raw);
     }
     case K::NotIn:
@@ -289,9 +293,18 @@ std::vector<Value> Node::State::lattice_inputs(const Rule& r) {
   return out;
 }
 
+CollectionState& Node::State::lhs_state(const Rule& r) {
+  bool own = r.id >= 0 && size_t(r.id) < program.rules.size() && &program.rules[size_t(r.id)] == &r;
+  if (!own) return state_of(r.lhs, r.location);
+  if (lhs_states.empty()) lhs_states.resize(program.rules.size());
+  CollectionState*& cs = lhs_states[size_t(r.id)];
+  if (!cs) cs = &state_of(r.lhs, r.location);
+  return *cs;
+}
+
 bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
   set_rule(r);
-  CollectionState& cs = state_of(r.lhs, r.location);
+  CollectionState& cs = lhs_state(r);
   Derivation d;  // how each fact was derived: made only with provenance
   if (prov()) d = rule_derivation(r);
   if (!cs.lattice.empty()) {
@@ -336,7 +349,7 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
 
 void Node::State::apply_deferred(const Rule& r) {
   set_rule(r);
-  CollectionState& cs = state_of(r.lhs, r.location);
+  CollectionState& cs = lhs_state(r);
   if (!cs.lattice.empty()) {  // `<+` on a lattice: merged at the next timestep
     for (const auto& v : lattice_inputs(r)) {
       try {

@@ -144,6 +144,8 @@ template <typename Row, typename Why>
 Relation Node::State::map_rows(size_t n, Row row, Why why, const Schema& schema, const Expr& block,
                                const std::string& how, bool raw) {
   Relation out;
+  if (how == "select" || how == "reject") out.schema = schema;
+  if (n == 0) return out;  // the block runs for no tuple
   if (how == "map" || how == "pro" || how == "collect") {
     if (const Projection* proj = projection(block, {schema})) {
       for (size_t i = 0; i < n; ++i) {
@@ -175,7 +177,6 @@ Relation Node::State::map_rows(size_t n, Row row, Why why, const Schema& schema,
       add_result(block, r, out, why(i), raw);
     }
   }
-  if (how == "select" || how == "reject") out.schema = schema;
   return out;
 }
 
@@ -186,10 +187,9 @@ Relation Node::State::map_block(const Relation& in, const Expr& block, const std
       [&](size_t i) { return why_of(in, i); }, in.schema, block, how, raw);
 }
 
-Relation Node::State::map_scan(const Expr& site, const std::string& name, const Expr& block,
-                               const std::string& how, bool raw) {
+Relation Node::State::map_scan(const Expr& site, const std::string& name, const CollectionState& cs,
+                               const Expr& block, const std::string& how, bool raw) {
   if (recording) recording->push_back({&site, name});
-  const CollectionState& cs = known_state(name);
   // The rows by pointer: the delta this round, or everything stored. Nothing is stored
   // while the block runs (a rule's results are inserted after its right-hand side).
   std::vector<const Tuple*> all;

@@ -159,8 +159,8 @@ class Tuple {
     const Value *x = a.data(), *y = b.data();
     uint32_t n = std::min(a.size_, b.size_);
     for (uint32_t i = 0; i < n; ++i)
-      if (int c = Value::compare(x[i], y[i])) return c < 0 ? std::weak_ordering::less
-                                                           : std::weak_ordering::greater;
+      if (int c = Value::compare(x[i], y[i]))
+        return c < 0 ? std::weak_ordering::less : std::weak_ordering::greater;
     return a.size_ <=> b.size_;
   }
 
