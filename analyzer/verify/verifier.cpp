@@ -199,12 +199,14 @@ struct RunResult {
   Observations obs;
 };
 
+/// One schedule. `spare` (when given) holds the previous schedule's simulation of this
+/// thread, whose nodes this one reuses, and then this one's.
 RunResult run_one(const eval::Scenario& sc, const eval::ScenarioPrograms& programs,
                   const std::vector<Watched>& watched, eval::SimulationOptions so, bool sequences,
-                  Observer* custom = nullptr) {
+                  Observer* custom = nullptr, std::unique_ptr<eval::Simulation>* spare = nullptr) {
   RunResult r;
   Diagnostics diags;
-  auto sim = eval::Simulation::create(sc, programs, so, diags);
+  auto sim = eval::Simulation::create(sc, programs, so, diags, spare ? std::move(*spare) : nullptr);
   if (!sim) {
     r.ok = false;
     r.failure = diags.empty() ? "the programs were refused" : diags.sorted()[0].message;
@@ -222,6 +224,7 @@ RunResult run_one(const eval::Scenario& sc, const eval::ScenarioPrograms& progra
       }
   }
   r.obs = obs->take();
+  if (spare) *spare = std::move(sim);
   return r;
 }
 
@@ -297,6 +300,7 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
   std::vector<std::vector<int64_t>> choice_paths;  // exhaustive: the delay choices of each run
   if (options.exhaustive) {
     std::vector<std::pair<int64_t, int64_t>> path;  // (choice offset, arity)
+    std::unique_ptr<eval::Simulation> spare;
     while (runs.size() < options.max_schedules) {
       size_t k = 0;
       std::vector<int64_t> taken;
@@ -307,7 +311,7 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
         taken.push_back(c);
         return c;
       };
-      runs.push_back(run_one(sc, programs, watched, so, options.sequences));
+      runs.push_back(run_one(sc, programs, watched, so, options.sequences, nullptr, &spare));
       choice_paths.push_back(taken);
       path.resize(k);
       if (options.progress) options.progress(runs.size(), 0);
@@ -323,9 +327,10 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
     std::atomic<size_t> next{0}, done{0};
     std::mutex progress_mutex;
     auto worker = [&]() {
+      std::unique_ptr<eval::Simulation> spare;  // this thread's last simulation
       for (size_t i = next++; i < options.schedules; i = next++) {
-        runs[i] =
-            run_one(sc, programs, watched, base_options(options.first_seed + i), options.sequences);
+        runs[i] = run_one(sc, programs, watched, base_options(options.first_seed + i),
+                          options.sequences, nullptr, &spare);
         size_t d = ++done;
         if (options.progress) {
           std::lock_guard<std::mutex> lock(progress_mutex);

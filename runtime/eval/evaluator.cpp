@@ -169,6 +169,53 @@ std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOpt
   return std::unique_ptr<Node>(new Node(std::move(st)));
 }
 
+std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOptions options,
+                                   std::unique_ptr<Node> spare) {
+  if (!spare || spare->state_->plan != plan) return create(std::move(plan), std::move(options));
+  State& st = *spare->state_;
+  options.instance_variables = plan->instance_variables;
+  st.options = std::move(options);
+  st.address_value = Value::string(st.options.address);
+  st.seed_random();
+  st.total_facts = 0;
+  for (const auto& c : plan->colls) {
+    CollectionState& cs = *st.find_state(c.decl->name);
+    static_cast<CollectionLayout&>(cs) = c;  // an inferred schema is unknown again
+    cs.rows.clear();
+    cs.pending_insert.clear();
+    cs.pending_delete.clear();
+    cs.pending_upsert.clear();
+    cs.pending_key.clear();
+    cs.outbox.clear();
+    cs.outbox_key.clear();
+    cs.why.clear();
+    cs.value = cs.pending_value = Value();
+    cs.has_pending_value = false;
+    cs.pending_rule = -1;
+    if (!cs.lattice.empty()) st.set_value(cs, lattice_bottom(cs.lattice));
+  }
+  st.budtime = 0;
+  st.failed = false;
+  st.loopback.clear();
+  st.rule = nullptr;
+  st.recording = nullptr;
+  st.delta_site = nullptr;
+  st.stratum_heads = nullptr;
+  st.delta_tuples = nullptr;
+  st.merge_target = nullptr;
+  st.merge_rhs = nullptr;
+  st.last_inserted = nullptr;
+  st.printed.clear();
+  st.sites.clear();
+  // Kept: each rule's plans, names and compiled blocks (the program's, and this node's
+  // collection states, which stay). Which calls were checked depends on schemas, which
+  // inferred collections find again.
+  for (auto& n : st.rule_names) n.checked.clear();
+  st.spare_names = {};
+  st.names = &st.spare_names;
+  return spare;
+}
+
 std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
                                    Diagnostics& diags) {
   auto p = plan(program, options, diags);

@@ -121,6 +121,12 @@ class Node {
                                               Diagnostics& diags);
   /// A node from a plan; `options.instance_variables` is replaced by the plan's.
   static std::unique_ptr<Node> create(std::shared_ptr<const NodePlan> plan, NodeOptions options);
+  /// A node from a plan, made from `spare` (a node of an earlier run, done with) when
+  /// `spare` was made from the same plan: its collections are emptied and it starts over,
+  /// as a new node would, but keeps what it worked out about the rules (their plans and
+  /// compiled blocks) and its storage. `calm verify` runs hundreds of schedules so.
+  static std::unique_ptr<Node> create(std::shared_ptr<const NodePlan> plan, NodeOptions options,
+                                      std::unique_ptr<Node> spare);
   /// Prepares `program` (which must outlive the node). Returns nullptr, with located
   /// diagnostics, when the program is unstratifiable or uses something the evaluator
   /// does not support.

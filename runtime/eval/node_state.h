@@ -224,6 +224,10 @@ struct Node::State : CollectionAccess {
 
   State(const Program& p, NodeOptions o)
       : program(p), options(std::move(o)), address_value(Value::string(options.address)) {
+    seed_random();
+  }
+  /// Seeds `rand` from the options' seed and the address.
+  void seed_random() {
     // FNV-1a of the address: the same in every build, so a harness can reproduce it.
     uint64_t h = 0xcbf29ce484222325ULL;
     for (unsigned char c : options.address) h = (h ^ c) * 0x100000001b3ULL;

@@ -298,6 +298,16 @@ const NetworkModel& Simulation::network() const { return state_->network; }
 std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
                                                const ScenarioPrograms& programs,
                                                SimulationOptions options, Diagnostics& diags) {
+  return create(scenario, programs, std::move(options), diags, nullptr);
+}
+
+std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
+                                               const ScenarioPrograms& programs,
+                                               SimulationOptions options, Diagnostics& diags,
+                                               std::unique_ptr<Simulation> spare) {
+  std::vector<std::unique_ptr<Node>> spares;
+  if (spare && spare->state_->scenario == &scenario && spare->state_->programs == &programs)
+    spares = std::move(spare->state_->nodes);
   auto st = std::make_unique<State>();
   st->scenario = &scenario;
   st->programs = &programs;
@@ -320,7 +330,8 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
     if (scenario.max_facts > 0) no.max_facts = size_t(scenario.max_facts);
     Diagnostics node_diags;
     auto plan = programs.plan(i, no, node_diags);
-    auto node = plan ? Node::create(std::move(plan), no) : nullptr;
+    std::unique_ptr<Node> reused = i < spares.size() ? std::move(spares[i]) : nullptr;
+    auto node = plan ? Node::create(std::move(plan), no, std::move(reused)) : nullptr;
     // Several nodes may run one program with different instance variables: say which.
     for (auto d : node_diags.take()) {
       if (scenario.nodes.size() > 1)

@@ -141,6 +141,12 @@ class Simulation {
   static std::unique_ptr<Simulation> create(const Scenario& scenario,
                                             const ScenarioPrograms& programs,
                                             SimulationOptions options, Diagnostics& diags);
+  /// The same, reusing the nodes of `spare` (an earlier simulation of the same scenario
+  /// and programs, done with) where they were made from the same plans (Node::create).
+  static std::unique_ptr<Simulation> create(const Scenario& scenario,
+                                            const ScenarioPrograms& programs,
+                                            SimulationOptions options, Diagnostics& diags,
+                                            std::unique_ptr<Simulation> spare);
   ~Simulation();
 
   /// Runs to the scenario's end (its steps, or quiescence), then checks expectations.
