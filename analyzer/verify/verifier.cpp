@@ -47,7 +47,10 @@ using Observations = std::vector<Observation>;  ///< one per Watched
 class Observer : public eval::SimulationObserver {
  public:
   Observer(const std::vector<Watched>& watched, bool sequences)
-      : watched_(watched), sequences_(sequences), obs_(watched.size()) {}
+      : watched_(watched),
+        sequences_(sequences),
+        obs_(watched.size()),
+        summaries_(watched.size()) {}
 
   void on_node_step(const eval::NodeStep& s) override {
     for (size_t w = 0; w < watched_.size(); ++w) {
@@ -61,6 +64,15 @@ class Observer : public eval::SimulationObserver {
           for (const auto& m : s.result->sent)
             if (m.collection == x.output && m.address.is_nil()) now.insert(m.tuple);
       } else if (s.state) {
+        // A collection whose size and fingerprint did not change since the node's last
+        // step holds what it held then: nothing new, the same final contents.
+        std::pair<size_t, uint64_t> summary{s.state->size(x.output),
+                                            s.state->fingerprint(x.output)};
+        if (summaries_[w] == summary) {
+          if (sequences_) obs_[w].per_step.push_back(obs_[w].final);
+          continue;
+        }
+        summaries_[w] = summary;
         const auto& c = s.state->contents(x.output);
         now.insert(c.begin(), c.end());
       }
@@ -79,6 +91,8 @@ class Observer : public eval::SimulationObserver {
  private:
   bool sequences_;
   Observations obs_;
+  /// Each state output's size and fingerprint at its node's last step.
+  std::vector<std::optional<std::pair<size_t, uint64_t>>> summaries_;
 };
 
 /// Re-runs a schedule with provenance and explains one fact of one output when it first

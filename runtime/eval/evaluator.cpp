@@ -161,6 +161,7 @@ std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOpt
     if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
   }
   for (auto& [name, cs] : st->colls) st->coll_index.emplace(name, &cs);
+  for (const auto& c : plan->colls) st->in_program_order.push_back(st->find_state(c.decl->name));
   st->in_rules = plan->in_rules;
   st->strata = plan->strata;
   st->deferred_rules = plan->deferred_rules;
@@ -268,6 +269,10 @@ size_t Node::size(const std::string& collection) const {
 uint64_t Node::fingerprint(const std::string& collection) const {
   const CollectionState* cs = state_->find_state(collection);
   return cs ? cs->rows.fingerprint() : 0;
+}
+void Node::summary(std::vector<std::pair<size_t, uint64_t>>& out) const {
+  for (const CollectionState* cs : state_->in_program_order)
+    out.push_back({cs->rows.size(), cs->rows.fingerprint()});
 }
 int64_t Node::budtime() const { return state_->budtime; }
 const std::vector<std::vector<int>>& Node::strata() const { return state_->strata; }

@@ -149,6 +149,9 @@ class Node {
   /// contents give equal fingerprints; different contents differ but for a hash
   /// collision (about 2^-64 per comparison).
   uint64_t fingerprint(const std::string& collection) const;
+  /// size() and fingerprint() of every collection, in the order of Program::collections
+  /// (what a simulation compares after each step to see whether anything changed).
+  void summary(std::vector<std::pair<size_t, uint64_t>>& out) const;
   /// The next timestep to run (0 before the first step).
   int64_t budtime() const;
   /// Rule ids of each stratum's `<=` rules, lowest stratum first.

@@ -168,6 +168,8 @@ struct Node::State : CollectionAccess {
   /// name for lookups (find_state): a rule names its collections every time it runs.
   std::map<std::string, CollectionState> colls;
   std::unordered_map<std::string_view, CollectionState*> coll_index;
+  /// The collections in the order of Program::collections (Node::summary).
+  std::vector<const CollectionState*> in_program_order;
   CollectionState* find_state(std::string_view name) const {
     auto it = coll_index.find(name);
     return it == coll_index.end() ? nullptr : it->second;

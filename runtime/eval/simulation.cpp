@@ -374,11 +374,9 @@ namespace {
 /// copy of every collection at every timestep.
 using Snapshot = std::vector<std::pair<size_t, uint64_t>>;
 
-Snapshot snapshot(const std::vector<std::unique_ptr<Node>>& nodes,
-                  const std::vector<std::vector<std::string>>& names) {
+Snapshot snapshot(const std::vector<std::unique_ptr<Node>>& nodes) {
   Snapshot s;
-  for (size_t i = 0; i < nodes.size(); ++i)
-    for (const auto& n : names[i]) s.push_back({nodes[i]->size(n), nodes[i]->fingerprint(n)});
+  for (const auto& node : nodes) node->summary(s);
   return s;
 }
 
@@ -400,12 +398,9 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
   bool has_timers = false;
   for (const auto& t : st.timers) has_timers |= !t.empty();
 
-  std::vector<std::vector<std::string>> all_names(n);
-  for (size_t i = 0; i < n; ++i)
-    for (const auto& c : st.programs->program(i).collections) all_names[i].push_back(c.name);
   const bool watch_quiet = sc.until_quiescent || st.drain_steps > 0;
   Snapshot before;
-  if (watch_quiet) before = snapshot(st.nodes, all_names);
+  if (watch_quiet) before = snapshot(st.nodes);
   const int64_t limit = sc.steps + st.drain_steps;
 
   for (int64_t t = 0; t < limit; ++t) {
@@ -514,7 +509,7 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
     }
     out.steps_run = t + 1;
     if (watch_quiet) {
-      Snapshot after = snapshot(st.nodes, all_names);
+      Snapshot after = snapshot(st.nodes);
       bool quiet = !any_input && !any_sent && st.in_flight.empty() && t >= last_fact_step &&
                    !has_timers && after == before;
       before = std::move(after);
