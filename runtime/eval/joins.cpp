@@ -1,6 +1,8 @@
 // Joins: `(a * b)` with pairs/lefts/rights/matches/combos/outer/flatten, the 2011
 // `join [...]` forms, and notin.
 
+#include <array>
+
 #include "eval/node_state.h"
 
 namespace calm::eval {
@@ -351,14 +353,30 @@ Relation Node::State::eval_join(const Expr& call, const std::string& m, const Ex
     const Projection* proj = projection(*block, schemas_of(ops));
     if (proj && proj->is_array()) {
       Relation out;
-      Tuple t;  // reused: most results of a recursive rule are known already
+      // Results are looked up in batches: each one's hash slot is prefetched when it is
+      // made, and looked up once the batch is full, so that the cache misses of a large
+      // target overlap. The batch's tuples are reused: most results of a recursive rule
+      // are known already.
+      constexpr size_t kBatch = 16;
+      std::array<Tuple, kBatch> batch;
+      std::array<uint64_t, kBatch> hashes{};
+      size_t pending = 0;
+      auto flush = [&] {
+        for (size_t i = 0; i < pending; ++i)
+          if (known->find(batch[i], hashes[i]) == RowTable::npos) out.tuples.push_back(batch[i]);
+        pending = 0;
+      };
       EmitRow emit = [&](const Tuple* const* row) {
         if (!proj->accepts(row, budtime, address_value)) return;
+        Tuple& t = batch[pending];
         proj->apply_into(row, budtime, address_value, t);
-        if (known->find(t) == RowTable::npos) out.tuples.push_back(t);
+        hashes[pending] = known->key_hash_of(t);
+        known->prefetch(hashes[pending]);
+        if (++pending == kBatch) flush();
       };
       JoinRows rows = join(ops, preds, m == "outer", &emit);
       for (size_t r = 0; r < rows.size(); ++r) emit(rows.row(r));
+      flush();
       return out;
     }
   }

@@ -127,9 +127,8 @@ void RowTable::set_key(std::vector<size_t> cols, bool all_key) {
   rebuild_hashes();
 }
 
-size_t RowTable::find(const Tuple& t) const {
-  uint32_t s =
-      keys_.find(tag_of(row_key_hash(t)), [&](uint32_t slot) { return same_key(rows_[slot], t); });
+size_t RowTable::find(const Tuple& t, uint64_t h) const {
+  uint32_t s = keys_.find(tag_of(h), [&](uint32_t slot) { return same_key(rows_[slot], t); });
   return s == FlatHash::kNone ? npos : s;
 }
 

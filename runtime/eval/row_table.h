@@ -48,6 +48,10 @@ class FlatHash {
   bool erase(uint32_t tag, uint32_t payload);
   void clear();
   size_t bytes() const { return e_.capacity() * sizeof(uint64_t); }
+  /// Asks the processor to fetch the entries `find(tag, ...)` will read first.
+  void prefetch(uint32_t tag) const {
+    if (!e_.empty()) __builtin_prefetch(&e_[tag & (e_.size() - 1)]);
+  }
 
  private:
   static constexpr uint32_t kEmpty = 0;
@@ -77,7 +81,15 @@ class RowTable {
   const Tuple* at(size_t slot) const { return live_flag_[slot] ? &rows_[slot] : nullptr; }
 
   /// The slot of the stored row with the key of tuple `t`, or npos.
-  size_t find(const Tuple& t) const;
+  size_t find(const Tuple& t) const { return find(t, key_hash_of(t)); }
+  /// The same, given `h` = key_hash_of(t).
+  size_t find(const Tuple& t, uint64_t h) const;
+  /// The hash of `t`'s key, for find(t, h) and prefetch(h).
+  uint64_t key_hash_of(const Tuple& t) const { return row_key_hash(t); }
+  /// Starts fetching what find(t, h) reads first: a caller with many tuples to look up
+  /// (a join's results) hashes a batch, prefetches, then finds, so that the cache misses
+  /// of a large table overlap instead of coming one after the other.
+  void prefetch(uint64_t h) const { keys_.prefetch(tag(h)); }
   /// The slot of the stored row whose key columns equal `key` (one value per key column;
   /// the whole tuple when every column is the key), or npos.
   size_t find_key(const Tuple& key) const;
