@@ -308,8 +308,36 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
   Derivation d;  // how each fact was derived: made only with provenance
   if (prov()) d = rule_derivation(r);
   if (!cs.lattice.empty()) {
+    std::vector<Value> inputs = lattice_inputs(r);
+    if (inputs.size() > 2) {
+      // Many inputs (a block over a collection, `best <= path { |p| {[p.from, p.to] =>
+      // p.cost} }`) are merged with each other pairwise first, then into the collection
+      // once: merging each into the growing value would copy that value once per input.
+      // A lattice's merge is associative and commutative, so the value is the same. Where
+      // that fails (an input Bud refuses, the fact limit), the inputs are merged one by
+      // one as before, so the error is the one that merge reports.
+      const Value before = cs.value;
+      auto why_before = cs.why;
+      try {
+        std::vector<Value> level;
+        for (const auto& v : inputs)
+          if (!v.is_nil()) level.push_back(lattice_from(cs.lattice, v));
+        while (level.size() > 1) {
+          std::vector<Value> next;
+          for (size_t i = 0; i + 1 < level.size(); i += 2)
+            next.push_back(lattice_merge(level[i], level[i + 1]));
+          if (level.size() % 2) next.push_back(std::move(level.back()));
+          level = std::move(next);
+        }
+        return !level.empty() && merge_value(cs, level[0], r.location, &d);
+      } catch (const LatticeError&) {
+      } catch (const EvalError&) {
+        if (!(cs.value == before)) set_value(cs, before);
+        cs.why = std::move(why_before);
+      }
+    }
     bool grew = false;
-    for (const auto& v : lattice_inputs(r)) grew |= merge_value(cs, v, r.location, &d);
+    for (const auto& v : inputs) grew |= merge_value(cs, v, r.location, &d);
     return grew;
   }
   Relation rel;

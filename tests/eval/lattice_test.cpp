@@ -264,3 +264,32 @@ TEST_CASE("lattice refusals: unknown methods, operators Bud refuses, user lattic
         "calm-eval-error 8:10 undefined method 'key_set' for lmax (Bud 0.9.9's lmax has no "
         "such method)");
 }
+
+TEST_CASE(
+    "many inputs merged into a lattice at once give the value and the errors of merging "
+    "them one by one") {
+  // Many inputs are merged with each other pairwise first (rules.cpp, apply_merge).
+  auto r = prepare(program("    scratch :in_t, [:k, :v]\n    lmap :m\n    lmax :hi\n    lset :s",
+                           "    m <= in_t { |t| {t.k => Bud::MaxLattice.new(t.v)} }\n"
+                           "    hi <= in_t { |t| t.v }\n"
+                           "    s <= in_t { |t| [t.k] }"));
+  REQUIRE(r->node);
+  std::vector<std::pair<std::string, Tuple>> facts;
+  for (int i = 0; i < 9; ++i) facts.push_back({"in_t", {S(i % 2 ? "a" : "b"), I(i * 7 % 10)}});
+  auto res = step(*r, facts);
+  CHECK(res.ok);
+  CHECK(show(r->node->contents("m")) == "[<lmap: {\"a\"=><lmax: 9>, \"b\"=><lmax: 8>}>];");
+  CHECK(show(r->node->contents("hi")) == "[<lmax: 9>];");
+  CHECK(show(r->node->contents("s")) == "[<lset: [\"a\", \"b\"]>];");
+
+  // An input Bud refuses among many: the error of merging them one by one, and the
+  // collection as the inputs before it left it.
+  auto bad =
+      prepare(program("    scratch :in_t, [:v]\n    lmax :hi", "    hi <= in_t { |t| t.v }"));
+  REQUIRE(bad->node);
+  auto res2 =
+      step(*bad, {{"in_t", {I(3)}}, {"in_t", {I(5)}}, {"in_t", {S("x")}}, {"in_t", {I(4)}}});
+  CHECK_FALSE(res2.ok);
+  CHECK(first_diag(res2.diagnostics) ==
+        "calm-eval-error 8:5 comparison of String with 5 failed (merging into 'hi')");
+}
