@@ -36,6 +36,7 @@ Value::Heavy& Value::own() {
     release();
     h_ = copy;
   }
+  h_->hash.store(0, std::memory_order_relaxed);  // the caller may change the payload
   return *h_;
 }
 
@@ -315,9 +316,14 @@ size_t Value::hash_general() const {
       mix(std::hash<double>()(f_));
       break;
     case Kind::String:
-    case Kind::Symbol:
+    case Kind::Symbol: {
+      if (h_)
+        if (size_t cached = h_->hash.load(std::memory_order_relaxed)) return cached;
       mix(std::hash<std::string>()(as_string()));
-      break;
+      if (h == 0) h = 1;  // 0 means "not computed"
+      if (h_) h_->hash.store(h, std::memory_order_relaxed);
+      return h;
+    }
     case Kind::Lattice:
       mix(std::hash<std::string>()(as_string()));
       mix(as_bool());

@@ -170,7 +170,11 @@ class Value {
   /// Scalars have none, so a Value is 16 bytes: the kind and one word.
   struct Heavy {
     std::atomic<uint32_t> refs{1};
-    bool flag = false;          ///< a lattice value's flag (lbool)
+    bool flag = false;  ///< a lattice value's flag (lbool)
+    /// A string's or symbol's hash_code once computed (0: not yet): facts are hashed on
+    /// every lookup, and their strings are shared by many copies. Threads sharing the
+    /// payload may store it at once: they store the same number.
+    mutable std::atomic<size_t> hash{0};
     std::string s;              ///< string, symbol; a lattice's type
     std::vector<Value> items;   ///< array/set items, hash keys
     std::vector<Value> values;  ///< hash values; a set's items in insertion order
