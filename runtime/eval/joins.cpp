@@ -127,14 +127,29 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
     if (ops[i].coll) {
       const RowTable& table = ops[i].coll->rows;
       const RowTable::Index& ix = index_on(*ops[i].coll, cols);
-      for (size_t r = 0; r < acc.size(); ++r) {
-        probe_key(r);
-        const auto* slots = ix.find(k);
-        if (!slots) {
-          if (outer) next.extend(acc, r, nullptr, -1);
-          continue;
+      // The rows probe the index in batches: each key's hash slot is prefetched when
+      // the key is made, and looked up once the batch is made, so that the cache misses
+      // of a large index overlap.
+      constexpr size_t kBatch = 16;
+      std::array<Tuple, kBatch> keys;
+      std::array<uint64_t, kBatch> hashes{};
+      for (size_t r0 = 0; r0 < acc.size(); r0 += kBatch) {
+        size_t n = std::min(kBatch, acc.size() - r0);
+        for (size_t j = 0; j < n; ++j) {
+          probe_key(r0 + j);
+          keys[j].swap(k);
+          hashes[j] = RowTable::key_hash(keys[j]);
+          ix.prefetch(hashes[j]);
         }
-        for (uint32_t slot : *slots) add(r, table.at(slot), int(slot));
+        for (size_t j = 0; j < n; ++j) {
+          size_t r = r0 + j;
+          const auto* slots = ix.find(keys[j], hashes[j]);
+          if (!slots) {
+            if (outer) next.extend(acc, r, nullptr, -1);
+            continue;
+          }
+          for (uint32_t slot : *slots) add(r, table.at(slot), int(slot));
+        }
       }
     } else {
       // A flat hash of the operand's tuples on the join columns (tag -> group), each group

@@ -17,10 +17,9 @@ uint64_t fmix(uint64_t h) {
   return h;
 }
 
-const Value& column_or_nil(const Tuple& t, size_t c) {
-  static const Value nil{};
-  return c < t.size() ? t[c] : nil;
-}
+const Value kNil{};
+
+inline const Value& column_or_nil(const Tuple& t, size_t c) { return c < t.size() ? t[c] : kNil; }
 
 uint32_t tag_of(uint64_t h) { return RowTable::tag(h); }
 
@@ -257,8 +256,8 @@ size_t RowTable::bytes() const {
 // ---------------------------------------------------------------------------
 // Index
 
-const std::vector<uint32_t>* RowTable::Index::find(const Tuple& key) const {
-  uint32_t l = hash_.find(tag_of(key_hash(key)), [&](uint32_t list) {
+const std::vector<uint32_t>* RowTable::Index::find(const Tuple& key, uint64_t h) const {
+  uint32_t l = hash_.find(tag_of(h), [&](uint32_t list) {
     return columns_equal(table_->rows_[lists_[list].front()], cols_, key);
   });
   return l == FlatHash::kNone ? nullptr : &lists_[l];

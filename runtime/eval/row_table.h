@@ -117,7 +117,11 @@ class RowTable {
    public:
     /// The slots of the rows whose columns equal `key` (one value per column), in
     /// insertion order, or nullptr when there are none.
-    const std::vector<uint32_t>* find(const Tuple& key) const;
+    const std::vector<uint32_t>* find(const Tuple& key) const { return find(key, key_hash(key)); }
+    /// The same, given `h` = key_hash(key).
+    const std::vector<uint32_t>* find(const Tuple& key, uint64_t h) const;
+    /// Starts fetching what find(key, h) reads first (see RowTable::prefetch).
+    void prefetch(uint64_t h) const { hash_.prefetch(tag(h)); }
 
    private:
     friend class RowTable;
