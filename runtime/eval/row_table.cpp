@@ -201,6 +201,7 @@ void RowTable::clear() {
   for (auto& ix : indexes_) {
     ix->hash_.clear();
     ix->lists_.clear();
+    ix->keys_.clear();
     ix->free_lists_.clear();
   }
   if (sorted_) sorted_->clear();
@@ -247,7 +248,8 @@ size_t RowTable::bytes() const {
   size_t b = rows_.size() * sizeof(Tuple) + live_flag_.capacity() / 8 + keys_.bytes();
   for (const auto& t : rows_) b += t.capacity() * sizeof(Value);
   for (const auto& ix : indexes_) {
-    b += ix->hash_.bytes() + ix->lists_.capacity() * sizeof(std::vector<uint32_t>);
+    b += ix->hash_.bytes() + ix->lists_.capacity() * sizeof(std::vector<uint32_t>) +
+         ix->keys_.capacity() * sizeof(Tuple);
     for (const auto& l : ix->lists_) b += l.capacity() * sizeof(uint32_t);
   }
   return b;
@@ -257,16 +259,17 @@ size_t RowTable::bytes() const {
 // Index
 
 const std::vector<uint32_t>* RowTable::Index::find(const Tuple& key, uint64_t h) const {
-  uint32_t l = hash_.find(tag_of(h), [&](uint32_t list) {
-    return columns_equal(table_->rows_[lists_[list].front()], cols_, key);
-  });
+  uint32_t l = hash_.find(tag_of(h), [&](uint32_t list) { return keys_[list] == key; });
   return l == FlatHash::kNone ? nullptr : &lists_[l];
 }
 
 void RowTable::Index::add(const Tuple& t, uint32_t slot) {
   uint32_t tag = tag_of(columns_hash(t, cols_));
   uint32_t l = hash_.find(tag, [&](uint32_t list) {
-    return same_columns(table_->rows_[lists_[list].front()], t, cols_);
+    const Tuple& k = keys_[list];
+    for (size_t i = 0; i < cols_.size(); ++i)
+      if (!(column_or_nil(t, cols_[i]) == k[i])) return false;
+    return true;
   });
   if (l == FlatHash::kNone) {
     if (!free_lists_.empty()) {
@@ -275,8 +278,12 @@ void RowTable::Index::add(const Tuple& t, uint32_t slot) {
     } else {
       l = uint32_t(lists_.size());
       lists_.emplace_back();
+      keys_.emplace_back();
     }
     lists_[l].push_back(slot);
+    Tuple& k = keys_[l];
+    k.clear();
+    for (size_t c : cols_) k.push_back(column_or_nil(t, c));
     hash_.insert(tag, l);
     return;
   }
@@ -301,6 +308,7 @@ void RowTable::Index::remove(const Tuple& t, uint32_t slot) {
   if (v.empty()) {
     hash_.erase(tag, l);
     free_lists_.push_back(l);
+    keys_[l].clear();
   }
 }
 

@@ -129,6 +129,9 @@ class RowTable {
     std::vector<size_t> cols_;
     FlatHash hash_;  ///< tag -> list number
     std::vector<std::vector<uint32_t>> lists_;
+    /// Each list's key (its rows' values in `cols_`): compared where a lookup would
+    /// otherwise reach the list's first row through two more pointers.
+    std::vector<Tuple> keys_;
     std::vector<uint32_t> free_lists_;
     /// Rows added since the index was last asked for (index_on), and the table's size then.
     size_t adds_since_use_ = 0, size_at_use_ = 0;
