@@ -367,7 +367,8 @@ struct Node::State : CollectionAccess {
 
   /// Stores a new tuple in the collection's rows (at the end of the insertion order, or
   /// at `at`: the place of the tuple it replaces). Returns where it is stored.
-  static const Tuple* place(CollectionState& cs, Tuple t, size_t at = RowTable::npos);
+  /// Stores `t` (at slot `at`, a hole, or at the end) given its key hash `h`.
+  static const Tuple* place(CollectionState& cs, Tuple t, size_t at, uint64_t h);
 
   void set_value(CollectionState& cs, Value v);
 

@@ -139,7 +139,7 @@ size_t RowTable::find_key(const Tuple& key) const {
   return s == FlatHash::kNone ? npos : s;
 }
 
-size_t RowTable::add(Tuple t, size_t slot) {
+size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
   if (slot < rows_.size() && !live_flag_[slot]) {
     rows_[slot] = std::move(t);
     live_flag_[slot] = true;
@@ -150,7 +150,6 @@ size_t RowTable::add(Tuple t, size_t slot) {
   }
   ++live_;
   const Tuple& stored = rows_[slot];
-  uint64_t h = row_key_hash(stored);
   keys_.insert(tag_of(h), uint32_t(slot));
   fingerprint_ += fmix(all_key_ ? h : key_hash(stored));
   for (auto& ix : indexes_) ix->add(stored, uint32_t(slot));

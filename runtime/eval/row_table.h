@@ -96,7 +96,12 @@ class RowTable {
 
   /// Stores `t`, whose key no stored row has: at the end of the order, or at `slot` when
   /// that is a hole. Returns its slot.
-  size_t add(Tuple t, size_t slot = npos);
+  size_t add(Tuple t, size_t slot = npos) {
+    uint64_t h = row_key_hash(t);
+    return add(std::move(t), slot, h);
+  }
+  /// The same, given `h` = key_hash_of(t) (a caller that looked the key up has it).
+  size_t add(Tuple t, size_t slot, uint64_t h);
   /// Removes the row at `slot` (a row, not a hole), leaving a hole.
   void remove(size_t slot);
   /// Drops the holes once they are most of the order (at least 64): rows keep their

@@ -78,9 +78,10 @@ bool Node::State::insert(CollectionState& cs, Tuple t, const SourceLocation& whe
     return merge_value(cs, v, where, d);
   }
   t = normalize(cs, std::move(t), where);
-  size_t at = cs.rows.find(t);
+  const uint64_t h = cs.rows.key_hash_of(t);  // a replacement has the same key
+  size_t at = cs.rows.find(t, h);
   if (at == RowTable::npos) {
-    const Tuple* stored = place(cs, std::move(t));
+    const Tuple* stored = place(cs, std::move(t), RowTable::npos, h);
     if (prov() && d) cs.why[*stored] = *d;
     last_inserted = stored;
     count_facts(cs, 1, where);
@@ -93,14 +94,14 @@ bool Node::State::insert(CollectionState& cs, Tuple t, const SourceLocation& whe
   if (merged == old) return false;
   cs.why.erase(old);
   cs.rows.remove(at);
-  const Tuple* stored = place(cs, std::move(merged), at);
+  const Tuple* stored = place(cs, std::move(merged), at, h);
   if (prov() && d) cs.why[*stored] = *d;
   last_inserted = stored;
   return true;
 }
 
-const Tuple* Node::State::place(CollectionState& cs, Tuple t, size_t at) {
-  return cs.rows.at(cs.rows.add(std::move(t), at));
+const Tuple* Node::State::place(CollectionState& cs, Tuple t, size_t at, uint64_t h) {
+  return cs.rows.at(cs.rows.add(std::move(t), at, h));
 }
 
 void Node::State::set_value(CollectionState& cs, Value v) {
