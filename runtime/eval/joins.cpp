@@ -22,7 +22,7 @@ Relation Node::State::operand_at(const Expr& o0) {
     return r;
   }
   if (&o == delta_site) return eval_coll(o);
-  if (recording) recording->push_back({&o, c});
+  if (recording) recording->push_back({&o, p.cs});
   Relation r;
   r.schema = p.cs->schema;
   r.coll = p.cs;

@@ -190,7 +190,7 @@ struct Node::State : CollectionAccess {
   size_t total_facts = 0;  ///< tuples of every collection, elements of lattice values
   // Semi-naive evaluation: where the rule being evaluated scans collections (recorded on
   // its first evaluation in a stratum), and the one scan that reads a delta instead.
-  std::vector<std::pair<const Expr*, std::string>>* recording = nullptr;
+  std::vector<std::pair<const Expr*, const CollectionState*>>* recording = nullptr;
   const Expr* delta_site = nullptr;
   /// The collections the stratum being evaluated writes (nullptr: none).
   const std::set<std::string>* stratum_heads = nullptr;
@@ -666,7 +666,7 @@ struct Node::State : CollectionAccess {
   void flush_outboxes(std::vector<Message>& sent);
 
   /// Scan sites of each rule, recorded on its first evaluation (semi-naive).
-  std::map<int, std::vector<std::pair<const Expr*, std::string>>> sites;
+  std::vector<std::vector<std::pair<const Expr*, const CollectionState*>>> sites;
 
   /// True when a rule may be re-run on deltas only: it writes a set collection and reads
   /// the collections that change in this stratum only through scans and joins (a

@@ -189,7 +189,7 @@ Relation Node::State::map_block(const Relation& in, const Expr& block, const std
 
 Relation Node::State::map_scan(const Expr& site, const std::string& name, const CollectionState& cs,
                                const Expr& block, const std::string& how, bool raw) {
-  if (recording) recording->push_back({&site, name});
+  if (recording) recording->push_back({&site, &cs});
   // The rows by pointer: the delta this round, or everything stored. Nothing is stored
   // while the block runs (a rule's results are inserted after its right-hand side).
   std::vector<const Tuple*> all;
@@ -235,7 +235,7 @@ Relation Node::State::stored_in(const std::string& name, Relation r) const {
 }
 
 Relation Node::State::scan_at(const Expr& e, const std::string& name) {
-  if (recording) recording->push_back({&e, name});
+  if (recording) recording->push_back({&e, &known_state(name)});
   if (&e == delta_site) {
     Relation r{known_state(name).schema, {}, {}, false};
     r.tuples.reserve(delta_tuples->size());

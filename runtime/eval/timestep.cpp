@@ -194,38 +194,60 @@ void Node::State::run_stratum(size_t index) {
   // Semi-naive: a first round runs every rule on everything; later rounds re-run each
   // scan of a collection that grew on its delta (the new facts of the previous round),
   // the other scans reading everything. Rules that cannot run on deltas run whole.
-  std::map<std::string, std::vector<const Tuple*>> delta;
-  std::set<std::string> grew;
+  // A round's deltas and the collections that grew (a lattice grows without a delta),
+  // by collection: a stratum writes few collections, so short lists searched by pointer
+  // (no names hashed or compared, no map nodes per round).
+  using Deltas = std::vector<std::pair<const CollectionState*, std::vector<const Tuple*>>>;
+  using Grew = std::vector<const CollectionState*>;
+  auto delta_of = [](Deltas& ds, const CollectionState* cs) -> std::vector<const Tuple*>& {
+    for (auto& [c, d] : ds)
+      if (c == cs) return d;
+    return ds.emplace_back(cs, std::vector<const Tuple*>{}).second;
+  };
+  auto note = [](Grew& g, const CollectionState* cs) {
+    if (std::find(g.begin(), g.end(), cs) == g.end()) g.push_back(cs);
+  };
+  if (sites.size() < program.rules.size()) sites.resize(program.rules.size());
+  Deltas delta;
+  Grew grew;
   for (int id : rules) {
     const Rule& r = program.rules[size_t(id)];
-    auto& rec = sites[id];
+    auto& rec = sites[size_t(id)];
     rec.clear();
     recording = &rec;
-    bool g = apply_merge(r, &delta[r.lhs]);
+    CollectionState& head = lhs_state(r);
+    bool g = apply_merge(r, &delta_of(delta, &head));
     recording = nullptr;
-    if (g) grew.insert(r.lhs);
+    if (g) note(grew, &head);
   }
   int64_t rounds = 1;
   while (!grew.empty()) {
-    if (++rounds > options.max_rounds) too_many_rounds(rules, grew);
-    std::map<std::string, std::vector<const Tuple*>> next;
-    std::set<std::string> next_grew;
+    if (++rounds > options.max_rounds) {
+      std::set<std::string> growing;
+      for (const CollectionState* c : grew) growing.insert(c->decl->name);
+      too_many_rounds(rules, growing);
+    }
+    Deltas next;
+    Grew next_grew;
     for (size_t k = 0; k < rules.size(); ++k) {
       int id = rules[k];
       const Rule& r = program.rules[size_t(id)];
+      CollectionState& head = lhs_state(r);
       if (!plan.seminaive[k]) {
-        if (apply_merge(r, &next[r.lhs])) next_grew.insert(r.lhs);
+        if (apply_merge(r, &delta_of(next, &head))) note(next_grew, &head);
         continue;
       }
-      for (const auto& [site, coll] : sites[id]) {
-        auto d = delta.find(coll);
-        if (d == delta.end() || d->second.empty()) continue;
+      for (const auto& [site, coll] : sites[size_t(id)]) {
+        const std::vector<const Tuple*>* d = nullptr;
+        for (const auto& [c, facts] : delta)
+          if (c == coll) d = &facts;
+        if (!d || d->empty()) continue;
         delta_site = site;
-        delta_tuples = &d->second;
-        bool g = apply_merge(r, &next[r.lhs]);
+        delta_tuples = d;
+        bool g = apply_merge(r, &delta_of(next, &head));
         delta_site = nullptr;
         delta_tuples = nullptr;
-        if (g) next_grew.insert(r.lhs);
+        if (g) note(next_grew, &head);
       }
     }
     delta = std::move(next);
