@@ -410,7 +410,7 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
     {
       auto split = std::stable_partition(st.in_flight.begin(), st.in_flight.end(),
                                          [&](const Delivery& d) { return d.deliver_at != t; });
-      arriving.assign(split, st.in_flight.end());
+      arriving.assign(std::make_move_iterator(split), std::make_move_iterator(st.in_flight.end()));
       st.in_flight.erase(split, st.in_flight.end());
     }
     for (size_t i = 0; i < n; ++i) {
@@ -487,15 +487,18 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
           ++out.messages_lost;
         }
         ns.sent.push_back(d);
-        if (!d.lost) st.in_flight.push_back(d);
+        std::optional<Delivery> dup;
         if (st.network.duplicate > 0 && st.rng.unit() < st.network.duplicate) {
-          Delivery dup = d;
-          dup.duplicate = true;
-          dup.lost = false;
-          dup.deliver_at = t + st.delay();
+          dup = d;
+          dup->duplicate = true;
+          dup->lost = false;
+          dup->deliver_at = t + st.delay();
           ++out.messages_duplicated;
-          ns.sent.push_back(dup);
-          st.in_flight.push_back(dup);
+        }
+        if (!d.lost) st.in_flight.push_back(std::move(d));
+        if (dup) {
+          ns.sent.push_back(*dup);
+          st.in_flight.push_back(std::move(*dup));
         }
       }
       if (observer) observer->on_node_step(ns);
