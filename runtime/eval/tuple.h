@@ -86,11 +86,12 @@ class Tuple {
     if (n > cap_) regrow(n);
   }
   void resize(size_t n) { resize(n, Value()); }
-  void resize(size_t n, const Value& v) {
+  void resize(size_t n, const Value& v0) {
     if (n < size_) {
       truncate(n);
       return;
     }
+    Value v(v0);  // `v0` may be one of our own values, moved by reserve()
     reserve(n);
     Value* d = data();
     for (size_t i = size_; i < n; ++i) new (d + i) Value(v);

@@ -49,6 +49,8 @@ TEST_CASE("a tuple of two values is stored inline") {
   CHECK(t.empty());  // NOLINT(bugprone-use-after-move): a moved-from tuple is empty
   t.push_back(Value::string("again"));
   CHECK(inspect(t) == "[\"again\"]");
+  t.resize(5, t[0]);  // a value of the tuple itself, while it moves to the heap
+  CHECK(inspect(t) == "[\"again\", \"again\", \"again\", \"again\", \"again\"]");
 }
 
 TEST_CASE("a tuple orders, compares and hashes as the vector it replaced") {
