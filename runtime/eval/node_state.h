@@ -304,10 +304,12 @@ struct Node::State : CollectionAccess {
     /// Joins, groups and notins (by call) evaluated once in full: their arguments and the
     /// columns they name were checked, so from then on an empty input is answered at once.
     std::unordered_set<const Expr*> checked;
+    /// The state of the collection the rule writes (lhs_state), found on its first run.
+    CollectionState* lhs = nullptr;
   };
   mutable std::vector<RuleNames> rule_names;
-  /// The state of each rule's left-hand side (by rule id), found on its first run.
-  std::vector<CollectionState*> lhs_states;
+  /// The entry of `r` in rule_names, or nullptr for a rule from outside the program.
+  RuleNames* own_names(const Rule& r) const;
   /// The state of the collection rule `r` writes.
   CollectionState& lhs_state(const Rule& r);
   /// The entry of the rule being evaluated (a rule from outside the program: a spare).
@@ -366,8 +368,8 @@ struct Node::State : CollectionAccess {
               const Derivation* d = nullptr);
 
   /// Stores a new tuple in the collection's rows (at the end of the insertion order, or
-  /// at `at`: the place of the tuple it replaces). Returns where it is stored.
-  /// Stores `t` (at slot `at`, a hole, or at the end) given its key hash `h`.
+  /// at `at`: the place of the tuple it replaces), given its key hash `h`
+  /// (RowTable::key_hash_of). Returns where it is stored.
   static const Tuple* place(CollectionState& cs, Tuple t, size_t at, uint64_t h);
 
   void set_value(CollectionState& cs, Value v);
@@ -427,7 +429,7 @@ struct Node::State : CollectionAccess {
 
   /// A scan of a collection named at `e`: recorded for semi-naive evaluation, and reading
   /// the delta when `e` is the scan being re-run on new facts.
-  Relation scan_at(const Expr& e, const std::string& name);
+  Relation scan_at(const Expr& e, const std::string& name, const CollectionState& cs);
 
   size_t column(const Relation& r, const std::string& col, const Expr& where,
                 const std::string& what) const;

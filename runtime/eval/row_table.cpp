@@ -264,12 +264,7 @@ const std::vector<uint32_t>* RowTable::Index::find(const Tuple& key, uint64_t h)
 
 void RowTable::Index::add(const Tuple& t, uint32_t slot) {
   uint32_t tag = tag_of(columns_hash(t, cols_));
-  uint32_t l = hash_.find(tag, [&](uint32_t list) {
-    const Tuple& k = keys_[list];
-    for (size_t i = 0; i < cols_.size(); ++i)
-      if (!(column_or_nil(t, cols_[i]) == k[i])) return false;
-    return true;
-  });
+  uint32_t l = hash_.find(tag, [&](uint32_t list) { return columns_equal(t, cols_, keys_[list]); });
   if (l == FlatHash::kNone) {
     if (!free_lists_.empty()) {
       l = free_lists_.back();

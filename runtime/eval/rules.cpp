@@ -210,7 +210,7 @@ Relation Node::State::eval_coll(const Expr& e0, bool raw) {
     case K::Ruby:
       return eval_ruby(e, raw);
     case K::Scan:
-      return scan_at(e, p.text);
+      return scan_at(e, p.text, *p.cs);
     case K::ProductPairs:
       return eval_join(e, "pairs", e, raw);
     case K::Join2011:
@@ -294,12 +294,10 @@ std::vector<Value> Node::State::lattice_inputs(const Rule& r) {
 }
 
 CollectionState& Node::State::lhs_state(const Rule& r) {
-  bool own = r.id >= 0 && size_t(r.id) < program.rules.size() && &program.rules[size_t(r.id)] == &r;
-  if (!own) return state_of(r.lhs, r.location);
-  if (lhs_states.empty()) lhs_states.resize(program.rules.size());
-  CollectionState*& cs = lhs_states[size_t(r.id)];
-  if (!cs) cs = &state_of(r.lhs, r.location);
-  return *cs;
+  RuleNames* n = own_names(r);
+  if (!n) return state_of(r.lhs, r.location);
+  if (!n->lhs) n->lhs = &state_of(r.lhs, r.location);
+  return *n->lhs;
 }
 
 bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
@@ -548,8 +546,9 @@ Relation Node::State::eval_columns(const Expr& e, const std::string& m, const Ex
                                    const Expr* block, bool raw) {
   std::string c = collection_named(recv);
   if (c.empty()) unsupported(e, "'" + m + "' of a collection expression");
-  Relation r = scan_at(recv, c);
-  const Collection& d = *known_state(c).decl;
+  const CollectionState& cs = known_state(c);
+  Relation r = scan_at(recv, c, cs);
+  const Collection& d = *cs.decl;
   Relation out;
   std::vector<std::string> names;
   std::vector<size_t> idx;

@@ -15,12 +15,19 @@ const Projection* Node::State::projection(const Expr& block, const std::vector<S
   return it->second.second ? &*it->second.second : nullptr;
 }
 
-void Node::State::set_rule(const Rule& r) {
-  rule = &r;
+Node::State::RuleNames* Node::State::own_names(const Rule& r) const {
   if (rule_names.empty()) rule_names.resize(program.rules.size());
   bool own = r.id >= 0 && size_t(r.id) < rule_names.size() && &program.rules[size_t(r.id)] == &r;
-  names = own ? &rule_names[size_t(r.id)] : &spare_names;
-  if (!own) spare_names = RuleNames{};
+  return own ? &rule_names[size_t(r.id)] : nullptr;
+}
+
+void Node::State::set_rule(const Rule& r) {
+  rule = &r;
+  names = own_names(r);
+  if (!names) {
+    spare_names = RuleNames{};
+    names = &spare_names;
+  }
   if (names->ready) return;
   for (const auto& ref : r.refs)
     if (find_state(ref.collection))
@@ -234,10 +241,10 @@ Relation Node::State::stored_in(const std::string& name, Relation r) const {
   return r;
 }
 
-Relation Node::State::scan_at(const Expr& e, const std::string& name) {
-  if (recording) recording->push_back({&e, &known_state(name)});
+Relation Node::State::scan_at(const Expr& e, const std::string& name, const CollectionState& cs) {
+  if (recording) recording->push_back({&e, &cs});
   if (&e == delta_site) {
-    Relation r{known_state(name).schema, {}, {}, false};
+    Relation r{cs.schema, {}, {}, false};
     r.tuples.reserve(delta_tuples->size());
     for (const Tuple* t : *delta_tuples) r.tuples.push_back(*t);
     return stored_in(name, std::move(r));
