@@ -36,6 +36,8 @@ std::string label_name(Label l) { return short_name(l); }
 std::string verify_text(const std::string& scenario, const VerifyResult& r) {
   std::ostringstream out;
   out << "calm verify " << scenario << ": " << r.schedules_run << " schedules";
+  if (!r.exhaustive && r.distinct_schedules < r.schedules_run)
+    out << " (" << r.distinct_schedules << " distinct)";
   if (r.exhaustive)
     out << (r.exhaustive_complete ? " (every delay choice)"
                                   : " (exhaustive, cut short by the bound)");
@@ -131,6 +133,7 @@ nlohmann::json verify_json(const std::string& scenario, const VerifyResult& r) {
   j["format"] = "calm-verify/1";
   j["scenario"] = scenario;
   j["schedules"] = r.schedules_run;
+  j["distinct_schedules"] = r.distinct_schedules;
   j["failed"] = r.schedules_failed;
   j["failures"] = r.failures;
   j["exhaustive"] = r.exhaustive;

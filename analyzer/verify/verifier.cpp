@@ -4,9 +4,11 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "analysis/program_analysis.h"
+#include "verify/schedule_trie.h"
 
 namespace calm {
 
@@ -211,6 +213,9 @@ struct RunResult {
   bool ok = true;
   std::string failure;
   Observations obs;
+  /// The simulation depended on its seed only through `draws` (eval::Simulation::repeatable).
+  bool repeatable = false;
+  std::vector<eval::Draw> draws;
 };
 
 /// One schedule. `spare` (when given) holds the previous schedule's simulation of this
@@ -238,6 +243,8 @@ RunResult run_one(const eval::Scenario& sc, const eval::ScenarioPrograms& progra
       }
   }
   r.obs = obs->take();
+  r.repeatable = sim->repeatable();
+  if (r.repeatable) r.draws = sim->draws();
   if (spare) *spare = std::move(sim);
   return r;
 }
@@ -311,6 +318,9 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
 
   // Run the schedules.
   std::vector<RunResult> runs;
+  // Random schedules: the earlier run schedule i repeats, or kRanItself.
+  constexpr size_t kRanItself = SIZE_MAX;
+  std::vector<size_t> same_as;
   std::vector<std::vector<int64_t>> choice_paths;  // exhaustive: the delay choices of each run
   if (options.exhaustive) {
     std::vector<std::pair<int64_t, int64_t>> path;  // (choice offset, arity)
@@ -338,13 +348,31 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
     }
   } else {
     runs.resize(options.schedules);
+    same_as.assign(options.schedules, kRanItself);
     std::atomic<size_t> next{0}, done{0};
-    std::mutex progress_mutex;
+    std::mutex progress_mutex, trie_mutex;
+    // A seed whose generator decides as an earlier run's did repeats that run: its result
+    // is that run's, without running it again (see verify/schedule_trie.h).
+    ScheduleTrie trie;
     auto worker = [&]() {
       std::unique_ptr<eval::Simulation> spare;  // this thread's last simulation
       for (size_t i = next++; i < options.schedules; i = next++) {
-        runs[i] = run_one(sc, programs, watched, base_options(options.first_seed + i),
-                          options.sequences, nullptr, &spare);
+        uint64_t seed = options.first_seed + i;
+        std::optional<size_t> earlier;
+        {
+          std::lock_guard<std::mutex> lock(trie_mutex);
+          earlier = trie.find(seed);
+        }
+        if (earlier) {
+          same_as[i] = *earlier;
+        } else {
+          runs[i] = run_one(sc, programs, watched, base_options(seed), options.sequences, nullptr,
+                            &spare);
+          if (runs[i].repeatable && options.reuse_repeats) {
+            std::lock_guard<std::mutex> lock(trie_mutex);
+            trie.add(runs[i].draws, i);
+          }
+        }
         size_t d = ++done;
         if (options.progress) {
           std::lock_guard<std::mutex> lock(progress_mutex);
@@ -359,18 +387,38 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
     for (auto& t : threads) t.join();
   }
   result.schedules_run = runs.size();
+  // Schedule i's result: its own run, or the earlier run it repeats.
+  auto result_of = [&](size_t i) -> const RunResult& {
+    return runs[i < same_as.size() && same_as[i] != kRanItself ? same_as[i] : i];
+  };
+  {
+    // Distinct schedules: repeatable runs by their decisions (so the count does not depend
+    // on which repeats the worker threads caught), and every other run.
+    std::set<std::vector<int64_t>> paths;
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const RunResult& r = result_of(i);
+      if (!r.repeatable) {
+        ++result.distinct_schedules;
+        continue;
+      }
+      std::vector<int64_t> values;
+      for (const auto& d : r.draws) values.push_back(d.value);
+      paths.insert(std::move(values));
+    }
+    result.distinct_schedules += paths.size();
+  }
   auto seed_of = [&](size_t i) {
     return options.exhaustive ? uint64_t(i) : options.first_seed + i;
   };
   std::vector<size_t> good;
   for (size_t i = 0; i < runs.size(); ++i) {
-    if (runs[i].ok) {
+    if (result_of(i).ok) {
       good.push_back(i);
     } else {
       ++result.schedules_failed;
       if (result.failures.size() < 5)
         result.failures.push_back((options.exhaustive ? "schedule " : "seed ") +
-                                  std::to_string(seed_of(i)) + ": " + runs[i].failure);
+                                  std::to_string(seed_of(i)) + ": " + result_of(i).failure);
     }
   }
   if (good.empty()) {
@@ -392,10 +440,10 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
     std::set<Observation> distinct;
     std::optional<size_t> a, b;
     for (size_t i : good) {
-      distinct.insert(runs[i].obs[w]);
+      distinct.insert(result_of(i).obs[w]);
       if (!a)
         a = i;
-      else if (!b && runs[i].obs[w] != runs[*a].obs[w])
+      else if (!b && result_of(i).obs[w] != result_of(*a).obs[w])
         b = i;
     }
     v.distinct = distinct.size();
@@ -411,8 +459,8 @@ std::optional<VerifyResult> verify(const eval::Scenario& sc, const eval::Scenari
         wit.choices_a = choice_paths[*a];
         wit.choices_b = choice_paths[*b];
       }
-      const Observation& oa = runs[*a].obs[w];
-      const Observation& ob = runs[*b].obs[w];
+      const Observation& oa = result_of(*a).obs[w];
+      const Observation& ob = result_of(*b).obs[w];
       std::set_difference(oa.facts.begin(), oa.facts.end(), ob.facts.begin(), ob.facts.end(),
                           std::back_inserter(wit.only_a));
       std::set_difference(ob.facts.begin(), ob.facts.end(), oa.facts.begin(), oa.facts.end(),

@@ -32,6 +32,10 @@ struct VerifyOptions {
   /// The network explored; nullopt: the scenario's when it gives one, else delays 1..3.
   std::optional<eval::NetworkModel> network;
   int64_t drain_steps = 50;  ///< extra timesteps so messages in flight arrive
+  /// A random schedule that decides as an earlier one did takes its result instead of
+  /// running (VerifyResult::distinct_schedules); false runs every schedule (for tests that
+  /// hold the two to the same result).
+  bool reuse_repeats = true;
   /// Called after each schedule with (done, total); for a progress bar.
   std::function<void(size_t, size_t)> progress;
 };
@@ -95,6 +99,10 @@ struct OutputVerdict {
 
 struct VerifyResult {
   size_t schedules_run = 0;
+  /// Schedules whose generator made different decisions (eval::Draw). A random schedule
+  /// that decides as an earlier one did runs the same way, so it is not run again: it
+  /// counts in schedules_run with that schedule's result.
+  size_t distinct_schedules = 0;
   size_t schedules_failed = 0;        ///< a node's step failed (key conflict, limit, ...)
   std::vector<std::string> failures;  ///< the first few failures, with their seeds
   bool exhaustive = false;

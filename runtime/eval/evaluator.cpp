@@ -292,6 +292,8 @@ std::optional<Value> Node::lattice(const std::string& collection) const {
   return it->second.value;
 }
 
+bool Node::drew_random() const { return state_->drew_random; }
+
 const char* to_string(Derivation::Kind k) {
   switch (k) {
     case Derivation::Rule:

@@ -162,6 +162,9 @@ class Node {
   std::optional<Derivation> derivation(const std::string& collection, const Tuple& t) const;
   /// The value of a lattice collection (nullopt when `collection` is not a lattice).
   std::optional<Value> lattice(const std::string& collection) const;
+  /// Whether the program called `rand` since the node started: its run then depends on
+  /// NodeOptions::random_seed.
+  bool drew_random() const;
 
   struct State;
 

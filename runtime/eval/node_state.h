@@ -234,6 +234,7 @@ struct Node::State : CollectionAccess {
     uint64_t h = 0xcbf29ce484222325ULL;
     for (unsigned char c : options.address) h = (h ^ c) * 0x100000001b3ULL;
     random_state = options.random_seed ^ h;
+    drew_random = false;
   }
 
   /// `block` compiled for inputs with these schemas, or nullptr when the interpreter
@@ -332,6 +333,8 @@ struct Node::State : CollectionAccess {
   const Value* instance_variable(const std::string& name) const override;
   /// splitmix64 state of `rand` (seeded from NodeOptions::random_seed and the address).
   mutable uint64_t random_state = 0;
+  /// Whether `rand` was called since the node started (the run then depends on its seed).
+  mutable bool drew_random = false;
   double now() const override { return options.time_epoch + double(budtime); }
   uint64_t random53() const override;
   const Value* lattice_value(const std::string& c) const override;

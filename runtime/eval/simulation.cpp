@@ -233,22 +233,27 @@ namespace {
 /// schedules are identical on every platform and standard library.
 class Rng {
  public:
+  static constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ull;
   explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
+  uint64_t next() { return mix(s_ += kGamma); }
+  /// Uniform in [lo, hi] (lo < hi).
+  int64_t between(int64_t lo, int64_t hi) { return between(next(), lo, hi); }
+  /// Uniform in [0, 1).
+  double unit() { return unit(next()); }
+
+  /// The `k`-th output (from 0) of the generator seeded with `seed`.
+  static uint64_t at(uint64_t seed, size_t k) { return mix(seed + (uint64_t(k) + 1) * kGamma); }
+  static int64_t between(uint64_t x, int64_t lo, int64_t hi) {
+    return lo + int64_t(x % uint64_t(hi - lo + 1));
+  }
+  static double unit(uint64_t x) { return double(x >> 11) * (1.0 / 9007199254740992.0); }
+
+ private:
+  static uint64_t mix(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
   }
-  /// Uniform in [lo, hi].
-  int64_t between(int64_t lo, int64_t hi) {
-    if (hi <= lo) return lo;
-    return lo + int64_t(next() % uint64_t(hi - lo + 1));
-  }
-  /// Uniform in [0, 1).
-  double unit() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
-
- private:
   uint64_t s_;
 };
 
@@ -281,11 +286,32 @@ struct Simulation::State {
   int64_t drain_steps = 0;
   bool provenance = false;
 
+  std::vector<Draw> draws;
+  bool repeatable = true;  ///< see Simulation::repeatable (less the nodes' `rand`)
+
   int64_t delay() {
-    if (choose_delay) return choose_delay(network.min_delay, network.max_delay);
-    return rng.between(network.min_delay, network.max_delay);
+    int64_t lo = network.min_delay, hi = network.max_delay;
+    if (choose_delay) {
+      repeatable = false;
+      return choose_delay(lo, hi);
+    }
+    if (hi <= lo) return lo;
+    int64_t v = rng.between(lo, hi);
+    draws.push_back({Draw::Delay, lo, hi, 0, v});
+    return v;
+  }
+  /// Whether an event of probability `p` (> 0) happens.
+  bool chance(double p) {
+    bool yes = rng.unit() < p;
+    draws.push_back({Draw::Chance, 0, 0, p, yes ? 1 : 0});
+    return yes;
   }
 };
+
+int64_t Draw::decide(uint64_t seed, size_t k) const {
+  uint64_t x = Rng::at(seed, k);
+  return kind == Delay ? Rng::between(x, lo, hi) : Rng::unit(x) < p ? 1 : 0;
+}
 
 Simulation::Simulation(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Simulation::~Simulation() = default;
@@ -294,6 +320,14 @@ size_t Simulation::node_count() const { return state_->nodes.size(); }
 const Node& Simulation::node(size_t i) const { return *state_->nodes[i]; }
 uint64_t Simulation::seed() const { return state_->seed; }
 const NetworkModel& Simulation::network() const { return state_->network; }
+const std::vector<Draw>& Simulation::draws() const { return state_->draws; }
+
+bool Simulation::repeatable() const {
+  if (!state_->repeatable) return false;
+  for (const auto& n : state_->nodes)
+    if (n->drew_random()) return false;
+  return true;
+}
 
 std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
                                                const ScenarioPrograms& programs,
@@ -431,7 +465,10 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
         if (timer.next_fire <= now) timer.next_fire = now + timer.interval;
       }
       double duration = st.clock.seconds_per_step;
-      if (st.clock.jitter > 0) duration *= 1 + st.clock.jitter * (2 * st.rng.unit() - 1);
+      if (st.clock.jitter > 0) {
+        duration *= 1 + st.clock.jitter * (2 * st.rng.unit() - 1);
+        st.repeatable = false;  // a continuous draw: no two seeds make it alike
+      }
       st.node_time[i] = now + duration;
       for (const auto& d : arriving)
         if (d.to == i) ns.received.push_back(d);
@@ -482,13 +519,13 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
           continue;
         }
         d.deliver_at = t + st.delay();
-        if (st.network.loss > 0 && st.rng.unit() < st.network.loss) {
+        if (st.network.loss > 0 && st.chance(st.network.loss)) {
           d.lost = true;
           ++out.messages_lost;
         }
         ns.sent.push_back(d);
         std::optional<Delivery> dup;
-        if (st.network.duplicate > 0 && st.rng.unit() < st.network.duplicate) {
+        if (st.network.duplicate > 0 && st.chance(st.network.duplicate)) {
           dup = d;
           dup->duplicate = true;
           dup->lost = false;

@@ -134,6 +134,25 @@ struct SimulationOutcome {
   size_t messages_duplicated = 0;
 };
 
+/// One decision of a simulation's seeded generator (SimulationOptions::seed): the delay of
+/// a message in [lo, hi], or whether an event of probability `p` happened (a message lost
+/// or duplicated). A run is a function of its decisions (Simulation::repeatable), so any
+/// seed that makes the same decisions runs the same way: `calm verify` runs each distinct
+/// schedule once.
+struct Draw {
+  enum Kind : uint8_t { Delay, Chance };
+  Kind kind = Delay;
+  int64_t lo = 0, hi = 0;  ///< Delay: the range
+  double p = 0;            ///< Chance: the probability
+  int64_t value = 0;       ///< the delay, or 1 when the event happened (0 when not)
+  /// The value the generator seeded with `seed` gives when its `k`-th draw (from 0) is
+  /// asked as this one.
+  int64_t decide(uint64_t seed, size_t k) const;
+  bool same_question(const Draw& o) const {
+    return kind == o.kind && lo == o.lo && hi == o.hi && p == o.p;
+  }
+};
+
 class Simulation {
  public:
   /// Creates the nodes. Returns nullptr with located diagnostics when a program is
@@ -156,6 +175,13 @@ class Simulation {
   const Node& node(size_t i) const;
   uint64_t seed() const;
   const NetworkModel& network() const;
+  /// The decisions of the seeded generator in run(), in the order made. A delay range of
+  /// one value is no decision (it draws nothing).
+  const std::vector<Draw>& draws() const;
+  /// Whether run() depended on its seed through draws() alone: no clock jitter, no
+  /// SimulationOptions::choose_delay, no program that called `rand`. Then every seed whose
+  /// first draws().size() draws decide the same values (Draw::decide) runs the same way.
+  bool repeatable() const;
 
   struct State;
 

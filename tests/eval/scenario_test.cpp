@@ -253,6 +253,73 @@ TEST_CASE("simulation: messages cross the network with seeded delays") {
   }
 }
 
+TEST_CASE("simulation: a run's decisions, and which seeds make them") {
+  TempDir dir("scenario-draws");
+  dir.write("ping.rb", kPingProgram);
+  std::string net = R"({"min_delay": 1, "max_delay": 3, "loss": 0.25, "duplicate": 0.25})";
+  std::string sc = ping_scenario(net, 12);
+  SimulationOptions seven;
+  seven.seed = 7;
+  auto a = run_scenario(dir, sc, seven);
+  REQUIRE(a->sim);
+  CHECK(a->sim->repeatable());
+  const auto& draws = a->sim->draws();
+  // Per message: a delay, a loss chance, a duplication chance, and a delay per copy.
+  CHECK(draws.size() == 3 * 12 + a->outcome.messages_duplicated);
+  size_t delays = 0, yes = 0;
+  for (size_t k = 0; k < draws.size(); ++k) {
+    // The k-th decision is what the generator seeded with 7 gives as its k-th draw.
+    CHECK(draws[k].decide(7, k) == draws[k].value);
+    if (draws[k].kind == Draw::Delay) {
+      ++delays;
+      CHECK((draws[k].value >= 1 && draws[k].value <= 3));
+    } else {
+      yes += size_t(draws[k].value);
+    }
+  }
+  CHECK(delays == 12 + a->outcome.messages_duplicated);
+  CHECK(yes == a->outcome.messages_lost + a->outcome.messages_duplicated);
+  // Another seed decides otherwise somewhere.
+  bool differs = false;
+  for (size_t k = 0; k < draws.size(); ++k) differs |= draws[k].decide(8, k) != draws[k].value;
+  CHECK(differs);
+
+  SUBCASE("one delay to choose from is no decision") {
+    auto one = run_scenario(dir, ping_scenario(R"({"min_delay": 2, "max_delay": 2})", 5));
+    REQUIRE(one->sim);
+    CHECK(one->sim->draws().empty());
+    CHECK(one->sim->repeatable());
+  }
+  SUBCASE("clock jitter and rand make a run depend on its seed otherwise") {
+    std::string jitter = R"({"nodes": [)" + node_json("a", "ping.rb", "Ping") +
+                         R"(], "steps": 3, "clock": {"jitter": 0.1}})";
+    auto j = run_scenario(dir, jitter);
+    REQUIRE(j->sim);
+    CHECK_FALSE(j->sim->repeatable());
+    dir.write("dice.rb", R"(
+module Dice
+  state do
+    interface input, :roll, [:id]
+    table :rolled, [:id] => [:value]
+  end
+  bloom do
+    rolled <= roll { |r| [r.id, rand(6)] }
+  end
+end
+)");
+    std::string dice = R"({"nodes": [)" + node_json("a", "dice.rb", "Dice") +
+                       R"(], "steps": 2, "inputs": [{"facts": {"roll": [[1]]}}]})";
+    auto d = run_scenario(dir, dice);
+    REQUIRE(d->sim);
+    CHECK(d->sim->draws().empty());
+    CHECK_FALSE(d->sim->repeatable());
+    std::string idle = R"({"nodes": [)" + node_json("a", "dice.rb", "Dice") + R"(], "steps": 2})";
+    auto i = run_scenario(dir, idle);  // rand is in the program but never called
+    REQUIRE(i->sim);
+    CHECK(i->sim->repeatable());
+  }
+}
+
 TEST_CASE("simulation: periodics fire on the simulated clock") {
   TempDir dir("scenario-periodic");
   dir.write("tick.rb", R"(

@@ -145,6 +145,46 @@ TEST_CASE("verify: the same result with one job or several") {
   }
 }
 
+TEST_CASE("verify: a schedule that decides as an earlier one did takes its result") {
+  Fixture f;
+  VerifyOptions reuse;
+  reuse.schedules = 60;
+  reuse.jobs = 2;
+  VerifyOptions every = reuse;
+  every.reuse_repeats = false;
+  auto a = verify(*f.sc, f.programs, reuse, f.diags);
+  auto b = verify(*f.sc, f.programs, every, f.diags);
+  REQUIRE(a);
+  REQUIRE(b);
+  // Two messages with three delays each: nine schedules, all among 60 seeds.
+  CHECK(a->schedules_run == 60);
+  CHECK(a->distinct_schedules == 9);
+  CHECK(b->distinct_schedules == 9);
+  CHECK(a->schedules_failed == b->schedules_failed);
+  CHECK(a->schedules_failed > 0);  // the delays that make both writes arrive together
+  CHECK(a->failures == b->failures);
+  REQUIRE(a->outputs.size() == b->outputs.size());
+  for (size_t i = 0; i < a->outputs.size(); ++i) {
+    CHECK(a->outputs[i].verdict == b->outputs[i].verdict);
+    CHECK(a->outputs[i].distinct == b->outputs[i].distinct);
+    REQUIRE(a->outputs[i].witness.has_value() == b->outputs[i].witness.has_value());
+    if (!a->outputs[i].witness) continue;
+    CHECK(a->outputs[i].witness->seed_a == b->outputs[i].witness->seed_a);
+    CHECK(a->outputs[i].witness->seed_b == b->outputs[i].witness->seed_b);
+    CHECK(a->outputs[i].witness->only_a == b->outputs[i].witness->only_a);
+    CHECK(a->outputs[i].witness->only_b == b->outputs[i].witness->only_b);
+  }
+  // No message at all: one schedule, however many seeds.
+  std::string quiet = kScenario;
+  quiet = quiet.substr(0, quiet.find(R"(  "inputs")")) + R"(  "inputs": []
+})";
+  Fixture g(quiet);
+  auto q = verify(*g.sc, g.programs, reuse, g.diags);
+  REQUIRE(q);
+  CHECK(q->schedules_run == 60);
+  CHECK(q->distinct_schedules == 1);
+}
+
 TEST_CASE("verify: the exhaustive mode enumerates every delay choice") {
   Fixture f;
   VerifyOptions vo;
