@@ -165,6 +165,11 @@ class Node {
   /// Whether the program called `rand` since the node started: its run then depends on
   /// NodeOptions::random_seed.
   bool drew_random() const;
+  /// Timesteps step() skipped because they would repeat the last one: a timestep
+  /// without input or anything pending that changed, sent and printed nothing, in a
+  /// program that reads no clock and calls no rand, leaves the node as it is again.
+  /// Provenance (which dates each fact) turns this off.
+  size_t skipped_steps() const;
 
   struct State;
 

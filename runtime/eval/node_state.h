@@ -158,6 +158,9 @@ struct NodePlan {
   std::vector<std::vector<int>> strata;
   std::vector<int> deferred_rules, bootstrap_rules;
   std::set<std::string> in_rules;
+  /// No rule, helper or constant reads the clock (budtime, bud_clock, Time) or calls
+  /// rand: a timestep is a function of the collections, what is pending and the inputs.
+  bool timeless = false;
 };
 
 struct Node::State : CollectionAccess {
@@ -184,6 +187,14 @@ struct Node::State : CollectionAccess {
   std::vector<int> bootstrap_rules;
   int64_t budtime = 0;
   bool failed = false;
+  /// The last timestep had no input and nothing pending, and left every collection as it
+  /// was, sent, printed and deferred nothing. In a timeless program (NodePlan::timeless)
+  /// the next timestep without input would do the same again, so Node::step skips it.
+  bool idle_fixpoint = false;
+  size_t skipped_steps = 0;
+  /// Whether a deferred effect or a loopback message waits for the next timestep.
+  bool anything_pending() const;
+  std::vector<std::pair<size_t, uint64_t>> summary_before;  ///< scratch for Node::step
   std::vector<Message> loopback;  ///< `<~` to this node, delivered next step
   const Rule* rule = nullptr;     ///< the rule being evaluated
   TupleSet empty;

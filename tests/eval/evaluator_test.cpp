@@ -347,3 +347,62 @@ TEST_CASE("Ruby subset: puts and print write the node's output and return nil") 
   // The next step prints nothing: no input.
   CHECK(step(*r).printed.empty());
 }
+
+TEST_CASE("idle timesteps: skipped once one changed nothing, never where it could matter") {
+  SUBCASE("a timeless program settles, then its idle timesteps are skipped") {
+    auto r = prepare(program(R"(    interface input, :add, [:k]
+    table :t, [:k]
+    table :later, [:k]
+    scratch :s, [:k]
+    interface output, :out, [:k])",
+                             R"(    later <+ add
+    t <= later
+    s <= t
+    out <= s)"));
+    REQUIRE(r->node);
+    CHECK(step(*r, {{"add", {I(1)}}}).ok);  // 0: `later <+` pending
+    CHECK(step(*r).ok);                     // 1: later, t, s, out get 1
+    CHECK(step(*r).ok);                     // 2: as 1 (out, s recomputed): a fixpoint
+    CHECK(r->node->skipped_steps() == 0);
+    for (int i = 0; i < 5; ++i) CHECK(step(*r).ok);  // 3-7: skipped
+    CHECK(r->node->skipped_steps() == 5);
+    CHECK(r->node->budtime() == 8);
+    CHECK(show(r->node->contents("out")) == "[1];");
+    CHECK(show(r->node->contents("s")) == "[1];");
+    // Input wakes it up.
+    CHECK(step(*r, {{"add", {I(2)}}}).ok);
+    CHECK(step(*r).ok);
+    CHECK(show(r->node->contents("out")) == "[1];[2];");
+    CHECK(r->node->skipped_steps() == 5);
+  }
+  SUBCASE("a program that reads budtime runs every timestep") {
+    auto r = prepare(program(R"(    table :t, [:k]
+    scratch :late, [:k])",
+                             R"(    t <= [[1]]
+    late <= t { |x| [x.k] if budtime > 5 })"));
+    REQUIRE(r->node);
+    for (int i = 0; i < 7; ++i) CHECK(step(*r).ok);
+    CHECK(r->node->skipped_steps() == 0);
+    CHECK(show(r->node->contents("late")) == "[1];");
+  }
+  SUBCASE("a deferred effect each timestep keeps it running") {
+    auto r = prepare(program(R"(    table :t, [:k]
+    table :gone, [:k])",
+                             R"(    t <= [[1]]
+    t <- gone
+    gone <+ t)"));
+    REQUIRE(r->node);
+    for (int i = 0; i < 6; ++i) CHECK(step(*r).ok);
+    // `gone <+ t` is pending at the end of every timestep: nothing is skipped.
+    CHECK(r->node->skipped_steps() == 0);
+  }
+  SUBCASE("a message to itself keeps it running") {
+    auto r = prepare(program(R"(    table :t, [:k]
+    channel :ping, [:@addr, :k])",
+                             R"(    t <= [[1]]
+    ping <~ t { |x| [ip_port, x.k] })"));
+    REQUIRE(r->node);
+    for (int i = 0; i < 6; ++i) CHECK(step(*r).ok);
+    CHECK(r->node->skipped_steps() == 0);
+  }
+}
