@@ -43,15 +43,34 @@ void default_unassigned_instance_variables(const Program& program,
 
 namespace {
 
-/// Whether `e` names the clock or the random generator anywhere: Bud's budtime and
-/// bud_clock, Ruby's Time, rand and srand (conservatively, as any name).
-bool reads_clock(const Expr& e) {
-  static const std::set<std::string, std::less<>> kNames = {
-      "budtime", "@budtime", "bud_clock", "Time", "rand", "srand", "Random"};
-  if (kNames.count(e.text)) return true;
+using NameSet = std::set<std::string, std::less<>>;
+
+/// Whether `e` has a node whose text is one of `names` (an identifier, a method name, a
+/// constant: conservatively, any use of the name).
+bool names_any(const Expr& e, const NameSet& names) {
+  if (names.count(e.text)) return true;
   for (const auto& c : e.children)
-    if (reads_clock(c)) return true;
+    if (names_any(c, names)) return true;
   return false;
+}
+
+/// The clock and the random generator: Bud's budtime and bud_clock, Ruby's Time, rand
+/// and srand.
+const NameSet kClockNames = {"budtime", "@budtime", "bud_clock", "Time", "rand", "srand", "Random"};
+/// What writes to stdio (Kernel#p and pp are refused: docs/evaluator.md, "Ruby subset").
+const NameSet kPrintNames = {"puts", "print"};
+
+bool reads_clock(const Expr& e) { return names_any(e, kClockNames); }
+
+/// See NodePlan::memoizable.
+std::vector<char> memoizable_rules(const Program& p) {
+  NameSet avoid = kClockNames;
+  avoid.insert(kPrintNames.begin(), kPrintNames.end());
+  for (const auto& h : p.helpers) avoid.insert(h.name);
+  std::vector<char> out(p.rules.size(), 0);
+  for (const auto& r : p.rules)
+    out[size_t(r.id)] = r.op == RuleOp::Merge && !r.bootstrap && !names_any(r.rhs, avoid);
+  return out;
 }
 
 bool timeless(const Program& p) {
@@ -155,6 +174,7 @@ std::shared_ptr<const NodePlan> Node::plan(const Program& program, const NodeOpt
                   r.op_location);
   }
   plan->timeless = timeless(program);
+  plan->memoizable = memoizable_rules(program);
   DependencyGraph graph(program);
   Stratification strata(program, graph);
   if (!strata.stratifiable()) diags.append(strata.diagnostics());
@@ -201,6 +221,10 @@ std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOpt
   if (!spare || spare->state_->plan != plan) return create(std::move(plan), std::move(options));
   State& st = *spare->state_;
   options.instance_variables = plan->instance_variables;
+  // A rule's memo is a function of the contents it read (State::RuleMemo): it holds for
+  // the new run too, unless what else a rule reads (ip_port) or how it runs changed.
+  if (options.address != st.options.address || options.seminaive != st.options.seminaive)
+    st.memos.clear();
   st.options = std::move(options);
   st.address_value = Value::string(st.options.address);
   st.seed_random();

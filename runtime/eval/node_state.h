@@ -161,6 +161,10 @@ struct NodePlan {
   /// No rule, helper or constant reads the clock (budtime, bud_clock, Time) or calls
   /// rand: a timestep is a function of the collections, what is pending and the inputs.
   bool timeless = false;
+  /// By rule id: a `<=` rule whose result is a function of the contents of its head and
+  /// the collections it names (Rule::refs) alone: it names no clock, no rand, no helper
+  /// method and prints nothing (see Node::State::memo_for).
+  std::vector<char> memoizable;
 };
 
 struct Node::State : CollectionAccess {
@@ -195,6 +199,29 @@ struct Node::State : CollectionAccess {
   /// Whether a deferred effect or a loopback message waits for the next timestep.
   bool anything_pending() const;
   std::vector<std::pair<size_t, uint64_t>> summary_before;  ///< scratch for Node::step
+
+  /// The last evaluation of a memoizable `<=` rule (NodePlan::memoizable) on whole
+  /// collections: the facts its right-hand side gave, and the contents it read, as the
+  /// sequences (RowTable::sequence) of its head and of every collection it names. When
+  /// they are the same again, so is the result: apply_merge inserts the kept facts
+  /// instead of evaluating the rule. Most rules of a protocol see the same contents from
+  /// one timestep to the next (a scratch recomputed from an unchanged table, a join
+  /// waiting on a channel). Kept only for results of at most kMemoFacts facts.
+  struct RuleMemo {
+    bool resolved = false;  ///< `inputs` found
+    bool usable = false;    ///< every input found
+    std::vector<const CollectionState*> inputs;
+    bool valid = false;  ///< `key`, `out` and `sites` hold an evaluation
+    uint64_t key = 0;
+    Relation out;
+    std::vector<std::pair<const Expr*, const CollectionState*>> sites;  ///< its recording
+  };
+  static constexpr size_t kMemoFacts = 256;
+  std::vector<RuleMemo> memos;  ///< by rule id
+  /// The memo of rule `r` when this evaluation may use one: a memoizable rule, on whole
+  /// collections (no delta), without provenance; nullptr otherwise.
+  RuleMemo* memo_for(const Rule& r);
+  static uint64_t memo_key(const RuleMemo& m);
   std::vector<Message> loopback;  ///< `<~` to this node, delivered next step
   const Rule* rule = nullptr;     ///< the rule being evaluated
   TupleSet empty;

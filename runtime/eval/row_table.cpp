@@ -1,6 +1,7 @@
 #include "eval/row_table.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace calm::eval {
 
@@ -22,6 +23,13 @@ const Value kNil{};
 inline const Value& column_or_nil(const Tuple& t, size_t c) { return c < t.size() ? t[c] : kNil; }
 
 uint32_t tag_of(uint64_t h) { return RowTable::tag(h); }
+
+/// A sequence no table had before (RowTable::sequence): a stamp from a process-wide
+/// counter, mixed.
+uint64_t fresh_sequence() {
+  static std::atomic<uint64_t> stamps{0};
+  return fmix(++stamps ^ 0xbb67ae8584caa73bULL);
+}
 
 }  // namespace
 
@@ -140,6 +148,7 @@ size_t RowTable::find_key(const Tuple& key) const {
 }
 
 size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
+  bool appended = false;
   if (slot < rows_.size() && !live_flag_[slot]) {
     rows_[slot] = std::move(t);
     live_flag_[slot] = true;
@@ -147,11 +156,14 @@ size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
     slot = rows_.size();
     rows_.push_back(std::move(t));
     live_flag_.push_back(true);
+    appended = true;
   }
   ++live_;
   const Tuple& stored = rows_[slot];
   keys_.insert(tag_of(h), uint32_t(slot));
-  fingerprint_ += fmix(all_key_ ? h : key_hash(stored));
+  uint64_t whole = fmix(all_key_ ? h : key_hash(stored));
+  fingerprint_ += whole;
+  sequence_ = appended ? fmix(sequence_ ^ whole) + 0x3c6ef372fe94f82bULL : fresh_sequence();
   for (auto& ix : indexes_) ix->add(stored, uint32_t(slot));
   if (!indexes_.empty())
     std::erase_if(indexes_, [&](const std::unique_ptr<Index>& ix) {
@@ -166,6 +178,7 @@ void RowTable::remove(size_t slot) {
   uint64_t h = row_key_hash(t);
   keys_.erase(tag_of(h), uint32_t(slot));
   fingerprint_ -= fmix(all_key_ ? h : key_hash(t));
+  sequence_ = fresh_sequence();
   for (auto& ix : indexes_) ix->remove(t, uint32_t(slot));
   if (sorted_) sorted_->erase(t);
   live_flag_[slot] = false;
@@ -191,6 +204,7 @@ bool RowTable::compact() {
 }
 
 void RowTable::clear() {
+  sequence_ = kEmptySequence;
   if (rows_.empty()) return;  // no rows: nothing in the hashes, the indexes or the view
   rows_.clear();
   live_flag_.clear();

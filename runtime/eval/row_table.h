@@ -157,6 +157,12 @@ class RowTable {
 
   /// Order-independent: the same for two tables holding the same rows.
   uint64_t fingerprint() const { return fingerprint_; }
+  /// Order-dependent: a hash of the rows added since the table was last cleared, in
+  /// order, while rows were only added at the end; once a row is removed or takes a
+  /// hole's slot, a value no other table state had (a fresh stamp). So two equal
+  /// sequences mean the same rows in the same order (but for a 64-bit collision), and a
+  /// scratch filled again with the same rows in the same order gets the same sequence.
+  uint64_t sequence() const { return sequence_; }
 
   /// Bytes held (rows, their values, the hashes, the indexes), for benchmarks.
   size_t bytes() const;
@@ -187,6 +193,8 @@ class RowTable {
   std::vector<std::unique_ptr<Index>> indexes_;
   mutable std::unique_ptr<std::set<Tuple>> sorted_;
   uint64_t fingerprint_ = 0;
+  static constexpr uint64_t kEmptySequence = 0x6a09e667f3bcc909ULL;
+  uint64_t sequence_ = kEmptySequence;
 };
 
 }  // namespace calm::eval

@@ -300,6 +300,35 @@ CollectionState& Node::State::lhs_state(const Rule& r) {
   return *n->lhs;
 }
 
+Node::State::RuleMemo* Node::State::memo_for(const Rule& r) {
+  if (prov() || delta_site || !plan || size_t(r.id) >= plan->memoizable.size() ||
+      !plan->memoizable[size_t(r.id)] || own_names(r) == nullptr)
+    return nullptr;
+  if (memos.size() < program.rules.size()) memos.resize(program.rules.size());
+  RuleMemo& m = memos[size_t(r.id)];
+  if (!m.resolved) {
+    m.resolved = true;
+    m.usable = true;
+    m.inputs.push_back(&lhs_state(r));
+    for (const auto& ref : r.refs) {
+      const CollectionState* c = find_state(ref.collection);
+      if (!c) m.usable = false;
+      m.inputs.push_back(c);
+    }
+  }
+  return m.usable ? &m : nullptr;
+}
+
+uint64_t Node::State::memo_key(const RuleMemo& m) {
+  uint64_t k = 0x243f6a8885a308d3ULL;
+  for (const CollectionState* c : m.inputs) {
+    k ^= c->rows.sequence() + (c->schema ? 0x9e3779b97f4a7c15ULL : 0);
+    k *= 0xbf58476d1ce4e5b9ULL;
+    k ^= k >> 31;
+  }
+  return k;
+}
+
 bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
   set_rule(r);
   CollectionState& cs = lhs_state(r);
@@ -348,17 +377,35 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
     rel.tuples.push_back(v.items());
     if (prov()) rel.why.push_back({});
   } else {
-    if (cs.all_key && !cs.inferred && !prov()) {
-      merge_target = &cs;
-      merge_rhs = strip_parens(&r.rhs);
-    }
-    try {
-      rel = eval_coll(r.rhs);
-    } catch (...) {
+    RuleMemo* memo = memo_for(r);
+    uint64_t key = memo ? memo_key(*memo) : 0;
+    if (memo && memo->valid && memo->key == key) {
+      rel = memo->out;  // the same contents as last time: the same facts
+      if (recording) *recording = memo->sites;
+    } else {
+      if (cs.all_key && !cs.inferred && !prov()) {
+        merge_target = &cs;
+        merge_rhs = strip_parens(&r.rhs);
+      }
+      try {
+        rel = eval_coll(r.rhs);
+      } catch (...) {
+        merge_target = nullptr;
+        throw;
+      }
       merge_target = nullptr;
-      throw;
+      if (memo) {
+        memo->valid = rel.tuples.size() <= kMemoFacts && !rel.coll && !rel.refs;
+        if (memo->valid) {
+          memo->key = key;
+          memo->out = rel;
+          if (recording)
+            memo->sites = *recording;
+          else
+            memo->sites.clear();
+        }
+      }
     }
-    merge_target = nullptr;
   }
   if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
   bool grew = false;

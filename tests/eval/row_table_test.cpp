@@ -167,3 +167,36 @@ TEST_CASE("a long random run agrees with a plain model (flat hash, holes, compac
     CHECK(at_slots(rt, ix.find(T({v}))) == want);
   }
 }
+
+TEST_CASE("row table: the sequence is the rows added in order, or new after a removal") {
+  auto T = [](int64_t a, int64_t b) { return Tuple{Value::integer(a), Value::integer(b)}; };
+  RowTable x, y;
+  CHECK(x.sequence() == y.sequence());  // both empty
+  const uint64_t empty = x.sequence();
+  x.add(T(1, 2));
+  x.add(T(3, 4));
+  y.add(T(1, 2));
+  CHECK(x.sequence() != y.sequence());
+  y.add(T(3, 4));
+  CHECK(x.sequence() == y.sequence());
+  RowTable z;  // the same rows in another order: another sequence, the same fingerprint
+  z.add(T(3, 4));
+  z.add(T(1, 2));
+  CHECK(z.sequence() != x.sequence());
+  CHECK(z.fingerprint() == x.fingerprint());
+  // Cleared and filled again alike: the same sequence.
+  const uint64_t filled = x.sequence();
+  x.clear();
+  CHECK(x.sequence() == empty);
+  x.add(T(1, 2));
+  x.add(T(3, 4));
+  CHECK(x.sequence() == filled);
+  // A removal, even undone, gives a sequence no table had.
+  x.remove(x.find(T(3, 4)));
+  const uint64_t removed = x.sequence();
+  CHECK(removed != filled);
+  CHECK(removed != y.sequence());
+  x.add(T(3, 4));
+  CHECK(x.sequence() != filled);
+  CHECK(x.sequence() != removed);
+}
