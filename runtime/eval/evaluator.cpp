@@ -69,7 +69,7 @@ std::vector<char> memoizable_rules(const Program& p) {
   for (const auto& h : p.helpers) avoid.insert(h.name);
   std::vector<char> out(p.rules.size(), 0);
   for (const auto& r : p.rules)
-    out[size_t(r.id)] = r.op == RuleOp::Merge && !r.bootstrap && !names_any(r.rhs, avoid);
+    out[size_t(r.id)] = r.op != RuleOp::Append && !r.bootstrap && !names_any(r.rhs, avoid);
   return out;
 }
 
@@ -223,8 +223,10 @@ std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOpt
   options.instance_variables = plan->instance_variables;
   // A rule's memo is a function of the contents it read (State::RuleMemo): it holds for
   // the new run too, unless what else a rule reads (ip_port) or how it runs changed.
-  if (options.address != st.options.address || options.seminaive != st.options.seminaive)
+  if (options.address != st.options.address || options.seminaive != st.options.seminaive) {
     st.memos.clear();
+    st.stratum_memos.clear();
+  }
   st.options = std::move(options);
   st.address_value = Value::string(st.options.address);
   st.seed_random();

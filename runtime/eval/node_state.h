@@ -211,9 +211,10 @@ struct Node::State : CollectionAccess {
     bool resolved = false;  ///< `inputs` found
     bool usable = false;    ///< every input found
     std::vector<const CollectionState*> inputs;
-    bool valid = false;  ///< `key`, `out` and `sites` hold an evaluation
+    bool valid = false;  ///< `key`, `sites` and `out` or `values` hold an evaluation
     uint64_t key = 0;
-    Relation out;
+    Relation out;               ///< the facts (a rule into a set collection)
+    std::vector<Value> values;  ///< the values (a rule into a lattice)
     std::vector<std::pair<const Expr*, const CollectionState*>> sites;  ///< its recording
   };
   static constexpr size_t kMemoFacts = 256;
@@ -221,7 +222,32 @@ struct Node::State : CollectionAccess {
   /// The memo of rule `r` when this evaluation may use one: a memoizable rule, on whole
   /// collections (no delta), without provenance; nullptr otherwise.
   RuleMemo* memo_for(const Rule& r);
-  static uint64_t memo_key(const RuleMemo& m);
+  /// `eval()` (rule r's right-hand side), or what it gave last time when the memo of `r`
+  /// holds it for the current contents; kept in the memo's `slot`.
+  template <typename T, typename F>
+  T memoized(const Rule& r, T RuleMemo::*slot, F&& eval);
+  /// A hash of the sequences (RowTable::sequence) of `inputs`, and of which of them know
+  /// their schema.
+  static uint64_t memo_key(const std::vector<const CollectionState*>& inputs);
+
+  /// The same for a whole stratum whose rules are all memoizable: the rows each head got
+  /// (in order) when every collection the stratum's rules read and write had these
+  /// contents. On a hit, run_stratum adds them to the heads instead of running any round.
+  /// A stratum that replaced or removed a row of a head (its sequence is then new) keeps
+  /// no memo.
+  struct StratumMemo {
+    bool resolved = false;
+    bool usable = false;
+    std::vector<const CollectionState*> inputs;  ///< every head and named collection, once
+    std::vector<CollectionState*> heads;
+    bool valid = false;
+    uint64_t key = 0;
+    std::vector<std::vector<Tuple>> added;  ///< by head: the rows it got, in order
+    std::vector<Schema> schemas;            ///< by head: its schema after the stratum
+  };
+  std::vector<StratumMemo> stratum_memos;  ///< by stratum
+  StratumMemo* stratum_memo(size_t index);
+  void run_rounds(size_t index);
   std::vector<Message> loopback;  ///< `<~` to this node, delivered next step
   const Rule* rule = nullptr;     ///< the rule being evaluated
   TupleSet empty;

@@ -147,6 +147,10 @@ size_t RowTable::find_key(const Tuple& key) const {
   return s == FlatHash::kNone ? npos : s;
 }
 
+uint64_t RowTable::next_sequence_of(uint64_t seq, uint64_t whole_hash) {
+  return fmix(seq ^ fmix(whole_hash)) + 0x3c6ef372fe94f82bULL;
+}
+
 size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
   bool appended = false;
   if (slot < rows_.size() && !live_flag_[slot]) {
@@ -161,9 +165,9 @@ size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
   ++live_;
   const Tuple& stored = rows_[slot];
   keys_.insert(tag_of(h), uint32_t(slot));
-  uint64_t whole = fmix(all_key_ ? h : key_hash(stored));
-  fingerprint_ += whole;
-  sequence_ = appended ? fmix(sequence_ ^ whole) + 0x3c6ef372fe94f82bULL : fresh_sequence();
+  uint64_t whole = all_key_ ? h : key_hash(stored);
+  fingerprint_ += fmix(whole);
+  sequence_ = appended ? next_sequence_of(sequence_, whole) : fresh_sequence();
   for (auto& ix : indexes_) ix->add(stored, uint32_t(slot));
   if (!indexes_.empty())
     std::erase_if(indexes_, [&](const std::unique_ptr<Index>& ix) {

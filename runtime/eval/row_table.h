@@ -163,6 +163,10 @@ class RowTable {
   /// sequences mean the same rows in the same order (but for a 64-bit collision), and a
   /// scratch filled again with the same rows in the same order gets the same sequence.
   uint64_t sequence() const { return sequence_; }
+  /// The sequence of a table whose sequence was `seq` once `t` is added at its end.
+  static uint64_t next_sequence(uint64_t seq, const Tuple& t) {
+    return next_sequence_of(seq, key_hash(t));
+  }
 
   /// Bytes held (rows, their values, the hashes, the indexes), for benchmarks.
   size_t bytes() const;
@@ -194,6 +198,7 @@ class RowTable {
   mutable std::unique_ptr<std::set<Tuple>> sorted_;
   uint64_t fingerprint_ = 0;
   static constexpr uint64_t kEmptySequence = 0x6a09e667f3bcc909ULL;
+  static uint64_t next_sequence_of(uint64_t seq, uint64_t whole_hash);
   uint64_t sequence_ = kEmptySequence;
 };
 

@@ -300,6 +300,40 @@ CollectionState& Node::State::lhs_state(const Rule& r) {
   return *n->lhs;
 }
 
+namespace {
+
+bool memo_fits(const Relation& rel) {
+  return rel.tuples.size() <= Node::State::kMemoFacts && !rel.coll && !rel.refs;
+}
+bool memo_fits(const std::vector<Value>& values) {
+  return values.size() <= Node::State::kMemoFacts;
+}
+
+}  // namespace
+
+template <typename T, typename F>
+T Node::State::memoized(const Rule& r, T RuleMemo::*slot, F&& eval) {
+  RuleMemo* memo = memo_for(r);
+  if (!memo) return eval();
+  const uint64_t key = memo_key(memo->inputs);
+  if (memo->valid && memo->key == key) {
+    if (recording) *recording = memo->sites;  // the scans a semi-naive round re-runs
+    return memo->*slot;                       // the same contents: the same result
+  }
+  memo->valid = false;
+  T out = eval();
+  if (memo_fits(out)) {
+    memo->key = key;
+    memo->*slot = out;
+    if (recording)
+      memo->sites = *recording;
+    else
+      memo->sites.clear();
+    memo->valid = true;
+  }
+  return out;
+}
+
 Node::State::RuleMemo* Node::State::memo_for(const Rule& r) {
   if (prov() || delta_site || !plan || size_t(r.id) >= plan->memoizable.size() ||
       !plan->memoizable[size_t(r.id)] || own_names(r) == nullptr)
@@ -319,9 +353,9 @@ Node::State::RuleMemo* Node::State::memo_for(const Rule& r) {
   return m.usable ? &m : nullptr;
 }
 
-uint64_t Node::State::memo_key(const RuleMemo& m) {
+uint64_t Node::State::memo_key(const std::vector<const CollectionState*>& inputs) {
   uint64_t k = 0x243f6a8885a308d3ULL;
-  for (const CollectionState* c : m.inputs) {
+  for (const CollectionState* c : inputs) {
     k ^= c->rows.sequence() + (c->schema ? 0x9e3779b97f4a7c15ULL : 0);
     k *= 0xbf58476d1ce4e5b9ULL;
     k ^= k >> 31;
@@ -335,7 +369,7 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
   Derivation d;  // how each fact was derived: made only with provenance
   if (prov()) d = rule_derivation(r);
   if (!cs.lattice.empty()) {
-    std::vector<Value> inputs = lattice_inputs(r);
+    std::vector<Value> inputs = memoized(r, &RuleMemo::values, [&] { return lattice_inputs(r); });
     if (inputs.size() > 2) {
       // Many inputs (a block over a collection, `best <= path { |p| {[p.from, p.to] =>
       // p.cost} }`) are merged with each other pairwise first, then into the collection
@@ -377,35 +411,20 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
     rel.tuples.push_back(v.items());
     if (prov()) rel.why.push_back({});
   } else {
-    RuleMemo* memo = memo_for(r);
-    uint64_t key = memo ? memo_key(*memo) : 0;
-    if (memo && memo->valid && memo->key == key) {
-      rel = memo->out;  // the same contents as last time: the same facts
-      if (recording) *recording = memo->sites;
-    } else {
+    rel = memoized(r, &RuleMemo::out, [&] {
       if (cs.all_key && !cs.inferred && !prov()) {
         merge_target = &cs;
         merge_rhs = strip_parens(&r.rhs);
       }
       try {
-        rel = eval_coll(r.rhs);
+        Relation out = eval_coll(r.rhs);
+        merge_target = nullptr;
+        return out;
       } catch (...) {
         merge_target = nullptr;
         throw;
       }
-      merge_target = nullptr;
-      if (memo) {
-        memo->valid = rel.tuples.size() <= kMemoFacts && !rel.coll && !rel.refs;
-        if (memo->valid) {
-          memo->key = key;
-          memo->out = rel;
-          if (recording)
-            memo->sites = *recording;
-          else
-            memo->sites.clear();
-        }
-      }
-    }
+    });
   }
   if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
   bool grew = false;
@@ -424,7 +443,7 @@ void Node::State::apply_deferred(const Rule& r) {
   set_rule(r);
   CollectionState& cs = lhs_state(r);
   if (!cs.lattice.empty()) {  // `<+` on a lattice: merged at the next timestep
-    for (const auto& v : lattice_inputs(r)) {
+    for (const auto& v : memoized(r, &RuleMemo::values, [&] { return lattice_inputs(r); })) {
       try {
         cs.pending_value =
             cs.has_pending_value ? lattice_merge(cs.pending_value, v) : lattice_from(cs.lattice, v);
@@ -437,7 +456,7 @@ void Node::State::apply_deferred(const Rule& r) {
     }
     return;
   }
-  Relation rel = eval_coll(r.rhs);
+  Relation rel = memoized(r, &RuleMemo::out, [&] { return eval_coll(r.rhs); });
   const std::string& label = rule_label(r);
   for (size_t i = 0; i < rel.tuples.size(); ++i) {
     const Tuple& t = rel.tuples[i];

@@ -175,6 +175,79 @@ void Node::State::run_stratum(size_t index) {
         p.seminaive.push_back(seminaive_ok(program.rules[size_t(id)], p.heads));
     }
   }
+  StratumMemo* memo = stratum_memo(index);
+  if (!memo) return run_rounds(index);
+  const uint64_t key = memo_key(memo->inputs);
+  if (memo->valid && memo->key == key) {
+    // The same contents as when the memo was made: the heads get the same rows again.
+    const Rule& first = program.rules[size_t(rules.front())];
+    set_rule(first);
+    const std::string& label = rule_label(first);
+    for (size_t h = 0; h < memo->heads.size(); ++h) {
+      CollectionState& cs = *memo->heads[h];
+      for (const Tuple& t : memo->added[h]) insert(cs, t, first.location, label, nullptr);
+      if (cs.inferred && !cs.schema) cs.schema = memo->schemas[h];
+    }
+    return;
+  }
+  std::vector<size_t> ends;
+  std::vector<uint64_t> sequences;
+  for (const CollectionState* h : memo->heads) {
+    ends.push_back(h->rows.end_slot());
+    sequences.push_back(h->rows.sequence());
+  }
+  memo->valid = false;
+  run_rounds(index);
+  // Keep what each head got, when it only got rows at its end (its sequence says so).
+  size_t facts = 0;
+  for (size_t h = 0; h < memo->heads.size(); ++h) {
+    const RowTable& rows = memo->heads[h]->rows;
+    facts += rows.end_slot() - std::min(ends[h], rows.end_slot());
+    uint64_t seq = sequences[h];
+    for (size_t slot = ends[h]; slot < rows.end_slot() && facts <= kMemoFacts; ++slot)
+      if (const Tuple* t = rows.at(slot)) seq = RowTable::next_sequence(seq, *t);
+    if (facts > kMemoFacts || seq != rows.sequence()) return;
+  }
+  for (size_t h = 0; h < memo->heads.size(); ++h) {
+    const RowTable& rows = memo->heads[h]->rows;
+    memo->added[h].clear();
+    for (size_t slot = ends[h]; slot < rows.end_slot(); ++slot)
+      if (const Tuple* t = rows.at(slot)) memo->added[h].push_back(*t);
+    memo->schemas[h] = memo->heads[h]->schema;
+  }
+  memo->key = key;
+  memo->valid = true;
+}
+
+Node::State::StratumMemo* Node::State::stratum_memo(size_t index) {
+  if (prov() || !plan) return nullptr;
+  if (stratum_memos.size() != strata.size()) stratum_memos.assign(strata.size(), StratumMemo{});
+  StratumMemo& m = stratum_memos[index];
+  if (!m.resolved) {
+    m.resolved = true;
+    m.usable = true;
+    for (int id : strata[index]) {
+      const Rule& r = program.rules[size_t(id)];
+      RuleMemo* rm = size_t(id) < plan->memoizable.size() && plan->memoizable[size_t(id)]
+                         ? memo_for(r)
+                         : nullptr;
+      if (!rm || !lhs_state(r).lattice.empty()) {
+        m.usable = false;
+        break;
+      }
+      for (const CollectionState* c : rm->inputs)
+        if (std::find(m.inputs.begin(), m.inputs.end(), c) == m.inputs.end()) m.inputs.push_back(c);
+      CollectionState* head = &lhs_state(r);
+      if (std::find(m.heads.begin(), m.heads.end(), head) == m.heads.end()) m.heads.push_back(head);
+    }
+    m.added.resize(m.heads.size());
+    m.schemas.resize(m.heads.size());
+  }
+  return m.usable ? &m : nullptr;
+}
+
+void Node::State::run_rounds(size_t index) {
+  const std::vector<int>& rules = strata[index];
   const StratumPlan& plan = stratum_plans[index];
   stratum_heads = &plan.heads;
   if (!options.seminaive) {

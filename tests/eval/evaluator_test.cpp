@@ -417,13 +417,19 @@ TEST_CASE("rule memos: a rule gives what it gave when its contents were the same
     table :u, [:k]
     scratch :both, [:k]
     scratch :only_t, [:k]
-    scratch :n, [] => [:c])",
+    scratch :n, [] => [:c]
+    table :later, [:k]
+    lmax :biggest_u
+    interface output, :sent, [:k])",
                            R"(    t <= add_t
     u <= add_u
     u <- drop_u
     both <= t { |x| x if u.include?(x) }
     only_t <= t.notin(u)
-    n <= t.group(nil, count))"));
+    n <= t.group(nil, count)
+    later <+ only_t { |x| [x.k * 10] }
+    biggest_u <= u { |x| x.k }
+    sent <= biggest_u.gt_eq(2).when_true { [[1]] })"));
   REQUIRE(r->node);
   CHECK(step(*r, {{"add_t", {I(1)}}, {"add_t", {I(2)}}}).ok);
   CHECK(show(r->node->contents("both")).empty());
@@ -442,6 +448,10 @@ TEST_CASE("rule memos: a rule gives what it gave when its contents were the same
   CHECK(step(*r, {{"add_u", {I(2)}}}).ok);  // back as it was two timesteps ago
   CHECK(show(r->node->contents("both")) == "[2];");
   CHECK(show(r->node->contents("only_t")) == "[1];");
+  CHECK(show(r->node->contents("later")) == "[10];[20];");  // deferred: read once u changed
+  CHECK(show(r->node->contents("sent")) == "[1];");         // a lattice of u
   CHECK(step(*r, {{"add_t", {I(3)}}}).ok);
   CHECK(show(r->node->contents("n")) == "[3];");
+  CHECK(step(*r).ok);
+  CHECK(show(r->node->contents("later")) == "[10];[20];[30];");
 }
