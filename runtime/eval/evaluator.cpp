@@ -295,8 +295,8 @@ StepResult Node::step(const StepInput& input) {
   }
   // A timeless node at an idle fixpoint, without input: this timestep would be the last
   // one again, changing nothing (provenance would re-date scratch facts: not skipped).
-  const bool idle_start = s.plan->timeless && !s.prov() && input.facts.empty() && s.budtime > 0 &&
-                          !s.anything_pending();
+  const bool idle_start = s.options.reuse_results && s.plan->timeless && !s.prov() &&
+                          input.facts.empty() && s.budtime > 0 && !s.anything_pending();
   if (idle_start && s.idle_fixpoint) {
     s.budtime++;
     s.skipped_steps++;

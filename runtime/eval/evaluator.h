@@ -33,6 +33,11 @@ struct NodeOptions {
   int64_t max_rounds = 100'000;
   /// Record how each fact got into its collection (see Node::derivation).
   bool provenance = false;
+  /// Reuse what gives the same result again instead of computing it (docs/evaluator.md,
+  /// "How it runs fast"): a rule's or a stratum's memo when what it reads is unchanged,
+  /// and a timestep that would repeat the last one (skipped_steps). False computes
+  /// everything every time; tests hold the two to the same runs.
+  bool reuse_results = true;
   /// Values of instance variables the program reads (`@server` => "10.0.0.1:7000"),
   /// which a Bud program would set in its `initialize`. Keys include the `@`.
   std::map<std::string, Value> instance_variables;

@@ -335,8 +335,9 @@ T Node::State::memoized(const Rule& r, T RuleMemo::*slot, F&& eval) {
 }
 
 Node::State::RuleMemo* Node::State::memo_for(const Rule& r) {
-  if (prov() || delta_site || !plan || size_t(r.id) >= plan->memoizable.size() ||
-      !plan->memoizable[size_t(r.id)] || own_names(r) == nullptr)
+  if (!options.reuse_results || prov() || delta_site || !plan ||
+      size_t(r.id) >= plan->memoizable.size() || !plan->memoizable[size_t(r.id)] ||
+      own_names(r) == nullptr)
     return nullptr;
   if (memos.size() < program.rules.size()) memos.resize(program.rules.size());
   RuleMemo& m = memos[size_t(r.id)];

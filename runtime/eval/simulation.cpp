@@ -358,6 +358,7 @@ std::unique_ptr<Simulation> Simulation::create(const Scenario& scenario,
     no.address = scenario.nodes[i].address;
     no.instance_variables = scenario.nodes[i].instance_variables;
     no.provenance = options.provenance;
+    no.reuse_results = options.reuse_results;
     no.random_seed = st->seed;
     no.time_epoch = st->clock.epoch;
     no.unrunnable = programs.unrunnable(i);

@@ -77,6 +77,7 @@ struct SimulationOptions {
   std::optional<NetworkModel> network;  ///< overrides the scenario's network
   std::optional<ClockModel> clock;      ///< overrides the scenario's clock
   bool provenance = false;              ///< nodes record how each fact was derived
+  bool reuse_results = true;            ///< NodeOptions::reuse_results of every node
   /// Chooses each message's delay in [lo, hi] instead of the seeded generator (exhaustive
   /// exploration enumerates these choices).
   std::function<int64_t(int64_t lo, int64_t hi)> choose_delay;

@@ -220,7 +220,7 @@ void Node::State::run_stratum(size_t index) {
 }
 
 Node::State::StratumMemo* Node::State::stratum_memo(size_t index) {
-  if (prov() || !plan) return nullptr;
+  if (!options.reuse_results || prov() || !plan) return nullptr;
   if (stratum_memos.size() != strata.size()) stratum_memos.assign(strata.size(), StratumMemo{});
   StratumMemo& m = stratum_memos[index];
   if (!m.resolved) {
