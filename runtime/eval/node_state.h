@@ -213,6 +213,8 @@ struct Node::State : CollectionAccess {
     std::vector<const CollectionState*> inputs;
     bool valid = false;  ///< `key`, `sites` and `out` or `values` hold an evaluation
     uint64_t key = 0;
+    uint64_t last_key = 0;  ///< of the last evaluation, kept or not
+    size_t hits = 0;
     Relation out;               ///< the facts (a rule into a set collection)
     std::vector<Value> values;  ///< the values (a rule into a lattice)
     std::vector<std::pair<const Expr*, const CollectionState*>> sites;  ///< its recording
@@ -242,6 +244,8 @@ struct Node::State : CollectionAccess {
     std::vector<CollectionState*> heads;
     bool valid = false;
     uint64_t key = 0;
+    uint64_t last_key = 0;  ///< of the last run, kept or not
+    size_t hits = 0;
     std::vector<std::vector<Tuple>> added;  ///< by head: the rows it got, in order
     std::vector<Schema> schemas;            ///< by head: its schema after the stratum
   };

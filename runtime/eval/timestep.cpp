@@ -179,6 +179,7 @@ void Node::State::run_stratum(size_t index) {
   if (!memo) return run_rounds(index);
   const uint64_t key = memo_key(memo->inputs);
   if (memo->valid && memo->key == key) {
+    ++memo->hits;
     // The same contents as when the memo was made: the heads get the same rows again.
     const Rule& first = program.rules[size_t(rules.front())];
     set_rule(first);
@@ -190,13 +191,18 @@ void Node::State::run_stratum(size_t index) {
     }
     return;
   }
+  // Kept where likely to serve (as RuleMemo: it served before, or the same contents came
+  // twice in a row).
+  const bool worth = memo->hits > 0 || memo->last_key == key;
+  memo->last_key = key;
+  memo->valid = false;
+  if (!worth) return run_rounds(index);
   std::vector<size_t> ends;
   std::vector<uint64_t> sequences;
   for (const CollectionState* h : memo->heads) {
     ends.push_back(h->rows.end_slot());
     sequences.push_back(h->rows.sequence());
   }
-  memo->valid = false;
   run_rounds(index);
   // Keep what each head got, when it only got rows at its end (its sequence says so).
   size_t facts = 0;
