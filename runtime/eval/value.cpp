@@ -300,8 +300,17 @@ bool Value::ruby_equal(const Value& a, const Value& b) {
 }
 
 size_t Value::hash_general() const {
-  size_t h = std::hash<int>()(int(kind_));
-  auto mix = [&h](size_t x) { h ^= x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+  size_t h = 0;
+  // MurmurHash3's finalizer after each part: an array's hash feeds fingerprints and the
+  // contents' sequences that rule memos compare (eval/row_table.h), so two arrays of small
+  // integers must not collide (boost's hash_combine made [0, 7, 2] and [0, 8, 59] equal).
+  auto mix = [&h](uint64_t x) {
+    uint64_t z = (h ^ x) + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 33)) * 0xff51afd7ed558ccdULL;
+    z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    h = size_t(z ^ (z >> 33));
+  };
+  mix(uint64_t(kind_) + 1);
   switch (kind_) {
     case Kind::Nil:
       break;
