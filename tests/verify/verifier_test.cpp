@@ -86,6 +86,32 @@ const OutputVerdict& find(const VerifyResult& r, const std::string& node, const 
   return r.outputs.front();
 }
 
+/// The same verdict, distinct observations and witness (seeds and facts) per output.
+void check_same_outputs(const VerifyResult& a, const VerifyResult& b) {
+  REQUIRE(a.outputs.size() == b.outputs.size());
+  for (size_t i = 0; i < a.outputs.size(); ++i) {
+    CAPTURE(a.outputs[i].output);
+    CHECK(a.outputs[i].verdict == b.outputs[i].verdict);
+    CHECK(a.outputs[i].distinct == b.outputs[i].distinct);
+    REQUIRE(a.outputs[i].witness.has_value() == b.outputs[i].witness.has_value());
+    if (!a.outputs[i].witness) continue;
+    CHECK(a.outputs[i].witness->seed_a == b.outputs[i].witness->seed_a);
+    CHECK(a.outputs[i].witness->seed_b == b.outputs[i].witness->seed_b);
+    CHECK(a.outputs[i].witness->only_a == b.outputs[i].witness->only_a);
+    CHECK(a.outputs[i].witness->only_b == b.outputs[i].witness->only_b);
+  }
+}
+
+/// `verify` of the fixture's scenario with each of two options.
+std::pair<VerifyResult, VerifyResult> verify_both(Fixture& f, const VerifyOptions& x,
+                                                  const VerifyOptions& y) {
+  auto a = verify(*f.sc, f.programs, x, f.diags);
+  auto b = verify(*f.sc, f.programs, y, f.diags);
+  REQUIRE(a);
+  REQUIRE(b);
+  return {std::move(*a), std::move(*b)};
+}
+
 }  // namespace
 
 TEST_CASE("verify: claims held, witnessed, and unsound") {
@@ -129,20 +155,8 @@ TEST_CASE("verify: the same result with one job or several") {
   one.jobs = 1;
   VerifyOptions two = one;
   two.jobs = 2;
-  auto a = verify(*f.sc, f.programs, one, f.diags);
-  auto b = verify(*f.sc, f.programs, two, f.diags);
-  REQUIRE(a);
-  REQUIRE(b);
-  REQUIRE(a->outputs.size() == b->outputs.size());
-  for (size_t i = 0; i < a->outputs.size(); ++i) {
-    CHECK(a->outputs[i].verdict == b->outputs[i].verdict);
-    CHECK(a->outputs[i].distinct == b->outputs[i].distinct);
-    CHECK(a->outputs[i].witness.has_value() == b->outputs[i].witness.has_value());
-    if (a->outputs[i].witness) {
-      CHECK(a->outputs[i].witness->seed_a == b->outputs[i].witness->seed_a);
-      CHECK(a->outputs[i].witness->seed_b == b->outputs[i].witness->seed_b);
-    }
-  }
+  auto [a, b] = verify_both(f, one, two);
+  check_same_outputs(a, b);
 }
 
 TEST_CASE("verify: a schedule that decides as an earlier one did takes its result") {
@@ -152,28 +166,15 @@ TEST_CASE("verify: a schedule that decides as an earlier one did takes its resul
   reuse.jobs = 2;
   VerifyOptions every = reuse;
   every.reuse_repeats = false;
-  auto a = verify(*f.sc, f.programs, reuse, f.diags);
-  auto b = verify(*f.sc, f.programs, every, f.diags);
-  REQUIRE(a);
-  REQUIRE(b);
+  auto [a, b] = verify_both(f, reuse, every);
   // Two messages with three delays each: nine schedules, all among 60 seeds.
-  CHECK(a->schedules_run == 60);
-  CHECK(a->distinct_schedules == 9);
-  CHECK(b->distinct_schedules == 9);
-  CHECK(a->schedules_failed == b->schedules_failed);
-  CHECK(a->schedules_failed > 0);  // the delays that make both writes arrive together
-  CHECK(a->failures == b->failures);
-  REQUIRE(a->outputs.size() == b->outputs.size());
-  for (size_t i = 0; i < a->outputs.size(); ++i) {
-    CHECK(a->outputs[i].verdict == b->outputs[i].verdict);
-    CHECK(a->outputs[i].distinct == b->outputs[i].distinct);
-    REQUIRE(a->outputs[i].witness.has_value() == b->outputs[i].witness.has_value());
-    if (!a->outputs[i].witness) continue;
-    CHECK(a->outputs[i].witness->seed_a == b->outputs[i].witness->seed_a);
-    CHECK(a->outputs[i].witness->seed_b == b->outputs[i].witness->seed_b);
-    CHECK(a->outputs[i].witness->only_a == b->outputs[i].witness->only_a);
-    CHECK(a->outputs[i].witness->only_b == b->outputs[i].witness->only_b);
-  }
+  CHECK(a.schedules_run == 60);
+  CHECK(a.distinct_schedules == 9);
+  CHECK(b.distinct_schedules == 9);
+  CHECK(a.schedules_failed == b.schedules_failed);
+  CHECK(a.schedules_failed > 0);  // the delays that make both writes arrive together
+  CHECK(a.failures == b.failures);
+  check_same_outputs(a, b);
   // No message at all: one schedule, however many seeds.
   std::string quiet = kScenario;
   quiet = quiet.substr(0, quiet.find(R"(  "inputs")")) + R"(  "inputs": []
