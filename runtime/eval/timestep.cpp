@@ -338,6 +338,9 @@ void Node::State::begin_step(const StepInput& input) {
   for (auto& [name, cs] : colls)
     if (!persistent(cs.decl->kind)) clear(cs);
   for (auto& [name, cs] : colls) {
+    if (!cs.has_pending_value && cs.pending_insert.empty() && cs.pending_delete.empty() &&
+        cs.pending_upsert.empty())
+      continue;  // nothing deferred to it (most collections, most timesteps)
     if (cs.has_pending_value) {
       Derivation d = rule_derivation(program.rules[size_t(cs.pending_rule)], Derivation::Deferred);
       d.budtime = budtime - 1;
@@ -382,6 +385,8 @@ void Node::State::begin_step(const StepInput& input) {
   // tuple with its key (docs/differences-from-bud.md). Two facts with one key in the
   // same timestep conflict in both.
   std::set<std::pair<std::string, Tuple>> replaced;
+  const std::string by =
+      input.facts.empty() ? std::string() : "input fact at timestep " + std::to_string(budtime);
   for (const auto& [name, t] : input.facts) {
     auto it = colls.find(name);
     if (it == colls.end())
@@ -395,7 +400,7 @@ void Node::State::begin_step(const StepInput& input) {
     in.kind =
         it->second.decl->kind == CollectionKind::Channel ? Derivation::Message : Derivation::Input;
     in.budtime = budtime;
-    insert(it->second, t, {}, "input fact at timestep " + std::to_string(budtime), &in);
+    insert(it->second, t, {}, by, &in);
   }
 }
 
