@@ -55,8 +55,10 @@ bool names_any(const Expr& e, const NameSet& names) {
 }
 
 /// The clock and the random generator: Bud's budtime and bud_clock, Ruby's Time, rand
-/// and srand.
-const NameSet kClockNames = {"budtime", "@budtime", "bud_clock", "Time", "rand", "srand", "Random"};
+/// and srand, and Bud's choose_rand (an aggregate, or argagg's `:choose_rand`), which
+/// draws from the node's generator.
+const NameSet kClockNames = {"budtime", "@budtime", "bud_clock",   "Time",        "rand",
+                             "srand",   "Random",   "choose_rand", ":choose_rand"};
 /// What writes to stdio (Kernel#p and pp are refused: docs/evaluator.md, "Ruby subset").
 const NameSet kPrintNames = {"puts", "print"};
 

@@ -455,3 +455,34 @@ TEST_CASE("rule memos: a rule gives what it gave when its contents were the same
   CHECK(step(*r).ok);
   CHECK(show(r->node->contents("later")) == "[10];[20];[30];");
 }
+
+TEST_CASE("reusing results: a program that draws random numbers is run every time") {
+  // choose_rand draws from the node's generator every time its rule runs, even over the
+  // same facts: a memo of the rule (or a skipped timestep) would freeze the choice and
+  // the generator. The two nodes, with reuse and without, must agree at every timestep.
+  const std::string src = program(R"(    table :t, [:g, :v]
+    scratch :pick, [:g] => [:v]
+    scratch :arg, [:g, :v])",
+                                  R"(    pick <= t.group([:g], choose_rand(:v))
+    arg <= t.argagg(:choose_rand, [:g], :v))");
+  auto with = prepare(src);
+  auto without = prepare(src);
+  REQUIRE(with->node);
+  NodeOptions no;
+  no.reuse_results = false;
+  without->node = Node::create(without->loaded.programs[0], no, without->diags);
+  REQUIRE(without->node);
+  std::vector<std::pair<std::string, Tuple>> facts;
+  for (int v = 0; v < 8; ++v) facts.push_back({"t", {I(v % 2), I(v)}});
+  std::set<std::string> picks;
+  for (int step = 0; step < 12; ++step) {
+    CHECK(with->node->step({step == 0 ? facts : std::vector<std::pair<std::string, Tuple>>{}}).ok);
+    CHECK(
+        without->node->step({step == 0 ? facts : std::vector<std::pair<std::string, Tuple>>{}}).ok);
+    CHECK(show(with->node->contents("pick")) == show(without->node->contents("pick")));
+    CHECK(show(with->node->contents("arg")) == show(without->node->contents("arg")));
+    picks.insert(show(without->node->contents("pick")));
+  }
+  CHECK(picks.size() > 1);  // the choice does change from one timestep to the next
+  CHECK(with->node->skipped_steps() == 0);
+}
