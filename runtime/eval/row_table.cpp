@@ -7,16 +7,8 @@ namespace calm::eval {
 
 namespace {
 
-/// MurmurHash3's 64-bit finalizer: Value::hash_code of an integer is nearly the integer,
-/// and linear probing needs every bit mixed.
-uint64_t fmix(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
+/// Linear probing needs every bit of a hash mixed (eval/value.h).
+uint64_t fmix(uint64_t h) { return fmix64(h); }
 
 const Value kNil{};
 
@@ -147,8 +139,8 @@ size_t RowTable::find_key(const Tuple& key) const {
   return s == FlatHash::kNone ? npos : s;
 }
 
-uint64_t RowTable::next_sequence_of(uint64_t seq, uint64_t whole_hash) {
-  return fmix(seq ^ fmix(whole_hash)) + 0x3c6ef372fe94f82bULL;
+uint64_t RowTable::next_sequence_of(uint64_t seq, uint64_t mixed) {
+  return fmix(seq ^ mixed) + 0x3c6ef372fe94f82bULL;
 }
 
 size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
@@ -165,9 +157,10 @@ size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
   ++live_;
   const Tuple& stored = rows_[slot];
   keys_.insert(tag_of(h), uint32_t(slot));
-  uint64_t whole = all_key_ ? h : key_hash(stored);
-  fingerprint_ += fmix(whole);
-  sequence_ = appended ? next_sequence_of(sequence_, whole) : fresh_sequence();
+  // The row's hash, mixed once for the fingerprint and the sequence.
+  const uint64_t mixed = fmix(all_key_ ? h : key_hash(stored));
+  fingerprint_ += mixed;
+  sequence_ = appended ? next_sequence_of(sequence_, mixed) : fresh_sequence();
   for (auto& ix : indexes_) ix->add(stored, uint32_t(slot));
   if (!indexes_.empty())
     std::erase_if(indexes_, [&](const std::unique_ptr<Index>& ix) {

@@ -165,7 +165,7 @@ class RowTable {
   uint64_t sequence() const { return sequence_; }
   /// The sequence of a table whose sequence was `seq` once `t` is added at its end.
   static uint64_t next_sequence(uint64_t seq, const Tuple& t) {
-    return next_sequence_of(seq, key_hash(t));
+    return next_sequence_of(seq, fmix64(key_hash(t)));
   }
 
   /// Bytes held (rows, their values, the hashes, the indexes), for benchmarks.
@@ -198,7 +198,8 @@ class RowTable {
   mutable std::unique_ptr<std::set<Tuple>> sorted_;
   uint64_t fingerprint_ = 0;
   static constexpr uint64_t kEmptySequence = 0x6a09e667f3bcc909ULL;
-  static uint64_t next_sequence_of(uint64_t seq, uint64_t whole_hash);
+  /// The sequence after `seq` once a row whose hash, mixed (fmix64), is `mixed` is added.
+  static uint64_t next_sequence_of(uint64_t seq, uint64_t mixed);
   uint64_t sequence_ = kEmptySequence;
 };
 

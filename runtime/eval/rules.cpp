@@ -364,9 +364,7 @@ Node::State::RuleMemo* Node::State::memo_for(const Rule& r) {
 uint64_t Node::State::memo_key(const std::vector<const CollectionState*>& inputs) {
   uint64_t k = 0x243f6a8885a308d3ULL;
   for (const CollectionState* c : inputs) {
-    k ^= c->rows.sequence() + (c->schema ? 0x9e3779b97f4a7c15ULL : 0);
-    k *= 0xbf58476d1ce4e5b9ULL;
-    k ^= k >> 31;
+    k = fmix64(k ^ (c->rows.sequence() + (c->schema ? 0x9e3779b97f4a7c15ULL : 0)));
   }
   return k;
 }

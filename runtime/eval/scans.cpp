@@ -111,11 +111,7 @@ const Value* Node::State::instance_variable(const std::string& name) const {
 
 uint64_t Node::State::random53() const {
   drew_random = true;
-  uint64_t z = (random_state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  return z >> 11;
+  return splitmix64_mix(random_state += kSplitmixGamma) >> 11;
 }
 
 const Value* Node::State::lattice_value(const std::string& c) const {

@@ -233,27 +233,23 @@ namespace {
 /// schedules are identical on every platform and standard library.
 class Rng {
  public:
-  static constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ull;
   explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() { return mix(s_ += kGamma); }
+  uint64_t next() { return splitmix64_mix(s_ += kSplitmixGamma); }
   /// Uniform in [lo, hi] (lo < hi).
   int64_t between(int64_t lo, int64_t hi) { return between(next(), lo, hi); }
   /// Uniform in [0, 1).
   double unit() { return unit(next()); }
 
   /// The `k`-th output (from 0) of the generator seeded with `seed`.
-  static uint64_t at(uint64_t seed, size_t k) { return mix(seed + (uint64_t(k) + 1) * kGamma); }
+  static uint64_t at(uint64_t seed, size_t k) {
+    return splitmix64_mix(seed + (uint64_t(k) + 1) * kSplitmixGamma);
+  }
   static int64_t between(uint64_t x, int64_t lo, int64_t hi) {
     return lo + int64_t(x % uint64_t(hi - lo + 1));
   }
   static double unit(uint64_t x) { return double(x >> 11) * (1.0 / 9007199254740992.0); }
 
  private:
-  static uint64_t mix(uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
   uint64_t s_;
 };
 

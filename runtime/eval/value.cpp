@@ -304,12 +304,7 @@ size_t Value::hash_general() const {
   // MurmurHash3's finalizer after each part: an array's hash feeds fingerprints and the
   // contents' sequences that rule memos compare (eval/row_table.h), so two arrays of small
   // integers must not collide (boost's hash_combine made [0, 7, 2] and [0, 8, 59] equal).
-  auto mix = [&h](uint64_t x) {
-    uint64_t z = (h ^ x) + 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 33)) * 0xff51afd7ed558ccdULL;
-    z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53ULL;
-    h = size_t(z ^ (z >> 33));
-  };
+  auto mix = [&h](uint64_t x) { h = size_t(fmix64((h ^ x) + 0x9e3779b97f4a7c15ULL)); };
   mix(uint64_t(kind_) + 1);
   switch (kind_) {
     case Kind::Nil:
@@ -318,8 +313,7 @@ size_t Value::hash_general() const {
       mix(b_);
       break;
     case Kind::Int:
-      mix(std::hash<int64_t>()(i_));
-      break;
+      return int_hash(i_);  // hash_code's own, for an Int reaching here
     case Kind::Float:
     case Kind::Time:
       mix(std::hash<double>()(f_));

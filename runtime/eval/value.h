@@ -18,6 +18,28 @@
 
 namespace calm::eval {
 
+/// MurmurHash3's 64-bit finalizer: every bit of the result depends on every bit of `h`.
+/// Value::hash_code of an integer is nearly the integer, so the hashes built from several
+/// parts (an array's, a tuple's key, a collection's fingerprint and sequence) mix each
+/// part with this.
+inline uint64_t fmix64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+/// splitmix64: its state advances by kSplitmixGamma per draw, and each draw is
+/// splitmix64_mix of the new state (the simulation's schedules, the nodes' `rand`).
+inline constexpr uint64_t kSplitmixGamma = 0x9e3779b97f4a7c15ULL;
+inline uint64_t splitmix64_mix(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 /// Column names of a collection. Shared by every tuple of the collection, so that a
 /// tuple bound to a block parameter answers `t.col` like a Bud tuple (a Ruby Struct).
 using Schema = std::shared_ptr<const std::vector<std::string>>;
@@ -197,7 +219,7 @@ class Value {
   static const Schema& empty_schema();
   Heavy& own();
 
-  /// hash_code of an Int (the general hash's Int case, spelled out for inlining).
+  /// hash_code of an Int (inline: facts are mostly integers; hash_general defers to it).
   static size_t int_hash(int64_t i) {
     size_t h = std::hash<int>()(int(Kind::Int));
     h ^= std::hash<int64_t>()(i) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
