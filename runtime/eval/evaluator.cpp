@@ -376,9 +376,7 @@ size_t Node::skipped_steps() const { return state_->skipped_steps; }
 bool Node::State::anything_pending() const {
   if (!loopback.empty()) return true;
   for (const auto& [name, cs] : colls)
-    if (cs.has_pending_value || !cs.pending_insert.empty() || !cs.pending_delete.empty() ||
-        !cs.pending_upsert.empty())
-      return true;
+    if (cs.has_pending()) return true;
   return false;
 }
 

@@ -115,6 +115,11 @@ struct CollectionState : CollectionLayout {
   Value value, pending_value;
   bool has_pending_value = false;
   int pending_rule = -1;
+  /// Whether a deferred effect (`<+ <- <+-`, a lattice's `<+`) waits for the next timestep.
+  bool has_pending() const {
+    return has_pending_value || !pending_insert.empty() || !pending_delete.empty() ||
+           !pending_upsert.empty();
+  }
 };
 
 inline Schema make_schema(std::vector<std::string> cols) {

@@ -338,9 +338,7 @@ void Node::State::begin_step(const StepInput& input) {
   for (auto& [name, cs] : colls)
     if (!persistent(cs.decl->kind)) clear(cs);
   for (auto& [name, cs] : colls) {
-    if (!cs.has_pending_value && cs.pending_insert.empty() && cs.pending_delete.empty() &&
-        cs.pending_upsert.empty())
-      continue;  // nothing deferred to it (most collections, most timesteps)
+    if (!cs.has_pending()) continue;  // nothing deferred to it (most, most timesteps)
     if (cs.has_pending_value) {
       Derivation d = rule_derivation(program.rules[size_t(cs.pending_rule)], Derivation::Deferred);
       d.budtime = budtime - 1;
