@@ -69,6 +69,20 @@ std::vector<char> memoizable_rules(const Program& p) {
   NameSet avoid = kClockNames;
   avoid.insert(kPrintNames.begin(), kPrintNames.end());
   for (const auto& h : p.helpers) avoid.insert(h.name);
+  // A constant is evaluated where a rule names it, so a rule naming one reads what the
+  // constant's value reads: a constant that names an avoided name (through other
+  // constants too) or a collection (which Rule::refs would not list) is avoided as well.
+  NameSet reads = avoid;
+  for (const auto& c : p.collections) reads.insert(c.name);
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& c : p.constants)
+      if (!avoid.count(c.name) && names_any(c.value, reads)) {
+        avoid.insert(c.name);
+        reads.insert(c.name);
+        grew = true;
+      }
+  }
   std::vector<char> out(p.rules.size(), 0);
   for (const auto& r : p.rules)
     out[size_t(r.id)] = r.op != RuleOp::Append && !r.bootstrap && !names_any(r.rhs, avoid);

@@ -168,7 +168,8 @@ struct NodePlan {
   bool timeless = false;
   /// By rule id: a `<=` rule whose result is a function of the contents of its head and
   /// the collections it names (Rule::refs) alone: it names no clock, no rand, no helper
-  /// method and prints nothing (see Node::State::memo_for).
+  /// method, no constant whose value reads one of those or a collection, and prints
+  /// nothing (see Node::State::memo_for).
   std::vector<char> memoizable;
 };
 

@@ -486,3 +486,41 @@ TEST_CASE("reusing results: a program that draws random numbers is run every tim
   CHECK(picks.size() > 1);  // the choice does change from one timestep to the next
   CHECK(with->node->skipped_steps() == 0);
 }
+
+TEST_CASE("reusing results: a rule naming a constant that draws is run every time") {
+  // A constant is evaluated where a rule names it (docs/evaluator.md), so a rule naming
+  // DRAW draws each time it runs: a memo of the rule would freeze the draw.
+  const std::string src = R"(class T
+  include Bud
+  DRAW = rand(1000000)
+  TWICE = [DRAW, DRAW]
+  state do
+    table :t, [:k]
+    scratch :s, [:k, :r]
+    scratch :u, [:k, :r]
+  end
+  bloom do
+    s <= t { |x| [x.k, DRAW] }
+    u <= t { |x| [x.k, TWICE] }
+  end
+end
+)";
+  auto with = prepare(src);
+  auto without = prepare(src);
+  REQUIRE(with->node);
+  NodeOptions no;
+  no.reuse_results = false;
+  without->node = Node::create(without->loaded.programs[0], no, without->diags);
+  REQUIRE(without->node);
+  std::set<std::string> draws;
+  for (int step = 0; step < 6; ++step) {
+    std::vector<std::pair<std::string, Tuple>> facts;
+    if (step == 0) facts.push_back({"t", {I(1)}});
+    CHECK(with->node->step({facts}).ok);
+    CHECK(without->node->step({facts}).ok);
+    CHECK(show(with->node->contents("s")) == show(without->node->contents("s")));
+    CHECK(show(with->node->contents("u")) == show(without->node->contents("u")));
+    draws.insert(show(without->node->contents("s")));
+  }
+  CHECK(draws.size() > 1);
+}
