@@ -213,14 +213,39 @@ struct Node::State : CollectionAccess {
   /// instead of evaluating the rule. Most rules of a protocol see the same contents from
   /// one timestep to the next (a scratch recomputed from an unchanged table, a join
   /// waiting on a channel). Kept only for results of at most kMemoFacts facts.
-  struct RuleMemo {
+  /// What a rule's and a stratum's memo share: the collections read, the key (memo_key)
+  /// of the kept result, and when a result is worth keeping.
+  struct Memo {
     bool resolved = false;  ///< `inputs` found
     bool usable = false;    ///< every input found
     std::vector<const CollectionState*> inputs;
-    bool valid = false;  ///< `key`, `sites` and `out` or `values` hold an evaluation
+    bool valid = false;  ///< `key` and the result hold an evaluation
     uint64_t key = 0;
     uint64_t last_key = 0;  ///< of the last evaluation, kept or not
     size_t hits = 0;
+    /// Whether the kept result is the one for key `k` (a hit, counted).
+    bool serves(uint64_t k) {
+      if (!valid || key != k) return false;
+      ++hits;
+      return true;
+    }
+    /// After a miss on `k`: forgets the kept result, and tells whether the new one is
+    /// worth keeping (likely to be asked for again): the memo has served before, or `k`
+    /// came twice in a row. A rule whose inputs change every time (a store taking writes)
+    /// so costs a hash of its inputs' sequences, not a copy of its result.
+    bool worth_keeping(uint64_t k) {
+      valid = false;
+      bool worth = hits > 0 || last_key == k;
+      last_key = k;
+      return worth;
+    }
+    /// The result now kept is the one for `k`.
+    void keep(uint64_t k) {
+      key = k;
+      valid = true;
+    }
+  };
+  struct RuleMemo : Memo {
     Relation out;               ///< the facts (a rule into a set collection)
     std::vector<Value> values;  ///< the values (a rule into a lattice)
     std::vector<std::pair<const Expr*, const CollectionState*>> sites;  ///< its recording
@@ -243,15 +268,8 @@ struct Node::State : CollectionAccess {
   /// contents. On a hit, run_stratum adds them to the heads instead of running any round.
   /// A stratum that replaced or removed a row of a head (its sequence is then new) keeps
   /// no memo.
-  struct StratumMemo {
-    bool resolved = false;
-    bool usable = false;
-    std::vector<const CollectionState*> inputs;  ///< every head and named collection, once
+  struct StratumMemo : Memo {  // inputs: every head and named collection, once
     std::vector<CollectionState*> heads;
-    bool valid = false;
-    uint64_t key = 0;
-    uint64_t last_key = 0;  ///< of the last run, kept or not
-    size_t hits = 0;
     std::vector<std::vector<Tuple>> added;  ///< by head: the rows it got, in order
     std::vector<Schema> schemas;            ///< by head: its schema after the stratum
   };

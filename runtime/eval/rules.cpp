@@ -316,27 +316,19 @@ T Node::State::memoized(const Rule& r, T RuleMemo::*slot, F&& eval) {
   RuleMemo* memo = memo_for(r);
   if (!memo) return eval();
   const uint64_t key = memo_key(memo->inputs);
-  if (memo->valid && memo->key == key) {
-    ++memo->hits;
+  if (memo->serves(key)) {
     if (recording) *recording = memo->sites;  // the scans a semi-naive round re-runs
     return memo->*slot;                       // the same contents: the same result
   }
-  memo->valid = false;
+  const bool worth = memo->worth_keeping(key);
   T out = eval();
-  // Keep the result where it is likely to be asked for again: the memo has served
-  // before, or these contents came twice in a row. A rule whose inputs change every
-  // time (a store taking writes) so costs a hash of its inputs' sequences, not a copy of
-  // its result.
-  const bool worth = memo->hits > 0 || memo->last_key == key;
-  memo->last_key = key;
   if (worth && memo_fits(out)) {
-    memo->key = key;
     memo->*slot = out;
     if (recording)
       memo->sites = *recording;
     else
       memo->sites.clear();
-    memo->valid = true;
+    memo->keep(key);
   }
   return out;
 }

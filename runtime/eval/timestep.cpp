@@ -178,8 +178,7 @@ void Node::State::run_stratum(size_t index) {
   StratumMemo* memo = stratum_memo(index);
   if (!memo) return run_rounds(index);
   const uint64_t key = memo_key(memo->inputs);
-  if (memo->valid && memo->key == key) {
-    ++memo->hits;
+  if (memo->serves(key)) {
     // The same contents as when the memo was made: the heads get the same rows again.
     const Rule& first = program.rules[size_t(rules.front())];
     set_rule(first);
@@ -191,12 +190,7 @@ void Node::State::run_stratum(size_t index) {
     }
     return;
   }
-  // Kept where likely to serve (as RuleMemo: it served before, or the same contents came
-  // twice in a row).
-  const bool worth = memo->hits > 0 || memo->last_key == key;
-  memo->last_key = key;
-  memo->valid = false;
-  if (!worth) return run_rounds(index);
+  if (!memo->worth_keeping(key)) return run_rounds(index);
   std::vector<size_t> ends;
   std::vector<uint64_t> sequences;
   for (const CollectionState* h : memo->heads) {
@@ -221,8 +215,7 @@ void Node::State::run_stratum(size_t index) {
       if (const Tuple* t = rows.at(slot)) memo->added[h].push_back(*t);
     memo->schemas[h] = memo->heads[h]->schema;
   }
-  memo->key = key;
-  memo->valid = true;
+  memo->keep(key);
 }
 
 Node::State::StratumMemo* Node::State::stratum_memo(size_t index) {
