@@ -274,8 +274,10 @@ Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRo
       }
       return out;
     }
+    const Projection* pre = prefilter(*block, schemas_of(ops));
     Interpreter ip = interp();
     for (size_t r = 0; r < rows.size(); ++r) {
+      if (pre && !pre->accepts(rows.row(r), budtime, address_value)) continue;  // nil
       std::vector<Value> vals;
       for (size_t k = 0; k < rows.width; ++k) vals.push_back(row_value(ops, k, rows.row(r)[k]));
       Premises w = row_why(ops, rows, r);
@@ -405,7 +407,8 @@ void Node::State::check_outer_right(const Expr& call, const Expr& right) const {
                           "' grows in the same stratum (Bud pads at the end of the stratum)");
 }
 
-Relation Node::State::eval_join_2011(const Expr& call, const std::string& kind) {
+Relation Node::State::eval_join_2011(const Expr& call, const std::string& kind, const Expr* block,
+                                     bool raw) {
   auto args = args_of(call);
   if (args.empty() || args[0]->type != "array") unsupported(call, kind + " without [collections]");
   std::vector<Relation> ops;
@@ -441,7 +444,9 @@ Relation Node::State::eval_join_2011(const Expr& call, const std::string& kind) 
     for (size_t k = 1; k < cols.size(); ++k)
       preds.push_back({cols[k - 1].first, cols[k - 1].second, cols[k].first, cols[k].second});
   }
-  return join_result(ops, join(ops, preds, kind == "leftjoin"), "pairs", nullptr, false);
+  // `join([a, b]).map { |x, y| ... }` is `(a * b).pairs { |x, y| ... }`: the block gets
+  // each row's tuples, and runs compiled or behind its prefilter.
+  return join_result(ops, join(ops, preds, kind == "leftjoin"), "pairs", block, raw);
 }
 
 Relation Node::State::eval_notin(const Expr& call, const Relation& left) {

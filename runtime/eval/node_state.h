@@ -312,9 +312,14 @@ struct Node::State : CollectionAccess {
   /// What `puts`/`print` wrote during the current step (blocks write it while the
   /// evaluator reads collections through const accessors).
   mutable std::vector<std::string> printed;
-  /// Blocks compiled to projections (or not), by block and the schemas they were
-  /// compiled for.
-  std::map<const Expr*, std::pair<std::vector<Schema>, std::optional<Projection>>> projections;
+  /// A block compiled for the schemas of its inputs: a whole projection, or else the
+  /// prefilter of its leading comparisons (Projection::compile_prefilter), or neither.
+  struct CompiledBlock {
+    std::vector<Schema> schemas;
+    std::optional<Projection> whole, prefilter;
+  };
+  /// Blocks compiled (or not), by block.
+  std::map<const Expr*, CompiledBlock> projections;
 
   State(const Program& p, NodeOptions o)
       : program(p), options(std::move(o)), address_value(Value::string(options.address)) {
@@ -331,7 +336,16 @@ struct Node::State : CollectionAccess {
 
   /// `block` compiled for inputs with these schemas, or nullptr when the interpreter
   /// must run it.
-  const Projection* projection(const Expr& block, const std::vector<Schema>& schemas);
+  const Projection* projection(const Expr& block, const std::vector<Schema>& schemas) {
+    return compiled(block, schemas).whole ? &*compiled(block, schemas).whole : nullptr;
+  }
+  /// For a block the interpreter must run: the comparisons that make it nil for a row
+  /// without running it (Projection::compile_prefilter), or nullptr.
+  const Projection* prefilter(const Expr& block, const std::vector<Schema>& schemas) {
+    const CompiledBlock& c = compiled(block, schemas);
+    return c.prefilter ? &*c.prefilter : nullptr;
+  }
+  const CompiledBlock& compiled(const Expr& block, const std::vector<Schema>& schemas);
 
   bool prov() const { return options.provenance; }
 
@@ -365,7 +379,7 @@ struct Node::State : CollectionAccess {
       MapCollection,  ///< map_block(scan_at(*scan, coll), *block, "map")
       Join,           ///< eval_join(e, m, *inner)
       ProductMap,     ///< eval_join(e, "pairs", *inner)
-      Join2011Map,    ///< map_block(eval_join_2011(*recv, m2), *block, "map")
+      Join2011Map,    ///< eval_join_2011(*recv, m2, block)
       Flatten,        ///< eval_flatten(e, *recv, block)
       JoinSide,       ///< eval_join_side(e, m, *recv, block)
       MapSelect,      ///< map_block(eval_coll(*recv), *block, how)
@@ -640,8 +654,10 @@ struct Node::State : CollectionAccess {
   void check_outer_right(const Expr& call, const Expr& right) const;
 
   /// 2011 dialect: join [a, b], [a.x, b.y], ...; leftjoin (nil padding); natjoin [a, b]
-  /// (on the columns of the same name).
-  Relation eval_join_2011(const Expr& call, const std::string& kind);
+  /// (on the columns of the same name). With `block`, `join([...]).map(&block)`: the rows
+  /// mapped as a block over `(a * b).pairs` maps them.
+  Relation eval_join_2011(const Expr& call, const std::string& kind, const Expr* block = nullptr,
+                          bool raw = false);
 
   Relation eval_notin(const Expr& call, const Relation& left);
 

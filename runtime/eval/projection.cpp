@@ -51,44 +51,50 @@ std::optional<Value> literal(const Expr& e) {
 
 }  // namespace
 
-std::optional<Projection> Projection::compile(
-    const Expr& block, const std::vector<Schema>& inputs,
-    const std::function<bool(const Expr&)>& names_collection) {
-  if (inputs.empty()) return std::nullopt;
-  std::vector<std::string> params;
-  if (const Expr* ps = block.child("parameters"))
-    for (const Expr* p : parts(*ps)) {
-      if (p->type != "identifier") return std::nullopt;  // destructuring, splats, defaults
-      params.push_back(p->text);
-    }
-  const Expr* body = block.child("body");
-  if (!body) return std::nullopt;
-  auto stmts = parts(*body);
-  if (stmts.size() != 1) return std::nullopt;
+/// What compile() and compile_prefilter() share: the block's parameters, how each is
+/// bound, and the terms and comparisons made of them.
+class Projection::Compiler {
+ public:
+  Compiler(const Expr& block, const std::vector<Schema>& inputs,
+           const std::function<bool(const Expr&)>& names_collection)
+      : inputs_(inputs), names_collection_(names_collection) {
+    ok_ = !inputs.empty();
+    if (const Expr* ps = block.child("parameters"))
+      for (const Expr* p : parts(*ps)) {
+        if (p->type != "identifier") ok_ = false;  // destructuring, splats, defaults
+        params_.push_back(p->text);
+      }
+    // One parameter over several inputs is the whole row: left to the interpreter.
+    if (inputs.size() > 1 && params_.size() == 1) ok_ = false;
+    const Expr* body = block.child("body");
+    auto stmts = body ? parts(*body) : std::vector<const Expr*>{};
+    if (stmts.size() != 1) ok_ = false;
+    result_ = ok_ ? stmts[0] : nullptr;
+  }
 
-  // What each parameter is bound to, as call_block binds it: one input and one parameter
-  // is the tuple; one input and several parameters spread the tuple's columns; several
-  // inputs and several parameters give each parameter one input's tuple (nil past the
-  // last). One parameter over several inputs is the whole row: left to the interpreter.
-  if (inputs.size() > 1 && params.size() == 1) return std::nullopt;
-  auto binding = [&](const std::string& name) -> std::optional<Term> {
-    auto it = std::find(params.begin(), params.end(), name);
-    if (it == params.end()) return std::nullopt;
-    size_t i = size_t(it - params.begin());
+  /// The block's one statement, or nullptr when the block is not one the compiler reads.
+  const Expr* result() const { return result_; }
+
+  /// What each parameter is bound to, as call_block binds it: one input and one parameter
+  /// is the tuple; one input and several parameters spread the tuple's columns; several
+  /// inputs and several parameters give each parameter one input's tuple (nil past the
+  /// last).
+  std::optional<Term> binding(const std::string& name) const {
+    auto it = std::find(params_.begin(), params_.end(), name);
+    if (it == params_.end()) return std::nullopt;
+    size_t i = size_t(it - params_.begin());
     Term t;
-    if (inputs.size() == 1 && params.size() > 1) {
+    if (inputs_.size() == 1 && params_.size() > 1) {
       t.kind = Term::Column;
       t.column = int64_t(i);
-    } else if (i < inputs.size()) {
+    } else if (i < inputs_.size()) {
       t.kind = Term::Whole;
       t.input = i;
     }
     return t;  // otherwise Constant nil
-  };
+  }
 
-  Projection p;
-  p.schemas_ = inputs;
-  auto compile_term = [&](const Expr* x) -> std::optional<Term> {
+  std::optional<Term> term(const Expr* x) const {
     if (auto v = literal(*x)) {
       Term t;
       t.constant = std::move(*v);
@@ -124,9 +130,9 @@ std::optional<Projection> Projection::compile(
     if (x->type == "call") {
       const Expr* m = x->child("method");
       const Expr* op = x->child("operator");
-      const Schema& s = inputs[b->input];
+      const Schema& s = inputs_[b->input];
       if (!m || m->type != "identifier" || x->child("arguments") || x->child("block") ||
-          (op && op->text != ".") || !s || names_collection(*x))
+          (op && op->text != ".") || !s || names_collection_(*x))
         return std::nullopt;
       auto col = std::find(s->begin(), s->end(), m->text);
       if (col == s->end()) return std::nullopt;  // a method, not a column
@@ -142,33 +148,118 @@ std::optional<Projection> Projection::compile(
       return std::nullopt;
     }
     return t;
-  };
+  }
 
-  const Expr* result = stmts[0];
-  if (result->type == "if_modifier" || result->type == "unless_modifier") {
-    // `[...] if a == b` (or `!=`, or `unless`): a guard comparing two terms with Ruby's
-    // `==`; when it fails the block gives nil, which every caller drops. A whole tuple in
-    // the comparison (a Struct in Bud) is left to the interpreter.
-    const Expr* cond = result->child("condition");
+  /// `a OP b` of two terms, neither a whole tuple (a Struct in Bud). `ordered`: the
+  /// orderings are accepted too.
+  std::optional<Guard> comparison(const Expr* cond, bool ordered) const {
     const Expr* op = cond && cond->type == "binary" ? cond->child("operator") : nullptr;
-    if (!op || (op->text != "==" && op->text != "!=")) return std::nullopt;
-    auto l = compile_term(cond->child("left"));
-    auto r = compile_term(cond->child("right"));
+    if (!op) return std::nullopt;
+    static const std::pair<const char*, Guard::Op> kOps[] = {
+        {"==", Guard::Equal},     {"!=", Guard::NotEqual}, {"<", Guard::Less},
+        {"<=", Guard::LessEqual}, {">", Guard::Greater},   {">=", Guard::GreaterEqual}};
+    const auto* it = std::find_if(std::begin(kOps), std::end(kOps),
+                                  [&](const auto& o) { return op->text == o.first; });
+    if (it == std::end(kOps) ||
+        (!ordered && it->second != Guard::Equal && it->second != Guard::NotEqual))
+      return std::nullopt;
+    auto l = term(cond->child("left"));
+    auto r = term(cond->child("right"));
     if (!l || !r || l->kind == Term::Whole || r->kind == Term::Whole) return std::nullopt;
     Guard g;
     g.left = std::move(*l);
     g.right = std::move(*r);
-    g.equal = (op->text == "==") != (result->type == "unless_modifier");
-    p.guard_ = std::move(g);
-    result = result->child("body");
-    if (!result) return std::nullopt;
+    g.op = it->second;
+    return g;
   }
+
+ private:
+  const std::vector<Schema>& inputs_;
+  const std::function<bool(const Expr&)>& names_collection_;
+  std::vector<std::string> params_;
+  const Expr* result_ = nullptr;
+  bool ok_ = true;
+};
+
+namespace {
+
+/// `c1 and c2 && c3` as its conjuncts, in evaluation order.
+void conjuncts(const Expr* cond, std::vector<const Expr*>& out) {
+  const Expr* op = cond->type == "binary" ? cond->child("operator") : nullptr;
+  if (op && (op->text == "and" || op->text == "&&") && cond->child("left") &&
+      cond->child("right")) {
+    conjuncts(cond->child("left"), out);
+    conjuncts(cond->child("right"), out);
+    return;
+  }
+  out.push_back(cond);
+}
+
+/// The condition of a block's one statement when the block gives nil wherever it is
+/// false (`x if c`, `if c ... end` without else), and the statement's value otherwise.
+std::pair<const Expr*, const Expr*> nil_unless(const Expr* stmt) {
+  if (stmt->type == "if_modifier") return {stmt->child("condition"), stmt->child("body")};
+  if (stmt->type == "if" && !stmt->child("alternative"))
+    return {stmt->child("condition"), stmt->child("consequence")};
+  return {nullptr, nullptr};
+}
+
+}  // namespace
+
+std::optional<Projection> Projection::compile(
+    const Expr& block, const std::vector<Schema>& inputs,
+    const std::function<bool(const Expr&)>& names_collection) {
+  Compiler c(block, inputs, names_collection);
+  const Expr* result = c.result();
+  if (!result) return std::nullopt;
+  Projection p;
+  p.schemas_ = inputs;
+  if (result->type == "unless_modifier") {
+    // `[...] unless a == b`: one comparison (a conjunction under unless is a disjunction).
+    auto g = c.comparison(result->child("condition"), false);
+    if (!g) return std::nullopt;
+    g->op = g->op == Guard::Equal ? Guard::NotEqual : Guard::Equal;
+    p.guards_.push_back(std::move(*g));
+    result = result->child("body");
+  } else if (result->type == "if_modifier") {
+    // `[...] if a == b and c != d`: comparisons with Ruby's `==`; when one fails the block
+    // gives nil, which every caller drops.
+    std::vector<const Expr*> cs;
+    conjuncts(result->child("condition"), cs);
+    for (const Expr* x : cs) {
+      auto g = c.comparison(x, false);
+      if (!g) return std::nullopt;
+      p.guards_.push_back(std::move(*g));
+    }
+    result = result->child("body");
+  }
+  if (!result) return std::nullopt;
   p.array_ = result->type == "array";
   for (const Expr* x : p.array_ ? parts(*result) : std::vector<const Expr*>{result}) {
-    auto t = compile_term(x);
+    auto t = c.term(x);
     if (!t) return std::nullopt;
     p.terms_.push_back(std::move(*t));
   }
+  return p;
+}
+
+std::optional<Projection> Projection::compile_prefilter(
+    const Expr& block, const std::vector<Schema>& inputs,
+    const std::function<bool(const Expr&)>& names_collection) {
+  Compiler c(block, inputs, names_collection);
+  if (!c.result()) return std::nullopt;
+  auto [cond, value] = nil_unless(c.result());
+  if (!cond || !value) return std::nullopt;
+  std::vector<const Expr*> cs;
+  conjuncts(cond, cs);
+  Projection p;
+  p.schemas_ = inputs;
+  for (const Expr* x : cs) {
+    auto g = c.comparison(x, true);
+    if (!g) break;
+    p.guards_.push_back(std::move(*g));
+  }
+  if (p.guards_.empty()) return std::nullopt;
   return p;
 }
 
@@ -210,10 +301,28 @@ void Projection::apply_into(const Tuple* const* row, int64_t budtime, const Valu
 }
 
 bool Projection::accepts(const Tuple* const* row, int64_t budtime, const Value& address) const {
-  if (!guard_) return true;
-  bool eq = Value::ruby_equal(term(guard_->left, row, budtime, address),
-                              term(guard_->right, row, budtime, address));
-  return eq == guard_->equal;
+  for (const Guard& g : guards_) {
+    Value a = term(g.left, row, budtime, address), b = term(g.right, row, budtime, address);
+    bool holds;
+    switch (g.op) {
+      case Guard::Equal:
+      case Guard::NotEqual:
+        holds = Value::ruby_equal(a, b) == (g.op == Guard::Equal);
+        break;
+      default: {
+        // Only compile_prefilter makes these. Integers are compared here; anything else
+        // (a Float, or values Ruby cannot compare and raises for) is the interpreter's.
+        if (a.kind() != Value::Kind::Int || b.kind() != Value::Kind::Int) return true;
+        int64_t x = a.as_int(), y = b.as_int();
+        holds = g.op == Guard::Less        ? x < y
+                : g.op == Guard::LessEqual ? x <= y
+                : g.op == Guard::Greater   ? x > y
+                                           : x >= y;
+      }
+    }
+    if (!holds) return false;
+  }
+  return true;
 }
 
 Value Projection::value(const Tuple* const* row, int64_t budtime, const Value& address) const {

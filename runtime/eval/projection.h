@@ -3,12 +3,18 @@
 // Blocks that only rearrange their inputs, compiled once so that the evaluator builds
 // their results without the interpreter: `{ |l, p| [l.from, p.to] }` over a join,
 // `{ |t| [t.key, t.val, 1] }` or `{ |k, v| [v, k] }` over one collection, and blocks of
-// one term such as `{ |m| m.payload }`, each optionally guarded by one comparison of two
-// terms (`[x.from, z.from] if z.to == x.from`, `!=`, `unless`). A term is a column of an input (by
-// name or
-// `[i]`), a whole input tuple, a literal, `budtime`, `ip_port` or `@local_addr`. Any other block
-// returns nullopt from Projection::compile and the interpreter runs it, so the two never disagree
-// on what they both accept: a compiled block gives the tuple the interpreter would build.
+// one term such as `{ |m| m.payload }`, each optionally guarded by comparisons of two terms
+// (`[x.from, z.from] if z.to == x.from`, `!=`, several joined by `and` or `&&`, one under
+// `unless`). A term is a column of an input (by name or `[i]`), a whole input tuple, a
+// literal, `budtime`, `ip_port` or `@local_addr`. Any other block returns nullopt from
+// Projection::compile and the interpreter runs it, so the two never disagree on what they
+// both accept: a compiled block gives the tuple the interpreter would build.
+//
+// A block the interpreter must run may still start with such comparisons: `do |a, b| if
+// a.session == b.session and a.n > b.n and f(a) ... end end` gives nil wherever one of its
+// leading comparisons is false. Projection::compile_prefilter compiles those, so that the
+// interpreter runs only for the rows that pass them (a cross product of the 2011 dialect's
+// `join [a, a, b]` filtered by its block is mostly rows that fail the first comparison).
 
 #include <functional>
 #include <optional>
@@ -30,8 +36,21 @@ class Projection {
       const Expr& block, const std::vector<Schema>& inputs,
       const std::function<bool(const Expr&)>& names_collection);
 
+  /// For a block compile() refuses: its result is nil unless the leading conjuncts of its
+  /// condition hold (a body of one `if` without `else`, or `... if c`, whose condition is
+  /// `c1 and c2 and ...`). Compiles the longest prefix of those conjuncts that compare two
+  /// terms: `==` and `!=` (Ruby's ==, which never raises), and `<`, `<=`, `>`, `>=`,
+  /// decided here only between two integers (other values are left to the interpreter,
+  /// which may raise). Then accepts() is false only for rows the block answers with nil,
+  /// and the caller runs the interpreter for the others; apply() and value() must not be
+  /// called. nullopt: the block has no such prefix.
+  static std::optional<Projection> compile_prefilter(
+      const Expr& block, const std::vector<Schema>& inputs,
+      const std::function<bool(const Expr&)>& names_collection);
+
   /// False when the block's guard (`... if a == b`) fails for this row: the block gives
-  /// nil, and apply()/apply_into() must not be called.
+  /// nil, and apply()/apply_into() must not be called. For a prefilter, false when one of
+  /// its comparisons is false before any it cannot decide.
   bool accepts(const Tuple* const* row, int64_t budtime, const Value& address) const;
 
   /// True when the block is an array literal: apply() gives its elements. Otherwise the
@@ -61,11 +80,14 @@ class Projection {
   Value term(const Term& t, const Tuple* const* row, int64_t budtime, const Value& address) const;
 
   struct Guard {
+    enum Op { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual };
     Term left, right;
-    bool equal = true;  ///< holds when the terms are == (false: when they are not)
+    Op op = Equal;
   };
+  class Compiler;
   bool array_ = true;
-  std::optional<Guard> guard_;
+  /// Conjuncts, in the order Ruby evaluates them; all must hold.
+  std::vector<Guard> guards_;
   std::vector<Term> terms_;
   std::vector<Schema> schemas_;
 };

@@ -233,7 +233,7 @@ Relation Node::State::eval_coll(const Expr& e0, bool raw) {
     case K::ProductMap:
       return eval_join(e, "pairs", *p.inner, raw);
     case K::Join2011Map:
-      return map_block(eval_join_2011(*p.recv, p.m), *p.block, "map", raw);
+      return eval_join_2011(*p.recv, p.m, p.block, raw);
     case K::Flatten:
       return eval_flatten(e, *p.recv, p.block, raw);
     case K::JoinSide:

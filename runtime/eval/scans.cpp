@@ -5,14 +5,16 @@
 
 namespace calm::eval {
 
-const Projection* Node::State::projection(const Expr& block, const std::vector<Schema>& schemas) {
+const Node::State::CompiledBlock& Node::State::compiled(const Expr& block,
+                                                        const std::vector<Schema>& schemas) {
   auto it = projections.find(&block);
-  if (it == projections.end() || it->second.first != schemas) {
-    auto compiled = Projection::compile(
-        block, schemas, [this](const Expr& e) { return !collection_named(e).empty(); });
-    it = projections.insert_or_assign(&block, std::make_pair(schemas, std::move(compiled))).first;
+  if (it == projections.end() || it->second.schemas != schemas) {
+    auto names = [this](const Expr& e) { return !collection_named(e).empty(); };
+    CompiledBlock c{schemas, Projection::compile(block, schemas, names), std::nullopt};
+    if (!c.whole) c.prefilter = Projection::compile_prefilter(block, schemas, names);
+    it = projections.insert_or_assign(&block, std::move(c)).first;
   }
-  return it->second.second ? &*it->second.second : nullptr;
+  return it->second;
 }
 
 Node::State::RuleNames* Node::State::own_names(const Rule& r) const {
@@ -159,9 +161,16 @@ Relation Node::State::map_rows(size_t n, Row row, Why why, const Schema& schema,
       return out;
     }
   }
+  // A row the block's leading comparisons reject gives nil: nothing for map and its
+  // kin, not selected by select; reject keeps it, so it runs the block for every row.
+  const Projection* pre = how == "reject" ? nullptr : prefilter(block, {schema});
   Interpreter ip = interp();
   for (size_t i = 0; i < n; ++i) {
     const Tuple& t = row(i);
+    if (pre) {
+      const Tuple* r = &t;
+      if (!pre->accepts(&r, budtime, address_value)) continue;
+    }
     Value r = ip.call_block(block, {Value::array(t, schema)}, {});
     if (how == "filter_map") {
       if (r.truthy()) add_result(block, r, out, why(i), raw);

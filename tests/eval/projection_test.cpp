@@ -218,3 +218,83 @@ TEST_CASE("a guard comparing two terms is compiled; the block gives nil where it
     CHECK_FALSE(compile(block_of(rule), two).has_value());
   }
 }
+
+TEST_CASE("several comparisons joined by and are one compiled guard") {
+  std::vector<Schema> two{cols({"x", "y"}), cols({"y", "z"})};
+  Block b =
+      block_of("out <= (a * b).pairs { |l, r| [l.x, r.z] if l.y == r.y and r.z != 2 && l.x == 1 }");
+  auto p = compile(b, two);
+  REQUIRE(p.has_value());
+  Tuple left{I(1), S("k")};
+  for (const Tuple& r : std::vector<Tuple>{{S("k"), I(1)}, {S("k"), I(2)}, {S("j"), I(1)}}) {
+    std::vector<const Tuple*> row{&left, &r};
+    Value want = interpreted(b, two, row);
+    CHECK(p->accepts(row.data(), 7, Value()) == !want.is_nil());
+  }
+  // Under unless, a conjunction is a disjunction: the interpreter's.
+  CHECK_FALSE(compile(block_of("out <= (a * b).pairs { |l, r| [l.x] unless l.y == r.y and "
+                               "l.x == 1 }"),
+                      two)
+                  .has_value());
+}
+
+TEST_CASE("a block the interpreter runs is prefiltered by its leading comparisons") {
+  std::vector<Schema> two{cols({"x", "y"}), cols({"y", "z"})};
+  auto names = [](const Expr&) { return false; };
+  auto prefilter = [&](const Block& b) {
+    return Projection::compile_prefilter(*b.block, two, names);
+  };
+  std::vector<Tuple> rights = {{S("k"), I(1)},
+                               {S("k"), I(5)},
+                               {S("j"), I(1)},
+                               {S("k"), S("s")},
+                               {S("k"), Value::floating(1.0)}};
+  Tuple left{I(1), S("k")};
+  // `if` with `and`, over lines; `&&`; the modifier form; an ordering of integers; one
+  // the interpreter must decide (a string against an integer raises in Ruby).
+  for (const char* rule : {
+           "out <= (a * b).pairs do |l, r|\n      if l.y == r.y and r.z != 5 and\n"
+           "         [r.z].size > 0\n        [l.x, r.z + 1]\n      end\n    end",
+           "out <= (a * b).pairs { |l, r| [r.z * 2] if r.y == \"k\" && r.z >= l.x && r.z.to_s }",
+           "out <= (a * b).pairs { |l, r| [r.z.to_s] if r.z < 3 }",
+       }) {
+    CAPTURE(rule);
+    Block b = block_of(rule);
+    REQUIRE_FALSE(compile(b, two).has_value());
+    auto p = prefilter(b);
+    REQUIRE(p.has_value());
+    for (const Tuple& r : rights) {
+      CAPTURE(inspect(r));
+      std::vector<const Tuple*> row{&left, &r};
+      // Rejected rows are rows the block answers with nil; the others run the block.
+      if (!p->accepts(row.data(), 7, Value::string("host:1")))
+        CHECK(interpreted(b, two, row).is_nil());
+    }
+    // Where a prefix comparison fails, the row is rejected.
+    Tuple other{S("j"), I(1)};
+    std::vector<const Tuple*> row{&left, &other};
+    if (std::string(rule).find("r.z < 3") == std::string::npos)
+      CHECK_FALSE(p->accepts(row.data(), 7, Value::string("host:1")));
+  }
+  // `r.z < 3` on a string is left to the interpreter (Ruby raises): accepted here.
+  {
+    auto p =
+        prefilter(block_of("out <= (a * b).pairs { |l, r| [r.z.to_s] if r.z < 3 and "
+                           "r.y == \"zz\" }"));
+    REQUIRE(p.has_value());
+    Tuple s{S("k"), S("s")}, big{S("k"), I(4)};
+    std::vector<const Tuple*> srow{&left, &s}, brow{&left, &big};
+    CHECK(p->accepts(srow.data(), 7, Value()));
+    CHECK_FALSE(p->accepts(brow.data(), 7, Value()));
+  }
+  // No comparison first, an `else`, or a body that is not one conditional: no prefilter.
+  for (const char* rule : {
+           "out <= (a * b).pairs { |l, r| [r.z + 1] if r.z.to_s == \"1\" }",
+           "out <= (a * b).pairs { |l, r| if l.y == r.y then [r.z + 1] else [0] end }",
+           "out <= (a * b).pairs { |l, r| [r.z + 1] unless l.y == r.y }",
+           "out <= (a * b).pairs { |l, r| q = r.z; [q] if l.y == r.y }",
+       }) {
+    CAPTURE(rule);
+    CHECK_FALSE(prefilter(block_of(rule)).has_value());
+  }
+}
