@@ -324,6 +324,31 @@ Value Interpreter::call_block(const Expr& block, const std::vector<Value>& args,
 
 Value Interpreter::eval(const Expr& e, Scope& scope) const {
   const std::string_view t = e.type;  // compares the length before the characters
+  // The commonest nodes of a block first (each test below compares a string).
+  if (t == "call") {
+    Value v = eval_call(e, scope);
+    check_size(e, v);
+    return v;
+  }
+  if (t == "binary") return eval_binary(e, scope);
+  if (t == "identifier") {
+    if (auto it = scope.find(e.text); it != scope.end()) return it->second;
+    if (e.text == "budtime") return Value::integer(budtime_);
+    // Bud's bud_clock: the time of this timestep (Time.now when the tick began).
+    if (e.text == "bud_clock") return time_at(e, "bud_clock", collections_.now());
+    if (e.text == "ip_port") return local_addr_;
+    std::string coll = collections_.collection_named(e);
+    if (const Value* lat = coll.empty() ? nullptr : collections_.lattice_value(coll)) return *lat;
+    if (const HelperMethod* h = coll.empty() ? collections_.helper(e.text) : nullptr)
+      return call_helper(e, *h, {});
+    if (coll.empty() && e.text == "rand") return ruby_rand(collections_.random53(), Value());
+    if (coll.empty() && (e.text == "puts" || e.text == "print")) {
+      if (output_ && e.text == "puts") output_->push_back("\n");  // `print` alone writes $_
+      return Value();
+    }
+    if (!coll.empty()) return collection_value(coll);
+    unsupported(e, "identifier '" + e.text + "' (not a block parameter, local or collection)");
+  }
   if (t == "integer") {
     if (auto v = parse_int(e.text)) return Value::integer(*v);
     fail(e, "integer literal " + e.text +
@@ -390,24 +415,6 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
       hv.push_back(eval(*c.child("value"), scope));
     }
     return Value::hash(hk, hv);
-  }
-  if (t == "identifier") {
-    if (auto it = scope.find(e.text); it != scope.end()) return it->second;
-    if (e.text == "budtime") return Value::integer(budtime_);
-    // Bud's bud_clock: the time of this timestep (Time.now when the tick began).
-    if (e.text == "bud_clock") return time_at(e, "bud_clock", collections_.now());
-    if (e.text == "ip_port") return local_addr_;
-    std::string coll = collections_.collection_named(e);
-    if (const Value* lat = coll.empty() ? nullptr : collections_.lattice_value(coll)) return *lat;
-    if (const HelperMethod* h = coll.empty() ? collections_.helper(e.text) : nullptr)
-      return call_helper(e, *h, {});
-    if (coll.empty() && e.text == "rand") return ruby_rand(collections_.random53(), Value());
-    if (coll.empty() && (e.text == "puts" || e.text == "print")) {
-      if (output_ && e.text == "puts") output_->push_back("\n");  // `print` alone writes $_
-      return Value();
-    }
-    if (!coll.empty()) return collection_value(coll);
-    unsupported(e, "identifier '" + e.text + "' (not a block parameter, local or collection)");
   }
   if (t == "constant") {  // a module constant (`QUORUM_SIZE = 3`), kept as a helper
     if (const HelperMethod* h = collections_.helper(e.text)) return call_helper(e, *h, {});
@@ -505,7 +512,6 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     if (op->text == "+" && v.is_numeric()) return v;
     unsupported(e, "unary operator '" + op->text + "'");
   }
-  if (t == "binary") return eval_binary(e, scope);
   if (t == "element_reference") {
     const Expr* obj = e.child("object");
     std::vector<Value> idx;
@@ -539,11 +545,6 @@ Value Interpreter::eval(const Expr& e, Scope& scope) const {
     }
     if (o.is_nil()) fail(e, "undefined method '[]' for nil");
     fail(e, "cannot index " + ruby_class_name(o) + " with " + ruby_class_name(i));
-  }
-  if (t == "call") {
-    Value v = eval_call(e, scope);
-    check_size(e, v);
-    return v;
   }
   if (t == "constant") {
     const ModuleConstant* c = collections_.constant(e.text);
