@@ -22,4 +22,22 @@ for s in $(find samples -name '*.scenario.json' | sort); do
   printf '%-52s %8.3f %6s %s\n' "$s" "$(awk -v n="$us" 'BEGIN { printf "%.3f", n / 1e6 }')" \
     "$rc" "$summary"
 done
-printf '%-52s %8.3f   (issue #20 aims at 0.5 s)\n' "total" "$(awk -v n="$total_us" 'BEGIN { printf "%.3f", n / 1e6 }')"
+printf '%-52s %8.3f   (one process per scenario, one after another)\n' "total" \
+  "$(awk -v n="$total_us" 'BEGIN { printf "%.3f", n / 1e6 }')"
+# The same scenarios in one command (--scenario repeated): they run side by side, each on
+# its share of the cores, with one process start. Best of three, and its ratio to the
+# one-process-per-scenario total above.
+args=()
+for s in $(find samples -name '*.scenario.json' | sort); do args+=(--scenario "$s"); done
+best_us=0
+for _ in 1 2 3; do
+  start=${EPOCHREALTIME/./}
+  "$calm" verify "${args[@]}" >"$out" 2>&1 || true
+  end=${EPOCHREALTIME/./}
+  us=$((end - start))
+  if [ "$best_us" -eq 0 ] || [ "$us" -lt "$best_us" ]; then best_us=$us; fi
+done
+printf '%-52s %8.3f   (best of 3; %s of the total above; issue #20 aims at 0.5 s)\n' \
+  "one command, all scenarios" "$(awk -v n="$best_us" 'BEGIN { printf "%.3f", n / 1e6 }')" \
+  "$(awk -v a="$best_us" -v b="$total_us" 'BEGIN { printf "%.2f", a / b }')"
+tail -1 "$out"

@@ -13,8 +13,9 @@
 
 namespace calm::cli {
 
-void print_diagnostics(const Diagnostics& diags, const std::map<std::string, std::string>& src) {
-  for (const auto& d : diags.sorted()) std::cerr << format_diagnostic(d, src);
+void print_diagnostics(const Diagnostics& diags, const std::map<std::string, std::string>& src,
+                       std::ostream& err) {
+  for (const auto& d : diags.sorted()) err << format_diagnostic(d, src);
 }
 
 bool parse_count(const std::string& text, int64_t lo, int64_t hi, int64_t& out) {
@@ -29,13 +30,12 @@ bool parse_count(const std::string& text, int64_t lo, int64_t hi, int64_t& out) 
   }
 }
 
-bool apply_network_options(const Options& o, eval::Scenario& sc) {
+bool apply_network_options(const Options& o, eval::Scenario& sc, std::ostream& err) {
   std::string text = extra_value(o, "max-delay", "");
   if (text.empty()) return true;
   int64_t v = 0;
   if (!parse_count(text, 1, 1000, v)) {
-    std::cerr << "calm: --max-delay expects a number of timesteps from 1 to 1000, not '" << text
-              << "'\n";
+    err << "calm: --max-delay expects a number of timesteps from 1 to 1000, not '" << text << "'\n";
     return false;
   }
   sc.network.max_delay = v;
@@ -44,15 +44,15 @@ bool apply_network_options(const Options& o, eval::Scenario& sc) {
   return true;
 }
 
-bool apply_instance_variables(const Options& o, eval::Scenario& sc) {
+bool apply_instance_variables(const Options& o, eval::Scenario& sc, std::ostream& err) {
   for (const auto& e : o.extra) {
     if (e.rfind("ivar=", 0) != 0) continue;
     const std::string arg = e.substr(5);
     const size_t eq = arg.find('=');
     const std::string name = arg.substr(0, eq);
     if (eq == std::string::npos || !eval::is_instance_variable_name(name)) {
-      std::cerr << "calm: --ivar expects @name=VALUE (an instance variable and its value), not '"
-                << arg << "'\n";
+      err << "calm: --ivar expects @name=VALUE (an instance variable and its value), not '" << arg
+          << "'\n";
       return false;
     }
     // A JSON value (3, "ann", [1, 2], {"sym": "x"}) as in scenarios; anything else is a
@@ -62,7 +62,7 @@ bool apply_instance_variables(const Options& o, eval::Scenario& sc) {
     auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     std::string error;
     if (!j.is_discarded() && !eval::json_to_value(j, v, error)) {
-      std::cerr << "calm: --ivar " << name << ": " << error << "\n";
+      err << "calm: --ivar " << name << ": " << error << "\n";
       return false;
     }
     for (auto& n : sc.nodes) n.instance_variables[name] = v;
@@ -71,15 +71,15 @@ bool apply_instance_variables(const Options& o, eval::Scenario& sc) {
 }
 
 bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenario& sc,
-                               eval::ScenarioPrograms& programs) {
+                               eval::ScenarioPrograms& programs, std::ostream& err) {
   Diagnostics diags;
   const std::string scenario_path = extra_value(o, "scenario", "");
   const std::string facts_path = extra_value(o, "facts", "");
   const std::string steps_text = extra_value(o, "steps", "");
   int64_t steps = -1;
   if (!steps_text.empty() && !parse_count(steps_text, 0, eval::kMaxScenarioSteps, steps)) {
-    std::cerr << "calm: --steps expects a number of timesteps from 0 to " << eval::kMaxScenarioSteps
-              << ", not '" << steps_text << "'\n";
+    err << "calm: --steps expects a number of timesteps from 0 to " << eval::kMaxScenarioSteps
+        << ", not '" << steps_text << "'\n";
     return false;
   }
   eval::ScenarioProgram cli_program;
@@ -90,43 +90,43 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
 
   if (!scenario_path.empty()) {
     if (!facts_path.empty() || !extra_value(o, "address", "").empty()) {
-      std::cerr << "calm: --facts and --address are for one-node runs without --scenario\n";
+      err << "calm: --facts and --address are for one-node runs without --scenario\n";
       return false;
     }
     auto parsed = eval::read_scenario(scenario_path, diags);
     if (!parsed) {
-      print_diagnostics(diags, {});
+      print_diagnostics(diags, {}, err);
       return false;
     }
     sc = std::move(*parsed);
     if (!o.files.empty()) {
       if (sc.nodes.size() != 1) {
-        std::cerr << "calm: " << scenario_path << " has " << sc.nodes.size()
-                  << " nodes; FILES on the command line replace the program of one-node "
-                     "scenarios only\n";
+        err << "calm: " << scenario_path << " has " << sc.nodes.size()
+            << " nodes; FILES on the command line replace the program of one-node "
+               "scenarios only\n";
         return false;
       }
       sc.nodes[0].program = cli_program;
     }
   } else {
     if (o.files.empty()) {
-      std::cerr << "calm: name a scenario (--scenario S.json) or the program FILES\n"
-                << usage_hint(usage);
+      err << "calm: name a scenario (--scenario S.json) or the program FILES\n"
+          << usage_hint(usage);
       return false;
     }
     sc = eval::single_node_scenario(cli_program, extra_value(o, "address", "localhost:12345"), 0);
     if (!facts_path.empty() && !eval::add_facts_file(sc, 0, facts_path, diags)) {
-      print_diagnostics(diags, {});
+      print_diagnostics(diags, {}, err);
       return false;
     }
     if (steps < 0 && facts_path.empty()) {
-      std::cerr << "calm: --steps N is required (or --facts)\n" << usage_hint(usage);
+      err << "calm: --steps N is required (or --facts)\n" << usage_hint(usage);
       return false;
     }
   }
   if (steps >= 0) sc.steps = steps;
-  if (!apply_network_options(o, sc)) return false;
-  if (!apply_instance_variables(o, sc)) return false;
+  if (!apply_network_options(o, sc, err)) return false;
+  if (!apply_instance_variables(o, sc, err)) return false;
   if (!programs.load(sc, load_with_front_ends, diags)) {
     // An unknown module named in the scenario: at the scenario's line, not the command's.
     for (const auto& n : sc.nodes)
@@ -135,7 +135,7 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
     Diagnostics ignored;
     if (std::string text; !scenario_path.empty() && read_source_file(scenario_path, text, ignored))
       sources.emplace(scenario_path, text);
-    print_diagnostics(diags, sources);
+    print_diagnostics(diags, sources, err);
     return false;
   }
   // --record a,b: on every node whose program has them.
@@ -154,7 +154,7 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
           found = true;
         }
       if (!found) {
-        std::cerr << "calm: --record: no node's program has a collection '" << name << "'\n";
+        err << "calm: --record: no node's program has a collection '" << name << "'\n";
         return false;
       }
     }
@@ -165,16 +165,16 @@ bool load_scenario_for_command(const Options& o, const char* usage, eval::Scenar
     if (i > 0 && &programs.program(i) == &programs.program(i - 1)) continue;
     ProgramAnalysis analysis(programs.program(i));
     if (!analysis.stratification().stratifiable()) {
-      print_diagnostics(diags, programs.sources());
-      print_diagnostics(analysis.stratification().diagnostics(), programs.sources());
+      print_diagnostics(diags, programs.sources(), err);
+      print_diagnostics(analysis.stratification().diagnostics(), programs.sources(), err);
       return false;
     }
   }
   if (!eval::check_scenario(sc, programs, diags)) {
-    print_diagnostics(diags, programs.sources());
+    print_diagnostics(diags, programs.sources(), err);
     return false;
   }
-  print_diagnostics(diags, programs.sources());  // warnings
+  print_diagnostics(diags, programs.sources(), err);  // warnings
   return true;
 }
 

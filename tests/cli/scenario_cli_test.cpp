@@ -124,3 +124,46 @@ end
   CHECK(c.out.find("node 'kv', timestep 1: ") != std::string::npos);
   CHECK(c.out.find("key conflict") != std::string::npos);
 }
+
+TEST_CASE("calm verify with several scenarios: side by side, reported in order") {
+  TempDir dir("verify-many");
+  dir.write("relay.rb", kProgram);
+  std::string one = dir.write("one.scenario.json", scenario(""));
+  std::string two = dir.write("two.scenario.json", scenario(R"(, "seed": 9)"));
+  std::string bad = dir.write("bad.scenario.json", R"({"nodes": 3})");
+  auto single = [&](const std::string& s) {
+    return run_command(calm_cmd("verify --schedules 20 --scenario '" + s + "'"));
+  };
+  auto a = single(one), b = single(two);
+  REQUIRE(a.status == 0);
+  REQUIRE(b.status == 0);
+
+  // Each report as verify prints it alone, in the order given, then one summary line.
+  auto both = run_command(
+      calm_cmd("verify --schedules 20 --jobs 2 --scenario '" + two + "' --scenario '" + one + "'"));
+  CAPTURE(both.out);
+  CHECK(both.status == 0);
+  CHECK(both.out == b.out + "\n" + a.out + "\n2 scenarios: 2 sound, 0 unsound\n");
+
+  // JSON: an array of the reports.
+  auto json = run_command(calm_cmd("verify --schedules 20 --format json --scenario '" + one +
+                                   "' --scenario '" + two + "'"));
+  CHECK(json.status == 0);
+  CHECK(json.out.rfind("[\n  {", 0) == 0);
+  CHECK(json.out.find("\"scenario\": \"" + one) < json.out.find("\"scenario\": \"" + two));
+
+  // A scenario that cannot run: its errors, the others still verified, exit 2.
+  auto with_bad = run_command(
+      calm_cmd("verify --schedules 20 --scenario '" + one + "' --scenario '" + bad + "' 2>&1"));
+  CAPTURE(with_bad.out);
+  CHECK(with_bad.status == 2);
+  CHECK(with_bad.out.find(bad + ":1:1: error: missing \"steps\"") != std::string::npos);
+  CHECK(with_bad.out.find(a.out) != std::string::npos);
+  CHECK(with_bad.out.find("2 scenarios: 1 sound, 0 unsound, 1 not verified") != std::string::npos);
+
+  // FILES -m replace the program of one scenario only.
+  auto files = run_command(calm_cmd("verify --scenario '" + one + "' --scenario '" + two + "' '" +
+                                    (dir.path() / "relay.rb").string() + "' -m Relay 2>&1"));
+  CHECK(files.status == 2);
+  CHECK(files.out.find("name one --scenario") != std::string::npos);
+}
