@@ -1,10 +1,10 @@
 #pragma once
 
 // A fact: one Value per column, with the first kInline values stored in the tuple itself.
-// Most facts of Bloom programs have few columns (a path is two integers), so a stored fact
-// is one block of memory (its RowTable's deque entry) instead of a vector header and a
-// separately allocated array: one cache miss to compare it, no malloc to make or copy it.
-// Wider tuples keep their values on the heap, as a vector does.
+// Most facts of Bloom programs have few columns (a path is two integers, most protocol
+// messages four or fewer), so a stored fact is one block of memory (its RowTable's deque entry)
+// instead of a vector header and a separately allocated array: one cache miss to compare it, no
+// malloc to make or copy it. Wider tuples keep their values on the heap, as a vector does.
 //
 // The interface is the part of std::vector<Value> the evaluator uses; a Tuple converts to
 // and from std::vector<Value> (a Ruby array's items) by copying.
@@ -25,8 +25,9 @@ namespace calm::eval {
 
 class Tuple {
  public:
-  /// Values held without a heap block. Two: a stored two-column fact is 40 bytes.
-  static constexpr uint32_t kInline = 2;
+  /// Values held without a heap block. Four: a stored fact of up to four columns is one
+  /// 40-byte block.
+  static constexpr uint32_t kInline = 4;
 
   using value_type = Value;
   using size_type = size_t;

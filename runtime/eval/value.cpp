@@ -27,60 +27,67 @@ void Value::release_heavy(Heavy* h) {
 }
 
 Value::Heavy& Value::own() {
-  // Only the heavy kinds have a payload; the factories set the kind first.
-  if (!heavy_kind(kind_)) std::abort();
-  if (!h_) {
-    h_ = new Heavy();
-  } else if (h_->refs.load(std::memory_order_acquire) > 1) {
-    Heavy* copy = new Heavy(*h_);
-    release();
-    h_ = copy;
+  // Only the heavy kinds have a payload to change; their factories give them one.
+  Heavy* h = heavy();
+  if (!h) std::abort();
+  if (h->refs.load(std::memory_order_acquire) > 1) {
+    Heavy* copy = new Heavy(*h);
+    release_heavy(h);
+    w_ = reinterpret_cast<uint64_t>(copy);
+    h = copy;
   }
-  h_->hash.store(0, std::memory_order_relaxed);  // the caller may change the payload
-  return *h_;
+  h->hash.store(0, std::memory_order_relaxed);  // the caller may change the payload
+  return *h;
+}
+
+Value Value::boxed_value(Kind k) {
+  Value v;
+  Heavy* h = new Heavy();
+  h->kind = k;
+  v.w_ = reinterpret_cast<uint64_t>(h);
+  return v;
 }
 
 Value Value::boolean(bool b) {
   Value v;
-  v.kind_ = Kind::Bool;
-  v.b_ = b;
+  v.w_ = b ? kTrueWord : kFalseWord;
   return v;
 }
 Value Value::integer(int64_t i) {
+  constexpr int64_t kLow = -(int64_t(1) << 62), kHigh = (int64_t(1) << 62) - 1;
+  if (i < kLow || i > kHigh) {
+    Value v = boxed_value(Kind::Int);
+    v.box()->number.i = i;
+    return v;
+  }
   Value v;
-  v.kind_ = Kind::Int;
-  v.i_ = i;
+  v.w_ = (uint64_t(i) << 1) | 1;
   return v;
 }
 Value Value::floating(double f) {
-  Value v;
-  v.kind_ = Kind::Float;
-  v.f_ = f;
+  Value v = boxed_value(Kind::Float);
+  v.box()->number.f = f;
   return v;
 }
 Value Value::string(std::string s) {
-  Value v;
-  v.kind_ = Kind::String;
+  Value v = boxed_value(Kind::String);
   v.own().s = std::move(s);
   return v;
 }
 Value Value::symbol(std::string s) {
-  Value v;
-  v.kind_ = Kind::Symbol;
+  Value v = boxed_value(Kind::Symbol);
   v.own().s = std::move(s);
   return v;
 }
 Value Value::array(std::vector<Value> items, Schema schema) {
-  Value v;
-  v.kind_ = Kind::Array;
+  Value v = boxed_value(Kind::Array);
   Heavy& h = v.own();
   h.items = std::move(items);
   h.schema = std::move(schema);
   return v;
 }
 Value Value::hash(std::vector<Value> keys, std::vector<Value> values) {
-  Value v;
-  v.kind_ = Kind::Hash;
+  Value v = boxed_value(Kind::Hash);
   Heavy& h = v.own();
   for (size_t i = 0; i < keys.size() && i < values.size(); ++i) {
     auto it = std::find(h.items.begin(), h.items.end(), keys[i]);
@@ -94,8 +101,7 @@ Value Value::hash(std::vector<Value> keys, std::vector<Value> values) {
   return v;
 }
 Value Value::set(std::vector<Value> items) {
-  Value v;
-  v.kind_ = Kind::Set;
+  Value v = boxed_value(Kind::Set);
   // values: the first occurrence of each element, in order (Ruby's Set iterates in
   // insertion order); items: the same sorted, so that equal sets compare and hash alike.
   std::vector<Value> sorted = items;
@@ -122,16 +128,14 @@ Value Value::set(std::vector<Value> items) {
 }
 
 Value Value::time(double seconds) {
-  Value v;
-  v.kind_ = Kind::Time;
-  v.f_ = seconds;
+  Value v = boxed_value(Kind::Time);
+  v.box()->number.f = seconds;
   return v;
 }
 
 Value Value::lattice(std::string type, std::vector<Value> items, std::vector<Value> values,
                      bool flag) {
-  Value v;
-  v.kind_ = Kind::Lattice;
+  Value v = boxed_value(Kind::Lattice);
   Heavy& h = v.own();
   h.s = std::move(type);
   h.items = std::move(items);
@@ -216,36 +220,41 @@ std::string format_float(double f) {
 }  // namespace
 
 int Value::compare_general(const Value& a, const Value& b) {
-  if (a.kind_ != b.kind_) {
-    int ra = rank(a.kind_), rb = rank(b.kind_);
+  const Kind ka = a.kind(), kb = b.kind();
+  if (ka != kb) {
+    int ra = rank(ka), rb = rank(kb);
     if (ra != rb) return ra < rb ? -1 : 1;
     return compare_numbers(a, b);  // an Int and a Float
   }
-  switch (a.kind_) {
+  switch (ka) {
     case Kind::Nil:
       return 0;
     case Kind::Bool:
-      return a.b_ == b.b_ ? 0 : (a.b_ ? 1 : -1);
-    case Kind::Int:
-      return a.i_ < b.i_ ? -1 : a.i_ > b.i_ ? 1 : 0;
+      return a.w_ == b.w_ ? 0 : (a.as_bool() ? 1 : -1);
+    case Kind::Int: {
+      int64_t x = a.as_int(), y = b.as_int();
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
     case Kind::Float:
       return compare_numbers(a, b);
-    case Kind::Time:
-      return a.f_ < b.f_ ? -1 : a.f_ > b.f_ ? 1 : 0;
+    case Kind::Time: {
+      double x = a.as_time(), y = b.as_time();
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
     case Kind::String:
     case Kind::Symbol:
-      if (a.h_ == b.h_) return 0;
+      if (a.w_ == b.w_) return 0;
       return sign(a.as_string().compare(b.as_string()));
     case Kind::Array:
     case Kind::Set:
-      if (a.h_ == b.h_) return 0;
+      if (a.w_ == b.w_) return 0;
       return compare_lists(a.items(), b.items());
     case Kind::Hash:
-      if (a.h_ == b.h_) return 0;
+      if (a.w_ == b.w_) return 0;
       if (int c = compare_lists(a.items(), b.items()); c != 0) return c;
       return compare_lists(a.hash_values(), b.hash_values());
     case Kind::Lattice:
-      if (a.h_ == b.h_) return 0;
+      if (a.w_ == b.w_) return 0;
       if (int c = a.as_string().compare(b.as_string()); c != 0) return sign(c);
       if (a.as_bool() != b.as_bool()) return a.as_bool() ? 1 : -1;
       if (int c = compare_lists(a.items(), b.items()); c != 0) return c;
@@ -255,43 +264,47 @@ int Value::compare_general(const Value& a, const Value& b) {
 }
 
 bool Value::equal_general(const Value& a, const Value& b) {
-  if (a.kind_ != b.kind_) return false;  // different ranks, or an Int and a Float
-  switch (a.kind_) {
+  const Kind k = a.kind();
+  if (k != b.kind()) return false;  // different ranks, or an Int and a Float
+  switch (k) {
     case Kind::Nil:
-      return true;
     case Kind::Bool:
-      return a.b_ == b.b_;
+      return a.w_ == b.w_;
     case Kind::Int:
-      return a.i_ == b.i_;
+      return a.as_int() == b.as_int();
     case Kind::Float:
-    case Kind::Time:
-      return !(a.f_ < b.f_) && !(a.f_ > b.f_);  // like compare: NaN is neither < nor >
+    case Kind::Time: {
+      double x = a.box()->number.f, y = b.box()->number.f;
+      return !(x < y) && !(x > y);  // like compare: NaN is neither < nor >
+    }
     case Kind::String:
     case Kind::Symbol:
-      return a.h_ == b.h_ || a.as_string() == b.as_string();
+      return a.w_ == b.w_ || a.as_string() == b.as_string();
     case Kind::Array:
     case Kind::Set:
-      return a.h_ == b.h_ || equal_lists(a.items(), b.items());
+      return a.w_ == b.w_ || equal_lists(a.items(), b.items());
     case Kind::Hash:
-      return a.h_ == b.h_ ||
+      return a.w_ == b.w_ ||
              (equal_lists(a.items(), b.items()) && equal_lists(a.hash_values(), b.hash_values()));
     case Kind::Lattice:
       if (a.as_bool() != b.as_bool()) return false;
-      return a.h_ == b.h_ || (a.as_string() == b.as_string() && equal_lists(a.items(), b.items()) &&
+      return a.w_ == b.w_ || (a.as_string() == b.as_string() && equal_lists(a.items(), b.items()) &&
                               equal_lists(a.hash_values(), b.hash_values()));
   }
   return true;
 }
 
 bool Value::ruby_equal(const Value& a, const Value& b) {
+  if (a.w_ & b.w_ & 1) return a.w_ == b.w_;
   if (a.is_numeric() && b.is_numeric()) return a.as_float() == b.as_float();
-  if (a.kind_ != b.kind_) return false;
-  if (a.kind_ == Kind::Array || a.kind_ == Kind::Set || a.kind_ == Kind::Hash) {
+  const Kind k = a.kind();
+  if (k != b.kind()) return false;
+  if (k == Kind::Array || k == Kind::Set || k == Kind::Hash) {
     if (a.items().size() != b.items().size() || a.hash_values().size() != b.hash_values().size())
       return false;
     for (size_t i = 0; i < a.items().size(); ++i)
       if (!ruby_equal(a.items()[i], b.items()[i])) return false;
-    if (a.kind_ == Kind::Set) return true;  // values: the same elements in insertion order
+    if (k == Kind::Set) return true;  // values: the same elements in insertion order
     for (size_t i = 0; i < a.hash_values().size(); ++i)
       if (!ruby_equal(a.hash_values()[i], b.hash_values()[i])) return false;
     return true;
@@ -305,26 +318,26 @@ size_t Value::hash_general() const {
   // contents' sequences that rule memos compare (eval/row_table.h), so two arrays of small
   // integers must not collide (boost's hash_combine made [0, 7, 2] and [0, 8, 59] equal).
   auto mix = [&h](uint64_t x) { h = size_t(fmix64((h ^ x) + 0x9e3779b97f4a7c15ULL)); };
-  mix(uint64_t(kind_) + 1);
-  switch (kind_) {
+  const Kind k = kind();
+  mix(uint64_t(k) + 1);
+  switch (k) {
     case Kind::Nil:
       break;
     case Kind::Bool:
-      mix(b_);
+      mix(as_bool());
       break;
     case Kind::Int:
-      return int_hash(i_);  // hash_code's own, for an Int reaching here
+      return int_hash(as_int());  // hash_code's own, for an Int reaching here
     case Kind::Float:
     case Kind::Time:
-      mix(std::hash<double>()(f_));
+      mix(std::hash<double>()(box()->number.f));
       break;
     case Kind::String:
     case Kind::Symbol: {
-      if (h_)
-        if (size_t cached = h_->hash.load(std::memory_order_relaxed)) return cached;
+      if (size_t cached = box()->hash.load(std::memory_order_relaxed)) return cached;
       mix(std::hash<std::string>()(as_string()));
       if (h == 0) h = 1;  // 0 means "not computed"
-      if (h_) h_->hash.store(h, std::memory_order_relaxed);
+      box()->hash.store(h, std::memory_order_relaxed);
       return h;
     }
     case Kind::Lattice:
@@ -335,7 +348,7 @@ size_t Value::hash_general() const {
     case Kind::Set:
     case Kind::Hash:
       for (const auto& v : items()) mix(v.hash_code());
-      if (kind_ != Kind::Set)  // a Set's values are its items in insertion order
+      if (k != Kind::Set)  // a Set's values are its items in insertion order
         for (const auto& v : hash_values()) mix(v.hash_code());
       break;
   }
@@ -343,17 +356,17 @@ size_t Value::hash_general() const {
 }
 
 std::string Value::inspect() const {
-  switch (kind_) {
+  switch (kind()) {
     case Kind::Nil:
       return "nil";
     case Kind::Bool:
-      return b_ ? "true" : "false";
+      return as_bool() ? "true" : "false";
     case Kind::Int:
-      return std::to_string(i_);
+      return std::to_string(as_int());
     case Kind::Float:
-      return format_float(f_);
+      return format_float(as_float());
     case Kind::Time:
-      return ruby_time_text(f_, true);
+      return ruby_time_text(as_time(), true);
     case Kind::String:
       return quote(as_string());
     case Kind::Symbol:
@@ -416,11 +429,11 @@ std::string ruby_time_text(double seconds, bool fraction) {
 }
 
 std::string Value::to_s() const {
-  switch (kind_) {
+  switch (kind()) {
     case Kind::Nil:
       return "";
     case Kind::Time:
-      return ruby_time_text(f_, false);
+      return ruby_time_text(as_time(), false);
     case Kind::String:
     case Kind::Symbol:
       return as_string();

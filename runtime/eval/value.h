@@ -2,9 +2,10 @@
 
 // Ruby values for the reference evaluator: nil, booleans, integers, floats, strings,
 // symbols, arrays (tuples are arrays), hashes, sets, Bud lattice values and times (UTC
-// seconds since the epoch, Ruby's Time), with Ruby-like
-// equality,
-// a total order (for deterministic output) and Ruby `inspect` text.
+// seconds since the epoch, Ruby's Time), with Ruby-like equality, a total order (for
+// deterministic output) and Ruby `inspect` text. A Value is one word (see Value::w_):
+// integers of 63 bits, nil and the booleans are held in it, everything else behind a
+// shared payload.
 
 #include <atomic>
 #include <compare>
@@ -61,29 +62,23 @@ class Value {
   };
 
   Value() = default;
-  Value(const Value& o) : kind_(o.kind_), i_(o.i_) {
-    if (Heavy* h = o.heavy()) h->refs.fetch_add(1, std::memory_order_relaxed);
+  Value(const Value& o) : w_(o.w_) {
+    if (o.boxed()) o.box()->refs.fetch_add(1, std::memory_order_relaxed);
   }
-  Value(Value&& o) noexcept : kind_(o.kind_), i_(o.i_) {
-    o.kind_ = Kind::Nil;
-    o.i_ = 0;
-  }
+  Value(Value&& o) noexcept : w_(o.w_) { o.w_ = kNilWord; }
   Value& operator=(const Value& o) {
     if (this != &o) {
-      if (Heavy* h = o.heavy()) h->refs.fetch_add(1, std::memory_order_relaxed);
+      if (o.boxed()) o.box()->refs.fetch_add(1, std::memory_order_relaxed);
       release();
-      kind_ = o.kind_;
-      i_ = o.i_;
+      w_ = o.w_;
     }
     return *this;
   }
   Value& operator=(Value&& o) noexcept {
     if (this != &o) {
       release();
-      kind_ = o.kind_;
-      i_ = o.i_;
-      o.kind_ = Kind::Nil;
-      o.i_ = 0;
+      w_ = o.w_;
+      o.w_ = kNilWord;
     }
     return *this;
   }
@@ -111,42 +106,56 @@ class Value {
   static constexpr double kMaxTimeSeconds = 1e15;
   static bool time_in_range(double s) { return s >= -kMaxTimeSeconds && s <= kMaxTimeSeconds; }
 
-  Kind kind() const { return kind_; }
-  bool is_nil() const { return kind_ == Kind::Nil; }
-  bool is_array() const { return kind_ == Kind::Array; }
-  bool is_numeric() const { return kind_ == Kind::Int || kind_ == Kind::Float; }
-  bool is_lattice() const { return kind_ == Kind::Lattice; }
+  Kind kind() const {
+    if (w_ & 1) return Kind::Int;
+    if (w_ & 2) return Kind::Bool;
+    if (w_ == kNilWord) return Kind::Nil;
+    return box()->kind;
+  }
+  bool is_nil() const { return w_ == kNilWord; }
+  bool is_array() const { return boxed() && box()->kind == Kind::Array; }
+  bool is_numeric() const {
+    Kind k = kind();
+    return k == Kind::Int || k == Kind::Float;
+  }
+  bool is_lattice() const { return boxed() && box()->kind == Kind::Lattice; }
   /// The lattice type name of a lattice value ("lmax", ...).
-  const std::string& lattice_type() const { return heavy() ? h_->s : empty_string(); }
+  const std::string& lattice_type() const { return heavy() ? box()->s : empty_string(); }
   /// Ruby truthiness: everything but nil and false.
-  bool truthy() const { return !(kind_ == Kind::Nil || (kind_ == Kind::Bool && !b_)); }
+  bool truthy() const { return w_ != kNilWord && w_ != kFalseWord; }
 
   /// The flag of a Bool or a lattice value; false for every other kind.
   bool as_bool() const {
-    return kind_ == Kind::Bool ? b_ : kind_ == Kind::Lattice && h_ && h_->flag;
+    return w_ == kTrueWord || (boxed() && box()->kind == Kind::Lattice && box()->flag);
   }
   /// The integer of an Int; 0 for every other kind.
-  int64_t as_int() const { return kind_ == Kind::Int ? i_ : 0; }
+  int64_t as_int() const {
+    if (w_ & 1) return int64_t(w_) >> 1;
+    return boxed() && box()->kind == Kind::Int ? box()->number.i : 0;
+  }
   /// The number of an Int or a Float; 0 for every other kind.
   double as_float() const {
-    return kind_ == Kind::Int ? double(i_) : kind_ == Kind::Float ? f_ : 0.0;
+    if (w_ & 1) return double(int64_t(w_) >> 1);
+    if (!boxed()) return 0.0;
+    Kind k = box()->kind;
+    return k == Kind::Int ? double(box()->number.i) : k == Kind::Float ? box()->number.f : 0.0;
   }
   /// The seconds since the epoch of a Time; 0 for every other kind.
-  double as_time() const { return kind_ == Kind::Time ? f_ : 0.0; }
+  double as_time() const { return boxed() && box()->kind == Kind::Time ? box()->number.f : 0.0; }
   const std::string& as_string() const {  ///< String and Symbol
-    return heavy() ? h_->s : empty_string();
+    return heavy() ? box()->s : empty_string();
   }
   /// Array and Set items; hash keys.
-  const std::vector<Value>& items() const { return heavy() ? h_->items : empty_list(); }
+  const std::vector<Value>& items() const { return heavy() ? box()->items : empty_list(); }
   std::vector<Value>& mutable_items() { return own().items; }
-  const std::vector<Value>& hash_values() const { return heavy() ? h_->values : empty_list(); }
+  const std::vector<Value>& hash_values() const { return heavy() ? box()->values : empty_list(); }
   /// A Set's elements in the order they were added (Ruby's Set keeps it; `items()` holds
   /// them sorted, for comparing and hashing); any other kind's `items()`.
   const std::vector<Value>& elements() const {
-    return kind_ == Kind::Set && h_ ? h_->values : items();
+    return boxed() && box()->kind == Kind::Set ? box()->values : items();
   }
   /// The column names of a tuple, or nullptr.
-  const Schema& schema() const { return heavy() ? h_->schema : empty_schema(); }
+  const Schema& schema() const { return heavy() ? box()->schema : empty_schema(); }
   void set_schema(Schema s) { own().schema = std::move(s); }
 
   /// Ruby `inspect`: nil, true, 1, 1.5, "s", :sym, [1, "a"], {:a=>1}, #<Set: {1}>, and
@@ -158,7 +167,7 @@ class Value {
   /// Ruby `eql?`: what Set and Hash use, so 1 and 1.0 differ. The schema is ignored.
   /// Exactly `compare(a, b) == 0`, answered without ordering where that is cheaper.
   friend bool operator==(const Value& a, const Value& b) {
-    if (a.kind_ == Kind::Int && b.kind_ == Kind::Int) return a.i_ == b.i_;
+    if (a.w_ & b.w_ & 1) return a.w_ == b.w_;  // two integers of 63 bits
     return equal_general(a, b);
   }
   friend bool operator<(const Value& a, const Value& b) { return compare(a, b) < 0; }
@@ -174,42 +183,65 @@ class Value {
   /// hashes < sets < lattices < times), numbers by value (an Int before an equal Float), then
   /// contents. -1, 0 or 1.
   static int compare(const Value& a, const Value& b) {
-    if (a.kind_ == Kind::Int && b.kind_ == Kind::Int) return (a.i_ > b.i_) - (a.i_ < b.i_);
+    if (a.w_ & b.w_ & 1) {  // 2x+1 orders as x does
+      int64_t x = int64_t(a.w_), y = int64_t(b.w_);
+      return (x > y) - (x < y);
+    }
     return compare_general(a, b);
   }
   /// Ruby `==`: like eql? but 1 == 1.0.
   static bool ruby_equal(const Value& a, const Value& b);
   /// Consistent with ==: equal values hash alike.
   size_t hash_code() const {
-    if (kind_ == Kind::Int) return int_hash(i_);
+    if (w_ & 1) return int_hash(int64_t(w_) >> 1);
     return hash_general();
   }
 
  private:
-  /// The payload of strings, symbols, arrays, hashes, sets and lattices: shared between
-  /// copies (a copy is a reference count, atomic: runs on several threads share values
-  /// of the scenario), copied before a change (mutable_items, set_schema) when shared.
-  /// Scalars have none, so a Value is 16 bytes: the kind and one word.
+  /// The payload of every value that is not nil, a boolean or an integer of 63 bits:
+  /// shared between copies (a copy is a reference count, atomic: runs on several threads
+  /// share values of the scenario), copied before a change (mutable_items, set_schema)
+  /// when shared.
   struct Heavy {
     std::atomic<uint32_t> refs{1};
+    Kind kind = Kind::Nil;
     bool flag = false;  ///< a lattice value's flag (lbool)
     /// A string's or symbol's hash_code once computed (0: not yet): facts are hashed on
     /// every lookup, and their strings are shared by many copies. Threads sharing the
     /// payload may store it at once: they store the same number.
     mutable std::atomic<size_t> hash{0};
+    union {
+      int64_t i;  ///< an Int beyond 63 bits
+      double f;   ///< a Float, a Time
+    } number{0};
     std::string s;              ///< string, symbol; a lattice's type
     std::vector<Value> items;   ///< array/set items, hash keys
     std::vector<Value> values;  ///< hash values; a set's items in insertion order
     Schema schema;
     Heavy() = default;
     Heavy(const Heavy& o)
-        : flag(o.flag), s(o.s), items(o.items), values(o.values), schema(o.schema) {}
+        : kind(o.kind),
+          flag(o.flag),
+          number(o.number),
+          s(o.s),
+          items(o.items),
+          values(o.values),
+          schema(o.schema) {}
   };
+  /// The word: an integer x of 63 bits is 2x+1; nil, false and true are the constants
+  /// below (bit 1 set, bit 0 clear for the booleans); anything else points to its
+  /// Heavy (aligned, so its low bits are 0). A Value is one word: a fact of four columns
+  /// fits in a Tuple without a heap block, and comparing two integers compares two words.
+  static constexpr uint64_t kNilWord = 0, kFalseWord = 2, kTrueWord = 6;
+  bool boxed() const { return (w_ & 3) == 0 && w_ != kNilWord; }
+  Heavy* box() const { return reinterpret_cast<Heavy*>(w_); }
+  /// The payload of strings, symbols, arrays, hashes, sets and lattices, or nullptr.
+  Heavy* heavy() const { return boxed() && heavy_kind(box()->kind) ? box() : nullptr; }
   static bool heavy_kind(Kind k) { return k >= Kind::String && k <= Kind::Lattice; }
-  /// The payload, or nullptr (a scalar, or a heavy kind not given one yet).
-  Heavy* heavy() const { return heavy_kind(kind_) ? h_ : nullptr; }
+  /// A value of kind `k` with a fresh payload.
+  static Value boxed_value(Kind k);
   void release() {
-    if (heavy_kind(kind_) && h_) release_heavy(h_);
+    if (boxed()) release_heavy(box());
   }
   /// Drops one reference to `h`: the only owner deletes it without an atomic update (no
   /// other thread can reach a payload nobody else holds).
@@ -229,19 +261,10 @@ class Value {
   static bool equal_general(const Value& a, const Value& b);
   size_t hash_general() const;
 
-  Kind kind_ = Kind::Nil;
-  /// The scalar or the payload: b_ for Bool, i_ for Int, f_ for Float and Time, h_ for
-  /// the heavy kinds (heavy_kind). Only the member of the kind is read; a value with
-  /// neither holds i_ = 0 (so h_ reads nullptr).
-  union {
-    int64_t i_ = 0;
-    double f_;
-    bool b_;
-    Heavy* h_;
-  };
+  uint64_t w_ = kNilWord;
 };
 
-static_assert(sizeof(Value) == 16, "a Value is its kind and one word");
+static_assert(sizeof(Value) == 8, "a Value is one word");
 
 struct ValueHash {
   size_t operator()(const Value& v) const { return v.hash_code(); }

@@ -37,15 +37,15 @@ Value some_value(std::mt19937& rng) {
 
 }  // namespace
 
-TEST_CASE("a tuple of two values is stored inline") {
+TEST_CASE("a tuple of four values is stored inline") {
   static_assert(sizeof(Tuple) == 40);
-  Tuple t{Value::integer(1), Value::integer(2)};
+  Tuple t{Value::integer(1), Value::integer(2), Value::integer(3), Value::integer(4)};
   CHECK(t.capacity() == Tuple::kInline);
-  t.push_back(Value::integer(3));  // to the heap
-  CHECK(t.capacity() >= 3);
-  CHECK(inspect(t) == "[1, 2, 3]");
+  t.push_back(Value::integer(5));  // to the heap
+  CHECK(t.capacity() >= 5);
+  CHECK(inspect(t) == "[1, 2, 3, 4, 5]");
   Tuple moved = std::move(t);
-  CHECK(inspect(moved) == "[1, 2, 3]");
+  CHECK(inspect(moved) == "[1, 2, 3, 4, 5]");
   CHECK(t.empty());  // NOLINT(bugprone-use-after-move): a moved-from tuple is empty
   t.push_back(Value::string("again"));
   CHECK(inspect(t) == "[\"again\"]");
