@@ -293,6 +293,32 @@ std::unique_ptr<Node> Node::create(const Program& program, NodeOptions options,
   return p ? create(std::move(p), std::move(options)) : nullptr;
 }
 
+namespace {
+
+/// Sorts a step's messages (Message's order) as std::sort would. flush_outboxes gives
+/// them grouped by collection, the groups in the order of their names (the node's map of
+/// collections), so only each group needs sorting, by address and tuple, and a group
+/// already in order costs one pass.
+void sort_sent(std::vector<Message>& sent) {
+  auto by_address_and_tuple = [](const Message& a, const Message& b) {
+    if (int c = Value::compare(a.address, b.address); c != 0) return c < 0;
+    return a.tuple < b.tuple;
+  };
+  for (auto first = sent.begin(); first != sent.end();) {
+    auto last = std::find_if(first, sent.end(),
+                             [&](const Message& m) { return m.collection != first->collection; });
+    if (last != sent.end() && last->collection < first->collection) {
+      std::sort(sent.begin(), sent.end());  // not grouped as flush_outboxes groups them
+      return;
+    }
+    if (!std::is_sorted(first, last, by_address_and_tuple))
+      std::sort(first, last, by_address_and_tuple);
+    first = last;
+  }
+}
+
+}  // namespace
+
 StepResult Node::step(const StepInput& input) {
   State& s = *state_;
   StepResult out;
@@ -336,7 +362,7 @@ StepResult Node::step(const StepInput& input) {
     s.failed = true;
     out.diagnostics.error(e.check, e.message, e.location);
   }
-  std::sort(out.sent.begin(), out.sent.end());
+  sort_sent(out.sent);
   out.printed = std::move(s.printed);
   s.printed.clear();
   if (idle_start && out.ok && out.sent.empty() && out.printed.empty() && !s.anything_pending()) {

@@ -524,3 +524,26 @@ end
   }
   CHECK(draws.size() > 1);
 }
+
+TEST_CASE("a step's messages come sorted by channel, address and tuple") {
+  // Two channels, each fed in an order that is not Message's, and stdout: `sent` is
+  // what sorting every message gives (the schedule draws one delay per message in
+  // this order, so it must not depend on the order rules ran in).
+  auto r = prepare(program(
+      "    channel :b, [:@addr, :k]\n    channel :a, [:@addr, :k]\n"
+      "    scratch :in_, [:addr, :k]",
+      "    b <~ in_\n    a <~ in_ { |t| [t.addr, t.k * 2] }\n    stdio <~ in_ { |t| [t.k] }"));
+  REQUIRE(r->node);
+  std::vector<std::pair<std::string, Tuple>> facts;
+  for (int k : {5, 3, 9, 1})
+    for (const char* addr : {"h:2", "h:1"}) facts.push_back({"in_", {S(addr), I(k)}});
+  StepResult res = step(*r, facts);
+  REQUIRE(res.ok);
+  REQUIRE(res.sent.size() == 20);  // 8 on each channel, 4 distinct lines on stdout
+  std::vector<Message> sorted = res.sent;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(res.sent == sorted);
+  CHECK(res.sent.front().collection == "a");
+  CHECK(inspect(res.sent.front().tuple) == "[\"h:1\", 2]");
+  CHECK(res.sent.back().collection == "stdio");
+}
