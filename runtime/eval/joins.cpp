@@ -294,6 +294,42 @@ Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRo
   return out;
 }
 
+void Node::State::push_block_equalities(const Expr& block, const std::vector<Relation>& ops,
+                                        std::vector<Pred>& preds) {
+  // A small cross product is cheaper filtered row by row than hashed (the rows are the
+  // same either way, in the same order).
+  constexpr size_t kHashJoinFrom = 1024;  // rows of the cross product
+  size_t product = 1;
+  for (const Relation& o : ops) {
+    product *= op_size(o);
+    if (product == 0 || product >= kHashJoinFrom) break;
+  }
+  if (product < kHashJoinFrom) return;
+  const CompiledBlock& c = compiled(block, schemas_of(ops));
+  if (c.equalities.empty()) return;
+  auto plain_values = [&](size_t op, size_t col) {
+    bool plain = true;
+    each_tuple(ops[op], [&](const Tuple& t, int) {
+      if (!plain || col >= t.size()) return;
+      switch (t[col].kind()) {
+        case Value::Kind::Nil:
+        case Value::Kind::Bool:
+        case Value::Kind::Int:
+        case Value::Kind::String:
+        case Value::Kind::Symbol:
+          return;
+        default:  // 1 == 1.0 and [1] == [1.0], but neither is eql?
+          plain = false;
+      }
+    });
+    return plain;
+  };
+  for (const auto& e : c.equalities)
+    if (e.left_input < ops.size() && e.right_input < ops.size() &&
+        plain_values(e.left_input, e.left_column) && plain_values(e.right_input, e.right_column))
+      preds.push_back({int(e.left_input), e.left_column, int(e.right_input), e.right_column});
+}
+
 Relation Node::State::eval_join(const Expr& call, const std::string& m, const Expr& product,
                                 bool raw) {
   // Flatten a * b * c into operands.
@@ -363,6 +399,8 @@ Relation Node::State::eval_join(const Expr& call, const std::string& m, const Ex
   if (plain) names->checked.insert(&call);
   const RowTable* known = merge_target && &call == merge_rhs ? &merge_target->rows : nullptr;
   const Expr* block = call.child("block");
+  if (block && (m == "pairs" || m == "combos" || m == "matches"))
+    push_block_equalities(*block, ops, preds);
   if (known && block && !raw && !prov() && m != "lefts" && m != "rights" && m != "flatten") {
     // A `<=` rule into a set collection whose block only rearranges columns: each join
     // row is projected and checked against the target as the join makes it, so the rows
@@ -446,6 +484,7 @@ Relation Node::State::eval_join_2011(const Expr& call, const std::string& kind, 
   }
   // `join([a, b]).map { |x, y| ... }` is `(a * b).pairs { |x, y| ... }`: the block gets
   // each row's tuples, and runs compiled or behind its prefilter.
+  if (block && kind != "leftjoin") push_block_equalities(*block, ops, preds);
   return join_result(ops, join(ops, preds, kind == "leftjoin"), "pairs", block, raw);
 }
 

@@ -317,6 +317,8 @@ struct Node::State : CollectionAccess {
   struct CompiledBlock {
     std::vector<Schema> schemas;
     std::optional<Projection> whole, prefilter;
+    /// The column equalities of whichever of the two there is.
+    std::vector<Projection::ColumnEquality> equalities;
   };
   /// Blocks compiled (or not), by block.
   std::map<const Expr*, CompiledBlock> projections;
@@ -560,6 +562,14 @@ struct Node::State : CollectionAccess {
     int right_op;
     size_t right_col;
   };
+  /// Adds to `preds` the block's comparisons of columns of two operands that must hold
+  /// for it to give anything (Projection::column_equalities), where every value in both
+  /// columns is nil, a boolean, an integer, a string or a symbol: there Ruby's == is
+  /// eql?, so the join's hash lookup finds exactly the rows the block would keep, in the
+  /// order it would have made them. `(a * b).pairs { |x, y| [...] if x.k == y.k }` is
+  /// then a hash join, not a cross product filtered row by row.
+  void push_block_equalities(const Expr& block, const std::vector<Relation>& ops,
+                             std::vector<Pred>& preds);
 
   /// The results of a join, `width` operands per row: each operand's tuple (nullptr for
   /// the nil padding of an outer join) and its index in the operand (-1 for padding; 0

@@ -325,6 +325,17 @@ bool Projection::accepts(const Tuple* const* row, int64_t budtime, const Value& 
   return true;
 }
 
+std::vector<Projection::ColumnEquality> Projection::column_equalities() const {
+  std::vector<ColumnEquality> out;
+  for (const Guard& g : guards_) {
+    if (g.op != Guard::Equal && g.op != Guard::NotEqual) break;  // an ordering may raise
+    if (g.op == Guard::Equal && g.left.kind == Term::Column && g.right.kind == Term::Column &&
+        g.left.input != g.right.input && g.left.column >= 0 && g.right.column >= 0)
+      out.push_back({g.left.input, size_t(g.left.column), g.right.input, size_t(g.right.column)});
+  }
+  return out;
+}
+
 Value Projection::value(const Tuple* const* row, int64_t budtime, const Value& address) const {
   if (!accepts(row, budtime, address)) return Value();
   if (array_) return Value::array(apply(row, budtime, address));

@@ -69,6 +69,15 @@ class Projection {
   /// How many elements an array block's result has.
   size_t width() const { return terms_.size(); }
 
+  /// A comparison `x.c == y.d` of columns of two different inputs that must hold for the
+  /// block to give anything but nil: one among the block's leading comparisons, none of
+  /// which can raise (== and != only, up to the first ordering). A join may take it as a
+  /// predicate where Ruby's == and eql? agree on the columns' values.
+  struct ColumnEquality {
+    size_t left_input, left_column, right_input, right_column;
+  };
+  std::vector<ColumnEquality> column_equalities() const;
+
  private:
   struct Term {
     enum Kind { Column, Whole, Constant, Budtime, Address };

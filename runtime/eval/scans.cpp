@@ -12,6 +12,8 @@ const Node::State::CompiledBlock& Node::State::compiled(const Expr& block,
     auto names = [this](const Expr& e) { return !collection_named(e).empty(); };
     CompiledBlock c{schemas, Projection::compile(block, schemas, names), std::nullopt};
     if (!c.whole) c.prefilter = Projection::compile_prefilter(block, schemas, names);
+    if (c.whole) c.equalities = c.whole->column_equalities();
+    if (c.prefilter) c.equalities = c.prefilter->column_equalities();
     it = projections.insert_or_assign(&block, std::move(c)).first;
   }
   return it->second;
