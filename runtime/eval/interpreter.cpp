@@ -309,14 +309,21 @@ Value Interpreter::call_helper(const Expr& at, const HelperMethod& h,
 Value Interpreter::call_block(const Expr& block, const std::vector<Value>& args,
                               const Scope& outer) const {
   Scope scope = outer;
-  std::vector<const Expr*> params;
-  if (const Expr* ps = block.child("parameters"))
-    for (const auto& c : ps->children)
-      if (!is_punct(c)) params.push_back(&c);
-  std::vector<Value> actual = args;
-  if (params.size() > 1 && args.size() == 1 && args[0].is_array()) actual = args[0].items();
-  for (size_t i = 0; i < params.size(); ++i)
-    bind(*params[i], i < actual.size() ? actual[i] : Value(), scope);
+  const Expr* ps = block.child("parameters");
+  size_t n = 0;  // parameters
+  if (ps)
+    for (const auto& c : ps->children) n += is_punct(c) ? 0 : 1;
+  // Several parameters and one array argument: the array is spread over them.
+  const std::vector<Value>& actual =
+      n > 1 && args.size() == 1 && args[0].is_array() ? args[0].items() : args;
+  scope.reserve(scope.size() + n);
+  size_t i = 0;
+  if (ps)
+    for (const auto& c : ps->children) {
+      if (is_punct(c)) continue;
+      bind(c, i < actual.size() ? actual[i] : Value(), scope);
+      ++i;
+    }
   const Expr* body = block.child("body");
   if (!body) return Value();
   return eval_sequence(*body, scope);

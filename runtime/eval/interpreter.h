@@ -96,6 +96,8 @@ class Scope {
   iterator end() { return vars_.end(); }
   const_iterator end() const { return vars_.end(); }
   size_t count(std::string_view name) const { return find(name) == end() ? 0 : 1; }
+  size_t size() const { return vars_.size(); }
+  void reserve(size_t n) { vars_.reserve(n); }
   /// The variable `name`, added as nil when absent.
   Value& operator[](std::string_view name) {
     if (auto it = find(name); it != end()) return it->second;
