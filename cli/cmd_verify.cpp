@@ -74,8 +74,9 @@ constexpr const char* kVerifyUsage =
     "exit status: 0 every claim held (no counterexample), 1 the analysis is unsound for\n"
     "some output (a counterexample), 2 usage or input error\n";
 
-/// One scenario verified: its report (text, or one JSON document) and what it printed to
-/// stderr, kept apart so that scenarios verified side by side print in order.
+/// One scenario verified: its report (text, or one JSON document), and what it had to say
+/// on stderr when that was kept for later (scenarios verified side by side print in
+/// order).
 struct ScenarioRun {
   int rc = kExitError;
   std::string report;
@@ -91,15 +92,12 @@ struct VerifySettings {
   bool progress = false;
 };
 
-ScenarioRun verify_scenario(const Options& o, const VerifySettings& settings) {
+/// Verifies the scenario `o` names; diagnostics (located errors, warnings) go to `err`.
+ScenarioRun verify_scenario(const Options& o, const VerifySettings& settings, std::ostream& err) {
   ScenarioRun run;
-  std::ostringstream err;
   eval::Scenario sc;
   eval::ScenarioPrograms programs;
-  if (!load_scenario_for_command(o, kVerifyUsage, sc, programs, err)) {
-    run.messages = err.str();
-    return run;
-  }
+  if (!load_scenario_for_command(o, kVerifyUsage, sc, programs, err)) return run;
   VerifyOptions vo = settings.base;
   vo.first_seed = settings.seed.value_or(sc.seed);
   if (sc.network_given) vo.network = sc.network;
@@ -120,10 +118,8 @@ ScenarioRun verify_scenario(const Options& o, const VerifySettings& settings) {
   if (settings.progress) std::cerr << "\r" << std::string(50, ' ') << "\r";
   if (!result) {
     print_diagnostics(diags, programs.sources(), err);
-    run.messages = err.str();
     return run;
   }
-  run.messages = err.str();
   if (settings.format == "json")
     run.doc = verify_json(sc.path, *result);
   else
@@ -198,14 +194,17 @@ int run_verify(const std::vector<std::string>& args) {
   std::vector<ScenarioRun> runs(scenarios.size());
   if (scenarios.size() == 1) {
     settings.progress = ::isatty(2) && !std::getenv("CI");
-    runs[0] = verify_scenario(o, settings);
+    runs[0] = verify_scenario(o, settings, std::cerr);
   } else {
     unsigned threads = std::min<unsigned>(vo.jobs, unsigned(scenarios.size()));
     vo.jobs = std::max(1u, vo.jobs / unsigned(scenarios.size()));
     std::atomic<size_t> next{0};
     auto worker = [&]() {
-      for (size_t i = next++; i < scenarios.size(); i = next++)
-        runs[i] = verify_scenario(only_scenario(o, scenarios[i]), settings);
+      for (size_t i = next++; i < scenarios.size(); i = next++) {
+        std::ostringstream err;
+        runs[i] = verify_scenario(only_scenario(o, scenarios[i]), settings, err);
+        runs[i].messages = err.str();
+      }
     };
     std::vector<std::thread> pool;
     for (unsigned j = 1; j < threads; ++j) pool.emplace_back(worker);
