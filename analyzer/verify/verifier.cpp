@@ -80,8 +80,8 @@ class Observer : public eval::SimulationObserver {
       }
       for (const auto& t : now)
         if (obs_[w].facts.insert(t).second) on_new_fact(w, s, t);
-      obs_[w].final = now;
-      if (sequences_) obs_[w].per_step.push_back(std::move(now));
+      if (sequences_) obs_[w].per_step.push_back(now);
+      obs_[w].final = std::move(now);
     }
   }
   virtual void on_new_fact(size_t, const eval::NodeStep&, const Tuple&) {}
