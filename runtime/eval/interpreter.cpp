@@ -794,6 +794,7 @@ Value Interpreter::format(const Expr& e, const std::string& fmt,
 
 Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   std::string m = method_name(e);
+  const std::string_view mv = m;  // compares the length before the characters
   const Expr* recv = e.child("receiver");
   const Expr* block = e.child("block");
   const Expr* op = e.child("operator");
@@ -810,9 +811,9 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     std::vector<Value> a;
     for (const Expr* x : args) a.push_back(eval(*x, scope));
     const std::string what = "Time." + m;
-    if ((m == "now" || m == "new") && a.empty()) return time_at(e, what, collections_.now());
-    if (m == "at" && a.size() == 1 && a[0].is_numeric()) return time_at(e, what, a[0].as_float());
-    if (m == "new" && a.size() <= 6 &&
+    if ((mv == "now" || mv == "new") && a.empty()) return time_at(e, what, collections_.now());
+    if (mv == "at" && a.size() == 1 && a[0].is_numeric()) return time_at(e, what, a[0].as_float());
+    if (mv == "new" && a.size() <= 6 &&
         std::all_of(a.begin(), a.end(), [](const Value& v) { return v.is_numeric(); })) {
       if (std::any_of(a.begin(), a.end(),
                       [](const Value& v) { return !(std::fabs(v.as_float()) <= 1e9); }))
@@ -828,7 +829,7 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     }
     unsupported(e, "Time." + m + " with these arguments");
   }
-  if (recv && recv->type == "constant" && recv->text == "Set" && m == "new" && !block &&
+  if (recv && recv->type == "constant" && recv->text == "Set" && mv == "new" && !block &&
       !collections_.constant("Set")) {
     // Ruby's Set.new / Set.new(enumerable).
     auto args = arguments(e);
@@ -840,7 +841,7 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   }
   if (recv && recv->type == "scope_resolution") {
     std::string lt = lattice_class_type(*recv);
-    if (lt.empty() || m != "new" || block) unsupported(e, "constant call '" + m + "'");
+    if (lt.empty() || mv != "new" || block) unsupported(e, "constant call '" + m + "'");
     auto args = arguments(e);
     if (args.size() > 1) unsupported(e, "lattice constructor with several arguments");
     if (args.empty()) return lattice_bottom(lt);
@@ -852,13 +853,13 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     }
   }
   if (!recv) {
-    if (m == "budtime" && !block) return Value::integer(budtime_);
-    if (m == "bud_clock" && !block && !e.child("arguments"))
+    if (mv == "budtime" && !block) return Value::integer(budtime_);
+    if (mv == "bud_clock" && !block && !e.child("arguments"))
       return time_at(e, "bud_clock", collections_.now());
-    if (m == "ip_port" && !block) return local_addr_;
+    if (mv == "ip_port" && !block) return local_addr_;
     if (auto it = scope.find(m); it != scope.end() && !block && arguments(e).empty())
       return it->second;
-    if ((m == "puts" || m == "print") && !block && !collections_.helper(m)) {
+    if ((mv == "puts" || mv == "print") && !block && !collections_.helper(m)) {
       // Debug output (`puts "x" or [t.a]`): written to the node's output, nil.
       std::string text;
       auto args = arguments(e);
@@ -866,16 +867,16 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
         if (a->type == "pair" || a->type == "splat_argument" || a->type == "block_argument")
           unsupported(*a, "'" + a->type + "' argument");
         Value v = eval(*a, scope);
-        if (m == "puts")
+        if (mv == "puts")
           puts_text(v, text);
         else
           text += v.to_s();
       }
-      if (m == "puts" && args.empty()) text = "\n";
+      if (mv == "puts" && args.empty()) text = "\n";
       if (output_ && !text.empty()) output_->push_back(std::move(text));
       return Value();
     }
-    if (m == "rand" && !block && !collections_.helper(m)) {
+    if (mv == "rand" && !block && !collections_.helper(m)) {
       // Ruby's Kernel#rand: rand(n) an Integer in [0, n.to_i.abs), rand / rand(0) a
       // Float in [0, 1); from the node's seeded generator (NodeOptions::random_seed),
       // not Ruby's numbers.
@@ -886,7 +887,7 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
         fail(e, "rand of " + n.inspect() + " (ranges are not supported)");
       return ruby_rand(collections_.random53(), n);
     }
-    if ((m == "format" || m == "sprintf") && !block && !collections_.helper(m)) {
+    if ((mv == "format" || mv == "sprintf") && !block && !collections_.helper(m)) {
       std::vector<Value> args;
       for (const Expr* a : arguments(e)) args.push_back(eval(*a, scope));
       if (args.empty() || args[0].kind() != Value::Kind::String)
@@ -925,12 +926,12 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     const TupleSet& tuples = collections_.contents(coll);
     Schema schema = collections_.schema(coll);
     auto args = arguments(e);
-    if (m == "include?" && args.size() == 1 && !block) {
+    if (mv == "include?" && args.size() == 1 && !block) {
       Value v = eval(*args[0], scope);
       if (!v.is_array()) return Value::boolean(false);
       return Value::boolean(tuples.count(v.items()) > 0);
     }
-    if ((m == "exists?" || m == "any?" || m == "empty?" || m == "none?") && args.empty()) {
+    if ((mv == "exists?" || mv == "any?" || mv == "empty?" || mv == "none?") && args.empty()) {
       bool found = false;
       if (!block) {
         found = !tuples.empty();
@@ -941,11 +942,11 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
             break;
           }
       }
-      return Value::boolean(m == "exists?" || m == "any?" ? found : !found);
+      return Value::boolean(mv == "exists?" || mv == "any?" ? found : !found);
     }
-    if ((m == "size" || m == "length" || m == "count") && args.empty() && !block)
+    if ((mv == "size" || mv == "length" || mv == "count") && args.empty() && !block)
       return Value::integer(int64_t(tuples.size()));
-    if ((m == "has_key?" || m == "key?") && args.size() == 1 && !block && schema) {
+    if ((mv == "has_key?" || mv == "key?") && args.size() == 1 && !block && schema) {
       // Bud: is there a tuple whose key columns are these values?
       Value k = eval(*args[0], scope);
       if (!k.is_array()) return Value::boolean(false);
@@ -963,13 +964,13 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
     }
     // `coll.map { |t| ... }` (the 2011 carts: `coll.map { }.include? x`): Bud's
     // collections are Enumerable, so this is an Array of the block's results, nils too.
-    if ((m == "map" || m == "collect") && args.empty() && block) {
+    if ((mv == "map" || mv == "collect") && args.empty() && block) {
       std::vector<Value> out;
       for (const auto& tup : tuples)
         out.push_back(call_block(*block, {Value::array(tup, schema)}, scope));
       return Value::array(out);
     }
-    if ((m == "cols" || m == "key_cols" || m == "val_cols" || m == "schema") && args.empty() &&
+    if ((mv == "cols" || mv == "key_cols" || mv == "val_cols" || mv == "schema") && args.empty() &&
         !block && schema) {
       std::vector<Value> all, keys, vals;
       std::vector<std::string> kc = collections_.key_columns(coll);
@@ -977,9 +978,9 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
         all.push_back(Value::symbol(c));
         (std::find(kc.begin(), kc.end(), c) != kc.end() ? keys : vals).push_back(Value::symbol(c));
       }
-      if (m == "cols") return Value::array(all);
-      if (m == "key_cols") return Value::array(keys);
-      if (m == "val_cols") return Value::array(vals);
+      if (mv == "cols") return Value::array(all);
+      if (mv == "key_cols") return Value::array(keys);
+      if (mv == "val_cols") return Value::array(vals);
       // Bud: {[keys] => [values]}, or the column list when every column is a key.
       if (vals.empty()) return Value::array(all);
       return Value::hash({Value::array(keys)}, {Value::array(vals)});
@@ -1003,7 +1004,7 @@ Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
   }
   Value out = call_method(e, r, m, args, block, scope);
   // `x << v` and `x.push(v)` on a local variable update the variable, as in Ruby.
-  if ((m == "push" || m == "<<" || m == "concat") && recv->type == "identifier" &&
+  if ((mv == "push" || mv == "<<" || mv == "concat") && recv->type == "identifier" &&
       scope.count(recv->text))
     scope[recv->text] = out;
   return out;

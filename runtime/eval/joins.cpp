@@ -7,6 +7,16 @@
 
 namespace calm::eval {
 
+namespace {
+
+/// The brackets and commas of an array literal (`join [a, b]`).
+bool list_punct(const Expr& c) {
+  const std::string_view t = c.type;
+  return t == "[" || t == "]" || t == ",";
+}
+
+}  // namespace
+
 Relation Node::State::operand_at(const Expr& o0) {
   // A collection that is no lattice is planned as a scan.
   const CollPlan& p = plan_of(o0);
@@ -222,8 +232,9 @@ Premises Node::State::row_why(const std::vector<Relation>& ops, const JoinRows& 
 }
 
 std::string Node::State::written_name(const Expr& o) const {
-  return o.type == "identifier" ? o.text
-         : o.type == "call" && o.child("receiver") && o.child("method")
+  const std::string_view t = o.type;  // compares the length before the characters
+  return t == "identifier" ? o.text
+         : t == "call" && o.child("receiver") && o.child("method")
              ? o.child("receiver")->text + "." + o.child("method")->text
              : "";
 }
@@ -242,7 +253,8 @@ void Node::State::natural_preds(const std::vector<Relation>& ops, const Expr& wh
 }
 
 Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRows& rows,
-                                  const std::string& m, const Expr* block, bool raw) {
+                                  const std::string& method, const Expr* block, bool raw) {
+  const std::string_view m = method;  // compares the length before the characters
   Relation out;
   auto tuple_of = [&](size_t r, size_t k) { return padded(rows.row(r)[k], ops[k].schema); };
   if (m == "lefts" || m == "rights") {
@@ -346,14 +358,15 @@ void Node::State::push_block_equalities(const Expr& block, const std::vector<Rel
       preds.push_back({int(e.left_input), e.left_column, int(e.right_input), e.right_column});
 }
 
-Relation Node::State::eval_join(const Expr& call, const std::string& m, const Expr& product,
+Relation Node::State::eval_join(const Expr& call, const std::string& method, const Expr& product,
                                 bool raw) {
+  const std::string_view m = method;  // compares the length before the characters
   // Flatten a * b * c into operands.
   std::vector<const Expr*> operands;
   std::function<void(const Expr*)> flatten = [&](const Expr* e) {
     e = strip_parens(e);
-    const Expr* op = e->type == "binary" ? e->child("operator") : nullptr;
-    if (op && op->text == "*") {
+    const Expr* op = std::string_view(e->type) == "binary" ? e->child("operator") : nullptr;
+    if (op && std::string_view(op->text) == "*") {
       flatten(e->child("left"));
       flatten(e->child("right"));
     } else {
@@ -451,7 +464,7 @@ Relation Node::State::eval_join(const Expr& call, const std::string& m, const Ex
       return out;
     }
   }
-  return join_result(ops, join(ops, preds, m == "outer"), m, block, raw);
+  return join_result(ops, join(ops, preds, m == "outer"), method, block, raw);
 }
 
 void Node::State::check_outer_right(const Expr& call, const Expr& right) const {
@@ -461,14 +474,16 @@ void Node::State::check_outer_right(const Expr& call, const Expr& right) const {
                           "' grows in the same stratum (Bud pads at the end of the stratum)");
 }
 
-Relation Node::State::eval_join_2011(const Expr& call, const std::string& kind, const Expr* block,
-                                     bool raw) {
+Relation Node::State::eval_join_2011(const Expr& call, const std::string& join_kind,
+                                     const Expr* block, bool raw) {
+  const std::string_view kind = join_kind;  // compares the length before the characters
   auto args = args_of(call);
-  if (args.empty() || args[0]->type != "array") unsupported(call, kind + " without [collections]");
+  if (args.empty() || args[0]->type != "array")
+    unsupported(call, join_kind + " without [collections]");
   std::vector<Relation> ops;
   std::vector<std::string> written;
   for (const auto& c : args[0]->children) {
-    if (c.type == "[" || c.type == "]" || c.type == ",") continue;
+    if (list_punct(c)) continue;
     ops.push_back(operand_at(c));
     written.push_back(written_name(c));
   }
@@ -477,7 +492,7 @@ Relation Node::State::eval_join_2011(const Expr& call, const std::string& kind, 
   if (kind == "leftjoin") {
     const Expr* right = nullptr;
     for (const auto& c : args[0]->children)
-      if (c.type != "[" && c.type != "]" && c.type != ",") right = &c;
+      if (!list_punct(c)) right = &c;
     check_outer_right(call, *right);
   }
   std::vector<Pred> preds;
@@ -489,7 +504,7 @@ Relation Node::State::eval_join_2011(const Expr& call, const std::string& kind, 
     if (args[a]->type != "array") unsupported(*args[a], "join argument '" + args[a]->type + "'");
     std::vector<std::pair<int, size_t>> cols;
     for (const auto& c : args[a]->children) {
-      if (c.type == "[" || c.type == "]" || c.type == ",") continue;
+      if (list_punct(c)) continue;
       auto jc = join_column(c, -1, written);
       if (jc.first < 0) unsupported(c, "join column without its collection");
       cols.push_back(

@@ -529,7 +529,7 @@ struct Node::State : CollectionAccess {
   /// The loop of map_block and map_scan: `n` rows, row(i) the i-th, why(i) its premises.
   template <typename Row, typename Why>
   Relation map_rows(size_t n, Row row, Why why, const Schema& schema, const Expr& block,
-                    const std::string& how, bool raw);
+                    std::string_view how, bool raw);
 
   const Expr* strip_parens(const Expr* e) const;
 

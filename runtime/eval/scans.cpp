@@ -150,7 +150,7 @@ void Node::State::add_projected(const Projection& p, const Tuple* const* row, co
 
 template <typename Row, typename Why>
 Relation Node::State::map_rows(size_t n, Row row, Why why, const Schema& schema, const Expr& block,
-                               const std::string& how, bool raw) {
+                               std::string_view how, bool raw) {
   Relation out;
   if (how == "select" || how == "reject") out.schema = schema;
   if (n == 0) return out;  // the block runs for no tuple
