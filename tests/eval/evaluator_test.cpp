@@ -37,6 +37,16 @@ std::unique_ptr<Run> prepare(const std::string& source, const std::string& file 
   return r;
 }
 
+/// The same program on a node with NodeOptions::reuse_results off: the one a node that
+/// reuses results is held to.
+std::unique_ptr<Run> prepare_without_reuse(const std::string& source) {
+  auto r = prepare(source);
+  NodeOptions no;
+  no.reuse_results = false;
+  r->node = Node::create(r->loaded.programs[0], no, r->diags);
+  return r;
+}
+
 std::string program(const std::string& state, const std::string& rules) {
   return "class T\n  include Bud\n  state do\n" + state + "\n  end\n  bloom do\n" + rules +
          "\n  end\nend\n";
@@ -466,11 +476,8 @@ TEST_CASE("reusing results: a program that draws random numbers is run every tim
                                   R"(    pick <= t.group([:g], choose_rand(:v))
     arg <= t.argagg(:choose_rand, [:g], :v))");
   auto with = prepare(src);
-  auto without = prepare(src);
+  auto without = prepare_without_reuse(src);
   REQUIRE(with->node);
-  NodeOptions no;
-  no.reuse_results = false;
-  without->node = Node::create(without->loaded.programs[0], no, without->diags);
   REQUIRE(without->node);
   std::vector<std::pair<std::string, Tuple>> facts;
   for (int v = 0; v < 8; ++v) facts.push_back({"t", {I(v % 2), I(v)}});
@@ -506,11 +513,8 @@ TEST_CASE("reusing results: a rule naming a constant that draws is run every tim
 end
 )";
   auto with = prepare(src);
-  auto without = prepare(src);
+  auto without = prepare_without_reuse(src);
   REQUIRE(with->node);
-  NodeOptions no;
-  no.reuse_results = false;
-  without->node = Node::create(without->loaded.programs[0], no, without->diags);
   REQUIRE(without->node);
   std::set<std::string> draws;
   for (int step = 0; step < 6; ++step) {
