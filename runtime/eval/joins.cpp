@@ -40,26 +40,6 @@ Relation Node::State::operand_at(const Expr& o0) {
   return r;
 }
 
-void Node::State::sort_rows(JoinRows& rows) {
-  // Each operand's index in a row is its tuple's index in the operand, or for a
-  // collection read in place its slot in the insertion order (-1: outer padding).
-  std::vector<size_t> order(rows.size());
-  for (size_t r = 0; r < order.size(); ++r) order[r] = r;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return std::lexicographical_compare(rows.row_idx(a), rows.row_idx(a) + rows.width,
-                                        rows.row_idx(b), rows.row_idx(b) + rows.width);
-  });
-  JoinRows sorted;
-  sorted.width = rows.width;
-  sorted.at.reserve(rows.at.size());
-  sorted.idx.reserve(rows.idx.size());
-  for (size_t r : order) {
-    sorted.at.insert(sorted.at.end(), rows.row(r), rows.row(r) + rows.width);
-    sorted.idx.insert(sorted.idx.end(), rows.row_idx(r), rows.row_idx(r) + rows.width);
-  }
-  rows = std::move(sorted);
-}
-
 Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
                                         const std::vector<Pred>& preds, bool outer,
                                         const EmitRow* emit) {
@@ -91,8 +71,8 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
       const RowTable& table = ops[0].coll->rows;
       const RowTable::Index& ix = index_on(*ops[0].coll, cols0);
       // Each match as (slot, right index) in one word: sorted, these are the rows in the
-      // order of the nested-loop join (the collection's insertion order first), made
-      // with 8 bytes per row where the rows themselves take 24 (and a sorted copy 24 more).
+      // order of the nested-loop join (the collection's insertion order first), sorted at
+      // 8 bytes per match; a row takes 24 only when the caller keeps the rows.
       std::vector<uint64_t> matches;
       each_tuple(ops[1], [&](const Tuple& t, int j) {
         pick_columns(t, cols1, k);

@@ -620,10 +620,6 @@ struct Node::State : CollectionAccess {
     }
   }
 
-  /// Puts join rows in the order of the nested-loop join (operand 0 first; a collection
-  /// read in place in its insertion order).
-  static void sort_rows(JoinRows& rows);
-
   /// Joins the operands on the predicates with hash indexes: each result is one tuple
   /// per operand, in operand order. `outer`: a row of the earlier operands that matches
   /// nothing in operand i is kept with a tuple of nils for it (Bud's left outer join).
