@@ -7,9 +7,6 @@ namespace calm::eval {
 
 namespace {
 
-/// Linear probing needs every bit of a hash mixed (eval/value.h).
-uint64_t fmix(uint64_t h) { return fmix64(h); }
-
 const Value kNil{};
 
 inline const Value& column_or_nil(const Tuple& t, size_t c) { return c < t.size() ? t[c] : kNil; }
@@ -20,7 +17,7 @@ uint32_t tag_of(uint64_t h) { return RowTable::tag(h); }
 /// counter, mixed.
 uint64_t fresh_sequence() {
   static std::atomic<uint64_t> stamps{0};
-  return fmix(++stamps ^ 0xbb67ae8584caa73bULL);
+  return fmix64(++stamps ^ 0xbb67ae8584caa73bULL);
 }
 
 }  // namespace
@@ -90,13 +87,13 @@ void FlatHash::grow() {
 
 uint64_t RowTable::columns_hash(const Tuple& t, const std::vector<size_t>& cols) {
   uint64_t h = 0x9e3779b97f4a7c15ULL ^ cols.size();
-  for (size_t c : cols) h = fmix(h ^ column_or_nil(t, c).hash_code()) + 0x632be59bd9b4e019ULL;
+  for (size_t c : cols) h = fmix64(h ^ column_or_nil(t, c).hash_code()) + 0x632be59bd9b4e019ULL;
   return h;
 }
 
 uint64_t RowTable::key_hash(const Tuple& key) {
   uint64_t h = 0x9e3779b97f4a7c15ULL ^ key.size();
-  for (const Value& v : key) h = fmix(h ^ v.hash_code()) + 0x632be59bd9b4e019ULL;
+  for (const Value& v : key) h = fmix64(h ^ v.hash_code()) + 0x632be59bd9b4e019ULL;
   return h;
 }
 
@@ -140,7 +137,7 @@ size_t RowTable::find_key(const Tuple& key) const {
 }
 
 uint64_t RowTable::next_sequence_of(uint64_t seq, uint64_t mixed) {
-  return fmix(seq ^ mixed) + 0x3c6ef372fe94f82bULL;
+  return fmix64(seq ^ mixed) + 0x3c6ef372fe94f82bULL;
 }
 
 size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
@@ -158,7 +155,7 @@ size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
   const Tuple& stored = rows_[slot];
   keys_.insert(tag_of(h), uint32_t(slot));
   // The row's hash, mixed once for the fingerprint and the sequence.
-  const uint64_t mixed = fmix(all_key_ ? h : key_hash(stored));
+  const uint64_t mixed = fmix64(all_key_ ? h : key_hash(stored));
   fingerprint_ += mixed;
   sequence_ = appended ? next_sequence_of(sequence_, mixed) : fresh_sequence();
   for (auto& ix : indexes_) ix->add(stored, uint32_t(slot));
@@ -174,7 +171,7 @@ void RowTable::remove(size_t slot) {
   Tuple& t = rows_[slot];
   uint64_t h = row_key_hash(t);
   keys_.erase(tag_of(h), uint32_t(slot));
-  fingerprint_ -= fmix(all_key_ ? h : key_hash(t));
+  fingerprint_ -= fmix64(all_key_ ? h : key_hash(t));
   sequence_ = fresh_sequence();
   for (auto& ix : indexes_) ix->remove(t, uint32_t(slot));
   if (sorted_) sorted_->erase(t);
@@ -225,7 +222,7 @@ void RowTable::rebuild_hashes() {
     if (live_flag_[i]) {
       uint64_t h = row_key_hash(rows_[i]);
       keys_.insert(tag_of(h), uint32_t(i));
-      fingerprint_ += fmix(all_key_ ? h : key_hash(rows_[i]));
+      fingerprint_ += fmix64(all_key_ ? h : key_hash(rows_[i]));
     }
 }
 
