@@ -339,7 +339,8 @@ struct Node::State : CollectionAccess {
   /// `block` compiled for inputs with these schemas, or nullptr when the interpreter
   /// must run it.
   const Projection* projection(const Expr& block, const std::vector<Schema>& schemas) {
-    return compiled(block, schemas).whole ? &*compiled(block, schemas).whole : nullptr;
+    const CompiledBlock& c = compiled(block, schemas);
+    return c.whole ? &*c.whole : nullptr;
   }
   /// For a block the interpreter must run: the comparisons that make it nil for a row
   /// without running it (Projection::compile_prefilter), or nullptr.
