@@ -58,18 +58,18 @@ class Projection::Compiler {
   Compiler(const Expr& block, const std::vector<Schema>& inputs,
            const std::function<bool(const Expr&)>& names_collection)
       : inputs_(inputs), names_collection_(names_collection) {
-    ok_ = !inputs.empty();
+    bool ok = !inputs.empty();
     if (const Expr* ps = block.child("parameters"))
       for (const Expr* p : parts(*ps)) {
-        if (p->type != "identifier") ok_ = false;  // destructuring, splats, defaults
+        if (p->type != "identifier") ok = false;  // destructuring, splats, defaults
         params_.push_back(p->text);
       }
     // One parameter over several inputs is the whole row: left to the interpreter.
-    if (inputs.size() > 1 && params_.size() == 1) ok_ = false;
+    if (inputs.size() > 1 && params_.size() == 1) ok = false;
     const Expr* body = block.child("body");
     auto stmts = body ? parts(*body) : std::vector<const Expr*>{};
-    if (stmts.size() != 1) ok_ = false;
-    result_ = ok_ ? stmts[0] : nullptr;
+    if (stmts.size() != 1) ok = false;
+    result_ = ok ? stmts[0] : nullptr;
   }
 
   /// The block's one statement, or nullptr when the block is not one the compiler reads.
@@ -178,7 +178,6 @@ class Projection::Compiler {
   const std::function<bool(const Expr&)>& names_collection_;
   std::vector<std::string> params_;
   const Expr* result_ = nullptr;
-  bool ok_ = true;
 };
 
 namespace {
