@@ -256,9 +256,11 @@ struct Node::State : CollectionAccess {
   /// collections (no delta), without provenance; nullptr otherwise.
   RuleMemo* memo_for(const Rule& r);
   /// `eval()` (rule r's right-hand side), or what it gave last time when the memo of `r`
-  /// holds it for the current contents; kept in the memo's `slot`.
+  /// holds it for the current contents; kept in the memo's `slot`. The result is the
+  /// memo's own (a hit, or a new result it keeps) or else `scratch`, which the caller may
+  /// take from: a hit copies nothing.
   template <typename T, typename F>
-  T memoized(const Rule& r, T RuleMemo::*slot, F&& eval);
+  const T& memoized(const Rule& r, T RuleMemo::*slot, F&& eval, T& scratch);
   /// A hash of the sequences (RowTable::sequence) of `inputs`, and of which of them know
   /// their schema.
   static uint64_t memo_key(const std::vector<const CollectionState*>& inputs);
@@ -473,6 +475,13 @@ struct Node::State : CollectionAccess {
                   std::unordered_map<Tuple, size_t, TupleHash>& by_key, Pending p,
                   const SourceLocation& where, const std::string& by) const;
 
+  /// Whether insert(cs, t) would find `t` stored and change nothing: a set collection
+  /// (every column the key) holding `t` as it is (no padding to the schema needed).
+  bool holds(const CollectionState& cs, const Tuple& t) const {
+    if (!cs.all_key || !cs.lattice.empty()) return false;
+    if (cs.schema && !cs.inferred && t.size() != cs.schema->size()) return false;
+    return cs.rows.find(t) != RowTable::npos;
+  }
   /// Inserts now; true when the collection changed (a new tuple, or lattice columns of
   /// an existing key merged, as Bud does); the stored tuple is in last_inserted. Throws
   /// on a key conflict.

@@ -312,25 +312,24 @@ bool memo_fits(const std::vector<Value>& values) {
 }  // namespace
 
 template <typename T, typename F>
-T Node::State::memoized(const Rule& r, T RuleMemo::*slot, F&& eval) {
+const T& Node::State::memoized(const Rule& r, T RuleMemo::*slot, F&& eval, T& scratch) {
   RuleMemo* memo = memo_for(r);
-  if (!memo) return eval();
+  if (!memo) return scratch = eval();
   const uint64_t key = memo_key(memo->inputs);
   if (memo->serves(key)) {
     if (recording) *recording = memo->sites;  // the scans a semi-naive round re-runs
     return memo->*slot;                       // the same contents: the same result
   }
   const bool worth = memo->worth_keeping(key);
-  T out = eval();
-  if (worth && memo_fits(out)) {
-    memo->*slot = out;
-    if (recording)
-      memo->sites = *recording;
-    else
-      memo->sites.clear();
-    memo->keep(key);
-  }
-  return out;
+  scratch = eval();
+  if (!worth || !memo_fits(scratch)) return scratch;
+  memo->*slot = std::move(scratch);
+  if (recording)
+    memo->sites = *recording;
+  else
+    memo->sites.clear();
+  memo->keep(key);
+  return memo->*slot;
 }
 
 Node::State::RuleMemo* Node::State::memo_for(const Rule& r) {
@@ -367,7 +366,9 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
   Derivation d;  // how each fact was derived: made only with provenance
   if (prov()) d = rule_derivation(r);
   if (!cs.lattice.empty()) {
-    std::vector<Value> inputs = memoized(r, &RuleMemo::values, [&] { return lattice_inputs(r); });
+    std::vector<Value> scratch;
+    const std::vector<Value>& inputs =
+        memoized(r, &RuleMemo::values, [&] { return lattice_inputs(r); }, scratch);
     if (inputs.size() > 2) {
       // Many inputs (a block over a collection, `best <= path { |p| {[p.from, p.to] =>
       // p.cost} }`) are merged with each other pairwise first, then into the collection
@@ -399,17 +400,18 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
     for (const auto& v : inputs) grew |= merge_value(cs, v, r.location, &d);
     return grew;
   }
-  Relation rel;
+  Relation scratch;  // the result, unless it is the memo's
+  const Relation* result = &scratch;
   if (r.op == RuleOp::Append) {
     // `coll << [1, 2]` inserts one tuple.
     Interpreter ip = interp();
     Scope scope;
     Value v = ip.eval(r.rhs, scope);
     if (!v.is_array()) fail(r.rhs, "<< of " + v.inspect() + ", not a tuple");
-    rel.tuples.push_back(v.items());
-    if (prov()) rel.why.push_back({});
+    scratch.tuples.push_back(v.items());
+    if (prov()) scratch.why.push_back({});
   } else {
-    rel = memoized(r, &RuleMemo::out, [&] {
+    result = &memoized(r, &RuleMemo::out, [&] {
       if (cs.all_key && !cs.inferred && !prov()) {
         merge_target = &cs;
         merge_rhs = strip_parens(&r.rhs);
@@ -422,14 +424,19 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
         merge_target = nullptr;
         throw;
       }
-    });
+    }, scratch);
   }
+  const Relation& rel = *result;
   if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
   bool grew = false;
   const std::string& label = rule_label(r);
   for (size_t i = 0; i < rel.tuples.size(); ++i) {
     if (prov()) d.premises = i < rel.why.size() ? rel.why[i] : Premises{};
-    if (insert(cs, std::move(rel.tuples[i]), r.location, label, &d)) {
+    // The memo's tuples are copied, and only those the collection lacks (a result kept for
+    // unchanged inputs is mostly stored already).
+    if (result != &scratch && holds(cs, rel.tuples[i])) continue;
+    if (insert(cs, result == &scratch ? std::move(scratch.tuples[i]) : Tuple(rel.tuples[i]),
+               r.location, label, &d)) {
       grew = true;
       if (added) added->push_back(last_inserted);
     }
@@ -441,7 +448,9 @@ void Node::State::apply_deferred(const Rule& r) {
   set_rule(r);
   CollectionState& cs = lhs_state(r);
   if (!cs.lattice.empty()) {  // `<+` on a lattice: merged at the next timestep
-    for (const auto& v : memoized(r, &RuleMemo::values, [&] { return lattice_inputs(r); })) {
+    std::vector<Value> scratch;
+    for (const auto& v :
+         memoized(r, &RuleMemo::values, [&] { return lattice_inputs(r); }, scratch)) {
       try {
         cs.pending_value =
             cs.has_pending_value ? lattice_merge(cs.pending_value, v) : lattice_from(cs.lattice, v);
@@ -454,7 +463,8 @@ void Node::State::apply_deferred(const Rule& r) {
     }
     return;
   }
-  Relation rel = memoized(r, &RuleMemo::out, [&] { return eval_coll(r.rhs); });
+  Relation scratch;
+  const Relation& rel = memoized(r, &RuleMemo::out, [&] { return eval_coll(r.rhs); }, scratch);
   const std::string& label = rule_label(r);
   for (size_t i = 0; i < rel.tuples.size(); ++i) {
     const Tuple& t = rel.tuples[i];
