@@ -794,6 +794,13 @@ struct Node::State : CollectionAccess {
   /// location that is not a string is Bud's "illegal location specifier" error.
   void flush_outboxes(std::vector<Message>& sent);
 
+  /// A semi-naive round's deltas by collection: a stratum writes few collections, so a
+  /// short list searched by pointer (no names hashed or compared, no map nodes per round).
+  using Deltas = std::vector<std::pair<const CollectionState*, std::vector<const Tuple*>>>;
+  /// run_rounds' deltas (the round's, the next round's), kept from one call to the next
+  /// emptied but with their storage: most strata run in most timesteps.
+  Deltas round_delta, round_next;
+
   /// Scan sites of each rule, recorded on its first evaluation (semi-naive).
   std::vector<std::vector<std::pair<const Expr*, const CollectionState*>>> sites;
 

@@ -405,10 +405,10 @@ namespace {
 /// copy of every collection at every timestep.
 using Snapshot = std::vector<std::pair<size_t, uint64_t>>;
 
-Snapshot snapshot(const std::vector<std::unique_ptr<Node>>& nodes) {
-  Snapshot s;
+/// Fills `s` (emptied first, its storage kept) with the nodes' snapshot.
+void snapshot(const std::vector<std::unique_ptr<Node>>& nodes, Snapshot& s) {
+  s.clear();
   for (const auto& node : nodes) node->summary(s);
-  return s;
 }
 
 }  // namespace
@@ -430,14 +430,14 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
   for (const auto& t : st.timers) has_timers |= !t.empty();
 
   const bool watch_quiet = sc.until_quiescent || st.drain_steps > 0;
-  Snapshot before;
-  if (watch_quiet) before = snapshot(st.nodes);
+  Snapshot before, after;
+  if (watch_quiet) snapshot(st.nodes, before);
   const int64_t limit = sc.steps + st.drain_steps;
 
+  std::vector<Delivery> arriving;  // at this timestep (its storage kept from one to the next)
   for (int64_t t = 0; t < limit; ++t) {
     bool any_input = false;
     bool any_sent = false;
-    std::vector<Delivery> arriving;
     {
       auto split = std::stable_partition(st.in_flight.begin(), st.in_flight.end(),
                                          [&](const Delivery& d) { return d.deliver_at != t; });
@@ -546,10 +546,10 @@ SimulationOutcome Simulation::run(SimulationObserver* observer) {
     }
     out.steps_run = t + 1;
     if (watch_quiet) {
-      Snapshot after = snapshot(st.nodes);
+      snapshot(st.nodes, after);
       bool quiet = !any_input && !any_sent && st.in_flight.empty() && t >= last_fact_step &&
                    !has_timers && after == before;
-      before = std::move(after);
+      before.swap(after);
       // Draining stops at quiescence, or once nothing is in flight for periodic programs.
       bool drained = t + 1 >= sc.steps && st.drain_steps > 0 &&
                      (quiet || (has_timers && st.in_flight.empty() && !any_sent));

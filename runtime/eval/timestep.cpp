@@ -266,21 +266,24 @@ void Node::State::run_rounds(size_t index) {
   // Semi-naive: a first round runs every rule on everything; later rounds re-run each
   // scan of a collection that grew on its delta (the new facts of the previous round),
   // the other scans reading everything. Rules that cannot run on deltas run whole.
-  // A round's deltas and the collections that grew (a lattice grows without a delta),
-  // by collection: a stratum writes few collections, so short lists searched by pointer
-  // (no names hashed or compared, no map nodes per round).
-  using Deltas = std::vector<std::pair<const CollectionState*, std::vector<const Tuple*>>>;
+  // A round's deltas (round_delta, round_next) and the collections that grew (a lattice
+  // grows without a delta).
   using Grew = std::vector<const CollectionState*>;
   auto delta_of = [](Deltas& ds, const CollectionState* cs) -> std::vector<const Tuple*>& {
     for (auto& [c, d] : ds)
       if (c == cs) return d;
     return ds.emplace_back(cs, std::vector<const Tuple*>{}).second;
   };
+  auto empty_all = [](Deltas& ds) {
+    for (auto& [c, d] : ds) d.clear();
+  };
   auto note = [](Grew& g, const CollectionState* cs) {
     if (std::find(g.begin(), g.end(), cs) == g.end()) g.push_back(cs);
   };
   if (sites.size() < program.rules.size()) sites.resize(program.rules.size());
-  Deltas delta;
+  Deltas& delta = round_delta;
+  Deltas& next = round_next;
+  empty_all(delta);
   Grew grew;
   for (int id : rules) {
     const Rule& r = program.rules[size_t(id)];
@@ -299,7 +302,7 @@ void Node::State::run_rounds(size_t index) {
       for (const CollectionState* c : grew) growing.insert(c->decl->name);
       too_many_rounds(rules, growing);
     }
-    Deltas next;
+    empty_all(next);
     Grew next_grew;
     for (size_t k = 0; k < rules.size(); ++k) {
       int id = rules[k];
@@ -322,7 +325,7 @@ void Node::State::run_rounds(size_t index) {
         if (g) note(next_grew, &head);
       }
     }
-    delta = std::move(next);
+    delta.swap(next);
     grew = std::move(next_grew);
   }
 }
