@@ -800,6 +800,10 @@ struct Node::State : CollectionAccess {
   /// run_rounds' deltas (the round's, the next round's), kept from one call to the next
   /// emptied but with their storage: most strata run in most timesteps.
   Deltas round_delta, round_next;
+  /// run_stratum's record of where each head of a stratum it may memoize ended, and its
+  /// sequence, before the stratum ran (kept for their storage, as above).
+  std::vector<size_t> memo_ends;
+  std::vector<uint64_t> memo_sequences;
 
   /// Scan sites of each rule, recorded on its first evaluation (semi-naive).
   std::vector<std::vector<std::pair<const Expr*, const CollectionState*>>> sites;

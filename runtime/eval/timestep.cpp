@@ -191,8 +191,10 @@ void Node::State::run_stratum(size_t index) {
     return;
   }
   if (!memo->worth_keeping(key)) return run_rounds(index);
-  std::vector<size_t> ends;
-  std::vector<uint64_t> sequences;
+  std::vector<size_t>& ends = memo_ends;
+  std::vector<uint64_t>& sequences = memo_sequences;
+  ends.clear();
+  sequences.clear();
   for (const CollectionState* h : memo->heads) {
     ends.push_back(h->rows.end_slot());
     sequences.push_back(h->rows.sequence());
