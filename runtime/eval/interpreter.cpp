@@ -792,7 +792,111 @@ Value Interpreter::format(const Expr& e, const std::string& fmt,
   return Value::string(std::move(*text));
 }
 
+InvariantCall& Interpreter::invariant_of(const Expr& e) const {
+  auto* shared = collections_.invariant_calls();
+  InvariantCall& x = (shared ? *shared : own_invariants_)[&e];
+  if (x.analysed) return x;
+  x.analysed = true;
+  // The receiver chain starts at a collection: `c.map { ... }`, `c.select { ... }.map { ... }`.
+  const Expr* base = e.child("receiver");
+  while (base && base->type == "call" && base->child("receiver")) base = base->child("receiver");
+  if (!base || base->type != "identifier" || collections_.collection_named(*base).empty()) return x;
+  std::vector<std::string> params;
+  x.invariant = reads_only_collections(e, params, x);
+  return x;
+}
+
+bool Interpreter::reads_only_collections(const Expr& x, std::vector<std::string>& params,
+                                         InvariantCall& call) const {
+  const std::string_view t = x.type;
+  if (is_punct(x) || t == "comment") return true;
+  if (t == "block" || t == "do_block") {
+    size_t before = params.size();
+    if (const Expr* ps = x.child("parameters"))
+      for (const auto& p : ps->children) {
+        if (is_punct(p)) continue;
+        if (p.type != "identifier") return false;  // destructuring, splats, defaults
+        params.push_back(p.text);
+      }
+    const Expr* body = x.child("body");
+    bool ok = !body || reads_only_collections(*body, params, call);
+    params.resize(before);
+    return ok;
+  }
+  if (t == "identifier") {
+    if (x.field == "method") return true;
+    if (std::find(params.begin(), params.end(), x.text) != params.end()) return true;
+    if (x.text != "budtime" && x.text != "ip_port") {
+      const std::string& c = collections_.collection_named(x);
+      if (c.empty() || collections_.lattice_value(c)) return false;  // a local, a helper, rand
+      if (std::find(call.collections.begin(), call.collections.end(), c) == call.collections.end())
+        call.collections.push_back(c);
+    }
+    call.names.push_back(x.text);
+    return true;
+  }
+  if (t == "call") {
+    // A method of no receiver may be a helper, rand or puts; shuffle and sample draw
+    // random numbers.
+    const Expr* m = x.child("method");
+    if (!x.child("receiver") || !m || m->text == "shuffle" || m->text == "shuffle!" ||
+        m->text == "sample")
+      return false;
+  } else {
+    static constexpr std::string_view kPlain[] = {"integer",
+                                                  "float",
+                                                  "string",
+                                                  "string_content",
+                                                  "simple_symbol",
+                                                  "nil",
+                                                  "true",
+                                                  "false",
+                                                  "array",
+                                                  "binary",
+                                                  "unary",
+                                                  "parenthesized_statements",
+                                                  "if_modifier",
+                                                  "unless_modifier",
+                                                  "if",
+                                                  "unless",
+                                                  "else",
+                                                  "then",
+                                                  "conditional",
+                                                  "element_reference",
+                                                  "pair",
+                                                  "hash",
+                                                  "argument_list",
+                                                  "body_statement",
+                                                  "block_body"};
+    if (std::find(std::begin(kPlain), std::end(kPlain), t) == std::end(kPlain)) return false;
+  }
+  for (const auto& c : x.children)
+    if (!reads_only_collections(c, params, call)) return false;
+  return true;
+}
+
 Value Interpreter::eval_call(const Expr& e, Scope& scope) const {
+  if (!e.child("block") || !e.child("receiver")) return eval_call_now(e, scope);
+  InvariantCall& x = invariant_of(e);
+  if (!x.invariant ||
+      std::any_of(x.names.begin(), x.names.end(), [&](const auto& n) { return scope.count(n); }))
+    return eval_call_now(e, scope);
+  // Own entries live as long as this interpreter: within one evaluation of a rule, where
+  // no collection changes.
+  const bool shared = collections_.invariant_calls() != nullptr;
+  uint64_t key = shared ? collections_.contents_key(x.collections) : 1;
+  if (key == 0) return eval_call_now(e, scope);
+  key = fmix64(key ^ uint64_t(budtime_));
+  if (x.known && x.key == key) return x.value;
+  Value v = eval_call_now(e, scope);
+  // The entry stays where it is: entries of a std::map do not move.
+  x.value = v;
+  x.key = key;
+  x.known = true;
+  return v;
+}
+
+Value Interpreter::eval_call_now(const Expr& e, Scope& scope) const {
   std::string m = method_name(e);
   const std::string_view mv = m;  // compares the length before the characters
   const Expr* recv = e.child("receiver");

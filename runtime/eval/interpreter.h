@@ -30,6 +30,23 @@ struct EvalError {
 /// The contents of a collection: a set of tuples, in sorted order.
 using TupleSet = std::set<Tuple>;
 
+/// A call on a collection with a block that reads nothing but collections, its own
+/// blocks' parameters, literals, `budtime` and `ip_port`: `action_cnt.map { |d| [d.a, d.b]
+/// if d.c == 'D' }` inside a block run for every row of a join. Its value depends only on
+/// the contents of those collections and the timestep, so it is kept with them
+/// (CollectionAccess::contents_key) and evaluated again only when they change.
+struct InvariantCall {
+  bool analysed = false;
+  bool invariant = false;
+  std::vector<std::string> collections;  ///< the collections it reads
+  /// Every name it reads from outside its blocks: a scope that binds one (a local
+  /// shadowing a collection) evaluates the call afresh.
+  std::vector<std::string> names;
+  bool known = false;  ///< `value` is its value for contents `key`
+  uint64_t key = 0;
+  Value value;
+};
+
 /// What block code may see of the evaluator's collections (`x.include?([...])`, ...).
 class CollectionAccess {
  public:
@@ -64,6 +81,14 @@ class CollectionAccess {
   virtual const Value* instance_variable(const std::string& name) const {
     (void)name;
     return nullptr;
+  }
+  /// Where invariant calls are kept from one evaluation to the next (nullptr: within
+  /// one Interpreter only), and a key of the contents of `collections` that changes
+  /// whenever one of them does (0: not known, the call is evaluated every time).
+  virtual std::map<const Expr*, InvariantCall>* invariant_calls() const { return nullptr; }
+  virtual uint64_t contents_key(const std::vector<std::string>& collections) const {
+    (void)collections;
+    return 0;
   }
   /// The next 53 random bits of the node's generator (`rand`; see NodeOptions::random_seed).
   virtual uint64_t random53() const { return 0; }
@@ -154,6 +179,16 @@ class Interpreter {
   /// A Time `seconds` after 1970; a located error (`what`: time out of range) outside
   /// Value::time_in_range.
   Value time_at(const Expr& e, const std::string& what, double seconds) const;
+
+  /// The analysis of `e` (a `call` with a receiver and a block), made on first use.
+  InvariantCall& invariant_of(const Expr& e) const;
+  /// Whether `x` reads only what an InvariantCall may read, with `params` the parameters
+  /// of the blocks around it inside the call; the names it reads from outside go to `x`.
+  bool reads_only_collections(const Expr& x, std::vector<std::string>& params,
+                              InvariantCall& call) const;
+  Value eval_call_now(const Expr& e, Scope& scope) const;
+  /// Analyses and values of invariant calls, when no CollectionAccess keeps them.
+  mutable std::map<const Expr*, InvariantCall> own_invariants_;
 
   const CollectionAccess& collections_;
   std::string file_;

@@ -448,6 +448,11 @@ struct Node::State : CollectionAccess {
   mutable bool drew_random = false;
   double now() const override { return options.time_epoch + double(budtime); }
   uint64_t random53() const override;
+  std::map<const Expr*, InvariantCall>* invariant_calls() const override {
+    return &invariant_calls_;
+  }
+  uint64_t contents_key(const std::vector<std::string>& collections) const override;
+  mutable std::map<const Expr*, InvariantCall> invariant_calls_;
   const Value* lattice_value(const std::string& c) const override;
 
   // ---------------------------------------------------------------------------

@@ -367,8 +367,8 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
   if (prov()) d = rule_derivation(r);
   if (!cs.lattice.empty()) {
     std::vector<Value> scratch;
-    const std::vector<Value>& inputs =
-        memoized(r, &RuleMemo::values, [&] { return lattice_inputs(r); }, scratch);
+    const std::vector<Value>& inputs = memoized(
+        r, &RuleMemo::values, [&] { return lattice_inputs(r); }, scratch);
     if (inputs.size() > 2) {
       // Many inputs (a block over a collection, `best <= path { |p| {[p.from, p.to] =>
       // p.cost} }`) are merged with each other pairwise first, then into the collection
@@ -411,20 +411,23 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
     scratch.tuples.push_back(v.items());
     if (prov()) scratch.why.push_back({});
   } else {
-    result = &memoized(r, &RuleMemo::out, [&] {
-      if (cs.all_key && !cs.inferred && !prov()) {
-        merge_target = &cs;
-        merge_rhs = strip_parens(&r.rhs);
-      }
-      try {
-        Relation out = eval_coll(r.rhs);
-        merge_target = nullptr;
-        return out;
-      } catch (...) {
-        merge_target = nullptr;
-        throw;
-      }
-    }, scratch);
+    result = &memoized(
+        r, &RuleMemo::out,
+        [&] {
+          if (cs.all_key && !cs.inferred && !prov()) {
+            merge_target = &cs;
+            merge_rhs = strip_parens(&r.rhs);
+          }
+          try {
+            Relation out = eval_coll(r.rhs);
+            merge_target = nullptr;
+            return out;
+          } catch (...) {
+            merge_target = nullptr;
+            throw;
+          }
+        },
+        scratch);
   }
   const Relation& rel = *result;
   if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
@@ -449,8 +452,8 @@ void Node::State::apply_deferred(const Rule& r) {
   CollectionState& cs = lhs_state(r);
   if (!cs.lattice.empty()) {  // `<+` on a lattice: merged at the next timestep
     std::vector<Value> scratch;
-    for (const auto& v :
-         memoized(r, &RuleMemo::values, [&] { return lattice_inputs(r); }, scratch)) {
+    for (const auto& v : memoized(
+             r, &RuleMemo::values, [&] { return lattice_inputs(r); }, scratch)) {
       try {
         cs.pending_value =
             cs.has_pending_value ? lattice_merge(cs.pending_value, v) : lattice_from(cs.lattice, v);
@@ -464,7 +467,8 @@ void Node::State::apply_deferred(const Rule& r) {
     return;
   }
   Relation scratch;
-  const Relation& rel = memoized(r, &RuleMemo::out, [&] { return eval_coll(r.rhs); }, scratch);
+  const Relation& rel = memoized(
+      r, &RuleMemo::out, [&] { return eval_coll(r.rhs); }, scratch);
   const std::string& label = rule_label(r);
   for (size_t i = 0; i < rel.tuples.size(); ++i) {
     const Tuple& t = rel.tuples[i];

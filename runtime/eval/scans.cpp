@@ -113,6 +113,16 @@ const Value* Node::State::instance_variable(const std::string& name) const {
   return it == options.instance_variables.end() ? nullptr : &it->second;
 }
 
+uint64_t Node::State::contents_key(const std::vector<std::string>& collections) const {
+  uint64_t k = 0x452821e638d01377ULL;
+  for (const auto& name : collections) {
+    const CollectionState* c = find_state(name);
+    if (!c) return 0;
+    k = fmix64(k ^ (c->rows.sequence() + (c->schema ? 0x9e3779b97f4a7c15ULL : 0)));
+  }
+  return k | 1;  // never 0 ("not known")
+}
+
 uint64_t Node::State::random53() const {
   drew_random = true;
   return splitmix64_mix(random_state += kSplitmixGamma) >> 11;
