@@ -275,7 +275,9 @@ Relation Node::State::join_result(const std::vector<Relation>& ops, const JoinRo
     return block ? map_block(out, *block, "map", raw) : out;
   }
   if (block) {
-    if (const Projection* proj = projection(*block, schemas_of(ops))) {
+    // A block with a term that indexes a value (has_items) may need the interpreter for
+    // some rows: it runs the interpreter for all of them here.
+    if (const Projection* proj = projection(*block, schemas_of(ops)); proj && !proj->has_items()) {
       for (size_t r = 0; r < rows.size(); ++r) {
         Premises w = row_why(ops, rows, r);
         add_projected(*proj, rows.row(r), *block, out, &w, raw);
@@ -415,7 +417,7 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
     // row is projected and checked against the target as the join makes it, so the rows
     // (most of them known results, in a recursive rule) are never stored.
     const Projection* proj = projection(*block, schemas_of(ops));
-    if (proj && proj->is_array()) {
+    if (proj && proj->is_array() && !proj->has_items()) {
       Relation out;
       // Results are looked up in batches: each one's hash slot is prefetched when it is
       // made, and looked up once the batch is full, so that the cache misses of a large

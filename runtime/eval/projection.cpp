@@ -56,8 +56,9 @@ std::optional<Value> literal(const Expr& e) {
 class Projection::Compiler {
  public:
   Compiler(const Expr& block, const std::vector<Schema>& inputs,
-           const std::function<bool(const Expr&)>& names_collection)
-      : inputs_(inputs), names_collection_(names_collection) {
+           const std::function<bool(const Expr&)>& names_collection,
+           const CollectionAccess* collections = nullptr)
+      : inputs_(inputs), names_collection_(names_collection), collections_(collections) {
     bool ok = !inputs.empty();
     if (const Expr* ps = block.child("parameters"))
       for (const Expr* p : parts(*ps)) {
@@ -100,6 +101,16 @@ class Projection::Compiler {
       t.constant = std::move(*v);
       return t;
     }
+    if (x->type == "array" && collections_) {  // `[ip_port, k.key]`: an Array of terms
+      Term t;
+      t.kind = Term::Array;
+      for (const Expr* p : parts(*x)) {
+        auto part = term(p);  // a pair or a splat is no term
+        if (!part) return std::nullopt;
+        t.parts.push_back(std::move(*part));
+      }
+      return t;
+    }
     if (x->type == "identifier") {
       if (auto b = binding(x->text)) return b;
       if (x->text == "budtime" || x->text == "ip_port") {
@@ -121,7 +132,21 @@ class Projection::Compiler {
     }
     // `t.col` and `t[i]` on a parameter bound to a whole tuple.
     const Expr* obj = x->type == "call" ? x->child("receiver") : x->child("object");
-    if (!obj || obj->type != "identifier") return std::nullopt;
+    if (!obj) return std::nullopt;
+    if (x->type == "element_reference" && collections_ &&
+        !(obj->type == "identifier" && binding(obj->text) &&
+          binding(obj->text)->kind == Term::Whole)) {
+      // `c.payload[0]`: an element of a term's value, decided where that is an Array.
+      auto base = term(obj);
+      auto k = index_of(*x);
+      if (!base || !k || base->kind == Term::Whole) return std::nullopt;
+      Term t;
+      t.kind = Term::Item;
+      t.column = *k;
+      t.parts.push_back(std::move(*base));
+      return t;
+    }
+    if (obj->type != "identifier") return std::nullopt;
     auto b = binding(obj->text);
     if (!b || b->kind != Term::Whole) return std::nullopt;
     Term t;
@@ -138,16 +163,48 @@ class Projection::Compiler {
       if (col == s->end()) return std::nullopt;  // a method, not a column
       t.column = int64_t(col - s->begin());
     } else if (x->type == "element_reference") {
-      std::vector<const Expr*> idx;
-      for (const auto& c : x->children)
-        if (c.field != "object" && !skipped(c)) idx.push_back(&c);
-      if (idx.size() != 1 || idx[0]->type != "integer" || !all_digits(idx[0]->text))
-        return std::nullopt;
-      t.column = std::strtoll(idx[0]->text.c_str(), nullptr, 10);
+      auto k = index_of(*x);
+      if (!k) return std::nullopt;
+      t.column = *k;
     } else {
       return std::nullopt;
     }
     return t;
+  }
+
+  /// The index of `x[i]`, a non-negative integer literal.
+  static std::optional<int64_t> index_of(const Expr& x) {
+    std::vector<const Expr*> idx;
+    for (const auto& c : x.children)
+      if (c.field != "object" && !skipped(c)) idx.push_back(&c);
+    if (idx.size() != 1 || idx[0]->type != "integer" || !all_digits(idx[0]->text) ||
+        idx[0]->text.size() > 18)
+      return std::nullopt;
+    return std::strtoll(idx[0]->text.c_str(), nullptr, 10);
+  }
+
+  /// `coll.include?([t1, t2])` on a collection that is no lattice and that no parameter
+  /// shadows, the tuple an array of terms: the interpreter's membership test.
+  std::optional<Guard> membership(const Expr* cond) const {
+    if (!collections_ || !cond || cond->type != "call") return std::nullopt;
+    const Expr* recv = cond->child("receiver");
+    const Expr* m = cond->child("method");
+    const Expr* op = cond->child("operator");
+    if (!recv || !m || m->text != "include?" || cond->child("block") || (op && op->text != ".") ||
+        recv->type != "identifier" || binding(recv->text))
+      return std::nullopt;
+    const std::string& coll = collections_->collection_named(*recv);
+    if (coll.empty() || collections_->lattice_value(coll)) return std::nullopt;
+    const Expr* args = cond->child("arguments");
+    std::vector<const Expr*> a = args ? parts(*args) : std::vector<const Expr*>{};
+    if (a.size() != 1 || a[0]->type != "array") return std::nullopt;
+    auto probe = term(a[0]);
+    if (!probe || probe->kind != Term::Array) return std::nullopt;
+    Guard g;
+    g.op = Guard::Member;
+    g.left = std::move(*probe);
+    g.collection = coll;
+    return g;
   }
 
   /// `a OP b` of two terms, neither a whole tuple (a Struct in Bud). `ordered`: the
@@ -176,6 +233,7 @@ class Projection::Compiler {
  private:
   const std::vector<Schema>& inputs_;
   const std::function<bool(const Expr&)>& names_collection_;
+  const CollectionAccess* collections_;
   std::vector<std::string> params_;
   const Expr* result_ = nullptr;
 };
@@ -205,33 +263,66 @@ std::pair<const Expr*, const Expr*> nil_unless(const Expr* stmt) {
 
 }  // namespace
 
+namespace {
+
+/// Whether a term indexes a value (an Item, in it or in its parts).
+bool has_item(const auto& t) {
+  if (t.kind == std::decay_t<decltype(t)>::Item) return true;
+  for (const auto& p : t.parts)
+    if (has_item(p)) return true;
+  return false;
+}
+
+/// The one statement of `then` (an if's or unless's consequence), or nullptr.
+const Expr* only_statement(const Expr* then) {
+  if (!then) return nullptr;
+  auto ps = parts(*then);
+  return ps.size() == 1 ? ps[0] : nullptr;
+}
+
+}  // namespace
+
 std::optional<Projection> Projection::compile(
     const Expr& block, const std::vector<Schema>& inputs,
-    const std::function<bool(const Expr&)>& names_collection) {
-  Compiler c(block, inputs, names_collection);
+    const std::function<bool(const Expr&)>& names_collection, const CollectionAccess* collections) {
+  Compiler c(block, inputs, names_collection, collections);
   const Expr* result = c.result();
   if (!result) return std::nullopt;
   Projection p;
   p.schemas_ = inputs;
-  if (result->type == "unless_modifier") {
-    // `[...] unless a == b`: one comparison (a conjunction under unless is a disjunction).
-    auto g = c.comparison(result->child("condition"), false);
-    if (!g) return std::nullopt;
-    g->op = g->op == Guard::Equal ? Guard::NotEqual : Guard::Equal;
-    p.guards_.push_back(std::move(*g));
-    result = result->child("body");
-  } else if (result->type == "if_modifier") {
-    // `[...] if a == b and c != d`: comparisons with Ruby's `==`; when one fails the block
-    // gives nil, which every caller drops.
+  p.collections_ = collections;
+  const std::string_view rt = result->type;
+  const bool unless_form =
+      rt == "unless_modifier" || (rt == "unless" && !result->child("alternative"));
+  const bool if_form = rt == "if_modifier" || (rt == "if" && !result->child("alternative"));
+  if (unless_form) {
+    // `[...] unless a == b`: one comparison or membership test (a conjunction under unless
+    // is a disjunction).
+    const Expr* cond = result->child("condition");
+    if (auto m = c.membership(cond)) {
+      m->op = Guard::NotMember;
+      p.guards_.push_back(std::move(*m));
+    } else {
+      auto g = c.comparison(cond, false);
+      if (!g) return std::nullopt;
+      g->op = g->op == Guard::Equal ? Guard::NotEqual : Guard::Equal;
+      p.guards_.push_back(std::move(*g));
+    }
+  } else if (if_form) {
+    // `[...] if a == b and c != d`: comparisons with Ruby's `==` and membership tests;
+    // when one fails the block gives nil, which every caller drops.
     std::vector<const Expr*> cs;
     conjuncts(result->child("condition"), cs);
     for (const Expr* x : cs) {
-      auto g = c.comparison(x, false);
+      auto g = c.membership(x);
+      if (!g) g = c.comparison(x, false);
       if (!g) return std::nullopt;
       p.guards_.push_back(std::move(*g));
     }
-    result = result->child("body");
   }
+  if (unless_form || if_form)
+    result = rt == "unless" || rt == "if" ? only_statement(result->child("consequence"))
+                                          : result->child("body");
   if (!result) return std::nullopt;
   p.array_ = result->type == "array";
   for (const Expr* x : p.array_ ? parts(*result) : std::vector<const Expr*>{result}) {
@@ -239,6 +330,8 @@ std::optional<Projection> Projection::compile(
     if (!t) return std::nullopt;
     p.terms_.push_back(std::move(*t));
   }
+  for (const Term& t : p.terms_) p.has_items_ |= has_item(t);
+  for (const Guard& g : p.guards_) p.has_items_ |= has_item(g.left) || has_item(g.right);
   return p;
 }
 
@@ -282,8 +375,38 @@ Value Projection::term(const Term& t, const Tuple* const* row, int64_t budtime,
       return Value::integer(budtime);
     case Term::Address:
       return address;
+    case Term::Array: {
+      std::vector<Value> items;
+      items.reserve(t.parts.size());
+      for (const Term& x : t.parts) items.push_back(term(x, row, budtime, address));
+      return Value::array(std::move(items));
+    }
+    case Term::Item: {
+      Value v = term(t.parts[0], row, budtime, address);  // an Array: decides() said so
+      int64_t n = int64_t(v.items().size());
+      int64_t k = t.column < 0 ? t.column + n : t.column;
+      return k >= 0 && k < n ? v.items()[size_t(k)] : Value();
+    }
   }
   return Value();
+}
+
+bool Projection::term_decides(const Term& t, const Tuple* const* row, int64_t budtime,
+                              const Value& address) const {
+  for (const Term& x : t.parts)
+    if (!term_decides(x, row, budtime, address)) return false;
+  return t.kind != Term::Item || term(t.parts[0], row, budtime, address).is_array();
+}
+
+bool Projection::decides(const Tuple* const* row, int64_t budtime, const Value& address) const {
+  if (!has_items_) return true;
+  for (const Guard& g : guards_)
+    if (!term_decides(g.left, row, budtime, address) ||
+        !term_decides(g.right, row, budtime, address))
+      return false;
+  for (const Term& t : terms_)
+    if (!term_decides(t, row, budtime, address)) return false;
+  return true;
 }
 
 Tuple Projection::apply(const Tuple* const* row, int64_t budtime, const Value& address) const {
@@ -301,6 +424,13 @@ void Projection::apply_into(const Tuple* const* row, int64_t budtime, const Valu
 
 bool Projection::accepts(const Tuple* const* row, int64_t budtime, const Value& address) const {
   for (const Guard& g : guards_) {
+    if (g.op == Guard::Member || g.op == Guard::NotMember) {
+      // The interpreter's `coll.include?([...])`: the tuple among the contents.
+      Value probe = term(g.left, row, budtime, address);
+      bool in = collections_->contents(g.collection).count(Tuple(probe.items())) > 0;
+      if (in != (g.op == Guard::Member)) return false;
+      continue;
+    }
     Value a = term(g.left, row, budtime, address), b = term(g.right, row, budtime, address);
     bool holds;
     switch (g.op) {

@@ -20,6 +20,7 @@
 #include <optional>
 #include <vector>
 
+#include "eval/interpreter.h"
 #include "eval/value.h"
 #include "model/program.h"
 
@@ -32,9 +33,16 @@ class Projection {
   /// single parameter or spread over several; several inputs are a join row, one tuple
   /// per parameter. `names_collection` tells whether an expression names a collection
   /// (such an `x.y` is left to the interpreter). nullopt: not a plain projection.
-  static std::optional<Projection> compile(
-      const Expr& block, const std::vector<Schema>& inputs,
-      const std::function<bool(const Expr&)>& names_collection);
+  ///
+  /// With `collections`, a guard may also test membership in a collection: `[...]
+  /// unless members.include?([m.peer])` (the interpreter's include? on a collection: the
+  /// tuple among its contents), read from `collections` when the block runs. A term may
+  /// index a column's value (`c.payload[0]`): where that value is not an Array the
+  /// compiled block cannot decide the row (decides()), and the caller runs the
+  /// interpreter on it.
+  static std::optional<Projection> compile(const Expr& block, const std::vector<Schema>& inputs,
+                                           const std::function<bool(const Expr&)>& names_collection,
+                                           const CollectionAccess* collections = nullptr);
 
   /// For a block compile() refuses: its result is nil unless the leading conjuncts of its
   /// condition hold (a body of one `if` without `else`, or `... if c`, whose condition is
@@ -52,6 +60,12 @@ class Projection {
   /// nil, and apply()/apply_into() must not be called. For a prefilter, false when one of
   /// its comparisons is false before any it cannot decide.
   bool accepts(const Tuple* const* row, int64_t budtime, const Value& address) const;
+
+  /// Whether the compiled block decides this row: false when a term indexes a value that
+  /// is not an Array (a String, a Hash, nil: the interpreter's to answer, or to raise
+  /// for). Always true without such terms (has_items()).
+  bool decides(const Tuple* const* row, int64_t budtime, const Value& address) const;
+  bool has_items() const { return has_items_; }
 
   /// True when the block is an array literal: apply() gives its elements. Otherwise the
   /// block is one term and value() gives it (the caller decides what a non-array means).
@@ -80,21 +94,30 @@ class Projection {
 
  private:
   struct Term {
-    enum Kind { Column, Whole, Constant, Budtime, Address };
+    /// Array: an array literal of `parts`; Item: element `column` of the value of
+    /// parts[0] (an Array, which decides() checks).
+    enum Kind { Column, Whole, Constant, Budtime, Address, Array, Item };
     Kind kind = Constant;
     size_t input = 0;
     int64_t column = 0;  ///< negative: from the end, as Ruby's t[-1]
     Value constant;
+    std::vector<Term> parts;
   };
+  bool term_decides(const Term& t, const Tuple* const* row, int64_t budtime,
+                    const Value& address) const;
   Value term(const Term& t, const Tuple* const* row, int64_t budtime, const Value& address) const;
 
   struct Guard {
-    enum Op { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual };
+    /// Member, NotMember: `left` (an Array term) is (is not) a tuple of `collection`.
+    enum Op { Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, Member, NotMember };
     Term left, right;
     Op op = Equal;
+    std::string collection;
   };
   class Compiler;
   bool array_ = true;
+  bool has_items_ = false;
+  const CollectionAccess* collections_ = nullptr;
   /// Conjuncts, in the order Ruby evaluates them; all must hold.
   std::vector<Guard> guards_;
   std::vector<Term> terms_;

@@ -10,7 +10,7 @@ const Node::State::CompiledBlock& Node::State::compiled(const Expr& block,
   auto it = projections.find(&block);
   if (it == projections.end() || it->second.schemas != schemas) {
     auto names = [this](const Expr& e) { return !collection_named(e).empty(); };
-    CompiledBlock c{schemas, Projection::compile(block, schemas, names), std::nullopt};
+    CompiledBlock c{schemas, Projection::compile(block, schemas, names, this), std::nullopt};
     if (!c.whole) c.prefilter = Projection::compile_prefilter(block, schemas, names);
     if (c.whole) c.equalities = c.whole->column_equalities();
     if (c.prefilter) c.equalities = c.prefilter->column_equalities();
@@ -166,9 +166,15 @@ Relation Node::State::map_rows(size_t n, Row row, Why why, const Schema& schema,
   if (n == 0) return out;  // the block runs for no tuple
   if (how == "map" || how == "pro" || how == "collect") {
     if (const Projection* proj = projection(block, {schema})) {
+      std::optional<Interpreter> ip;  // for the rows the compiled block cannot decide
       for (size_t i = 0; i < n; ++i) {
         const Tuple* r = &row(i);
-        add_projected(*proj, &r, block, out, why(i), raw);
+        if (proj->decides(&r, budtime, address_value)) {
+          add_projected(*proj, &r, block, out, why(i), raw);
+          continue;
+        }
+        if (!ip) ip.emplace(interp());
+        add_result(block, ip->call_block(block, {Value::array(*r, schema)}, {}), out, why(i), raw);
       }
       return out;
     }

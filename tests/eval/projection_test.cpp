@@ -298,3 +298,103 @@ TEST_CASE("a block the interpreter runs is prefiltered by its leading comparison
     CHECK_FALSE(prefilter(block_of(rule)).has_value());
   }
 }
+
+namespace {
+
+/// One collection, `m` [peer], that the blocks below test membership in.
+class Members : public CollectionAccess {
+ public:
+  const std::string& collection_named(const Expr& e) const override {
+    return e.type == "identifier" && e.text == "m" ? name_ : none_;
+  }
+  const TupleSet& contents(const std::string&) const override { return rows; }
+  Schema schema(const std::string&) const override { return cols({"peer"}); }
+  TupleSet rows;
+
+ private:
+  std::string name_ = "m", none_;
+};
+
+}  // namespace
+
+TEST_CASE("membership, nested arrays and indexed values compile to what the interpreter gives") {
+  Members m;
+  m.rows = {{Value::string("a")}, {Value::integer(2)}};
+  auto names = [&](const Expr& e) { return !m.collection_named(e).empty(); };
+  const Schema a = cols({"x", "y"});
+  auto arr = [](std::vector<Value> v) { return Value::array(std::move(v)); };
+  const std::vector<Value> xs = {Value::string("a"), Value::integer(2), Value::integer(3), Value()};
+  const std::vector<Value> ys = {arr({Value::string("host:1"), Value::integer(2)}),
+                                 arr({}),
+                                 Value::string("str"),
+                                 Value(),
+                                 Value::integer(5),
+                                 arr({Value::integer(9), Value::string("a")})};
+  struct Case {
+    std::string rule;
+    bool items;  ///< a term indexes a value: some rows are the interpreter's
+  };
+  const Case cases[] = {
+      {"out <= a { |t| [t.x, [ip_port, t.y]] unless m.include?([t.x]) }", false},
+      {"out <= a do |t|\n unless m.include?([t.x])\n [t.y, [t.x, 1]]\n end\n end", false},
+      {"out <= a { |t| t.y unless t.y[0] == ip_port }", true},
+      {"out <= a { |t| [t.x] if m.include?([t.y[1]]) and t.x != 3 }", true},
+      {"out <= a do |t|\n if t.x == 2\n [t.y[1], budtime]\n end\n end", true},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.rule);
+    Block b;
+    b.run =
+        prepare(program("    table :a, [:x, :y]\n    table :m, [:peer]\n    table :out, [:v, :w]",
+                        "    " + c.rule));
+    b.block = find_block(b.run->loaded.programs[0].rules.at(0).rhs);
+    REQUIRE(b.block != nullptr);
+    auto p = Projection::compile(*b.block, {a}, names, &m);
+    REQUIRE(p.has_value());
+    CHECK(p->has_items() == c.items);
+    // Without a CollectionAccess the block is not compiled: no membership, no arrays.
+    CHECK_FALSE(Projection::compile(*b.block, {a}, names).has_value());
+    Interpreter ip(m, "t.rb", Value::string("host:1"), 7);
+    int decided = 0, undecided = 0;
+    for (const Value& x : xs)
+      for (const Value& y : ys) {
+        Tuple t{x, y};
+        const Tuple* row = &t;
+        CAPTURE(inspect(t));
+        std::string want;
+        try {
+          want = ip.call_block(*b.block, {Value::array(t, a)}, {}).inspect();
+        } catch (const EvalError& e) {
+          want = "error: " + e.message;
+        }
+        if (!p->decides(&row, 7, Value::string("host:1"))) {
+          ++undecided;  // the interpreter's row (it may raise there)
+          continue;
+        }
+        ++decided;
+        CHECK(p->value(&row, 7, Value::string("host:1")).inspect() == want);
+      }
+    CHECK(decided > 0);
+    CHECK((undecided > 0) == c.items);
+  }
+}
+
+TEST_CASE("a scan whose compiled block cannot decide a row runs the interpreter on it") {
+  // c.p[0] of an Array is compiled; of a String it is Ruby's String#[] (the interpreter's),
+  // and of nil it is the interpreter's NoMethodError.
+  auto r = prepare(program("    table :t, [:k, :p]\n    table :out, [:k, :v]",
+                           "    out <= t { |c| [c.k, c.p[0]] unless c.p[1] == 0 }"));
+  StepResult s = r->node->step(
+      {{{"t", {Value::integer(1), Value::array(std::vector<Value>{Value::integer(7)})}},
+        {"t", {Value::integer(2), Value::string("xy")}},
+        {"t",
+         {Value::integer(3),
+          Value::array(std::vector<Value>{Value::integer(8), Value::integer(0)})}}}});
+  REQUIRE(s.ok);
+  CHECK(show(r->node->contents("out")) == "[1, 7];[2, \"x\"];");
+  StepResult bad = r->node->step({{{"t", {Value::integer(4), Value()}}}});
+  CHECK_FALSE(bad.ok);
+  REQUIRE(bad.diagnostics.items().size() == 1);
+  CHECK(bad.diagnostics.items()[0].message.find("undefined method '[]' for nil") !=
+        std::string::npos);
+}
