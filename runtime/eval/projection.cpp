@@ -146,6 +146,24 @@ class Projection::Compiler {
       t.parts.push_back(std::move(*base));
       return t;
     }
+    if (x->type == "call" && collections_ &&
+        !(obj->type == "identifier" && binding(obj->text) &&
+          binding(obj->text)->kind == Term::Whole)) {
+      // `g.reqid` where g is a column holding a tuple (a join row kept in a collection):
+      // decided where the value is a tuple with that column.
+      const Expr* m = x->child("method");
+      const Expr* op = x->child("operator");
+      if (!m || m->type != "identifier" || x->child("arguments") || x->child("block") ||
+          (op && op->text != ".") || names_collection_(*x))
+        return std::nullopt;
+      auto base = term(obj);
+      if (!base || base->kind == Term::Whole) return std::nullopt;
+      Term t;
+      t.kind = Term::Field;
+      t.name = m->text;
+      t.parts.push_back(std::move(*base));
+      return t;
+    }
     if (obj->type != "identifier") return std::nullopt;
     auto b = binding(obj->text);
     if (!b || b->kind != Term::Whole) return std::nullopt;
@@ -265,9 +283,11 @@ std::pair<const Expr*, const Expr*> nil_unless(const Expr* stmt) {
 
 namespace {
 
-/// Whether a term indexes a value (an Item, in it or in its parts).
+/// Whether a term indexes a value or reads a field of one (an Item or a Field, in it or
+/// in its parts).
 bool has_item(const auto& t) {
-  if (t.kind == std::decay_t<decltype(t)>::Item) return true;
+  using T = std::decay_t<decltype(t)>;
+  if (t.kind == T::Item || t.kind == T::Field) return true;
   for (const auto& p : t.parts)
     if (has_item(p)) return true;
   return false;
@@ -387,6 +407,14 @@ Value Projection::term(const Term& t, const Tuple* const* row, int64_t budtime,
       int64_t k = t.column < 0 ? t.column + n : t.column;
       return k >= 0 && k < n ? v.items()[size_t(k)] : Value();
     }
+    case Term::Field: {
+      // The interpreter's tuple field: the first column of that name (decides() found it).
+      Value v = term(t.parts[0], row, budtime, address);
+      const auto& cols = *v.schema();
+      for (size_t i = 0; i < cols.size(); ++i)
+        if (cols[i] == t.name) return i < v.items().size() ? v.items()[i] : Value();
+      return Value();
+    }
   }
   return Value();
 }
@@ -395,7 +423,11 @@ bool Projection::term_decides(const Term& t, const Tuple* const* row, int64_t bu
                               const Value& address) const {
   for (const Term& x : t.parts)
     if (!term_decides(x, row, budtime, address)) return false;
-  return t.kind != Term::Item || term(t.parts[0], row, budtime, address).is_array();
+  if (t.kind == Term::Item) return term(t.parts[0], row, budtime, address).is_array();
+  if (t.kind != Term::Field) return true;
+  Value v = term(t.parts[0], row, budtime, address);
+  return v.is_array() && v.schema() &&
+         std::find(v.schema()->begin(), v.schema()->end(), t.name) != v.schema()->end();
 }
 
 bool Projection::decides(const Tuple* const* row, int64_t budtime, const Value& address) const {

@@ -63,7 +63,8 @@ class Projection {
 
   /// Whether the compiled block decides this row: false when a term indexes a value that
   /// is not an Array (a String, a Hash, nil: the interpreter's to answer, or to raise
-  /// for). Always true without such terms (has_items()).
+  /// for), or reads a field of a value that is no tuple with that column (`g.reqid` of a
+  /// join row's tuple). Always true without such terms (has_items()).
   bool decides(const Tuple* const* row, int64_t budtime, const Value& address) const;
   bool has_items() const { return has_items_; }
 
@@ -95,13 +96,15 @@ class Projection {
  private:
   struct Term {
     /// Array: an array literal of `parts`; Item: element `column` of the value of
-    /// parts[0] (an Array, which decides() checks).
-    enum Kind { Column, Whole, Constant, Budtime, Address, Array, Item };
+    /// parts[0] (an Array, which decides() checks); Field: the column `name` of the
+    /// value of parts[0] (a tuple with such a column, which decides() checks).
+    enum Kind { Column, Whole, Constant, Budtime, Address, Array, Item, Field };
     Kind kind = Constant;
     size_t input = 0;
     int64_t column = 0;  ///< negative: from the end, as Ruby's t[-1]
     Value constant;
     std::vector<Term> parts;
+    std::string name;
   };
   bool term_decides(const Term& t, const Tuple* const* row, int64_t budtime,
                     const Value& address) const;

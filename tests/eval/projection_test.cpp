@@ -317,19 +317,21 @@ class Members : public CollectionAccess {
 
 }  // namespace
 
-TEST_CASE("membership, nested arrays and indexed values compile to what the interpreter gives") {
+TEST_CASE("membership, nested arrays, indexes and fields compile to what the interpreter gives") {
   Members m;
   m.rows = {{Value::string("a")}, {Value::integer(2)}};
   auto names = [&](const Expr& e) { return !m.collection_named(e).empty(); };
   const Schema a = cols({"x", "y"});
   auto arr = [](std::vector<Value> v) { return Value::array(std::move(v)); };
   const std::vector<Value> xs = {Value::string("a"), Value::integer(2), Value::integer(3), Value()};
-  const std::vector<Value> ys = {arr({Value::string("host:1"), Value::integer(2)}),
-                                 arr({}),
-                                 Value::string("str"),
-                                 Value(),
-                                 Value::integer(5),
-                                 arr({Value::integer(9), Value::string("a")})};
+  const std::vector<Value> ys = {
+      arr({Value::string("host:1"), Value::integer(2)}),
+      arr({}),
+      Value::string("str"),
+      Value(),
+      Value::integer(5),
+      arr({Value::integer(9), Value::string("a")}),
+      Value::array(Tuple{Value::integer(1), Value::string("q")}, cols({"k", "v"}))};
   struct Case {
     std::string rule;
     bool items;  ///< a term indexes a value: some rows are the interpreter's
@@ -340,6 +342,9 @@ TEST_CASE("membership, nested arrays and indexed values compile to what the inte
       {"out <= a { |t| t.y unless t.y[0] == ip_port }", true},
       {"out <= a { |t| [t.x] if m.include?([t.y[1]]) and t.x != 3 }", true},
       {"out <= a do |t|\n if t.x == 2\n [t.y[1], budtime]\n end\n end", true},
+      // A field of a column's tuple (a join row kept in a collection: `g.reqid`).
+      {"out <= a { |t| [t.x, t.y.v] }", true},
+      {"out <= a do |x, y|\n [y.k, x] if y.k == 1\n end", true},
   };
   for (const Case& c : cases) {
     CAPTURE(c.rule);
