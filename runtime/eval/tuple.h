@@ -196,10 +196,12 @@ class Tuple {
   void steal(Tuple& o) noexcept {
     size_ = o.size_;
     cap_ = o.cap_;
+    // The whole inline area, used or not: a fixed-size copy the compiler makes in a few
+    // moves, where copying size_ values was a call to memcpy.
     if (o.on_heap())
       heap_ = o.heap_;
-    else if (size_)
-      std::memcpy(static_cast<void*>(inline_), o.inline_, size_ * sizeof(Value));
+    else
+      std::memcpy(static_cast<void*>(inline_), o.inline_, sizeof(inline_));
     o.size_ = 0;
     o.cap_ = kInline;
   }
