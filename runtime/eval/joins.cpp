@@ -76,9 +76,7 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
       std::vector<uint64_t> matches;
       each_tuple(ops[1], [&](const Tuple& t, int j) {
         pick_columns(t, cols1, k);
-        const auto* slots = ix.find(k);
-        if (!slots) return;
-        for (uint32_t slot : *slots) matches.push_back(uint64_t(slot) << 32 | uint32_t(j));
+        for (uint32_t slot : ix.find(k)) matches.push_back(uint64_t(slot) << 32 | uint32_t(j));
       });
       std::sort(matches.begin(), matches.end());
       const Tuple* row[2];
@@ -149,12 +147,12 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
         }
         for (size_t j = 0; j < n; ++j) {
           size_t r = r0 + j;
-          const auto* slots = ix.find(keys[j], hashes[j]);
-          if (!slots) {
+          const RowTable::Index::Slots slots = ix.find(keys[j], hashes[j]);
+          if (slots.empty()) {
             if (outer) next.extend(acc, r, nullptr, -1);
             continue;
           }
-          for (uint32_t slot : *slots) add(r, table.at(slot), int(slot));
+          for (uint32_t slot : slots) add(r, table.at(slot), int(slot));
         }
       }
     } else {

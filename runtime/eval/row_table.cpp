@@ -205,12 +205,7 @@ void RowTable::clear() {
   live_ = 0;
   keys_.clear();
   fingerprint_ = 0;
-  for (auto& ix : indexes_) {
-    ix->hash_.clear();
-    ix->lists_.clear();
-    ix->keys_.clear();
-    ix->free_lists_.clear();
-  }
+  for (auto& ix : indexes_) ix->clear();
   if (sorted_) sorted_->clear();
 }
 
@@ -254,64 +249,98 @@ const std::set<Tuple>& RowTable::sorted() const {
 size_t RowTable::bytes() const {
   size_t b = rows_.size() * sizeof(Tuple) + live_flag_.capacity() / 8 + keys_.bytes();
   for (const auto& t : rows_) b += t.capacity() * sizeof(Value);
-  for (const auto& ix : indexes_) {
-    b += ix->hash_.bytes() + ix->lists_.capacity() * sizeof(std::vector<uint32_t>) +
-         ix->keys_.capacity() * sizeof(Tuple);
-    for (const auto& l : ix->lists_) b += l.capacity() * sizeof(uint32_t);
-  }
+  for (const auto& ix : indexes_) b += ix->bytes();
   return b;
 }
 
 // ---------------------------------------------------------------------------
 // Index
 
-const std::vector<uint32_t>* RowTable::Index::find(const Tuple& key, uint64_t h) const {
-  uint32_t l = hash_.find(tag_of(h), [&](uint32_t list) { return keys_[list] == key; });
-  return l == FlatHash::kNone ? nullptr : &lists_[l];
+RowTable::Index::Slots RowTable::Index::find(const Tuple& key, uint64_t h) const {
+  uint32_t g = hash_.find(tag_of(h), [&](uint32_t group) { return keys_[group] == key; });
+  if (g == FlatHash::kNone) return {};
+  return {&next_, groups_[g].head, groups_[g].count};
 }
 
 void RowTable::Index::add(const Tuple& t, uint32_t slot) {
+  if (next_.size() <= slot) next_.resize(size_t(slot) + 1, FlatHash::kNone);
   uint32_t tag = tag_of(columns_hash(t, cols_));
-  uint32_t l = hash_.find(tag, [&](uint32_t list) { return columns_equal(t, cols_, keys_[list]); });
-  if (l == FlatHash::kNone) {
-    if (!free_lists_.empty()) {
-      l = free_lists_.back();
-      free_lists_.pop_back();
+  uint32_t g =
+      hash_.find(tag, [&](uint32_t group) { return columns_equal(t, cols_, keys_[group]); });
+  next_[slot] = FlatHash::kNone;
+  if (g == FlatHash::kNone) {
+    if (!free_groups_.empty()) {
+      g = free_groups_.back();
+      free_groups_.pop_back();
     } else {
-      l = uint32_t(lists_.size());
-      lists_.emplace_back();
+      g = uint32_t(groups_.size());
+      groups_.emplace_back();
       keys_.emplace_back();
     }
-    lists_[l].push_back(slot);
-    Tuple& k = keys_[l];
+    groups_[g] = Group{slot, slot, 1};
+    Tuple& k = keys_[g];
     k.clear();
     for (size_t c : cols_) k.push_back(column_or_nil(t, c));
-    hash_.insert(tag, l);
+    hash_.insert(tag, g);
     return;
   }
-  auto& v = lists_[l];
+  Group& grp = groups_[g];
+  ++grp.count;
   // Slots grow as rows are added; a row that takes a replaced row's slot goes in its
   // place in the order.
-  if (v.back() < slot)
-    v.push_back(slot);
-  else
-    v.insert(std::lower_bound(v.begin(), v.end(), slot), slot);
+  if (grp.tail < slot) {
+    next_[grp.tail] = slot;
+    grp.tail = slot;
+    return;
+  }
+  if (slot < grp.head) {
+    next_[slot] = grp.head;
+    grp.head = slot;
+    return;
+  }
+  uint32_t at = grp.head;
+  while (next_[at] < slot) at = next_[at];  // the chain ends above `slot` (the tail)
+  next_[slot] = next_[at];
+  next_[at] = slot;
 }
 
 void RowTable::Index::remove(const Tuple& t, uint32_t slot) {
+  // The group add() put the row in: the first under its tag with its values.
   uint32_t tag = tag_of(columns_hash(t, cols_));
-  uint32_t l = hash_.find(tag, [&](uint32_t list) {
-    const auto& v = lists_[list];
-    return std::binary_search(v.begin(), v.end(), slot);
-  });
-  if (l == FlatHash::kNone) return;
-  auto& v = lists_[l];
-  v.erase(std::lower_bound(v.begin(), v.end(), slot));
-  if (v.empty()) {
-    hash_.erase(tag, l);
-    free_lists_.push_back(l);
-    keys_[l].clear();
+  uint32_t g =
+      hash_.find(tag, [&](uint32_t group) { return columns_equal(t, cols_, keys_[group]); });
+  if (g == FlatHash::kNone) return;
+  Group& grp = groups_[g];
+  if (--grp.count == 0) {
+    hash_.erase(tag, g);
+    free_groups_.push_back(g);
+    keys_[g].clear();
+    grp = Group{};
+    next_[slot] = FlatHash::kNone;
+    return;
   }
+  if (grp.head == slot) {
+    grp.head = next_[slot];
+  } else {
+    uint32_t at = grp.head;
+    while (next_[at] != slot) at = next_[at];
+    next_[at] = next_[slot];
+    if (grp.tail == slot) grp.tail = at;
+  }
+  next_[slot] = FlatHash::kNone;
+}
+
+void RowTable::Index::clear() {
+  hash_.clear();
+  groups_.clear();
+  keys_.clear();
+  free_groups_.clear();
+  next_.clear();
+}
+
+size_t RowTable::Index::bytes() const {
+  return hash_.bytes() + groups_.capacity() * sizeof(Group) + keys_.capacity() * sizeof(Tuple) +
+         (next_.capacity() + free_groups_.capacity()) * sizeof(uint32_t);
 }
 
 }  // namespace calm::eval

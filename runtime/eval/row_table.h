@@ -13,6 +13,7 @@
 // Pointers to stored tuples (at()) stay valid until the row is removed or the table is
 // compacted or cleared.
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -117,14 +118,55 @@ class RowTable {
   }
 
   /// A hash index on a column list: the slots of the rows with each combination of
-  /// values in those columns (nil past a row's end), in insertion order.
+  /// values in those columns (nil past a row's end), in insertion order. Each combination
+  /// is a group; a group's slots are a chain through the index's per-slot `next_` links,
+  /// in slot order, so that adding a row allocates nothing but the table's own growth.
   class Index {
    public:
+    /// The slots of one group, in slot order (a forward range of uint32_t).
+    class Slots {
+     public:
+      class iterator {
+       public:
+        using value_type = uint32_t;
+        using difference_type = std::ptrdiff_t;
+        iterator() = default;
+        iterator(const std::vector<uint32_t>* next, uint32_t at) : next_(next), at_(at) {}
+        uint32_t operator*() const { return at_; }
+        iterator& operator++() {
+          at_ = (*next_)[at_];
+          return *this;
+        }
+        iterator operator++(int) {
+          iterator old = *this;
+          ++*this;
+          return old;
+        }
+        bool operator==(const iterator& o) const { return at_ == o.at_; }
+
+       private:
+        const std::vector<uint32_t>* next_ = nullptr;
+        uint32_t at_ = FlatHash::kNone;
+      };
+      Slots() = default;
+      Slots(const std::vector<uint32_t>* next, uint32_t first, uint32_t count)
+          : next_(next), first_(first), count_(count) {}
+      iterator begin() const { return {next_, first_}; }
+      iterator end() const { return {next_, FlatHash::kNone}; }
+      bool empty() const { return count_ == 0; }
+      size_t size() const { return count_; }
+
+     private:
+      const std::vector<uint32_t>* next_ = nullptr;
+      uint32_t first_ = FlatHash::kNone;
+      uint32_t count_ = 0;
+    };
+
     /// The slots of the rows whose columns equal `key` (one value per column), in
-    /// insertion order, or nullptr when there are none.
-    const std::vector<uint32_t>* find(const Tuple& key) const { return find(key, key_hash(key)); }
+    /// insertion order (empty when there are none).
+    Slots find(const Tuple& key) const { return find(key, key_hash(key)); }
     /// The same, given `h` = key_hash(key).
-    const std::vector<uint32_t>* find(const Tuple& key, uint64_t h) const;
+    Slots find(const Tuple& key, uint64_t h) const;
     /// Starts fetching what find(key, h) reads first (see RowTable::prefetch).
     void prefetch(uint64_t h) const { hash_.prefetch(tag(h)); }
 
@@ -132,16 +174,23 @@ class RowTable {
     friend class RowTable;
     const RowTable* table_ = nullptr;
     std::vector<size_t> cols_;
-    FlatHash hash_;  ///< tag -> list number
-    std::vector<std::vector<uint32_t>> lists_;
-    /// Each list's key (its rows' values in `cols_`): compared where a lookup would
-    /// otherwise reach the list's first row through two more pointers.
+    FlatHash hash_;  ///< tag -> group
+    struct Group {
+      uint32_t head = FlatHash::kNone, tail = FlatHash::kNone, count = 0;
+    };
+    std::vector<Group> groups_;
+    /// Each group's key (its rows' values in `cols_`): compared where a lookup would
+    /// otherwise reach the group's first row through two more pointers.
     std::vector<Tuple> keys_;
-    std::vector<uint32_t> free_lists_;
+    std::vector<uint32_t> free_groups_;
+    /// By slot: the next slot of its group (kNone: the last).
+    std::vector<uint32_t> next_;
     /// Rows added since the index was last asked for (index_on), and the table's size then.
     size_t adds_since_use_ = 0, size_at_use_ = 0;
     void add(const Tuple& t, uint32_t slot);
     void remove(const Tuple& t, uint32_t slot);
+    void clear();
+    size_t bytes() const;
   };
   /// The index on `cols`, built on first use and kept up to date. An index nobody asked
   /// for while more rows were added than the table held when it was last asked for (and

@@ -277,7 +277,13 @@ void Node::State::run_rounds(size_t index) {
     return ds.emplace_back(cs, std::vector<const Tuple*>{}).second;
   };
   auto empty_all = [](Deltas& ds) {
-    for (auto& [c, d] : ds) d.clear();
+    // A large delta's storage is given back (the peak of a large fixpoint is what it
+    // holds at once); a small one keeps it for the next round.
+    for (auto& [c, d] : ds)
+      if (d.capacity() > 4096)
+        std::vector<const Tuple*>().swap(d);
+      else
+        d.clear();
   };
   auto note = [](Grew& g, const CollectionState* cs) {
     if (std::find(g.begin(), g.end(), cs) == g.end()) g.push_back(cs);
