@@ -6,9 +6,13 @@
 // one term such as `{ |m| m.payload }`, each optionally guarded by comparisons of two terms
 // (`[x.from, z.from] if z.to == x.from`, `!=`, several joined by `and` or `&&`, one under
 // `unless`). A term is a column of an input (by name or `[i]`), a whole input tuple, a
-// literal, `budtime`, `ip_port` or `@local_addr`. Any other block returns nullopt from
-// Projection::compile and the interpreter runs it, so the two never disagree on what they
-// both accept: a compiled block gives the tuple the interpreter would build.
+// literal, `budtime`, `ip_port` or `@local_addr`. Given the node's collections, a guard
+// may also test membership (`unless members.include?([k.client])`) and a term may be a
+// nested array, an element of a column's value (`c.payload[0]`) or a field of a tuple a
+// column holds (`g.reqid`); decides() tells the rows those terms cannot answer. Any other
+// block returns nullopt from Projection::compile and the interpreter runs it, so the two
+// never disagree on what they both accept: a compiled block gives the tuple the
+// interpreter would build.
 //
 // A block the interpreter must run may still start with such comparisons: `do |a, b| if
 // a.session == b.session and a.n > b.n and f(a) ... end end` gives nil wherever one of its
