@@ -242,6 +242,7 @@ std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOpt
   if (options.address != st.options.address || options.seminaive != st.options.seminaive) {
     st.memos.clear();
     st.stratum_memos.clear();
+    st.invariant_calls_.clear();  // an invariant call may read ip_port
   }
   st.options = std::move(options);
   st.address_value = Value::string(st.options.address);

@@ -63,6 +63,11 @@ std::string run(Node& n, const std::vector<std::vector<std::pair<std::string, Tu
   return out;
 }
 
+/// Runs the steps of `script`, each required to succeed.
+void run_steps(Node& n, const std::vector<std::vector<std::pair<std::string, Tuple>>>& script) {
+  for (const auto& facts : script) REQUIRE(n.step({facts}).ok);
+}
+
 }  // namespace
 
 TEST_CASE("a node made from a spare node runs as a new node would") {
@@ -125,4 +130,35 @@ TEST_CASE("a spare node of another plan is not reused") {
   REQUIRE(node);
   CHECK(node.get() != spare_address);
   CHECK(node->budtime() == 0);
+}
+
+TEST_CASE("a spare node at another address evaluates its invariant calls again") {
+  // `items.map { ... }` reads ip_port: kept for the contents of items, it must not carry
+  // the spare's address into the next run.
+  auto loaded = prepare(R"(class T
+  include Bud
+  state do
+    table :items, [:k]
+    table :probe, [:k]
+    table :out, [:k, :a]
+  end
+  bloom do
+    out <= probe { |p| [p.k, items.map { |i| ip_port }.first] }
+  end
+end
+)");
+  REQUIRE(loaded->node);
+  NodeOptions a, b;
+  a.address = "10.0.0.1:1";
+  b.address = "10.0.0.2:1";
+  auto plan = Node::plan(loaded->loaded.programs[0], a, loaded->diags);
+  REQUIRE(plan);
+  const std::vector<std::vector<std::pair<std::string, Tuple>>> script = {
+      {{"items", {I(1)}}, {"probe", {I(1)}}}};
+  auto spare = Node::create(plan, a);
+  run_steps(*spare, script);
+  CHECK(show(spare->contents("out")) == "[1, \"10.0.0.1:1\"];");
+  auto reused = Node::create(plan, b, std::move(spare));
+  run_steps(*reused, script);
+  CHECK(show(reused->contents("out")) == "[1, \"10.0.0.2:1\"];");
 }
