@@ -133,9 +133,9 @@ class Projection::Compiler {
     // `t.col` and `t[i]` on a parameter bound to a whole tuple.
     const Expr* obj = x->type == "call" ? x->child("receiver") : x->child("object");
     if (!obj) return std::nullopt;
-    if (x->type == "element_reference" && collections_ &&
-        !(obj->type == "identifier" && binding(obj->text) &&
-          binding(obj->text)->kind == Term::Whole)) {
+    std::optional<Term> b = obj->type == "identifier" ? binding(obj->text) : std::optional<Term>{};
+    const bool on_whole_tuple = b && b->kind == Term::Whole;
+    if (x->type == "element_reference" && collections_ && !on_whole_tuple) {
       // `c.payload[0]`: an element of a term's value, decided where that is an Array.
       auto base = term(obj);
       auto k = index_of(*x);
@@ -146,9 +146,7 @@ class Projection::Compiler {
       t.parts.push_back(std::move(*base));
       return t;
     }
-    if (x->type == "call" && collections_ &&
-        !(obj->type == "identifier" && binding(obj->text) &&
-          binding(obj->text)->kind == Term::Whole)) {
+    if (x->type == "call" && collections_ && !on_whole_tuple) {
       // `g.reqid` where g is a column holding a tuple (a join row kept in a collection):
       // decided where the value is a tuple with that column.
       const Expr* m = x->child("method");
@@ -164,9 +162,7 @@ class Projection::Compiler {
       t.parts.push_back(std::move(*base));
       return t;
     }
-    if (obj->type != "identifier") return std::nullopt;
-    auto b = binding(obj->text);
-    if (!b || b->kind != Term::Whole) return std::nullopt;
+    if (!on_whole_tuple) return std::nullopt;
     Term t;
     t.kind = Term::Column;
     t.input = b->input;
@@ -279,10 +275,6 @@ std::pair<const Expr*, const Expr*> nil_unless(const Expr* stmt) {
   return {nullptr, nullptr};
 }
 
-}  // namespace
-
-namespace {
-
 /// Whether a term indexes a value or reads a field of one (an Item or a Field, in it or
 /// in its parts).
 bool has_item(const auto& t) {
@@ -291,6 +283,16 @@ bool has_item(const auto& t) {
   for (const auto& p : t.parts)
     if (has_item(p)) return true;
   return false;
+}
+
+/// The column of `v` that the interpreter reads for the field `name` (a tuple's first
+/// column of that name), or nullopt when `v` is no tuple with such a column.
+std::optional<size_t> field_column(const Value& v, const std::string& name) {
+  if (!v.is_array() || !v.schema()) return std::nullopt;
+  const auto& cols = *v.schema();
+  auto it = std::find(cols.begin(), cols.end(), name);
+  if (it == cols.end()) return std::nullopt;
+  return size_t(it - cols.begin());
 }
 
 /// The one statement of `then` (an if's or unless's consequence), or nullptr.
@@ -408,12 +410,9 @@ Value Projection::term(const Term& t, const Tuple* const* row, int64_t budtime,
       return k >= 0 && k < n ? v.items()[size_t(k)] : Value();
     }
     case Term::Field: {
-      // The interpreter's tuple field: the first column of that name (decides() found it).
       Value v = term(t.parts[0], row, budtime, address);
-      const auto& cols = *v.schema();
-      for (size_t i = 0; i < cols.size(); ++i)
-        if (cols[i] == t.name) return i < v.items().size() ? v.items()[i] : Value();
-      return Value();
+      size_t i = *field_column(v, t.name);  // decides() found it
+      return i < v.items().size() ? v.items()[i] : Value();
     }
   }
   return Value();
@@ -424,10 +423,8 @@ bool Projection::term_decides(const Term& t, const Tuple* const* row, int64_t bu
   for (const Term& x : t.parts)
     if (!term_decides(x, row, budtime, address)) return false;
   if (t.kind == Term::Item) return term(t.parts[0], row, budtime, address).is_array();
-  if (t.kind != Term::Field) return true;
-  Value v = term(t.parts[0], row, budtime, address);
-  return v.is_array() && v.schema() &&
-         std::find(v.schema()->begin(), v.schema()->end(), t.name) != v.schema()->end();
+  return t.kind != Term::Field ||
+         field_column(term(t.parts[0], row, budtime, address), t.name).has_value();
 }
 
 bool Projection::decides(const Tuple* const* row, int64_t budtime, const Value& address) const {
@@ -458,8 +455,10 @@ bool Projection::accepts(const Tuple* const* row, int64_t budtime, const Value& 
   for (const Guard& g : guards_) {
     if (g.op == Guard::Member || g.op == Guard::NotMember) {
       // The interpreter's `coll.include?([...])`: the tuple among the contents.
-      Value probe = term(g.left, row, budtime, address);
-      bool in = collections_->contents(g.collection).count(Tuple(probe.items())) > 0;
+      Tuple probe;
+      probe.reserve(g.left.parts.size());
+      for (const Term& x : g.left.parts) probe.push_back(term(x, row, budtime, address));
+      bool in = collections_->contents(g.collection).count(probe) > 0;
       if (in != (g.op == Guard::Member)) return false;
       continue;
     }

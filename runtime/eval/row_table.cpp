@@ -262,11 +262,14 @@ RowTable::Index::Slots RowTable::Index::find(const Tuple& key, uint64_t h) const
   return {&next_, groups_[g].head, groups_[g].count};
 }
 
+uint32_t RowTable::Index::group_of(const Tuple& t, uint32_t tag) const {
+  return hash_.find(tag, [&](uint32_t group) { return columns_equal(t, cols_, keys_[group]); });
+}
+
 void RowTable::Index::add(const Tuple& t, uint32_t slot) {
   if (next_.size() <= slot) next_.resize(size_t(slot) + 1, FlatHash::kNone);
   uint32_t tag = tag_of(columns_hash(t, cols_));
-  uint32_t g =
-      hash_.find(tag, [&](uint32_t group) { return columns_equal(t, cols_, keys_[group]); });
+  uint32_t g = group_of(t, tag);
   next_[slot] = FlatHash::kNone;
   if (g == FlatHash::kNone) {
     if (!free_groups_.empty()) {
@@ -305,10 +308,8 @@ void RowTable::Index::add(const Tuple& t, uint32_t slot) {
 }
 
 void RowTable::Index::remove(const Tuple& t, uint32_t slot) {
-  // The group add() put the row in: the first under its tag with its values.
   uint32_t tag = tag_of(columns_hash(t, cols_));
-  uint32_t g =
-      hash_.find(tag, [&](uint32_t group) { return columns_equal(t, cols_, keys_[group]); });
+  uint32_t g = group_of(t, tag);
   if (g == FlatHash::kNone) return;
   Group& grp = groups_[g];
   if (--grp.count == 0) {

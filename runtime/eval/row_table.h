@@ -187,6 +187,9 @@ class RowTable {
     std::vector<uint32_t> next_;
     /// Rows added since the index was last asked for (index_on), and the table's size then.
     size_t adds_since_use_ = 0, size_at_use_ = 0;
+    /// The group of the rows with `t`'s values in `cols_` (filed under `tag`, their
+    /// hash's): the one add() put such a row in. kNone when there is none.
+    uint32_t group_of(const Tuple& t, uint32_t tag) const;
     void add(const Tuple& t, uint32_t slot);
     void remove(const Tuple& t, uint32_t slot);
     void clear();
