@@ -417,6 +417,16 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
     const Projection* proj = projection(*block, schemas_of(ops));
     if (proj && proj->is_array() && !proj->has_items()) {
       Relation out;
+      // Where nothing reads the collection while the join runs (no operand is the
+      // collection, no guard reads one) and the block gives its columns, a new result is
+      // stored when found, with the hash the lookup made: insert() would hash it, look it
+      // up and normalize it again. Rows are stored in the order apply_merge would store
+      // them, and the operands' stored rows do not move (a table only grows at its end).
+      CollectionState* into = merge_into;
+      if (into && (proj->reads_collections() || proj->width() != into->schema->size()))
+        into = nullptr;
+      for (const Relation& o : ops)
+        if (o.coll && o.coll == into) into = nullptr;
       // Results are looked up in batches: each one's hash slot is prefetched when it is
       // made, and looked up once the batch is full, so that the cache misses of a large
       // target overlap. The batch's tuples are reused: most results of a recursive rule
@@ -426,8 +436,18 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
       std::array<uint64_t, kBatch> hashes{};
       size_t pending = 0;
       auto flush = [&] {
-        for (size_t i = 0; i < pending; ++i)
-          if (known->find(batch[i], hashes[i]) == RowTable::npos) out.tuples.push_back(batch[i]);
+        for (size_t i = 0; i < pending; ++i) {
+          if (known->find(batch[i], hashes[i]) != RowTable::npos) continue;
+          if (!into) {
+            out.tuples.push_back(batch[i]);
+            continue;
+          }
+          const Tuple* stored = place(*into, std::move(batch[i]), RowTable::npos, hashes[i]);
+          last_inserted = stored;
+          ++merge_inserted;
+          if (merge_added) merge_added->push_back(stored);
+          count_facts(*into, 1, rule->location);  // set by apply_merge
+        }
         pending = 0;
       };
       EmitRow emit = [&](const Tuple* const* row) {

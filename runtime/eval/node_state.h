@@ -306,6 +306,13 @@ struct Node::State : CollectionAccess {
   /// them: insert() would drop them.
   const CollectionState* merge_target = nullptr;
   const Expr* merge_rhs = nullptr;
+  /// The same collection, when nothing keeps the rule's result (no memo): such a join adds
+  /// each new result to it as it finds it, already hashed, instead of returning it for
+  /// apply_merge to look up again (see eval_join). `merge_added` gets each stored tuple
+  /// (apply_merge's `added`), `merge_inserted` counts them.
+  CollectionState* merge_into = nullptr;
+  std::vector<const Tuple*>* merge_added = nullptr;
+  size_t merge_inserted = 0;
   /// The tuple insert() stored (a merge of lattice columns may differ), in the collection.
   const Tuple* last_inserted = nullptr;
 

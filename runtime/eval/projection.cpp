@@ -485,6 +485,12 @@ bool Projection::accepts(const Tuple* const* row, int64_t budtime, const Value& 
   return true;
 }
 
+bool Projection::reads_collections() const {
+  return std::any_of(guards_.begin(), guards_.end(), [](const Guard& g) {
+    return g.op == Guard::Member || g.op == Guard::NotMember;
+  });
+}
+
 std::vector<Projection::ColumnEquality> Projection::column_equalities() const {
   std::vector<ColumnEquality> out;
   for (const Guard& g : guards_) {

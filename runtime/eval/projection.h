@@ -71,6 +71,8 @@ class Projection {
   /// join row's tuple). Always true without such terms (has_items()).
   bool decides(const Tuple* const* row, int64_t budtime, const Value& address) const;
   bool has_items() const { return has_items_; }
+  /// Whether a guard reads a collection's contents (`members.include?([...])`).
+  bool reads_collections() const;
 
   /// True when the block is an array literal: apply() gives its elements. Otherwise the
   /// block is one term and value() gives it (the caller decides what a non-array means).

@@ -402,6 +402,7 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
   }
   Relation scratch;  // the result, unless it is the memo's
   const Relation* result = &scratch;
+  merge_inserted = 0;
   if (r.op == RuleOp::Append) {
     // `coll << [1, 2]` inserts one tuple.
     Interpreter ip = interp();
@@ -411,19 +412,31 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
     scratch.tuples.push_back(v.items());
     if (prov()) scratch.why.push_back({});
   } else {
+    // Without a memo, the result is not kept: a join may store new results as it finds
+    // them (merge_into).
+    const bool kept = memo_for(r) != nullptr;
     result = &memoized(
         r, &RuleMemo::out,
         [&] {
           if (cs.all_key && !cs.inferred && !prov()) {
             merge_target = &cs;
             merge_rhs = strip_parens(&r.rhs);
+            if (!kept && cs.schema) {
+              merge_into = &cs;
+              merge_added = added;
+            }
           }
+          auto done = [&] {
+            merge_target = nullptr;
+            merge_into = nullptr;
+            merge_added = nullptr;
+          };
           try {
             Relation out = eval_coll(r.rhs);
-            merge_target = nullptr;
+            done();
             return out;
           } catch (...) {
-            merge_target = nullptr;
+            done();
             throw;
           }
         },
@@ -431,7 +444,7 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
   }
   const Relation& rel = *result;
   if (cs.inferred && !cs.schema && rel.schema) cs.schema = rel.schema;
-  bool grew = false;
+  bool grew = merge_inserted > 0;
   const std::string& label = rule_label(r);
   for (size_t i = 0; i < rel.tuples.size(); ++i) {
     if (prov()) d.premises = i < rel.why.size() ? rel.why[i] : Premises{};
