@@ -61,13 +61,16 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
     return cols;
   };
   Tuple k;  // the probe key, reused
-  if (ops.size() == 2 && !outer && ops[0].coll && op_size(ops[1]) < op_size(ops[0])) {
-    // A small right side against a collection read in place: probe the collection's
-    // index with each right tuple instead of scanning the collection.
+  if (ops.size() == 2 && !outer && ops[0].coll) {
     auto link = links(1);
-    if (!link.empty()) {
-      std::vector<size_t> cols0, cols1 = own_columns(link);
-      for (const auto& l : link) cols0.push_back(l.second.second);
+    std::vector<size_t> cols0, cols1 = own_columns(link);
+    for (const auto& l : link) cols0.push_back(l.second.second);
+    // A small right side against a collection read in place: probe the collection's
+    // index with each right tuple instead of scanning the collection. So too a right
+    // side that is no collection (a delta, a computed relation) against a collection
+    // whose index is built: the other way would hash the right side's tuples.
+    if (!link.empty() && (op_size(ops[1]) < op_size(ops[0]) ||
+                          (!ops[1].coll && ops[0].coll->rows.has_index(cols0)))) {
       const RowTable& table = ops[0].coll->rows;
       const RowTable::Index& ix = index_on(*ops[0].coll, cols0);
       // Each match as (slot, right index) in one word: sorted, these are the rows in the
@@ -418,15 +421,26 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
     if (proj && proj->is_array() && !proj->has_items()) {
       Relation out;
       // Where nothing reads the collection while the join runs (no operand is the
-      // collection, no guard reads one) and the block gives its columns, a new result is
-      // stored when found, with the hash the lookup made: insert() would hash it, look it
-      // up and normalize it again. Rows are stored in the order apply_merge would store
-      // them, and the operands' stored rows do not move (a table only grows at its end).
+      // collection, no guard reads one) and the block gives its columns, new results
+      // beyond the first kMemoFacts (more than a rule memo keeps) are stored as they are
+      // found, with the hash their lookup made: insert() would hash them, look them up
+      // and normalize them again. The first ones are stored then, before any later one,
+      // so rows are stored in the order apply_merge would store them; the operands'
+      // stored rows do not move (a table only grows at its end). merge_inserted > 0 tells
+      // apply_merge (and its memo) that the result returned is not the whole result.
       CollectionState* into = merge_into;
       if (into && (proj->reads_collections() || proj->width() != into->schema->size()))
         into = nullptr;
       for (const Relation& o : ops)
         if (o.coll && o.coll == into) into = nullptr;
+      bool storing = false;
+      auto store = [&](Tuple&& t, uint64_t h) {
+        const Tuple* stored = place(*into, std::move(t), RowTable::npos, h);
+        last_inserted = stored;
+        ++merge_inserted;
+        if (merge_added) merge_added->push_back(stored);
+        count_facts(*into, 1, rule->location);  // set by apply_merge
+      };
       // Results are looked up in batches: each one's hash slot is prefetched when it is
       // made, and looked up once the batch is full, so that the cache misses of a large
       // target overlap. The batch's tuples are reused: most results of a recursive rule
@@ -438,15 +452,18 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
       auto flush = [&] {
         for (size_t i = 0; i < pending; ++i) {
           if (known->find(batch[i], hashes[i]) != RowTable::npos) continue;
-          if (!into) {
-            out.tuples.push_back(batch[i]);
+          if (storing) {
+            store(std::move(batch[i]), hashes[i]);
             continue;
           }
-          const Tuple* stored = place(*into, std::move(batch[i]), RowTable::npos, hashes[i]);
-          last_inserted = stored;
-          ++merge_inserted;
-          if (merge_added) merge_added->push_back(stored);
-          count_facts(*into, 1, rule->location);  // set by apply_merge
+          out.tuples.push_back(batch[i]);
+          if (into && out.tuples.size() > kMemoFacts) {
+            storing = true;
+            for (Tuple& t : out.tuples)  // a result found twice is stored once
+              if (uint64_t h = known->key_hash_of(t); known->find(t, h) == RowTable::npos)
+                store(std::move(t), h);
+            out.tuples.clear();
+          }
         }
         pending = 0;
       };

@@ -306,8 +306,8 @@ struct Node::State : CollectionAccess {
   /// them: insert() would drop them.
   const CollectionState* merge_target = nullptr;
   const Expr* merge_rhs = nullptr;
-  /// The same collection, when nothing keeps the rule's result (no memo): such a join adds
-  /// each new result to it as it finds it, already hashed, instead of returning it for
+  /// The same collection, when its schema is known: such a join with more new results
+  /// than a memo keeps stores them itself, already hashed, instead of returning them for
   /// apply_merge to look up again (see eval_join). `merge_added` gets each stored tuple
   /// (apply_merge's `added`), `merge_inserted` counts them.
   CollectionState* merge_into = nullptr;

@@ -322,7 +322,8 @@ const T& Node::State::memoized(const Rule& r, T RuleMemo::*slot, F&& eval, T& sc
   }
   const bool worth = memo->worth_keeping(key);
   scratch = eval();
-  if (!worth || !memo_fits(scratch)) return scratch;
+  // merge_inserted: eval() stored facts itself (eval_join), so it gave only part.
+  if (!worth || !memo_fits(scratch) || merge_inserted > 0) return scratch;
   memo->*slot = std::move(scratch);
   if (recording)
     memo->sites = *recording;
@@ -412,16 +413,13 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
     scratch.tuples.push_back(v.items());
     if (prov()) scratch.why.push_back({});
   } else {
-    // Without a memo, the result is not kept: a join may store new results as it finds
-    // them (merge_into).
-    const bool kept = memo_for(r) != nullptr;
     result = &memoized(
         r, &RuleMemo::out,
         [&] {
           if (cs.all_key && !cs.inferred && !prov()) {
             merge_target = &cs;
             merge_rhs = strip_parens(&r.rhs);
-            if (!kept && cs.schema) {
+            if (cs.schema) {  // a large join result is stored as it is found
               merge_into = &cs;
               merge_added = added;
             }
