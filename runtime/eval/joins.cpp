@@ -61,16 +61,13 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
     return cols;
   };
   Tuple k;  // the probe key, reused
-  if (ops.size() == 2 && !outer && ops[0].coll) {
-    auto link = links(1);
-    std::vector<size_t> cols0, cols1 = own_columns(link);
-    for (const auto& l : link) cols0.push_back(l.second.second);
+  if (ops.size() == 2 && !outer && ops[0].coll && op_size(ops[1]) < op_size(ops[0])) {
     // A small right side against a collection read in place: probe the collection's
-    // index with each right tuple instead of scanning the collection. So too a right
-    // side that is no collection (a delta, a computed relation) against a collection
-    // whose index is built: the other way would hash the right side's tuples.
-    if (!link.empty() && (op_size(ops[1]) < op_size(ops[0]) ||
-                          (!ops[1].coll && ops[0].coll->rows.has_index(cols0)))) {
+    // index with each right tuple instead of scanning the collection.
+    auto link = links(1);
+    if (!link.empty()) {
+      std::vector<size_t> cols0, cols1 = own_columns(link);
+      for (const auto& l : link) cols0.push_back(l.second.second);
       const RowTable& table = ops[0].coll->rows;
       const RowTable::Index& ix = index_on(*ops[0].coll, cols0);
       // Each match as (slot, right index) in one word: sorted, these are the rows in the

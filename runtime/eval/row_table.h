@@ -202,12 +202,6 @@ class RowTable {
   /// (a recursive join probes one side's index only in its first round). References to
   /// an index are good until the next add().
   const Index& index_on(const std::vector<size_t>& cols);
-  /// Whether the index on `cols` is built (index_on would not build it).
-  bool has_index(const std::vector<size_t>& cols) const {
-    for (const auto& ix : indexes_)
-      if (ix->cols_ == cols) return true;
-    return false;
-  }
 
   /// The rows in the total order of Value::compare (for output, snapshots and Ruby's
   /// membership tests): built on the first call, then maintained.
