@@ -341,25 +341,26 @@ void Node::State::push_block_equalities(const Expr& block, const std::vector<Rel
 Relation Node::State::eval_join(const Expr& call, const std::string& method, const Expr& product,
                                 bool raw) {
   const std::string_view m = method;  // compares the length before the characters
-  // Flatten a * b * c into operands.
-  std::vector<const Expr*> operands;
-  std::function<void(const Expr*)> flatten = [&](const Expr* e) {
-    e = strip_parens(e);
-    const Expr* op = std::string_view(e->type) == "binary" ? e->child("operator") : nullptr;
-    if (op && std::string_view(op->text) == "*") {
-      flatten(e->child("left"));
-      flatten(e->child("right"));
-    } else {
-      operands.push_back(e);
+  // The operands of a * b * c, found on the first run.
+  RuleNames::JoinPlan& plan = names->joins[&call];
+  if (plan.operands.empty()) {
+    std::vector<const Expr*> stack = {&product};
+    while (!stack.empty()) {
+      const Expr* e = strip_parens(stack.back());
+      stack.pop_back();
+      const Expr* op = std::string_view(e->type) == "binary" ? e->child("operator") : nullptr;
+      if (op && std::string_view(op->text) == "*") {
+        stack.push_back(e->child("right"));  // the left one first
+        stack.push_back(e->child("left"));
+      } else {
+        plan.operands.push_back(e);
+      }
     }
-  };
-  flatten(&product);
-  std::vector<Relation> ops;
-  std::vector<std::string> written;
-  for (const Expr* o : operands) {
-    ops.push_back(operand_at(*o));
-    written.push_back(written_name(*o));
   }
+  const std::vector<const Expr*>& operands = plan.operands;
+  std::vector<Relation> ops;
+  ops.reserve(operands.size());
+  for (const Expr* o : operands) ops.push_back(operand_at(*o));
   // An inner join with an empty operand has no rows. Once the join has been checked in
   // full (its predicates name columns its operands have), it answers so at once: most
   // joins of a protocol wait on a channel that is empty in most timesteps. (lefts,
@@ -372,38 +373,45 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
     unsupported(call, "outer join of " + std::to_string(ops.size()) + " collections");
   if (m == "outer") check_outer_right(call, *operands[1]);
   std::vector<Pred> preds;
-  auto add_pred = [&](int lo, const std::string& lc, int ro, const std::string& rc,
-                      const Expr& where) {
-    if (lo < 0 || ro < 0 || lo >= int(ops.size()) || ro >= int(ops.size()))
-      unsupported(where, "join predicate naming no operand of the join");
-    preds.push_back({lo, column(ops[size_t(lo)], lc, where, "join operand " + written[size_t(lo)]),
-                     ro,
-                     column(ops[size_t(ro)], rc, where, "join operand " + written[size_t(ro)])});
-  };
-  if (m == "matches") {
-    if (!args_of(call).empty()) unsupported(call, "matches with arguments");
-    natural_preds(ops, call, preds);
+  if (const std::vector<Pred>* found = known_preds(plan, ops)) {
+    preds = *found;
   } else {
-    for (const Expr* a : args_of(call)) {
-      // `pairs(r1.val => r2.key)`, or the same as an array: `pairs([r1.val, r2.key])`.
-      std::vector<const Expr*> sides;
-      if (a->type == "pair") {
-        sides = {a->child("key"), a->child("value")};
-      } else if (a->type == "array") {
-        for (const auto& c : a->children)
-          if (!is_punct(c)) sides.push_back(&c);
+    std::vector<std::string> written;
+    for (const Expr* o : operands) written.push_back(written_name(*o));
+    auto add_pred = [&](int lo, const std::string& lc, int ro, const std::string& rc,
+                        const Expr& where) {
+      if (lo < 0 || ro < 0 || lo >= int(ops.size()) || ro >= int(ops.size()))
+        unsupported(where, "join predicate naming no operand of the join");
+      preds.push_back(
+          {lo, column(ops[size_t(lo)], lc, where, "join operand " + written[size_t(lo)]), ro,
+           column(ops[size_t(ro)], rc, where, "join operand " + written[size_t(ro)])});
+    };
+    if (m == "matches") {
+      if (!args_of(call).empty()) unsupported(call, "matches with arguments");
+      natural_preds(ops, call, preds);
+    } else {
+      for (const Expr* a : args_of(call)) {
+        // `pairs(r1.val => r2.key)`, or the same as an array: `pairs([r1.val, r2.key])`.
+        std::vector<const Expr*> sides;
+        if (a->type == "pair") {
+          sides = {a->child("key"), a->child("value")};
+        } else if (a->type == "array") {
+          for (const auto& c : a->children)
+            if (!is_punct(c)) sides.push_back(&c);
+        }
+        if (sides.size() != 2 || !sides[0] || !sides[1])
+          unsupported(*a, "join argument '" + a->type + "'");
+        auto l = join_column(*sides[0], 0, written);
+        auto r = join_column(*sides[1], 1, written);
+        if (ops.size() > 2) {
+          // Bud: in a join of more than two, `:col` names the one operand that has it.
+          if (sides[0]->type == "simple_symbol") l.first = operand_with(ops, written, l.second, *a);
+          if (sides[1]->type == "simple_symbol") r.first = operand_with(ops, written, r.second, *a);
+        }
+        add_pred(l.first, l.second, r.first, r.second, *a);
       }
-      if (sides.size() != 2 || !sides[0] || !sides[1])
-        unsupported(*a, "join argument '" + a->type + "'");
-      auto l = join_column(*sides[0], 0, written);
-      auto r = join_column(*sides[1], 1, written);
-      if (ops.size() > 2) {
-        // Bud: in a join of more than two, `:col` names the one operand that has it.
-        if (sides[0]->type == "simple_symbol") l.first = operand_with(ops, written, l.second, *a);
-        if (sides[1]->type == "simple_symbol") r.first = operand_with(ops, written, r.second, *a);
-      }
-      add_pred(l.first, l.second, r.first, r.second, *a);
     }
+    keep_preds(plan, ops, preds);
   }
   if (plain) names->checked.insert(&call);
   const RowTable* known = merge_target && &call == merge_rhs ? &merge_target->rows : nullptr;
@@ -488,45 +496,77 @@ void Node::State::check_outer_right(const Expr& call, const Expr& right) const {
                           "' grows in the same stratum (Bud pads at the end of the stratum)");
 }
 
+const std::vector<Node::State::Pred>* Node::State::known_preds(const RuleNames::JoinPlan& plan,
+                                                               const std::vector<Relation>& ops) {
+  if (!plan.found || plan.schemas.size() != ops.size()) return nullptr;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Schema &a = plan.schemas[i], &b = ops[i].schema;
+    if (a != b && !(a && b && *a == *b)) return nullptr;
+  }
+  return &plan.preds;
+}
+
+void Node::State::keep_preds(RuleNames::JoinPlan& plan, const std::vector<Relation>& ops,
+                             const std::vector<Pred>& preds) {
+  plan.schemas.clear();
+  for (const Relation& o : ops) plan.schemas.push_back(o.schema);
+  plan.preds = preds;
+  plan.found = true;
+}
+
 Relation Node::State::eval_join_2011(const Expr& call, const std::string& join_kind,
                                      const Expr* block, bool raw) {
   const std::string_view kind = join_kind;  // compares the length before the characters
-  auto args = args_of(call);
-  if (args.empty() || args[0]->type != "array")
-    unsupported(call, join_kind + " without [collections]");
-  std::vector<Relation> ops;
-  std::vector<std::string> written;
-  for (const auto& c : args[0]->children) {
-    if (list_punct(c)) continue;
-    ops.push_back(operand_at(c));
-    written.push_back(written_name(c));
+  RuleNames::JoinPlan& plan = names->joins[&call];
+  std::vector<const Expr*> args;  // found only when the predicates are
+  if (plan.operands.empty()) {
+    args = args_of(call);
+    if (args.empty() || args[0]->type != "array")
+      unsupported(call, join_kind + " without [collections]");
+    for (const auto& c : args[0]->children)
+      if (!list_punct(c)) plan.operands.push_back(&c);
   }
+  const std::vector<const Expr*>& operands = plan.operands;
+  std::vector<Relation> ops;
+  ops.reserve(operands.size());
+  for (const Expr* c : operands) ops.push_back(operand_at(*c));
+  // As in eval_join: an inner join with an empty operand has no rows, which it answers at
+  // once once it has been checked in full (a 2011 protocol's joins wait on channels that
+  // are empty in most timesteps).
+  const bool inner = kind != "leftjoin";
+  if (inner && names->checked.count(&call))
+    for (const Relation& o : ops)
+      if (op_size(o) == 0) return Relation{};
   if (kind == "leftjoin" && ops.size() != 2)
     unsupported(call, "leftjoin of " + std::to_string(ops.size()) + " collections");
-  if (kind == "leftjoin") {
-    const Expr* right = nullptr;
-    for (const auto& c : args[0]->children)
-      if (!list_punct(c)) right = &c;
-    check_outer_right(call, *right);
-  }
+  if (kind == "leftjoin") check_outer_right(call, *operands.back());
   std::vector<Pred> preds;
-  if (kind == "natjoin") {
-    if (args.size() > 1) unsupported(*args[1], "natjoin with join columns");
-    natural_preds(ops, call, preds);
-  }
-  for (size_t a = 1; a < args.size(); ++a) {
-    if (args[a]->type != "array") unsupported(*args[a], "join argument '" + args[a]->type + "'");
-    std::vector<std::pair<int, size_t>> cols;
-    for (const auto& c : args[a]->children) {
-      if (list_punct(c)) continue;
-      auto jc = join_column(c, -1, written);
-      if (jc.first < 0) unsupported(c, "join column without its collection");
-      cols.push_back(
-          {jc.first, column(ops[size_t(jc.first)], jc.second, c, written[size_t(jc.first)])});
+  if (const std::vector<Pred>* found = known_preds(plan, ops)) {
+    preds = *found;
+  } else {
+    if (args.empty()) args = args_of(call);
+    std::vector<std::string> written;
+    for (const Expr* c : operands) written.push_back(written_name(*c));
+    if (kind == "natjoin") {
+      if (args.size() > 1) unsupported(*args[1], "natjoin with join columns");
+      natural_preds(ops, call, preds);
     }
-    for (size_t k = 1; k < cols.size(); ++k)
-      preds.push_back({cols[k - 1].first, cols[k - 1].second, cols[k].first, cols[k].second});
+    for (size_t a = 1; a < args.size(); ++a) {
+      if (args[a]->type != "array") unsupported(*args[a], "join argument '" + args[a]->type + "'");
+      std::vector<std::pair<int, size_t>> cols;
+      for (const auto& c : args[a]->children) {
+        if (list_punct(c)) continue;
+        auto jc = join_column(c, -1, written);
+        if (jc.first < 0) unsupported(c, "join column without its collection");
+        cols.push_back(
+            {jc.first, column(ops[size_t(jc.first)], jc.second, c, written[size_t(jc.first)])});
+      }
+      for (size_t k = 1; k < cols.size(); ++k)
+        preds.push_back({cols[k - 1].first, cols[k - 1].second, cols[k].first, cols[k].second});
+    }
+    keep_preds(plan, ops, preds);
   }
+  if (inner) names->checked.insert(&call);
   // `join([a, b]).map { |x, y| ... }` is `(a * b).pairs { |x, y| ... }`: the block gets
   // each row's tuples, and runs compiled or behind its prefilter.
   if (block && kind != "leftjoin") push_block_equalities(*block, ops, preds);

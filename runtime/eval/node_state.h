@@ -415,6 +415,14 @@ struct Node::State : CollectionAccess {
     /// Scan, MapCollection: the collection's state on this node (plans are per node).
     CollectionState* cs = nullptr;
   };
+  /// A join predicate: column left_col of operand left_op equals column right_col of
+  /// operand right_op.
+  struct Pred {
+    int left_op;
+    size_t left_col;
+    int right_op;
+    size_t right_col;
+  };
   struct RuleNames {
     bool ready = false;
     std::map<std::pair<int, int>, std::string> ref_at;
@@ -423,6 +431,16 @@ struct Node::State : CollectionAccess {
     /// Joins, groups and notins (by call) evaluated once in full: their arguments and the
     /// columns they name were checked, so from then on an empty input is answered at once.
     std::unordered_set<const Expr*> checked;
+    /// A join (eval_join, eval_join_2011), by call: its operands' expressions, and the
+    /// predicates its arguments name with the operands' schemas they were found for (found
+    /// again only when one of those changes).
+    struct JoinPlan {
+      std::vector<const Expr*> operands;
+      bool found = false;
+      std::vector<Schema> schemas;
+      std::vector<Pred> preds;
+    };
+    std::unordered_map<const Expr*, JoinPlan> joins;
     /// The state of the collection the rule writes (lhs_state), found on its first run.
     CollectionState* lhs = nullptr;
   };
@@ -577,13 +595,13 @@ struct Node::State : CollectionAccess {
   /// fail, as they raise in Bud.
   int operand_with(const std::vector<Relation>& ops, const std::vector<std::string>& written,
                    const std::string& col, const Expr& where) const;
+  /// The predicates `plan` found for operands with these schemas, or nullptr: then the
+  /// caller finds them, and keeps them with keep_preds.
+  static const std::vector<Pred>* known_preds(const RuleNames::JoinPlan& plan,
+                                              const std::vector<Relation>& ops);
+  static void keep_preds(RuleNames::JoinPlan& plan, const std::vector<Relation>& ops,
+                         const std::vector<Pred>& preds);
 
-  struct Pred {
-    int left_op;
-    size_t left_col;
-    int right_op;
-    size_t right_col;
-  };
   /// Adds to `preds` the block's comparisons of columns of two operands that must hold
   /// for it to give anything (Projection::column_equalities), where every value in both
   /// columns is nil, a boolean, an integer, a string or a symbol: there Ruby's == is
