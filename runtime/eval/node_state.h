@@ -446,9 +446,20 @@ struct Node::State : CollectionAccess {
   };
   mutable std::vector<RuleNames> rule_names;
   /// The entry of `r` in rule_names, or nullptr for a rule from outside the program.
-  RuleNames* own_names(const Rule& r) const;
+  RuleNames* own_names(const Rule& r) const {
+    // Called for every rule run (lhs_state, memo_for, set_rule): kept here to be inlined.
+    if (rule_names.empty()) rule_names.resize(program.rules.size());
+    bool own = r.id >= 0 && size_t(r.id) < rule_names.size() && &program.rules[size_t(r.id)] == &r;
+    return own ? &rule_names[size_t(r.id)] : nullptr;
+  }
   /// The state of the collection rule `r` writes.
-  CollectionState& lhs_state(const Rule& r);
+  CollectionState& lhs_state(const Rule& r) {
+    RuleNames* n = own_names(r);
+    if (n && n->lhs) return *n->lhs;
+    return lhs_state_found(r, n);
+  }
+  /// lhs_state's first lookup (kept in `n`, the rule's entry, unless nullptr).
+  CollectionState& lhs_state_found(const Rule& r, RuleNames* n);
   /// The entry of the rule being evaluated (a rule from outside the program: a spare).
   RuleNames* names = &spare_names;
   RuleNames spare_names;

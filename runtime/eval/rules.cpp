@@ -293,10 +293,9 @@ std::vector<Value> Node::State::lattice_inputs(const Rule& r) {
   return out;
 }
 
-CollectionState& Node::State::lhs_state(const Rule& r) {
-  RuleNames* n = own_names(r);
+CollectionState& Node::State::lhs_state_found(const Rule& r, RuleNames* n) {
   if (!n) return state_of(r.lhs, r.location);
-  if (!n->lhs) n->lhs = &state_of(r.lhs, r.location);
+  n->lhs = &state_of(r.lhs, r.location);
   return *n->lhs;
 }
 

@@ -19,12 +19,6 @@ const Node::State::CompiledBlock& Node::State::compiled(const Expr& block,
   return it->second;
 }
 
-Node::State::RuleNames* Node::State::own_names(const Rule& r) const {
-  if (rule_names.empty()) rule_names.resize(program.rules.size());
-  bool own = r.id >= 0 && size_t(r.id) < rule_names.size() && &program.rules[size_t(r.id)] == &r;
-  return own ? &rule_names[size_t(r.id)] : nullptr;
-}
-
 void Node::State::set_rule(const Rule& r) {
   rule = &r;
   names = own_names(r);
