@@ -354,6 +354,9 @@ std::optional<Projection> Projection::compile(
   }
   for (const Term& t : p.terms_) p.has_items_ |= has_item(t);
   for (const Guard& g : p.guards_) p.has_items_ |= has_item(g.left) || has_item(g.right);
+  p.only_columns_ = std::all_of(p.terms_.begin(), p.terms_.end(), [](const Term& t) {
+    return t.kind == Term::Column && t.column >= 0;
+  });
   return p;
 }
 
@@ -440,14 +443,24 @@ bool Projection::decides(const Tuple* const* row, int64_t budtime, const Value& 
 
 Tuple Projection::apply(const Tuple* const* row, int64_t budtime, const Value& address) const {
   Tuple out;
-  out.reserve(terms_.size());
-  for (const auto& t : terms_) out.push_back(term(t, row, budtime, address));
+  apply_into(row, budtime, address, out);
   return out;
 }
 
 void Projection::apply_into(const Tuple* const* row, int64_t budtime, const Value& address,
                             Tuple& out) const {
   out.resize(terms_.size());
+  if (only_columns_) {  // the common block, `[l.from, p.to]`: columns copied as they are
+    for (size_t i = 0; i < terms_.size(); ++i) {
+      const Tuple* in = row[terms_[i].input];
+      const size_t k = size_t(terms_[i].column);
+      if (in && k < in->size())
+        out[i] = (*in)[k];
+      else
+        out[i] = Value();
+    }
+    return;
+  }
   for (size_t i = 0; i < terms_.size(); ++i) out[i] = term(terms_[i], row, budtime, address);
 }
 
