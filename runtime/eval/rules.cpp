@@ -320,6 +320,7 @@ const T& Node::State::memoized(const Rule& r, T RuleMemo::*slot, F&& eval, T& sc
     return memo->*slot;                       // the same contents: the same result
   }
   const bool worth = memo->worth_keeping(key);
+  merge_inserted = 0;  // not what an earlier rule's join stored
   scratch = eval();
   // merge_inserted: eval() stored facts itself (eval_join), so it gave only part.
   if (!worth || !memo_fits(scratch) || merge_inserted > 0) return scratch;
