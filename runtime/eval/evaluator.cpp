@@ -276,7 +276,6 @@ std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOpt
   st.delta_tuples = nullptr;
   st.merge_target = nullptr;
   st.merge_rhs = nullptr;
-  st.merge_into = nullptr;
   st.merge_added = nullptr;
   st.merge_inserted = 0;
   st.last_inserted = nullptr;

@@ -372,10 +372,8 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
   if (m == "outer" && ops.size() != 2)
     unsupported(call, "outer join of " + std::to_string(ops.size()) + " collections");
   if (m == "outer") check_outer_right(call, *operands[1]);
-  std::vector<Pred> preds;
-  if (const std::vector<Pred>* found = known_preds(plan, ops)) {
-    preds = *found;
-  } else {
+  std::vector<Pred> preds = join_preds(plan, ops, [&] {
+    std::vector<Pred> preds;
     std::vector<std::string> written;
     for (const Expr* o : operands) written.push_back(written_name(*o));
     auto add_pred = [&](int lo, const std::string& lc, int ro, const std::string& rc,
@@ -411,8 +409,8 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
         add_pred(l.first, l.second, r.first, r.second, *a);
       }
     }
-    keep_preds(plan, ops, preds);
-  }
+    return preds;
+  });
   if (plain) names->checked.insert(&call);
   const RowTable* known = merge_target && &call == merge_rhs ? &merge_target->rows : nullptr;
   const Expr* block = call.child("block");
@@ -433,18 +431,16 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
       // so rows are stored in the order apply_merge would store them; the operands'
       // stored rows do not move (a table only grows at its end). merge_inserted > 0 tells
       // apply_merge (and its memo) that the result returned is not the whole result.
-      CollectionState* into = merge_into;
-      if (into && (proj->reads_collections() || proj->width() != into->schema->size()))
+      CollectionState* into = merge_target;
+      if (!into->schema || proj->reads_collections() || proj->width() != into->schema->size())
         into = nullptr;
       for (const Relation& o : ops)
         if (o.coll && o.coll == into) into = nullptr;
       bool storing = false;
       auto store = [&](Tuple&& t, uint64_t h) {
-        const Tuple* stored = place(*into, std::move(t), RowTable::npos, h);
-        last_inserted = stored;
+        const Tuple* stored = add_new(*into, std::move(t), h, rule->location, nullptr);
         ++merge_inserted;
         if (merge_added) merge_added->push_back(stored);
-        count_facts(*into, 1, rule->location);  // set by apply_merge
       };
       // Results are looked up in batches: each one's hash slot is prefetched when it is
       // made, and looked up once the batch is full, so that the cache misses of a large
@@ -496,22 +492,24 @@ void Node::State::check_outer_right(const Expr& call, const Expr& right) const {
                           "' grows in the same stratum (Bud pads at the end of the stratum)");
 }
 
-const std::vector<Node::State::Pred>* Node::State::known_preds(const RuleNames::JoinPlan& plan,
-                                                               const std::vector<Relation>& ops) {
-  if (!plan.found || plan.schemas.size() != ops.size()) return nullptr;
-  for (size_t i = 0; i < ops.size(); ++i) {
-    const Schema &a = plan.schemas[i], &b = ops[i].schema;
-    if (a != b && !(a && b && *a == *b)) return nullptr;
-  }
-  return &plan.preds;
-}
-
-void Node::State::keep_preds(RuleNames::JoinPlan& plan, const std::vector<Relation>& ops,
-                             const std::vector<Pred>& preds) {
+std::vector<Node::State::Pred> Node::State::join_preds(
+    RuleNames::JoinPlan& plan, const std::vector<Relation>& ops,
+    const std::function<std::vector<Pred>()>& find) {
+  auto same_schemas = [&] {
+    if (plan.schemas.size() != ops.size()) return false;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      const Schema &a = plan.schemas[i], &b = ops[i].schema;
+      if (a != b && !(a && b && *a == *b)) return false;
+    }
+    return true;
+  };
+  if (plan.found && same_schemas()) return plan.preds;
+  std::vector<Pred> preds = find();
   plan.schemas.clear();
   for (const Relation& o : ops) plan.schemas.push_back(o.schema);
   plan.preds = preds;
   plan.found = true;
+  return preds;
 }
 
 Relation Node::State::eval_join_2011(const Expr& call, const std::string& join_kind,
@@ -540,10 +538,8 @@ Relation Node::State::eval_join_2011(const Expr& call, const std::string& join_k
   if (kind == "leftjoin" && ops.size() != 2)
     unsupported(call, "leftjoin of " + std::to_string(ops.size()) + " collections");
   if (kind == "leftjoin") check_outer_right(call, *operands.back());
-  std::vector<Pred> preds;
-  if (const std::vector<Pred>* found = known_preds(plan, ops)) {
-    preds = *found;
-  } else {
+  std::vector<Pred> preds = join_preds(plan, ops, [&] {
+    std::vector<Pred> preds;
     if (args.empty()) args = args_of(call);
     std::vector<std::string> written;
     for (const Expr* c : operands) written.push_back(written_name(*c));
@@ -564,8 +560,8 @@ Relation Node::State::eval_join_2011(const Expr& call, const std::string& join_k
       for (size_t k = 1; k < cols.size(); ++k)
         preds.push_back({cols[k - 1].first, cols[k - 1].second, cols[k].first, cols[k].second});
     }
-    keep_preds(plan, ops, preds);
-  }
+    return preds;
+  });
   if (inner) names->checked.insert(&call);
   // `join([a, b]).map { |x, y| ... }` is `(a * b).pairs { |x, y| ... }`: the block gets
   // each row's tuples, and runs compiled or behind its prefilter.

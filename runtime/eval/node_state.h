@@ -304,13 +304,12 @@ struct Node::State : CollectionAccess {
   /// provenance: the collection and the rule's right-hand side. A join that is the whole
   /// right-hand side skips the results the collection already holds instead of building
   /// them: insert() would drop them.
-  const CollectionState* merge_target = nullptr;
+  /// Where its schema is known, such a join with more new results than a memo keeps
+  /// stores them in it itself, already hashed, instead of returning them for apply_merge
+  /// to look up again (see eval_join). `merge_added` gets each stored tuple (apply_merge's
+  /// `added`), `merge_inserted` counts them.
+  CollectionState* merge_target = nullptr;
   const Expr* merge_rhs = nullptr;
-  /// The same collection, when its schema is known: such a join with more new results
-  /// than a memo keeps stores them itself, already hashed, instead of returning them for
-  /// apply_merge to look up again (see eval_join). `merge_added` gets each stored tuple
-  /// (apply_merge's `added`), `merge_inserted` counts them.
-  CollectionState* merge_into = nullptr;
   std::vector<const Tuple*>* merge_added = nullptr;
   size_t merge_inserted = 0;
   /// The tuple insert() stored (a merge of lattice columns may differ), in the collection.
@@ -533,6 +532,10 @@ struct Node::State : CollectionAccess {
   /// at `at`: the place of the tuple it replaces), given its key hash `h`
   /// (RowTable::key_hash_of). Returns where it is stored.
   static const Tuple* place(CollectionState& cs, Tuple t, size_t at, uint64_t h);
+  /// Stores `t`, a normalized tuple whose key (hash `h`) `cs` lacks, as insert() does: with
+  /// its derivation, as last_inserted, counted against the fact limit. Returns it, stored.
+  const Tuple* add_new(CollectionState& cs, Tuple t, uint64_t h, const SourceLocation& where,
+                       const Derivation* d);
 
   void set_value(CollectionState& cs, Value v);
 
@@ -606,12 +609,10 @@ struct Node::State : CollectionAccess {
   /// fail, as they raise in Bud.
   int operand_with(const std::vector<Relation>& ops, const std::vector<std::string>& written,
                    const std::string& col, const Expr& where) const;
-  /// The predicates `plan` found for operands with these schemas, or nullptr: then the
-  /// caller finds them, and keeps them with keep_preds.
-  static const std::vector<Pred>* known_preds(const RuleNames::JoinPlan& plan,
-                                              const std::vector<Relation>& ops);
-  static void keep_preds(RuleNames::JoinPlan& plan, const std::vector<Relation>& ops,
-                         const std::vector<Pred>& preds);
+  /// The predicates of a join with operands `ops`: those `plan` keeps when they were found
+  /// for operands with the same schemas, else `find()`'s, which `plan` then keeps.
+  static std::vector<Pred> join_preds(RuleNames::JoinPlan& plan, const std::vector<Relation>& ops,
+                                      const std::function<std::vector<Pred>()>& find);
 
   /// Adds to `preds` the block's comparisons of columns of two operands that must hold
   /// for it to give anything (Projection::column_equalities), where every value in both

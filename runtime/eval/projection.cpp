@@ -295,6 +295,14 @@ std::optional<size_t> field_column(const Value& v, const std::string& name) {
   return size_t(it - cols.begin());
 }
 
+/// Column `k` of input tuple `in` (counted from its end when negative, as Ruby's t[-1]),
+/// or nullptr past its end or for a missing input (an outer join's padding).
+const Value* column_at(const Tuple* in, int64_t k) {
+  const int64_t n = in ? int64_t(in->size()) : 0;
+  if (k < 0) k += n;
+  return k >= 0 && k < n ? &(*in)[size_t(k)] : nullptr;
+}
+
 /// The one statement of `then` (an if's or unless's consequence), or nullptr.
 const Expr* only_statement(const Expr* then) {
   if (!then) return nullptr;
@@ -354,9 +362,8 @@ std::optional<Projection> Projection::compile(
   }
   for (const Term& t : p.terms_) p.has_items_ |= has_item(t);
   for (const Guard& g : p.guards_) p.has_items_ |= has_item(g.left) || has_item(g.right);
-  p.only_columns_ = std::all_of(p.terms_.begin(), p.terms_.end(), [](const Term& t) {
-    return t.kind == Term::Column && t.column >= 0;
-  });
+  p.only_columns_ = std::all_of(p.terms_.begin(), p.terms_.end(),
+                                [](const Term& t) { return t.kind == Term::Column; });
   return p;
 }
 
@@ -384,10 +391,8 @@ Value Projection::term(const Term& t, const Tuple* const* row, int64_t budtime,
                        const Value& address) const {
   switch (t.kind) {
     case Term::Column: {
-      const Tuple* in = row[t.input];
-      int64_t n = in ? int64_t(in->size()) : 0;
-      int64_t k = t.column < 0 ? t.column + n : t.column;
-      return k >= 0 && k < n ? (*in)[size_t(k)] : Value();
+      const Value* v = column_at(row[t.input], t.column);
+      return v ? *v : Value();
     }
     case Term::Whole: {
       const Schema& s = schemas_[t.input];
@@ -452,12 +457,8 @@ void Projection::apply_into(const Tuple* const* row, int64_t budtime, const Valu
   out.resize(terms_.size());
   if (only_columns_) {  // the common block, `[l.from, p.to]`: columns copied as they are
     for (size_t i = 0; i < terms_.size(); ++i) {
-      const Tuple* in = row[terms_[i].input];
-      const size_t k = size_t(terms_[i].column);
-      if (in && k < in->size())
-        out[i] = (*in)[k];
-      else
-        out[i] = Value();
+      const Value* v = column_at(row[terms_[i].input], terms_[i].column);
+      out[i] = v ? *v : Value();
     }
     return;
   }

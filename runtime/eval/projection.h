@@ -126,7 +126,7 @@ class Projection {
   class Compiler;
   bool array_ = true;
   bool has_items_ = false;
-  /// Every term is a column of an input, counted from its start (apply_into's fast path).
+  /// Every term is a column of an input (apply_into's fast path).
   bool only_columns_ = false;
   const CollectionAccess* collections_ = nullptr;
   /// Conjuncts, in the order Ruby evaluates them; all must hold.

@@ -419,14 +419,10 @@ bool Node::State::apply_merge(const Rule& r, std::vector<const Tuple*>* added) {
           if (cs.all_key && !cs.inferred && !prov()) {
             merge_target = &cs;
             merge_rhs = strip_parens(&r.rhs);
-            if (cs.schema) {  // a large join result is stored as it is found
-              merge_into = &cs;
-              merge_added = added;
-            }
+            merge_added = added;
           }
           auto done = [&] {
             merge_target = nullptr;
-            merge_into = nullptr;
             merge_added = nullptr;
           };
           try {

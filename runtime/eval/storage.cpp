@@ -81,10 +81,7 @@ bool Node::State::insert(CollectionState& cs, Tuple t, const SourceLocation& whe
   const uint64_t h = cs.rows.key_hash_of(t);  // a replacement has the same key
   size_t at = cs.rows.find(t, h);
   if (at == RowTable::npos) {
-    const Tuple* stored = place(cs, std::move(t), RowTable::npos, h);
-    if (prov() && d) cs.why[*stored] = *d;
-    last_inserted = stored;
-    count_facts(cs, 1, where);
+    add_new(cs, std::move(t), h, where, d);
     return true;
   }
   // Every column is the key: a tuple already there is this one.
@@ -98,6 +95,15 @@ bool Node::State::insert(CollectionState& cs, Tuple t, const SourceLocation& whe
   if (prov() && d) cs.why[*stored] = *d;
   last_inserted = stored;
   return true;
+}
+
+const Tuple* Node::State::add_new(CollectionState& cs, Tuple t, uint64_t h,
+                                  const SourceLocation& where, const Derivation* d) {
+  const Tuple* stored = place(cs, std::move(t), RowTable::npos, h);
+  if (prov() && d) cs.why[*stored] = *d;
+  last_inserted = stored;
+  count_facts(cs, 1, where);
+  return stored;
 }
 
 const Tuple* Node::State::place(CollectionState& cs, Tuple t, size_t at, uint64_t h) {
