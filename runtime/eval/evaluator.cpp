@@ -218,7 +218,7 @@ std::unique_ptr<Node> Node::create(std::shared_ptr<const NodePlan> plan, NodeOpt
   for (const auto& c : plan->colls) {
     CollectionState cs;
     static_cast<CollectionLayout&>(cs) = c;
-    cs.rows.set_key(cs.key_cols, cs.all_key);
+    cs.rows.set_key(cs.key_cols, cs.all_key, cs.schema ? cs.schema->size() : 0);
     auto& placed = st->colls.emplace(c.decl->name, std::move(cs)).first->second;
     if (!placed.lattice.empty()) st->set_value(placed, lattice_bottom(placed.lattice));
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 
 namespace calm::eval {
 
@@ -86,6 +87,111 @@ void FlatHash::grow() {
 }
 
 // ---------------------------------------------------------------------------
+// RowStore
+
+RowStore::~RowStore() {
+  destroy_rows();
+  free_chunks(0);
+}
+
+void RowStore::hint(size_t columns) {
+  if (width_ == 0 && columns > 0)
+    width_ = columns <= Tuple::kInline ? uint32_t(columns) : 1;  // wider: on the heap
+}
+
+void RowStore::swap(RowStore& o) noexcept {
+  std::swap(width_, o.width_);
+  std::swap(stride_, o.stride_);
+  std::swap(end_, o.end_);
+  std::swap(live_, o.live_);
+  live_flag_.swap(o.live_flag_);
+  chunks_.swap(o.chunks_);
+}
+
+void* RowStore::block(size_t slot) {
+  if (stride_ == 0) stride_ = Tuple::row_bytes(width_);
+  size_t x = slot + (size_t(1) << kFirstBits);
+  unsigned c = unsigned(std::bit_width(x)) - kFirstBits - 1;
+  if (!chunks_[c])
+    chunks_[c] = static_cast<std::byte*>(::operator new((size_t(1) << (c + kFirstBits)) * stride_));
+  return row(slot);
+}
+
+size_t RowStore::push(Tuple&& t) {
+  if (width_ == 0) hint(std::max<size_t>(t.size(), 1));
+  size_t slot = end_;
+  Tuple::build_row(block(slot), width_, std::move(t));
+  ++end_;
+  ++live_;
+  live_flag_.push_back(true);
+  return slot;
+}
+
+void RowStore::put(size_t slot, Tuple&& t) {
+  Tuple::build_row(row(slot), width_, std::move(t));
+  live_flag_[slot] = true;
+  ++live_;
+}
+
+void RowStore::remove(size_t slot) {
+  row(slot)->~Tuple();
+  live_flag_[slot] = false;
+  --live_;
+  while (end_ > 0 && !live_flag_[end_ - 1]) {
+    --end_;
+    live_flag_.pop_back();
+  }
+}
+
+void RowStore::compact() {
+  // A row is its bytes (a Value is relocated by copying it): each live row is copied
+  // down to the next free slot, in order.
+  size_t to = 0;
+  for (size_t from = 0; from < end_; ++from)
+    if (live_flag_[from]) {
+      if (to != from) std::memcpy(static_cast<void*>(row(to)), row(from), stride_);
+      ++to;
+    }
+  end_ = live_ = to;
+  live_flag_.assign(to, true);
+  // The chunks past the rows' end are let go.
+  size_t chunks = 0;
+  while (chunks < kChunks && (size_t(1) << kFirstBits) * ((size_t(1) << chunks) - 1) < end_)
+    ++chunks;
+  free_chunks(std::max<size_t>(chunks, 1));
+}
+
+void RowStore::destroy_rows() {
+  for (size_t i = 0; i < end_; ++i)
+    if (live_flag_[i]) row(i)->~Tuple();
+}
+
+void RowStore::free_chunks(size_t from) {
+  for (size_t c = from; c < kChunks; ++c) {
+    ::operator delete(chunks_[c]);
+    chunks_[c] = nullptr;
+  }
+}
+
+void RowStore::clear() {
+  destroy_rows();
+  end_ = live_ = 0;
+  live_flag_.clear();
+  // A small table (a scratch emptied every timestep) keeps its first chunks: 16, 32, 64
+  // and 128 rows.
+  free_chunks(4);
+}
+
+size_t RowStore::bytes() const {
+  size_t b = live_flag_.capacity() / 8;
+  for (size_t c = 0; c < kChunks; ++c)
+    if (chunks_[c]) b += (size_t(1) << (c + kFirstBits)) * stride_;
+  for (size_t i = 0; i < end_; ++i)
+    if (const Tuple* t = at(i); t && t->size() > width_) b += t->capacity() * sizeof(Value);
+  return b;
+}
+
+// ---------------------------------------------------------------------------
 // Hashing keys
 
 uint64_t RowTable::columns_hash(const Tuple& t, const std::vector<size_t>& cols) {
@@ -120,9 +226,10 @@ bool RowTable::same_key(const Tuple& stored, const Tuple& t) const {
 // ---------------------------------------------------------------------------
 // RowTable
 
-void RowTable::set_key(std::vector<size_t> cols, bool all_key) {
+void RowTable::set_key(std::vector<size_t> cols, bool all_key, size_t columns) {
   key_cols_ = std::move(cols);
   all_key_ = all_key;
+  rows_.hint(columns);
   rebuild_hashes();
 }
 
@@ -145,16 +252,12 @@ uint64_t RowTable::next_sequence_of(uint64_t seq, uint64_t mixed) {
 
 size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
   bool appended = false;
-  if (slot < rows_.size() && !live_flag_[slot]) {
-    rows_[slot] = std::move(t);
-    live_flag_[slot] = true;
+  if (slot < rows_.end() && !rows_.is_live(slot)) {
+    rows_.put(slot, std::move(t));
   } else {
-    slot = rows_.size();
-    rows_.push_back(std::move(t));
-    live_flag_.push_back(true);
+    slot = rows_.push(std::move(t));
     appended = true;
   }
-  ++live_;
   const Tuple& stored = rows_[slot];
   keys_.insert(tag_of(h), uint32_t(slot));
   // The row's hash, mixed once for the fingerprint and the sequence.
@@ -171,41 +274,28 @@ size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
 }
 
 void RowTable::remove(size_t slot) {
-  Tuple& t = rows_[slot];
+  const Tuple& t = rows_[slot];
   uint64_t h = row_key_hash(t);
   keys_.erase(tag_of(h), uint32_t(slot));
   fingerprint_ -= fmix64(all_key_ ? h : key_hash(t));
   sequence_ = fresh_sequence();
   for (auto& ix : indexes_) ix->remove(t, uint32_t(slot));
   if (sorted_) sorted_->erase(t);
-  live_flag_[slot] = false;
-  --live_;
-  Tuple().swap(t);
-  // Trailing holes are dropped at once: the order stays the same.
-  while (!rows_.empty() && !live_flag_.back()) {
-    rows_.pop_back();
-    live_flag_.pop_back();
-  }
+  rows_.remove(slot);  // trailing holes are dropped at once: the order stays the same
 }
 
 bool RowTable::compact() {
   size_t h = holes();
-  if (h < 64 || h * 2 < rows_.size()) return false;
-  std::deque<Tuple> rows;
-  for (size_t i = 0; i < rows_.size(); ++i)
-    if (live_flag_[i]) rows.push_back(std::move(rows_[i]));
-  rows_ = std::move(rows);
-  live_flag_.assign(rows_.size(), true);
+  if (h < 64 || h * 2 < rows_.end()) return false;
+  rows_.compact();
   rebuild_hashes();
   return true;
 }
 
 void RowTable::clear() {
   sequence_ = kEmptySequence;
-  if (rows_.empty()) return;  // no rows: nothing in the hashes, the indexes or the view
+  if (rows_.end() == 0) return;  // no rows: nothing in the hashes, the indexes or the view
   rows_.clear();
-  live_flag_.clear();
-  live_ = 0;
   keys_.clear();
   fingerprint_ = 0;
   for (auto& ix : indexes_) ix->clear();
@@ -216,8 +306,8 @@ void RowTable::rebuild_hashes() {
   keys_.clear();
   indexes_.clear();  // rebuilt on their next use
   fingerprint_ = 0;
-  for (size_t i = 0; i < rows_.size(); ++i)
-    if (live_flag_[i]) {
+  for (size_t i = 0; i < rows_.end(); ++i)
+    if (rows_.is_live(i)) {
       uint64_t h = row_key_hash(rows_[i]);
       keys_.insert(tag_of(h), uint32_t(i));
       fingerprint_ += fmix64(all_key_ ? h : key_hash(rows_[i]));
@@ -229,13 +319,13 @@ const RowTable::Index& RowTable::index_on(const std::vector<size_t>& cols) {
     if (ix->cols_ == cols) {
       ix->table_ = this;  // the table may have moved since (a map of collections)
       ix->adds_since_use_ = 0;
-      ix->size_at_use_ = live_;
+      ix->size_at_use_ = rows_.live();
       return *ix;
     }
   auto ix = std::make_unique<Index>();
   ix->table_ = this;
   ix->cols_ = cols;
-  ix->size_at_use_ = live_;
+  ix->size_at_use_ = rows_.live();
   each([&](const Tuple& t, size_t slot) { ix->add(t, uint32_t(slot)); });
   indexes_.push_back(std::move(ix));
   return *indexes_.back();
@@ -250,8 +340,7 @@ const std::set<Tuple>& RowTable::sorted() const {
 }
 
 size_t RowTable::bytes() const {
-  size_t b = rows_.size() * sizeof(Tuple) + live_flag_.capacity() / 8 + keys_.bytes();
-  for (const auto& t : rows_) b += t.capacity() * sizeof(Value);
+  size_t b = rows_.bytes() + keys_.bytes();
   for (const auto& ix : indexes_) b += ix->bytes();
   return b;
 }

@@ -2,7 +2,8 @@
 
 // A collection's stored tuples (CollectionState::rows in eval/node_state.h): rows in
 // insertion order, as Bud's Ruby hashes keep them, each at a slot (its place in that
-// order), with a flat open-addressing hash on the collection's key (every column, or the
+// order) of a flat row store (RowStore: a two-integer row is 24 bytes), with a flat
+// open-addressing hash on the collection's key (every column, or the
 // key columns) and hash indexes on other column lists for joins. No ordered set on the
 // hot path: the sorted view is built only for a caller that asks for it (sorted()), and
 // kept up to date from then on.
@@ -13,9 +14,10 @@
 // Pointers to stored tuples (at()) stay valid until the row is removed or the table is
 // compacted or cleared.
 
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <set>
 #include <vector>
@@ -64,22 +66,86 @@ class FlatHash {
   size_t used_ = 0, tombs_ = 0;
 };
 
+/// A table's rows by slot, flat: each row is a Tuple header and `width` values in one
+/// block of Tuple::row_bytes(width) bytes (Tuple::build_row), in chunks of 16, 32, 64...
+/// rows, so that a two-column row takes 24 bytes instead of a Tuple's 40 and a row never
+/// moves while the table grows (pointers to rows stay valid until the row is removed,
+/// or the store compacted or cleared). A row with more values than `width` keeps them on
+/// the heap. `width` is fixed by the first row stored, unless given before it (hint()).
+class RowStore {
+ public:
+  RowStore() = default;
+  RowStore(RowStore&& o) noexcept { swap(o); }
+  RowStore& operator=(RowStore&& o) noexcept {
+    RowStore t(std::move(o));
+    swap(t);
+    return *this;
+  }
+  RowStore(const RowStore&) = delete;
+  RowStore& operator=(const RowStore&) = delete;
+  ~RowStore();
+
+  /// The values a row holds inline, before the first row is stored (1 to Tuple::kInline;
+  /// a wider collection keeps its values on the heap, and its rows take 16 bytes).
+  void hint(size_t columns);
+  /// One past the last slot; slots below it are rows or holes.
+  size_t end() const { return end_; }
+  /// Rows stored (holes not counted).
+  size_t live() const { return live_; }
+  bool is_live(size_t slot) const { return live_flag_[slot]; }
+  /// The row at `slot`, or nullptr for a hole.
+  const Tuple* at(size_t slot) const { return live_flag_[slot] ? row(slot) : nullptr; }
+  /// The row at `slot` (not a hole).
+  const Tuple& operator[](size_t slot) const { return *row(slot); }
+  /// Stores `t` at the end; returns its slot.
+  size_t push(Tuple&& t);
+  /// Stores `t` at `slot`, a hole.
+  void put(size_t slot, Tuple&& t);
+  /// Destroys the row at `slot`, leaving a hole; holes at the end are dropped.
+  void remove(size_t slot);
+  /// Moves the rows down over the holes, in order.
+  void compact();
+  void clear();
+  size_t bytes() const;
+
+ private:
+  static constexpr unsigned kFirstBits = 4;  ///< the first chunk holds 16 rows
+  static constexpr size_t kChunks = 29;      ///< enough for 2^32 slots
+  /// Chunk c holds the 16 << c slots from 16 * (2^c - 1).
+  Tuple* row(size_t slot) const {
+    size_t x = slot + (size_t(1) << kFirstBits);
+    unsigned c = unsigned(std::bit_width(x)) - kFirstBits - 1;
+    return reinterpret_cast<Tuple*>(chunks_[c] + (x - (size_t(1) << (c + kFirstBits))) * stride_);
+  }
+  void* block(size_t slot);  ///< the block of `slot`, allocating its chunk
+  void swap(RowStore& o) noexcept;
+  void destroy_rows();
+  void free_chunks(size_t from);
+
+  uint32_t width_ = 0;  ///< 0 until hint() or the first row
+  size_t stride_ = 0;
+  size_t end_ = 0, live_ = 0;
+  std::vector<bool> live_flag_;
+  std::array<std::byte*, kChunks> chunks_{};
+};
+
 class RowTable {
  public:
   static constexpr size_t npos = SIZE_MAX;
 
   /// The key: `cols` when !all_key (an empty list: at most one row, as `[] => [:x]`),
-  /// every column when all_key. Call before adding rows.
-  void set_key(std::vector<size_t> cols, bool all_key);
+  /// every column when all_key. `columns`: the collection's columns when known (0 when
+  /// not), the values a row holds inline (RowStore::hint). Call before adding rows.
+  void set_key(std::vector<size_t> cols, bool all_key, size_t columns = 0);
 
   /// Rows stored (holes not counted).
-  size_t size() const { return live_; }
-  bool empty() const { return live_ == 0; }
+  size_t size() const { return rows_.live(); }
+  bool empty() const { return rows_.live() == 0; }
   /// One past the last slot; slots below it are rows or holes.
-  size_t end_slot() const { return rows_.size(); }
-  size_t holes() const { return rows_.size() - live_; }
+  size_t end_slot() const { return rows_.end(); }
+  size_t holes() const { return rows_.end() - rows_.live(); }
   /// The row at `slot`, or nullptr for a hole.
-  const Tuple* at(size_t slot) const { return live_flag_[slot] ? &rows_[slot] : nullptr; }
+  const Tuple* at(size_t slot) const { return rows_.at(slot); }
 
   /// The slot of the stored row with the key of tuple `t`, or npos.
   size_t find(const Tuple& t) const { return find(t, key_hash_of(t)); }
@@ -113,8 +179,8 @@ class RowTable {
   /// Calls f(tuple, slot) for each row, in insertion order.
   template <typename F>
   void each(F f) const {
-    for (size_t i = 0; i < rows_.size(); ++i)
-      if (live_flag_[i]) f(rows_[i], i);
+    for (size_t i = 0; i < rows_.end(); ++i)
+      if (rows_.is_live(i)) f(rows_[i], i);
   }
 
   /// A hash index on a column list: the slots of the rows with each combination of
@@ -242,9 +308,7 @@ class RowTable {
 
   std::vector<size_t> key_cols_;
   bool all_key_ = true;
-  std::deque<Tuple> rows_;
-  std::vector<bool> live_flag_;
-  size_t live_ = 0;
+  RowStore rows_;
   FlatHash keys_;
   std::vector<std::unique_ptr<Index>> indexes_;
   mutable std::unique_ptr<std::set<Tuple>> sorted_;

@@ -149,6 +149,37 @@ class Tuple {
     *this = std::move(t);
   }
 
+  /// For RowTable's row storage (RowStore, eval/row_table.h): builds in `block`, which
+  /// holds row_bytes(width) bytes aligned for a Value, a tuple with `t`'s values, and
+  /// leaves `t` empty. The values are inline when they are at most `width` (1 to kInline),
+  /// else on the heap. Such a row has a shorter inline area than a Tuple: it is read
+  /// through const references, relocated by copying its row_bytes(width) bytes and
+  /// destroyed with ~Tuple(), never assigned, swapped or moved from.
+  static Tuple* build_row(void* block, uint32_t width, Tuple&& t) {
+    auto* r = ::new (block) Tuple;  // no parentheses: nothing past the block is zeroed
+    const uint32_t n = t.size_;
+    if (n <= width) {
+      r->cap_ = width;
+      if (n) std::memcpy(static_cast<void*>(r->inline_), t.data(), n * sizeof(Value));
+      t.forget_values();
+    } else if (t.on_heap()) {
+      r->cap_ = t.cap_;
+      r->heap_ = t.heap_;
+      t.cap_ = kInline;  // the block is the row's now
+    } else {
+      // More values than the row holds inline, fewer than a heap block marks (cap_ >
+      // kInline): a heap block of kInline + 1.
+      r->cap_ = kInline + 1;
+      r->heap_ = static_cast<Value*>(::operator new(r->cap_ * sizeof(Value)));
+      std::memcpy(static_cast<void*>(r->heap_), t.data(), n * sizeof(Value));
+    }
+    r->size_ = n;
+    t.size_ = 0;
+    return r;
+  }
+  /// The bytes of a row built by build_row with `width` values inline.
+  static constexpr size_t row_bytes(uint32_t width) { return 8 + size_t(width) * sizeof(Value); }
+
   friend bool operator==(const Tuple& a, const Tuple& b) {
     if (a.size_ != b.size_) return false;
     const Value *x = a.data(), *y = b.data();
@@ -171,6 +202,12 @@ class Tuple {
   Value* inline_values() { return std::launder(reinterpret_cast<Value*>(inline_)); }
   const Value* inline_values() const {
     return std::launder(reinterpret_cast<const Value*>(inline_));
+  }
+  /// Drops the values without destroying them (their bytes were copied elsewhere).
+  void forget_values() {
+    if (on_heap()) ::operator delete(heap_);
+    size_ = 0;
+    cap_ = kInline;
   }
   void truncate(size_t n) {
     Value* d = data();

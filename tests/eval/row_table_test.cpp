@@ -177,6 +177,66 @@ TEST_CASE("a long random run agrees with a plain model (flat hash, holes, compac
   }
 }
 
+TEST_CASE("row store: rows of any width, inline or on the heap, stay put while it grows") {
+  // Strings are shared payloads: a row destroyed twice, or never, shows under the
+  // sanitizers (the debug test run).
+  Value shared = Value::string("a payload shared by every row");
+  auto row = [&](size_t i) {
+    Tuple t;
+    for (size_t c = 0; c < i % 6; ++c)  // 0 to 5 values: inline up to 2, then on the heap
+      t.push_back(c == 1 ? shared : Value::integer(int64_t(i * 10 + c)));
+    return t;
+  };
+  std::vector<Tuple> model;
+  std::vector<const Tuple*> first;  // pointers taken early, read after the store grew
+  RowStore rs;
+  rs.hint(2);
+  for (size_t i = 0; i < 5000; ++i) {
+    REQUIRE(rs.push(row(i)) == i);
+    model.push_back(row(i));
+    if (i < 40) first.push_back(rs.at(i));
+  }
+  for (size_t i = 0; i < first.size(); ++i) CHECK(*first[i] == model[i]);
+  // Holes, a hole filled again, the trailing holes dropped, then compaction.
+  for (size_t i = 0; i < 5000; i += 3) rs.remove(i);
+  rs.put(3, row(7));
+  for (size_t i = 4999; i >= 4990; --i)
+    if (rs.is_live(i)) rs.remove(i);
+  CHECK(rs.end() == 4989);
+  std::vector<Tuple> want;
+  for (size_t i = 0; i < rs.end(); ++i)
+    if (i == 3) {
+      want.push_back(row(7));
+    } else if (i % 3 != 0) {
+      CHECK(*rs.at(i) == model[i]);
+      want.push_back(model[i]);
+    } else {
+      CHECK(rs.at(i) == nullptr);
+    }
+  CHECK(rs.live() == want.size());
+  rs.compact();
+  REQUIRE(rs.end() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) CHECK(rs[i] == want[i]);
+  // Moved, then cleared and filled again.
+  RowStore moved(std::move(rs));
+  CHECK(moved.live() == want.size());
+  moved.clear();
+  CHECK(moved.end() == 0);
+  for (size_t i = 0; i < 100; ++i) moved.push(row(i));
+  for (size_t i = 0; i < 100; ++i) CHECK(moved[i] == model[i]);
+}
+
+TEST_CASE("row store: the first row sets the width when no hint came") {
+  RowStore rs;
+  rs.push(T({1, 2, 3}));
+  rs.push(T({4}));
+  rs.push(T({5, 6, 7, 8, 9}));
+  CHECK(rs[0] == T({1, 2, 3}));
+  CHECK(rs[1] == T({4}));
+  CHECK(rs[2] == T({5, 6, 7, 8, 9}));
+  CHECK(rs.bytes() >= 16 * Tuple::row_bytes(3) + 5 * sizeof(Value));
+}
+
 TEST_CASE("row table: the sequence is the rows added in order, or new after a removal") {
   auto T = [](int64_t a, int64_t b) { return Tuple{Value::integer(a), Value::integer(b)}; };
   RowTable x, y;
