@@ -1,10 +1,13 @@
 #include "eval/value.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
+#include <string_view>
 
 namespace calm::eval {
 
@@ -70,6 +73,21 @@ Value Value::floating(double f) {
   return v;
 }
 Value Value::string(std::string s) {
+  // Equal strings made close together share one payload: the addresses and labels of a
+  // scenario's facts, a protocol's messages. Then comparing two of them (sorting a step's
+  // messages by address, a key lookup) stops at the payload's address, and making one
+  // allocates nothing. A per-thread table of the last strings made, by hash: no lock,
+  // and a payload is copied before it is changed (own()), so sharing is not visible.
+  constexpr size_t kShared = 256, kLongest = 48;
+  thread_local std::array<Value, kShared> recent;
+  if (s.size() <= kLongest) {
+    Value& slot = recent[std::hash<std::string_view>()(s) & (kShared - 1)];
+    if (!slot.is_nil() && slot.as_string() == s) return slot;
+    Value v = boxed_value(Kind::String);
+    v.box()->s = std::move(s);
+    slot = v;
+    return v;
+  }
   Value v = boxed_value(Kind::String);
   v.own().s = std::move(s);
   return v;

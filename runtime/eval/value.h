@@ -196,6 +196,9 @@ class Value {
     if (w_ & 1) return int_hash(int64_t(w_) >> 1);
     return hash_general();
   }
+  /// Whether both are the same payload (not only equal): copies of one value, or equal
+  /// strings made close together on one thread (Value::string shares them).
+  bool shares_payload(const Value& o) const { return boxed() && w_ == o.w_; }
 
  private:
   /// The payload of every value that is not nil, a boolean or an integer of 63 bits:

@@ -67,6 +67,23 @@ TEST_CASE("integers on both sides of 63 bits are integers") {
   for (size_t i = 0; i < ints.size(); ++i) CHECK(vs[i].as_int() == ints[i]);
 }
 
+TEST_CASE("equal strings made close together share a payload, which a change unshares") {
+  Value a = Value::string("10.0.0.1:7000");
+  Value b = Value::string(std::string("10.0.0.1:") + "7000");
+  CHECK(a.shares_payload(b));
+  CHECK_FALSE(a.shares_payload(Value::string("10.0.0.2:7000")));
+  CHECK_FALSE(a.shares_payload(Value::symbol("10.0.0.1:7000")));
+  // A string inside an array changed in one copy of the array only.
+  Value x = Value::array({a}), y = Value::array({b});
+  y.mutable_items()[0] = Value::string("changed");
+  CHECK(x.inspect() == "[\"10.0.0.1:7000\"]");
+  CHECK(y.inspect() == "[\"changed\"]");
+  CHECK(a.as_string() == "10.0.0.1:7000");
+  // Long strings are not looked for.
+  std::string long_text(100, 'x');
+  CHECK_FALSE(Value::string(long_text).shares_payload(Value::string(long_text)));
+}
+
 TEST_CASE("nil, booleans, floats and times keep their kinds and order") {
   Value n, f = Value::boolean(false), t = Value::boolean(true);
   CHECK(n.is_nil());
