@@ -531,10 +531,10 @@ struct Node::State : CollectionAccess {
   /// Stores a new tuple in the collection's rows (at the end of the insertion order, or
   /// at `at`: the place of the tuple it replaces), given its key hash `h`
   /// (RowTable::key_hash_of). Returns where it is stored.
-  static const Tuple* place(CollectionState& cs, Tuple t, size_t at, uint64_t h);
+  static const Tuple* place(CollectionState& cs, Tuple&& t, size_t at, uint64_t h);
   /// Stores `t`, a normalized tuple whose key (hash `h`) `cs` lacks, as insert() does: with
   /// its derivation, as last_inserted, counted against the fact limit. Returns it, stored.
-  const Tuple* add_new(CollectionState& cs, Tuple t, uint64_t h, const SourceLocation& where,
+  const Tuple* add_new(CollectionState& cs, Tuple&& t, uint64_t h, const SourceLocation& where,
                        const Derivation* d);
 
   void set_value(CollectionState& cs, Value v);

@@ -108,23 +108,11 @@ void RowStore::swap(RowStore& o) noexcept {
   chunks_.swap(o.chunks_);
 }
 
-void* RowStore::block(size_t slot) {
+std::byte* RowStore::new_chunk(unsigned c, size_t columns) {
+  if (width_ == 0) hint(std::max<size_t>(columns, 1));
   if (stride_ == 0) stride_ = Tuple::row_bytes(width_);
-  size_t x = slot + (size_t(1) << kFirstBits);
-  unsigned c = unsigned(std::bit_width(x)) - kFirstBits - 1;
-  if (!chunks_[c])
-    chunks_[c] = static_cast<std::byte*>(::operator new((size_t(1) << (c + kFirstBits)) * stride_));
-  return row(slot);
-}
-
-size_t RowStore::push(Tuple&& t) {
-  if (width_ == 0) hint(std::max<size_t>(t.size(), 1));
-  size_t slot = end_;
-  Tuple::build_row(block(slot), width_, std::move(t));
-  ++end_;
-  ++live_;
-  live_flag_.push_back(true);
-  return slot;
+  chunks_[c] = static_cast<std::byte*>(::operator new((size_t(1) << (c + kFirstBits)) * stride_));
+  return chunks_[c];
 }
 
 void RowStore::put(size_t slot, Tuple&& t) {
@@ -250,7 +238,7 @@ uint64_t RowTable::next_sequence_of(uint64_t seq, uint64_t mixed) {
   return fmix64(seq ^ mixed) + 0x3c6ef372fe94f82bULL;
 }
 
-size_t RowTable::add(Tuple t, size_t slot, uint64_t h) {
+size_t RowTable::add(Tuple&& t, size_t slot, uint64_t h) {
   bool appended = false;
   if (slot < rows_.end() && !rows_.is_live(slot)) {
     rows_.put(slot, std::move(t));

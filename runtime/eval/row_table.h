@@ -98,7 +98,18 @@ class RowStore {
   /// The row at `slot` (not a hole).
   const Tuple& operator[](size_t slot) const { return *row(slot); }
   /// Stores `t` at the end; returns its slot.
-  size_t push(Tuple&& t);
+  size_t push(Tuple&& t) {
+    const size_t slot = end_;
+    const size_t x = slot + (size_t(1) << kFirstBits);
+    const unsigned c = unsigned(std::bit_width(x)) - kFirstBits - 1;
+    std::byte* chunk = chunks_[c];
+    if (!chunk) chunk = new_chunk(c, t.size());
+    Tuple::build_row(chunk + (x - (size_t(1) << (c + kFirstBits))) * stride_, width_, std::move(t));
+    ++end_;
+    ++live_;
+    live_flag_.push_back(true);
+    return slot;
+  }
   /// Stores `t` at `slot`, a hole.
   void put(size_t slot, Tuple&& t);
   /// Destroys the row at `slot`, leaving a hole; holes at the end are dropped.
@@ -117,7 +128,9 @@ class RowStore {
     unsigned c = unsigned(std::bit_width(x)) - kFirstBits - 1;
     return reinterpret_cast<Tuple*>(chunks_[c] + (x - (size_t(1) << (c + kFirstBits))) * stride_);
   }
-  void* block(size_t slot);  ///< the block of `slot`, allocating its chunk
+  /// Allocates chunk `c`; the first one fixes the width (from hint(), else from the
+  /// first row's `columns`).
+  std::byte* new_chunk(unsigned c, size_t columns);
   void swap(RowStore& o) noexcept;
   void destroy_rows();
   void free_chunks(size_t from);
@@ -163,12 +176,12 @@ class RowTable {
 
   /// Stores `t`, whose key no stored row has: at the end of the order, or at `slot` when
   /// that is a hole. Returns its slot.
-  size_t add(Tuple t, size_t slot = npos) {
+  size_t add(Tuple&& t, size_t slot = npos) {
     uint64_t h = row_key_hash(t);
     return add(std::move(t), slot, h);
   }
   /// The same, given `h` = key_hash_of(t) (a caller that looked the key up has it).
-  size_t add(Tuple t, size_t slot, uint64_t h);
+  size_t add(Tuple&& t, size_t slot, uint64_t h);
   /// Removes the row at `slot` (a row, not a hole), leaving a hole.
   void remove(size_t slot);
   /// Drops the holes once they are most of the order (at least 64): rows keep their

@@ -97,7 +97,7 @@ bool Node::State::insert(CollectionState& cs, Tuple t, const SourceLocation& whe
   return true;
 }
 
-const Tuple* Node::State::add_new(CollectionState& cs, Tuple t, uint64_t h,
+const Tuple* Node::State::add_new(CollectionState& cs, Tuple&& t, uint64_t h,
                                   const SourceLocation& where, const Derivation* d) {
   const Tuple* stored = place(cs, std::move(t), RowTable::npos, h);
   if (prov() && d) cs.why[*stored] = *d;
@@ -106,7 +106,7 @@ const Tuple* Node::State::add_new(CollectionState& cs, Tuple t, uint64_t h,
   return stored;
 }
 
-const Tuple* Node::State::place(CollectionState& cs, Tuple t, size_t at, uint64_t h) {
+const Tuple* Node::State::place(CollectionState& cs, Tuple&& t, size_t at, uint64_t h) {
   return cs.rows.at(cs.rows.add(std::move(t), at, h));
 }
 

@@ -160,7 +160,11 @@ class Tuple {
     const uint32_t n = t.size_;
     if (n <= width) {
       r->cap_ = width;
-      if (n) std::memcpy(static_cast<void*>(r->inline_), t.data(), n * sizeof(Value));
+      // At most kInline values: word by word (a Value is relocated by copying its word),
+      // where a memcpy of n words would be a call.
+      const Value* from = t.data();
+      for (uint32_t i = 0; i < n; ++i)
+        std::memcpy(static_cast<void*>(r->inline_ + i * sizeof(Value)), from + i, sizeof(Value));
       t.forget_values();
     } else if (t.on_heap()) {
       r->cap_ = t.cap_;
