@@ -61,8 +61,10 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
     return cols;
   };
   Tuple k;  // the probe key, reused
-  if (ops.size() == 2 && !outer && ops[0].coll &&
-      (!ops[1].coll || op_size(ops[1]) < op_size(ops[0]))) {
+  // (Probing with a relation larger than the collection would take 8 bytes per match for
+  // the sort: 4 more bytes per path at the peak of the 1M-edge closure, for 1-2% fewer
+  // instructions. The larger relation is hashed below instead.)
+  if (ops.size() == 2 && !outer && ops[0].coll && op_size(ops[1]) < op_size(ops[0])) {
     // A small right side against a collection read in place: probe the collection's
     // index with each right tuple instead of scanning the collection.
     auto link = links(1);
