@@ -13,7 +13,7 @@ Tuple Node::State::normalize(CollectionState& cs, Tuple t, const SourceLocation&
                       "fact " + inspect(t) + " has more columns than '" + cs.decl->name + "' (" +
                           std::to_string(n) + ")",
                       where};
-    t.resize(n);  // Bud pads missing columns with nil
+    if (t.size() != n) t.resize(n);  // Bud pads missing columns with nil
   }
   return t;
 }

@@ -389,20 +389,23 @@ void Node::State::begin_step(const StepInput& input) {
   std::set<std::pair<std::string, Tuple>> replaced;
   const std::string by =
       input.facts.empty() ? std::string() : "input fact at timestep " + std::to_string(budtime);
+  // Input facts mostly come in runs of one collection: the last one found is asked first.
+  CollectionState* cs = nullptr;
+  const std::string* cs_name = nullptr;
   for (const auto& [name, t] : input.facts) {
-    auto it = colls.find(name);
-    if (it == colls.end())
-      throw EvalError{"calm-eval-error", "input fact for unknown collection '" + name + "'", {}};
-    if (it->second.decl->kind == CollectionKind::Table && !it->second.all_key &&
-        !in_rules.count(name))
-      if (bool first = replaced.insert({name, key_of(it->second, t)}).second; first)
-        if (const Tuple* old = find_key(it->second, t); old && *old != t)
-          erase(it->second, Tuple(*old));
+    if (!cs_name || *cs_name != name) {
+      cs = find_state(name);
+      if (!cs)
+        throw EvalError{"calm-eval-error", "input fact for unknown collection '" + name + "'", {}};
+      cs_name = &name;
+    }
+    if (cs->decl->kind == CollectionKind::Table && !cs->all_key && !in_rules.count(name))
+      if (bool first = replaced.insert({name, key_of(*cs, t)}).second; first)
+        if (const Tuple* old = find_key(*cs, t); old && *old != t) erase(*cs, Tuple(*old));
     Derivation in;
-    in.kind =
-        it->second.decl->kind == CollectionKind::Channel ? Derivation::Message : Derivation::Input;
+    in.kind = cs->decl->kind == CollectionKind::Channel ? Derivation::Message : Derivation::Input;
     in.budtime = budtime;
-    insert(it->second, t, {}, by, &in);
+    insert(*cs, t, {}, by, &in);
   }
 }
 
