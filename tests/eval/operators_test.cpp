@@ -378,3 +378,15 @@ TEST_CASE("group's order-dependent aggregates fold in the order the facts were s
   REQUIRE(step(*r, {{"t", {I(0), S("c")}}}).ok);
   CHECK(show(r->node->contents("s")) == "[\"bac\"];");  // a later fact comes last
 }
+
+TEST_CASE("input facts: runs of several collections, and one for a collection the program lacks") {
+  auto r = prepare(program("    table :a, [:x]\n    table :b, [:x, :y]", ""));
+  REQUIRE(r->node);
+  REQUIRE(step(*r, {{"a", {I(1)}}, {"b", {I(2), I(3)}}, {"b", {I(4)}}, {"a", {I(5)}}}).ok);
+  CHECK(show(r->node->contents("a")) == "[1];[5];");
+  CHECK(show(r->node->contents("b")) == "[2, 3];[4, nil];");  // padded with nil, as Bud
+  StepResult res = r->node->step({{{"a", {I(6)}}, {"nope", {I(7)}}}});
+  CHECK_FALSE(res.ok);
+  CHECK(first_diag(res.diagnostics) ==
+        "calm-eval-error 0:0 input fact for unknown collection 'nope'");
+}
