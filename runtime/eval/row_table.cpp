@@ -155,7 +155,8 @@ void RowStore::destroy_rows() {
 }
 
 void RowStore::free_chunks(size_t from) {
-  for (size_t c = from; c < kChunks; ++c) {
+  // Chunks are allocated in order: the first missing one is the end.
+  for (size_t c = from; c < kChunks && chunks_[c]; ++c) {
     ::operator delete(chunks_[c]);
     chunks_[c] = nullptr;
   }
