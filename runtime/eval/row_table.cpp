@@ -142,11 +142,8 @@ void RowStore::compact() {
     }
   end_ = live_ = to;
   live_flag_.assign(to, true);
-  // The chunks past the rows' end are let go.
-  size_t chunks = 0;
-  while (chunks < kChunks && (size_t(1) << kFirstBits) * ((size_t(1) << chunks) - 1) < end_)
-    ++chunks;
-  free_chunks(std::max<size_t>(chunks, 1));
+  // The chunks past the rows' end are let go (the first is kept).
+  free_chunks(end_ == 0 ? 1 : place_of(end_ - 1).chunk + 1);
 }
 
 void RowStore::destroy_rows() {

@@ -100,11 +100,10 @@ class RowStore {
   /// Stores `t` at the end; returns its slot.
   size_t push(Tuple&& t) {
     const size_t slot = end_;
-    const size_t x = slot + (size_t(1) << kFirstBits);
-    const unsigned c = unsigned(std::bit_width(x)) - kFirstBits - 1;
-    std::byte* chunk = chunks_[c];
-    if (!chunk) chunk = new_chunk(c, t.size());
-    Tuple::build_row(chunk + (x - (size_t(1) << (c + kFirstBits))) * stride_, width_, std::move(t));
+    const Place p = place_of(slot);
+    std::byte* chunk = chunks_[p.chunk];
+    if (!chunk) chunk = new_chunk(p.chunk, t.size());
+    Tuple::build_row(chunk + p.index * stride_, width_, std::move(t));
     ++end_;
     ++live_;
     live_flag_.push_back(true);
@@ -122,11 +121,19 @@ class RowStore {
  private:
   static constexpr unsigned kFirstBits = 4;  ///< the first chunk holds 16 rows
   static constexpr size_t kChunks = 29;      ///< enough for 2^32 slots
-  /// Chunk c holds the 16 << c slots from 16 * (2^c - 1).
+  /// Where a slot is: chunk c holds the 16 << c slots from 16 * (2^c - 1).
+  struct Place {
+    unsigned chunk;
+    size_t index;  ///< within the chunk
+  };
+  static Place place_of(size_t slot) {
+    const size_t x = slot + (size_t(1) << kFirstBits);
+    const unsigned c = unsigned(std::bit_width(x)) - kFirstBits - 1;
+    return {c, x - (size_t(1) << (c + kFirstBits))};
+  }
   Tuple* row(size_t slot) const {
-    size_t x = slot + (size_t(1) << kFirstBits);
-    unsigned c = unsigned(std::bit_width(x)) - kFirstBits - 1;
-    return reinterpret_cast<Tuple*>(chunks_[c] + (x - (size_t(1) << (c + kFirstBits))) * stride_);
+    const Place p = place_of(slot);
+    return reinterpret_cast<Tuple*>(chunks_[p.chunk] + p.index * stride_);
   }
   /// Allocates chunk `c`; the first one fixes the width (from hint(), else from the
   /// first row's `columns`).

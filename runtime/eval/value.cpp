@@ -80,16 +80,14 @@ Value Value::string(std::string s) {
   // and a payload is copied before it is changed (own()), so sharing is not visible.
   constexpr size_t kShared = 256, kLongest = 48;
   thread_local std::array<Value, kShared> recent;
+  Value* slot = nullptr;
   if (s.size() <= kLongest) {
-    Value& slot = recent[std::hash<std::string_view>()(s) & (kShared - 1)];
-    if (!slot.is_nil() && slot.as_string() == s) return slot;
-    Value v = boxed_value(Kind::String);
-    v.box()->s = std::move(s);
-    slot = v;
-    return v;
+    slot = &recent[std::hash<std::string_view>()(s) & (kShared - 1)];
+    if (!slot->is_nil() && slot->as_string() == s) return *slot;
   }
   Value v = boxed_value(Kind::String);
   v.own().s = std::move(s);
+  if (slot) *slot = v;
   return v;
 }
 Value Value::symbol(std::string s) {
