@@ -2,6 +2,7 @@
 // `join [...]` forms, and notin.
 
 #include <array>
+#include <span>
 
 #include "eval/node_state.h"
 
@@ -14,6 +15,52 @@ bool list_punct(const Expr& c) {
   const std::string_view t = c.type;
   return t == "[" || t == "]" || t == ",";
 }
+
+/// An operand's tuples grouped on some of their columns, for a hash join: the groups in
+/// the order of their first tuples, each its tuples' indexes in order, all in one array
+/// (no allocation per group).
+class TupleGroups {
+ public:
+  /// Groups tuples 0..n-1 (`tuple(j)`) on columns `cols`.
+  template <typename TupleAt>
+  TupleGroups(size_t n, const std::vector<size_t>& cols, TupleAt tuple) {
+    std::vector<uint32_t> group(n);
+    std::vector<uint32_t> count;
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t tag = RowTable::tag(RowTable::columns_hash(tuple(j), cols));
+      uint32_t g = index_.find(tag, [&](uint32_t x) {
+        return RowTable::same_columns(tuple(first_[x]), tuple(j), cols);
+      });
+      if (g == FlatHash::kNone) {
+        g = uint32_t(first_.size());
+        first_.push_back(uint32_t(j));
+        count.push_back(0);
+        index_.insert(tag, g);
+      }
+      group[j] = g;
+      ++count[g];
+    }
+    start_.resize(first_.size() + 1);
+    for (size_t g = 0; g < count.size(); ++g) start_[g + 1] = start_[g] + count[g];
+    order_.resize(n);
+    std::vector<uint32_t> at(start_.begin(), start_.end() - 1);
+    for (size_t j = 0; j < n; ++j) order_[at[group[j]]++] = uint32_t(j);
+  }
+  /// The indexes of the tuples of the group filed under `tag` whose first tuple (its
+  /// index) `same` accepts; empty when there is none.
+  template <typename Same>
+  std::span<const uint32_t> find(uint32_t tag, Same same) const {
+    uint32_t g = index_.find(tag, [&](uint32_t x) { return same(first_[x]); });
+    if (g == FlatHash::kNone) return {};
+    return {order_.data() + start_[g], order_.data() + start_[g + 1]};
+  }
+
+ private:
+  FlatHash index_;               ///< tag -> group
+  std::vector<uint32_t> first_;  ///< by group: its first tuple
+  std::vector<uint32_t> start_;  ///< by group: where its tuples start in order_
+  std::vector<uint32_t> order_;  ///< the tuples, group by group
+};
 
 }  // namespace
 
@@ -159,40 +206,93 @@ Node::State::JoinRows Node::State::join(const std::vector<Relation>& ops,
         }
       }
     } else {
-      // A flat hash of the operand's tuples on the join columns (tag -> group), each group
-      // its tuples in order.
+      // The operand's tuples grouped on the join columns, each group its tuples in order.
       const Relation& op = ops[i];
       auto tuple = [&](size_t j) -> const Tuple& { return tuple_at(op, j); };
-      FlatHash index;
-      std::vector<std::vector<uint32_t>> groups;
-      for (size_t j = 0; j < op_size(op); ++j) {
-        uint64_t h = RowTable::columns_hash(tuple(j), cols);
-        auto same = [&](uint32_t g) {
-          return RowTable::same_columns(tuple(groups[g].front()), tuple(j), cols);
-        };
-        uint32_t g = index.find(RowTable::tag(h), same);
-        if (g == FlatHash::kNone) {
-          g = uint32_t(groups.size());
-          groups.emplace_back();
-          index.insert(RowTable::tag(h), g);
-        }
-        groups[g].push_back(uint32_t(j));
-      }
+      const TupleGroups groups(op_size(op), cols, tuple);
       for (size_t r = 0; r < acc.size(); ++r) {
         probe_key(r);
-        uint32_t g = index.find(RowTable::tag(RowTable::key_hash(k)), [&](uint32_t x) {
-          return RowTable::columns_equal(tuple(groups[x].front()), cols, k);
+        auto group = groups.find(RowTable::tag(RowTable::key_hash(k)), [&](uint32_t first) {
+          return RowTable::columns_equal(tuple(first), cols, k);
         });
-        if (g == FlatHash::kNone) {
+        if (group.empty()) {
           if (outer) next.extend(acc, r, nullptr, -1);
           continue;
         }
-        for (uint32_t j : groups[g]) add(r, &tuple(j), int(j));
+        for (uint32_t j : group) add(r, &tuple(j), int(j));
       }
     }
     acc = std::move(next);
   }
   return acc;
+}
+
+template <typename F>
+bool Node::State::join_pairs(const Relation& a, const Relation& b, const std::vector<Pred>& preds,
+                             F&& f) {
+  // The linked columns, in the order join() takes them (so that both ask for the same
+  // indexes).
+  std::vector<size_t> cols_a, cols_b;
+  for (const Pred& p : preds) {
+    if (p.right_op == 1 && p.left_op == 0) {
+      cols_b.push_back(p.right_col);
+      cols_a.push_back(p.left_col);
+    } else if (p.left_op == 1 && p.right_op == 0) {
+      cols_b.push_back(p.left_col);
+      cols_a.push_back(p.right_col);
+    }
+  }
+  if (cols_a.empty()) return false;
+  auto b_at = [&](uint32_t j) -> const Tuple& {
+    return b.coll ? *b.coll->rows.at(j) : tuple_at(b, j);
+  };
+  if (a.coll && op_size(b) < op_size(a)) {
+    // As join(): the smaller b probes a's index; the matches, sorted as (slot, index in
+    // b), come in the nested loop's order.
+    const RowTable& table = a.coll->rows;
+    const RowTable::Index& ix = index_on(*a.coll, cols_a);
+    std::vector<uint64_t> matches;
+    each_tuple(b, [&](const Tuple& t, int j) {
+      for (uint32_t slot : ix.find_columns(t, cols_b, RowTable::columns_hash(t, cols_b)))
+        matches.push_back(uint64_t(slot) << 32 | uint32_t(j));
+    });
+    std::sort(matches.begin(), matches.end());
+    for (uint64_t m : matches) f(*table.at(uint32_t(m >> 32)), b_at(uint32_t(m)));
+    return true;
+  }
+  if (b.coll) {
+    // Each of a's tuples probes b's index, in batches whose hash slots are prefetched
+    // (as join()).
+    const RowTable& table = b.coll->rows;
+    const RowTable::Index& ix = index_on(*b.coll, cols_b);
+    constexpr size_t kBatch = 16;
+    std::array<const Tuple*, kBatch> probes{};
+    std::array<uint64_t, kBatch> hashes{};
+    size_t n = 0;
+    auto flush = [&] {
+      for (size_t i = 0; i < n; ++i)
+        for (uint32_t slot : ix.find_columns(*probes[i], cols_a, hashes[i]))
+          f(*probes[i], *table.at(slot));
+      n = 0;
+    };
+    each_tuple(a, [&](const Tuple& t, int) {
+      probes[n] = &t;
+      hashes[n] = RowTable::columns_hash(t, cols_a);
+      ix.prefetch(hashes[n]);
+      if (++n == kBatch) flush();
+    });
+    flush();
+    return true;
+  }
+  const TupleGroups groups(op_size(b), cols_b,
+                           [&](size_t j) -> const Tuple& { return tuple_at(b, j); });
+  each_tuple(a, [&](const Tuple& t, int) {
+    auto group = groups.find(RowTable::tag(RowTable::columns_hash(t, cols_a)), [&](uint32_t first) {
+      return RowTable::same_columns(t, cols_a, tuple_at(b, first), cols_b);
+    });
+    for (uint32_t j : group) f(t, tuple_at(b, j));
+  });
+  return true;
 }
 
 Premises Node::State::row_why(const std::vector<Relation>& ops, const JoinRows& rows,
@@ -449,26 +549,73 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
       // made, and looked up once the batch is full, so that the cache misses of a large
       // target overlap. The batch's tuples are reused: most results of a recursive rule
       // are known already.
+      // A result the target does not hold.
+      auto fresh = [&](Tuple&& t, uint64_t h) {
+        if (storing) {
+          store(std::move(t), h);
+          return;
+        }
+        out.tuples.push_back(std::move(t));
+        if (into && out.tuples.size() > kMemoFacts) {
+          storing = true;
+          for (Tuple& r : out.tuples)  // a result found twice is stored once
+            if (uint64_t rh = known->key_hash_of(r); known->find(r, rh) == RowTable::npos)
+              store(std::move(r), rh);
+          out.tuples.clear();
+        }
+      };
       constexpr size_t kBatch = 16;
+      const std::vector<Projection::ColumnPick> picks = proj->column_picks();
+      if (!picks.empty() && ops.size() == 2 && m != "outer" && known->all_key()) {
+        // The block picks columns (`{ |l, p| [l.from, p.to] }`): each result is hashed
+        // and looked up from the join's two tuples, and built only when it is new.
+        struct Result {
+          const Tuple* row[2];
+          uint64_t h;
+        };
+        static const Value nil;
+        auto value = [&](const Result& r, size_t i) -> const Value& {
+          const Value* v = Projection::column_at(r.row[picks[i].input], picks[i].column);
+          return v ? *v : nil;
+        };
+        std::array<Result, kBatch> results;
+        size_t pending = 0;
+        auto flush = [&] {
+          for (size_t i = 0; i < pending; ++i) {
+            const Result& r = results[i];
+            auto same = [&](const Tuple& stored) {
+              if (stored.size() != picks.size()) return false;
+              for (size_t c = 0; c < picks.size(); ++c)
+                if (!(stored[c] == value(r, c))) return false;
+              return true;
+            };
+            if (known->find_if(r.h, same) != RowTable::npos) continue;
+            Tuple t;
+            for (size_t c = 0; c < picks.size(); ++c) t.push_back(value(r, c));
+            fresh(std::move(t), r.h);
+          }
+          pending = 0;
+        };
+        bool linked = join_pairs(ops[0], ops[1], preds, [&](const Tuple& a, const Tuple& b) {
+          Result& r = results[pending];
+          r.row[0] = &a;
+          r.row[1] = &b;
+          r.h = RowTable::hash_start(picks.size());
+          for (size_t c = 0; c < picks.size(); ++c) r.h = RowTable::hash_step(r.h, value(r, c));
+          known->prefetch(r.h);
+          if (++pending == kBatch) flush();
+        });
+        if (linked) {
+          flush();
+          return out;
+        }
+      }
       std::array<Tuple, kBatch> batch;
       std::array<uint64_t, kBatch> hashes{};
       size_t pending = 0;
       auto flush = [&] {
-        for (size_t i = 0; i < pending; ++i) {
-          if (known->find(batch[i], hashes[i]) != RowTable::npos) continue;
-          if (storing) {
-            store(std::move(batch[i]), hashes[i]);
-            continue;
-          }
-          out.tuples.push_back(batch[i]);
-          if (into && out.tuples.size() > kMemoFacts) {
-            storing = true;
-            for (Tuple& t : out.tuples)  // a result found twice is stored once
-              if (uint64_t h = known->key_hash_of(t); known->find(t, h) == RowTable::npos)
-                store(std::move(t), h);
-            out.tuples.clear();
-          }
-        }
+        for (size_t i = 0; i < pending; ++i)
+          if (known->find(batch[i], hashes[i]) == RowTable::npos) fresh(Tuple(batch[i]), hashes[i]);
         pending = 0;
       };
       EmitRow emit = [&](const Tuple* const* row) {

@@ -682,6 +682,12 @@ struct Node::State : CollectionAccess {
   JoinRows join(const std::vector<Relation>& ops, const std::vector<Pred>& preds,
                 bool outer = false, const EmitRow* emit = nullptr);
 
+  /// The inner join of two operands on the predicates that link them, without building
+  /// its rows: f(a, b) for each pair of tuples, in the order join() makes them. False
+  /// (and no call) when no predicate links the two (a cross product, join()'s).
+  template <typename F>
+  bool join_pairs(const Relation& a, const Relation& b, const std::vector<Pred>& preds, F&& f);
+
   /// An operand's tuple in a join row as a Ruby value: the tuple with its columns (nils
   /// for padding).
   static Value row_value(const std::vector<Relation>& ops, size_t k, const Tuple* t) {

@@ -295,14 +295,6 @@ std::optional<size_t> field_column(const Value& v, const std::string& name) {
   return size_t(it - cols.begin());
 }
 
-/// Column `k` of input tuple `in` (counted from its end when negative, as Ruby's t[-1]),
-/// or nullptr past its end or for a missing input (an outer join's padding).
-const Value* column_at(const Tuple* in, int64_t k) {
-  const int64_t n = in ? int64_t(in->size()) : 0;
-  if (k < 0) k += n;
-  return k >= 0 && k < n ? &(*in)[size_t(k)] : nullptr;
-}
-
 /// The one statement of `then` (an if's or unless's consequence), or nullptr.
 const Expr* only_statement(const Expr* then) {
   if (!then) return nullptr;
@@ -463,6 +455,13 @@ void Projection::apply_into(const Tuple* const* row, int64_t budtime, const Valu
     return;
   }
   for (size_t i = 0; i < terms_.size(); ++i) out[i] = term(terms_[i], row, budtime, address);
+}
+
+std::vector<Projection::ColumnPick> Projection::column_picks() const {
+  std::vector<ColumnPick> out;
+  if (!array_ || !only_columns_ || !guards_.empty()) return out;
+  for (const Term& t : terms_) out.push_back({t.input, t.column});
+  return out;
 }
 
 bool Projection::accepts(const Tuple* const* row, int64_t budtime, const Value& address) const {

@@ -90,6 +90,25 @@ class Projection {
   /// How many elements an array block's result has.
   size_t width() const { return terms_.size(); }
 
+  /// A term that is a column of an input: input `input`'s column `column` (from the end
+  /// when negative, as Ruby's t[-1]).
+  struct ColumnPick {
+    size_t input;
+    int64_t column;
+  };
+  /// For an array block without guards whose every element is a column of an input (`{
+  /// |l, p| [l.from, p.to] }`), its elements; empty for any other block. A caller may then
+  /// hash and compare a row's result without building it (column_at gives each value;
+  /// nil where it gives nullptr).
+  std::vector<ColumnPick> column_picks() const;
+  /// Column `k` of input tuple `in` (counted from its end when negative), or nullptr past
+  /// its end or for a missing input (an outer join's padding).
+  static const Value* column_at(const Tuple* in, int64_t k) {
+    const int64_t n = in ? int64_t(in->size()) : 0;
+    if (k < 0) k += n;
+    return k >= 0 && k < n ? &(*in)[size_t(k)] : nullptr;
+  }
+
   /// A comparison `x.c == y.d` of columns of two different inputs that must hold for the
   /// block to give anything but nil: one among the block's leading comparisons, none of
   /// which can raise (== and != only, up to the first ordering). A join may take it as a

@@ -181,14 +181,8 @@ size_t RowStore::bytes() const {
 // Hashing keys
 
 uint64_t RowTable::columns_hash(const Tuple& t, const std::vector<size_t>& cols) {
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ cols.size();
-  for (size_t c : cols) h = fmix64(h ^ column_or_nil(t, c).hash_code()) + 0x632be59bd9b4e019ULL;
-  return h;
-}
-
-uint64_t RowTable::key_hash(const Tuple& key) {
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ key.size();
-  for (const Value& v : key) h = fmix64(h ^ v.hash_code()) + 0x632be59bd9b4e019ULL;
+  uint64_t h = hash_start(cols.size());
+  for (size_t c : cols) h = hash_step(h, column_or_nil(t, c));
   return h;
 }
 
@@ -202,6 +196,13 @@ bool RowTable::columns_equal(const Tuple& t, const std::vector<size_t>& cols, co
 bool RowTable::same_columns(const Tuple& a, const Tuple& b, const std::vector<size_t>& cols) {
   for (size_t c : cols)
     if (!(column_or_nil(a, c) == column_or_nil(b, c))) return false;
+  return true;
+}
+
+bool RowTable::same_columns(const Tuple& a, const std::vector<size_t>& cols_a, const Tuple& b,
+                            const std::vector<size_t>& cols_b) {
+  for (size_t i = 0; i < cols_a.size(); ++i)
+    if (!(column_or_nil(a, cols_a[i]) == column_or_nil(b, cols_b[i]))) return false;
   return true;
 }
 
@@ -340,14 +341,26 @@ RowTable::Index::Slots RowTable::Index::find(const Tuple& key, uint64_t h) const
   return {&next_, groups_[g].head, groups_[g].count};
 }
 
-uint32_t RowTable::Index::group_of(const Tuple& t, uint32_t tag) const {
-  return hash_.find(tag, [&](uint32_t group) { return columns_equal(t, cols_, keys_[group]); });
+RowTable::Index::Slots RowTable::Index::find_columns(const Tuple& t,
+                                                     const std::vector<size_t>& cols,
+                                                     uint64_t h) const {
+  uint32_t g = group_of(t, cols, tag_of(h));
+  if (g == FlatHash::kNone) return {};
+  return {&next_, groups_[g].head, groups_[g].count};
+}
+
+uint32_t RowTable::Index::group_of(const Tuple& t, const std::vector<size_t>& cols,
+                                   uint32_t tag) const {
+  return hash_.find(tag, [&](uint32_t group) { return columns_equal(t, cols, keys_[group]); });
 }
 
 void RowTable::Index::add(const Tuple& t, uint32_t slot) {
-  if (next_.size() <= slot) next_.resize(size_t(slot) + 1, FlatHash::kNone);
+  if (next_.size() == slot)
+    next_.push_back(FlatHash::kNone);  // a row added at the end: most are
+  else if (next_.size() < slot)
+    next_.resize(size_t(slot) + 1, FlatHash::kNone);
   uint32_t tag = tag_of(columns_hash(t, cols_));
-  uint32_t g = group_of(t, tag);
+  uint32_t g = group_of(t, cols_, tag);
   next_[slot] = FlatHash::kNone;
   if (g == FlatHash::kNone) {
     if (!free_groups_.empty()) {
@@ -387,7 +400,7 @@ void RowTable::Index::add(const Tuple& t, uint32_t slot) {
 
 void RowTable::Index::remove(const Tuple& t, uint32_t slot) {
   uint32_t tag = tag_of(columns_hash(t, cols_));
-  uint32_t g = group_of(t, tag);
+  uint32_t g = group_of(t, cols_, tag);
   if (g == FlatHash::kNone) return;
   Group& grp = groups_[g];
   if (--grp.count == 0) {

@@ -177,6 +177,16 @@ class RowTable {
   /// (a join's results) hashes a batch, prefetches, then finds, so that the cache misses
   /// of a large table overlap instead of coming one after the other.
   void prefetch(uint64_t h) const { keys_.prefetch(tag(h)); }
+  /// The slot of the stored row, among those whose key hash is `h`, for which
+  /// `same(row)` holds, or npos: find(t, h) for a caller that compares a key it has not
+  /// built (every column is the key: all_key()).
+  template <typename Same>
+  size_t find_if(uint64_t h, Same same) const {
+    uint32_t s = keys_.find(tag(h), [&](uint32_t slot) { return same(rows_[slot]); });
+    return s == FlatHash::kNone ? npos : s;
+  }
+  /// Whether every column is the key.
+  bool all_key() const { return all_key_; }
   /// The slot of the stored row whose key columns equal `key` (one value per key column;
   /// the whole tuple when every column is the key), or npos.
   size_t find_key(const Tuple& key) const;
@@ -253,6 +263,9 @@ class RowTable {
     Slots find(const Tuple& key) const { return find(key, key_hash(key)); }
     /// The same, given `h` = key_hash(key).
     Slots find(const Tuple& key, uint64_t h) const;
+    /// The slots of the rows whose columns equal columns `cols` of `t` (as many as the
+    /// index has; nil past t's end), given `h` = columns_hash(t, cols).
+    Slots find_columns(const Tuple& t, const std::vector<size_t>& cols, uint64_t h) const;
     /// Starts fetching what find(key, h) reads first (see RowTable::prefetch).
     void prefetch(uint64_t h) const { hash_.prefetch(tag(h)); }
 
@@ -273,9 +286,10 @@ class RowTable {
     std::vector<uint32_t> next_;
     /// Rows added since the index was last asked for (index_on), and the table's size then.
     size_t adds_since_use_ = 0, size_at_use_ = 0;
-    /// The group of the rows with `t`'s values in `cols_` (filed under `tag`, their
-    /// hash's): the one add() put such a row in. kNone when there is none.
-    uint32_t group_of(const Tuple& t, uint32_t tag) const;
+    /// The group of the rows whose values are `t`'s in `cols` (as many as cols_; filed
+    /// under `tag`, their hash's): the one add() put such a row in. kNone when there is
+    /// none.
+    uint32_t group_of(const Tuple& t, const std::vector<size_t>& cols, uint32_t tag) const;
     void add(const Tuple& t, uint32_t slot);
     void remove(const Tuple& t, uint32_t slot);
     void clear();
@@ -312,10 +326,24 @@ class RowTable {
   /// The hash of columns `cols` of `t` (nil past its end); the same as key_hash of those
   /// values as a key.
   static uint64_t columns_hash(const Tuple& t, const std::vector<size_t>& cols);
-  static uint64_t key_hash(const Tuple& key);
+  static uint64_t key_hash(const Tuple& key) {
+    uint64_t h = hash_start(key.size());
+    for (const Value& v : key) h = hash_step(h, v);
+    return h;
+  }
+  /// key_hash a value at a time, for a caller that hashes a key it has not built: the
+  /// key_hash of values v1...vn is hash_step(...hash_step(hash_start(n), v1)..., vn).
+  static uint64_t hash_start(size_t n) { return 0x9e3779b97f4a7c15ULL ^ n; }
+  static uint64_t hash_step(uint64_t h, const Value& v) {
+    return fmix64(h ^ v.hash_code()) + 0x632be59bd9b4e019ULL;
+  }
   static bool columns_equal(const Tuple& t, const std::vector<size_t>& cols, const Tuple& key);
   /// Whether `a` and `b` agree on columns `cols` (nil past a tuple's end).
   static bool same_columns(const Tuple& a, const Tuple& b, const std::vector<size_t>& cols);
+  /// Whether columns `cols_a` of `a` equal columns `cols_b` of `b`, one by one (as many
+  /// of each; nil past a tuple's end).
+  static bool same_columns(const Tuple& a, const std::vector<size_t>& cols_a, const Tuple& b,
+                           const std::vector<size_t>& cols_b);
   /// The 32-bit tag a FlatHash files a 64-bit hash under.
   static uint32_t tag(uint64_t h) { return uint32_t(h ^ (h >> 32)); }
 
