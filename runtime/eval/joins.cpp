@@ -26,6 +26,7 @@ class TupleGroups {
   TupleGroups(size_t n, const std::vector<size_t>& cols, TupleAt tuple) {
     std::vector<uint32_t> group(n);
     std::vector<uint32_t> count;
+    index_.reserve(n);  // at most a group per tuple
     for (size_t j = 0; j < n; ++j) {
       const uint32_t tag = RowTable::tag(RowTable::columns_hash(tuple(j), cols));
       uint32_t g = index_.find(tag, [&](uint32_t x) {
@@ -566,42 +567,44 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
       };
       constexpr size_t kBatch = 16;
       const std::vector<Projection::ColumnPick> picks = proj->column_picks();
-      if (!picks.empty() && ops.size() == 2 && m != "outer" && known->all_key()) {
+      if (!picks.empty() && picks.size() <= Tuple::kInline && ops.size() == 2 && m != "outer" &&
+          known->all_key()) {
         // The block picks columns (`{ |l, p| [l.from, p.to] }`): each result is hashed
-        // and looked up from the join's two tuples, and built only when it is new.
+        // and looked up from its values in the join's two tuples, and built only when it
+        // is new.
+        const size_t n = picks.size();
         struct Result {
-          const Tuple* row[2];
+          std::array<const Value*, Tuple::kInline> v;
           uint64_t h;
         };
         static const Value nil;
-        auto value = [&](const Result& r, size_t i) -> const Value& {
-          const Value* v = Projection::column_at(r.row[picks[i].input], picks[i].column);
-          return v ? *v : nil;
-        };
         std::array<Result, kBatch> results;
         size_t pending = 0;
         auto flush = [&] {
           for (size_t i = 0; i < pending; ++i) {
             const Result& r = results[i];
             auto same = [&](const Tuple& stored) {
-              if (stored.size() != picks.size()) return false;
-              for (size_t c = 0; c < picks.size(); ++c)
-                if (!(stored[c] == value(r, c))) return false;
+              if (stored.size() != n) return false;
+              for (size_t c = 0; c < n; ++c)
+                if (!(stored[c] == *r.v[c])) return false;
               return true;
             };
             if (known->find_if(r.h, same) != RowTable::npos) continue;
             Tuple t;
-            for (size_t c = 0; c < picks.size(); ++c) t.push_back(value(r, c));
+            for (size_t c = 0; c < n; ++c) t.push_back(*r.v[c]);
             fresh(std::move(t), r.h);
           }
           pending = 0;
         };
         bool linked = join_pairs(ops[0], ops[1], preds, [&](const Tuple& a, const Tuple& b) {
           Result& r = results[pending];
-          r.row[0] = &a;
-          r.row[1] = &b;
-          r.h = RowTable::hash_start(picks.size());
-          for (size_t c = 0; c < picks.size(); ++c) r.h = RowTable::hash_step(r.h, value(r, c));
+          const Tuple* row[2] = {&a, &b};
+          r.h = RowTable::hash_start(n);
+          for (size_t c = 0; c < n; ++c) {
+            const Value* v = Projection::column_at(row[picks[c].input], picks[c].column);
+            r.v[c] = v ? v : &nil;
+            r.h = RowTable::hash_step(r.h, *r.v[c]);
+          }
           known->prefetch(r.h);
           if (++pending == kBatch) flush();
         });

@@ -73,6 +73,16 @@ void FlatHash::grow() {
   // tombstones.
   size_t cap = e_.empty() ? 16 : e_.size();
   while ((used_ + 1) * 10 > cap * 5) cap *= 2;
+  rehash(cap);
+}
+
+void FlatHash::reserve(size_t n) {
+  size_t cap = 16;
+  while (n * 10 > cap * 5) cap *= 2;
+  if (cap > e_.size()) rehash(cap);
+}
+
+void FlatHash::rehash(size_t cap) {
   std::vector<uint64_t> old(cap, 0);
   old.swap(e_);
   size_t mask = cap - 1;

@@ -50,6 +50,8 @@ class FlatHash {
   /// Removes `payload` under `tag`; true when it was there.
   bool erase(uint32_t tag, uint32_t payload);
   void clear();
+  /// Makes room for `n` payloads in all, so that adding them does not grow the table.
+  void reserve(size_t n);
   size_t bytes() const { return e_.capacity() * sizeof(uint64_t); }
   /// Asks the processor to fetch the entries `find(tag, ...)` will read first.
   void prefetch(uint32_t tag) const {
@@ -60,6 +62,8 @@ class FlatHash {
   static constexpr uint32_t kEmpty = 0;
   static constexpr uint32_t kTomb = UINT32_MAX;
   void grow();
+  /// Moves the entries to a table of `cap` (a power of two), dropping tombstones.
+  void rehash(size_t cap);
   /// Each entry: the tag in the high 32 bits, payload + 1 in the low ones (0: empty,
   /// UINT32_MAX: a tombstone).
   std::vector<uint64_t> e_;
