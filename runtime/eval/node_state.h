@@ -493,13 +493,24 @@ struct Node::State : CollectionAccess {
   // ---------------------------------------------------------------------------
   // Inserting
 
-  Tuple normalize(CollectionState& cs, Tuple t, const SourceLocation& where) const;
+  Tuple normalize(CollectionState& cs, Tuple t, const SourceLocation& where) const {
+    normalize_in_place(cs, t, where);
+    return t;
+  }
+  /// Pads `t` with nils to the collection's columns; more columns than it has are an error.
+  void normalize_in_place(const CollectionState& cs, Tuple& t, const SourceLocation& where) const;
 
   Tuple key_of(const CollectionState& cs, const Tuple& t) const {
     return cs.all_key ? t : columns(t, cs.key_cols);
   }
 
-  void count_facts(CollectionState& cs, int64_t delta, const SourceLocation& where);
+  /// Counts facts added (removed: negative) against NodeOptions::max_facts.
+  void count_facts(CollectionState& cs, int64_t delta, const SourceLocation& where) {
+    total_facts = size_t(int64_t(total_facts) + delta);
+    if (delta > 0 && total_facts > options.max_facts) facts_over_limit(cs, where);
+  }
+  /// Throws the calm-eval-limit error for a node over its fact limit.
+  [[noreturn]] void facts_over_limit(const CollectionState& cs, const SourceLocation& where) const;
 
   /// Two facts of `cs` with one key: Bud merges the lattice values in their non-key
   /// columns; any other difference is a key conflict (thrown).

@@ -203,6 +203,8 @@ class RowTable {
   }
   /// The same, given `h` = key_hash_of(t) (a caller that looked the key up has it).
   size_t add(Tuple&& t, size_t slot, uint64_t h);
+  /// Makes room in the key hash for `n` rows in all (a caller about to add many).
+  void reserve(size_t n) { keys_.reserve(n); }
   /// Removes the row at `slot` (a row, not a hole), leaving a hole.
   void remove(size_t slot);
   /// Drops the holes once they are most of the order (at least 64): rows keep their

@@ -5,7 +5,8 @@
 
 namespace calm::eval {
 
-Tuple Node::State::normalize(CollectionState& cs, Tuple t, const SourceLocation& where) const {
+void Node::State::normalize_in_place(const CollectionState& cs, Tuple& t,
+                                     const SourceLocation& where) const {
   if (cs.schema && !cs.inferred) {
     size_t n = cs.schema->size();
     if (t.size() > n)
@@ -15,19 +16,15 @@ Tuple Node::State::normalize(CollectionState& cs, Tuple t, const SourceLocation&
                       where};
     if (t.size() != n) t.resize(n);  // Bud pads missing columns with nil
   }
-  return t;
 }
 
-void Node::State::count_facts(CollectionState& cs, int64_t delta, const SourceLocation& where) {
-  total_facts = size_t(int64_t(total_facts) + delta);
-  if (delta > 0 && total_facts > options.max_facts)
-    throw EvalError{
-        "calm-eval-limit",
-        "the node holds more than " + std::to_string(options.max_facts) +
-            " facts (NodeOptions::max_facts): '" + cs.decl->name + "' grew to " +
-            std::to_string(cs.lattice.empty() ? cs.rows.size() : lattice_size(cs.value)) +
-            (cs.lattice.empty() ? " facts" : " elements"),
-        where};
+void Node::State::facts_over_limit(const CollectionState& cs, const SourceLocation& where) const {
+  throw EvalError{"calm-eval-limit",
+                  "the node holds more than " + std::to_string(options.max_facts) +
+                      " facts (NodeOptions::max_facts): '" + cs.decl->name + "' grew to " +
+                      std::to_string(cs.lattice.empty() ? cs.rows.size() : lattice_size(cs.value)) +
+                      (cs.lattice.empty() ? " facts" : " elements"),
+                  where};
 }
 
 Tuple Node::State::merge_same_key(const CollectionState& cs, const Tuple& old, const Tuple& t,
@@ -77,7 +74,7 @@ bool Node::State::insert(CollectionState& cs, Tuple t, const SourceLocation& whe
     Value v = t.size() == 1 ? t[0] : Value::array(t);
     return merge_value(cs, v, where, d);
   }
-  t = normalize(cs, std::move(t), where);
+  normalize_in_place(cs, t, where);
   const uint64_t h = cs.rows.key_hash_of(t);  // a replacement has the same key
   size_t at = cs.rows.find(t, h);
   if (at == RowTable::npos) {

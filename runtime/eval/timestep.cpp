@@ -389,22 +389,27 @@ void Node::State::begin_step(const StepInput& input) {
   std::set<std::pair<std::string, Tuple>> replaced;
   const std::string by =
       input.facts.empty() ? std::string() : "input fact at timestep " + std::to_string(budtime);
-  // Input facts mostly come in runs of one collection: the last one found is asked first.
+  // Input facts mostly come in runs of one collection: the collection is found once per
+  // run, and its key hash made large enough for the run (a graph's edges, say) at once.
   CollectionState* cs = nullptr;
   const std::string* cs_name = nullptr;
-  for (const auto& [name, t] : input.facts) {
+  Derivation in;
+  in.budtime = budtime;
+  for (size_t i = 0; i < input.facts.size(); ++i) {
+    const auto& [name, t] = input.facts[i];
     if (!cs_name || *cs_name != name) {
       cs = find_state(name);
       if (!cs)
         throw EvalError{"calm-eval-error", "input fact for unknown collection '" + name + "'", {}};
       cs_name = &name;
+      in.kind = cs->decl->kind == CollectionKind::Channel ? Derivation::Message : Derivation::Input;
+      size_t run = 1;
+      while (i + run < input.facts.size() && input.facts[i + run].first == name) ++run;
+      if (run >= 64 && cs->lattice.empty()) cs->rows.reserve(cs->rows.size() + run);
     }
     if (cs->decl->kind == CollectionKind::Table && !cs->all_key && !in_rules.count(name))
       if (bool first = replaced.insert({name, key_of(*cs, t)}).second; first)
         if (const Tuple* old = find_key(*cs, t); old && *old != t) erase(*cs, Tuple(*old));
-    Derivation in;
-    in.kind = cs->decl->kind == CollectionKind::Channel ? Derivation::Message : Derivation::Input;
-    in.budtime = budtime;
     insert(*cs, t, {}, by, &in);
   }
 }
