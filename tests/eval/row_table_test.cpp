@@ -97,6 +97,61 @@ TEST_CASE("an index lists rows in insertion order, through removals and replacem
         std::vector<Tuple>{T({1, 7}), T({2, 7}), T({3, 7}), T({5, 7})});
 }
 
+TEST_CASE("lookups by columns of another tuple, and by values not yet in a tuple") {
+  RowTable rt;
+  rt.set_key({}, true);
+  rt.add(T({1, 7}));
+  rt.add(T({2, 8}));
+  rt.add(T({3, 7}));
+  // An index on column 1, probed with column 0 of a tuple of another shape.
+  const Tuple probe = T({7, 100, 200});
+  const std::vector<size_t> cols = {0};
+  CHECK(at_slots(rt,
+                 rt.index_on({1}).find_columns(probe, cols, RowTable::columns_hash(probe, cols))) ==
+        std::vector<Tuple>{T({1, 7}), T({3, 7})});
+  const Tuple none = T({9});
+  CHECK(rt.index_on({1}).find_columns(none, cols, RowTable::columns_hash(none, cols)).empty());
+  // Two columns of one tuple against two of another.
+  CHECK(RowTable::same_columns(T({1, 7, 9}), {2, 1}, T({9, 7}), {0, 1}));
+  CHECK_FALSE(RowTable::same_columns(T({1, 7, 9}), {2, 0}, T({9, 7}), {0, 1}));
+  // The key hash a value at a time is the key hash of the tuple.
+  uint64_t h = RowTable::hash_step(RowTable::hash_step(RowTable::hash_start(2), Value::integer(2)),
+                                   Value::integer(8));
+  CHECK(h == RowTable::key_hash(T({2, 8})));
+  CHECK(RowTable::columns_hash(T({8, 5, 2}), {2, 0}) == h);
+  // find_if compares what the caller has: here, two values.
+  auto same_as = [](int64_t a, int64_t b) {
+    return [a, b](const Tuple& t) {
+      return t.size() == 2 && t[0] == Value::integer(a) && t[1] == Value::integer(b);
+    };
+  };
+  CHECK(rt.find_if(h, same_as(2, 8)) == rt.find(T({2, 8})));
+  CHECK(rt.find_if(h, same_as(2, 8)) != RowTable::npos);
+  CHECK(rt.find_if(RowTable::key_hash(T({2, 9})), same_as(2, 9)) == RowTable::npos);
+  CHECK(rt.all_key());
+}
+
+TEST_CASE("a flat hash given room ahead holds the same payloads as one that grew") {
+  FlatHash grown, reserved;
+  reserved.reserve(5000);
+  const size_t room = reserved.bytes();
+  for (uint32_t i = 0; i < 5000; ++i) {
+    const uint32_t tag = i * 2654435761u;  // spread, with some tags shared below
+    grown.insert(tag % 1024, i);
+    reserved.insert(tag % 1024, i);
+  }
+  CHECK(reserved.bytes() == room);  // no growth while filling the room it made
+  for (uint32_t i = 0; i < 5000; ++i) {
+    const uint32_t tag = (i * 2654435761u) % 1024;
+    CHECK(grown.find(tag, [&](uint32_t p) { return p == i; }) == i);
+    CHECK(reserved.find(tag, [&](uint32_t p) { return p == i; }) == i);
+  }
+  CHECK(reserved.find(5, [](uint32_t p) { return p == 99999; }) == FlatHash::kNone);
+  // Asking for less room than it has changes nothing.
+  reserved.reserve(10);
+  CHECK(reserved.bytes() == room);
+}
+
 TEST_CASE("an index left unused while the table doubles is dropped, and rebuilt when asked for") {
   RowTable rt;
   rt.set_key({}, true);
