@@ -572,7 +572,8 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
       const std::vector<Projection::ColumnPick> picks = proj->column_picks();
       if (!picks.empty() && picks.size() <= Tuple::kInline && ops.size() == 2 && m != "outer" &&
           known->all_key()) {
-        // The block picks columns (`{ |l, p| [l.from, p.to] }`): each result is hashed
+        // The block picks columns (`{ |l, p| [l.from, p.to] }`, maybe behind a guard that
+        // compares terms: `... if x.k != y.k`): each result is hashed
         // and looked up from its values in the join's two tuples, and built only when it
         // is new.
         const size_t n = picks.size();
@@ -599,9 +600,11 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
           }
           pending = 0;
         };
+        const bool guarded = proj->has_guards();
         bool linked = join_pairs(ops[0], ops[1], preds, [&](const Tuple& a, const Tuple& b) {
-          Result& r = results[pending];
           const Tuple* row[2] = {&a, &b};
+          if (guarded && !proj->accepts(row, budtime, address_value)) return;
+          Result& r = results[pending];
           r.h = RowTable::hash_start(n);
           for (size_t c = 0; c < n; ++c) {
             const Value* v = Projection::column_at(row[picks[c].input], picks[c].column);

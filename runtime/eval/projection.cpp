@@ -459,7 +459,7 @@ void Projection::apply_into(const Tuple* const* row, int64_t budtime, const Valu
 
 std::vector<Projection::ColumnPick> Projection::column_picks() const {
   std::vector<ColumnPick> out;
-  if (!array_ || !only_columns_ || !guards_.empty()) return out;
+  if (!array_ || !only_columns_ || has_items_) return out;
   for (const Term& t : terms_) out.push_back({t.input, t.column});
   return out;
 }

@@ -96,11 +96,13 @@ class Projection {
     size_t input;
     int64_t column;
   };
-  /// For an array block without guards whose every element is a column of an input (`{
-  /// |l, p| [l.from, p.to] }`), its elements; empty for any other block. A caller may then
-  /// hash and compare a row's result without building it (column_at gives each value;
-  /// nil where it gives nullptr).
+  /// For an array block whose every element is a column of an input (`{ |l, p| [l.from,
+  /// p.to] }`, guarded or not), its elements; empty for any other block. A caller may
+  /// then hash and compare a row's result without building it (column_at gives each
+  /// value; nil where it gives nullptr), once accepts() holds for the row where the block
+  /// has guards.
   std::vector<ColumnPick> column_picks() const;
+  bool has_guards() const { return !guards_.empty(); }
   /// Column `k` of input tuple `in` (counted from its end when negative), or nullptr past
   /// its end or for a missing input (an outer join's padding).
   static const Value* column_at(const Tuple* in, int64_t k) {
