@@ -549,11 +549,8 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
         ++merge_inserted;
         if (merge_added) merge_added->push_back(stored);
       };
-      // Results are looked up in batches: each one's hash slot is prefetched when it is
-      // made, and looked up once the batch is full, so that the cache misses of a large
-      // target overlap. The batch's tuples are reused: most results of a recursive rule
-      // are known already.
-      // A result the target does not hold.
+      // A result the target does not hold: returned, or stored once more than a memo
+      // keeps were found.
       auto fresh = [&](Tuple&& t, uint64_t h) {
         if (storing) {
           store(std::move(t), h);
@@ -568,14 +565,18 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
           out.tuples.clear();
         }
       };
+      // Results are looked up in batches: each one's hash slot is prefetched when it is
+      // made, and looked up once the batch is full, so that the cache misses of a large
+      // target overlap.
       constexpr size_t kBatch = 16;
       const std::vector<Projection::ColumnPick> picks = proj->column_picks();
       if (!picks.empty() && picks.size() <= Tuple::kInline && ops.size() == 2 && m != "outer" &&
           known->all_key()) {
         // The block picks columns (`{ |l, p| [l.from, p.to] }`, maybe behind a guard that
-        // compares terms: `... if x.k != y.k`): each result is hashed
-        // and looked up from its values in the join's two tuples, and built only when it
-        // is new.
+        // compares terms: `... if x.k != y.k`): each result is hashed and looked up from
+        // its values where they lie in the join's two tuples, and built only when it is
+        // new. Those tuples stay put while the head grows: a collection's rows never move
+        // (an operand may be the head's own delta), and a computed operand's are its own.
         const size_t n = picks.size();
         struct Result {
           std::array<const Value*, Tuple::kInline> v;
@@ -619,6 +620,8 @@ Relation Node::State::eval_join(const Expr& call, const std::string& method, con
           return out;
         }
       }
+      // Any other block: each result is projected into a reused tuple of the batch (most
+      // results of a recursive rule are known already).
       std::array<Tuple, kBatch> batch;
       std::array<uint64_t, kBatch> hashes{};
       size_t pending = 0;
